@@ -1,0 +1,103 @@
+"""Label selectors and the labels they select, shared by the selector checks."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+from ..model import Pointer
+
+# Kinds that create pods, and where their pod template is.
+POD_TEMPLATE_PATHS: Dict[str, Pointer] = {
+    "Deployment": ("spec", "template"),
+    "ReplicaSet": ("spec", "template"),
+    "StatefulSet": ("spec", "template"),
+    "DaemonSet": ("spec", "template"),
+    "Job": ("spec", "template"),
+    "ReplicationController": ("spec", "template"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template"),
+}
+
+
+def get(data: Any, pointer: Pointer) -> Any:
+    for part in pointer:
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+def pod_labels(obj: Any) -> Optional[Tuple[Dict[str, Any], Pointer]]:
+    """(labels, pointer to them) of a Pod or a pod template; None for other kinds."""
+    if obj.kind == "Pod":
+        base: Pointer = ("metadata",)
+    elif obj.kind in POD_TEMPLATE_PATHS:
+        base = POD_TEMPLATE_PATHS[obj.kind] + ("metadata",)
+    else:
+        return None
+    labels = get(obj.data, base + ("labels",))
+    if isinstance(labels, dict):
+        return labels, base + ("labels",)
+    return {}, base
+
+
+def expression_matches(expr: Any, labels: Dict[str, Any]) -> bool:
+    if not isinstance(expr, dict):
+        return False
+    key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
+    if op == "In":
+        return key in labels and labels[key] in values
+    if op == "NotIn":
+        return key not in labels or labels[key] not in values
+    if op == "Exists":
+        return key in labels
+    if op == "DoesNotExist":
+        return key not in labels
+    return False
+
+
+def selector_mismatches(selector: Dict[str, Any], labels: Dict[str, Any]) -> Iterator[Tuple[Pointer, str]]:
+    """Why a LabelSelector does not select `labels`: (pointer in the selector, reason)."""
+    match_labels = selector.get("matchLabels") or {}
+    if isinstance(match_labels, dict):
+        for k, v in match_labels.items():
+            if k not in labels:
+                yield ("matchLabels", k), f"label `{k}` is missing"
+            elif labels[k] != v:
+                yield ("matchLabels", k), f"`{k}` is {_q(labels[k])}, not {_q(v)}"
+    exprs = selector.get("matchExpressions") or []
+    if isinstance(exprs, list):
+        for i, expr in enumerate(exprs):
+            if not expression_matches(expr, labels):
+                yield ("matchExpressions", i), f"expression `{describe_expression(expr)}` does not hold"
+
+
+def describe_expression(expr: Any) -> str:
+    if not isinstance(expr, dict):
+        return str(expr)
+    op = expr.get("operator")
+    if op in ("Exists", "DoesNotExist"):
+        return f"{expr.get('key')} {op}"
+    values = ", ".join(str(v) for v in expr.get("values") or [])
+    return f"{expr.get('key')} {op} ({values})"
+
+
+def map_mismatches(selector: Dict[str, Any], labels: Dict[str, Any]) -> List[str]:
+    """Why a plain selector map (Service, ReplicationController) does not select `labels`."""
+    out = []
+    for k, v in selector.items():
+        if k not in labels:
+            out.append(f"`{k}` missing")
+        elif labels[k] != v:
+            out.append(f"`{k}` is {_q(labels[k])}, not {_q(v)}")
+    return out
+
+
+def _q(v: Any) -> str:
+    return f'"{v}"' if isinstance(v, str) else str(v)
+
+
+def format_map(m: Dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in m.items()) if m else "none"

@@ -1,0 +1,78 @@
+"""Selectors that select nothing: Services without pods, workloads whose selector does not
+match their own template."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from ..model import Violation
+from .labels import (format_map, get, map_mismatches, pod_labels, selector_mismatches)
+
+_TEMPLATE_KINDS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job")
+
+
+def service_selects_nothing(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL201: a Service whose selector matches no Pod or pod template in its namespace."""
+    spec = obj.data.get("spec")
+    if not isinstance(spec, dict) or spec.get("type") == "ExternalName":
+        return
+    selector = spec.get("selector")
+    if not isinstance(selector, dict) or not selector:
+        return  # no selector: endpoints are managed by hand
+    candidates = []
+    for other in ctx.objects:
+        if other.namespace != obj.namespace:
+            continue
+        found = pod_labels(other)
+        if found is None:
+            continue
+        labels, pointer = found
+        misses = map_mismatches(selector, labels)
+        if not misses:
+            return
+        candidates.append((len(misses), other, labels, pointer, misses))
+    if not candidates and not ctx.options.get("report-when-no-pods", False):
+        return  # nothing in the input could match: the pods live elsewhere
+    wanted = format_map(selector)
+    message = (f"Service selector {wanted} matches no Pod or pod template in namespace "
+               f"`{obj.namespace}` of the input")
+    related = ()
+    if candidates:
+        _, best, labels, pointer, misses = min(candidates, key=lambda c: (c[0], c[1].path, c[1].doc))
+        kind_name = f"{best.kind} {best.name}" if best.name else best.kind
+        where = "template labels" if best.kind != "Pod" else "labels"
+        message += f"; closest: {kind_name} ({where}: {format_map(labels)}; {', '.join(misses)})"
+        related = ((best, pointer, f"closest candidate: {kind_name}"),)
+    yield Violation(message, ("spec", "selector"), at="key", related=related,
+                    hint="make the selector and the pod labels agree")
+
+
+def selector_matches_template(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL102: spec.selector of a workload must select its own pod template."""
+    spec = obj.data.get("spec")
+    if not isinstance(spec, dict):
+        return
+    if obj.kind == "Job" and not spec.get("manualSelector"):
+        return  # the API server generates the Job's selector
+    selector = spec.get("selector")
+    if selector is None:
+        return  # a missing required field is the schema's finding
+    labels = get(obj.data, ("spec", "template", "metadata", "labels"))
+    labels = labels if isinstance(labels, dict) else {}
+    labels_ptr = ("spec", "template", "metadata", "labels") if labels else ("spec", "template")
+    if not isinstance(selector, dict):
+        return
+    if not (selector.get("matchLabels") or selector.get("matchExpressions")):
+        yield Violation(f"{obj.kind} selector is empty: it would select every pod, and the API "
+                        "server rejects it (`empty selector is invalid`)", ("spec", "selector"),
+                        at="key", hint="set spec.selector.matchLabels to the template's labels")
+        return
+    misses = list(selector_mismatches(selector, labels))
+    if misses:
+        reasons = "; ".join(reason for _, reason in misses)
+        yield Violation(
+            f"spec.selector does not match spec.template.metadata.labels ({reasons}): the API "
+            "server rejects it (`selector does not match template labels`)",
+            ("spec", "selector"), at="key",
+            related=((None, labels_ptr, "the template labels"),),
+            hint=f"template labels are: {format_map(labels)}")

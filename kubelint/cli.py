@@ -1,0 +1,196 @@
+"""The command line: parses options, calls engine.run(), renders, picks the exit code.
+
+Exit codes: 0 no unsuppressed finding at or above --fail-level; 1 there is one; 2 usage or
+configuration error, a path that does not exist, or an internal error (one line, never a
+traceback)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import List, Optional
+
+import typer
+
+from . import __version__
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  pretty_exceptions_enable=False,
+                  help="Fast, offline linter and validator for Kubernetes manifests.")
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"kubelint {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Show the version and exit.")) -> None:
+    """Fast, offline linter and validator for Kubernetes manifests."""
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"kubelint: {message}", err=True)
+    raise typer.Exit(EXIT_USAGE)
+
+
+@app.command()
+def check(
+    paths: List[str] = typer.Argument(None, help="Files, directories (recursive), or - for stdin. Default: ."),
+    format: Optional[str] = typer.Option(None, "--format", "-f", help="text, json (default text)"),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report to FILE."),
+    kubernetes_version: Optional[str] = typer.Option(None, "--kubernetes-version", "-k",
+                                                     help="Target version X.Y (default: newest bundled)."),
+    strict: Optional[bool] = typer.Option(None, "--strict/--no-strict",
+                                          help="Unknown fields are errors (default: strict, like kubectl apply)."),
+    select: List[str] = typer.Option([], "--select", help="Rules to enable: codes, code prefixes or names, comma-separated."),
+    ignore: List[str] = typer.Option([], "--ignore", help="Rules to disable."),
+    fail_level: Optional[str] = typer.Option(None, "--fail-level", help="error, warning or info (default warning)."),
+    config: Optional[str] = typer.Option(None, "--config", help="Config file (default: .kubelint.yaml found upward)."),
+    stdin_filename: Optional[str] = typer.Option(None, "--stdin-filename", help="Path to report for stdin."),
+    color: str = typer.Option("auto", "--color", help="auto, always or never (NO_COLOR is respected)."),
+    show_suppressed: bool = typer.Option(False, "--show-suppressed", help="List suppressed findings too."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even with findings."),
+) -> None:
+    """Lint manifests."""
+    try:
+        code = _check(paths or ["."], format, output, kubernetes_version, strict, select, ignore,
+                      fail_level, config, stdin_filename, color, show_suppressed, exit_zero)
+    except UsageError as e:
+        _fail(str(e))
+    except typer.Exit:
+        raise
+    except KeyboardInterrupt:
+        _fail("interrupted")
+    except Exception as e:  # a bug: one line and exit 2, never a bare traceback
+        if os.environ.get("KUBELINT_DEBUG"):
+            raise
+        _fail(f"internal error: {type(e).__name__}: {e} (set KUBELINT_DEBUG=1 for a traceback)")
+    raise typer.Exit(code)
+
+
+def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_level, config_path,
+           stdin_filename, color, show_suppressed, exit_zero) -> int:
+    from . import config as configmod
+    from .engine import Settings, run
+    from .formatters import FORMATTERS, RenderContext, get
+    from .k8s_schema import UnknownVersion
+    from .model import Severity
+    from .registry import Registry, RuleError, split_refs
+
+    fmt = fmt or "text"
+    if fmt not in FORMATTERS:
+        raise UsageError(f"unknown format {fmt!r}: use {', '.join(FORMATTERS)}")
+    if color not in ("auto", "always", "never"):
+        raise UsageError(f"--color takes auto, always or never, not {color!r}")
+
+    # configuration: file first, the command line overrides it
+    conf = {}
+    try:
+        if config_path is None:
+            start = os.path.dirname(os.path.abspath(stdin_filename)) if stdin_filename and "-" in paths \
+                else os.getcwd()
+            config_path = configmod.find(start)
+        elif not os.path.isfile(config_path):
+            raise UsageError(f"config file not found: {config_path}")
+        if config_path:
+            conf = configmod.load(config_path)
+    except configmod.ConfigError as e:
+        raise UsageError(f"invalid configuration:\n{e}") from None
+
+    base = os.path.dirname(os.path.abspath(config_path)) if config_path else os.getcwd()
+    settings = Settings(
+        kubernetes_version=kubernetes_version or conf.get("kubernetes-version"),
+        strict=strict if strict is not None else conf.get("strict", True),
+        select=split_refs(select) or list(conf.get("select") or []),
+        ignore=list(conf.get("ignore") or []) + split_refs(ignore),
+        rules=dict(conf.get("rules") or {}),
+        per_file_ignores=dict(conf.get("per-file-ignores") or {}),
+        exclude=list(conf.get("exclude") or []),
+        rule_dirs=[os.path.join(base, d) for d in conf.get("rule-dirs") or []],
+        default_namespace=conf.get("default-namespace", "default"),
+        stdin_filename=stdin_filename,
+    )
+    if "max-file-size" in conf:
+        settings.max_file_size = conf["max-file-size"]
+    try:
+        level = Severity.parse(fail_level or conf.get("fail-level", "warning"))
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    try:
+        registry = Registry.load(settings.rule_dirs)
+        if conf:
+            configmod.check_rules(conf, registry)
+        for ref in settings.select + settings.ignore:
+            registry.match(ref)
+    except configmod.ConfigError as e:
+        raise UsageError(f"invalid configuration:\n{e}") from None
+    except RuleError as e:
+        raise UsageError(str(e)) from None
+
+    stdin_bytes = sys.stdin.buffer.read() if "-" in paths else None
+    try:
+        result = run(paths, settings, stdin=stdin_bytes, registry=registry)
+    except UnknownVersion as e:
+        raise UsageError(str(e)) from None
+    except RuleError as e:
+        raise UsageError(str(e)) from None
+
+    stream_tty = output is None and sys.stdout.isatty()
+    use_color = color == "always" or (color == "auto" and stream_tty and not os.environ.get("NO_COLOR"))
+    def source_text(path: str) -> Optional[str]:
+        if path == (stdin_filename or "<stdin>") and stdin_bytes is not None:
+            return stdin_bytes.decode("utf-8", "replace")
+        try:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                return f.read()
+        except OSError:
+            return None
+
+    version = settings.kubernetes_version
+    from .k8s_schema import check_version, latest_version
+
+    ctx = RenderContext(check_version(version) if version else latest_version(), color=use_color,
+                        rich=stream_tty and fmt == "text", show_suppressed=show_suppressed,
+                        sources=source_text)
+    text = get(fmt)(result, ctx)
+    _write(text, output)
+    for missing in result.missing:
+        typer.echo(f"kubelint: no such file or directory: {missing}", err=True)
+    if result.missing:
+        return EXIT_USAGE
+    if exit_zero:
+        return EXIT_OK
+    return EXIT_FINDINGS if any(f.severity >= level for f in result.findings) else EXIT_OK
+
+
+def _write(text: str, output: Optional[str]) -> None:
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8") as f:
+                f.write(text)
+        except OSError as e:
+            raise UsageError(f"cannot write {output}: {e.strerror or e}") from None
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+def main() -> None:
+    try:
+        app()
+    except BrokenPipeError:  # `kubelint check | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_FINDINGS)
+
+
+if __name__ == "__main__":
+    main()

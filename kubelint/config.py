@@ -1,0 +1,118 @@
+"""`.kubelint.yaml`: found by walking up from the working directory (or the
+--stdin-filename's directory) to the repository root, or given with --config. Validated
+against schemas/config.schema.json; every problem is a ConfigError with a position (exit 2)."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Dict, Optional
+
+from .model import Severity
+
+NAMES = (".kubelint.yaml", ".kubelint.yml")
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def find(start: str) -> Optional[str]:
+    here = os.path.abspath(start)
+    while True:
+        for name in NAMES:
+            candidate = os.path.join(here, name)
+            if os.path.isfile(candidate):
+                return candidate
+        if os.path.exists(os.path.join(here, ".git")):
+            return None  # the repository root: a config above it belongs to something else
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def load(path: str) -> Dict[str, Any]:
+    from .loader import load as load_yaml
+    from .positions import locate
+    from .resources import schema_path
+
+    loaded = load_yaml(path)
+    if loaded.problems:
+        p = loaded.problems[0]
+        raise ConfigError(f"{path}:{p.span.line}:{p.span.column}: {p.message}")
+    if not loaded.documents:
+        return {}
+    if len(loaded.documents) > 1:
+        raise ConfigError(f"{path}: expected one YAML document")
+    doc = loaded.documents[0]
+    from .k8s_schema import Schema
+    from .validate import violations
+
+    with open(schema_path("config.schema.json"), "rb") as f:
+        schema = Schema(json.load(f))
+    lines = []
+    for v in violations(schema, doc.data, doc.node):
+        span = locate(doc.node, v.pointer, v.at)
+        lines.append(f"{path}:{span.line}:{span.column}: {v.message}")
+    if lines:
+        raise ConfigError("\n".join(lines))
+    data = doc.data
+    data["__nodes__"] = doc.node
+    data["__path__"] = path
+    return data
+
+
+def position(config: Dict[str, Any], pointer: tuple) -> str:
+    """`path:line:col` of a config key, for errors found after schema validation."""
+    from .positions import locate
+
+    node = config.get("__nodes__")
+    if node is None:
+        return config.get("__path__", "config")
+    span = locate(node, pointer, "key")
+    return f"{config['__path__']}:{span.line}:{span.column}"
+
+
+def check_rules(config: Dict[str, Any], registry: Any) -> None:
+    """Rule references and option values need the registry: unknown rules, wrong option
+    names and values of the wrong type are positioned errors too."""
+    from .registry import RuleError
+
+    for key in ("select", "ignore"):
+        for i, ref in enumerate(config.get(key) or []):
+            try:
+                registry.match(ref)
+            except RuleError as e:
+                raise ConfigError(f"{position(config, (key, i))}: {e}") from None
+    for pattern, refs in (config.get("per-file-ignores") or {}).items():
+        for i, ref in enumerate(refs):
+            try:
+                registry.match(ref)
+            except RuleError as e:
+                raise ConfigError(f"{position(config, ('per-file-ignores', pattern, i))}: {e}") from None
+    for ref, conf in (config.get("rules") or {}).items():
+        try:
+            rule = registry.get(ref)
+        except RuleError as e:
+            raise ConfigError(f"{position(config, ('rules', ref))}: {e}") from None
+        for opt, value in (conf.get("options") or {}).items():
+            if opt not in rule.options:
+                known = ", ".join(rule.options) or "none"
+                raise ConfigError(f"{position(config, ('rules', ref, 'options', opt))}: rule "
+                                  f"{rule.code} {rule.name} has no option `{opt}` (options: {known})")
+            default = rule.options[opt].get("default")
+            if default is not None and not _same_type(default, value):
+                raise ConfigError(f"{position(config, ('rules', ref, 'options', opt))}: option "
+                                  f"`{opt}` of {rule.name} takes a {type(default).__name__}, "
+                                  f"found {json.dumps(value)}")
+        if "severity" in conf:
+            Severity.parse(conf["severity"])
+
+
+def _same_type(default: Any, value: Any) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, (int, float)):
+        return isinstance(value, (int, float))
+    return isinstance(value, type(default))

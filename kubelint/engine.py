@@ -1,0 +1,431 @@
+"""run(): discover -> load -> identify -> validate -> rules -> suppress. Pure: prints nothing,
+never exits; every input file ends up in Result.files."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from . import identify as identity
+from . import k8s_schema
+from .loader import DEFAULT_MAX_FILE_SIZE, Document, Loaded, load, load_bytes
+from .model import (Finding, FileReport, ObjectRef, Related, Severity, Span, Violation,
+                    pointer_to_json)
+from .registry import Registry, Rule
+from .suppress import (Directives, annotation_refs, comment_match, parse_directives,
+                       per_file_refs, refs_match)
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+STDIN = "-"
+
+
+@dataclass
+class Settings:
+    kubernetes_version: Optional[str] = None  # None: newest bundled
+    strict: bool = True
+    select: List[str] = field(default_factory=list)
+    ignore: List[str] = field(default_factory=list)
+    # {code or name: {"severity": "warning", "options": {...}}}
+    rules: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    per_file_ignores: Dict[str, List[str]] = field(default_factory=dict)
+    exclude: List[str] = field(default_factory=list)
+    rule_dirs: List[str] = field(default_factory=list)
+    default_namespace: str = "default"
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    stdin_filename: Optional[str] = None
+    jobs: int = 1
+
+
+@dataclass
+class K8sObject:
+    """An object as rules see it: the plain data, and where it came from."""
+
+    path: str
+    doc: int
+    item: Optional[int]
+    data: dict
+    namespace: str
+    ignore: Tuple[str, ...] = ()  # rules silenced by its kubelint.io/ignore annotation
+
+    @property
+    def kind(self) -> str:
+        return self.data.get("kind") if isinstance(self.data.get("kind"), str) else ""
+
+    @property
+    def api_version(self) -> str:
+        v = self.data.get("apiVersion")
+        return v if isinstance(v, str) else ""
+
+    @property
+    def name(self) -> str:
+        meta = self.data.get("metadata")
+        name = meta.get("name") if isinstance(meta, dict) else None
+        return name if isinstance(name, str) else ""
+
+    @property
+    def ref(self) -> ObjectRef:
+        return ObjectRef(self.api_version, self.kind, self.namespace, self.name)
+
+
+@dataclass
+class CheckContext:
+    """What a Python check sees besides the object."""
+
+    rule: Rule
+    options: Dict[str, Any]
+    version: str
+    default_namespace: str
+    objects: Sequence[K8sObject] = ()  # every object of the run (cross-object rules only)
+
+
+@dataclass
+class Result:
+    findings: List[Finding]
+    suppressed: List[Finding]
+    files: List[FileReport]
+    missing: List[str]
+    rules: List[Rule]
+    elapsed: float = 0.0
+
+    @property
+    def objects(self) -> int:
+        return sum(f.objects for f in self.files)
+
+
+@dataclass
+class Source:
+    path: str  # as reported
+    real: Optional[str]  # where to read it; None: `raw` holds it (stdin)
+    raw: Optional[bytes] = None
+
+
+@dataclass
+class FileOutcome:
+    report: FileReport
+    findings: List[Finding]
+    suppressed: List[Finding]
+    objects: List[K8sObject]
+    directives: Directives
+
+
+# --- discovery ------------------------------------------------------------------------------
+
+def _excluded(path: str, patterns: Sequence[str]) -> bool:
+    norm = os.path.normpath(path).replace("\\", "/")
+    return any(fnmatch.fnmatch(norm, p) or fnmatch.fnmatch(os.path.basename(norm), p)
+               for p in patterns)
+
+
+def discover(paths: Sequence[str], exclude: Sequence[str] = (),
+             stdin_filename: Optional[str] = None) -> Tuple[List[Source], List[str]]:
+    """Files to lint, in a stable order, and the given paths that do not exist."""
+    sources: List[Source] = []
+    missing: List[str] = []
+    seen = set()
+    for given in paths:
+        if given == STDIN:
+            sources.append(Source(stdin_filename or "<stdin>", None))
+            continue
+        if os.path.isdir(given):
+            for root, dirs, files in os.walk(given):
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                                 and not _excluded(os.path.join(root, d), exclude))
+                for fname in sorted(files):
+                    if fname.endswith(MANIFEST_SUFFIXES) and not fname.startswith("."):
+                        path = os.path.join(root, fname)
+                        if path not in seen and not _excluded(path, exclude):
+                            seen.add(path)
+                            sources.append(Source(path, path))
+        elif os.path.lexists(given):
+            if given not in seen and not _excluded(given, exclude):
+                seen.add(given)
+                sources.append(Source(given, given))
+        else:
+            missing.append(given)
+    return sources, missing
+
+
+# --- linting one file -----------------------------------------------------------------------
+
+class Linter:
+    """Everything a file needs to be linted; built once per process."""
+
+    def __init__(self, settings: Settings, registry: Optional[Registry] = None) -> None:
+        self.settings = settings
+        self.version = k8s_schema.check_version(settings.kubernetes_version) \
+            if settings.kubernetes_version else k8s_schema.latest_version()
+        self.registry = registry or Registry.load(settings.rule_dirs)
+        self.enabled = self.registry.select(settings.select, settings.ignore)
+        self.enabled_codes = {r.code for r in self.enabled}
+        self.severity: Dict[str, Severity] = {r.code: r.severity for r in self.registry.rules}
+        self.options: Dict[str, Dict[str, Any]] = {r.code: r.default_options()
+                                                   for r in self.registry.rules}
+        for ref, conf in settings.rules.items():
+            rule = self.registry.get(ref)
+            if "severity" in conf:
+                self.severity[rule.code] = Severity.parse(conf["severity"])
+            for key, value in (conf.get("options") or {}).items():
+                self.options[rule.code][key] = value
+        self.object_rules = [r for r in self.enabled if not r.builtin and not r.cross]
+        self.cross_rules = [r for r in self.enabled if not r.builtin and r.cross]
+
+    # findings -----------------------------------------------------------------------------
+
+    def finding(self, code: str, message: str, path: str, span: Span, *, obj: Optional[ObjectRef] = None,
+                pointer: str = "", hint: Optional[str] = None, related: Tuple[Related, ...] = (),
+                doc: int = 0) -> Optional[Finding]:
+        if code not in self.enabled_codes:
+            return None
+        rule = self.registry.by_code[code]
+        return Finding(code, rule.name, self.severity[code], message, path, span, obj, pointer,
+                       hint, related, doc)
+
+    def from_violation(self, rule_code: str, v: Violation, doc: Document, obj: K8sObject,
+                       related_node: Any = None) -> Optional[Finding]:
+        from .positions import locate
+
+        span = locate(doc.node, v.pointer, v.at)
+        related = []
+        for other, pointer, message in v.related:
+            if other is None:
+                related.append(Related(doc.path, locate(doc.node, pointer, "key"), message))
+            elif related_node is not None:
+                node = related_node(other)
+                if node is not None:
+                    related.append(Related(other.path, locate(node, pointer, "key"), message))
+        return self.finding(rule_code, v.message, doc.path, span, obj=obj.ref,
+                            pointer=pointer_to_json(v.pointer), hint=v.hint,
+                            related=tuple(related), doc=doc.index)
+
+    # the per-file pipeline -----------------------------------------------------------------
+
+    def lint(self, source: Source) -> FileOutcome:
+        return self.lint_loaded(source.path, load_source(source, self.settings.max_file_size))
+
+    def lint_loaded(self, path: str, loaded: Loaded) -> FileOutcome:
+        report = FileReport(path, skipped=loaded.skipped)
+        findings: List[Finding] = []
+        for p in loaded.problems:
+            f = self.finding(p.code, p.message, path, p.span, hint=p.hint, doc=p.doc)
+            if f:
+                findings.append(f)
+        objects: List[K8sObject] = []
+        report.documents = len({d.index for d in loaded.documents})
+        ignores: Dict[Tuple[int, Optional[int]], Tuple[str, ...]] = {}
+        for doc in loaded.documents:
+            obj = self._object(doc)
+            if obj is None:
+                findings.extend(self._not_object(doc))
+                continue
+            report.objects += 1
+            ignores[(doc.index, doc.item)] = obj.ignore
+            findings.extend(self._lint_object(doc, obj))
+            objects.append(obj)
+        directives = parse_directives(loaded.text)
+        kept, suppressed = self.suppress(findings, path, directives, ignores)
+        return FileOutcome(report, kept, suppressed, objects, directives)
+
+    def _object(self, doc: Document) -> Optional[K8sObject]:
+        if not isinstance(doc.data, dict):
+            return None
+        meta = doc.data.get("metadata")
+        ns = meta.get("namespace") if isinstance(meta, dict) else None
+        namespace = ns if isinstance(ns, str) and ns else self.settings.default_namespace
+        return K8sObject(doc.path, doc.index, doc.item, doc.data, namespace,
+                         annotation_refs(doc.data))
+
+    def _not_object(self, doc: Document) -> Iterable[Finding]:
+        from .loader import span_of
+
+        what = identity.type_name(doc.data)
+        f = self.finding("KL004", f"document is a {what}, not a Kubernetes object (a mapping "
+                         "with apiVersion and kind)", doc.path, span_of(doc.node), doc=doc.index)
+        return [f] if f else []
+
+    def _lint_object(self, doc: Document, obj: K8sObject) -> List[Finding]:
+        out: List[Finding] = []
+        bad = list(identity.identify(doc.data, self.version))
+        for code, v in bad:
+            f = self.from_violation(code, v, doc, obj)
+            if f:
+                out.append(f)
+        if bad:
+            return out  # the schema and the rules would only repeat the identity problem
+        if k8s_schema.is_core_group(obj.api_version):
+            if "KL010" in self.enabled_codes:
+                schema = k8s_schema.schema_for(self.version, self.settings.strict,
+                                               obj.api_version, obj.kind)
+                if schema is not None and not schema.validator.is_valid(doc.data):
+                    from .validate import violations
+
+                    for v in violations(schema, doc.data, doc.node):
+                        f = self.from_violation("KL010", v, doc, obj)
+                        if f:
+                            out.append(f)
+        else:
+            f = self.from_violation("KL015", Violation(
+                f"no schema for {obj.api_version} {obj.kind}: not validated",
+                ("apiVersion",), hint="pass the CustomResourceDefinition with --crd"), doc, obj)
+            if f:
+                out.append(f)
+        for rule in self.object_rules:
+            if rule.applies_to(obj.kind):
+                out.extend(self.run_rule(rule, doc, obj))
+        return out
+
+    def run_rule(self, rule: Rule, doc: Document, obj: K8sObject,
+                 objects: Sequence[K8sObject] = (), related_node: Any = None) -> List[Finding]:
+        out = []
+        if "schema" in rule.check:
+            from .validate import violations
+
+            schema = rule.schema()
+            found: Iterable[Violation] = []
+            if not schema.validator.is_valid(doc.data):
+                message = rule.check.get("message")
+                found = [Violation(message, v.pointer, v.at, v.related, v.hint) if message else v
+                         for v in violations(schema, doc.data, doc.node)]
+        else:
+            ctx = CheckContext(rule, self.options[rule.code], self.version,
+                               self.settings.default_namespace, objects)
+            found = rule.function()(obj, ctx) or ()
+        for v in found:
+            f = self.from_violation(rule.code, v, doc, obj, related_node)
+            if f:
+                out.append(f)
+        return out
+
+    # suppression ----------------------------------------------------------------------------
+
+    def suppress(self, findings: List[Finding], path: str, directives: Directives,
+                 ignores: Dict[Tuple[int, Optional[int]], Tuple[str, ...]]
+                 ) -> Tuple[List[Finding], List[Finding]]:
+        config_refs = per_file_refs(path, self.settings.per_file_ignores)
+        kept, suppressed = [], []
+        for f in findings:
+            refs = config_refs + self._object_ignores(f, ignores)
+            if refs and refs_match(refs, f.code, f.name):
+                suppressed.append(f)
+                continue
+            d = comment_match(directives, f.code, f.name, {f.span.line})
+            if d is not None:
+                d.used = True
+                suppressed.append(f)
+                continue
+            kept.append(f)
+        return kept, suppressed
+
+    @staticmethod
+    def _object_ignores(f: Finding, ignores: Dict[Tuple[int, Optional[int]], Tuple[str, ...]]
+                        ) -> Tuple[str, ...]:
+        out: Tuple[str, ...] = ()
+        for (doc, _item), refs in ignores.items():
+            if doc == f.doc and refs:
+                out += refs
+        return out
+
+
+# --- the run --------------------------------------------------------------------------------
+
+def load_source(source: Source, max_size: int) -> Loaded:
+    if source.real is None:
+        loaded = load_bytes(source.path, source.raw or b"")
+    else:
+        loaded = load(source.real, max_size)
+    loaded.path = source.path
+    for d in loaded.documents:
+        d.path = source.path
+    return loaded
+
+
+def run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes] = None,
+        registry: Optional[Registry] = None) -> Result:
+    start = time.perf_counter()
+    linter = Linter(settings, registry)
+    sources, missing = discover(paths, settings.exclude, settings.stdin_filename)
+    for s in sources:
+        if s.real is None:
+            s.raw = stdin if stdin is not None else b""
+    outcomes = _lint_all(linter, sources)
+    findings: List[Finding] = []
+    suppressed: List[Finding] = []
+    for o in outcomes:
+        findings.extend(o.findings)
+        suppressed.extend(o.suppressed)
+    if linter.cross_rules:
+        kept, quiet = _cross(linter, sources, outcomes)
+        findings.extend(kept)
+        suppressed.extend(quiet)
+    findings.extend(_unused_directives(linter, outcomes))
+    findings.sort(key=Finding.sort_key)
+    suppressed.sort(key=Finding.sort_key)
+    return Result(findings, suppressed, [o.report for o in outcomes], missing, linter.enabled,
+                  time.perf_counter() - start)
+
+
+def _lint_all(linter: Linter, sources: List[Source]) -> List[FileOutcome]:
+    return [linter.lint(s) for s in sources]
+
+
+def _cross(linter: Linter, sources: List[Source], outcomes: List[FileOutcome]
+           ) -> Tuple[List[Finding], List[Finding]]:
+    """Cross-object rules, once, over every object of the run. Documents are loaded again
+    only for the files that get a finding (workers do not send node trees back)."""
+    objects = [o for out in outcomes for o in out.objects]
+    by_path = {s.path: s for s in sources}
+    outcome_by_path = {o.report.path: o for o in outcomes}
+    cache: Dict[str, Dict[Tuple[int, Optional[int]], Document]] = {}
+
+    def document(obj: K8sObject) -> Optional[Document]:
+        if obj.path not in cache:
+            loaded = load_source(by_path[obj.path], linter.settings.max_file_size)
+            cache[obj.path] = {(d.index, d.item): d for d in loaded.documents}
+        doc = cache[obj.path].get((obj.doc, obj.item))
+        if doc is not None:
+            doc.path = obj.path
+        return doc
+
+    def node_of(obj: K8sObject) -> Any:
+        doc = document(obj)
+        return doc.node if doc is not None else None
+
+    kept: List[Finding] = []
+    quiet: List[Finding] = []
+    for rule in linter.cross_rules:
+        ctx = CheckContext(rule, linter.options[rule.code], linter.version,
+                           linter.settings.default_namespace, objects)
+        fn = rule.function()
+        for obj in objects:
+            if not rule.applies_to(obj.kind):
+                continue
+            violations = list(fn(obj, ctx) or ())
+            if not violations:
+                continue
+            doc = document(obj)
+            if doc is None:
+                continue
+            found = [linter.from_violation(rule.code, v, doc, obj, node_of) for v in violations]
+            outcome = outcome_by_path[obj.path]
+            k, q = linter.suppress([f for f in found if f], obj.path, outcome.directives,
+                                   {(obj.doc, obj.item): obj.ignore})
+            kept.extend(k)
+            quiet.extend(q)
+    return kept, quiet
+
+
+def _unused_directives(linter: Linter, outcomes: List[FileOutcome]) -> List[Finding]:
+    out = []
+    if "KL090" not in linter.enabled_codes:
+        return out
+    for o in outcomes:
+        for d in o.directives.items:
+            if not d.used:
+                f = linter.finding("KL090", f"`# kubelint: disable={','.join(d.refs)}` "
+                                   "silences nothing", o.report.path, Span(d.line, 1, d.line, 2),
+                                   hint="remove the directive")
+                if f:
+                    out.append(f)
+    return out

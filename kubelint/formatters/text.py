@@ -1,0 +1,67 @@
+"""`path:line:col: severity: message [CODE name]`: the line vim, emacs and VS Code's `$gcc`
+problem matcher parse. On a terminal: the source line with a caret, colour, the hint."""
+
+from __future__ import annotations
+
+from typing import Any, List
+
+from ..model import Finding, Severity
+
+_COLORS = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[1;33m", Severity.INFO: "\x1b[1;36m"}
+_DIM, _BOLD, _RESET = "\x1b[2m", "\x1b[1m", "\x1b[0m"
+
+
+def line(f: Finding) -> str:
+    return (f"{f.path}:{f.span.line}:{f.span.column}: {f.severity.label}: {f.message} "
+            f"[{f.code} {f.name}]")
+
+
+def summary(result: Any) -> str:
+    counts = {s: 0 for s in Severity}
+    for f in result.findings:
+        counts[f.severity] += 1
+    files = len(result.files)
+
+    def n(count: int, word: str) -> str:
+        return f"{count} {word}{'' if count == 1 else 's'}"
+
+    parts = [n(counts[Severity.ERROR], "error"), n(counts[Severity.WARNING], "warning"),
+             n(counts[Severity.INFO], "info")]
+    if result.suppressed:
+        parts.append(f"{len(result.suppressed)} suppressed")
+    return (f"{n(files, 'file')}, {n(result.objects, 'object')}: {', '.join(parts)}"
+            + (f" ({result.elapsed:.2f}s)" if getattr(result, "elapsed", None) is not None else ""))
+
+
+def render(result: Any, ctx: Any) -> str:
+    out: List[str] = []
+    shown = list(result.findings)
+    if ctx.show_suppressed:
+        shown = sorted(shown + list(result.suppressed), key=Finding.sort_key)
+    suppressed = {id(f) for f in result.suppressed}
+    cache = {}
+    for f in shown:
+        text = line(f) + (" (suppressed)" if id(f) in suppressed else "")
+        if ctx.color:
+            head, sev, rest = text.partition(f" {f.severity.label}: ")
+            text = f"{_BOLD}{head}{_RESET} {_COLORS[f.severity]}{f.severity.label}{_RESET}: {rest}"
+        out.append(text)
+        if ctx.rich and ctx.sources is not None:
+            if f.path not in cache:
+                src = ctx.sources(f.path)
+                cache[f.path] = src.splitlines() if src else []
+            lines = cache[f.path]
+            if 0 < f.span.line <= len(lines):
+                src_line = lines[f.span.line - 1].expandtabs(1)
+                width = max(1, (f.span.end_column - f.span.column) if f.span.end_line == f.span.line else 1)
+                width = min(width, max(1, len(src_line) - f.span.column + 1))
+                gutter = f"{f.span.line:>5} | "
+                out.append(gutter + src_line)
+                caret = " " * (len(gutter) - 2) + "| " + " " * (f.span.column - 1) + "^" * width
+                out.append(f"{_COLORS[f.severity]}{caret}{_RESET}" if ctx.color else caret)
+        if f.hint:
+            out.append(f"    {_DIM if ctx.color else ''}hint: {f.hint}{_RESET if ctx.color else ''}")
+        for r in f.related:
+            out.append(f"    related: {r.path}:{r.span.line}:{r.span.column}: {r.message}")
+    out.append(summary(result))
+    return "\n".join(out) + "\n"

@@ -1,0 +1,386 @@
+"""Files -> Documents with positions. Every problem becomes a finding; nothing raises.
+
+The hot path uses ruamel's C composer (libyaml) for nodes with marks, then builds plain
+dicts/lists with kubectl's scalar rules (see scalars.py). The node tree is kept beside the data
+so positions can be looked up by JSON pointer (positions.py) without a side table.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+import sys
+from dataclasses import dataclass, field
+from typing import Any, List, Optional, Tuple
+
+from _ruamel_yaml import CParser
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from .model import Span
+from .scalars import key_string, resolve_plain, resolve_tagged
+
+# Deeper than any real manifest (CRD schemas reach ~60); the C composer recurses without a
+# bound and crashes the process near 100,000 levels, so depth is checked before composing.
+MAX_DEPTH = 1000
+# Alias expansion beyond this many nodes in one document is refused (billion laughs,
+# CVE-2019-11253); kubectl refuses such documents too.
+MAX_ALIAS_EXPANSION = 100_000
+DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024
+
+_IMPLICIT = "?"  # tag our resolver gives untagged nodes; explicit tags start with "!" or "tag:"
+
+if sys.getrecursionlimit() < MAX_DEPTH + 500:
+    sys.setrecursionlimit(MAX_DEPTH + 500)
+
+
+class _Parser(CParser):
+    """libyaml composer without ruamel's Python resolver: we resolve scalars ourselves."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:  # noqa: ARG002
+        return _IMPLICIT
+
+    def descend_resolver(self, *args: Any) -> None:
+        pass
+
+    def ascend_resolver(self, *args: Any) -> None:
+        pass
+
+
+@dataclass
+class Problem:
+    """A loader finding before the engine gives it a rule identity."""
+
+    code: str
+    message: str
+    span: Span
+    doc: int = 0
+    hint: Optional[str] = None
+
+
+@dataclass
+class Document:
+    path: str
+    index: int  # position of the YAML document in the file
+    data: Any
+    node: Any = field(default=None, repr=False)  # ruamel node of `data` (None once pickled)
+    item: Optional[int] = None  # index in the items of a `kind: List`
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["node"] = None  # libyaml nodes don't pickle; positions are looked up again
+        return state
+
+
+@dataclass
+class Loaded:
+    path: str
+    text: Optional[str]
+    documents: List[Document]
+    problems: List[Problem]
+    skipped: Optional[str] = None
+
+
+def key_of(knode: Any) -> str:
+    """The JSON object key a scalar key node becomes."""
+    if knode.tag == _IMPLICIT:
+        if knode.style or not knode.value:
+            return knode.value if knode.style else "null"
+        return key_string(resolve_plain(knode.value))
+    return key_string(resolve_tagged(knode.tag, knode.value))
+
+
+def is_merge_key(knode: Any) -> bool:
+    return (knode.__class__ is ScalarNode and knode.tag == _IMPLICIT and not knode.style
+            and knode.value == "<<")
+
+
+def span_of(node: Any) -> Span:
+    s, e = node.start_mark, node.end_mark
+    return Span(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+
+
+def _point(line: int, col: int) -> Span:
+    return Span(line, col, line, col + 1)
+
+
+# --- bytes -> text ---------------------------------------------------------------------------
+
+def decode(raw: bytes) -> Tuple[Optional[str], Optional[Problem]]:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    elif raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return raw.decode("utf-16"), None
+        except UnicodeDecodeError:
+            return None, Problem("KL002", "file starts with a UTF-16 byte order mark but is not "
+                                 "valid UTF-16", _point(1, 1))
+    nul = raw.find(b"\x00", 0, 8192)
+    if nul >= 0:
+        line = raw.count(b"\n", 0, nul) + 1
+        return None, Problem("KL002", "binary file (NUL byte): not a YAML or JSON manifest",
+                             _point(line, nul - (raw.rfind(b"\n", 0, nul) + 1) + 1))
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as e:
+        start = raw.rfind(b"\n", 0, e.start) + 1
+        line = raw.count(b"\n", 0, e.start) + 1
+        col = len(raw[start:e.start].decode("utf-8", "replace")) + 1
+        return None, Problem(
+            "KL002",
+            f"file is not valid UTF-8: byte 0x{raw[e.start]:02X} at line {line}, column {col}",
+            _point(line, col),
+            hint="Kubernetes manifests must be UTF-8; re-save the file as UTF-8 "
+                 "(was it written as Latin-1 or Windows-1252?)")
+
+
+# --- nesting depth, checked before libyaml composes -----------------------------------------
+
+_DEEP_LINE = re.compile(r"^[ \t?-]{%d,}" % MAX_DEPTH, re.M)
+
+
+def _depth_problem(text: str) -> Optional[Problem]:
+    # Cheap upper bound first: every level needs a bracket or an indentation/indicator char.
+    if text.count("[") + text.count("{") < MAX_DEPTH and not _DEEP_LINE.search(text):
+        return None
+    parser = _Parser(text)
+    depth = 0
+    try:
+        while True:
+            ev = parser.get_event()
+            name = ev.__class__.__name__
+            if name in ("MappingStartEvent", "SequenceStartEvent"):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    m = ev.start_mark
+                    return Problem("KL006", f"nesting deeper than {MAX_DEPTH} levels: refused "
+                                   "(no Kubernetes object nests this deep)",
+                                   _point(m.line + 1, m.column + 1))
+            elif name in ("MappingEndEvent", "SequenceEndEvent"):
+                depth -= 1
+            elif name == "StreamEndEvent":
+                return None
+    except Exception:  # syntax errors are reported by the real parse, at their position
+        return None
+    finally:
+        parser.dispose()
+
+
+# --- nodes -> plain data -------------------------------------------------------------------
+
+class _Builder:
+    def __init__(self, doc: int) -> None:
+        self.doc = doc
+        self.problems: List[Problem] = []
+        self.seen: dict = {}
+        self.aliased = False
+
+    def build(self, node: Any) -> Any:
+        cls = node.__class__
+        if cls is ScalarNode:
+            tag = node.tag
+            if tag == _IMPLICIT:
+                return node.value if node.style else (resolve_plain(node.value) if node.value else None)
+            return resolve_tagged(tag, node.value)
+        key = id(node)
+        if key in self.seen:
+            self.aliased = True
+            return self.seen[key]
+        if cls is SequenceNode:
+            out: Any = []
+            self.seen[key] = out
+            build = self.build
+            out.extend(build(item) for item in node.value)
+            return out
+        out = {}
+        self.seen[key] = out
+        self._mapping(node, out)
+        return out
+
+    def _mapping(self, node: Any, out: dict) -> None:
+        explicit: dict = {}  # key -> key node, to report duplicates against the first one
+        merges = []
+        for knode, vnode in node.value:
+            if knode.__class__ is not ScalarNode:
+                self.problems.append(Problem(
+                    "KL001", "a mapping key must be a scalar, not a "
+                    f"{'list' if knode.__class__ is SequenceNode else 'mapping'}",
+                    span_of(knode), self.doc))
+                continue
+            if is_merge_key(knode):
+                merges.append(vnode)
+                continue
+            k = key_of(knode)
+            first = explicit.get(k)
+            if first is not None:
+                self.problems.append(Problem(
+                    "KL003", f"duplicate key `{k}` (first defined at line "
+                    f"{first.start_mark.line + 1}): kubectl rejects the document",
+                    span_of(knode), self.doc,
+                    hint="remove one of the two; YAML does not merge repeated keys"))
+                continue
+            explicit[k] = knode
+            out[k] = self.build(vnode)
+        # `<<: *base` merge keys (go-yaml v2 supports them): explicit keys win, then the
+        # merged mappings in order.
+        for vnode in merges:
+            sources = vnode.value if vnode.__class__ is SequenceNode else [vnode]
+            for src in sources:
+                if src.__class__ is not MappingNode:
+                    self.problems.append(Problem("KL001", "a merge key `<<` needs a mapping or a "
+                                                 "list of mappings", span_of(src), self.doc))
+                    continue
+                merged = self.build(src)
+                for k, v in merged.items():
+                    out.setdefault(k, v)
+
+
+def _expanded_size(node: Any, memo: dict) -> int:
+    key = id(node)
+    size = memo.get(key)
+    if size is not None:
+        return size
+    if node.__class__ is ScalarNode:
+        return 1
+    memo[key] = 1  # recursive aliases are impossible in YAML, but never loop
+    if node.__class__ is SequenceNode:
+        size = 1 + sum(_expanded_size(n, memo) for n in node.value)
+    else:
+        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    memo[key] = size
+    return size
+
+
+# --- syntax errors --------------------------------------------------------------------------
+
+_DOC_START = re.compile(r"^---(?=[ \t]|$)", re.M)
+
+
+def _syntax_problem(exc: Exception, doc: int) -> Tuple[Problem, int]:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark is not None else 1
+    col = mark.column + 1 if mark is not None else 1
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    cmark = getattr(exc, "context_mark", None)
+    message = f"YAML syntax error: {problem}"
+    if context and cmark is not None and cmark is not mark:
+        message += f" ({context} at line {cmark.line + 1}, column {cmark.column + 1})"
+    hint = None
+    if "'\\t'" in problem or "\\t" in problem or "tab" in problem.lower():
+        message = "YAML syntax error: a tab character; YAML indentation must use spaces"
+        hint = "replace tabs with spaces"
+    return Problem("KL001", message, _point(line, col), doc, hint), line
+
+
+# --- the loader -----------------------------------------------------------------------------
+
+def read(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE) -> Tuple[Optional[str], Optional[Problem]]:
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(max_size + 1)
+    except IsADirectoryError:
+        return None, Problem("KL002", "is a directory, not a file", _point(1, 1))
+    except OSError as e:
+        return None, Problem("KL002", f"cannot read file: {e.strerror or e}", _point(1, 1))
+    if len(raw) > max_size:
+        return None, Problem("KL006", f"file is larger than the {max_size // (1024 * 1024)} MiB "
+                             "limit: not read", _point(1, 1),
+                             hint="raise `max-file-size` in .kubelint.yaml if this is intended")
+    return decode(raw)
+
+
+def load_text(path: str, text: str) -> Loaded:
+    problems: List[Problem] = []
+    documents: List[Document] = []
+    depth = _depth_problem(text)
+    if depth is not None:
+        return Loaded(path, text, [], [depth], skipped="too deep")
+    gc_was = gc.isenabled()
+    gc.disable()  # building many small containers: the cyclic GC would cost ~2/3 of the time
+    try:
+        _compose(path, text, documents, problems)
+    finally:
+        if gc_was:
+            gc.enable()
+    return Loaded(path, text, documents, problems)
+
+
+def _compose(path: str, text: str, documents: List[Document], problems: List[Problem]) -> None:
+    index = 0
+    source = text
+    while True:
+        parser = _Parser(source)
+        try:
+            while parser.check_node():
+                node = parser.get_node()
+                _add_document(path, index, node, documents, problems)
+                index += 1
+            return
+        except Exception as exc:  # libyaml's ScannerError/ParserError/ComposerError
+            problem, line = _syntax_problem(exc, index)
+            problems.append(problem)
+            index += 1
+            # Go on with the next document after the broken one: restart at the next `---`,
+            # padded with newlines so marks keep their real line numbers.
+            offset = _line_offset(text, line)
+            m = _DOC_START.search(text, offset) if offset is not None else None
+            if m is None:
+                return
+            source = "\n" * text.count("\n", 0, m.start()) + text[m.start():]
+        finally:
+            parser.dispose()
+
+
+def _line_offset(text: str, line: int) -> Optional[int]:
+    """Character offset of the start of 1-based line `line + 1` (the line after the error)."""
+    pos = 0
+    for _ in range(line):
+        pos = text.find("\n", pos)
+        if pos < 0:
+            return None
+        pos += 1
+    return pos
+
+
+def _add_document(path: str, index: int, node: Any, documents: List[Document],
+                  problems: List[Problem]) -> None:
+    builder = _Builder(index)
+    data = builder.build(node)
+    problems.extend(builder.problems)
+    if builder.aliased:
+        size = _expanded_size(node, {})
+        if size > MAX_ALIAS_EXPANSION:
+            problems.append(Problem(
+                "KL006", f"aliases expand this document to {size:,} nodes (limit "
+                f"{MAX_ALIAS_EXPANSION:,}): refused, as kubectl refuses alias bombs",
+                span_of(node), index))
+            return
+    if data is None:
+        return  # empty document
+    if (isinstance(data, dict) and isinstance(data.get("kind"), str) and data["kind"].endswith("List")
+            and isinstance(data.get("items"), list) and node.__class__ is MappingNode):
+        items_node = next((v for k, v in node.value if k.value == "items"), None)
+        if items_node is not None and items_node.__class__ is SequenceNode:
+            for i, (item, inode) in enumerate(zip(data["items"], items_node.value)):
+                documents.append(Document(path, index, item, inode, item=i))
+            return
+    documents.append(Document(path, index, data, node))
+
+
+def load(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE) -> Loaded:
+    text, problem = read(path, max_size)
+    if problem is not None:
+        return Loaded(path, None, [], [problem], skipped=problem.message)
+    return load_text(path, text)
+
+
+def load_bytes(path: str, raw: bytes, max_size: int = DEFAULT_MAX_FILE_SIZE) -> Loaded:
+    """Standard input, or any buffer: the same checks as a file on disk."""
+    if len(raw) > max_size:
+        problem = Problem("KL006", f"input is larger than the {max_size // (1024 * 1024)} MiB "
+                          "limit: not read", _point(1, 1))
+        return Loaded(path, None, [], [problem], skipped=problem.message)
+    text, problem = decode(raw)
+    if problem is not None:
+        return Loaded(path, None, [], [problem], skipped=problem.message)
+    return load_text(path, text)

@@ -1,0 +1,137 @@
+"""Findings and the objects they point at. Plain frozen dataclasses: they cross process
+boundaries (pickle) and are compared in tests."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Optional, Tuple
+
+
+class Severity(enum.IntEnum):
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        try:
+            return cls[text.upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r}: use error, warning or info") from None
+
+
+@dataclass(frozen=True)
+class ObjectRef:
+    api_version: str = ""
+    kind: str = ""
+    namespace: str = ""
+    name: str = ""
+
+    def describe(self) -> str:
+        name = f"{self.namespace}/{self.name}" if self.namespace else self.name
+        return f"{self.kind or '?'} {name or '?'}"
+
+
+@dataclass(frozen=True)
+class Span:
+    """1-based line and column; end is exclusive of the last character's column + 1."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Related:
+    path: str
+    span: Span
+    message: str
+
+
+# JSON pointer into an object, as a tuple of keys and indices ("spec", "ports", 0).
+Pointer = Tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What a check returns; the engine adds the rule identity, position and suppression.
+
+    `at` chooses the node: "value" (the node at `pointer`), "key" (its mapping key)."""
+
+    message: str
+    pointer: Pointer = ()
+    at: str = "value"
+    related: Tuple[Tuple[Pointer, str], ...] = ()
+    hint: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    path: str
+    span: Span
+    obj: Optional[ObjectRef] = None
+    pointer: str = ""
+    hint: Optional[str] = None
+    related: Tuple[Related, ...] = ()
+    # index of the document in its file; part of the fingerprint for objects without names
+    doc: int = 0
+
+    @property
+    def line(self) -> int:
+        return self.span.line
+
+    @property
+    def column(self) -> int:
+        return self.span.column
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.span.line, self.span.column, self.code, self.message)
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable across line moves: the rule, the file, the object and the field."""
+        obj = self.obj or ObjectRef()
+        ident = obj.name and f"{obj.api_version}|{obj.kind}|{obj.namespace}|{obj.name}" or f"doc{self.doc}"
+        raw = "\x1f".join((self.code, self.path, ident, self.pointer, "" if self.pointer else self.message))
+        return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def pointer_to_json(pointer: Pointer) -> str:
+    """("spec", "ports", 0) -> "/spec/ports/0" (RFC 6901)."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in pointer)
+
+
+def pointer_to_k8s(pointer: Pointer) -> str:
+    """("spec", "containers", 0, "image") -> "spec.containers[0].image"; keys that are not
+    identifiers (label keys) in brackets: metadata.labels["app.kubernetes.io/name"]."""
+    out = []
+    for p in pointer:
+        if isinstance(p, int):
+            out.append(f"[{p}]")
+        elif p and all(c.isalnum() or c in "_-$" for c in p):
+            out.append(("." if out else "") + p)
+        else:
+            out.append('["' + str(p).replace("\\", "\\\\").replace('"', '\\"') + '"]')
+    return "".join(out) or "(object)"
+
+
+@dataclass
+class FileReport:
+    """Everything a run knows about one input file."""
+
+    path: str
+    documents: int = 0
+    objects: int = 0
+    skipped: Optional[str] = None  # why the file was not linted (it has a finding too)
+    extra: dict = field(default_factory=dict)

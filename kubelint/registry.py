@@ -1,0 +1,194 @@
+"""Rules are files: rules/*.yaml (and users' rule-dirs). This module loads them, binds their
+checks and resolves --select/--ignore. The rule files are the single source for `kubelint
+rules`, `kubelint explain`, SARIF rule descriptors, config validation and the example tests."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
+
+from .model import Severity
+
+
+class RuleError(ValueError):
+    """A rule file or a rule reference is wrong: a configuration error (exit 2)."""
+
+
+@dataclass
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    rationale: str
+    fix: str
+    kinds: List[str]
+    tags: List[str]
+    check: Dict[str, Any]
+    examples: Dict[str, List[str]]
+    options: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    default_enabled: bool = True
+    cross: bool = False  # sees every object of the run (ctx.objects)
+    source: str = ""
+    _fn: Optional[Callable] = field(default=None, repr=False)
+    _schema: Any = field(default=None, repr=False)
+
+    @property
+    def builtin(self) -> Optional[str]:
+        return self.check.get("builtin")
+
+    def function(self) -> Callable:
+        """The bound Python check; imported on first use, so rule modules load only when a
+        rule actually runs."""
+        if self._fn is None:
+            target = self.check["python"]
+            module, _, attr = target.partition(":")
+            try:
+                self._fn = getattr(importlib.import_module(module), attr)
+            except (ImportError, AttributeError) as e:
+                raise RuleError(f"{self.source}: check `{target}` cannot be imported: {e}") from e
+        return self._fn
+
+    def schema(self) -> Any:
+        if self._schema is None:
+            import jsonschema_rs
+
+            from .k8s_schema import Schema
+
+            try:
+                self._schema = Schema(self.check["schema"])
+            except (ValueError, jsonschema_rs.ValidationError) as e:
+                raise RuleError(f"{self.source}: invalid `check.schema`: {e}") from e
+        return self._schema
+
+    def default_options(self) -> Dict[str, Any]:
+        return {k: spec.get("default") for k, spec in self.options.items()}
+
+    def applies_to(self, kind: str) -> bool:
+        return not self.kinds or kind in self.kinds
+
+
+def _load_rule_file(path: str) -> Rule:
+    from .loader import load
+
+    loaded = load(path)
+    if loaded.problems or len(loaded.documents) != 1:
+        msg = loaded.problems[0].message if loaded.problems else "expected one YAML document"
+        raise RuleError(f"{path}: {msg}")
+    data = loaded.documents[0].data
+    _validate_rule(path, data)
+    try:
+        return Rule(
+            code=data["code"], name=data["name"], severity=Severity.parse(data["severity"]),
+            summary=data["summary"].strip(), rationale=data["rationale"].strip(),
+            fix=data["fix"].strip(), kinds=list(data.get("kinds") or []),
+            tags=list(data.get("tags") or []), check=dict(data["check"]),
+            examples={"fail": list(data["examples"].get("fail") or []),
+                      "pass": list(data["examples"].get("pass") or [])},
+            options=dict(data.get("options") or {}),
+            default_enabled=bool(data.get("enabled", True)), cross=bool(data.get("cross", False)),
+            source=path)
+    except (KeyError, TypeError, AttributeError, ValueError) as e:
+        raise RuleError(f"{path}: malformed rule: {e}") from e
+
+
+def _validate_rule(path: str, data: Any) -> None:
+    from .resources import schema_path
+
+    validator = _rule_validator(schema_path("rule.schema.json"))
+    errors = list(validator.iter_errors(data))
+    if errors:
+        from .model import pointer_to_k8s
+
+        first = errors[0]
+        where = pointer_to_k8s(tuple(first.instance_path))
+        raise RuleError(f"{path}: {where}: {first.message}")
+
+
+_VALIDATORS: Dict[str, Any] = {}
+
+
+def _rule_validator(path: str) -> Any:
+    if path not in _VALIDATORS:
+        import json
+
+        import jsonschema_rs
+
+        with open(path, "rb") as f:
+            _VALIDATORS[path] = jsonschema_rs.validator_for(json.load(f))
+    return _VALIDATORS[path]
+
+
+class Registry:
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        self.rules: List[Rule] = sorted(rules, key=lambda r: r.code)
+        self.by_code: Dict[str, Rule] = {}
+        self.by_name: Dict[str, Rule] = {}
+        for r in self.rules:
+            for table, key in ((self.by_code, r.code), (self.by_name, r.name)):
+                if key in table:
+                    raise RuleError(f"{r.source}: `{key}` is already used by {table[key].source}")
+                table[key] = r
+
+    @classmethod
+    def load(cls, rule_dirs: Sequence[str] = ()) -> "Registry":
+        from .resources import rules_dir
+
+        rules = []
+        for d in [rules_dir(), *rule_dirs]:
+            if not os.path.isdir(d):
+                raise RuleError(f"rule directory not found: {d}")
+            for fname in sorted(os.listdir(d)):
+                if fname.endswith((".yaml", ".yml")):
+                    rules.append(_load_rule_file(os.path.join(d, fname)))
+        return cls(rules)
+
+    def get(self, ref: str) -> Rule:
+        rule = self.by_code.get(ref.upper()) or self.by_name.get(ref)
+        if rule is None:
+            raise RuleError(f"unknown rule `{ref}`{self._suggest(ref)}")
+        return rule
+
+    def _suggest(self, ref: str) -> str:
+        from .identify import close
+
+        guess = close(ref, list(self.by_name) + list(self.by_code))
+        return f"; did you mean `{guess}`?" if guess else ""
+
+    def match(self, ref: str) -> List[Rule]:
+        """Rules a select/ignore entry names: a code, a code prefix (`KL1`) or a name."""
+        ref = ref.strip()
+        if not ref:
+            return []
+        if ref.upper() == "ALL":
+            return list(self.rules)
+        if ref in self.by_name:
+            return [self.by_name[ref]]
+        up = ref.upper()
+        found = [r for r in self.rules if r.code.startswith(up)]
+        if not found:
+            raise RuleError(f"unknown rule or prefix `{ref}`{self._suggest(ref)}")
+        return found
+
+    def select(self, select: Sequence[str] = (), ignore: Sequence[str] = ()) -> List[Rule]:
+        """Enabled rules. Without `select`, every rule that is on by default; a rule that is
+        off by default is enabled only when `select` names it (code, prefix or name)."""
+        if select:
+            chosen = {r.code for ref in select for r in self.match(ref)
+                      if r.default_enabled or ref.upper() != "ALL"}
+        else:
+            chosen = {r.code for r in self.rules if r.default_enabled}
+        for ref in ignore:
+            for r in self.match(ref):
+                chosen.discard(r.code)
+        return [r for r in self.rules if r.code in chosen]
+
+
+def split_refs(values: Optional[Iterable[str]]) -> List[str]:
+    """["KL1,KL2", "x"] -> ["KL1", "KL2", "x"]."""
+    out: List[str] = []
+    for v in values or ():
+        out.extend(p.strip() for p in str(v).split(",") if p.strip())
+    return out

@@ -1,0 +1,114 @@
+"""Suppression: config ignores, `kubelint.io/ignore` annotations, comment directives.
+
+  # kubelint: disable=KL201,node-port-range    at the end of the offending line, or alone on
+                                               the line before it
+  # kubelint: disable                          the same, for every rule
+  # kubelint: disable-file=KL201               in the comment header of a file (before the
+  # kubelint: disable-file                     first YAML content line): the whole file
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional, Set, Tuple
+
+ANNOTATION = "kubelint.io/ignore"
+ALL = "*"
+
+_DIRECTIVE = re.compile(r"(?:^|\s)#\s*kubelint:\s*(disable-file|disable)\b\s*(?:=\s*([\w\-, ]+))?")
+
+
+@dataclass
+class Directive:
+    line: int  # 1-based line of the comment
+    refs: Tuple[str, ...]
+    applies_to: int  # line it silences (0 = the whole file)
+    used: bool = False
+
+
+@dataclass
+class Directives:
+    items: List[Directive] = field(default_factory=list)
+
+    def file_wide(self) -> List[Directive]:
+        return [d for d in self.items if d.applies_to == 0]
+
+    def for_line(self, line: int) -> List[Directive]:
+        return [d for d in self.items if d.applies_to == line]
+
+
+def parse_directives(text: Optional[str]) -> Directives:
+    out = Directives()
+    if not text or "kubelint:" not in text:
+        return out
+    header = True
+    lines = text.splitlines()
+    for i, line in enumerate(lines, 1):
+        stripped = line.strip()
+        is_comment = stripped.startswith("#")
+        if stripped and not is_comment and stripped not in ("---",):
+            header = False
+        if "kubelint:" not in line:
+            continue
+        m = _DIRECTIVE.search(line)
+        if m is None:
+            continue
+        refs = tuple(r.strip() for r in (m.group(2) or "").split(",") if r.strip()) or (ALL,)
+        if m.group(1) == "disable-file":
+            if header:
+                out.items.append(Directive(i, refs, 0))
+            continue
+        if is_comment:
+            # alone on its line: silences the next line that is not a comment
+            target = i + 1
+            while target <= len(lines) and lines[target - 1].strip().startswith("#"):
+                target += 1
+            out.items.append(Directive(i, refs, target))
+        else:
+            out.items.append(Directive(i, refs, i))
+    return out
+
+
+def refs_match(refs: Iterable[str], code: str, name: str) -> bool:
+    for ref in refs:
+        if ref == ALL or ref == name or (ref and code.startswith(ref.upper())):
+            return True
+    return False
+
+
+def annotation_refs(data: dict) -> Tuple[str, ...]:
+    """Rules silenced by `kubelint.io/ignore` on the object or its pod template."""
+    refs: List[str] = []
+    for path in (("metadata",), ("spec", "template", "metadata"),
+                 ("spec", "jobTemplate", "spec", "template", "metadata")):
+        node = data
+        for part in path:
+            node = node.get(part) if isinstance(node, dict) else None
+        ann = node.get("annotations") if isinstance(node, dict) else None
+        value = ann.get(ANNOTATION) if isinstance(ann, dict) else None
+        if isinstance(value, str):
+            refs.extend(r.strip() for r in value.split(",") if r.strip())
+    return tuple(refs)
+
+
+def per_file_refs(path: str, per_file_ignores: Dict[str, List[str]]) -> Tuple[str, ...]:
+    refs: List[str] = []
+    norm = path.replace("\\", "/")
+    for pattern, rules in per_file_ignores.items():
+        if fnmatch.fnmatch(norm, pattern) or fnmatch.fnmatch(norm.lstrip("./"), pattern):
+            refs.extend(rules)
+    return tuple(refs)
+
+
+def comment_match(directives: Directives, code: str, name: str, lines: Set[int]) -> Optional[Directive]:
+    """The directive silencing a finding of rule code/name reported on any of `lines`."""
+    for d in directives.file_wide():
+        if refs_match(d.refs, code, name):
+            return d
+    for line in lines:
+        for d in directives.for_line(line):
+            if refs_match(d.refs, code, name):
+                return d
+    return None

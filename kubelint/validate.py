@@ -1,0 +1,133 @@
+"""jsonschema-rs errors -> violations written for people.
+
+One violation per problem, at the node it concerns: an unknown field at its key, a wrong type
+at the value, a missing required field at the mapping that lacks it. Messages name the field
+in Kubernetes notation and say what was expected and what was found; no raw `oneOf` dumps.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator, List, Optional
+
+from .identify import close, type_name
+from .model import Violation, pointer_to_k8s
+from .scalars import describe_plain
+
+_MAX_SHOWN = 40
+
+
+def show(value: Any) -> str:
+    """A short rendering of a value: `"3"`, `true`, `a list of 3 items`."""
+    if isinstance(value, (dict, list)):
+        n = len(value)
+        return f"a {type_name(value)} of {n} {'item' if n == 1 else 'items'}"
+    text = json.dumps(value, ensure_ascii=False)
+    if len(text) > _MAX_SHOWN:
+        text = text[: _MAX_SHOWN - 3] + '..."'
+    return text
+
+
+def _types(kind: Any) -> List[str]:
+    types = kind.types if isinstance(kind.types, list) else [kind.types]
+    names = [str(t).lower().split(".")[-1] for t in types]
+    names = ["mapping" if t == "object" else "list" if t == "array" else t for t in names]
+    return [t for t in names if t != "null"] or names
+
+
+def _source_scalar(node: Any, pointer) -> Optional[Any]:
+    if node is None:
+        return None
+    from .positions import resolve
+
+    target, _, matched = resolve(node, pointer)
+    if matched == len(pointer) and target.__class__.__name__ == "ScalarNode":
+        return target
+    return None
+
+
+def violations(schema: Any, data: Any, node: Any) -> Iterator[Violation]:
+    for err in schema.validator.iter_errors(data):
+        yield from _explain(schema, err, node)
+
+
+def _explain(schema: Any, err: Any, node: Any) -> Iterator[Violation]:
+    kind = err.kind
+    name = type(kind).__name__  # e.g. "OneOfNotValid": finer than kind.name ("oneOf")
+    ptr = tuple(err.instance_path)
+    where = pointer_to_k8s(ptr)
+    instance = err.instance
+    if name == "AdditionalProperties":
+        parent = schema.subschema(list(err.schema_path)[:-1]) or {}
+        known = sorted((parent.get("properties") or {}).keys())
+        for field in kind.unexpected:
+            guess = close(field, known)
+            msg = f"{where}: unknown field `{field}`" if ptr else f"unknown field `{field}`"
+            if guess:
+                msg += f"; did you mean `{guess}`?"
+            yield Violation(msg, ptr + (field,), at="key",
+                            hint=None if guess else _known_hint(known))
+        return
+    if name == "Required":
+        yield Violation(f"{where}: missing required field `{kind.property}`" if ptr
+                        else f"missing required field `{kind.property}`", ptr, at="key")
+        return
+    if name == "Type":
+        expected = _types(kind)
+        found = type_name(instance)
+        msg = f"{where}: expected {' or '.join(expected)}, found {found}"
+        if not isinstance(instance, (dict, list)) and instance is not None:
+            msg += f" {show(instance)}"
+        hint = None
+        src = _source_scalar(node, ptr)
+        if src is not None and "string" in expected and not isinstance(instance, str):
+            why = describe_plain(src.value, instance) if not src.style else None
+            if why:
+                msg += f" ({why})"
+                hint = f'quote it: "{src.value}"'
+        elif src is not None and isinstance(instance, str) and src.style in ("'", '"') and \
+                set(expected) & {"integer", "number", "boolean"}:
+            hint = f"remove the quotes: {instance}"
+        yield Violation(msg, ptr, hint=hint)
+        return
+    if name == "Enum":
+        options = list(kind.options)
+        shown = ", ".join(show(o) for o in options[:12]) + (", ..." if len(options) > 12 else "")
+        msg = f"{where}: unsupported value {show(instance)}: supported values: {shown}"
+        if isinstance(instance, str):
+            guess = close(instance, [o for o in options if isinstance(o, str)])
+            if guess:
+                msg += f"; did you mean {show(guess)}?"
+        yield Violation(msg, ptr)
+        return
+    if name == "OneOfMultipleValid" and instance is None:
+        return  # null means "not set" to the API server; the bundled oneOfs both allow it
+    if name == "OneOfNotValid":
+        expected: List[str] = []
+        for branch in kind.context:
+            for sub in branch:
+                if type(sub.kind).__name__ == "Type":
+                    expected.extend(t for t in _types(sub.kind) if t not in expected)
+        if expected and all(len(b) == 1 and type(b[0].kind).__name__ == "Type" for b in kind.context):
+            found = type_name(instance)
+            msg = f"{where}: expected {' or '.join(expected)}, found {found}"
+            if not isinstance(instance, (dict, list)):
+                msg += f" {show(instance)}"
+            yield Violation(msg, ptr)
+            return
+        yield Violation(f"{where}: does not match any allowed form "
+                        f"({'; '.join(str(b[0].message) for b in kind.context if b)[:200]})", ptr)
+        return
+    # Bounds, patterns, formats (mostly from CRD schemas): jsonschema-rs's own sentence.
+    text = str(err.message)
+    if len(text) > 200:
+        text = text[:197] + "..."
+    yield Violation(f"{where}: {text}" if ptr else text, ptr)
+
+
+def _known_hint(known: List[str]) -> Optional[str]:
+    if not known:
+        return "this object takes no fields here"
+    if len(known) > 12:
+        return None
+    return "known fields: " + ", ".join(known)
