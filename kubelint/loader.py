@@ -255,7 +255,7 @@ def _expanded_size(node: Any, memo: dict) -> int:
 _DOC_START = re.compile(r"^---(?=[ \t]|$)", re.M)
 
 
-def _syntax_problem(exc: Exception, doc: int) -> Tuple[Problem, int]:
+def _syntax_problem(exc: Exception, doc: int, text: str) -> Tuple[Problem, int]:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = mark.line + 1 if mark is not None else 1
     col = mark.column + 1 if mark is not None else 1
@@ -266,7 +266,8 @@ def _syntax_problem(exc: Exception, doc: int) -> Tuple[Problem, int]:
     if context and cmark is not None and cmark is not mark:
         message += f" ({context} at line {cmark.line + 1}, column {cmark.column + 1})"
     hint = None
-    if "'\\t'" in problem or "\\t" in problem or "tab" in problem.lower():
+    at = getattr(mark, "index", None)
+    if "\t" in problem or (at is not None and 0 <= at < len(text) and text[at] == "\t"):
         message = "YAML syntax error: a tab character; YAML indentation must use spaces"
         hint = "replace tabs with spaces"
     return Problem("KL001", message, _point(line, col), doc, hint), line
@@ -308,6 +309,7 @@ def load_text(path: str, text: str) -> Loaded:
 def _compose(path: str, text: str, documents: List[Document], problems: List[Problem]) -> None:
     index = 0
     source = text
+    restart = -1
     while True:
         parser = _Parser(source)
         try:
@@ -317,22 +319,26 @@ def _compose(path: str, text: str, documents: List[Document], problems: List[Pro
                 index += 1
             return
         except Exception as exc:  # libyaml's ScannerError/ParserError/ComposerError
-            problem, line = _syntax_problem(exc, index)
+            problem, line = _syntax_problem(exc, index, source)
             problems.append(problem)
             index += 1
-            # Go on with the next document after the broken one: restart at the next `---`,
+            # Go on with the next document after the broken one: restart at the next `---`
+            # from the error's line on (an unclosed bracket is reported at the next `---`),
             # padded with newlines so marks keep their real line numbers.
-            offset = _line_offset(text, line)
+            offset = _line_offset(text, line - 1)
             m = _DOC_START.search(text, offset) if offset is not None else None
+            if m is not None and m.start() <= restart:
+                m = _DOC_START.search(text, restart + 1)
             if m is None:
                 return
+            restart = m.start()
             source = "\n" * text.count("\n", 0, m.start()) + text[m.start():]
         finally:
             parser.dispose()
 
 
 def _line_offset(text: str, line: int) -> Optional[int]:
-    """Character offset of the start of 1-based line `line + 1` (the line after the error)."""
+    """Character offset where 0-based line `line` starts, None past the end."""
     pos = 0
     for _ in range(line):
         pos = text.find("\n", pos)

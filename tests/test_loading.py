@@ -1,0 +1,180 @@
+"""Loading: kubectl's scalar rules, positions, and every bad input as a finding."""
+
+import math
+import time
+
+import pytest
+
+from kubelint.loader import load_bytes
+from kubelint.scalars import key_string, resolve_plain
+
+from .conftest import FIXTURES, lint_text, positions
+
+
+# go-yaml v2's resolve table, as kubectl (sigs.k8s.io/yaml) applies it.
+@pytest.mark.parametrize("text,value", [
+    ("y", True), ("Y", True), ("yes", True), ("Yes", True), ("YES", True), ("on", True),
+    ("On", True), ("ON", True), ("true", True), ("True", True), ("TRUE", True),
+    ("n", False), ("N", False), ("no", False), ("No", False), ("NO", False), ("off", False),
+    ("Off", False), ("OFF", False), ("false", False), ("False", False), ("FALSE", False),
+    ("~", None), ("null", None), ("Null", None), ("NULL", None),
+    ("yEs", "yEs"), ("oN", "oN"), ("nO", "nO"),
+    ("42", 42), ("-7", -7), ("+1", 1), ("0755", 493), ("0x1F", 31), ("0o17", 15),
+    ("0b101", 5), ("1_000", 1000), ("08", 8.0), ("1e3", 1000.0), (".5", 0.5), ("1.10", 1.1),
+    ("2001-12-14", "2001-12-14"), ("1.2.3", "1.2.3"), ("-", "-"), ("512Mi", "512Mi"),
+])
+def test_plain_scalars_resolve_like_kubectl(text, value):
+    got = resolve_plain(text)
+    assert got == value and type(got) is type(value)
+
+
+def test_infinity_and_nan():
+    assert resolve_plain(".inf") == math.inf and resolve_plain("-.Inf") == -math.inf
+    assert math.isnan(resolve_plain(".NaN"))
+
+
+def test_keys_become_json_strings():
+    assert [key_string(resolve_plain(k)) for k in ("yes", "1", "~", "on")] == ["true", "1", "null", "true"]
+
+
+def test_quoted_and_tagged_scalars_stay_strings():
+    loaded = load_bytes("x.yaml", b'a: "yes"\nb: \'0755\'\nc: !!str 3\nd: |\n  no\ne: !!int "7"\n')
+    assert loaded.documents[0].data == {"a": "yes", "b": "0755", "c": "3", "d": "no\n", "e": 7}
+
+
+def test_merge_keys_and_anchors():
+    loaded = load_bytes("x.yaml", b"base: &b {a: 1, b: 2}\nderived:\n  <<: *b\n  b: 3\n")
+    assert loaded.documents[0].data["derived"] == {"b": 3, "a": 1}
+
+
+def test_yes_in_env_value_is_explained(tmp_path):
+    result = lint_text(tmp_path, open(f"{FIXTURES}/deployment-errors.yaml").read())
+    f = next(f for f in result.findings if f.line == 22)
+    assert (f.code, f.column) == ("KL010", 22)
+    assert "unquoted `yes` is the boolean true in YAML 1.1" in f.message
+    assert f.hint == 'quote it: "yes"'
+
+
+def test_duplicate_key_syntax_error_and_recovery(tmp_path):
+    result = lint_text(tmp_path, open(f"{FIXTURES}/multi.yaml").read())
+    assert positions(result) == [("KL003", 8, 3), ("KL001", 14, 1), ("KL011", 16, 7), ("KL013", 20, 13)]
+    assert "first defined at line 7" in result.findings[0].message
+
+
+def test_tabs(tmp_path):
+    result = lint_text(tmp_path, open(f"{FIXTURES}/tabs.yaml", "rb").read())
+    assert positions(result) == [("KL001", 4, 1)]
+    assert "tab" in result.findings[0].message
+
+
+def test_latin1_is_a_positioned_finding(tmp_path):
+    result = lint_text(tmp_path, open(f"{FIXTURES}/latin1.yaml", "rb").read())
+    assert positions(result) == [("KL002", 4, 12)]
+    assert "0xE9" in result.findings[0].message
+
+
+def test_binary_file(tmp_path):
+    result = lint_text(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    assert [f.code for f in result.findings] == ["KL002"]
+    assert "binary" in result.findings[0].message
+
+
+def test_utf8_bom_and_utf16(tmp_path):
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bom\n"
+    assert lint_text(tmp_path, b"\xef\xbb\xbf" + text.encode()).findings == []
+    assert lint_text(tmp_path, text.encode("utf-16")).findings == []
+
+
+def test_not_an_object_and_missing_type_meta(tmp_path):
+    result = lint_text(tmp_path, "- a\n- b\n---\njust a string\n---\nfoo: bar\n---\n")
+    assert positions(result) == [("KL004", 1, 1), ("KL004", 4, 1), ("KL005", 6, 1)]
+
+
+def test_empty_documents_are_ignored(tmp_path):
+    result = lint_text(tmp_path, "---\n---\n# only a comment\n---\n")
+    assert result.findings == [] and result.files[0].objects == 0
+
+
+def test_list_items_are_positioned(tmp_path):
+    result = lint_text(tmp_path, open(f"{FIXTURES}/list.yaml").read())
+    assert positions(result) == [("KL010", 14, 17)]
+    assert result.files[0].objects == 2
+
+
+def test_json_manifest(tmp_path):
+    result = lint_text(tmp_path, open(f"{FIXTURES}/manifest.json").read(), name="m.json")
+    assert positions(result) == [("KL010", 7, 75)]
+    assert "did you mean `stdin`?" in result.findings[0].message
+
+
+BILLION_LAUGHS = """apiVersion: v1
+kind: ConfigMap
+metadata: {name: lol}
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+"""
+
+
+def test_billion_laughs_is_refused_fast(tmp_path):
+    start = time.perf_counter()
+    result = lint_text(tmp_path, BILLION_LAUGHS)
+    assert time.perf_counter() - start < 1.0
+    assert positions(result) == [("KL006", 1, 1)]
+    assert "aliases expand" in result.findings[0].message
+
+
+@pytest.mark.parametrize("depth", [10_000, 100_000])
+def test_deep_nesting_is_refused_not_a_crash(tmp_path, depth):
+    start = time.perf_counter()
+    result = lint_text(tmp_path, "a: " + "[" * depth + "]" * depth + "\n")
+    assert time.perf_counter() - start < 5.0
+    assert [f.code for f in result.findings] == ["KL006"]
+    assert result.findings[0].line == 1
+
+
+def test_file_size_limit(tmp_path):
+    from kubelint.engine import Settings, run
+
+    path = tmp_path / "big.yaml"
+    path.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata:\n"
+                    + "".join(f"  k{i}: v\n" for i in range(20000)))
+    result = run([str(path)], Settings(max_file_size=64 * 1024))
+    assert [(f.code, f.line) for f in result.findings] == [("KL006", 1)]
+    assert "limit" in result.findings[0].message
+
+
+def test_bad_inputs_in_a_directory_keep_good_files_findings(tmp_path):
+    """Every bad input beside good files: each one a finding, the good files still linted."""
+    from kubelint.engine import Settings, run
+
+    (tmp_path / "good.yaml").write_text(open(f"{FIXTURES}/deployment-errors.yaml").read())
+    (tmp_path / "binary.yaml").write_bytes(b"\x00\x01\x02")
+    (tmp_path / "latin1.yaml").write_bytes(open(f"{FIXTURES}/latin1.yaml", "rb").read())
+    (tmp_path / "syntax.yaml").write_text("a: [\n")
+    (tmp_path / "bomb.yaml").write_text(BILLION_LAUGHS)
+    (tmp_path / "deep.yaml").write_text("[" * 5000 + "]" * 5000)
+    (tmp_path / "notk8s.yaml").write_text("services:\n  web:\n    image: nginx\n")
+    (tmp_path / "dir.yaml").mkdir()
+    (tmp_path / "broken-link.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    result = run([str(tmp_path)], Settings())
+    by_file = {}
+    for f in result.findings:
+        by_file.setdefault(f.path.rsplit("/", 1)[-1], []).append(f.code)
+    assert by_file["good.yaml"] == ["KL010"] * 4
+    assert by_file["binary.yaml"] == ["KL002"]
+    assert by_file["latin1.yaml"] == ["KL002"]
+    assert by_file["syntax.yaml"] == ["KL001"]
+    assert by_file["bomb.yaml"] == ["KL006"]
+    assert by_file["deep.yaml"] == ["KL006"]
+    assert by_file["notk8s.yaml"] == ["KL005"]
+    assert by_file["broken-link.yaml"] == ["KL002"]
+    reported = sorted(f.path.rsplit("/", 1)[-1] for f in result.files)
+    assert reported == sorted(["good.yaml", "binary.yaml", "latin1.yaml", "syntax.yaml", "bomb.yaml",
+                               "deep.yaml", "notk8s.yaml", "broken-link.yaml"])
