@@ -172,6 +172,49 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
     return EXIT_FINDINGS if any(f.severity >= level for f in result.findings) else EXIT_OK
 
 
+def _registry(config_path: Optional[str]) -> "object":
+    """Built-in rules plus the config's rule-dirs, for `rules` and `explain`."""
+    from . import config as configmod
+    from .registry import Registry, RuleError
+
+    try:
+        path = config_path or configmod.find(os.getcwd())
+        conf = configmod.load(path) if path else {}
+        base = os.path.dirname(os.path.abspath(path)) if path else os.getcwd()
+        return Registry.load([os.path.join(base, d) for d in conf.get("rule-dirs") or []])
+    except (configmod.ConfigError, RuleError) as e:
+        _fail(str(e))
+
+
+@app.command()
+def rules(
+    format: str = typer.Option("text", "--format", "-f", help="text, json or markdown"),
+    config: Optional[str] = typer.Option(None, "--config", help="Config file (for rule-dirs)."),
+) -> None:
+    """List every rule: code, name, default severity, summary."""
+    from .ruledocs import render_rules
+
+    if format not in ("text", "json", "markdown"):
+        _fail(f"unknown format {format!r}: use text, json or markdown")
+    _write(render_rules(_registry(config).rules, format), None)
+
+
+@app.command()
+def explain(
+    rule: str = typer.Argument(..., help="Code (KL101) or name (node-port)."),
+    config: Optional[str] = typer.Option(None, "--config", help="Config file (for rule-dirs)."),
+) -> None:
+    """Show a rule's summary, rationale, fix and examples."""
+    from .registry import RuleError
+    from .ruledocs import render_explain
+
+    try:
+        found = _registry(config).get(rule)
+    except RuleError as e:
+        _fail(str(e))
+    _write(render_explain(found), None)
+
+
 def _write(text: str, output: Optional[str]) -> None:
     if output:
         try:

@@ -397,10 +397,9 @@ def _cross(linter: Linter, sources: List[Source], outcomes: List[FileOutcome]
     for rule in linter.cross_rules:
         ctx = CheckContext(rule, linter.options[rule.code], linter.version,
                            linter.settings.default_namespace, objects)
-        fn = rule.function()
-        for obj in objects:
-            if not rule.applies_to(obj.kind):
-                continue
+        targets = [obj for obj in objects if rule.applies_to(obj.kind)]
+        fn = rule.function() if targets else None  # import the check only when it runs
+        for obj in targets:
             violations = list(fn(obj, ctx) or ())
             if not violations:
                 continue

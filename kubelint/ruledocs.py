@@ -1,0 +1,50 @@
+"""Rule documentation from the rule files: `kubelint rules`, `kubelint explain`, and the
+README's rule table (tests/test_docs.py fails when the README is stale)."""
+
+from __future__ import annotations
+
+import json
+from typing import List
+
+
+def render_rules(rules: List, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([{
+            "code": r.code, "name": r.name, "severity": r.severity.label, "summary": r.summary,
+            "kinds": r.kinds, "tags": r.tags, "enabled": r.default_enabled,
+            "options": {k: v.get("default") for k, v in r.options.items()},
+        } for r in rules], indent=2) + "\n"
+    if fmt == "markdown":
+        return markdown_table(rules)
+    width = max(len(r.name) for r in rules)
+    lines = [f"{r.code}  {r.name:<{width}}  {r.severity.label:<7}  {r.summary}"
+             + ("" if r.default_enabled else "  (off by default)") for r in rules]
+    return "\n".join(lines) + "\n"
+
+
+def markdown_table(rules: List) -> str:
+    rows = ["| Code | Name | Severity | Summary |", "| --- | --- | --- | --- |"]
+    for r in rules:
+        summary = r.summary.replace("|", "\\|") + ("" if r.default_enabled else " *(off by default)*")
+        rows.append(f"| {r.code} | `{r.name}` | {r.severity.label} | {summary} |")
+    return "\n".join(rows) + "\n"
+
+
+def render_explain(rule) -> str:
+    out = [f"{rule.code} {rule.name} ({rule.severity.label}"
+           + ("" if rule.default_enabled else ", off by default") + ")", "",
+           rule.summary, "", "Why:", _indent(rule.rationale), "", "Fix:", _indent(rule.fix)]
+    if rule.kinds:
+        out += ["", "Applies to: " + ", ".join(rule.kinds)]
+    if rule.options:
+        out += ["", "Options:"]
+        out += [f"  {k} (default {json.dumps(v.get('default'))}): {v.get('description', '')}"
+                for k, v in rule.options.items()]
+    for title, key in (("Fails:", "fail"), ("Passes:", "pass")):
+        for text in rule.examples[key]:
+            out += ["", title, _indent(text.rstrip("\n"))]
+    return "\n".join(out) + "\n"
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line if line else "" for line in text.strip("\n").splitlines())
