@@ -79,6 +79,8 @@ class CheckContext:
     version: str
     default_namespace: str
     objects: Sequence[K8sObject] = ()  # every object of the run (cross-object rules only)
+    # per-rule, per-run memo: cross-object checks index ctx.objects here once
+    cache: Dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -82,7 +82,7 @@ class Loaded:
 
 def key_of(knode: Any) -> str:
     """The JSON object key a scalar key node becomes."""
-    if knode.tag == _IMPLICIT:
+    if knode.ctag.suffix == _IMPLICIT:
         if knode.style or not knode.value:
             return knode.value if knode.style else "null"
         return key_string(resolve_plain(knode.value))
@@ -90,7 +90,7 @@ def key_of(knode: Any) -> str:
 
 
 def is_merge_key(knode: Any) -> bool:
-    return (knode.__class__ is ScalarNode and knode.tag == _IMPLICIT and not knode.style
+    return (knode.__class__ is ScalarNode and knode.ctag.suffix == _IMPLICIT and not knode.style
             and knode.value == "<<")
 
 
@@ -177,10 +177,10 @@ class _Builder:
     def build(self, node: Any) -> Any:
         cls = node.__class__
         if cls is ScalarNode:
-            tag = node.tag
-            if tag == _IMPLICIT:
+            # ctag.suffix, not .tag: the .tag property formats a Tag object on every access
+            if node.ctag.suffix == _IMPLICIT:
                 return node.value if node.style else (resolve_plain(node.value) if node.value else None)
-            return resolve_tagged(tag, node.value)
+            return resolve_tagged(node.tag, node.value)
         key = id(node)
         if key in self.seen:
             self.aliased = True

@@ -20,13 +20,7 @@ def service_selects_nothing(obj: Any, ctx: Any) -> Iterator[Violation]:
     if not isinstance(selector, dict) or not selector:
         return  # no selector: endpoints are managed by hand
     candidates = []
-    for other in ctx.objects:
-        if other.namespace != obj.namespace:
-            continue
-        found = pod_labels(other)
-        if found is None:
-            continue
-        labels, pointer = found
+    for other, labels, pointer in _pods_by_namespace(ctx).get(obj.namespace, ()):
         misses = map_mismatches(selector, labels)
         if not misses:
             return
@@ -45,6 +39,19 @@ def service_selects_nothing(obj: Any, ctx: Any) -> Iterator[Violation]:
         related = ((best, pointer, f"closest candidate: {kind_name}"),)
     yield Violation(message, ("spec", "selector"), at="key", related=related,
                     hint="make the selector and the pod labels agree")
+
+
+def _pods_by_namespace(ctx: Any) -> dict:
+    """{namespace: [(object, labels, pointer)]} of every Pod and pod template, built once."""
+    index = ctx.cache.get("pods")
+    if index is None:
+        index = {}
+        for other in ctx.objects:
+            found = pod_labels(other)
+            if found is not None:
+                index.setdefault(other.namespace, []).append((other, found[0], found[1]))
+        ctx.cache["pods"] = index
+    return index
 
 
 def selector_matches_template(obj: Any, ctx: Any) -> Iterator[Violation]:
