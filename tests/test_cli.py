@@ -164,3 +164,17 @@ def test_valid_file_does_not_import_heavy_modules(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr.decode()
     assert "HEAVY []" in proc.stdout.decode()
+
+
+@pytest.mark.parametrize("fmt,golden", [("text", "text.txt"), ("json", "json.json")])
+def test_golden_outputs(fmt, golden):
+    """Not a terminal and NO_COLOR: plain output, byte for byte (timing normalised)."""
+    import re
+
+    proc = kubelint("check", "-f", fmt, "tests/fixtures/multi.yaml", "tests/fixtures/list.yaml",
+                    env={"NO_COLOR": "1"})
+    assert proc.returncode == 1
+    got = re.sub(r"\([0-9.]+s\)$", "(TIME)", out(proc), flags=re.M)
+    assert "\x1b[" not in got
+    with open(os.path.join(ROOT, "tests", "golden", golden)) as f:
+        assert got == f.read()
