@@ -45,8 +45,11 @@ def _fail(message: str) -> None:
 @app.command()
 def check(
     paths: List[str] = typer.Argument(None, help="Files, directories (recursive), or - for stdin. Default: ."),
-    format: Optional[str] = typer.Option(None, "--format", "-f", help="text, json (default text)"),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report to FILE."),
+    format: List[str] = typer.Option([], "--format", "-f",
+                                     help="text, json, sarif, github, junit or gitlab (default text; github "
+                                          "when GITHUB_ACTIONS=true). Repeatable: the n-th --output takes "
+                                          "the n-th --format, the rest go to stdout."),
+    output: List[str] = typer.Option([], "--output", "-o", help="Write the report to FILE."),
     kubernetes_version: Optional[str] = typer.Option(None, "--kubernetes-version", "-k",
                                                      help="Target version X.Y (default: newest bundled)."),
     strict: Optional[bool] = typer.Option(None, "--strict/--no-strict",
@@ -86,9 +89,16 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
     from .model import Severity
     from .registry import Registry, RuleError, split_refs
 
-    fmt = fmt or "text"
-    if fmt not in FORMATTERS:
-        raise UsageError(f"unknown format {fmt!r}: use {', '.join(FORMATTERS)}")
+    formats = list(fmt) or ["github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"]
+    for name in formats:
+        if name not in FORMATTERS:
+            raise UsageError(f"unknown format {name!r}: use {', '.join(FORMATTERS)}")
+    outputs = list(output)
+    if len(outputs) > len(formats):
+        raise UsageError("more --output than --format: give each output file its format")
+    targets = [(name, outputs[i] if i < len(outputs) else None) for i, name in enumerate(formats)]
+    if sum(1 for _, target in targets if target is None) > 1:
+        raise UsageError("several formats would go to stdout: give all but one an --output")
     if color not in ("auto", "always", "never"):
         raise UsageError(f"--color takes auto, always or never, not {color!r}")
 
@@ -137,14 +147,21 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
         raise UsageError(str(e)) from None
 
     stdin_bytes = sys.stdin.buffer.read() if "-" in paths else None
+    progress = None
+    if sys.stderr.isatty() and all(name == "text" or target for name, target in targets):
+        progress = _Progress()
     try:
-        result = run(paths, settings, stdin=stdin_bytes, registry=registry)
+        result = run(paths, settings, stdin=stdin_bytes, registry=registry,
+                     progress=progress.update if progress else None)
     except UnknownVersion as e:
         raise UsageError(str(e)) from None
     except RuleError as e:
         raise UsageError(str(e)) from None
+    finally:
+        if progress is not None:
+            progress.clear()
 
-    stream_tty = output is None and sys.stdout.isatty()
+    stream_tty = sys.stdout.isatty()
     use_color = color == "always" or (color == "auto" and stream_tty and not os.environ.get("NO_COLOR"))
     def source_text(path: str) -> Optional[str]:
         if path == (stdin_filename or "<stdin>") and stdin_bytes is not None:
@@ -158,11 +175,16 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
     version = settings.kubernetes_version
     from .k8s_schema import check_version, latest_version
 
-    ctx = RenderContext(check_version(version) if version else latest_version(), color=use_color,
-                        rich=stream_tty and fmt == "text", show_suppressed=show_suppressed,
-                        sources=source_text)
-    text = get(fmt)(result, ctx)
-    _write(text, output)
+    from .formatters import repo_root
+
+    kube_version = check_version(version) if version else latest_version()
+    root = repo_root(os.getcwd())
+    for name, target in targets:
+        to_terminal = target is None and stream_tty
+        ctx = RenderContext(kube_version, color=use_color and target is None,
+                            rich=to_terminal and name == "text", show_suppressed=show_suppressed,
+                            sources=source_text, root=root)
+        _write(get(name)(result, ctx), target)
     for missing in result.missing:
         typer.echo(f"kubelint: no such file or directory: {missing}", err=True)
     if result.missing:
@@ -170,6 +192,33 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
     if exit_zero:
         return EXIT_OK
     return EXIT_FINDINGS if any(f.severity >= level for f in result.findings) else EXIT_OK
+
+
+class _Progress:
+    """`linting 1200/5000 files` on stderr, for long runs on a terminal only."""
+
+    MIN_FILES = 200
+
+    def __init__(self) -> None:
+        import time
+
+        self._clock = time.monotonic
+        self._last = 0.0
+        self._shown = False
+
+    def update(self, done: int, total: int) -> None:
+        now = self._clock()
+        if total < self.MIN_FILES or (now - self._last < 0.1 and done != total):
+            return
+        self._last = now
+        self._shown = True
+        sys.stderr.write(f"\rlinting {done}/{total} files")
+        sys.stderr.flush()
+
+    def clear(self) -> None:
+        if self._shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
 
 
 def _registry(config_path: Optional[str]) -> "object":

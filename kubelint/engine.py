@@ -7,7 +7,7 @@ import fnmatch
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from . import identify as identity
 from . import k8s_schema
@@ -344,14 +344,17 @@ def load_source(source: Source, max_size: int) -> Loaded:
 
 
 def run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes] = None,
-        registry: Optional[Registry] = None) -> Result:
+        registry: Optional[Registry] = None,
+        progress: Optional[Callable[[int, int], None]] = None) -> Result:
+    """Lint `paths`. `progress(done, total)` is called as files finish (the CLI draws a
+    progress line on a terminal with it)."""
     start = time.perf_counter()
     linter = Linter(settings, registry)
     sources, missing = discover(paths, settings.exclude, settings.stdin_filename)
     for s in sources:
         if s.real is None:
             s.raw = stdin if stdin is not None else b""
-    outcomes = _lint_all(linter, sources)
+    outcomes = _lint_all(linter, sources, progress)
     findings: List[Finding] = []
     suppressed: List[Finding] = []
     for o in outcomes:
@@ -368,8 +371,14 @@ def run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes] = None,
                   time.perf_counter() - start)
 
 
-def _lint_all(linter: Linter, sources: List[Source]) -> List[FileOutcome]:
-    return [linter.lint(s) for s in sources]
+def _lint_all(linter: Linter, sources: List[Source],
+              progress: Optional[Callable[[int, int], None]] = None) -> List[FileOutcome]:
+    outcomes = []
+    for s in sources:
+        outcomes.append(linter.lint(s))
+        if progress is not None:
+            progress(len(outcomes), len(sources))
+    return outcomes
 
 
 def _cross(linter: Linter, sources: List[Source], outcomes: List[FileOutcome]

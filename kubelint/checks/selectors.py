@@ -32,7 +32,9 @@ def service_selects_nothing(obj: Any, ctx: Any) -> Iterator[Violation]:
                f"`{obj.namespace}` of the input")
     related = ()
     if candidates:
-        _, best, labels, pointer, misses = min(candidates, key=lambda c: (c[0], c[1].path, c[1].doc))
+        # fewest differences; on a tie, the candidate nearest the Service (same file first)
+        _, best, labels, pointer, misses = min(
+            candidates, key=lambda c: (c[0], c[1].path != obj.path, c[1].path, c[1].doc))
         kind_name = f"{best.kind} {best.name}" if best.name else best.kind
         where = "template labels" if best.kind != "Pod" else "labels"
         message += f"; closest: {kind_name} ({where}: {format_map(labels)}; {', '.join(misses)})"
