@@ -59,6 +59,8 @@ def check(
     fail_level: Optional[str] = typer.Option(None, "--fail-level", help="error, warning or info (default warning)."),
     config: Optional[str] = typer.Option(None, "--config", help="Config file (default: .kubelint.yaml found upward)."),
     stdin_filename: Optional[str] = typer.Option(None, "--stdin-filename", help="Path to report for stdin."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
+                                       help="Worker processes (default: CPU count); output is identical to -j 1."),
     color: str = typer.Option("auto", "--color", help="auto, always or never (NO_COLOR is respected)."),
     show_suppressed: bool = typer.Option(False, "--show-suppressed", help="List suppressed findings too."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even with findings."),
@@ -66,7 +68,7 @@ def check(
     """Lint manifests."""
     try:
         code = _check(paths or ["."], format, output, kubernetes_version, strict, select, ignore,
-                      fail_level, config, stdin_filename, color, show_suppressed, exit_zero)
+                      fail_level, config, stdin_filename, color, show_suppressed, exit_zero, jobs)
     except UsageError as e:
         _fail(str(e))
     except typer.Exit:
@@ -81,7 +83,7 @@ def check(
 
 
 def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_level, config_path,
-           stdin_filename, color, show_suppressed, exit_zero) -> int:
+           stdin_filename, color, show_suppressed, exit_zero, jobs=None) -> int:
     from . import config as configmod
     from .engine import Settings, run
     from .formatters import FORMATTERS, RenderContext, get
@@ -128,6 +130,7 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
         rule_dirs=[os.path.join(base, d) for d in conf.get("rule-dirs") or []],
         default_namespace=conf.get("default-namespace", "default"),
         stdin_filename=stdin_filename,
+        jobs=jobs or os.cpu_count() or 1,
     )
     if "max-file-size" in conf:
         settings.max_file_size = conf["max-file-size"]

@@ -7,11 +7,11 @@ import fnmatch
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from . import identify as identity
 from . import k8s_schema
-from .loader import DEFAULT_MAX_FILE_SIZE, Document, Loaded, load, load_bytes
+from .loader import DEFAULT_MAX_FILE_SIZE, Document, Loaded, gc_paused, load, load_bytes
 from .model import (Finding, FileReport, ObjectRef, Related, Severity, Span, Violation,
                     pointer_to_json)
 from .registry import Registry, Rule
@@ -36,11 +36,10 @@ class Settings:
     default_namespace: str = "default"
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     stdin_filename: Optional[str] = None
-    jobs: int = 1
+    jobs: int = 1  # worker processes; the CLI defaults to the CPU count
 
 
-@dataclass
-class K8sObject:
+class K8sObject(NamedTuple):
     """An object as rules see it: the plain data, and where it came from."""
 
     path: str
@@ -104,8 +103,7 @@ class Source:
     raw: Optional[bytes] = None
 
 
-@dataclass
-class FileOutcome:
+class FileOutcome(NamedTuple):
     report: FileReport
     findings: List[Finding]
     suppressed: List[Finding]
@@ -348,6 +346,12 @@ def run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes] = None,
         progress: Optional[Callable[[int, int], None]] = None) -> Result:
     """Lint `paths`. `progress(done, total)` is called as files finish (the CLI draws a
     progress line on a terminal with it)."""
+    with gc_paused():  # the run builds no reference cycles worth collecting
+        return _run(paths, settings, stdin, registry, progress)
+
+
+def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
+         registry: Optional[Registry], progress: Optional[Callable[[int, int], None]]) -> Result:
     start = time.perf_counter()
     linter = Linter(settings, registry)
     sources, missing = discover(paths, settings.exclude, settings.stdin_filename)
@@ -371,13 +375,48 @@ def run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes] = None,
                   time.perf_counter() - start)
 
 
+# Below this many files a worker pool costs more than it saves.
+PARALLEL_MIN_FILES = 48
+
+_WORKER: Optional[Linter] = None
+
+
+def _worker_init(linter: Optional[Linter], settings: Settings) -> None:
+    global _WORKER
+    _WORKER = linter if linter is not None else Linter(settings)
+
+
+def _worker_lint(source: Source) -> FileOutcome:
+    assert _WORKER is not None
+    return _WORKER.lint(source)
+
+
 def _lint_all(linter: Linter, sources: List[Source],
               progress: Optional[Callable[[int, int], None]] = None) -> List[FileOutcome]:
-    outcomes = []
-    for s in sources:
-        outcomes.append(linter.lint(s))
-        if progress is not None:
-            progress(len(outcomes), len(sources))
+    """Lint every file, in worker processes when there are enough of them. Outcomes come back
+    in input order, so the report is the same for any --jobs."""
+    jobs = max(1, min(linter.settings.jobs, len(sources) // (PARALLEL_MIN_FILES // 2)))
+    outcomes: List[FileOutcome] = []
+    if jobs == 1 or len(sources) < PARALLEL_MIN_FILES:
+        for s in sources:
+            outcomes.append(linter.lint(s))
+            if progress is not None:
+                progress(len(outcomes), len(sources))
+        return outcomes
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods:
+        # children inherit the built Linter with its compiled schemas
+        ctx, init = multiprocessing.get_context("fork"), (linter, linter.settings)
+    else:
+        ctx, init = multiprocessing.get_context("spawn"), (None, linter.settings)
+    chunk = max(1, len(sources) // (jobs * 8))
+    with ctx.Pool(jobs, initializer=_worker_init, initargs=init) as pool:
+        for outcome in pool.imap(_worker_lint, sources, chunksize=chunk):
+            outcomes.append(outcome)
+            if progress is not None:
+                progress(len(outcomes), len(sources))
     return outcomes
 
 

@@ -86,9 +86,22 @@ def _definitions(version: str, strict: bool) -> Dict[str, Any]:
         return json.load(f)["$defs"]
 
 
+def _stamp(version: str, strict: bool) -> str:
+    from .cache import stamp_of
+
+    return stamp_of(os.path.join(_dir(version, strict), "_definitions.json"))
+
+
 @lru_cache(maxsize=None)
 def index(version: str) -> Dict[str, Dict[str, str]]:
     """{apiVersion: {Kind: schema file name}} for every top-level kind of `version`."""
+    from .cache import cached_json
+
+    return cached_json("schemas", _stamp(version, False), f"index-{version}.json",
+                       lambda: _build_index(version))
+
+
+def _build_index(version: str) -> Dict[str, Dict[str, str]]:
     out: Dict[str, Dict[str, str]] = {}
     files = set(os.listdir(_dir(version, False)))
     for name, schema in _definitions(version, False).items():
@@ -170,7 +183,12 @@ class Schema:
 
 @lru_cache(maxsize=None)
 def schema_for(version: str, strict: bool, api_version: str, kind: str) -> Optional[Schema]:
+    from .cache import cached_json
+
     fname = index(version).get(api_version, {}).get(kind)
     if fname is None:
         return None
-    return Schema(_bundle(version, strict, fname))
+    raw = cached_json("schemas", _stamp(version, strict),
+                      f"{version}{'-strict' if strict else ''}-{fname}",
+                      lambda: _bundle(version, strict, fname))
+    return Schema(raw)

@@ -70,14 +70,19 @@ class Rule:
         return not self.kinds or kind in self.kinds
 
 
-def _load_rule_file(path: str, validate: bool = True) -> Rule:
+def _read_rule_file(path: str) -> Any:
     from .loader import load
 
     loaded = load(path)
     if loaded.problems or len(loaded.documents) != 1:
         msg = loaded.problems[0].message if loaded.problems else "expected one YAML document"
         raise RuleError(f"{path}: {msg}")
-    data = loaded.documents[0].data
+    return loaded.documents[0].data
+
+
+def _load_rule_file(path: str, validate: bool = True, data: Any = None) -> Rule:
+    if data is None:
+        data = _read_rule_file(path)
     if validate:
         _validate_rule(path, data)
     try:
@@ -122,6 +127,18 @@ def _rule_validator(path: str) -> Any:
     return _VALIDATORS[path]
 
 
+def _builtin_data() -> List[Any]:
+    """[(path, rule data)] of the bundled rules/ folder, through the on-disk cache."""
+    from .cache import cached_json, stamp_of
+    from .resources import rules_dir
+
+    folder = rules_dir()
+    paths = [os.path.join(folder, f) for f in sorted(os.listdir(folder)) if f.endswith((".yaml", ".yml"))]
+    data = cached_json("rules", stamp_of(folder, *paths), "rules.json",
+                       lambda: [_read_rule_file(p) for p in paths])
+    return list(zip(paths, data))
+
+
 class Registry:
     def __init__(self, rules: Iterable[Rule]) -> None:
         self.rules: List[Rule] = sorted(rules, key=lambda r: r.code)
@@ -137,16 +154,15 @@ class Registry:
     def load(cls, rule_dirs: Sequence[str] = ()) -> "Registry":
         from .resources import rules_dir
 
-        rules = []
-        builtin = rules_dir()
-        for d in [builtin, *rule_dirs]:
+        # Built-in rule files are checked against the rule schema by the test suite and
+        # parsed once into the cache; users' rule files are read and checked on every load.
+        rules = [_load_rule_file(path, validate=False, data=data) for path, data in _builtin_data()]
+        for d in rule_dirs:
             if not os.path.isdir(d):
                 raise RuleError(f"rule directory not found: {d}")
             for fname in sorted(os.listdir(d)):
                 if fname.endswith((".yaml", ".yml")):
-                    # built-in rule files are checked against the schema by the test suite;
-                    # users' rule files are checked on every load
-                    rules.append(_load_rule_file(os.path.join(d, fname), validate=d != builtin))
+                    rules.append(_load_rule_file(os.path.join(d, fname)))
         return cls(rules)
 
     def get(self, ref: str) -> Rule:
