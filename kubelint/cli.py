@@ -149,7 +149,8 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
     except RuleError as e:
         raise UsageError(str(e)) from None
 
-    stdin_bytes = sys.stdin.buffer.read() if "-" in paths else None
+    # bounded: a larger buffer is refused as a finding, like a large file
+    stdin_bytes = sys.stdin.buffer.read(settings.max_file_size + 1) if "-" in paths else None
     progress = None
     if sys.stderr.isatty() and all(name == "text" or target for name, target in targets):
         progress = _Progress()

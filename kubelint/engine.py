@@ -148,6 +148,13 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (),
     return sources, missing
 
 
+def _is_valid(schema: Any, data: Any) -> bool:
+    try:
+        return schema.validator.is_valid(data)
+    except ValueError:  # too deep for jsonschema-rs: violations() says so
+        return False
+
+
 # --- linting one file -----------------------------------------------------------------------
 
 class Linter:
@@ -258,7 +265,7 @@ class Linter:
             if "KL010" in self.enabled_codes:
                 schema = k8s_schema.schema_for(self.version, self.settings.strict,
                                                obj.api_version, obj.kind)
-                if schema is not None and not schema.validator.is_valid(doc.data):
+                if schema is not None and not _is_valid(schema, doc.data):
                     from .validate import violations
 
                     for v in violations(schema, doc.data, doc.node):
@@ -284,7 +291,7 @@ class Linter:
 
             schema = rule.schema()
             found: Iterable[Violation] = []
-            if not schema.validator.is_valid(doc.data):
+            if not _is_valid(schema, doc.data):
                 message = rule.check.get("message")
                 found = [Violation(message, v.pointer, v.at, v.related, v.hint) if message else v
                          for v in violations(schema, doc.data, doc.node)]

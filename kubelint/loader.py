@@ -8,7 +8,9 @@ so positions can be looked up by JSON pointer (positions.py) without a side tabl
 from __future__ import annotations
 
 import gc
+import os
 import re
+import stat
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -290,6 +292,16 @@ def _syntax_problem(exc: Exception, doc: int, text: str) -> Tuple[Problem, int]:
 # --- the loader -----------------------------------------------------------------------------
 
 def read(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE) -> Tuple[Optional[str], Optional[Problem]]:
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as e:
+        return None, Problem("KL002", f"cannot read file: {e.strerror or e}", _point(1, 1))
+    if stat.S_ISDIR(mode):
+        return None, Problem("KL002", "is a directory, not a file", _point(1, 1))
+    if not stat.S_ISREG(mode):
+        # a FIFO or a device would block the run or never end
+        return None, Problem("KL002", "not a regular file (FIFO, socket or device): not read",
+                             _point(1, 1))
     try:
         with open(path, "rb") as f:
             raw = f.read(max_size + 1)

@@ -47,7 +47,12 @@ def _source_scalar(node: Any, pointer) -> Optional[Any]:
 
 
 def violations(schema: Any, data: Any, node: Any) -> Iterator[Violation]:
-    for err in schema.validator.iter_errors(data):
+    try:
+        errors = list(schema.validator.iter_errors(data))
+    except ValueError as e:  # jsonschema-rs: "Recursion limit reached" on absurd nesting
+        yield Violation(f"the object is nested too deeply to be validated ({e})", ())
+        return
+    for err in errors:
         yield from _explain(schema, err, node)
 
 

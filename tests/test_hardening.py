@@ -1,0 +1,259 @@
+"""Hostile and random input: kubelint never raises, never hangs, reports positions inside the
+file, and says the same thing twice. The property tests run a fixed example budget here;
+for a long campaign: KUBELINT_FUZZ_EXAMPLES=20000 python -m pytest tests/test_hardening.py."""
+
+import os
+import threading
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from kubelint.engine import Settings, run
+
+from .conftest import EXAMPLES, kubelint
+
+BUDGET = int(os.environ.get("KUBELINT_FUZZ_EXAMPLES", "150"))
+FUZZ = settings(max_examples=BUDGET, deadline=None, derandomize=True,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+SEEDS = [open(os.path.join(EXAMPLES, f)).read() for f in sorted(os.listdir(EXAMPLES))]
+
+
+def lint_bytes(tmp_path, data: bytes, name="fuzz.yaml"):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return run([str(path)], Settings()), data
+
+
+def assert_sane(result, data: bytes):
+    text = data.decode("utf-8", "replace")
+    lines = text.split("\n")
+    assert len(result.files) == 1
+    for f in result.findings:
+        assert 1 <= f.span.line <= len(lines) + 1, f
+        assert f.span.column >= 1 and f.span.end_line >= f.span.line, f
+        if f.span.line <= len(lines):
+            assert f.span.column <= len(lines[f.span.line - 1]) + 2, f
+        assert f.message and f.code.startswith("KL")
+
+
+# -- random YAML streams ---------------------------------------------------------------------
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+                    st.text(max_size=20), st.sampled_from(["yes", "no", "on", "0755", "~", "<<", "*a", "&a x"]))
+values = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)), max_leaves=20)
+
+
+def to_yaml(value, indent=0):
+    pad = " " * indent
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        return "\n" + "\n".join(f"{pad}{k!r}: {to_yaml(v, indent + 2)}" for k, v in value.items())
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        return "\n" + "\n".join(f"{pad}- {to_yaml(v, indent + 2)}" for v in value)
+    return repr(value) if not isinstance(value, str) else value
+
+
+@FUZZ
+@given(docs=st.lists(values, min_size=1, max_size=4))
+def test_random_yaml_streams(tmp_path, docs):
+    data = "\n---\n".join(to_yaml(d) for d in docs).encode("utf-8", "surrogatepass")
+    result, data = lint_bytes(tmp_path, data)
+    assert_sane(result, data)
+
+
+@FUZZ
+@given(data=st.binary(max_size=400))
+def test_random_bytes(tmp_path, data):
+    result, data = lint_bytes(tmp_path, data)
+    assert_sane(result, data)
+
+
+# -- mutations of real manifests -------------------------------------------------------------
+
+MUTATIONS = ["drop_line", "swap_type", "deep", "huge", "unicode", "alias", "tab", "nul", "dup", "truncate"]
+
+
+def mutate(text: str, op: str, where: int) -> str:
+    lines = text.split("\n")
+    i = where % max(1, len(lines))
+    if op == "drop_line":
+        del lines[i]
+    elif op == "swap_type":
+        lines[i] = lines[i].replace(": ", ": [") + "]" if ": " in lines[i] else lines[i] + ": {}"
+    elif op == "deep":
+        lines.insert(i, "deep: " + "[" * 300 + "]" * 300)
+    elif op == "huge":
+        lines.insert(i, "huge: " + "x" * 100_000)
+    elif op == "unicode":
+        lines[i] = lines[i] + " \u202e\u00e9\U0001F600\ufeff"
+    elif op == "alias":
+        lines.insert(i, "a: &x [1, 2]\nb: *x\nc: *nope")
+    elif op == "tab":
+        lines[i] = "\t" + lines[i]
+    elif op == "nul":
+        lines[i] = lines[i] + "\x00"
+    elif op == "dup":
+        lines.insert(i, lines[i])
+    elif op == "truncate":
+        lines = lines[:i]
+    return "\n".join(lines)
+
+
+@FUZZ
+@given(seed=st.sampled_from(range(len(SEEDS))), ops=st.lists(
+    st.tuples(st.sampled_from(MUTATIONS), st.integers(0, 60)), min_size=1, max_size=4))
+def test_mutated_manifests_never_crash_and_are_deterministic(tmp_path, seed, ops):
+    text = SEEDS[seed]
+    for op, where in ops:
+        text = mutate(text, op, where)
+    data = text.encode("utf-8")
+    first, _ = lint_bytes(tmp_path, data)
+    assert_sane(first, data)
+    second, _ = lint_bytes(tmp_path, data)
+    assert first.findings == second.findings
+
+
+# -- pathological inputs, each with a time bound ----------------------------------------------
+
+def timed_run(tmp_path, name, data, bound):
+    start = time.perf_counter()
+    result, _ = lint_bytes(tmp_path, data, name)
+    elapsed = time.perf_counter() - start
+    assert elapsed < bound, f"{name}: {elapsed:.2f}s"
+    return result
+
+
+def test_one_megabyte_single_line_scalar(tmp_path):
+    data = ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata:\n  blob: " + "x" * 1_000_000 + "\n").encode()
+    result = timed_run(tmp_path, "big.yaml", data, 5.0)
+    assert result.findings == [] and result.files[0].objects == 1
+
+
+def test_twenty_thousand_tiny_documents(tmp_path):
+    data = "".join(f"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n" for i in range(20_000)).encode()
+    result = timed_run(tmp_path, "many.yaml", data, 30.0)
+    assert result.findings == [] and result.files[0].objects == 20_000
+
+
+def test_three_thousand_level_block_nesting(tmp_path):
+    """Block nesting needs one more space per level, so 100,000 levels would be a 5 GB file;
+    3,000 levels is 4.5 MB. Refused where it crosses the depth limit."""
+    data = ("a:\n" + "".join(" " * i + "- \n" for i in range(1, 3000)) + " " * 3000 + "- x\n").encode()
+    result = timed_run(tmp_path, "block.yaml", data, 10.0)
+    assert [(f.code, f.line, f.column) for f in result.findings] == [("KL006", 1001, 1001)]
+
+
+def test_hundred_thousand_level_compact_nesting_is_refused(tmp_path):
+    """`- - - … x`: 100,000 levels on one line, where libyaml's composer would crash."""
+    data = ("- " * 100_000 + "x\n").encode()
+    result = timed_run(tmp_path, "compact.yaml", data, 10.0)
+    assert [(f.code, f.line, f.column) for f in result.findings] == [("KL006", 1, 2001)]
+
+
+def test_unreadable_file_is_a_finding(tmp_path, monkeypatch):
+    """Permissions cannot be tested as root; simulate the OSError open() raises."""
+    import builtins
+
+    path = tmp_path / "secret.yaml"
+    path.write_text("apiVersion: v1\n")
+    real_open = builtins.open
+
+    def guarded(file, *args, **kwargs):
+        if str(file) == str(path):
+            raise PermissionError(13, "Permission denied")
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", guarded)
+    result = run([str(tmp_path)], Settings())
+    assert [(f.code, f.message) for f in result.findings] == [("KL002", "cannot read file: Permission denied")]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only meaningful when the tests run as root")
+def test_chmod_000_as_root_still_reads(tmp_path):
+    path = tmp_path / "locked.yaml"
+    path.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n")
+    path.chmod(0)
+    assert run([str(path)], Settings()).findings == []
+
+
+def test_fifo_in_a_directory_does_not_block(tmp_path):
+    os.mkfifo(tmp_path / "pipe.yaml")
+    (tmp_path / "ok.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n")
+    start = time.perf_counter()
+    result = run([str(tmp_path)], Settings())
+    assert time.perf_counter() - start < 5
+    assert [(f.path.rsplit("/", 1)[-1], f.code) for f in result.findings] == [("pipe.yaml", "KL002")]
+
+
+def test_fifo_on_stdin(tmp_path):
+    fifo = tmp_path / "stdin.fifo"
+    os.mkfifo(fifo)
+    payload = b"apiVersion: apps/v1\nkind: deployment\nmetadata: {name: x}\n"
+
+    def writer():
+        with open(fifo, "wb") as f:
+            f.write(payload)
+
+    t = threading.Thread(target=writer)
+    t.start()
+    import subprocess
+    import sys
+
+    with open(fifo, "rb") as stdin:
+        proc = subprocess.run([sys.executable, "-m", "kubelint.cli", "check", "-"], stdin=stdin,
+                              capture_output=True, timeout=30)
+    t.join()
+    assert proc.returncode == 1
+    assert proc.stdout.decode().startswith("<stdin>:2:7: error: unknown kind `deployment`")
+
+
+def test_directory_and_broken_symlink_given_explicitly(tmp_path):
+    (tmp_path / "d.yaml").mkdir()
+    (tmp_path / "link.yaml").symlink_to(tmp_path / "missing.yaml")
+    proc = kubelint("check", "link.yaml", "d.yaml", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stdout.decode().startswith("link.yaml:1:1: error: cannot read file: No such file or directory")
+
+
+def test_no_writes_besides_the_report(tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "m.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: '../../etc/x'}\n")
+    before = sorted(os.listdir(work))
+    kubelint("check", "m.yaml", "-f", "sarif", cwd=work, env={"KUBELINT_NO_CACHE": "1"})
+    assert sorted(os.listdir(work)) == before
+
+
+def test_jobs_output_is_byte_identical(tmp_path):
+    for i in range(60):
+        text = SEEDS[i % len(SEEDS)]
+        if i % 7 == 0:
+            text = text.replace("nginx:1.27", "nginx:1.27\n          imagePulPolicy: Always")
+        (tmp_path / f"m{i:02d}.yaml").write_text(text.replace("sample-", f"s{i}-"))
+    outs = [kubelint("check", "-f", "json", "--jobs", str(j), ".", cwd=tmp_path).stdout for j in (1, 2)]
+    assert outs[0] == outs[1]
+    assert b'"code": "KL010"' in outs[0]
+
+
+def test_cache_survives_corruption(tmp_path):
+    env = {"KUBELINT_CACHE_DIR": str(tmp_path / "cache")}
+    assert kubelint("check", "examples", env=env).returncode == 0
+    for root, _, files in os.walk(tmp_path / "cache"):
+        for f in files:
+            with open(os.path.join(root, f), "w") as fh:
+                fh.write("{not json")
+    assert kubelint("check", "examples", env=env).returncode == 0
+    proc = kubelint("check", "tests/fixtures/deployment-errors.yaml", env=env)
+    assert proc.returncode == 1 and b"did you mean `ports`?" in proc.stdout
+
+
+def test_nesting_too_deep_for_the_validator_is_a_finding(tmp_path):
+    data = ("apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec: {}\nextra: " + "[" * 300 + "]" * 300 + "\n").encode()
+    result, _ = lint_bytes(tmp_path, data)
+    assert [(f.code, f.line, f.column) for f in result.findings] == [("KL010", 1, 1)]
+    assert "nested too deeply to be validated" in result.findings[0].message
