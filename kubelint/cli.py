@@ -58,6 +58,9 @@ def check(
     ignore: List[str] = typer.Option([], "--ignore", help="Rules to disable."),
     fail_level: Optional[str] = typer.Option(None, "--fail-level", help="error, warning or info (default warning)."),
     config: Optional[str] = typer.Option(None, "--config", help="Config file (default: .kubelint.yaml found upward)."),
+    crd: List[str] = typer.Option([], "--crd", help="File or folder with CustomResourceDefinitions (repeatable)."),
+    schema_dir: List[str] = typer.Option([], "--schema-dir",
+                                         help="Folder of extra JSON schemas, kubernetes-json-schema layout (repeatable)."),
     stdin_filename: Optional[str] = typer.Option(None, "--stdin-filename", help="Path to report for stdin."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
                                        help="Worker processes (default: CPU count); output is identical to -j 1."),
@@ -68,7 +71,8 @@ def check(
     """Lint manifests."""
     try:
         code = _check(paths or ["."], format, output, kubernetes_version, strict, select, ignore,
-                      fail_level, config, stdin_filename, color, show_suppressed, exit_zero, jobs)
+                      fail_level, config, stdin_filename, color, show_suppressed, exit_zero, jobs,
+                      crd, schema_dir)
     except UsageError as e:
         _fail(str(e))
     except typer.Exit:
@@ -83,7 +87,7 @@ def check(
 
 
 def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_level, config_path,
-           stdin_filename, color, show_suppressed, exit_zero, jobs=None) -> int:
+           stdin_filename, color, show_suppressed, exit_zero, jobs=None, crds=(), schema_dirs=()) -> int:
     from . import config as configmod
     from .engine import Settings, run
     from .formatters import FORMATTERS, RenderContext, get
@@ -131,7 +135,12 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
         default_namespace=conf.get("default-namespace", "default"),
         stdin_filename=stdin_filename,
         jobs=jobs or os.cpu_count() or 1,
+        crds=[os.path.join(base, p) for p in conf.get("crds") or []] + list(crds),
+        schema_dirs=[os.path.join(base, p) for p in conf.get("schema-dirs") or []] + list(schema_dirs),
     )
+    for d in settings.schema_dirs:
+        if not os.path.isdir(d):
+            raise UsageError(f"--schema-dir: not a directory: {d}")
     if "max-file-size" in conf:
         settings.max_file_size = conf["max-file-size"]
     try:

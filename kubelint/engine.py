@@ -37,6 +37,8 @@ class Settings:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     stdin_filename: Optional[str] = None
     jobs: int = 1  # worker processes; the CLI defaults to the CPU count
+    crds: List[str] = field(default_factory=list)  # files/folders with CustomResourceDefinitions
+    schema_dirs: List[str] = field(default_factory=list)  # extra JSON schemas (kubeconform layout)
 
 
 class K8sObject(NamedTuple):
@@ -109,6 +111,8 @@ class FileOutcome(NamedTuple):
     suppressed: List[Finding]
     objects: List[K8sObject]
     directives: Directives
+    # custom resources whose CRD may be elsewhere in the input: validated once all is read
+    deferred: List[K8sObject]
 
 
 # --- discovery ------------------------------------------------------------------------------
@@ -178,6 +182,8 @@ class Linter:
                 self.options[rule.code][key] = value
         self.object_rules = [r for r in self.enabled if not r.builtin and not r.cross]
         self.cross_rules = [r for r in self.enabled if not r.builtin and r.cross]
+        self.crds = _load_crds(settings)
+        self._schema_files: Dict[Tuple[str, str], Any] = {}
 
     # findings -----------------------------------------------------------------------------
 
@@ -220,6 +226,7 @@ class Linter:
             if f:
                 findings.append(f)
         objects: List[K8sObject] = []
+        deferred: List[K8sObject] = []
         report.documents = len({d.index for d in loaded.documents})
         ignores: Dict[Tuple[int, Optional[int]], Tuple[str, ...]] = {}
         for doc in loaded.documents:
@@ -229,11 +236,11 @@ class Linter:
                 continue
             report.objects += 1
             ignores[(doc.index, doc.item)] = obj.ignore
-            findings.extend(self._lint_object(doc, obj))
+            findings.extend(self._lint_object(doc, obj, deferred))
             objects.append(obj)
         directives = parse_directives(loaded.text)
         kept, suppressed = self.suppress(findings, path, directives, ignores)
-        return FileOutcome(report, kept, suppressed, objects, directives)
+        return FileOutcome(report, kept, suppressed, objects, directives, deferred)
 
     def _object(self, doc: Document) -> Optional[K8sObject]:
         if not isinstance(doc.data, dict):
@@ -252,7 +259,7 @@ class Linter:
                          "with apiVersion and kind)", doc.path, span_of(doc.node), doc=doc.index)
         return [f] if f else []
 
-    def _lint_object(self, doc: Document, obj: K8sObject) -> List[Finding]:
+    def _lint_object(self, doc: Document, obj: K8sObject, deferred: List[K8sObject]) -> List[Finding]:
         out: List[Finding] = []
         bad = list(identity.identify(doc.data, self.version))
         for code, v in bad:
@@ -262,26 +269,47 @@ class Linter:
         if bad:
             return out  # the schema and the rules would only repeat the identity problem
         if k8s_schema.is_core_group(obj.api_version):
-            if "KL010" in self.enabled_codes:
-                schema = k8s_schema.schema_for(self.version, self.settings.strict,
-                                               obj.api_version, obj.kind)
-                if schema is not None and not _is_valid(schema, doc.data):
-                    from .validate import violations
-
-                    for v in violations(schema, doc.data, doc.node):
-                        f = self.from_violation("KL010", v, doc, obj)
-                        if f:
-                            out.append(f)
+            schema = k8s_schema.schema_for(self.version, self.settings.strict, obj.api_version, obj.kind)
+            out.extend(self.validate(schema, doc, obj))
         else:
-            f = self.from_violation("KL015", Violation(
-                f"no schema for {obj.api_version} {obj.kind}: not validated",
-                ("apiVersion",), hint="pass the CustomResourceDefinition with --crd"), doc, obj)
-            if f:
-                out.append(f)
+            schema = self.custom_schema(obj, self.crds)
+            if schema is None:
+                deferred.append(obj)  # its CRD may be in another file of the input
+            else:
+                out.extend(self.validate(schema, doc, obj))
         for rule in self.object_rules:
             if rule.applies_to(obj.kind):
                 out.extend(self.run_rule(rule, doc, obj))
         return out
+
+    def validate(self, schema: Any, doc: Document, obj: K8sObject) -> List[Finding]:
+        """KL010 findings of `obj` against a compiled schema (built-in or custom)."""
+        if schema is None or "KL010" not in self.enabled_codes or _is_valid(schema, doc.data):
+            return []
+        from .validate import violations
+
+        found = (self.from_violation("KL010", v, doc, obj) for v in violations(schema, doc.data, doc.node))
+        return [f for f in found if f]
+
+    def custom_schema(self, obj: K8sObject, crds: Any) -> Any:
+        """The schema of a custom resource: from a CRD, else from --schema-dir, else None."""
+        schema = crds.schema(obj.api_version, obj.kind)
+        if schema is not None or not self.settings.schema_dirs:
+            return schema
+        from .crd import load_schema_file, schema_dir_lookup
+
+        path = schema_dir_lookup(self.settings.schema_dirs, obj.api_version, obj.kind)
+        if path is None:
+            return None
+        key = (obj.api_version, obj.kind)
+        if key not in self._schema_files:
+            try:
+                self._schema_files[key] = k8s_schema.Schema(load_schema_file(path))
+            except Exception as e:  # a broken user schema is a configuration error
+                from .registry import RuleError
+
+                raise RuleError(f"{path}: not a usable JSON schema: {e}") from None
+        return self._schema_files[key]
 
     def run_rule(self, rule: Rule, doc: Document, obj: K8sObject,
                  objects: Sequence[K8sObject] = (), related_node: Any = None) -> List[Finding]:
@@ -371,10 +399,9 @@ def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
     for o in outcomes:
         findings.extend(o.findings)
         suppressed.extend(o.suppressed)
-    if linter.cross_rules:
-        kept, quiet = _cross(linter, sources, outcomes)
-        findings.extend(kept)
-        suppressed.extend(quiet)
+    kept, quiet = _late(linter, sources, outcomes)
+    findings.extend(kept)
+    suppressed.extend(quiet)
     findings.extend(_unused_directives(linter, outcomes))
     findings.sort(key=Finding.sort_key)
     suppressed.sort(key=Finding.sort_key)
@@ -427,10 +454,28 @@ def _lint_all(linter: Linter, sources: List[Source],
     return outcomes
 
 
-def _cross(linter: Linter, sources: List[Source], outcomes: List[FileOutcome]
-           ) -> Tuple[List[Finding], List[Finding]]:
-    """Cross-object rules, once, over every object of the run. Documents are loaded again
-    only for the files that get a finding (workers do not send node trees back)."""
+def _load_crds(settings: Settings) -> Any:
+    """CRDs given with --crd (files or folders); their other documents are not linted."""
+    from .crd import CRDIndex
+
+    index = CRDIndex(settings.strict)
+    if settings.crds:
+        sources, missing = discover(settings.crds)
+        if missing:
+            from .registry import RuleError
+
+            raise RuleError(f"--crd: no such file or directory: {', '.join(missing)}")
+        for src in sources:
+            for doc in load_source(src, settings.max_file_size).documents:
+                index.add(doc.data)
+    return index
+
+
+def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome]
+          ) -> Tuple[List[Finding], List[Finding]]:
+    """What needs every object of the run: custom resources whose CRD was in another file,
+    and cross-object rules. Runs once, after all files; documents are loaded again only for
+    the files that get a finding (workers do not send node trees back)."""
     objects = [o for out in outcomes for o in out.objects]
     by_path = {s.path: s for s in sources}
     outcome_by_path = {o.report.path: o for o in outcomes}
@@ -451,6 +496,30 @@ def _cross(linter: Linter, sources: List[Source], outcomes: List[FileOutcome]
 
     kept: List[Finding] = []
     quiet: List[Finding] = []
+
+    def add(obj: K8sObject, found: Iterable[Optional[Finding]]) -> None:
+        outcome = outcome_by_path[obj.path]
+        k, q = linter.suppress([f for f in found if f], obj.path, outcome.directives,
+                               {(obj.doc, obj.item): obj.ignore})
+        kept.extend(k)
+        quiet.extend(q)
+
+    deferred = [o for out in outcomes for o in out.deferred]
+    if deferred:
+        crds = linter.crds.extended(o.data for o in objects if o.kind == "CustomResourceDefinition")
+        for obj in deferred:
+            schema = linter.custom_schema(obj, crds)
+            doc = document(obj)
+            if doc is None:
+                continue
+            if schema is not None:
+                add(obj, linter.validate(schema, doc, obj))
+            else:
+                add(obj, [linter.from_violation("KL015", Violation(
+                    f"no schema for {obj.api_version} {obj.kind}: not validated", ("apiVersion",),
+                    hint="pass its CustomResourceDefinition with --crd, or a JSON schema with "
+                         "--schema-dir"), doc, obj)])
+
     for rule in linter.cross_rules:
         ctx = CheckContext(rule, linter.options[rule.code], linter.version,
                            linter.settings.default_namespace, objects)
@@ -461,14 +530,8 @@ def _cross(linter: Linter, sources: List[Source], outcomes: List[FileOutcome]
             if not violations:
                 continue
             doc = document(obj)
-            if doc is None:
-                continue
-            found = [linter.from_violation(rule.code, v, doc, obj, node_of) for v in violations]
-            outcome = outcome_by_path[obj.path]
-            k, q = linter.suppress([f for f in found if f], obj.path, outcome.directives,
-                                   {(obj.doc, obj.item): obj.ignore})
-            kept.extend(k)
-            quiet.extend(q)
+            if doc is not None:
+                add(obj, [linter.from_violation(rule.code, v, doc, obj, node_of) for v in violations])
     return kept, quiet
 
 

@@ -6,7 +6,6 @@ unknown. The table follows the Kubernetes deprecated API migration guide.
 
 from __future__ import annotations
 
-import difflib
 from typing import Dict, Iterator, Optional, Tuple
 
 from . import k8s_schema
@@ -69,6 +68,11 @@ def close(word: str, candidates) -> Optional[str]:
     for c in candidates:
         if c.lower() == lower and c != word:
             return c
+    prefixed = [c for c in candidates if len(word) >= 3 and c.lower().startswith(lower)]
+    if len(prefixed) == 1:  # an abbreviation: int -> integer, bool -> boolean
+        return prefixed[0]
+    import difflib
+
     match = difflib.get_close_matches(word, candidates, n=1, cutoff=0.75)
     return match[0] if match else None
 

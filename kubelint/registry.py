@@ -74,9 +74,11 @@ def _read_rule_file(path: str) -> Any:
     from .loader import load
 
     loaded = load(path)
-    if loaded.problems or len(loaded.documents) != 1:
-        msg = loaded.problems[0].message if loaded.problems else "expected one YAML document"
-        raise RuleError(f"{path}: {msg}")
+    if loaded.problems:
+        p = loaded.problems[0]
+        raise RuleError(f"{path}:{p.span.line}:{p.span.column}: {p.message}")
+    if len(loaded.documents) != 1:
+        raise RuleError(f"{path}: expected one YAML document")
     return loaded.documents[0].data
 
 

@@ -107,7 +107,7 @@ def _explain(schema: Any, err: Any, node: Any) -> Iterator[Violation]:
         return
     if name == "OneOfMultipleValid" and instance is None:
         return  # null means "not set" to the API server; the bundled oneOfs both allow it
-    if name == "OneOfNotValid":
+    if name in ("OneOfNotValid", "AnyOf"):
         expected: List[str] = []
         for branch in kind.context:
             for sub in branch:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ..model import Pointer
+from .k8s import get
 
 # Kinds that create pods, and where their pod template is.
 POD_TEMPLATE_PATHS: Dict[str, Pointer] = {
@@ -16,17 +17,6 @@ POD_TEMPLATE_PATHS: Dict[str, Pointer] = {
     "ReplicationController": ("spec", "template"),
     "CronJob": ("spec", "jobTemplate", "spec", "template"),
 }
-
-
-def get(data: Any, pointer: Pointer) -> Any:
-    for part in pointer:
-        if isinstance(data, dict):
-            data = data.get(part)
-        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
-            data = data[part]
-        else:
-            return None
-    return data
 
 
 def pod_labels(obj: Any) -> Optional[Tuple[Dict[str, Any], Pointer]]:

@@ -41,3 +41,61 @@ def node_ports(obj: Any, ctx: Any) -> Iterator[Violation]:
                             "it (`Duplicate value`)", where)
         elif node_port:
             seen[(node_port, protocol)] = i
+
+
+def service_ports(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL123: Service ports as ValidateService checks them: names (required when there are
+    several, unique, DNS-1123 labels), numbers, targetPorts, duplicates, clusterIP None,
+    ExternalName."""
+    from .k8s import dns1123_label, iana_svc_name, invalid, port_number
+
+    spec = obj.data.get("spec")
+    if not isinstance(spec, dict):
+        return
+    svc_type = spec.get("type") or "ClusterIP"
+    ports = spec.get("ports")
+    headless = spec.get("clusterIP") == "None"
+    if svc_type == "ExternalName":
+        if not spec.get("externalName"):
+            yield Violation("spec.externalName: Required value", ("spec",), at="key")
+    elif not ports and not headless:
+        yield Violation("spec.ports: Required value", ("spec", "ports") if "ports" in spec else ("spec",), at="key")
+    if headless and svc_type in ("NodePort", "LoadBalancer"):
+        yield Violation(f'spec.clusterIP: Invalid value: "None": may not be set to \'None\' for '
+                        f"{svc_type} services", ("spec", "clusterIP"))
+    if not isinstance(ports, list):
+        return
+    names = {}
+    pairs = {}
+    for i, port in enumerate(ports):
+        if not isinstance(port, dict):
+            continue
+        where = f"spec.ports[{i}]"
+        name = port.get("name")
+        if len(ports) > 1 and not name:
+            yield Violation(f"{where}.name: Required value: a Service with several ports must name "
+                            "each one", ("spec", "ports", i), at="value")
+        if isinstance(name, str) and name:
+            errors = dns1123_label(name)
+            if errors:
+                yield Violation(invalid(f"{where}.name", name, errors), ("spec", "ports", i, "name"))
+            if name in names:
+                yield Violation(f"{where}.name: Duplicate value: \"{name}\"", ("spec", "ports", i, "name"))
+            names.setdefault(name, i)
+        number = port.get("port")
+        if isinstance(number, int) and not isinstance(number, bool) and not port_number(number):
+            yield Violation(invalid(f"{where}.port", number, ["must be between 1 and 65535, inclusive"]),
+                            ("spec", "ports", i, "port"))
+        target = port.get("targetPort")
+        if isinstance(target, str):
+            errors = iana_svc_name(target)
+            if errors:
+                yield Violation(invalid(f"{where}.targetPort", target, errors), ("spec", "ports", i, "targetPort"))
+        elif isinstance(target, int) and not isinstance(target, bool) and not port_number(target):
+            yield Violation(invalid(f"{where}.targetPort", target, ["must be between 1 and 65535, inclusive"]),
+                            ("spec", "ports", i, "targetPort"))
+        key = (number, port.get("protocol") or "TCP")
+        if isinstance(number, int) and key in pairs:
+            yield Violation(f"{where}: Duplicate value: port {number}/{key[1]} (also spec.ports[{pairs[key]}])",
+                            ("spec", "ports", i), at="value")
+        pairs.setdefault(key, i)

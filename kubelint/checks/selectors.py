@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ..model import Violation
-from .labels import (format_map, get, map_mismatches, pod_labels, selector_mismatches)
+from .k8s import get
+from .labels import format_map, map_mismatches, pod_labels, selector_mismatches
 
 _TEMPLATE_KINDS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job")
 
@@ -85,3 +86,64 @@ def selector_matches_template(obj: Any, ctx: Any) -> Iterator[Violation]:
             ("spec", "selector"), at="key",
             related=((None, labels_ptr, "the template labels"),),
             hint=f"template labels are: {format_map(labels)}")
+
+
+# Where LabelSelectors live, per kind ("*" = every list item).
+_SELECTOR_PATHS = {
+    "Deployment": [("spec", "selector")], "ReplicaSet": [("spec", "selector")],
+    "StatefulSet": [("spec", "selector")], "DaemonSet": [("spec", "selector")],
+    "Job": [("spec", "selector")], "PodDisruptionBudget": [("spec", "selector")],
+    "NetworkPolicy": [("spec", "podSelector"),
+                      ("spec", "ingress", "*", "from", "*", "podSelector"),
+                      ("spec", "ingress", "*", "from", "*", "namespaceSelector"),
+                      ("spec", "egress", "*", "to", "*", "podSelector"),
+                      ("spec", "egress", "*", "to", "*", "namespaceSelector")],
+}
+_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
+
+
+def label_selector_syntax(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL107: LabelSelector operators, values and label syntax (ValidateLabelSelector)."""
+    from ..identify import close
+    from .k8s import invalid, label_value, qualified_name, walk
+    from ..model import pointer_to_k8s
+
+    for pattern in _SELECTOR_PATHS.get(obj.kind, ()):
+        for base, selector in walk(obj.data, pattern):
+            if not isinstance(selector, dict):
+                continue
+            where = pointer_to_k8s(base)
+            match_labels = selector.get("matchLabels")
+            if isinstance(match_labels, dict):
+                for k, v in match_labels.items():
+                    errors = qualified_name(k)
+                    if errors:
+                        yield Violation(invalid(f"{where}.matchLabels", k, errors), base + ("matchLabels", k), at="key")
+                    if isinstance(v, str) and label_value(v):
+                        yield Violation(invalid(f"{where}.matchLabels", v, label_value(v)), base + ("matchLabels", k))
+            exprs = selector.get("matchExpressions")
+            if not isinstance(exprs, list):
+                continue
+            for i, expr in enumerate(exprs):
+                if not isinstance(expr, dict):
+                    continue
+                at = base + ("matchExpressions", i)
+                here = f"{where}.matchExpressions[{i}]"
+                op, values = expr.get("operator"), expr.get("values")
+                if op not in _OPERATORS:
+                    guess = close(str(op), _OPERATORS)
+                    yield Violation(f"{here}.operator: Invalid value: \"{op}\": not a valid selector "
+                                    f"operator" + (f"; did you mean \"{guess}\"?" if guess else
+                                                   f" (use {', '.join(_OPERATORS)})"), at + ("operator",))
+                elif op in ("In", "NotIn") and not values:
+                    yield Violation(f"{here}.values: Required value: must be specified when `operator` "
+                                    "is 'In' or 'NotIn'", at, at="key")
+                elif op in ("Exists", "DoesNotExist") and values:
+                    yield Violation(f"{here}.values: Forbidden: may not be specified when `operator` "
+                                    "is 'Exists' or 'DoesNotExist'", at + ("values",), at="key")
+                key = expr.get("key")
+                if isinstance(key, str) and qualified_name(key):
+                    yield Violation(invalid(f"{here}.key", key, qualified_name(key)), at + ("key",))
+                for j, v in enumerate(values if isinstance(values, list) else []):
+                    if isinstance(v, str) and label_value(v):
+                        yield Violation(invalid(f"{here}.values[{j}]", v, label_value(v)), at + ("values", j))

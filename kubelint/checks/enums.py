@@ -1,0 +1,73 @@
+"""KL112: fields the API server accepts only a fixed set of values for, which the bundled
+OpenAPI schemas type as free strings. Values and wording from pkg/apis/core/validation and
+pkg/apis/apps/validation (`Unsupported value: "X": supported values: ...`)."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Tuple
+
+from ..identify import close
+from ..model import Violation, pointer_to_k8s
+from .k8s import CONTAINER_LISTS, POD_SPEC_PATHS, walk
+
+PROTOCOLS = ("TCP", "UDP", "SCTP")
+_POD = [
+    (("restartPolicy",), ("Always", "OnFailure", "Never")),
+    (("dnsPolicy",), ("ClusterFirstWithHostNet", "ClusterFirst", "Default", "None")),
+    (("preemptionPolicy",), ("PreemptLowerPriority", "Never")),
+]
+for _list in CONTAINER_LISTS:
+    _POD += [
+        ((_list, "*", "imagePullPolicy"), ("Always", "IfNotPresent", "Never")),
+        ((_list, "*", "terminationMessagePolicy"), ("File", "FallbackToLogsOnError")),
+        ((_list, "*", "ports", "*", "protocol"), PROTOCOLS),
+    ]
+
+TABLE = {
+    "Service": [
+        (("spec", "sessionAffinity"), ("ClientIP", "None")),
+        (("spec", "externalTrafficPolicy"), ("Cluster", "Local")),
+        (("spec", "internalTrafficPolicy"), ("Cluster", "Local")),
+        (("spec", "ipFamilyPolicy"), ("SingleStack", "PreferDualStack", "RequireDualStack")),
+        (("spec", "ports", "*", "protocol"), PROTOCOLS),
+    ],
+    "Deployment": [(("spec", "strategy", "type"), ("Recreate", "RollingUpdate"))],
+    "StatefulSet": [(("spec", "podManagementPolicy"), ("OrderedReady", "Parallel")),
+                    (("spec", "updateStrategy", "type"), ("RollingUpdate", "OnDelete"))],
+    "DaemonSet": [(("spec", "updateStrategy", "type"), ("RollingUpdate", "OnDelete"))],
+    "CronJob": [(("spec", "concurrencyPolicy"), ("Allow", "Forbid", "Replace"))],
+    "Job": [(("spec", "completionMode"), ("NonIndexed", "Indexed"))],
+    "Ingress": [(("spec", "rules", "*", "http", "paths", "*", "pathType"),
+                 ("Exact", "Prefix", "ImplementationSpecific"))],
+    "PersistentVolumeClaim": [
+        (("spec", "accessModes", "*"), ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod")),
+        (("spec", "volumeMode"), ("Filesystem", "Block"))],
+    "NetworkPolicy": [(("spec", "policyTypes", "*"), ("Ingress", "Egress")),
+                      (("spec", "ingress", "*", "ports", "*", "protocol"), PROTOCOLS),
+                      (("spec", "egress", "*", "ports", "*", "protocol"), PROTOCOLS)],
+}
+
+
+def _patterns(kind: str) -> Iterator[Tuple[Tuple[Any, ...], Tuple[str, ...]]]:
+    yield from TABLE.get(kind, ())
+    base = POD_SPEC_PATHS.get(kind)
+    if base is not None:
+        for pattern, allowed in _POD:
+            yield base + pattern, allowed
+    if kind == "StatefulSet":
+        for pattern, allowed in TABLE["PersistentVolumeClaim"]:
+            yield ("spec", "volumeClaimTemplates", "*") + pattern, allowed
+
+
+def unsupported_value(obj: Any, ctx: Any) -> Iterator[Violation]:
+    for pattern, allowed in _patterns(obj.kind):
+        for pointer, value in walk(obj.data, pattern):
+            if value is None or value in allowed:
+                continue
+            shown = f'"{value}"' if isinstance(value, str) else str(value)
+            msg = (f"{pointer_to_k8s(pointer)}: Unsupported value: {shown}: supported values: "
+                   + ", ".join(f'"{a}"' for a in allowed))
+            guess = close(str(value), allowed)
+            if guess:
+                msg += f'; did you mean "{guess}"?'
+            yield Violation(msg, pointer)

@@ -1,0 +1,208 @@
+"""What several checks need: where pod specs live, walking field patterns, and the name and
+value formats of Kubernetes' apimachinery validation (k8s.io/apimachinery/pkg/util/validation),
+with the API server's own wording."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator, List, Optional, Tuple
+
+from ..model import Pointer
+
+# Where each kind keeps its pod spec.
+POD_SPEC_PATHS = {
+    "Pod": ("spec",),
+    "PodTemplate": ("template", "spec"),
+    "Deployment": ("spec", "template", "spec"),
+    "ReplicaSet": ("spec", "template", "spec"),
+    "StatefulSet": ("spec", "template", "spec"),
+    "DaemonSet": ("spec", "template", "spec"),
+    "Job": ("spec", "template", "spec"),
+    "ReplicationController": ("spec", "template", "spec"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+}
+CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
+
+
+def get(data: Any, pointer: Pointer) -> Any:
+    for part in pointer:
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+def pod_spec(obj: Any) -> Optional[Tuple[Pointer, dict]]:
+    """(pointer, pod spec) of a Pod or a workload's template; None for other kinds."""
+    path = POD_SPEC_PATHS.get(obj.kind)
+    if path is None:
+        return None
+    spec = get(obj.data, path)
+    return (path, spec) if isinstance(spec, dict) else None
+
+
+def containers(spec: dict, base: Pointer) -> Iterator[Tuple[Pointer, dict]]:
+    """(pointer, container) of every init, regular and ephemeral container."""
+    for key in CONTAINER_LISTS:
+        items = spec.get(key)
+        if isinstance(items, list):
+            for i, c in enumerate(items):
+                if isinstance(c, dict):
+                    yield base + (key, i), c
+
+
+def walk(data: Any, pattern: Tuple[Any, ...], base: Pointer = ()) -> Iterator[Tuple[Pointer, Any]]:
+    """Values at `pattern`, where "*" stands for every item of a list."""
+    if not pattern:
+        yield base, data
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        if isinstance(data, list):
+            for i, item in enumerate(data):
+                yield from walk(item, rest, base + (i,))
+    elif isinstance(data, dict) and head in data:
+        yield from walk(data[head], rest, base + (head,))
+
+
+def port_number(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 65535
+
+
+# --- formats (k8s.io/apimachinery/pkg/util/validation/validation.go) ---------------------------
+
+_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+DNS1123_LABEL = re.compile(rf"^{_LABEL}$")
+DNS1123_SUBDOMAIN = re.compile(rf"^{_LABEL}(\.{_LABEL})*$")
+DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+_QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+_IANA_SVC_NAME = re.compile(r"^[-a-z0-9]+$")
+_C_IDENTIFIER = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
+_CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+
+
+def dns1123_label(value: str) -> List[str]:
+    errs = []
+    if len(value) > 63:
+        errs.append("must be no more than 63 characters")
+    if not DNS1123_LABEL.match(value):
+        errs.append("a lowercase RFC 1123 label must consist of lower case alphanumeric characters "
+                    "or '-', and must start and end with an alphanumeric character (e.g. 'my-name')")
+    return errs
+
+
+def dns1123_subdomain(value: str) -> List[str]:
+    errs = []
+    if len(value) > 253:
+        errs.append("must be no more than 253 characters")
+    if not DNS1123_SUBDOMAIN.match(value):
+        errs.append("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
+                    "characters, '-' or '.', and must start and end with an alphanumeric character "
+                    "(e.g. 'example.com')")
+    return errs
+
+
+def dns1035_label(value: str) -> List[str]:
+    errs = []
+    if len(value) > 63:
+        errs.append("must be no more than 63 characters")
+    if not DNS1035_LABEL.match(value):
+        errs.append("a DNS-1035 label must consist of lower case alphanumeric characters or '-', "
+                    "start with an alphabetic character, and end with an alphanumeric character "
+                    "(e.g. 'my-name')")
+    return errs
+
+
+def path_segment_name(value: str) -> List[str]:
+    if value in (".", ".."):
+        return [f"may not be '{value}'"]
+    bad = [c for c in ("/", "%") if c in value]
+    return [f"may not contain '{c}'" for c in bad]
+
+
+def qualified_name(value: str) -> List[str]:
+    """A label or annotation key: an optional DNS subdomain prefix and '/', then a name."""
+    errs = []
+    prefix, slash, name = value.rpartition("/")
+    if slash:
+        if not prefix:
+            errs.append("prefix part must be non-empty")
+        else:
+            errs.extend("prefix part " + e for e in dns1123_subdomain(prefix))
+    if not name:
+        errs.append("name part must be non-empty")
+    else:
+        if len(name) > 63:
+            errs.append("name part must be no more than 63 characters")
+        if not _QUALIFIED_NAME.match(name):
+            errs.append("name part must consist of alphanumeric characters, '-', '_' or '.', and "
+                        "must start and end with an alphanumeric character (e.g. 'MyName', "
+                        "'my.name', or '123-abc')")
+    if value.count("/") > 1:
+        errs = ["a qualified name must consist of alphanumeric characters, '-', '_' or '.', with "
+                "an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"]
+    return errs
+
+
+def label_value(value: str) -> List[str]:
+    errs = []
+    if len(value) > 63:
+        errs.append("must be no more than 63 characters")
+    if not _LABEL_VALUE.match(value):
+        errs.append("a valid label must be an empty string or consist of alphanumeric characters, "
+                    "'-', '_' or '.', and must start and end with an alphanumeric character")
+    return errs
+
+
+def iana_svc_name(value: str) -> List[str]:
+    errs = []
+    if len(value) > 15:
+        errs.append("must be no more than 15 characters")
+    if not _IANA_SVC_NAME.match(value):
+        errs.append("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)")
+    if "--" in value:
+        errs.append("must not contain consecutive hyphens")
+    if not any(c.isalpha() for c in value):
+        errs.append("must contain at least one letter (a-z)")
+    if value.startswith("-") or value.endswith("-"):
+        errs.append("must not begin or end with a hyphen")
+    return errs
+
+
+def env_var_name(value: str, relaxed: bool) -> List[str]:
+    """Kubernetes 1.34 relaxed the rule (RelaxedEnvironmentVariableValidation, GA): any
+    printable ASCII but '='. Before, a C identifier that may also contain '-' and '.'."""
+    if relaxed:
+        if not value or any(not (32 <= ord(c) <= 126) or c == "=" for c in value):
+            return ["a valid environment variable name must consist only of printable ASCII "
+                    "characters other than '='"]
+        return []
+    if not _C_IDENTIFIER.match(value):
+        return ["a valid environment variable name must consist of alphabetic characters, "
+                "digits, '_', '-', or '.', and must not start with a digit"]
+    return []
+
+
+def config_key(value: str) -> List[str]:
+    errs = []
+    if len(value) > 253:
+        errs.append("must be no more than 253 characters")
+    if not _CONFIG_KEY.match(value):
+        errs.append("a valid config key must consist of alphanumeric characters, '-', '_' or '.'")
+    if value == ".":
+        errs.append("must not be '.'")
+    elif value == "..":
+        errs.append("must not be '..'")
+    elif value.startswith(".."):
+        errs.append("must not start with '..'")
+    return errs
+
+
+def invalid(where: str, value: Any, errors: List[str]) -> str:
+    """The API server's sentence: `metadata.name: Invalid value: "x": <reasons>`."""
+    shown = f'"{value}"' if isinstance(value, str) else str(value)
+    return f"{where}: Invalid value: {shown}: {'; '.join(errors)}"

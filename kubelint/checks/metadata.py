@@ -1,0 +1,102 @@
+"""Object metadata, as ValidateObjectMeta (apimachinery/pkg/api/validation/objectmeta.go)
+checks it: names, label and annotation keys and values, namespaces."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from ..model import Violation
+from .k8s import (dns1035_label, dns1123_label, dns1123_subdomain, invalid, label_value,
+                  path_segment_name, qualified_name)
+
+# ValidateObjectMeta's name function per kind; everything else built in is a DNS subdomain.
+_NAME_RULES = {
+    "Namespace": ("DNS-1123 label", dns1123_label),
+    "Service": ("DNS-1035 label", dns1035_label),
+    "Role": ("path segment", path_segment_name),
+    "ClusterRole": ("path segment", path_segment_name),
+    "RoleBinding": ("path segment", path_segment_name),
+    "ClusterRoleBinding": ("path segment", path_segment_name),
+}
+
+# Built-in kinds without a namespace (kubectl api-resources --namespaced=false).
+CLUSTER_SCOPED = frozenset({
+    "Namespace", "Node", "PersistentVolume", "ClusterRole", "ClusterRoleBinding", "StorageClass",
+    "CustomResourceDefinition", "PriorityClass", "IngressClass", "RuntimeClass",
+    "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding",
+    "CSIDriver", "CSINode", "VolumeAttachment", "APIService", "CertificateSigningRequest",
+    "ClusterTrustBundle", "ComponentStatus", "FlowSchema", "PriorityLevelConfiguration",
+    "DeviceClass", "ResourceSlice", "IPAddress", "ServiceCIDR", "StorageVersion",
+    "StorageVersionMigration", "VolumeAttributesClass",
+})
+
+TOTAL_ANNOTATION_SIZE = 256 * 1024
+
+
+def object_name(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL104: name or generateName, in the format the kind requires."""
+    meta = obj.data.get("metadata")
+    if not isinstance(meta, dict):
+        meta = {}
+    name, generate = meta.get("name"), meta.get("generateName")
+    if not name and not generate:
+        yield Violation("metadata.name: Required value: name or generateName is required",
+                        ("metadata",) if "metadata" in obj.data else (), at="key")
+        return
+    if isinstance(name, str) and name:
+        what, fn = _NAME_RULES.get(obj.kind, ("DNS-1123 subdomain", dns1123_subdomain))
+        errors = fn(name)
+        if errors:
+            yield Violation(invalid("metadata.name", name, errors), ("metadata", "name"),
+                            hint=f"{obj.kind} names must be a {what}"
+                                 + (f"; try {_suggest(name)!r}" if _suggest(name) != name else ""))
+
+
+def _suggest(name: str) -> str:
+    out = "".join(c if c.isalnum() or c in "-." else "-" for c in name.lower())
+    return out.strip("-.") or name
+
+
+def labels_and_annotations(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL105: label keys and values, annotation keys and total size, on the object and on its
+    pod template."""
+    for base in (("metadata",), ("spec", "template", "metadata"),
+                 ("spec", "jobTemplate", "spec", "template", "metadata")):
+        meta = obj.data
+        for part in base:
+            meta = meta.get(part) if isinstance(meta, dict) else None
+        if not isinstance(meta, dict):
+            continue
+        where = ".".join(base)
+        labels = meta.get("labels")
+        if isinstance(labels, dict):
+            for key, value in labels.items():
+                errors = qualified_name(key)
+                if errors:
+                    yield Violation(invalid(f"{where}.labels", key, errors), base + ("labels", key), at="key")
+                if isinstance(value, str):
+                    errors = label_value(value)
+                    if errors:
+                        yield Violation(invalid(f"{where}.labels", value, errors), base + ("labels", key))
+        annotations = meta.get("annotations")
+        if isinstance(annotations, dict):
+            size = 0
+            for key, value in annotations.items():
+                errors = qualified_name(key)
+                if errors:
+                    yield Violation(invalid(f"{where}.annotations", key, errors),
+                                    base + ("annotations", key), at="key")
+                size += len(key.encode()) + (len(value.encode()) if isinstance(value, str) else 0)
+            if size > TOTAL_ANNOTATION_SIZE:
+                yield Violation(f"{where}.annotations: Too long: must have at most "
+                                f"{TOTAL_ANNOTATION_SIZE} bytes (found {size})", base + ("annotations",), at="key")
+
+
+def cluster_scoped_namespace(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL106: metadata.namespace on a kind that has no namespace."""
+    meta = obj.data.get("metadata")
+    if obj.kind in CLUSTER_SCOPED and isinstance(meta, dict) and meta.get("namespace"):
+        yield Violation(f"{obj.kind} is cluster-scoped: metadata.namespace "
+                        f"\"{meta['namespace']}\" is ignored or rejected, depending on the client",
+                        ("metadata", "namespace"), at="key", hint="remove metadata.namespace")

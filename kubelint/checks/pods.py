@@ -1,0 +1,263 @@
+"""Pod specs, wherever they appear (Pods and every workload's template), as
+ValidatePodSpec (pkg/apis/core/validation/validation.go) checks them."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterator, List, Tuple
+
+from ..model import Pointer, Violation, pointer_to_k8s
+from .k8s import (containers, dns1123_label, env_var_name, get, iana_svc_name, invalid, pod_spec,
+                  port_number)
+from .quantity import parse_quantity
+
+
+def _specs(obj: Any):
+    found = pod_spec(obj)
+    return [found] if found else []
+
+
+def container_names(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL110: container names are DNS-1123 labels, unique across all containers of the pod."""
+    for base, spec in _specs(obj):
+        seen: Dict[str, Pointer] = {}
+        for ptr, c in containers(spec, base):
+            name = c.get("name")
+            if not isinstance(name, str):
+                continue  # missing: the schema's required-field finding
+            errors = dns1123_label(name)
+            if errors:
+                yield Violation(invalid(pointer_to_k8s(ptr + ("name",)), name, errors), ptr + ("name",))
+            if name in seen:
+                yield Violation(f"{pointer_to_k8s(ptr + ('name',))}: Duplicate value: \"{name}\" "
+                                f"(also {pointer_to_k8s(seen[name])})", ptr + ("name",),
+                                related=((None, seen[name], "first container with this name"),))
+            else:
+                seen[name] = ptr + ("name",)
+
+
+def container_image(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL111: every container (not only in Pods: templates too) needs an image."""
+    for base, spec in _specs(obj):
+        for ptr, c in containers(spec, base):
+            image = c.get("image")
+            if image is None or (isinstance(image, str) and not image.strip()):
+                yield Violation(f"{pointer_to_k8s(ptr + ('image',))}: Required value", ptr,
+                                at="value", hint="set the container image, e.g. `image: nginx:1.27`")
+            elif isinstance(image, str) and image != image.strip():
+                yield Violation(f"{pointer_to_k8s(ptr + ('image',))}: Invalid value: \"{image}\": "
+                                "must not have leading or trailing whitespace", ptr + ("image",))
+
+
+def container_ports(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL113: port numbers 1-65535, port names IANA service names unique in the container,
+    hostPort/protocol pairs unique in the pod."""
+    for base, spec in _specs(obj):
+        host_ports: Dict[Tuple[Any, str], Pointer] = {}
+        for cptr, c in containers(spec, base):
+            ports = c.get("ports")
+            if not isinstance(ports, list):
+                continue
+            names: Dict[str, Pointer] = {}
+            for i, port in enumerate(ports):
+                if not isinstance(port, dict):
+                    continue
+                ptr = cptr + ("ports", i)
+                for field in ("containerPort", "hostPort"):
+                    value = port.get(field)
+                    if value is not None and isinstance(value, int) and not port_number(value) \
+                            and not (field == "hostPort" and value == 0):
+                        yield Violation(invalid(pointer_to_k8s(ptr + (field,)), value,
+                                                ["must be between 1 and 65535, inclusive"]), ptr + (field,))
+                name = port.get("name")
+                if isinstance(name, str):
+                    errors = iana_svc_name(name)
+                    if errors:
+                        yield Violation(invalid(pointer_to_k8s(ptr + ("name",)), name, errors), ptr + ("name",))
+                    elif name in names:
+                        yield Violation(f"{pointer_to_k8s(ptr + ('name',))}: Duplicate value: \"{name}\"",
+                                        ptr + ("name",), related=((None, names[name], "first port with this name"),))
+                    else:
+                        names[name] = ptr + ("name",)
+                host = port.get("hostPort")
+                if port_number(host):
+                    key = (host, port.get("protocol") or "TCP")
+                    if key in host_ports:
+                        yield Violation(f"{pointer_to_k8s(ptr + ('hostPort',))}: Duplicate value: "
+                                        f"\"{host}/{key[1]}\"", ptr + ("hostPort",))
+                    else:
+                        host_ports[key] = ptr
+
+
+def volume_mounts(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL114: volume names unique DNS-1123 labels; every volumeMount names a volume; mount
+    paths unique within a container."""
+    for base, spec in _specs(obj):
+        volumes: Dict[str, Pointer] = {}
+        for i, vol in enumerate(spec.get("volumes") or []):
+            if not isinstance(vol, dict) or not isinstance(vol.get("name"), str):
+                continue
+            name, ptr = vol["name"], base + ("volumes", i, "name")
+            errors = dns1123_label(name)
+            if errors:
+                yield Violation(invalid(pointer_to_k8s(ptr), name, errors), ptr)
+            if name in volumes:
+                yield Violation(f"{pointer_to_k8s(ptr)}: Duplicate value: \"{name}\"", ptr)
+            volumes.setdefault(name, ptr)
+        # StatefulSet volumeClaimTemplates are volumes too
+        if obj.kind == "StatefulSet":
+            for tpl in get(obj.data, ("spec", "volumeClaimTemplates")) or []:
+                name = get(tpl, ("metadata", "name"))
+                if isinstance(name, str):
+                    volumes.setdefault(name, ())
+        for cptr, c in containers(spec, base):
+            paths: Dict[str, Pointer] = {}
+            for j, mount in enumerate(c.get("volumeMounts") or []):
+                if not isinstance(mount, dict):
+                    continue
+                ptr = cptr + ("volumeMounts", j)
+                name = mount.get("name")
+                if isinstance(name, str) and name not in volumes:
+                    from ..identify import close
+
+                    guess = close(name, list(volumes))
+                    yield Violation(f"{pointer_to_k8s(ptr + ('name',))}: Not found: \"{name}\": no "
+                                    "volume of the pod has this name"
+                                    + (f"; did you mean \"{guess}\"?" if guess else ""), ptr + ("name",),
+                                    hint=None if guess else "define it under spec.volumes")
+                path = mount.get("mountPath")
+                if isinstance(path, str):
+                    if path in paths:
+                        yield Violation(f"{pointer_to_k8s(ptr + ('mountPath',))}: Invalid value: "
+                                        f"\"{path}\": must be unique", ptr + ("mountPath",))
+                    paths.setdefault(path, ptr)
+
+
+def env_var_names(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL115: environment variable names (relaxed to printable ASCII but '=' in 1.34)."""
+    relaxed = tuple(int(x) for x in ctx.version.split(".")) >= (1, 34)
+    for base, spec in _specs(obj):
+        for cptr, c in containers(spec, base):
+            for j, env in enumerate(c.get("env") or []):
+                name = env.get("name") if isinstance(env, dict) else None
+                if isinstance(name, str):
+                    errors = env_var_name(name, relaxed)
+                    if errors:
+                        ptr = cptr + ("env", j, "name")
+                        yield Violation(invalid(pointer_to_k8s(ptr), name, errors), ptr)
+
+
+def resources(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL116: resource quantities parse; requests do not exceed limits."""
+    for base, spec in _specs(obj):
+        for cptr, c in containers(spec, base):
+            res = c.get("resources")
+            if not isinstance(res, dict):
+                continue
+            parsed: Dict[str, Dict[str, Any]] = {"requests": {}, "limits": {}}
+            for kind in ("requests", "limits"):
+                values = res.get(kind)
+                if not isinstance(values, dict):
+                    continue
+                for name, q in values.items():
+                    ptr = cptr + ("resources", kind, name)
+                    if q is None:
+                        continue
+                    amount, error = parse_quantity(q)
+                    if error:
+                        yield Violation(invalid(pointer_to_k8s(ptr), q, [error]), ptr,
+                                        hint="quantities look like 500m, 0.5, 2, 128Mi, 1Gi, 1e3")
+                    elif amount < 0:
+                        yield Violation(invalid(pointer_to_k8s(ptr), q, ["must be greater than or equal to 0"]), ptr)
+                    else:
+                        parsed[kind][name] = amount
+            for name, request in parsed["requests"].items():
+                limit = parsed["limits"].get(name)
+                if limit is not None and request > limit:
+                    ptr = cptr + ("resources", "requests", name)
+                    yield Violation(f"{pointer_to_k8s(ptr)}: Invalid value: \"{res['requests'][name]}\": "
+                                    f"must be less than or equal to {name} limit of "
+                                    f"{res['limits'][name]}", ptr,
+                                    related=((None, cptr + ("resources", "limits", name), "the limit"),))
+
+
+_HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
+
+
+def probes(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL117: each probe (and lifecycle handler) has exactly one handler; ports are numbers
+    1-65535 or IANA names."""
+    for base, spec in _specs(obj):
+        for cptr, c in containers(spec, base):
+            for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+                p = c.get(probe)
+                if not isinstance(p, dict):
+                    continue
+                ptr = cptr + (probe,)
+                present = [h for h in _HANDLERS if p.get(h) is not None]
+                if len(present) != 1:
+                    what = "must specify a handler type" if not present else \
+                        f"may not specify more than 1 handler type (found {', '.join(present)})"
+                    yield Violation(f"{pointer_to_k8s(ptr)}: {'Required value' if not present else 'Forbidden'}: {what}",
+                                    ptr, at="key")
+                for h in ("httpGet", "tcpSocket", "grpc"):
+                    port = get(p, (h, "port"))
+                    if port is None:
+                        continue
+                    pptr = ptr + (h, "port")
+                    if isinstance(port, str) and h != "grpc":
+                        errors = iana_svc_name(port)
+                        if errors:
+                            yield Violation(invalid(pointer_to_k8s(pptr), port, errors), pptr)
+                    elif isinstance(port, int) and not port_number(port):
+                        yield Violation(invalid(pointer_to_k8s(pptr), port,
+                                                ["must be between 1 and 65535, inclusive"]), pptr)
+
+
+def probe_port_names(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL118: a probe port given by name must be a port name of the same container; the API
+    accepts it, and the probe then fails at run time."""
+    for base, spec in _specs(obj):
+        for cptr, c in containers(spec, base):
+            names = [p.get("name") for p in c.get("ports") or [] if isinstance(p, dict)]
+            for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+                for h in ("httpGet", "tcpSocket"):
+                    port = get(c, (probe, h, "port"))
+                    if isinstance(port, str) and port not in names and not iana_svc_name(port):
+                        from ..identify import close
+
+                        guess = close(port, [n for n in names if isinstance(n, str)])
+                        yield Violation(
+                            f"{pointer_to_k8s(cptr + (probe, h, 'port'))}: no port named \"{port}\" in "
+                            f"this container (ports: {', '.join(n for n in names if isinstance(n, str)) or 'none'})"
+                            + (f'; did you mean "{guess}"?' if guess else ""),
+                            cptr + (probe, h, "port"))
+
+
+_WORKLOAD_RESTART = {
+    "Deployment": ("Always",), "ReplicaSet": ("Always",), "StatefulSet": ("Always",),
+    "DaemonSet": ("Always",), "ReplicationController": ("Always",),
+    "Job": ("OnFailure", "Never"), "CronJob": ("OnFailure", "Never"),
+}
+
+
+def restart_policy(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL120: a workload's pod template must use the restart policy its controller supports."""
+    allowed = _WORKLOAD_RESTART.get(obj.kind)
+    found = pod_spec(obj)
+    if allowed is None or found is None:
+        return
+    base, spec = found
+    policy = spec.get("restartPolicy")
+    shown = ", ".join(f'"{a}"' for a in allowed)
+    if policy is None:
+        if "Always" not in allowed:  # the default, Always, is invalid for Jobs
+            yield Violation(f"{pointer_to_k8s(base + ('restartPolicy',))}: Required value: valid "
+                            f"values: {shown} (the default, Always, is not allowed for a {obj.kind})",
+                            base, at="key", hint="add `restartPolicy: OnFailure` or `Never`")
+    elif isinstance(policy, str) and policy not in allowed and policy in ("Always", "OnFailure", "Never"):
+        yield Violation(f"{pointer_to_k8s(base + ('restartPolicy',))}: Unsupported value: \"{policy}\": "
+                        f"supported values: {shown}", base + ("restartPolicy",))
+
+
+__all__: List[str] = ["container_names", "container_image", "container_ports", "volume_mounts",
+                      "env_var_names", "resources", "probes", "probe_port_names", "restart_policy"]

@@ -1,0 +1,42 @@
+"""resource.Quantity parsing (k8s.io/apimachinery/pkg/api/resource/quantity.go)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any, Optional, Tuple
+
+_FORMAT = re.compile(r"^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$")
+_BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+_DECIMAL = {"n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"), "": Decimal(1),
+            "k": Decimal(10**3), "M": Decimal(10**6), "G": Decimal(10**9), "T": Decimal(10**12),
+            "P": Decimal(10**15), "E": Decimal(10**18)}
+ERROR = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+
+
+def parse_quantity(value: Any) -> Tuple[Optional[Decimal], Optional[str]]:
+    """(amount, None) or (None, the API server's reason)."""
+    if isinstance(value, bool):
+        return None, ERROR
+    if isinstance(value, (int, float)):
+        return Decimal(str(value)), None
+    if not isinstance(value, str):
+        return None, ERROR
+    m = _FORMAT.match(value)
+    if not m:
+        return None, ERROR
+    number, suffix = m.groups()
+    if number.count(".") > 1 or number.strip("+-") in ("", "."):
+        return None, ERROR
+    try:
+        amount = Decimal(number)
+    except InvalidOperation:
+        return None, ERROR
+    if suffix in _BINARY:
+        return amount * _BINARY[suffix], None
+    if suffix in _DECIMAL:
+        return amount * _DECIMAL[suffix], None
+    exp = re.fullmatch(r"[eE]([-+]?[0-9]+)", suffix)
+    if exp:
+        return amount * Decimal(10) ** int(exp.group(1)), None
+    return None, "unable to parse quantity's suffix"

@@ -1,0 +1,213 @@
+"""CustomResourceDefinitions -> JSON schemas for their custom resources, and the checks the
+API server makes on CRDs themselves (apiextensions-apiserver's validation).
+
+A CRD's `openAPIV3Schema` is OpenAPI v3 with Kubernetes extensions; it becomes JSON Schema:
+  nullable: true                          -> the type also admits null
+  x-kubernetes-int-or-string: true        -> integer or string
+  x-kubernetes-preserve-unknown-fields    -> unknown fields kept (never an error)
+  x-kubernetes-embedded-resource: true    -> apiVersion and kind required, metadata allowed
+  (pruning) an object with `properties`   -> unknown fields are errors in strict mode, as the
+            and none of the above            API server's field validation reports them
+apiVersion, kind and metadata are always allowed at the top level.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
+
+from .model import Violation
+
+CRD_API = "apiextensions.k8s.io/v1"
+TYPES = ("object", "array", "string", "integer", "number", "boolean")
+
+
+def is_crd(data: Any) -> bool:
+    return isinstance(data, dict) and data.get("kind") == "CustomResourceDefinition" and \
+        isinstance(data.get("apiVersion"), str) and data["apiVersion"].startswith("apiextensions.k8s.io/")
+
+
+def to_json_schema(node: Any, strict: bool, top: bool = False) -> Any:
+    if not isinstance(node, dict):
+        return node
+    out: Dict[str, Any] = {}
+    for key, value in node.items():
+        if key.startswith("x-kubernetes-") or key in ("nullable", "example", "externalDocs"):
+            continue
+        if key == "properties" and isinstance(value, dict):
+            out[key] = {k: to_json_schema(v, strict) for k, v in value.items()}
+        elif key in ("items", "additionalProperties", "not") and isinstance(value, dict):
+            out[key] = to_json_schema(value, strict)
+        elif key in ("allOf", "anyOf", "oneOf") and isinstance(value, list):
+            out[key] = [to_json_schema(v, strict) for v in value]
+        else:
+            out[key] = value
+    if node.get("x-kubernetes-int-or-string"):
+        out.pop("type", None)
+        out["anyOf"] = out.get("anyOf", []) + [{"type": "integer"}, {"type": "string"}]
+    if node.get("nullable") and isinstance(out.get("type"), str):
+        out["type"] = [out["type"], "null"]
+    if node.get("x-kubernetes-embedded-resource"):
+        props = out.setdefault("properties", {})
+        props.setdefault("apiVersion", {"type": "string"})
+        props.setdefault("kind", {"type": "string"})
+        props.setdefault("metadata", {"type": "object"})
+        out["required"] = sorted(set(out.get("required", [])) | {"apiVersion", "kind"})
+    if top:
+        props = out.setdefault("properties", {})
+        props.setdefault("apiVersion", {"type": "string"})
+        props.setdefault("kind", {"type": "string"})
+        props.setdefault("metadata", {"type": "object"})
+    if strict and "properties" in out and "additionalProperties" not in out and \
+            not node.get("x-kubernetes-preserve-unknown-fields"):
+        out["additionalProperties"] = False
+    return out
+
+
+class CRDIndex:
+    """{(apiVersion, kind): JSON schema} from every served version of the CRDs seen."""
+
+    def __init__(self, strict: bool) -> None:
+        self.strict = strict
+        self.schemas: Dict[Tuple[str, str], Dict[str, Any]] = {}
+        self._compiled: Dict[Tuple[str, str], Any] = {}
+
+    def add(self, data: Any) -> None:
+        if not is_crd(data):
+            return
+        spec = data.get("spec")
+        if not isinstance(spec, dict):
+            return
+        group = spec.get("group")
+        kind = (spec.get("names") or {}).get("kind") if isinstance(spec.get("names"), dict) else None
+        if not isinstance(group, str) or not isinstance(kind, str):
+            return
+        for version in spec.get("versions") or []:
+            if not isinstance(version, dict) or version.get("served") is False:
+                continue
+            schema = (version.get("schema") or {}).get("openAPIV3Schema") \
+                if isinstance(version.get("schema"), dict) else None
+            name = version.get("name")
+            if isinstance(name, str):
+                self.schemas[(f"{group}/{name}", kind)] = to_json_schema(
+                    schema if isinstance(schema, dict) else {"type": "object",
+                                                             "x-kubernetes-preserve-unknown-fields": True},
+                    self.strict, top=True)
+
+    def extended(self, crds: Iterable[Any]) -> "CRDIndex":
+        """A copy that also knows `crds` (the ones found in the input)."""
+        out = CRDIndex(self.strict)
+        out.schemas = dict(self.schemas)
+        out._compiled = dict(self._compiled)
+        for data in crds:
+            out.add(data)
+        return out
+
+    def knows(self, api_version: str, kind: str) -> bool:
+        return (api_version, kind) in self.schemas
+
+    def schema(self, api_version: str, kind: str) -> Optional[Any]:
+        key = (api_version, kind)
+        if key not in self.schemas:
+            return None
+        if key not in self._compiled:
+            from .k8s_schema import Schema
+
+            try:
+                self._compiled[key] = Schema(self.schemas[key])
+            except Exception:  # an invalid schema is the CRD's own finding (KL020)
+                self._compiled[key] = None
+        return self._compiled[key]
+
+
+def schema_dir_lookup(dirs: List[str], api_version: str, kind: str) -> Optional[str]:
+    """A schema file for a resource in a kubernetes-json-schema style folder
+    (`<kind>-<group prefix>-<version>.json`, `<kind>-<version>.json`) or a CRDs-catalog
+    style one (`<group>/<kind>_<version>.json`)."""
+    group, _, version = api_version.rpartition("/")
+    lower = kind.lower()
+    names = [f"{lower}-{group.split('.')[0]}-{version}.json" if group else f"{lower}-{version}.json",
+             os.path.join(group, f"{lower}_{version}.json") if group else None,
+             f"{lower}-{group.replace('.', '-')}-{version}.json" if group else None]
+    for d in dirs:
+        for name in filter(None, names):
+            path = os.path.join(d, name)
+            if os.path.isfile(path):
+                return path
+    return None
+
+
+def load_schema_file(path: str) -> Dict[str, Any]:
+    with open(path, "rb") as f:
+        return json.load(f)
+
+
+# --- the CRD's own checks (KL020) -------------------------------------------------------------
+
+def check_crd(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL020: what the API server validates on a CustomResourceDefinition itself."""
+    from .identify import close
+
+    data = obj.data
+    spec = data.get("spec")
+    if not isinstance(spec, dict):
+        return
+    names = spec.get("names") if isinstance(spec.get("names"), dict) else {}
+    group, plural = spec.get("group"), names.get("plural")
+    name = (data.get("metadata") or {}).get("name") if isinstance(data.get("metadata"), dict) else None
+    if isinstance(group, str) and isinstance(plural, str) and isinstance(name, str) and name != f"{plural}.{group}":
+        yield Violation(f'metadata.name: Invalid value: "{name}": must be spec.names.plural+"."+spec.group '
+                        f'("{plural}.{group}")', ("metadata", "name"))
+    if isinstance(plural, str) and plural != plural.lower():
+        yield Violation(f'spec.names.plural: Invalid value: "{plural}": must be lower case',
+                        ("spec", "names", "plural"))
+    versions = spec.get("versions")
+    if not isinstance(versions, list):
+        return
+    storage = [i for i, v in enumerate(versions) if isinstance(v, dict) and v.get("storage") is True]
+    if len(storage) != 1:
+        yield Violation(f"spec.versions: Invalid value: must have exactly one version marked as storage "
+                        f"version (found {len(storage)})", ("spec", "versions"), at="key")
+    seen = set()
+    for i, version in enumerate(versions):
+        if not isinstance(version, dict):
+            continue
+        vname = version.get("name")
+        if vname in seen:
+            yield Violation(f'spec.versions[{i}].name: Duplicate value: "{vname}"', ("spec", "versions", i, "name"))
+        seen.add(vname)
+        schema = version.get("schema")
+        root = schema.get("openAPIV3Schema") if isinstance(schema, dict) else None
+        if version.get("served", True) and root is None:
+            yield Violation(f"spec.versions[{i}].schema.openAPIV3Schema: Required value: schemas are "
+                            "required", ("spec", "versions", i), at="value")
+            continue
+        if isinstance(root, dict):
+            yield from _structural(root, ("spec", "versions", i, "schema", "openAPIV3Schema"), close, True)
+
+
+def _structural(node: Any, ptr: tuple, close: Any, root: bool = False) -> Iterator[Violation]:
+    from .model import pointer_to_k8s
+
+    if not isinstance(node, dict):
+        return
+    t = node.get("type")
+    where = pointer_to_k8s(ptr)
+    if t is not None and t not in TYPES:
+        guess = close(str(t), TYPES)
+        yield Violation(f'{where}.type: Unsupported value: "{t}": supported values: '
+                        + ", ".join(f'"{x}"' for x in TYPES) + (f'; did you mean "{guess}"?' if guess else ""),
+                        ptr + ("type",))
+    elif t is None and not (node.get("x-kubernetes-int-or-string") or node.get("x-kubernetes-preserve-unknown-fields")) \
+            and not any(k in node for k in ("allOf", "anyOf", "oneOf", "not")):
+        yield Violation(f"{where}.type: Required value: must not be empty for specified object fields "
+                        "(structural schema)", ptr, at="key")
+    if root and t not in (None, "object"):
+        yield Violation(f'{where}.type: Invalid value: "{t}": must be object at the root', ptr + ("type",))
+    for key, child in (node.get("properties") or {}).items() if isinstance(node.get("properties"), dict) else ():
+        yield from _structural(child, ptr + ("properties", key), close)
+    if isinstance(node.get("items"), dict):
+        yield from _structural(node["items"], ptr + ("items",), close)
+    if isinstance(node.get("additionalProperties"), dict):
+        yield from _structural(node["additionalProperties"], ptr + ("additionalProperties",), close)

@@ -1,0 +1,85 @@
+"""Custom resources validated against CustomResourceDefinitions from the input or --crd,
+and against JSON schemas from --schema-dir; CRDs themselves checked (KL020)."""
+
+import os
+
+from kubelint.engine import Settings, run
+
+from .conftest import FIXTURES, kubelint
+
+CRD = os.path.join(FIXTURES, "crd", "widget-crd.yaml")
+WIDGETS = os.path.join(FIXTURES, "crd", "widgets.yaml")
+
+EXPECTED = [
+    ("KL010", 18, 9, "spec.size: 11 is greater than the maximum of 10"),
+    ("KL010", 19, 10, 'spec.color: unsupported value "Red": supported values: "red", "green", "blue"; did you mean "red"?'),
+    ("KL010", 20, 9, "spec.port: expected integer or string, found list"),
+    ("KL010", 21, 3, "spec: unknown field `shape`"),
+    ("KL010", 22, 3, "spec.template: missing required field `apiVersion`"),
+    ("KL010", 22, 3, "spec.template: missing required field `kind`"),
+    ("KL010", 30, 12, "spec.dimensions.width: 0 is less than the minimum of 1"),  # the v2 schema
+    ("KL015", 32, 13, "no schema for example.com/v1 Gadget: not validated"),
+]
+
+
+def findings(result):
+    return [(f.code, f.line, f.column, f.message) for f in result.findings]
+
+
+def test_crd_given_with_flag():
+    assert findings(run([WIDGETS], Settings(crds=[CRD]))) == EXPECTED
+
+
+def test_crd_found_in_the_input_even_in_another_file_and_in_parallel():
+    result = run([os.path.join(FIXTURES, "crd")], Settings(jobs=2))
+    assert findings(result) == EXPECTED
+
+
+def test_without_crd_custom_resources_are_info_only():
+    result = run([WIDGETS], Settings())
+    assert [(f.code, f.severity.label) for f in result.findings] == [("KL015", "info")] * 4
+
+
+def test_pruning_is_strict_only():
+    result = run([WIDGETS], Settings(crds=[CRD], strict=False))
+    assert "spec: unknown field `shape`" not in [f.message for f in result.findings]
+
+
+def test_schema_dir():
+    result = run([WIDGETS], Settings(crds=[CRD], schema_dirs=[os.path.join(FIXTURES, "schema-dir")]))
+    assert findings(result)[-1] == ("KL010", 36, 1, "spec: missing required field `mode`")
+
+
+def test_cli_flags_and_errors(tmp_path):
+    proc = kubelint("check", "--crd", CRD, WIDGETS)
+    assert proc.returncode == 1 and b"spec.size: 11 is greater than the maximum of 10" in proc.stdout
+    proc = kubelint("check", "--crd", "nope.yaml", WIDGETS)
+    assert proc.returncode == 2 and b"--crd: no such file or directory: nope.yaml" in proc.stderr
+    proc = kubelint("check", "--schema-dir", "nope", WIDGETS)
+    assert proc.returncode == 2 and b"not a directory" in proc.stderr
+
+
+def test_crd_config_keys(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "crds").mkdir()
+    (tmp_path / "crds" / "w.yaml").write_text(open(CRD).read())
+    (tmp_path / "w.yaml").write_text(open(WIDGETS).read())
+    (tmp_path / ".kubelint.yaml").write_text("crds: [crds]\nexclude: ['crds/*']\n")
+    proc = kubelint("check", "w.yaml", cwd=tmp_path)
+    assert proc.returncode == 1 and b"w.yaml:18:9: error: spec.size: 11" in proc.stdout
+
+
+def test_crd_structure_findings(tmp_path):
+    text = open(CRD).read().replace("name: widgets.example.com", "name: widget.example.com") \
+        .replace("storage: false", "storage: true").replace("{type: integer, minimum: 1}", "{type: int, minimum: 1}")
+    (tmp_path / "crd.yaml").write_text(text)
+    result = run([str(tmp_path / "crd.yaml")], Settings())
+    assert findings(result) == [
+        ("KL020", 4, 9, 'metadata.name: Invalid value: "widget.example.com": must be spec.names.plural+"."+'
+                        'spec.group ("widgets.example.com")'),
+        ("KL020", 9, 3, "spec.versions: Invalid value: must have exactly one version marked as storage "
+                        "version (found 2)"),
+        ("KL020", 43, 35, 'spec.versions[1].schema.openAPIV3Schema.properties.spec.properties.dimensions.'
+                          'properties.width.type: Unsupported value: "int": supported values: "object", '
+                          '"array", "string", "integer", "number", "boolean"; did you mean "integer"?'),
+    ]
