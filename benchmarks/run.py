@@ -28,15 +28,27 @@ PY = sys.executable
 KUBELINT = [os.path.join(os.path.dirname(PY), "kubelint")]
 
 
+def _once(cmd, **kw):
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, **kw)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.decode()[-500:]}")
+    return elapsed
+
+
 def timed(cmd, runs, **kw):
-    times = []
+    return statistics.median(_once(cmd, **kw) for _ in range(runs))
+
+
+def interleaved(cmds, runs):
+    """Medians of `runs` rounds, each round running every command once, so that a noisy
+    neighbour slows all of them alike and the ratios stay fair."""
+    times = [[] for _ in cmds]
     for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, **kw)
-        times.append(time.perf_counter() - start)
-        if proc.returncode not in (0, 1):
-            sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.decode()[-500:]}")
-    return statistics.median(times)
+        for i, cmd in enumerate(cmds):
+            times[i].append(_once(cmd))
+    return [statistics.median(t) for t in times]
 
 
 def count_docs(paths):
@@ -67,9 +79,9 @@ def main() -> None:
           f"{platform.platform()}")
     print(f"corpus: {docs} documents in {len(files)} files; medians of {a.runs} runs\n")
 
-    bare = timed([PY, "-c", "pass"], a.runs * 4)
-    floor = timed([PY, "-c", "import typer, _ruamel_yaml, jsonschema_rs"], a.runs * 4)
-    one = timed(KUBELINT + ["check", "examples/pod.yaml"], a.runs * 4)
+    bare, floor, one = interleaved([[PY, "-c", "pass"],
+                                     [PY, "-c", "import typer, _ruamel_yaml, jsonschema_rs"],
+                                     KUBELINT + ["check", "examples/pod.yaml"]], a.runs * 6)
     corpus = timed(KUBELINT + ["check", CORPUS], a.runs)
     corpus1 = timed(KUBELINT + ["check", "--jobs", "1", CORPUS], a.runs)
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

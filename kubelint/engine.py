@@ -6,7 +6,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import time
-from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from . import identify as identity
@@ -22,23 +21,32 @@ MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
 
 
-@dataclass
 class Settings:
-    kubernetes_version: Optional[str] = None  # None: newest bundled
-    strict: bool = True
-    select: List[str] = field(default_factory=list)
-    ignore: List[str] = field(default_factory=list)
-    # {code or name: {"severity": "warning", "options": {...}}}
-    rules: Dict[str, Dict[str, Any]] = field(default_factory=dict)
-    per_file_ignores: Dict[str, List[str]] = field(default_factory=dict)
-    exclude: List[str] = field(default_factory=list)
-    rule_dirs: List[str] = field(default_factory=list)
-    default_namespace: str = "default"
-    max_file_size: int = DEFAULT_MAX_FILE_SIZE
-    stdin_filename: Optional[str] = None
-    jobs: int = 1  # worker processes; the CLI defaults to the CPU count
-    crds: List[str] = field(default_factory=list)  # files/folders with CustomResourceDefinitions
-    schema_dirs: List[str] = field(default_factory=list)  # extra JSON schemas (kubeconform layout)
+    """What a run is asked to do. (A plain class: a dataclass costs start-up time.)"""
+
+    def __init__(self, *, kubernetes_version: Optional[str] = None, strict: bool = True,
+                 select: Sequence[str] = (), ignore: Sequence[str] = (),
+                 rules: Optional[Dict[str, Dict[str, Any]]] = None,
+                 per_file_ignores: Optional[Dict[str, List[str]]] = None,
+                 exclude: Sequence[str] = (), rule_dirs: Sequence[str] = (),
+                 default_namespace: str = "default", max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+                 stdin_filename: Optional[str] = None, jobs: int = 1,
+                 crds: Sequence[str] = (), schema_dirs: Sequence[str] = ()) -> None:
+        self.kubernetes_version = kubernetes_version  # None: newest bundled
+        self.strict = strict
+        self.select = list(select)
+        self.ignore = list(ignore)
+        # {code or name: {"severity": "warning", "options": {...}}}
+        self.rules = dict(rules or {})
+        self.per_file_ignores = dict(per_file_ignores or {})
+        self.exclude = list(exclude)
+        self.rule_dirs = list(rule_dirs)
+        self.default_namespace = default_namespace
+        self.max_file_size = max_file_size
+        self.stdin_filename = stdin_filename
+        self.jobs = jobs  # worker processes; the CLI defaults to the CPU count
+        self.crds = list(crds)  # files/folders with CustomResourceDefinitions
+        self.schema_dirs = list(schema_dirs)  # extra JSON schemas (kubeconform layout)
 
 
 class K8sObject(NamedTuple):
@@ -71,21 +79,19 @@ class K8sObject(NamedTuple):
         return ObjectRef(self.api_version, self.kind, self.namespace, self.name)
 
 
-@dataclass
-class CheckContext:
+class CheckContext(NamedTuple):
     """What a Python check sees besides the object."""
 
     rule: Rule
     options: Dict[str, Any]
     version: str
     default_namespace: str
-    objects: Sequence[K8sObject] = ()  # every object of the run (cross-object rules only)
+    objects: Sequence[K8sObject]  # every object of the run (cross-object rules only)
     # per-rule, per-run memo: cross-object checks index ctx.objects here once
-    cache: Dict[str, Any] = field(default_factory=dict)
+    cache: Dict[str, Any]
 
 
-@dataclass
-class Result:
+class Result(NamedTuple):
     findings: List[Finding]
     suppressed: List[Finding]
     files: List[FileReport]
@@ -98,8 +104,7 @@ class Result:
         return sum(f.objects for f in self.files)
 
 
-@dataclass
-class Source:
+class Source(NamedTuple):
     path: str  # as reported
     real: Optional[str]  # where to read it; None: `raw` holds it (stdin)
     raw: Optional[bytes] = None
@@ -184,6 +189,8 @@ class Linter:
         self.cross_rules = [r for r in self.enabled if not r.builtin and r.cross]
         self.crds = _load_crds(settings)
         self._schema_files: Dict[Tuple[str, str], Any] = {}
+        self._by_kind: Dict[str, List[Rule]] = {}
+        self._contexts: Dict[str, CheckContext] = {}
 
     # findings -----------------------------------------------------------------------------
 
@@ -277,10 +284,16 @@ class Linter:
                 deferred.append(obj)  # its CRD may be in another file of the input
             else:
                 out.extend(self.validate(schema, doc, obj))
-        for rule in self.object_rules:
-            if rule.applies_to(obj.kind):
-                out.extend(self.run_rule(rule, doc, obj))
+        for rule in self.rules_for(obj.kind):
+            out.extend(self.run_rule(rule, doc, obj))
         return out
+
+    def rules_for(self, kind: str) -> List[Rule]:
+        """The per-object rules that apply to `kind`, worked out once per kind."""
+        rules = self._by_kind.get(kind)
+        if rules is None:
+            rules = self._by_kind[kind] = [r for r in self.object_rules if r.applies_to(kind)]
+        return rules
 
     def validate(self, schema: Any, doc: Document, obj: K8sObject) -> List[Finding]:
         """KL010 findings of `obj` against a compiled schema (built-in or custom)."""
@@ -293,7 +306,7 @@ class Linter:
 
     def custom_schema(self, obj: K8sObject, crds: Any) -> Any:
         """The schema of a custom resource: from a CRD, else from --schema-dir, else None."""
-        schema = crds.schema(obj.api_version, obj.kind)
+        schema = crds.schema(obj.api_version, obj.kind) if crds is not None else None
         if schema is not None or not self.settings.schema_dirs:
             return schema
         from .crd import load_schema_file, schema_dir_lookup
@@ -311,8 +324,11 @@ class Linter:
                 raise RuleError(f"{path}: not a usable JSON schema: {e}") from None
         return self._schema_files[key]
 
-    def run_rule(self, rule: Rule, doc: Document, obj: K8sObject,
-                 objects: Sequence[K8sObject] = (), related_node: Any = None) -> List[Finding]:
+    def context(self, rule: Rule, objects: Sequence[K8sObject] = ()) -> CheckContext:
+        return CheckContext(rule, self.options[rule.code], self.version,
+                            self.settings.default_namespace, objects, {})
+
+    def run_rule(self, rule: Rule, doc: Document, obj: K8sObject) -> List[Finding]:
         out = []
         if "schema" in rule.check:
             from .validate import violations
@@ -324,11 +340,12 @@ class Linter:
                 found = [Violation(message, v.pointer, v.at, v.related, v.hint) if message else v
                          for v in violations(schema, doc.data, doc.node)]
         else:
-            ctx = CheckContext(rule, self.options[rule.code], self.version,
-                               self.settings.default_namespace, objects)
+            ctx = self._contexts.get(rule.code)
+            if ctx is None:
+                ctx = self._contexts[rule.code] = self.context(rule)
             found = rule.function()(obj, ctx) or ()
         for v in found:
-            f = self.from_violation(rule.code, v, doc, obj, related_node)
+            f = self.from_violation(rule.code, v, doc, obj)
             if f:
                 out.append(f)
         return out
@@ -390,9 +407,7 @@ def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
     start = time.perf_counter()
     linter = Linter(settings, registry)
     sources, missing = discover(paths, settings.exclude, settings.stdin_filename)
-    for s in sources:
-        if s.real is None:
-            s.raw = stdin if stdin is not None else b""
+    sources = [s._replace(raw=stdin or b"") if s.real is None else s for s in sources]
     outcomes = _lint_all(linter, sources, progress)
     findings: List[Finding] = []
     suppressed: List[Finding] = []
@@ -455,19 +470,21 @@ def _lint_all(linter: Linter, sources: List[Source],
 
 
 def _load_crds(settings: Settings) -> Any:
-    """CRDs given with --crd (files or folders); their other documents are not linted."""
+    """CRDs given with --crd (files or folders); their other documents are not linted.
+    None without --crd, so runs without custom resources never import crd.py."""
+    if not settings.crds:
+        return None
     from .crd import CRDIndex
 
     index = CRDIndex(settings.strict)
-    if settings.crds:
-        sources, missing = discover(settings.crds)
-        if missing:
-            from .registry import RuleError
+    sources, missing = discover(settings.crds)
+    if missing:
+        from .registry import RuleError
 
-            raise RuleError(f"--crd: no such file or directory: {', '.join(missing)}")
-        for src in sources:
-            for doc in load_source(src, settings.max_file_size).documents:
-                index.add(doc.data)
+        raise RuleError(f"--crd: no such file or directory: {', '.join(missing)}")
+    for src in sources:
+        for doc in load_source(src, settings.max_file_size).documents:
+            index.add(doc.data)
     return index
 
 
@@ -506,7 +523,10 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome]
 
     deferred = [o for out in outcomes for o in out.deferred]
     if deferred:
-        crds = linter.crds.extended(o.data for o in objects if o.kind == "CustomResourceDefinition")
+        from .crd import CRDIndex
+
+        crds = (linter.crds or CRDIndex(linter.settings.strict)).extended(
+            o.data for o in objects if o.kind == "CustomResourceDefinition")
         for obj in deferred:
             schema = linter.custom_schema(obj, crds)
             doc = document(obj)
@@ -521,8 +541,7 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome]
                          "--schema-dir"), doc, obj)])
 
     for rule in linter.cross_rules:
-        ctx = CheckContext(rule, linter.options[rule.code], linter.version,
-                           linter.settings.default_namespace, objects)
+        ctx = linter.context(rule, objects)
         targets = [obj for obj in objects if rule.applies_to(obj.kind)]
         fn = rule.function() if targets else None  # import the check only when it runs
         for obj in targets:

@@ -13,12 +13,12 @@ import re
 import stat
 import sys
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any, Iterator, List, Optional, Tuple
+from typing import Any, Iterator, List, NamedTuple, Optional, Tuple
 
 from _ruamel_yaml import CParser
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from .lazyre import LazyRegex
 from .model import Span
 from .scalars import key_string, resolve_plain, resolve_tagged
 
@@ -49,8 +49,7 @@ class _Parser(CParser):
         pass
 
 
-@dataclass
-class Problem:
+class Problem(NamedTuple):
     """A loader finding before the engine gives it a rule identity."""
 
     code: str
@@ -60,27 +59,37 @@ class Problem:
     hint: Optional[str] = None
 
 
-@dataclass
+# Plain classes with __slots__ rather than dataclasses: defining a dataclass costs ~0.3 ms
+# of start-up each, and a one-file run is mostly start-up.
 class Document:
-    path: str
-    index: int  # position of the YAML document in the file
-    data: Any
-    node: Any = field(default=None, repr=False)  # ruamel node of `data` (None once pickled)
-    item: Optional[int] = None  # index in the items of a `kind: List`
+    __slots__ = ("path", "index", "data", "node", "item")
 
-    def __getstate__(self) -> dict:
-        state = self.__dict__.copy()
-        state["node"] = None  # libyaml nodes don't pickle; positions are looked up again
-        return state
+    def __init__(self, path: str, index: int, data: Any, node: Any = None,
+                 item: Optional[int] = None) -> None:
+        self.path = path
+        self.index = index  # position of the YAML document in the file
+        self.data = data
+        self.node = node  # ruamel node of `data` (None once pickled)
+        self.item = item  # index in the items of a `kind: List`
+
+    def __getstate__(self) -> tuple:
+        # libyaml nodes don't pickle; positions are looked up again where needed
+        return (self.path, self.index, self.data, None, self.item)
+
+    def __setstate__(self, state: tuple) -> None:
+        self.path, self.index, self.data, self.node, self.item = state
 
 
-@dataclass
 class Loaded:
-    path: str
-    text: Optional[str]
-    documents: List[Document]
-    problems: List[Problem]
-    skipped: Optional[str] = None
+    __slots__ = ("path", "text", "documents", "problems", "skipped")
+
+    def __init__(self, path: str, text: Optional[str], documents: List[Document],
+                 problems: List[Problem], skipped: Optional[str] = None) -> None:
+        self.path = path
+        self.text = text
+        self.documents = documents
+        self.problems = problems
+        self.skipped = skipped
 
 
 def key_of(knode: Any) -> str:
@@ -151,7 +160,7 @@ def decode(raw: bytes) -> Tuple[Optional[str], Optional[Problem]]:
 
 # --- nesting depth, checked before libyaml composes -----------------------------------------
 
-_DEEP_LINE = re.compile(r"^[ \t?-]{%d,}" % MAX_DEPTH, re.M)
+_DEEP_LINE = LazyRegex(r"^[ \t?-]{%d,}" % MAX_DEPTH, re.M)
 
 
 def _depth_problem(text: str) -> Optional[Problem]:
@@ -213,29 +222,41 @@ class _Builder:
         return out
 
     def _mapping(self, node: Any, out: dict) -> None:
-        explicit: dict = {}  # key -> key node, to report duplicates against the first one
+        # The hot loop of loading: scalar keys and values are resolved inline.
         merges = []
         for knode, vnode in node.value:
-            if knode.__class__ is not ScalarNode:
+            kcls = knode.__class__
+            if kcls is ScalarNode and knode.ctag.suffix == _IMPLICIT:
+                text = knode.value
+                if knode.style:
+                    k = text
+                elif text == "<<":
+                    merges.append(vnode)
+                    continue
+                else:
+                    k = key_string(resolve_plain(text)) if text else "null"
+            elif kcls is ScalarNode:
+                k = key_string(resolve_tagged(knode.tag, knode.value))
+            else:
                 self.problems.append(Problem(
                     "KL001", "a mapping key must be a scalar, not a "
-                    f"{'list' if knode.__class__ is SequenceNode else 'mapping'}",
+                    f"{'list' if kcls is SequenceNode else 'mapping'}",
                     span_of(knode), self.doc))
                 continue
-            if is_merge_key(knode):
-                merges.append(vnode)
-                continue
-            k = key_of(knode)
-            first = explicit.get(k)
-            if first is not None:
+            if k in out:  # only explicit keys are in `out` yet: merges come after
+                first = next(kn for kn, _ in node.value
+                             if kn.__class__ is ScalarNode and key_of(kn) == k)
                 self.problems.append(Problem(
                     "KL003", f"duplicate key `{k}` (first defined at line "
                     f"{first.start_mark.line + 1}): kubectl rejects the document",
                     span_of(knode), self.doc,
                     hint="remove one of the two; YAML does not merge repeated keys"))
                 continue
-            explicit[k] = knode
-            out[k] = self.build(vnode)
+            if vnode.__class__ is ScalarNode and vnode.ctag.suffix == _IMPLICIT:
+                v = vnode.value
+                out[k] = v if vnode.style else (resolve_plain(v) if v else None)
+            else:
+                out[k] = self.build(vnode)
         # `<<: *base` merge keys (go-yaml v2 supports them): explicit keys win, then the
         # merged mappings in order.
         for vnode in merges:
@@ -268,7 +289,7 @@ def _expanded_size(node: Any, memo: dict) -> int:
 
 # --- syntax errors --------------------------------------------------------------------------
 
-_DOC_START = re.compile(r"^---(?=[ \t]|$)", re.M)
+_DOC_START = LazyRegex(r"^---(?=[ \t]|$)", re.M)
 
 
 def _syntax_problem(exc: Exception, doc: int, text: str) -> Tuple[Problem, int]:

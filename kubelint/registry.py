@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import importlib
 import os
-from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
 from .model import Severity
@@ -16,24 +15,32 @@ class RuleError(ValueError):
     """A rule file or a rule reference is wrong: a configuration error (exit 2)."""
 
 
-@dataclass
 class Rule:
-    code: str
-    name: str
-    severity: Severity
-    summary: str
-    rationale: str
-    fix: str
-    kinds: List[str]
-    tags: List[str]
-    check: Dict[str, Any]
-    examples: Dict[str, List[str]]
-    options: Dict[str, Dict[str, Any]] = field(default_factory=dict)
-    default_enabled: bool = True
-    cross: bool = False  # sees every object of the run (ctx.objects)
-    source: str = ""
-    _fn: Optional[Callable] = field(default=None, repr=False)
-    _schema: Any = field(default=None, repr=False)
+    """One rule file, bound. (A plain class: a dataclass costs start-up time.)"""
+
+    def __init__(self, *, code: str, name: str, severity: Severity, summary: str, rationale: str,
+                 fix: str, kinds: List[str], tags: List[str], check: Dict[str, Any],
+                 examples: Dict[str, List[str]], options: Optional[Dict[str, Dict[str, Any]]] = None,
+                 default_enabled: bool = True, cross: bool = False, source: str = "") -> None:
+        self.code = code
+        self.name = name
+        self.severity = severity
+        self.summary = summary
+        self.rationale = rationale
+        self.fix = fix
+        self.kinds = kinds
+        self.tags = tags
+        self.check = check
+        self.examples = examples
+        self.options = options or {}
+        self.default_enabled = default_enabled
+        self.cross = cross  # sees every object of the run (ctx.objects)
+        self.source = source
+        self._fn: Optional[Callable] = None
+        self._schema: Any = None
+
+    def __repr__(self) -> str:
+        return f"Rule({self.code} {self.name})"
 
     @property
     def builtin(self) -> Optional[str]:
@@ -154,8 +161,6 @@ class Registry:
 
     @classmethod
     def load(cls, rule_dirs: Sequence[str] = ()) -> "Registry":
-        from .resources import rules_dir
-
         # Built-in rule files are checked against the rule schema by the test suite and
         # parsed once into the cache; users' rule files are read and checked on every load.
         rules = [_load_rule_file(path, validate=False, data=data) for path, data in _builtin_data()]

@@ -10,27 +10,43 @@
 from __future__ import annotations
 
 import fnmatch
-import re
-from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Set, Tuple
+
+from .lazyre import LazyRegex
 
 ANNOTATION = "kubelint.io/ignore"
 ALL = "*"
 
-_DIRECTIVE = re.compile(r"(?:^|\s)#\s*kubelint:\s*(disable-file|disable)\b\s*(?:=\s*([\w\-, ]+))?")
+_DIRECTIVE = LazyRegex(r"(?:^|\s)#\s*kubelint:\s*(disable-file|disable)\b\s*(?:=\s*([\w\-, ]+))?")
 
 
-@dataclass
 class Directive:
-    line: int  # 1-based line of the comment
-    refs: Tuple[str, ...]
-    applies_to: int  # line it silences (0 = the whole file)
-    used: bool = False
+    __slots__ = ("line", "refs", "applies_to", "used")
+
+    def __init__(self, line: int, refs: Tuple[str, ...], applies_to: int) -> None:
+        self.line = line  # 1-based line of the comment
+        self.refs = refs
+        self.applies_to = applies_to  # line it silences (0 = the whole file)
+        self.used = False
+
+    def __getstate__(self) -> tuple:
+        return (self.line, self.refs, self.applies_to, self.used)
+
+    def __setstate__(self, state: tuple) -> None:
+        self.line, self.refs, self.applies_to, self.used = state
 
 
-@dataclass
 class Directives:
-    items: List[Directive] = field(default_factory=list)
+    __slots__ = ("items",)
+
+    def __init__(self) -> None:
+        self.items: List[Directive] = []
+
+    def __getstate__(self) -> list:
+        return self.items
+
+    def __setstate__(self, state: list) -> None:
+        self.items = state
 
     def file_wide(self) -> List[Directive]:
         return [d for d in self.items if d.applies_to == 0]

@@ -4,9 +4,9 @@ with the API server's own wording."""
 
 from __future__ import annotations
 
-import re
 from typing import Any, Iterator, List, Optional, Tuple
 
+from ..lazyre import LazyRegex
 from ..model import Pointer
 
 # Where each kind keeps its pod spec.
@@ -75,14 +75,14 @@ def port_number(value: Any) -> bool:
 # --- formats (k8s.io/apimachinery/pkg/util/validation/validation.go) ---------------------------
 
 _LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
-DNS1123_LABEL = re.compile(rf"^{_LABEL}$")
-DNS1123_SUBDOMAIN = re.compile(rf"^{_LABEL}(\.{_LABEL})*$")
-DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-_QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
-_IANA_SVC_NAME = re.compile(r"^[-a-z0-9]+$")
-_C_IDENTIFIER = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
-_CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+DNS1123_LABEL = LazyRegex(rf"^{_LABEL}$")
+DNS1123_SUBDOMAIN = LazyRegex(rf"^{_LABEL}(\.{_LABEL})*$")
+DNS1035_LABEL = LazyRegex(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+_QUALIFIED_NAME = LazyRegex(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+_LABEL_VALUE = LazyRegex(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+_IANA_SVC_NAME = LazyRegex(r"^[-a-z0-9]+$")
+_C_IDENTIFIER = LazyRegex(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
+_CONFIG_KEY = LazyRegex(r"^[-._a-zA-Z0-9]+$")
 
 
 def dns1123_label(value: str) -> List[str]:

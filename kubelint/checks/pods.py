@@ -8,7 +8,6 @@ from typing import Any, Dict, Iterator, List, Tuple
 from ..model import Pointer, Violation, pointer_to_k8s
 from .k8s import (containers, dns1123_label, env_var_name, get, iana_svc_name, invalid, pod_spec,
                   port_number)
-from .quantity import parse_quantity
 
 
 def _specs(obj: Any):
@@ -153,6 +152,8 @@ def resources(obj: Any, ctx: Any) -> Iterator[Violation]:
             res = c.get("resources")
             if not isinstance(res, dict):
                 continue
+            from .quantity import parse_quantity  # decimal: only for pods that declare resources
+
             parsed: Dict[str, Dict[str, Any]] = {"requests": {}, "limits": {}}
             for kind in ("requests", "limits"):
                 values = res.get(kind)

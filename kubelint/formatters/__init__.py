@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from dataclasses import dataclass
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, NamedTuple, Optional
 
 FORMATTERS: Dict[str, str] = {
     "text": "kubelint.formatters.text",
@@ -18,8 +17,7 @@ FORMATTERS: Dict[str, str] = {
 }
 
 
-@dataclass
-class RenderContext:
+class RenderContext(NamedTuple):
     kubernetes_version: str
     color: bool = False
     rich: bool = False  # a terminal: source lines, carets
