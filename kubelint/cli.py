@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
+
+if TYPE_CHECKING:
+    from .registry import Registry
 
 from . import __version__
 
@@ -90,8 +93,8 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
            stdin_filename, color, show_suppressed, exit_zero, jobs=None, crds=(), schema_dirs=()) -> int:
     from . import config as configmod
     from .engine import Settings, run
-    from .formatters import FORMATTERS, RenderContext, get
-    from .k8s_schema import UnknownVersion
+    from .formatters import FORMATTERS, RenderContext, get, repo_root
+    from .k8s_schema import UnknownVersion, check_version, latest_version
     from .model import Severity
     from .registry import Registry, RuleError, split_refs
 
@@ -176,7 +179,9 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
 
     stream_tty = sys.stdout.isatty()
     use_color = color == "always" or (color == "auto" and stream_tty and not os.environ.get("NO_COLOR"))
+
     def source_text(path: str) -> Optional[str]:
+        """The file's text for the terminal view's source lines."""
         if path == (stdin_filename or "<stdin>") and stdin_bytes is not None:
             return stdin_bytes.decode("utf-8", "replace")
         try:
@@ -186,10 +191,6 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
             return None
 
     version = settings.kubernetes_version
-    from .k8s_schema import check_version, latest_version
-
-    from .formatters import repo_root
-
     kube_version = check_version(version) if version else latest_version()
     root = repo_root(os.getcwd())
     for name, target in targets:
@@ -234,7 +235,7 @@ class _Progress:
             sys.stderr.flush()
 
 
-def _registry(config_path: Optional[str]) -> "object":
+def _registry(config_path: Optional[str]) -> "Registry":
     """Built-in rules plus the config's rule-dirs, for `rules` and `explain`."""
     from . import config as configmod
     from .registry import Registry, RuleError

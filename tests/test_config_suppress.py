@@ -147,3 +147,20 @@ def test_user_rule_dir_schema_check(tmp_path):
         "d.yaml:5:3: warning: every Deployment needs a `team` label (who to page) [ORG001 team-label]")
     proc = kubelint("rules", "-f", "json", cwd=tmp_path)
     assert "ORG001" in proc.stdout.decode()
+
+
+def test_stdin_config_is_found_from_the_stdin_filename(tmp_path):
+    """Editors run kubelint from anywhere; the buffer's own project config applies."""
+    project = tmp_path / "project"
+    (project / ".git").mkdir(parents=True)
+    (project / "deploy").mkdir()
+    (project / ".kubelint.yaml").write_text("ignore: [node-port]\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    args = ("check", "-f", "json", "--stdin-filename", str(project / "deploy" / "svc.yaml"), "-")
+    proc = kubelint(*args, input=BAD_NODEPORT.encode(), cwd=elsewhere)
+    assert codes(proc) == []
+    (project / ".kubelint.yaml").write_text("ignore: []\n")
+    proc = kubelint(*args, input=BAD_NODEPORT.encode(), cwd=elsewhere)
+    assert codes(proc) == [("KL101", 12, 17)]
+    assert json.loads(proc.stdout)["findings"][0]["path"] == str(project / "deploy" / "svc.yaml")
