@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Iterator, List, Optional, Tuple
 
 from ..lazyre import LazyRegex
-from ..model import Pointer
+from ..model import Pointer, Violation
 
 # Where each kind keeps its pod spec.
 POD_SPEC_PATHS = {
@@ -200,6 +200,20 @@ def config_key(value: str) -> List[str]:
     elif value.startswith(".."):
         errs.append("must not start with '..'")
     return errs
+
+
+def label_map(labels: Any, base: Pointer, where: str) -> Iterator[Violation]:
+    """Violations of a {label key: value} map (metadata.labels, matchLabels) at `base`."""
+    if not isinstance(labels, dict):
+        return
+    for key, value in labels.items():
+        errors = qualified_name(key)
+        if errors:
+            yield Violation(invalid(where, key, errors), base + (key,), at="key")
+        if isinstance(value, str):
+            errors = label_value(value)
+            if errors:
+                yield Violation(invalid(where, value, errors), base + (key,))
 
 
 def invalid(where: str, value: Any, errors: List[str]) -> str:

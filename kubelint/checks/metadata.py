@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ..model import Violation
-from .k8s import (dns1035_label, dns1123_label, dns1123_subdomain, invalid, label_value,
+from .k8s import (dns1035_label, dns1123_label, dns1123_subdomain, invalid, label_map,
                   path_segment_name, qualified_name)
 
 # ValidateObjectMeta's name function per kind; everything else built in is a DNS subdomain.
@@ -69,16 +69,7 @@ def labels_and_annotations(obj: Any, ctx: Any) -> Iterator[Violation]:
         if not isinstance(meta, dict):
             continue
         where = ".".join(base)
-        labels = meta.get("labels")
-        if isinstance(labels, dict):
-            for key, value in labels.items():
-                errors = qualified_name(key)
-                if errors:
-                    yield Violation(invalid(f"{where}.labels", key, errors), base + ("labels", key), at="key")
-                if isinstance(value, str):
-                    errors = label_value(value)
-                    if errors:
-                        yield Violation(invalid(f"{where}.labels", value, errors), base + ("labels", key))
+        yield from label_map(meta.get("labels"), base + ("labels",), f"{where}.labels")
         annotations = meta.get("annotations")
         if isinstance(annotations, dict):
             size = 0

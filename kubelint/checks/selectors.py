@@ -105,7 +105,7 @@ _OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 def label_selector_syntax(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL107: LabelSelector operators, values and label syntax (ValidateLabelSelector)."""
     from ..identify import close
-    from .k8s import invalid, label_value, qualified_name, walk
+    from .k8s import invalid, label_map, label_value, qualified_name, walk
     from ..model import pointer_to_k8s
 
     for pattern in _SELECTOR_PATHS.get(obj.kind, ()):
@@ -113,14 +113,7 @@ def label_selector_syntax(obj: Any, ctx: Any) -> Iterator[Violation]:
             if not isinstance(selector, dict):
                 continue
             where = pointer_to_k8s(base)
-            match_labels = selector.get("matchLabels")
-            if isinstance(match_labels, dict):
-                for k, v in match_labels.items():
-                    errors = qualified_name(k)
-                    if errors:
-                        yield Violation(invalid(f"{where}.matchLabels", k, errors), base + ("matchLabels", k), at="key")
-                    if isinstance(v, str) and label_value(v):
-                        yield Violation(invalid(f"{where}.matchLabels", v, label_value(v)), base + ("matchLabels", k))
+            yield from label_map(selector.get("matchLabels"), base + ("matchLabels",), f"{where}.matchLabels")
             exprs = selector.get("matchExpressions")
             if not isinstance(exprs, list):
                 continue
