@@ -144,7 +144,7 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (),
                                  and not _excluded(os.path.join(root, d), exclude))
                 for fname in sorted(files):
                     if fname.endswith(MANIFEST_SUFFIXES) and not fname.startswith("."):
-                        path = os.path.join(root, fname)
+                        path = os.path.normpath(os.path.join(root, fname))  # "./a" -> "a"
                         if path not in seen and not _excluded(path, exclude):
                             seen.add(path)
                             sources.append(Source(path, path))

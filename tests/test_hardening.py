@@ -257,3 +257,17 @@ def test_nesting_too_deep_for_the_validator_is_a_finding(tmp_path):
     result, _ = lint_bytes(tmp_path, data)
     assert [(f.code, f.line, f.column) for f in result.findings] == [("KL010", 1, 1)]
     assert "nested too deeply to be validated" in result.findings[0].message
+
+
+def test_fifty_megabyte_file_is_refused_with_a_finding(tmp_path):
+    path = tmp_path / "huge.yaml"
+    with open(path, "wb") as f:
+        f.write(b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: huge}\ndata:\n")
+        line = b"  k: " + b"x" * 1000 + b"\n"
+        for _ in range(50 * 1024):
+            f.write(line)
+    start = time.perf_counter()
+    result = run([str(path)], Settings())
+    assert time.perf_counter() - start < 5
+    assert [(f.code, f.line, f.column) for f in result.findings] == [("KL006", 1, 1)]
+    assert "larger than the 20 MiB limit" in result.findings[0].message
