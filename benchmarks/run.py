@@ -93,6 +93,9 @@ def main() -> None:
     if kv_cmd:
         kv = timed([kv_cmd, "--strict", "--quiet", *kv_files], max(1, a.runs // 2))
 
+    kubeconform = shutil.which("kubeconform")  # not on the package index; used when present
+    kc = timed([kubeconform, "-strict", "-summary", CORPUS], a.runs) if kubeconform else None
+
     rows = [
         ("python -c pass", bare, "1.0x bare"),
         ("import floor (typer, ruamel C, jsonschema-rs)", floor, f"{floor / bare:.1f}x bare"),
@@ -100,6 +103,8 @@ def main() -> None:
         (f"kubelint check corpus ({docs} docs, --jobs {os.cpu_count()})", corpus, f"{docs / corpus:,.0f} docs/s"),
         (f"kubelint check --jobs 1 corpus ({docs} docs)", corpus1, f"{docs / corpus1:,.0f} docs/s"),
     ]
+    if kc is not None:
+        rows.append((f"kubeconform -strict corpus ({docs} docs)", kc, f"{docs / kc:,.0f} docs/s"))
     if kv is not None:
         rows.append((f"kubernetes-validate --strict ({kv_docs} docs)", kv, f"{kv_docs / kv:,.0f} docs/s"))
     width = max(len(r[0]) for r in rows)
