@@ -77,7 +77,9 @@ CASES = [
     (POD.format(extra="      env: [{name: 1ST, value: x}]\n"), None, None),
     # validateResourceRequirements: ValidateResourceQuantityValue, request <= limit
     (POD.format(extra="      resources:\n        limits: {cpu: 1 core}\n"), ("KL116", 10, 23),
-     "quantities must match the regular expression"),
+     "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'; did you mean 1?"),
+    (POD.format(extra="      resources:\n        requests: {memory: 512MB}\n"), ("KL116", 10, 28),
+     "did you mean 512Mi (binary) or 512M (decimal)?"),
     (POD.format(extra="      resources:\n        requests: {memory: 2Gi}\n        limits: {memory: 1Gi}\n"),
      ("KL116", 10, 28), 'must be less than or equal to memory limit of 1Gi'),
     # validateProbe / validateHandler: exactly one handler

@@ -152,7 +152,7 @@ def resources(obj: Any, ctx: Any) -> Iterator[Violation]:
             res = c.get("resources")
             if not isinstance(res, dict):
                 continue
-            from .quantity import parse_quantity  # decimal: only for pods that declare resources
+            from .quantity import parse_quantity, suggest  # decimal: only when resources are set
 
             parsed: Dict[str, Dict[str, Any]] = {"requests": {}, "limits": {}}
             for kind in ("requests", "limits"):
@@ -165,7 +165,9 @@ def resources(obj: Any, ctx: Any) -> Iterator[Violation]:
                         continue
                     amount, error = parse_quantity(q)
                     if error:
-                        yield Violation(invalid(pointer_to_k8s(ptr), q, [error]), ptr,
+                        guess = suggest(q)
+                        yield Violation(invalid(pointer_to_k8s(ptr), q, [error])
+                                        + (f"; did you mean {guess}?" if guess else ""), ptr,
                                         hint="quantities look like 500m, 0.5, 2, 128Mi, 1Gi, 1e3")
                     elif amount < 0:
                         yield Violation(invalid(pointer_to_k8s(ptr), q, ["must be greater than or equal to 0"]), ptr)

@@ -16,6 +16,24 @@ _DECIMAL = {"n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"), ""
 ERROR = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
 
 
+def suggest(value: Any) -> Optional[str]:
+    """A likely intended spelling: 512MB -> 512Mi or 512M, "1 core" -> 1, 2GiB -> 2Gi."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    m = re.fullmatch(r"([0-9.]+)\s*([KMGTPE])i?B", text, re.I)
+    if m:
+        unit = m.group(2).upper()
+        return f"{m.group(1)}{unit}i (binary) or {m.group(1)}{unit} (decimal)"
+    m = re.fullmatch(r"([0-9.]+)\s*(cores?|cpus?|vcpus?)", text, re.I)
+    if m:
+        return m.group(1)
+    m = re.fullmatch(r"([0-9.]+)\s+([A-Za-z]+)", text)
+    if m:
+        return m.group(1) + m.group(2)
+    return None
+
+
 def parse_quantity(value: Any) -> Tuple[Optional[Decimal], Optional[str]]:
     """(amount, None) or (None, the API server's reason)."""
     if isinstance(value, bool):
