@@ -235,14 +235,16 @@ class Linter:
         objects: List[K8sObject] = []
         deferred: List[K8sObject] = []
         report.documents = len({d.index for d in loaded.documents})
-        ignores: Dict[Tuple[int, Optional[int]], Tuple[str, ...]] = {}
+        # document index -> rules its annotations silence (a List's items share one document)
+        ignores: Dict[int, Tuple[str, ...]] = {}
         for doc in loaded.documents:
             obj = self._object(doc)
             if obj is None:
                 findings.extend(self._not_object(doc))
                 continue
             report.objects += 1
-            ignores[(doc.index, doc.item)] = obj.ignore
+            if obj.ignore:
+                ignores[doc.index] = ignores.get(doc.index, ()) + obj.ignore
             findings.extend(self._lint_object(doc, obj, deferred))
             objects.append(obj)
         directives = parse_directives(loaded.text)
@@ -353,12 +355,12 @@ class Linter:
     # suppression ----------------------------------------------------------------------------
 
     def suppress(self, findings: List[Finding], path: str, directives: Directives,
-                 ignores: Dict[Tuple[int, Optional[int]], Tuple[str, ...]]
+                 ignores: Dict[int, Tuple[str, ...]]
                  ) -> Tuple[List[Finding], List[Finding]]:
         config_refs = per_file_refs(path, self.settings.per_file_ignores)
         kept, suppressed = [], []
         for f in findings:
-            refs = config_refs + self._object_ignores(f, ignores)
+            refs = config_refs + ignores.get(f.doc, ())
             if refs and refs_match(refs, f.code, f.name):
                 suppressed.append(f)
                 continue
@@ -370,14 +372,6 @@ class Linter:
             kept.append(f)
         return kept, suppressed
 
-    @staticmethod
-    def _object_ignores(f: Finding, ignores: Dict[Tuple[int, Optional[int]], Tuple[str, ...]]
-                        ) -> Tuple[str, ...]:
-        out: Tuple[str, ...] = ()
-        for (doc, _item), refs in ignores.items():
-            if doc == f.doc and refs:
-                out += refs
-        return out
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -517,7 +511,7 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome]
     def add(obj: K8sObject, found: Iterable[Optional[Finding]]) -> None:
         outcome = outcome_by_path[obj.path]
         k, q = linter.suppress([f for f in found if f], obj.path, outcome.directives,
-                               {(obj.doc, obj.item): obj.ignore})
+                               {obj.doc: obj.ignore})
         kept.extend(k)
         quiet.extend(q)
 
