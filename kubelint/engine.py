@@ -187,6 +187,14 @@ class Linter:
                 self.options[rule.code][key] = value
         self.object_rules = [r for r in self.enabled if not r.builtin and not r.cross]
         self.cross_rules = [r for r in self.enabled if not r.builtin and r.cross]
+        # Kinds the late phase needs to see (None: all). Only those objects travel back from
+        # worker processes: pickling every object's data cost a third of a parallel run.
+        self.late_kinds: Optional[set] = {"CustomResourceDefinition"}
+        for r in self.cross_rules:
+            if not r.kinds or r.sees is None:
+                self.late_kinds = None
+                break
+            self.late_kinds.update(r.kinds, r.sees)
         self.crds = _load_crds(settings)
         self._schema_files: Dict[Tuple[str, str], Any] = {}
         self._by_kind: Dict[str, List[Rule]] = {}
@@ -246,7 +254,8 @@ class Linter:
             if obj.ignore:
                 ignores[doc.index] = ignores.get(doc.index, ()) + obj.ignore
             findings.extend(self._lint_object(doc, obj, deferred))
-            objects.append(obj)
+            if self.late_kinds is None or obj.kind in self.late_kinds:
+                objects.append(obj)
         directives = parse_directives(loaded.text)
         kept, suppressed = self.suppress(findings, path, directives, ignores)
         return FileOutcome(report, kept, suppressed, objects, directives, deferred)

@@ -21,7 +21,8 @@ class Rule:
     def __init__(self, *, code: str, name: str, severity: Severity, summary: str, rationale: str,
                  fix: str, kinds: List[str], tags: List[str], check: Dict[str, Any],
                  examples: Dict[str, List[str]], options: Optional[Dict[str, Dict[str, Any]]] = None,
-                 default_enabled: bool = True, cross: bool = False, source: str = "") -> None:
+                 default_enabled: bool = True, cross: bool = False,
+                 sees: Optional[List[str]] = None, source: str = "") -> None:
         self.code = code
         self.name = name
         self.severity = severity
@@ -35,6 +36,7 @@ class Rule:
         self.options = options or {}
         self.default_enabled = default_enabled
         self.cross = cross  # sees every object of the run (ctx.objects)
+        self.sees = sees  # the kinds a cross-object rule reads from ctx.objects (None: all)
         self.source = source
         self._fn: Optional[Callable] = None
         self._schema: Any = None
@@ -104,6 +106,7 @@ def _load_rule_file(path: str, validate: bool = True, data: Any = None) -> Rule:
                       "pass": list(data["examples"].get("pass") or [])},
             options=dict(data.get("options") or {}),
             default_enabled=bool(data.get("enabled", True)), cross=bool(data.get("cross", False)),
+            sees=list(data["sees"]) if "sees" in data else None,
             source=path)
     except (KeyError, TypeError, AttributeError, ValueError) as e:
         raise RuleError(f"{path}: malformed rule: {e}") from e
