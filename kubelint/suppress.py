@@ -112,8 +112,9 @@ def annotation_refs(data: dict) -> Tuple[str, ...]:
 def per_file_refs(path: str, per_file_ignores: Dict[str, List[str]]) -> Tuple[str, ...]:
     refs: List[str] = []
     norm = path.replace("\\", "/")
+    bare = norm[2:] if norm.startswith("./") else norm
     for pattern, rules in per_file_ignores.items():
-        if fnmatch.fnmatch(norm, pattern) or fnmatch.fnmatch(norm.lstrip("./"), pattern):
+        if fnmatch.fnmatch(norm, pattern) or fnmatch.fnmatch(bare, pattern):
             refs.extend(rules)
     return tuple(refs)
 
