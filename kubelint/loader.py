@@ -32,8 +32,11 @@ DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024
 
 _IMPLICIT = "?"  # tag our resolver gives untagged nodes; explicit tags start with "!" or "tag:"
 
-if sys.getrecursionlimit() < MAX_DEPTH + 500:
-    sys.setrecursionlimit(MAX_DEPTH + 500)
+# Building data recurses two Python frames per level (build -> _mapping, or build -> the
+# generator of a sequence); leave room for the caller and the validators above it.
+_RECURSION_LIMIT = 3 * MAX_DEPTH + 1000
+if sys.getrecursionlimit() < _RECURSION_LIMIT:
+    sys.setrecursionlimit(_RECURSION_LIMIT)
 
 
 class _Parser(CParser):
@@ -359,6 +362,10 @@ def _compose(path: str, text: str, documents: List[Document], problems: List[Pro
                 node = parser.get_node()
                 _add_document(path, index, node, documents, problems)
                 index += 1
+            return
+        except RecursionError:  # a safety net: the depth check should have caught it
+            problems.append(Problem("KL006", f"nesting too deep to load (over {MAX_DEPTH} levels "
+                                    "is refused)", _point(1, 1), index))
             return
         except Exception as exc:  # libyaml's ScannerError/ParserError/ComposerError
             problem, line = _syntax_problem(exc, index, source)
