@@ -178,3 +178,16 @@ def test_golden_outputs(fmt, golden):
     assert "\x1b[" not in got
     with open(os.path.join(ROOT, "tests", "golden", golden)) as f:
         assert got == f.read()
+
+
+def test_json_report_matches_its_published_schema():
+    import jsonschema
+
+    with open(os.path.join(ROOT, "schemas", "report.schema.json")) as f:
+        schema = json.load(f)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    proc = kubelint("check", "-f", "json", "--show-suppressed", "tests/fixtures")
+    doc = json.loads(proc.stdout)
+    assert doc["findings"] and any(f["related"] for f in doc["findings"])
+    errors = [e.message for e in jsonschema.Draft202012Validator(schema).iter_errors(doc)]
+    assert errors == []
