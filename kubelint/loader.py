@@ -310,6 +310,9 @@ def _syntax_problem(exc: Exception, doc: int, text: str) -> Tuple[Problem, int]:
     if "\t" in problem or (at is not None and 0 <= at < len(text) and text[at] == "\t"):
         message = "YAML syntax error: a tab character; YAML indentation must use spaces"
         hint = "replace tabs with spaces"
+    elif "{{" in text and "}}" in text:
+        hint = ("this looks like a Helm or Go template: lint the rendered output "
+                "(`helm template . | kubelint check -`) or exclude the templates folder")
     return Problem("KL001", message, _point(line, col), doc, hint), line
 
 

@@ -178,3 +178,10 @@ def test_bad_inputs_in_a_directory_keep_good_files_findings(tmp_path):
     reported = sorted(f.path.rsplit("/", 1)[-1] for f in result.files)
     assert reported == sorted(["good.yaml", "binary.yaml", "latin1.yaml", "syntax.yaml", "bomb.yaml",
                                "deep.yaml", "notk8s.yaml", "broken-link.yaml"])
+
+
+def test_helm_templates_get_a_hint(tmp_path):
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  {{- range .Values.keys }}\n  a: b\n  {{- end }}\n"
+    result = lint_text(tmp_path, text)
+    assert positions(result) == [("KL001", 6, 5)]  # libyaml stops after `{{-`
+    assert "helm template" in result.findings[0].hint
