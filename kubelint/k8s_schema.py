@@ -118,13 +118,9 @@ def _build_index(version: str) -> Dict[str, Dict[str, str]]:
     return out
 
 
+@lru_cache(maxsize=None)
 def kinds_by_lower(version: str) -> Dict[str, Dict[str, List[str]]]:
     """{"deployment": {"Deployment": ["apps/v1"]}}: for case and apiVersion suggestions."""
-    return _kinds_by_lower(version)
-
-
-@lru_cache(maxsize=None)
-def _kinds_by_lower(version: str) -> Dict[str, Dict[str, List[str]]]:
     out: Dict[str, Dict[str, List[str]]] = {}
     for api_version, kinds in sorted(index(version).items()):
         for kind in kinds:
