@@ -382,12 +382,11 @@ class Linter:
         return kept, suppressed
 
 
-
 # --- the run --------------------------------------------------------------------------------
 
 def load_source(source: Source, max_size: int) -> Loaded:
     if source.real is None:
-        loaded = load_bytes(source.path, source.raw or b"")
+        loaded = load_bytes(source.path, source.raw or b"", max_size)
     else:
         loaded = load(source.real, max_size)
     loaded.path = source.path

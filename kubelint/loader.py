@@ -127,6 +127,14 @@ def span_of(node: Any) -> Span:
     return Span(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
 
 
+def _size(n: int) -> str:
+    """20971520 -> "20 MiB", 2048 -> "2 KiB", 1500 -> "1500 bytes"."""
+    for unit, factor in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if n >= factor and n % factor == 0:
+            return f"{n // factor} {unit}"
+    return f"{n} bytes"
+
+
 def _point(line: int, col: int) -> Span:
     return Span(line, col, line, col + 1)
 
@@ -337,7 +345,7 @@ def read(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE) -> Tuple[Optional[str
     except OSError as e:
         return None, Problem("KL002", f"cannot read file: {e.strerror or e}", _point(1, 1))
     if len(raw) > max_size:
-        return None, Problem("KL006", f"file is larger than the {max_size // (1024 * 1024)} MiB "
+        return None, Problem("KL006", f"file is larger than the {_size(max_size)} "
                              "limit: not read", _point(1, 1),
                              hint="raise `max-file-size` in .kubelint.yaml if this is intended")
     return decode(raw)
@@ -435,7 +443,7 @@ def load(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE) -> Loaded:
 def load_bytes(path: str, raw: bytes, max_size: int = DEFAULT_MAX_FILE_SIZE) -> Loaded:
     """Standard input, or any buffer: the same checks as a file on disk."""
     if len(raw) > max_size:
-        problem = Problem("KL006", f"input is larger than the {max_size // (1024 * 1024)} MiB "
+        problem = Problem("KL006", f"input is larger than the {_size(max_size)} "
                           "limit: not read", _point(1, 1))
         return Loaded(path, None, [], [problem], skipped=problem.message)
     text, problem = decode(raw)

@@ -191,3 +191,12 @@ def test_json_report_matches_its_published_schema():
     assert doc["findings"] and any(f["related"] for f in doc["findings"])
     errors = [e.message for e in jsonschema.Draft202012Validator(schema).iter_errors(doc)]
     assert errors == []
+
+
+def test_stdin_honours_max_file_size(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".kubelint.yaml").write_text("max-file-size: 2048\n")
+    big = b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n" + b"  k: " + b"x" * 4000 + b"\n"
+    proc = kubelint("check", "-", input=big, cwd=tmp_path)
+    assert proc.returncode == 1
+    assert out(proc).startswith("<stdin>:1:1: error: input is larger than the 2 KiB limit: not read")
