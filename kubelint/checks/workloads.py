@@ -61,8 +61,8 @@ def workload_spec(obj: Any, ctx: Any) -> Iterator[Violation]:
                                 strategy_path + ("rollingUpdate", field))
             values[field] = value
     if values.get("maxSurge") == 0 and values.get("maxUnavailable") == 0 and obj.kind == "Deployment":
-        yield Violation(f"{where}.rollingUpdate.maxUnavailable: Invalid value: "
-                        f"{rolling['maxUnavailable']!r}: may not be 0 when `maxSurge` is 0",
+        yield Violation(invalid(f"{where}.rollingUpdate.maxUnavailable", rolling["maxUnavailable"],
+                                ["may not be 0 when `maxSurge` is 0"]),
                         strategy_path + ("rollingUpdate", "maxUnavailable"))
 
 
