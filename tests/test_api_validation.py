@@ -127,6 +127,9 @@ CASES = [
      'binaryData[a]: Invalid value: "a": duplicate of key in data'),
     ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  ..hidden: x\n", ("KL127", 5, 3),
      "must not start with '..'"),
+    # ValidateSecret: keys each Secret type requires
+    ("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ntype: kubernetes.io/tls\nstringData:\n  tls.crt: x\n",
+     ("KL127", 4, 1), "data[tls.key]: Required value: a kubernetes.io/tls Secret needs the key `tls.key`"),
 ]
 
 

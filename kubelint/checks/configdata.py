@@ -9,6 +9,13 @@ from ..model import Violation
 from .k8s import config_key, invalid
 
 MAX_SIZE = 1024 * 1024
+# ValidateSecret: keys each built-in Secret type requires (in data or stringData).
+SECRET_KEYS = {
+    "kubernetes.io/tls": ("tls.crt", "tls.key"),
+    "kubernetes.io/dockerconfigjson": (".dockerconfigjson",),
+    "kubernetes.io/dockercfg": (".dockercfg",),
+    "kubernetes.io/ssh-auth": ("ssh-privatekey",),
+}
 
 
 def config_data(obj: Any, ctx: Any) -> Iterator[Violation]:
@@ -43,6 +50,8 @@ def config_data(obj: Any, ctx: Any) -> Iterator[Violation]:
                                     if obj.kind == "Secret" else "encode with `base64 -w0`")
             else:
                 size += len(value.encode())
+    if obj.kind == "Secret":
+        yield from _secret_type(obj, seen)
     if size > MAX_SIZE:
         yield Violation(f"{fields[0]}: Too long: must have at most {MAX_SIZE} bytes (found {size})",
                         (fields[0],), at="key")
@@ -55,3 +64,21 @@ def _strict(value: str) -> str:
                                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=" for c in compact):
         raise ValueError("not base64")
     return compact
+
+
+def _secret_type(obj: Any, keys: dict) -> Iterator[Violation]:
+    secret_type = obj.data.get("type")
+    where = ("type",) if "type" in obj.data else ()
+    for key in SECRET_KEYS.get(secret_type, ()):
+        if key not in keys:
+            yield Violation(f"data[{key}]: Required value: a {secret_type} Secret needs the key "
+                            f"`{key}`", where, at="key")
+    if secret_type == "kubernetes.io/basic-auth" and "username" not in keys and "password" not in keys:
+        yield Violation("data: Required value: a kubernetes.io/basic-auth Secret needs `username` "
+                        "or `password`", where, at="key")
+    if secret_type == "kubernetes.io/service-account-token":
+        annotations = (obj.data.get("metadata") or {}).get("annotations") \
+            if isinstance(obj.data.get("metadata"), dict) else None
+        if not isinstance(annotations, dict) or not annotations.get("kubernetes.io/service-account.name"):
+            yield Violation("metadata.annotations[kubernetes.io/service-account.name]: Required value",
+                            where, at="key")
