@@ -13,4 +13,4 @@ def test_readme_rule_table_is_current():
     start = readme.index("<!-- rules:start -->\n") + len("<!-- rules:start -->\n")
     end = readme.index("<!-- rules:end -->")
     assert readme[start:end] == markdown_table(Registry.load().rules), \
-        "README rule table is stale: paste the output of `kubelint rules -f markdown`"
+        "README rule table is stale: run `python tests/update_golden.py`"

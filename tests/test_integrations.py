@@ -30,7 +30,8 @@ def test_golden_reports(fmt):
     proc = kubelint("check", "-f", fmt, *INPUTS)
     assert proc.returncode == 1
     with open(os.path.join(ROOT, "tests", "golden", f"report.{fmt}")) as f:
-        assert normalise(proc.stdout.decode()) == f.read()
+        assert normalise(proc.stdout.decode()) == f.read(), \
+            "output changed: if intended, run `python tests/update_golden.py` and review the diff"
 
 
 def test_sarif_is_valid_against_the_official_schema():
