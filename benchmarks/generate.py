@@ -100,36 +100,23 @@ spec:
 
 
 def service(i: int, r: random.Random) -> str:
-    if r.random() < 0.3:
-        return f"""apiVersion: v1
-kind: Service
-metadata:
-  name: app-{i}-nodeport
-  namespace: ns-{i % 23}
-spec:
-  type: NodePort
-  selector:
-    app.kubernetes.io/name: app-{i}
-  ports:
-    - name: http
-      port: 80
-      targetPort: http0
-      nodePort: {30000 + i % 2700}
-"""
+    node_port = r.random() < 0.3
+    name, svc_type = (f"app-{i}-nodeport", "NodePort") if node_port else (f"app-{i}", "ClusterIP")
+    extra = f"      nodePort: {30000 + i % 2700}\n" if node_port else ""
     return f"""apiVersion: v1
 kind: Service
 metadata:
-  name: app-{i}
+  name: {name}
   namespace: ns-{i % 23}
 spec:
-  type: ClusterIP
+  type: {svc_type}
   selector:
     app.kubernetes.io/name: app-{i}
   ports:
     - name: http
       port: 80
       targetPort: http0
-"""
+{extra}"""
 
 
 def configmap(i: int, r: random.Random) -> str:
