@@ -14,3 +14,27 @@ def test_readme_rule_table_is_current():
     end = readme.index("<!-- rules:end -->")
     assert readme[start:end] == markdown_table(Registry.load().rules), \
         "README rule table is stale: run `python tests/update_golden.py`"
+
+
+def test_config_schema_and_the_readme_example(tmp_path):
+    """The README's .kubelint.yaml example is valid, key by key, for the real CLI."""
+    import json
+    import re
+    import shutil
+
+    import jsonschema
+
+    from .conftest import kubelint
+
+    with open(os.path.join(ROOT, "schemas", "config.schema.json")) as f:
+        jsonschema.Draft202012Validator.check_schema(json.load(f))
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    section = readme[readme.index("## Configuration: `.kubelint.yaml`"):]
+    example = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".kubelint.yaml").write_text(example)
+    for d in ("policy", "deploy/crds", "schemas/crds"):
+        (tmp_path / d).mkdir(parents=True)
+    shutil.copytree(os.path.join(ROOT, "examples"), tmp_path / "examples")
+    proc = kubelint("check", "examples", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
