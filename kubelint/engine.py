@@ -157,6 +157,19 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (),
     return sources, missing
 
 
+def call_check(rule: Rule, obj: K8sObject, ctx: CheckContext, fn: Any = None) -> List[Violation]:
+    """Run a Python check. A check that raises on input it did not expect (a list where a
+    mapping belongs) is a kubelint bug, but must not cost the user the rest of the run: it
+    becomes a finding of that rule on that object. KUBELINT_DEBUG=1 re-raises."""
+    try:
+        return list((fn or rule.function())(obj, ctx) or ())
+    except Exception as e:
+        if os.environ.get("KUBELINT_DEBUG"):
+            raise
+        return [Violation(f"internal error in {rule.code} {rule.name}: {type(e).__name__}: {e}; "
+                          "the object was not fully checked (please report this)", ())]
+
+
 def _is_valid(schema: Any, data: Any) -> bool:
     try:
         return schema.validator.is_valid(data)
@@ -354,7 +367,7 @@ class Linter:
             ctx = self._contexts.get(rule.code)
             if ctx is None:
                 ctx = self._contexts[rule.code] = self.context(rule)
-            found = rule.function()(obj, ctx) or ()
+            found = call_check(rule, obj, ctx)
         for v in found:
             f = self.from_violation(rule.code, v, doc, obj)
             if f:
@@ -547,7 +560,7 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome]
         targets = [obj for obj in objects if rule.applies_to(obj.kind)]
         fn = rule.function() if targets else None  # import the check only when it runs
         for obj in targets:
-            violations = list(fn(obj, ctx) or ())
+            violations = call_check(rule, obj, ctx, fn)
             if not violations:
                 continue
             doc = document(obj)

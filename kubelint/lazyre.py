@@ -4,7 +4,7 @@ it never needs, and compiling ~20 patterns at import cost ~1.5 ms of start-up.""
 from __future__ import annotations
 
 import re
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 
 class LazyRegex:
@@ -25,3 +25,6 @@ class LazyRegex:
 
     def search(self, *args: Any) -> Optional[re.Match]:
         return self._get().search(*args)
+
+    def finditer(self, *args: Any) -> Iterator[re.Match]:
+        return self._get().finditer(*args)

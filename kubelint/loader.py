@@ -141,6 +141,22 @@ def _point(line: int, col: int) -> Span:
 
 # --- bytes -> text ---------------------------------------------------------------------------
 
+# YAML's line breaks (CR LF, CR, LF, NEL, LS, PS): libyaml counts lines with them, so the
+# positions kubelint computes itself must too.
+_LINE_BREAK = LazyRegex("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def _byte_position(raw: bytes, offset: int) -> Tuple[int, int]:
+    """1-based line and column (in characters, as everywhere else) of a byte offset."""
+    prefix = raw[:offset].decode("utf-8", "replace")
+    last = 0
+    line = 1
+    for m in _LINE_BREAK.finditer(prefix):
+        line += 1
+        last = m.end()
+    return line, len(prefix) - last + 1
+
+
 def decode(raw: bytes) -> Tuple[Optional[str], Optional[Problem]]:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -152,15 +168,13 @@ def decode(raw: bytes) -> Tuple[Optional[str], Optional[Problem]]:
                                  "valid UTF-16", _point(1, 1))
     nul = raw.find(b"\x00", 0, 8192)
     if nul >= 0:
-        line = raw.count(b"\n", 0, nul) + 1
+        line, col = _byte_position(raw, nul)
         return None, Problem("KL002", "binary file (NUL byte): not a YAML or JSON manifest",
-                             _point(line, nul - (raw.rfind(b"\n", 0, nul) + 1) + 1))
+                             _point(line, col))
     try:
         return raw.decode("utf-8"), None
     except UnicodeDecodeError as e:
-        start = raw.rfind(b"\n", 0, e.start) + 1
-        line = raw.count(b"\n", 0, e.start) + 1
-        col = len(raw[start:e.start].decode("utf-8", "replace")) + 1
+        line, col = _byte_position(raw, e.start)
         return None, Problem(
             "KL002",
             f"file is not valid UTF-8: byte 0x{raw[e.start]:02X} at line {line}, column {col}",

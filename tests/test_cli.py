@@ -132,17 +132,38 @@ def test_select_and_ignore(tmp_path):
     assert codes("--select", "duplicate-key,KL013") == ["KL003", "KL013"]
 
 
-def test_internal_error_is_one_line(tmp_path):
+def test_a_crashing_check_costs_one_finding_not_the_run(tmp_path):
+    """A check that raises (here a user rule bound to a function of the wrong signature) is
+    reported as a finding of that rule on that object; every other finding stays."""
+    (tmp_path / ".git").mkdir()
     (tmp_path / ".kubelint.yaml").write_text("rule-dirs: [myrules]\n")
     (tmp_path / "myrules").mkdir()
     (tmp_path / "myrules" / "X001-boom.yaml").write_text(
         "code: XX001\nname: boom\nseverity: error\nsummary: s\nrationale: r\nfix: f\n"
         "check: {python: 'os.path:join'}\nexamples: {fail: [a], pass: [b]}\n")
     (tmp_path / "p.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n")
-    proc = kubelint("check", "p.yaml", cwd=tmp_path)
+    (tmp_path / "q.yaml").write_text("apiVersion: v1\nkind: deployment\nmetadata: {name: y}\n")
+    proc = kubelint("check", "p.yaml", "q.yaml", cwd=tmp_path)
+    assert proc.returncode == 1
+    lines = out(proc).splitlines()
+    assert lines[0].startswith("p.yaml:1:1: error: internal error in XX001 boom: TypeError")
+    assert any(line.startswith("q.yaml:2:7: error: unknown kind `deployment`") for line in lines)
+    assert "Traceback" not in proc.stderr.decode()
+
+
+def test_internal_error_is_one_line(tmp_path):
+    code = ("import sys\nimport kubelint.engine\n"
+            "def boom(*a, **k):\n    raise RuntimeError('simulated')\n"
+            "kubelint.engine.run = boom\nfrom kubelint.cli import main\n"
+            "sys.argv = ['kubelint', 'check', 'examples']\nmain()\n")
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=ROOT)
     assert proc.returncode == 2
     err = proc.stderr.decode()
-    assert err.startswith("kubelint: internal error: TypeError") and "Traceback" not in err
+    assert err == ("kubelint: internal error: RuntimeError: simulated (set KUBELINT_DEBUG=1 for a "
+                   "traceback)\n")
 
 
 def test_version():

@@ -185,3 +185,9 @@ def test_helm_templates_get_a_hint(tmp_path):
     result = lint_text(tmp_path, text)
     assert positions(result) == [("KL001", 6, 5)]  # libyaml stops after `{{-`
     assert "helm template" in result.findings[0].hint
+
+
+def test_binary_position_counts_characters_not_bytes(tmp_path):
+    """Found by the property tests: a NUL after multi-byte characters."""
+    result = lint_text(tmp_path, "apiVersion: é😀\x00\n".encode("utf-8"))
+    assert positions(result) == [("KL002", 1, 15)]

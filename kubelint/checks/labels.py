@@ -37,6 +37,8 @@ def expression_matches(expr: Any, labels: Dict[str, Any]) -> bool:
     if not isinstance(expr, dict):
         return False
     key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
+    if not isinstance(key, str) or not isinstance(values, list):
+        return False  # malformed: the schema and label-selector-syntax report it
     if op == "In":
         return key in labels and labels[key] in values
     if op == "NotIn":

@@ -78,8 +78,9 @@ def container_ports(obj: Any, ctx: Any) -> Iterator[Violation]:
                     else:
                         names[name] = ptr + ("name",)
                 host = port.get("hostPort")
-                if port_number(host):
-                    key = (host, port.get("protocol") or "TCP")
+                protocol = port.get("protocol") or "TCP"
+                if port_number(host) and isinstance(protocol, str):
+                    key = (host, protocol)
                     if key in host_ports:
                         yield Violation(f"{pointer_to_k8s(ptr + ('hostPort',))}: Duplicate value: "
                                         f"\"{host}/{key[1]}\"", ptr + ("hostPort",))

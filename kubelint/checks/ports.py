@@ -35,6 +35,8 @@ def node_ports(obj: Any, ctx: Any) -> Iterator[Violation]:
                             hint=f"pick a port in {low}-{high}, or leave nodePort out to let "
                                  "the cluster choose")
         protocol = port.get("protocol") or "TCP"
+        if not isinstance(protocol, str):
+            continue  # the schema reports the wrong type
         if node_port and (node_port, protocol) in seen:
             yield Violation(f"spec.ports[{i}].nodePort {node_port}/{protocol} duplicates "
                             f"spec.ports[{seen[(node_port, protocol)]}]: the API server rejects "
@@ -94,8 +96,11 @@ def service_ports(obj: Any, ctx: Any) -> Iterator[Violation]:
         elif isinstance(target, int) and not isinstance(target, bool) and not port_number(target):
             yield Violation(invalid(f"{where}.targetPort", target, ["must be between 1 and 65535, inclusive"]),
                             ("spec", "ports", i, "targetPort"))
-        key = (number, port.get("protocol") or "TCP")
-        if isinstance(number, int) and key in pairs:
-            yield Violation(f"{where}: Duplicate value: port {number}/{key[1]} (also spec.ports[{pairs[key]}])",
+        protocol = port.get("protocol") or "TCP"
+        if not isinstance(number, int) or not isinstance(protocol, str):
+            continue  # wrong types are the schema's findings
+        key = (number, protocol)
+        if key in pairs:
+            yield Violation(f"{where}: Duplicate value: port {number}/{protocol} (also spec.ports[{pairs[key]}])",
                             ("spec", "ports", i), at="value")
         pairs.setdefault(key, i)
