@@ -83,7 +83,8 @@ class CRDIndex:
         kind = (spec.get("names") or {}).get("kind") if isinstance(spec.get("names"), dict) else None
         if not isinstance(group, str) or not isinstance(kind, str):
             return
-        for version in spec.get("versions") or []:
+        versions = spec.get("versions")
+        for version in versions if isinstance(versions, list) else []:
             if not isinstance(version, dict) or version.get("served") is False:
                 continue
             schema = (version.get("schema") or {}).get("openAPIV3Schema") \
@@ -174,9 +175,11 @@ def check_crd(obj: Any, ctx: Any) -> Iterator[Violation]:
         if not isinstance(version, dict):
             continue
         vname = version.get("name")
-        if vname in seen:
-            yield Violation(f'spec.versions[{i}].name: Duplicate value: "{vname}"', ("spec", "versions", i, "name"))
-        seen.add(vname)
+        if isinstance(vname, str):
+            if vname in seen:
+                yield Violation(f'spec.versions[{i}].name: Duplicate value: "{vname}"',
+                                ("spec", "versions", i, "name"))
+            seen.add(vname)
         schema = version.get("schema")
         root = schema.get("openAPIV3Schema") if isinstance(schema, dict) else None
         if version.get("served", True) and root is None:

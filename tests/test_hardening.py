@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from kubelint.engine import Settings, run
 
-from .conftest import EXAMPLES, kubelint
+from .conftest import EXAMPLES, FIXTURES, kubelint
 
 BUDGET = int(os.environ.get("KUBELINT_FUZZ_EXAMPLES", "150"))
 # CI runs the same fixed examples every time; a campaign (KUBELINT_FUZZ_EXAMPLES set) explores
@@ -19,7 +19,9 @@ BUDGET = int(os.environ.get("KUBELINT_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(max_examples=BUDGET, deadline=None,
                 derandomize="KUBELINT_FUZZ_EXAMPLES" not in os.environ,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-SEEDS = [open(os.path.join(EXAMPLES, f)).read() for f in sorted(os.listdir(EXAMPLES))]
+SEEDS = [open(os.path.join(EXAMPLES, f)).read() for f in sorted(os.listdir(EXAMPLES))] + [
+    open(os.path.join(FIXTURES, f)).read() for f in ("realistic-app.yaml", "crd/widget-crd.yaml",
+                                                    "crd/widgets.yaml", "deployment-errors.yaml")]
 
 
 def lint_bytes(tmp_path, data: bytes, name="fuzz.yaml"):
@@ -87,7 +89,9 @@ def test_random_bytes(tmp_path, data):
 
 # -- mutations of real manifests -------------------------------------------------------------
 
-MUTATIONS = ["drop_line", "swap_type", "deep", "huge", "unicode", "alias", "tab", "nul", "dup", "truncate"]
+MUTATIONS = ["drop_line", "swap_type", "retype", "retype", "retype", "deep", "huge", "unicode", "alias",
+             "tab", "nul", "dup", "truncate"]
+RETYPES = ["[1, 2]", "{a: b}", "7", "-1", "~", '"x"', "true", "[]", "{}", "99999999999999999999"]
 
 
 def mutate(text: str, op: str, where: int) -> str:
@@ -95,6 +99,10 @@ def mutate(text: str, op: str, where: int) -> str:
     i = where % max(1, len(lines))
     if op == "drop_line":
         del lines[i]
+    elif op == "retype":  # another type where the checks expect one: they must not crash
+        key, sep, _ = lines[i].partition(": ")
+        if sep:
+            lines[i] = key + ": " + RETYPES[where % len(RETYPES)]
     elif op == "swap_type":
         lines[i] = lines[i].replace(": ", ": [") + "]" if ": " in lines[i] else lines[i] + ": {}"
     elif op == "deep":
@@ -296,3 +304,25 @@ def test_nesting_just_under_the_limit_loads(tmp_path, jobs):
     result = run([str(tmp_path)], Settings(jobs=jobs))
     assert {(f.code, f.line, f.column) for f in result.findings} == {("KL010", 1, 1)}
     assert "nested too deeply to be validated" in result.findings[0].message
+
+
+def test_every_field_of_a_realistic_app_retyped_never_crashes_a_check():
+    """Each `key: value` line of the realistic app in turn holds a list, a mapping, a number
+    or null: every check must cope with the wrong type (the schema reports it) and never
+    crash. Deterministic and exhaustive, where the property tests sample."""
+    from kubelint.engine import Linter
+    from kubelint.loader import load_text
+
+    linter = Linter(Settings(select=["ALL", "KL3", "KL090"]))
+    text = open(os.path.join(FIXTURES, "realistic-app.yaml")).read()
+    lines = text.split("\n")
+    crashes = []
+    for i, line in enumerate(lines):
+        key, sep, _ = line.partition(": ")
+        if not sep or line.lstrip().startswith("#"):
+            continue
+        for value in ("[1, 2]", "{a: b}", "7", "~"):
+            mutated = "\n".join(lines[:i] + [key + ": " + value] + lines[i + 1:])
+            outcome = linter.lint_loaded("app.yaml", load_text("app.yaml", mutated))
+            crashes += [(i + 1, value, f.message) for f in outcome.findings if "internal error in" in f.message]
+    assert crashes == []

@@ -68,6 +68,8 @@ def _strict(value: str) -> str:
 
 def _secret_type(obj: Any, keys: dict) -> Iterator[Violation]:
     secret_type = obj.data.get("type")
+    if not isinstance(secret_type, (str, type(None))):
+        return  # the schema reports the wrong type
     where = ("type",) if "type" in obj.data else ()
     for key in SECRET_KEYS.get(secret_type, ()):
         if key not in keys:

@@ -24,6 +24,12 @@ POD_SPEC_PATHS = {
 CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
 
 
+def items(value: Any) -> list:
+    """`value` if it is a list, else []: checks iterate what the schema says is a list, and a
+    manifest may hold anything there (the schema reports the wrong type)."""
+    return value if isinstance(value, list) else []
+
+
 def get(data: Any, pointer: Pointer) -> Any:
     for part in pointer:
         if isinstance(data, dict):

@@ -59,7 +59,7 @@ def selector_mismatches(selector: Dict[str, Any], labels: Dict[str, Any]) -> Ite
                 yield ("matchLabels", k), f"label `{k}` is missing"
             elif labels[k] != v:
                 yield ("matchLabels", k), f"`{k}` is {_q(labels[k])}, not {_q(v)}"
-    exprs = selector.get("matchExpressions") or []
+    exprs = selector.get("matchExpressions")
     if isinstance(exprs, list):
         for i, expr in enumerate(exprs):
             if not expression_matches(expr, labels):
@@ -72,7 +72,8 @@ def describe_expression(expr: Any) -> str:
     op = expr.get("operator")
     if op in ("Exists", "DoesNotExist"):
         return f"{expr.get('key')} {op}"
-    values = ", ".join(str(v) for v in expr.get("values") or [])
+    values = expr.get("values")
+    values = ", ".join(str(v) for v in values) if isinstance(values, list) else str(values)
     return f"{expr.get('key')} {op} ({values})"
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any, Dict, Iterator, List, Tuple
 
 from ..model import Pointer, Violation, pointer_to_k8s
-from .k8s import (containers, dns1123_label, env_var_name, get, iana_svc_name, invalid, pod_spec,
-                  port_number)
+from .k8s import (containers, dns1123_label, env_var_name, get, iana_svc_name, invalid, items,
+                  pod_spec, port_number)
 
 
 def _specs(obj: Any):
@@ -93,7 +93,7 @@ def volume_mounts(obj: Any, ctx: Any) -> Iterator[Violation]:
     paths unique within a container."""
     for base, spec in _specs(obj):
         volumes: Dict[str, Pointer] = {}
-        for i, vol in enumerate(spec.get("volumes") or []):
+        for i, vol in enumerate(items(spec.get("volumes"))):
             if not isinstance(vol, dict) or not isinstance(vol.get("name"), str):
                 continue
             name, ptr = vol["name"], base + ("volumes", i, "name")
@@ -105,13 +105,13 @@ def volume_mounts(obj: Any, ctx: Any) -> Iterator[Violation]:
             volumes.setdefault(name, ptr)
         # StatefulSet volumeClaimTemplates are volumes too
         if obj.kind == "StatefulSet":
-            for tpl in get(obj.data, ("spec", "volumeClaimTemplates")) or []:
+            for tpl in items(get(obj.data, ("spec", "volumeClaimTemplates"))):
                 name = get(tpl, ("metadata", "name"))
                 if isinstance(name, str):
                     volumes.setdefault(name, ())
         for cptr, c in containers(spec, base):
             paths: Dict[str, Pointer] = {}
-            for j, mount in enumerate(c.get("volumeMounts") or []):
+            for j, mount in enumerate(items(c.get("volumeMounts"))):
                 if not isinstance(mount, dict):
                     continue
                 ptr = cptr + ("volumeMounts", j)
@@ -137,7 +137,7 @@ def env_var_names(obj: Any, ctx: Any) -> Iterator[Violation]:
     relaxed = tuple(int(x) for x in ctx.version.split(".")) >= (1, 34)
     for base, spec in _specs(obj):
         for cptr, c in containers(spec, base):
-            for j, env in enumerate(c.get("env") or []):
+            for j, env in enumerate(items(c.get("env"))):
                 name = env.get("name") if isinstance(env, dict) else None
                 if isinstance(name, str):
                     errors = env_var_name(name, relaxed)
@@ -222,7 +222,7 @@ def probe_port_names(obj: Any, ctx: Any) -> Iterator[Violation]:
     accepts it, and the probe then fails at run time."""
     for base, spec in _specs(obj):
         for cptr, c in containers(spec, base):
-            names = [p.get("name") for p in c.get("ports") or [] if isinstance(p, dict)]
+            names = [p.get("name") for p in items(c.get("ports")) if isinstance(p, dict)]
             for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
                 for h in ("httpGet", "tcpSocket"):
                     port = get(c, (probe, h, "port"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ..model import Violation, pointer_to_k8s
-from .k8s import containers, get, pod_spec
+from .k8s import containers, get, items, pod_spec
 
 
 def _containers(obj: Any):
@@ -105,7 +105,7 @@ def readiness_probe(obj: Any, ctx: Any) -> Iterator[Violation]:
     spec = get(obj.data, ("spec", "template", "spec"))
     if not isinstance(spec, dict):
         return
-    for i, c in enumerate(spec.get("containers") or []):
+    for i, c in enumerate(items(spec.get("containers"))):
         if isinstance(c, dict) and c.get("readinessProbe") is None:
             ptr = ("spec", "template", "spec", "containers", i)
             yield Violation(f"{pointer_to_k8s(ptr)}: no readinessProbe: the pod gets traffic as soon "
