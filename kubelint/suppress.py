@@ -15,6 +15,9 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 from .lazyre import LazyRegex
 
 ANNOTATION = "kubelint.io/ignore"
+# The object's metadata and its pod template's, where labels and annotations are read.
+METADATA_PATHS = (("metadata",), ("spec", "template", "metadata"),
+                  ("spec", "jobTemplate", "spec", "template", "metadata"))
 ALL = "*"
 
 _DIRECTIVE = LazyRegex(r"(?:^|\s)#\s*kubelint:\s*(disable-file|disable)\b\s*(?:=\s*([\w\-, ]+))?")
@@ -97,8 +100,7 @@ def refs_match(refs: Iterable[str], code: str, name: str) -> bool:
 def annotation_refs(data: dict) -> Tuple[str, ...]:
     """Rules silenced by `kubelint.io/ignore` on the object or its pod template."""
     refs: List[str] = []
-    for path in (("metadata",), ("spec", "template", "metadata"),
-                 ("spec", "jobTemplate", "spec", "template", "metadata")):
+    for path in METADATA_PATHS:
         node = data
         for part in path:
             node = node.get(part) if isinstance(node, dict) else None

@@ -60,6 +60,13 @@ def containers(spec: dict, base: Pointer) -> Iterator[Tuple[Pointer, dict]]:
                     yield base + (key, i), c
 
 
+def pod_containers(obj: Any) -> Iterator[Tuple[Pointer, dict]]:
+    """(pointer, container) of every container of the object's pod spec, if it has one."""
+    found = pod_spec(obj)
+    if found is not None:
+        yield from containers(found[1], found[0])
+
+
 def walk(data: Any, pattern: Tuple[Any, ...], base: Pointer = ()) -> Iterator[Tuple[Pointer, Any]]:
     """Values at `pattern`, where "*" stands for every item of a list."""
     if not pattern:

@@ -5,28 +5,16 @@ from __future__ import annotations
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ..model import Pointer
-from .k8s import get
-
-# Kinds that create pods, and where their pod template is.
-POD_TEMPLATE_PATHS: Dict[str, Pointer] = {
-    "Deployment": ("spec", "template"),
-    "ReplicaSet": ("spec", "template"),
-    "StatefulSet": ("spec", "template"),
-    "DaemonSet": ("spec", "template"),
-    "Job": ("spec", "template"),
-    "ReplicationController": ("spec", "template"),
-    "CronJob": ("spec", "jobTemplate", "spec", "template"),
-}
+from .k8s import POD_SPEC_PATHS, get
 
 
 def pod_labels(obj: Any) -> Optional[Tuple[Dict[str, Any], Pointer]]:
-    """(labels, pointer to them) of a Pod or a pod template; None for other kinds."""
-    if obj.kind == "Pod":
-        base: Pointer = ("metadata",)
-    elif obj.kind in POD_TEMPLATE_PATHS:
-        base = POD_TEMPLATE_PATHS[obj.kind] + ("metadata",)
-    else:
+    """(labels, pointer to them) of a Pod or of the pod template of a kind that creates
+    pods; None for other kinds. (A PodTemplate object creates no pods.)"""
+    spec_path = POD_SPEC_PATHS.get(obj.kind)
+    if spec_path is None or obj.kind == "PodTemplate":
         return None
+    base: Pointer = spec_path[:-1] + ("metadata",)  # the metadata beside the pod spec
     labels = get(obj.data, base + ("labels",))
     if isinstance(labels, dict):
         return labels, base + ("labels",)

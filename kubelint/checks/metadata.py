@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ..model import Violation
+from ..suppress import METADATA_PATHS
 from .k8s import (dns1035_label, dns1123_label, dns1123_subdomain, invalid, label_map,
                   path_segment_name, qualified_name)
 
@@ -61,8 +62,7 @@ def _suggest(name: str) -> str:
 def labels_and_annotations(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL105: label keys and values, annotation keys and total size, on the object and on its
     pod template."""
-    for base in (("metadata",), ("spec", "template", "metadata"),
-                 ("spec", "jobTemplate", "spec", "template", "metadata")):
+    for base in METADATA_PATHS:
         meta = obj.data
         for part in base:
             meta = meta.get(part) if isinstance(meta, dict) else None

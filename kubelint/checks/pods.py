@@ -7,10 +7,11 @@ from typing import Any, Dict, Iterator, List, Tuple
 
 from ..model import Pointer, Violation, pointer_to_k8s
 from .k8s import (containers, dns1123_label, env_var_name, get, iana_svc_name, invalid, items,
-                  pod_spec, port_number)
+                  pod_containers, pod_spec, port_number)
 
 
 def _specs(obj: Any):
+    """[(pointer, pod spec)] or []: for checks that keep state across a pod's containers."""
     found = pod_spec(obj)
     return [found] if found else []
 
@@ -36,15 +37,14 @@ def container_names(obj: Any, ctx: Any) -> Iterator[Violation]:
 
 def container_image(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL111: every container (not only in Pods: templates too) needs an image."""
-    for base, spec in _specs(obj):
-        for ptr, c in containers(spec, base):
-            image = c.get("image")
-            if image is None or (isinstance(image, str) and not image.strip()):
-                yield Violation(f"{pointer_to_k8s(ptr + ('image',))}: Required value", ptr,
-                                at="value", hint="set the container image, e.g. `image: nginx:1.27`")
-            elif isinstance(image, str) and image != image.strip():
-                yield Violation(f"{pointer_to_k8s(ptr + ('image',))}: Invalid value: \"{image}\": "
-                                "must not have leading or trailing whitespace", ptr + ("image",))
+    for ptr, c in pod_containers(obj):
+        image = c.get("image")
+        if image is None or (isinstance(image, str) and not image.strip()):
+            yield Violation(f"{pointer_to_k8s(ptr + ('image',))}: Required value", ptr,
+                            at="value", hint="set the container image, e.g. `image: nginx:1.27`")
+        elif isinstance(image, str) and image != image.strip():
+            yield Violation(f"{pointer_to_k8s(ptr + ('image',))}: Invalid value: \"{image}\": "
+                            "must not have leading or trailing whitespace", ptr + ("image",))
 
 
 def container_ports(obj: Any, ctx: Any) -> Iterator[Violation]:
@@ -135,53 +135,51 @@ def volume_mounts(obj: Any, ctx: Any) -> Iterator[Violation]:
 def env_var_names(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL115: environment variable names (relaxed to printable ASCII but '=' in 1.34)."""
     relaxed = tuple(int(x) for x in ctx.version.split(".")) >= (1, 34)
-    for base, spec in _specs(obj):
-        for cptr, c in containers(spec, base):
-            for j, env in enumerate(items(c.get("env"))):
-                name = env.get("name") if isinstance(env, dict) else None
-                if isinstance(name, str):
-                    errors = env_var_name(name, relaxed)
-                    if errors:
-                        ptr = cptr + ("env", j, "name")
-                        yield Violation(invalid(pointer_to_k8s(ptr), name, errors), ptr)
+    for cptr, c in pod_containers(obj):
+        for j, env in enumerate(items(c.get("env"))):
+            name = env.get("name") if isinstance(env, dict) else None
+            if isinstance(name, str):
+                errors = env_var_name(name, relaxed)
+                if errors:
+                    ptr = cptr + ("env", j, "name")
+                    yield Violation(invalid(pointer_to_k8s(ptr), name, errors), ptr)
 
 
 def resources(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL116: resource quantities parse; requests do not exceed limits."""
-    for base, spec in _specs(obj):
-        for cptr, c in containers(spec, base):
-            res = c.get("resources")
-            if not isinstance(res, dict):
-                continue
-            from .quantity import parse_quantity, suggest  # decimal: only when resources are set
+    for cptr, c in pod_containers(obj):
+        res = c.get("resources")
+        if not isinstance(res, dict):
+            continue
+        from .quantity import parse_quantity, suggest  # decimal: only when resources are set
 
-            parsed: Dict[str, Dict[str, Any]] = {"requests": {}, "limits": {}}
-            for kind in ("requests", "limits"):
-                values = res.get(kind)
-                if not isinstance(values, dict):
+        parsed: Dict[str, Dict[str, Any]] = {"requests": {}, "limits": {}}
+        for kind in ("requests", "limits"):
+            values = res.get(kind)
+            if not isinstance(values, dict):
+                continue
+            for name, q in values.items():
+                ptr = cptr + ("resources", kind, name)
+                if q is None:
                     continue
-                for name, q in values.items():
-                    ptr = cptr + ("resources", kind, name)
-                    if q is None:
-                        continue
-                    amount, error = parse_quantity(q)
-                    if error:
-                        guess = suggest(q)
-                        yield Violation(invalid(pointer_to_k8s(ptr), q, [error])
-                                        + (f"; did you mean {guess}?" if guess else ""), ptr,
-                                        hint="quantities look like 500m, 0.5, 2, 128Mi, 1Gi, 1e3")
-                    elif amount < 0:
-                        yield Violation(invalid(pointer_to_k8s(ptr), q, ["must be greater than or equal to 0"]), ptr)
-                    else:
-                        parsed[kind][name] = amount
-            for name, request in parsed["requests"].items():
-                limit = parsed["limits"].get(name)
-                if limit is not None and request > limit:
-                    ptr = cptr + ("resources", "requests", name)
-                    yield Violation(f"{pointer_to_k8s(ptr)}: Invalid value: \"{res['requests'][name]}\": "
-                                    f"must be less than or equal to {name} limit of "
-                                    f"{res['limits'][name]}", ptr,
-                                    related=((None, cptr + ("resources", "limits", name), "the limit"),))
+                amount, error = parse_quantity(q)
+                if error:
+                    guess = suggest(q)
+                    yield Violation(invalid(pointer_to_k8s(ptr), q, [error])
+                                    + (f"; did you mean {guess}?" if guess else ""), ptr,
+                                    hint="quantities look like 500m, 0.5, 2, 128Mi, 1Gi, 1e3")
+                elif amount < 0:
+                    yield Violation(invalid(pointer_to_k8s(ptr), q, ["must be greater than or equal to 0"]), ptr)
+                else:
+                    parsed[kind][name] = amount
+        for name, request in parsed["requests"].items():
+            limit = parsed["limits"].get(name)
+            if limit is not None and request > limit:
+                ptr = cptr + ("resources", "requests", name)
+                yield Violation(f"{pointer_to_k8s(ptr)}: Invalid value: \"{res['requests'][name]}\": "
+                                f"must be less than or equal to {name} limit of "
+                                f"{res['limits'][name]}", ptr,
+                                related=((None, cptr + ("resources", "limits", name), "the limit"),))
 
 
 _HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
@@ -190,51 +188,49 @@ _HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
 def probes(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL117: each probe (and lifecycle handler) has exactly one handler; ports are numbers
     1-65535 or IANA names."""
-    for base, spec in _specs(obj):
-        for cptr, c in containers(spec, base):
-            for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
-                p = c.get(probe)
-                if not isinstance(p, dict):
+    for cptr, c in pod_containers(obj):
+        for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+            p = c.get(probe)
+            if not isinstance(p, dict):
+                continue
+            ptr = cptr + (probe,)
+            present = [h for h in _HANDLERS if p.get(h) is not None]
+            if len(present) != 1:
+                what = "must specify a handler type" if not present else \
+                    f"may not specify more than 1 handler type (found {', '.join(present)})"
+                yield Violation(f"{pointer_to_k8s(ptr)}: {'Required value' if not present else 'Forbidden'}: {what}",
+                                ptr, at="key")
+            for h in ("httpGet", "tcpSocket", "grpc"):
+                port = get(p, (h, "port"))
+                if port is None:
                     continue
-                ptr = cptr + (probe,)
-                present = [h for h in _HANDLERS if p.get(h) is not None]
-                if len(present) != 1:
-                    what = "must specify a handler type" if not present else \
-                        f"may not specify more than 1 handler type (found {', '.join(present)})"
-                    yield Violation(f"{pointer_to_k8s(ptr)}: {'Required value' if not present else 'Forbidden'}: {what}",
-                                    ptr, at="key")
-                for h in ("httpGet", "tcpSocket", "grpc"):
-                    port = get(p, (h, "port"))
-                    if port is None:
-                        continue
-                    pptr = ptr + (h, "port")
-                    if isinstance(port, str) and h != "grpc":
-                        errors = iana_svc_name(port)
-                        if errors:
-                            yield Violation(invalid(pointer_to_k8s(pptr), port, errors), pptr)
-                    elif isinstance(port, int) and not port_number(port):
-                        yield Violation(invalid(pointer_to_k8s(pptr), port,
-                                                ["must be between 1 and 65535, inclusive"]), pptr)
+                pptr = ptr + (h, "port")
+                if isinstance(port, str) and h != "grpc":
+                    errors = iana_svc_name(port)
+                    if errors:
+                        yield Violation(invalid(pointer_to_k8s(pptr), port, errors), pptr)
+                elif isinstance(port, int) and not port_number(port):
+                    yield Violation(invalid(pointer_to_k8s(pptr), port,
+                                            ["must be between 1 and 65535, inclusive"]), pptr)
 
 
 def probe_port_names(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL118: a probe port given by name must be a port name of the same container; the API
     accepts it, and the probe then fails at run time."""
-    for base, spec in _specs(obj):
-        for cptr, c in containers(spec, base):
-            names = [p.get("name") for p in items(c.get("ports")) if isinstance(p, dict)]
-            for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
-                for h in ("httpGet", "tcpSocket"):
-                    port = get(c, (probe, h, "port"))
-                    if isinstance(port, str) and port not in names and not iana_svc_name(port):
-                        from ..identify import close
+    for cptr, c in pod_containers(obj):
+        names = [p.get("name") for p in items(c.get("ports")) if isinstance(p, dict)]
+        for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+            for h in ("httpGet", "tcpSocket"):
+                port = get(c, (probe, h, "port"))
+                if isinstance(port, str) and port not in names and not iana_svc_name(port):
+                    from ..identify import close
 
-                        guess = close(port, [n for n in names if isinstance(n, str)])
-                        yield Violation(
-                            f"{pointer_to_k8s(cptr + (probe, h, 'port'))}: no port named \"{port}\" in "
-                            f"this container (ports: {', '.join(n for n in names if isinstance(n, str)) or 'none'})"
-                            + (f'; did you mean "{guess}"?' if guess else ""),
-                            cptr + (probe, h, "port"))
+                    guess = close(port, [n for n in names if isinstance(n, str)])
+                    yield Violation(
+                        f"{pointer_to_k8s(cptr + (probe, h, 'port'))}: no port named \"{port}\" in "
+                        f"this container (ports: {', '.join(n for n in names if isinstance(n, str)) or 'none'})"
+                        + (f'; did you mean "{guess}"?' if guess else ""),
+                        cptr + (probe, h, "port"))
 
 
 _WORKLOAD_RESTART = {

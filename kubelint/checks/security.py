@@ -6,20 +6,12 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ..model import Violation, pointer_to_k8s
-from .k8s import containers, get, items, pod_spec
-
-
-def _containers(obj: Any):
-    found = pod_spec(obj)
-    if found is None:
-        return
-    base, spec = found
-    yield from ((base, spec, ptr, c) for ptr, c in containers(spec, base))
+from .k8s import containers, get, items, pod_containers, pod_spec
 
 
 def image_tag(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL301: images pinned to a tag or digest, never `latest` or nothing."""
-    for _, _, ptr, c in _containers(obj):
+    for ptr, c in pod_containers(obj):
         image = c.get("image")
         if not isinstance(image, str) or "@" in image:
             continue
@@ -34,7 +26,7 @@ def image_tag(obj: Any, ctx: Any) -> Iterator[Violation]:
 
 def resource_limits(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL302: containers declare CPU and memory requests and a memory limit."""
-    for _, _, ptr, c in _containers(obj):
+    for ptr, c in pod_containers(obj):
         if ptr[-2] == "ephemeralContainers":
             continue  # ephemeral containers may not set resources
         res = c.get("resources") if isinstance(c.get("resources"), dict) else {}
