@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, List, Optional
 import typer
 
 if TYPE_CHECKING:
+    from .config import Config
     from .registry import Registry
 
 from . import __version__
@@ -112,20 +113,9 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
         raise UsageError(f"--color takes auto, always or never, not {color!r}")
 
     # configuration: file first, the command line overrides it
-    conf = {}
-    try:
-        if config_path is None:
-            start = os.path.dirname(os.path.abspath(stdin_filename)) if stdin_filename and "-" in paths \
-                else os.getcwd()
-            config_path = configmod.find(start)
-        elif not os.path.isfile(config_path):
-            raise UsageError(f"config file not found: {config_path}")
-        if config_path:
-            conf = configmod.load(config_path)
-    except configmod.ConfigError as e:
-        raise UsageError(f"invalid configuration:\n{e}") from None
-
-    base = os.path.dirname(os.path.abspath(config_path)) if config_path else os.getcwd()
+    start = os.path.dirname(os.path.abspath(stdin_filename)) if stdin_filename and "-" in paths \
+        else os.getcwd()
+    conf = _config(config_path, start)
     settings = Settings(
         kubernetes_version=kubernetes_version or conf.get("kubernetes-version"),
         strict=strict if strict is not None else conf.get("strict", True),
@@ -134,12 +124,12 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
         rules=dict(conf.get("rules") or {}),
         per_file_ignores=dict(conf.get("per-file-ignores") or {}),
         exclude=list(conf.get("exclude") or []),
-        rule_dirs=[os.path.join(base, d) for d in conf.get("rule-dirs") or []],
+        rule_dirs=conf.paths("rule-dirs"),
         default_namespace=conf.get("default-namespace", "default"),
         stdin_filename=stdin_filename,
         jobs=jobs or os.cpu_count() or 1,
-        crds=[os.path.join(base, p) for p in conf.get("crds") or []] + list(crds),
-        schema_dirs=[os.path.join(base, p) for p in conf.get("schema-dirs") or []] + list(schema_dirs),
+        crds=conf.paths("crds") + list(crds),
+        schema_dirs=conf.paths("schema-dirs") + list(schema_dirs),
     )
     for d in settings.schema_dirs:
         if not os.path.isdir(d):
@@ -235,17 +225,25 @@ class _Progress:
             sys.stderr.flush()
 
 
+def _config(config_path: Optional[str], start: str) -> "Config":
+    """The configuration (--config, or found upward from `start`); errors are usage errors."""
+    from . import config as configmod
+
+    try:
+        return configmod.discover(config_path, start)
+    except configmod.ConfigNotFound as e:
+        raise UsageError(str(e)) from None
+    except configmod.ConfigError as e:
+        raise UsageError(f"invalid configuration:\n{e}") from None
+
+
 def _registry(config_path: Optional[str]) -> "Registry":
     """Built-in rules plus the config's rule-dirs, for `rules` and `explain`."""
-    from . import config as configmod
     from .registry import Registry, RuleError
 
     try:
-        path = config_path or configmod.find(os.getcwd())
-        conf = configmod.load(path) if path else {}
-        base = os.path.dirname(os.path.abspath(path)) if path else os.getcwd()
-        return Registry.load([os.path.join(base, d) for d in conf.get("rule-dirs") or []])
-    except (configmod.ConfigError, RuleError) as e:
+        return Registry.load(_config(config_path, os.getcwd()).paths("rule-dirs"))
+    except (UsageError, RuleError) as e:
         _fail(str(e))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 from .model import Severity
 
@@ -14,6 +14,10 @@ NAMES = (".kubelint.yaml", ".kubelint.yml")
 
 
 class ConfigError(ValueError):
+    pass
+
+
+class ConfigNotFound(ConfigError):
     pass
 
 
@@ -32,7 +36,35 @@ def find(start: str) -> Optional[str]:
         here = parent
 
 
-def load(path: str) -> Dict[str, Any]:
+class Config(dict):
+    """The validated keys of a config file, and where it is: rule-dirs and other paths are
+    relative to its folder, and later errors point into its node tree."""
+
+    def __init__(self, data: Dict[str, Any], path: Optional[str] = None, node: Any = None) -> None:
+        super().__init__(data)
+        self.path = path
+        self.node = node
+
+    @property
+    def base(self) -> str:
+        return os.path.dirname(os.path.abspath(self.path)) if self.path else os.getcwd()
+
+    def paths(self, key: str) -> List[str]:
+        """A list of paths from the config (rule-dirs, crds, schema-dirs), made absolute."""
+        return [os.path.join(self.base, p) for p in self.get(key) or []]
+
+
+def discover(config_path: Optional[str], start: str) -> Config:
+    """--config if given (it must exist), else the .kubelint.yaml found upward from `start`,
+    else an empty Config."""
+    if config_path is None:
+        config_path = find(start)
+    elif not os.path.isfile(config_path):
+        raise ConfigNotFound(f"config file not found: {config_path}")
+    return load(config_path) if config_path else Config({})
+
+
+def load(path: str) -> Config:
     from .loader import load as load_yaml
     from .positions import locate
     from .resources import schema_path
@@ -42,7 +74,7 @@ def load(path: str) -> Dict[str, Any]:
         p = loaded.problems[0]
         raise ConfigError(f"{path}:{p.span.line}:{p.span.column}: {p.message}")
     if not loaded.documents:
-        return {}
+        return Config({}, path)
     if len(loaded.documents) > 1:
         raise ConfigError(f"{path}: expected one YAML document")
     doc = loaded.documents[0]
@@ -57,24 +89,20 @@ def load(path: str) -> Dict[str, Any]:
         lines.append(f"{path}:{span.line}:{span.column}: {v.message}")
     if lines:
         raise ConfigError("\n".join(lines))
-    data = doc.data
-    data["__nodes__"] = doc.node
-    data["__path__"] = path
-    return data
+    return Config(doc.data, path, doc.node)
 
 
-def position(config: Dict[str, Any], pointer: tuple) -> str:
+def position(config: Config, pointer: tuple) -> str:
     """`path:line:col` of a config key, for errors found after schema validation."""
     from .positions import locate
 
-    node = config.get("__nodes__")
-    if node is None:
-        return config.get("__path__", "config")
-    span = locate(node, pointer, "key")
-    return f"{config['__path__']}:{span.line}:{span.column}"
+    if config.node is None:
+        return config.path or "config"
+    span = locate(config.node, pointer, "key")
+    return f"{config.path}:{span.line}:{span.column}"
 
 
-def check_rules(config: Dict[str, Any], registry: Any) -> None:
+def check_rules(config: Config, registry: Any) -> None:
     """Rule references and option values need the registry: unknown rules, wrong option
     names and values of the wrong type are positioned errors too."""
     from .registry import RuleError
