@@ -300,8 +300,10 @@ class Linter:
         if bad:
             return out  # the schema and the rules would only repeat the identity problem
         if k8s_schema.is_core_group(obj.api_version):
-            schema = k8s_schema.schema_for(self.version, self.settings.strict, obj.api_version, obj.kind)
-            out.extend(self.validate(schema, doc, obj))
+            if "KL010" in self.enabled_codes:  # else do not even load and compile the schema
+                schema = k8s_schema.schema_for(self.version, self.settings.strict, obj.api_version,
+                                               obj.kind)
+                out.extend(self.validate(schema, doc, obj))
         else:
             schema = self.custom_schema(obj, self.crds)
             if schema is None:
