@@ -43,7 +43,7 @@ def render(result: Any, ctx: Any) -> str:
     for f in shown:
         text = line(f) + (" (suppressed)" if id(f) in suppressed else "")
         if ctx.color:
-            head, sev, rest = text.partition(f" {f.severity.label}: ")
+            head, _, rest = text.partition(f" {f.severity.label}: ")
             text = f"{_BOLD}{head}{_RESET} {_COLORS[f.severity]}{f.severity.label}{_RESET}: {rest}"
         out.append(text)
         if ctx.rich and ctx.sources is not None:
