@@ -89,7 +89,7 @@ def _definitions(version: str, strict: bool) -> Dict[str, Any]:
 def _stamp(version: str, strict: bool) -> str:
     from .cache import stamp_of
 
-    return stamp_of(os.path.join(_dir(version, strict), "_definitions.json"))
+    return stamp_of(os.path.join(_dir(version, strict), "_definitions.json")) + "-" + _BUNDLE_FORMAT
 
 
 @lru_cache(maxsize=None)
@@ -128,34 +128,54 @@ def kinds_by_lower(version: str) -> Dict[str, Dict[str, List[str]]]:
     return out
 
 
+# Bumped whenever _bundle's output changes, so caches of older bundles are not reused.
+_BUNDLE_FORMAT = "2"
+_STATUS = "@status"
+
+
 def _bundle(version: str, strict: bool, fname: str) -> Dict[str, Any]:
     """The type's schema with the definitions it uses inlined under local `$defs`, without
-    descriptions (smaller to load and faster to compile)."""
+    descriptions (smaller to load and faster to compile).
+
+    The API server ignores `status` on create and update of the main resource (each
+    strategy's PrepareForCreate/PrepareForUpdate resets it), so nothing under the top-level
+    `status` is required: its definitions are copied under `<name>@status` without
+    `required`. Types and (in strict mode) unknown fields still count there: the request
+    is decoded, and strict field validation looks at the whole body, status included."""
     defs = _definitions(version, strict)
     with open(os.path.join(_dir(version, strict), fname), "rb") as f:
         top = json.load(f)
     needed: Dict[str, Any] = {}
 
-    def rewrite(obj: Any) -> Any:
+    def rewrite(obj: Any, status: bool = False, names: bool = False) -> Any:
         if isinstance(obj, dict):
             out = {}
             for k, v in obj.items():
-                if k == "description" and isinstance(v, str):
+                if names:  # the keys of `properties` are field names, not keywords
+                    out[k] = rewrite(v, status)
+                elif k == "description" and isinstance(v, str):
                     continue  # prose: two thirds of the bytes, never used for validation
-                if k == "$ref" and isinstance(v, str) and "#/$defs/" in v:
+                elif k == "required" and status and isinstance(v, list):
+                    continue
+                elif k == "$ref" and isinstance(v, str) and "#/$defs/" in v:
                     name = v.rsplit("/", 1)[1]
-                    if name not in needed:
-                        needed[name] = None  # reserve before recursing: refs are cyclic
-                        needed[name] = rewrite(defs[name])
-                    out[k] = _LOCAL_REF + name
+                    local = name + _STATUS if status else name
+                    if local not in needed:
+                        needed[local] = None  # reserve before recursing: refs are cyclic
+                        needed[local] = rewrite(defs[name], status)
+                    out[k] = _LOCAL_REF + local
                 else:
-                    out[k] = rewrite(v)
+                    out[k] = rewrite(v, status, names=k in ("properties", "patternProperties"))
             return out
         if isinstance(obj, list):
-            return [rewrite(v) for v in obj]
+            return [rewrite(v, status) for v in obj]
         return obj
 
+    props = top.get("properties")
+    status = props.pop("status", None) if isinstance(props, dict) else None
     schema = rewrite(top)
+    if status is not None:
+        schema["properties"]["status"] = rewrite(status, status=True)
     schema.pop("$id", None)
     schema["$defs"] = needed
     return schema

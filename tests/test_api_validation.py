@@ -46,6 +46,17 @@ CASES = [
      'metadata.annotations: Invalid value: "bad key"'),
     ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  annotations:\n    a: " + "x" * 262200 + "\n",
      ("KL105", 5, 3), "metadata.annotations: Too long: must have at most 262144 bytes"),
+    # ValidateObjectMetaAccessor: the namespace is a DNS-1123 label (ValidateNamespaceName)
+    ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: Team-A\n", ("KL104", 5, 14),
+     'metadata.namespace: Invalid value: "Team-A": a lowercase RFC 1123 label must consist of'),
+    ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: team_a\n", ("KL104", 5, 14),
+     'metadata.namespace: Invalid value: "team_a"'),
+    ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: " + "a" * 64 + "\n", ("KL104", 5, 14),
+     "must be no more than 63 characters"),
+    # ValidateCronJobCreate: the name leaves room for the Job suffix
+    ("apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: " + "c" * 53 + "}\nspec:\n  schedule: \"0 * * * *\"\n"
+     "  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n"
+     "          containers: [{name: c, image: i}]\n", ("KL104", 3, 18), "must be no more than 52 characters"),
     # cluster-scoped kinds have no namespace (kubectl api-resources --namespaced=false)
     ("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  namespace: b\n", ("KL106", 5, 3),
      "Namespace is cluster-scoped"),
@@ -73,7 +84,7 @@ CASES = [
     # validateVolumes: Duplicate value
     (POD.format(extra="  volumes:\n    - {name: a, emptyDir: {}}\n    - {name: a, emptyDir: {}}\n"), ("KL114", 11, 14),
      'spec.volumes[1].name: Duplicate value: "a"'),
-    # validateEnv: IsEnvVarName (before 1.34)
+    # validateEnv: IsEnvVarName (before 1.32; RelaxedEnvironmentVariableValidation on by default from 1.32)
     (POD.format(extra="      env: [{name: 1ST, value: x}]\n"), None, None),
     # validateResourceRequirements: ValidateResourceQuantityValue, request <= limit
     (POD.format(extra="      resources:\n        limits: {cpu: 1 core}\n"), ("KL116", 10, 23),
@@ -103,6 +114,10 @@ CASES = [
     ("apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  schedule: \"61 * * * *\"\n"
      "  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n"
      "          containers: [{name: c, image: i}]\n", ("KL122", 5, 13), "out of range for the minute field"),
+    # cron.ParseStandard (robfig/cron v3): day of week is 0-6
+    ("apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  schedule: \"0 0 * * 7\"\n"
+     "  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n"
+     "          containers: [{name: c, image: i}]\n", ("KL122", 5, 13), "out of range for the day of week field (0-6)"),
     # ValidateService: port names required with several ports; clusterIP None with NodePort
     (SVC.format(spec="  type: NodePort\n  clusterIP: None\n  ports: [{name: a, port: 80}]\n"), ("KL123", 7, 14),
      "may not be set to 'None' for NodePort services"),
@@ -135,12 +150,12 @@ CASES = [
 
 @pytest.mark.parametrize("text,where,needle", CASES, ids=[f"case{i}" for i in range(len(CASES))])
 def test_api_server_checks(tmp_path, text, where, needle):
-    version = "1.33" if "1ST" in text else None
+    version = "1.31" if "1ST" in text else None
     result = lint_text(tmp_path, text, kubernetes_version=version)
     if where is None:  # env var names: the rule depends on the version
         assert positions(result) == [("KL115", 9, 20)]
         assert "must not start with a digit" in result.findings[0].message
-        assert lint_text(tmp_path, text, kubernetes_version="1.34").findings == []
+        assert lint_text(tmp_path, text, kubernetes_version="1.32").findings == []
         return
     got = [(f.code, f.line, f.column, f.message) for f in result.findings]
     assert [g[:3] for g in got] == [where], got
@@ -153,3 +168,43 @@ def test_realistic_application_is_clean(tmp_path):
     result = lint_text(tmp_path, open(f"{FIXTURES}/realistic-app.yaml").read())
     assert result.findings == [], [(f.code, f.line, f.message) for f in result.findings]
     assert result.files[0].objects == 15
+
+
+STATUS_KINDS = [
+    ("apps/v1", "StatefulSet", "spec:\n  selector: {matchLabels: {a: b}}\n  serviceName: s\n  template:\n"
+     "    metadata: {labels: {a: b}}\n    spec:\n      containers: [{name: c, image: i}]\n"),
+    ("apps/v1", "ReplicaSet", "spec:\n  selector: {matchLabels: {a: b}}\n  template:\n"
+     "    metadata: {labels: {a: b}}\n    spec:\n      containers: [{name: c, image: i}]\n"),
+    ("apps/v1", "DaemonSet", "spec:\n  selector: {matchLabels: {a: b}}\n  template:\n"
+     "    metadata: {labels: {a: b}}\n    spec:\n      containers: [{name: c, image: i}]\n"),
+    ("autoscaling/v2", "HorizontalPodAutoscaler",
+     "spec:\n  scaleTargetRef: {kind: Deployment, name: d}\n  maxReplicas: 3\n"),
+    ("policy/v1", "PodDisruptionBudget", "spec:\n  minAvailable: 1\n"),
+]
+
+
+@pytest.mark.parametrize("api_version,kind,spec", STATUS_KINDS, ids=[k[1] for k in STATUS_KINDS])
+def test_status_required_fields_are_not_reported(tmp_path, api_version, kind, spec):
+    """The API server ignores `status` on create and update (PrepareForCreate/Update reset
+    it): nothing is required under it, at any depth."""
+    head = f"apiVersion: {api_version}\nkind: {kind}\nmetadata: {{name: x}}\n{spec}"
+    for status in ("status: {}\n", "status:\n  conditions: [{type: Ready}]\n"):
+        result = lint_text(tmp_path, head + status)
+        assert result.findings == [], [(f.code, f.line, f.message) for f in result.findings]
+    # its fields keep their types, and unknown fields there are still errors under strict
+    lines = head.count("\n")
+    result = lint_text(tmp_path, head + "status:\n  observedGeneration: many\n  bogus: 1\n")
+    assert [(f.code, f.line, f.column) for f in result.findings] == [
+        ("KL010", lines + 2, 23), ("KL010", lines + 3, 3)], [f.message for f in result.findings]
+    assert "expected integer, found string" in result.findings[0].message
+    assert "unknown field `bogus`" in result.findings[1].message
+    assert lint_text(tmp_path, head + "status:\n  bogus: 1\n", strict=False).findings == []
+
+
+def test_required_fields_outside_status_still_reported(tmp_path):
+    """Only `status` is relaxed: a Deployment without a selector is still incomplete."""
+    text = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n"
+            "    spec:\n      containers: [{name: c, image: i}]\nstatus: {}\n")
+    result = lint_text(tmp_path, text)
+    assert positions(result) == [("KL010", 4, 1)]
+    assert result.findings[0].message == "spec: missing required field `selector`"

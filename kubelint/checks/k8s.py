@@ -187,8 +187,9 @@ def iana_svc_name(value: str) -> List[str]:
 
 
 def env_var_name(value: str, relaxed: bool) -> List[str]:
-    """Kubernetes 1.34 relaxed the rule (RelaxedEnvironmentVariableValidation, GA): any
-    printable ASCII but '='. Before, a C identifier that may also contain '-' and '.'."""
+    """Kubernetes 1.32 relaxed the rule (RelaxedEnvironmentVariableValidation, beta and on
+    by default in 1.32, GA in 1.34): any printable ASCII but '='. Before, a C identifier
+    that may also contain '-' and '.'."""
     if relaxed:
         if not value or any(not (32 <= ord(c) <= 126) or c == "=" for c in value):
             return ["a valid environment variable name must consist only of printable ASCII "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from ..k8s_schema import is_core_group
 from ..model import Violation
 from ..suppress import METADATA_PATHS
 from .k8s import (dns1035_label, dns1123_label, dns1123_subdomain, invalid, label_map,
@@ -36,10 +37,12 @@ TOTAL_ANNOTATION_SIZE = 256 * 1024
 
 
 def object_name(obj: Any, ctx: Any) -> Iterator[Violation]:
-    """KL104: name or generateName, in the format the kind requires."""
+    """KL104: name or generateName, in the format the kind requires; the namespace a
+    DNS-1123 label (ValidateObjectMetaAccessor, ValidateNamespaceName)."""
     meta = obj.data.get("metadata")
     if not isinstance(meta, dict):
         meta = {}
+    yield from _namespace(obj, meta)
     name, generate = meta.get("name"), meta.get("generateName")
     if not name and not generate:
         yield Violation("metadata.name: Required value: name or generateName is required",
@@ -48,10 +51,34 @@ def object_name(obj: Any, ctx: Any) -> Iterator[Violation]:
     if isinstance(name, str) and name:
         what, fn = _NAME_RULES.get(obj.kind, ("DNS-1123 subdomain", dns1123_subdomain))
         errors = fn(name)
+        if not errors and obj.kind == "CronJob" and len(name) > _CRONJOB_NAME_MAX:
+            errors = [f"must be no more than {_CRONJOB_NAME_MAX} characters"]
+            what = f"DNS-1123 subdomain of at most {_CRONJOB_NAME_MAX} characters (each Job " \
+                   "gets the name plus an 11-character suffix)"
         if errors:
             yield Violation(invalid("metadata.name", name, errors), ("metadata", "name"),
                             hint=f"{obj.kind} names must be a {what}"
                                  + (f"; try {_suggest(name)!r}" if _suggest(name) != name else ""))
+
+
+# The controller appends an 11-character suffix (`-<timestamp>`) to a CronJob's name for
+# each Job, whose name must fit a 63-character label (ValidateCronJobCreate).
+_CRONJOB_NAME_MAX = 52
+
+
+def _namespace(obj: Any, meta: dict) -> Iterator[Violation]:
+    namespace = meta.get("namespace")
+    # Cluster-scoped kinds: the API server clears the namespace (KL106 says so). Custom
+    # resources: their scope is the CRD's, which this per-object check does not know.
+    if not isinstance(namespace, str) or not namespace or obj.kind in CLUSTER_SCOPED \
+            or not is_core_group(obj.api_version):
+        return
+    errors = dns1123_label(namespace)
+    if errors:
+        guess = _suggest(namespace.replace(".", "-"))[:63]
+        yield Violation(invalid("metadata.namespace", namespace, errors), ("metadata", "namespace"),
+                        hint="namespace names are DNS-1123 labels"
+                             + (f"; try {guess!r}" if guess != namespace else ""))
 
 
 def _suggest(name: str) -> str:
