@@ -130,6 +130,7 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
         jobs=jobs or os.cpu_count() or 1,
         crds=conf.paths("crds") + list(crds),
         schema_dirs=conf.paths("schema-dirs") + list(schema_dirs),
+        pod_security=conf.get("pod-security"),
     )
     for d in settings.schema_dirs:
         if not os.path.isdir(d):

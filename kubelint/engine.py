@@ -31,7 +31,8 @@ class Settings:
                  exclude: Sequence[str] = (), rule_dirs: Sequence[str] = (),
                  default_namespace: str = "default", max_file_size: int = DEFAULT_MAX_FILE_SIZE,
                  stdin_filename: Optional[str] = None, jobs: int = 1,
-                 crds: Sequence[str] = (), schema_dirs: Sequence[str] = ()) -> None:
+                 crds: Sequence[str] = (), schema_dirs: Sequence[str] = (),
+                 pod_security: Optional[Dict[str, str]] = None) -> None:
         self.kubernetes_version = kubernetes_version  # None: newest bundled
         self.strict = strict
         self.select = list(select)
@@ -47,6 +48,8 @@ class Settings:
         self.jobs = jobs  # worker processes; the CLI defaults to the CPU count
         self.crds = list(crds)  # files/folders with CustomResourceDefinitions
         self.schema_dirs = list(schema_dirs)  # extra JSON schemas (kubeconform layout)
+        # {level, version, mode}: the Pod Security level of namespaces not labelled in the input
+        self.pod_security = pod_security
 
 
 class K8sObject(NamedTuple):
@@ -89,6 +92,9 @@ class CheckContext(NamedTuple):
     objects: Sequence[K8sObject]  # every object of the run (cross-object rules only)
     # per-rule, per-run memo: cross-object checks index ctx.objects here once
     cache: Dict[str, Any]
+    # per-run memo shared by all cross-object rules (one Pod Security evaluation per pod)
+    shared: Optional[Dict[str, Any]] = None
+    settings: Optional[Settings] = None
 
 
 class Result(NamedTuple):
@@ -190,12 +196,14 @@ class Linter:
         self.enabled = self.registry.select(settings.select, settings.ignore)
         self.enabled_codes = {r.code for r in self.enabled}
         self.severity: Dict[str, Severity] = {r.code: r.severity for r in self.registry.rules}
+        self.configured_severity: set = set()  # rules whose severity the user set
         self.options: Dict[str, Dict[str, Any]] = {r.code: r.default_options()
                                                    for r in self.registry.rules}
         for ref, conf in settings.rules.items():
             rule = self.registry.get(ref)
             if "severity" in conf:
                 self.severity[rule.code] = Severity.parse(conf["severity"])
+                self.configured_severity.add(rule.code)
             for key, value in (conf.get("options") or {}).items():
                 self.options[rule.code][key] = value
         self.object_rules = [r for r in self.enabled if not r.builtin and not r.cross]
@@ -217,11 +225,13 @@ class Linter:
 
     def finding(self, code: str, message: str, path: str, span: Span, *, obj: Optional[ObjectRef] = None,
                 pointer: str = "", hint: Optional[str] = None, related: Tuple[Related, ...] = (),
-                doc: int = 0) -> Optional[Finding]:
+                doc: int = 0, severity: Optional[Severity] = None) -> Optional[Finding]:
         if code not in self.enabled_codes:
             return None
         rule = self.registry.by_code[code]
-        return Finding(code, rule.name, self.severity[code], message, path, span, obj, pointer,
+        if severity is None or code in self.configured_severity:
+            severity = self.severity[code]
+        return Finding(code, rule.name, severity, message, path, span, obj, pointer,
                        hint, related, doc)
 
     def from_violation(self, rule_code: str, v: Violation, doc: Document, obj: K8sObject,
@@ -239,7 +249,7 @@ class Linter:
                     related.append(Related(other.path, locate(node, pointer, "key"), message))
         return self.finding(rule_code, v.message, doc.path, span, obj=obj.ref,
                             pointer=pointer_to_json(v.pointer), hint=v.hint,
-                            related=tuple(related), doc=doc.index)
+                            related=tuple(related), doc=doc.index, severity=v.severity)
 
     # the per-file pipeline -----------------------------------------------------------------
 
@@ -350,9 +360,10 @@ class Linter:
                 raise RuleError(f"{path}: not a usable JSON schema: {e}") from None
         return self._schema_files[key]
 
-    def context(self, rule: Rule, objects: Sequence[K8sObject] = ()) -> CheckContext:
+    def context(self, rule: Rule, objects: Sequence[K8sObject] = (),
+                shared: Optional[Dict[str, Any]] = None) -> CheckContext:
         return CheckContext(rule, self.options[rule.code], self.version,
-                            self.settings.default_namespace, objects, {})
+                            self.settings.default_namespace, objects, {}, shared, self.settings)
 
     def run_rule(self, rule: Rule, doc: Document, obj: K8sObject) -> List[Finding]:
         out = []
@@ -557,8 +568,9 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome]
                     hint="pass its CustomResourceDefinition with --crd, or a JSON schema with "
                          "--schema-dir"), doc, obj)])
 
+    shared: Dict[str, Any] = {}
     for rule in linter.cross_rules:
-        ctx = linter.context(rule, objects)
+        ctx = linter.context(rule, objects, shared)
         targets = [obj for obj in objects if rule.applies_to(obj.kind)]
         fn = rule.function() if targets else None  # import the check only when it runs
         for obj in targets:

@@ -65,6 +65,9 @@ class Violation(NamedTuple):
     at: str = "value"
     related: Tuple[Tuple[Pointer, str], ...] = ()
     hint: Optional[str] = None
+    # the check's own severity for this finding (Pod Security: a namespace's enforce label makes
+    # an error, warn/audit a warning); a severity the user configured for the rule wins
+    severity: Optional["Severity"] = None
 
 
 class Finding(NamedTuple):

@@ -22,7 +22,8 @@ class Rule:
                  fix: str, kinds: List[str], tags: List[str], check: Dict[str, Any],
                  examples: Dict[str, List[str]], options: Optional[Dict[str, Dict[str, Any]]] = None,
                  default_enabled: bool = True, cross: bool = False,
-                 sees: Optional[List[str]] = None, source: str = "") -> None:
+                 sees: Optional[List[str]] = None, source: str = "",
+                 see_also: Optional[List[str]] = None) -> None:
         self.code = code
         self.name = name
         self.severity = severity
@@ -38,6 +39,7 @@ class Rule:
         self.cross = cross  # sees every object of the run (ctx.objects)
         self.sees = sees  # the kinds a cross-object rule reads from ctx.objects (None: all)
         self.source = source
+        self.see_also = see_also or []  # peers' checks: "kube-linter:privileged-container"
         self._fn: Optional[Callable] = None
         self._schema: Any = None
 
@@ -107,7 +109,7 @@ def _load_rule_file(path: str, validate: bool = True, data: Any = None) -> Rule:
             options=dict(data.get("options") or {}),
             default_enabled=bool(data.get("enabled", True)), cross=bool(data.get("cross", False)),
             sees=list(data["sees"]) if "sees" in data else None,
-            source=path)
+            source=path, see_also=list(data.get("see-also") or []))
     except (KeyError, TypeError, AttributeError, ValueError) as e:
         raise RuleError(f"{path}: malformed rule: {e}") from e
 
@@ -188,7 +190,8 @@ class Registry:
         return f"; did you mean `{guess}`?" if guess else ""
 
     def match(self, ref: str) -> List[Rule]:
-        """Rules a select/ignore entry names: a code, a code prefix (`KL1`) or a name."""
+        """Rules a select/ignore entry names: a code, a code prefix (`KL1`), a name or a tag
+        (`security`: every rule with that tag)."""
         ref = ref.strip()
         if not ref:
             return []
@@ -196,6 +199,9 @@ class Registry:
             return list(self.rules)
         if ref in self.by_name:
             return [self.by_name[ref]]
+        tagged = [r for r in self.rules if ref in r.tags]
+        if tagged:
+            return tagged
         up = ref.upper()
         found = [r for r in self.rules if r.code.startswith(up)]
         if not found:

@@ -11,14 +11,18 @@ def render_rules(rules: List, fmt: str) -> str:
     if fmt == "json":
         return json.dumps([{
             "code": r.code, "name": r.name, "severity": r.severity.label, "summary": r.summary,
-            "kinds": r.kinds, "tags": r.tags, "enabled": r.default_enabled,
+            "kinds": r.kinds, "tags": r.tags, "enabled": r.default_enabled, "see-also": r.see_also,
             "options": {k: v.get("default") for k, v in r.options.items()},
         } for r in rules], indent=2) + "\n"
     if fmt == "markdown":
         return markdown_table(rules)
     width = max(len(r.name) for r in rules)
-    lines = [f"{r.code}  {r.name:<{width}}  {r.severity.label:<7}  {r.summary}"
-             + ("" if r.default_enabled else "  (off by default)") for r in rules]
+    lines = []
+    for r in rules:
+        lines.append(f"{r.code}  {r.name:<{width}}  {r.severity.label:<7}  {r.summary}"
+                     + ("" if r.default_enabled else "  (off by default)"))
+        if r.see_also:  # people moving from kube-linter / kube-score / Polaris find their checks
+            lines.append(f"{'':<{len(r.code) + width + 13}}see also: {', '.join(r.see_also)}")
     return "\n".join(lines) + "\n"
 
 
@@ -36,6 +40,10 @@ def render_explain(rule) -> str:
            rule.summary, "", "Why:", _indent(rule.rationale), "", "Fix:", _indent(rule.fix)]
     if rule.kinds:
         out += ["", "Applies to: " + ", ".join(rule.kinds)]
+    if rule.tags:
+        out += ["", "Tags: " + ", ".join(rule.tags)]
+    if rule.see_also:
+        out += ["", "See also: " + ", ".join(rule.see_also)]
     if rule.options:
         out += ["", "Options:"]
         out += [f"  {k} (default {json.dumps(v.get('default'))}): {v.get('description', '')}"

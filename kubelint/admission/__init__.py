@@ -1,0 +1,1 @@
+"""Admission-time checks: what the API server's admission plugins would reject."""

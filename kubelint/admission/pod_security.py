@@ -1,0 +1,586 @@
+"""Pod Security Standards as the pod-security admission plugin evaluates them
+(k8s.io/pod-security-admission/policy): each control ("check") has versioned implementations;
+a level:version selects the baseline checks, or for restricted the restricted checks plus the
+baseline checks they do not override. Written from the plugin's documented semantics.
+
+Where a level applies to a pod:
+- a Namespace of the input labelled pod-security.kubernetes.io/enforce (-> error),
+  warn or audit (-> warning), with the matching *-version label ("latest" or "v1.X");
+- else config `pod-security: {level, version, mode}` (namespaces not labelled in the input);
+- else the level the user selected rules of (`--select pss-restricted`, a KL42x code...).
+
+Unlike the plugin, which rejects a pod with one message per control, every offending field is
+reported where it is, with the value that would pass."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+
+from ..checks.k8s import POD_SPEC_PATHS, containers, get, items
+from ..model import Pointer, Severity, Violation, pointer_to_k8s
+
+LABEL = "pod-security.kubernetes.io/"
+LEVELS = ("privileged", "baseline", "restricted")
+Version = Tuple[int, int]
+
+
+class Issue(NamedTuple):
+    """One offending field: where, what was found, and what would pass."""
+
+    pointer: Pointer
+    at: str  # "value" or "key"
+    problem: str
+    fix: str
+
+
+Check = Callable[[dict, dict, Pointer, Pointer, Version], Iterator[Issue]]
+
+
+def _sc(obj: Any) -> dict:
+    sc = obj.get("securityContext") if isinstance(obj, dict) else None
+    return sc if isinstance(sc, dict) else {}
+
+
+def _where_missing(ptr: Pointer, c: dict) -> Tuple[Pointer, str]:
+    """A required field is missing: point at the securityContext if there is one, else at
+    the container's (or pod's) name/spec key."""
+    if isinstance(c.get("securityContext"), dict):
+        return ptr + ("securityContext",), "key"
+    if "name" in c:
+        return ptr + ("name",), "key"
+    return ptr, "key"
+
+
+def _name(c: dict) -> str:
+    n = c.get("name")
+    return f'container "{n}"' if isinstance(n, str) else "container"
+
+
+def _windows(spec: dict) -> bool:
+    return get(spec, ("os", "name")) == "windows"
+
+
+def _user_namespace(spec: dict) -> bool:
+    return spec.get("hostUsers") is False
+
+
+def _q(value: Any) -> str:
+    import json
+
+    return json.dumps(value)
+
+
+# --- baseline ---------------------------------------------------------------------------------
+
+def windows_host_process(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
+    where = [(base, spec)] + list(containers(spec, base))
+    for ptr, owner in where:
+        if get(_sc(owner), ("windowsOptions", "hostProcess")) is True:
+            yield Issue(ptr + ("securityContext", "windowsOptions", "hostProcess"), "value",
+                        "hostProcess=true", "hostProcess: false, or unset")
+
+
+def host_namespaces(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
+    for field in ("hostNetwork", "hostPID", "hostIPC"):
+        if spec.get(field) is True:
+            yield Issue(base + (field,), "value", f"{field}=true", f"{field}: false, or unset")
+
+
+def privileged(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
+    for ptr, c in containers(spec, base):
+        if _sc(c).get("privileged") is True:
+            yield Issue(ptr + ("securityContext", "privileged"), "value",
+                        f"{_name(c)} sets privileged=true", "privileged: false, or unset")
+
+
+BASELINE_CAPABILITIES = frozenset((
+    "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE",
+    "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"))
+
+
+def capabilities_baseline(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
+    for ptr, c in containers(spec, base):
+        for j, cap in enumerate(items(get(_sc(c), ("capabilities", "add")))):
+            if cap not in BASELINE_CAPABILITIES:
+                yield Issue(ptr + ("securityContext", "capabilities", "add", j), "value",
+                            f"{_name(c)} adds non-default capability {_q(cap)}",
+                            "only the runtime's default set: " + ", ".join(sorted(BASELINE_CAPABILITIES)))
+
+
+def host_path_volumes(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
+    for i, vol in enumerate(items(spec.get("volumes"))):
+        if isinstance(vol, dict) and vol.get("hostPath") is not None:
+            yield Issue(base + ("volumes", i, "hostPath"), "key",
+                        f"volume {_q(vol.get('name'))} is a hostPath volume",
+                        "another volume type (emptyDir, configMap, a PersistentVolumeClaim...)")
+
+
+def host_ports(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
+    for ptr, c in containers(spec, base):
+        for j, port in enumerate(items(c.get("ports"))):
+            hp = port.get("hostPort") if isinstance(port, dict) else None
+            if hp is not None and hp != 0 and not isinstance(hp, bool):
+                yield Issue(ptr + ("ports", j, "hostPort"), "value",
+                            f"{_name(c)} uses hostPort {hp}", "hostPort: 0, or unset")
+
+
+APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/"
+
+
+def apparmor(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
+    for ptr, owner in [(base, spec)] + list(containers(spec, base)):
+        profile = _sc(owner).get("appArmorProfile")
+        if isinstance(profile, dict):
+            t = profile.get("type")
+            if t not in ("RuntimeDefault", "Localhost"):
+                at = ("type",) if "type" in profile else ()
+                yield Issue(ptr + ("securityContext", "appArmorProfile") + at, "value" if at else "key",
+                            f"AppArmor profile type {_q(t) if t is not None else 'unset'}",
+                            "type: RuntimeDefault or Localhost, or no appArmorProfile")
+    annotations = meta.get("annotations")
+    if isinstance(annotations, dict):
+        for key, value in annotations.items():
+            if isinstance(key, str) and key.startswith(APPARMOR_ANNOTATION) and isinstance(value, str) \
+                    and not (value == "" or value == "runtime/default" or value.startswith("localhost/")):
+                yield Issue(mbase + ("annotations", key), "value", f"annotation {key}={_q(value)}",
+                            '"runtime/default", "localhost/<profile>", or no annotation')
+
+
+SELINUX_TYPES = frozenset(("", "container_t", "container_init_t", "container_kvm_t"))
+SELINUX_TYPES_1_31 = SELINUX_TYPES | {"container_engine_t"}
+
+
+def selinux(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
+    allowed = SELINUX_TYPES_1_31 if v >= (1, 31) else SELINUX_TYPES
+    for ptr, owner in [(base, spec)] + list(containers(spec, base)):
+        opts = _sc(owner).get("seLinuxOptions")
+        if not isinstance(opts, dict):
+            continue
+        p = ptr + ("securityContext", "seLinuxOptions")
+        t = opts.get("type")
+        if t is not None and t not in allowed:
+            yield Issue(p + ("type",), "value", f"seLinuxOptions.type {_q(t)}",
+                        ", ".join(sorted(x for x in allowed if x)) + ", or unset")
+        for field in ("user", "role"):
+            if opts.get(field) not in (None, ""):
+                yield Issue(p + (field,), "value", f"seLinuxOptions.{field} is set", "unset")
+
+
+def _proc_mount(spec: dict, base: Pointer) -> Iterator[Issue]:
+    for ptr, c in containers(spec, base):
+        pm = _sc(c).get("procMount")
+        if pm is not None and pm != "Default":
+            yield Issue(ptr + ("securityContext", "procMount"), "value",
+                        f"{_name(c)} sets procMount {_q(pm)}", '"Default", or unset')
+
+
+def proc_mount(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
+    if v >= (1, 35) and _user_namespace(spec):
+        return
+    yield from _proc_mount(spec, base)
+
+
+def proc_mount_restricted(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
+    yield from _proc_mount(spec, base)
+
+
+SECCOMP_TYPES = ("RuntimeDefault", "Localhost")
+
+
+def _seccomp_bad(profile: dict) -> bool:
+    return profile.get("type") not in SECCOMP_TYPES
+
+
+def _seccomp_issue(ptr: Pointer, profile: dict) -> Issue:
+    t = profile.get("type")
+    at = ("type",) if "type" in profile else ()
+    return Issue(ptr + ("securityContext", "seccompProfile") + at, "value" if at else "key",
+                 f"seccompProfile.type {_q(t) if t is not None else 'unset'}",
+                 "type: RuntimeDefault or Localhost")
+
+
+def seccomp_baseline(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
+    for ptr, owner in [(base, spec)] + list(containers(spec, base)):
+        profile = _sc(owner).get("seccompProfile")
+        if isinstance(profile, dict) and _seccomp_bad(profile):
+            yield _seccomp_issue(ptr, profile)
+
+
+SYSCTLS = {
+    (1, 0): frozenset(("kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.tcp_syncookies",
+                       "net.ipv4.ping_group_range", "net.ipv4.ip_unprivileged_port_start")),
+    (1, 27): frozenset(("net.ipv4.ip_local_reserved_ports",)),
+    (1, 29): frozenset(("net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout",
+                        "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes")),
+    (1, 32): frozenset(("net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem")),
+    (1, 37): frozenset(("net.ipv4.tcp_slow_start_after_idle", "net.ipv4.tcp_notsent_lowat")),
+}
+
+
+def safe_sysctls(v: Version) -> frozenset:
+    out: frozenset = frozenset()
+    for since, names in SYSCTLS.items():
+        if v >= since:
+            out = out | names
+    return out
+
+
+def sysctls(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
+    allowed = safe_sysctls(v)
+    for i, s in enumerate(items(_sc(spec).get("sysctls"))):
+        name = s.get("name") if isinstance(s, dict) else None
+        if isinstance(name, str) and name not in allowed:
+            yield Issue(base + ("securityContext", "sysctls", i, "name"), "value",
+                        f"sysctl {_q(name)} is not in the safe set of v1.{v[1]}",
+                        ", ".join(sorted(allowed)))
+
+
+def host_probes(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
+    for ptr, c in containers(spec, base):
+        handlers = [((p,), c.get(p)) for p in ("livenessProbe", "readinessProbe", "startupProbe")]
+        handlers += [(("lifecycle", h), get(c, ("lifecycle", h))) for h in ("postStart", "preStop")]
+        for sub, handler in handlers:
+            if not isinstance(handler, dict):
+                continue
+            for kind in ("httpGet", "tcpSocket"):
+                host = get(handler, (kind, "host"))
+                if isinstance(host, str) and host:
+                    yield Issue(ptr + sub + (kind, "host"), "value",
+                                f"{_name(c)} sets {'.'.join(sub)}.{kind}.host {_q(host)}",
+                                "unset (the pod's IP)")
+
+
+# --- restricted -------------------------------------------------------------------------------
+
+ALLOWED_VOLUMES = ("configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image",
+                   "persistentVolumeClaim", "projected", "secret")
+RESTRICTED_VOLUMES = ("hostPath", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "nfs", "iscsi",
+                      "glusterfs", "rbd", "flexVolume", "cinder", "cephfs", "flocker", "fc", "azureFile",
+                      "vsphereVolume", "quobyte", "azureDisk", "photonPersistentDisk", "portworxVolume",
+                      "scaleIO", "storageos")
+
+
+def volume_types(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
+    allowed = ", ".join(ALLOWED_VOLUMES)
+    for i, vol in enumerate(items(spec.get("volumes"))):
+        if not isinstance(vol, dict) or any(vol.get(k) is not None for k in ALLOWED_VOLUMES):
+            continue
+        kind = next((k for k in RESTRICTED_VOLUMES if vol.get(k) is not None), None)
+        ptr = base + ("volumes", i)
+        yield Issue(ptr + ((kind,) if kind else ("name",) if "name" in vol else ()), "key",
+                    f"volume {_q(vol.get('name'))} uses restricted volume type {_q(kind or 'unknown')}",
+                    allowed)
+
+
+def privilege_escalation(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
+    if v >= (1, 25) and _windows(spec):
+        return
+    for ptr, c in containers(spec, base):
+        value = _sc(c).get("allowPrivilegeEscalation")
+        if value is False:
+            continue
+        if value is None:
+            where, at = _where_missing(ptr, c)
+            yield Issue(where, at, f"{_name(c)} does not set securityContext.allowPrivilegeEscalation",
+                        "allowPrivilegeEscalation: false")
+        else:
+            yield Issue(ptr + ("securityContext", "allowPrivilegeEscalation"), "value",
+                        f"{_name(c)} sets allowPrivilegeEscalation={_q(value)}", "false")
+
+
+def run_as_non_root(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
+    if v >= (1, 35) and _user_namespace(spec):
+        return
+    pod = _sc(spec).get("runAsNonRoot")
+    if pod is not None and pod is not True:
+        yield Issue(base + ("securityContext", "runAsNonRoot"), "value",
+                    f"the pod sets runAsNonRoot={_q(pod)}", "true")
+    for ptr, c in containers(spec, base):
+        own = _sc(c).get("runAsNonRoot")
+        if own is not None:
+            if own is not True:
+                yield Issue(ptr + ("securityContext", "runAsNonRoot"), "value",
+                            f"{_name(c)} sets runAsNonRoot={_q(own)}", "true")
+        elif pod is None:  # an explicit false on the pod is reported there
+            where, at = _where_missing(ptr, c)
+            yield Issue(where, at, f"neither the pod nor {_name(c)} sets securityContext.runAsNonRoot",
+                        "runAsNonRoot: true (on the pod or the container)")
+
+
+def run_as_user(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
+    if v >= (1, 35) and _user_namespace(spec):
+        return
+    for ptr, owner in [(base, spec)] + list(containers(spec, base)):
+        user = _sc(owner).get("runAsUser")
+        if user == 0 and not isinstance(user, bool):
+            who = "the pod" if owner is spec else _name(owner)
+            yield Issue(ptr + ("securityContext", "runAsUser"), "value", f"{who} sets runAsUser=0",
+                        "a non-zero user id, or unset")
+
+
+def seccomp_restricted(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
+    if v >= (1, 25) and _windows(spec):
+        return
+    pod = _sc(spec).get("seccompProfile")
+    pod_set = isinstance(pod, dict) and not _seccomp_bad(pod)
+    if isinstance(pod, dict) and not pod_set:
+        yield _seccomp_issue(base, pod)
+    for ptr, c in containers(spec, base):
+        own = _sc(c).get("seccompProfile")
+        if isinstance(own, dict):
+            if _seccomp_bad(own):
+                yield _seccomp_issue(ptr, own)
+        elif not pod_set and not isinstance(pod, dict):
+            where, at = _where_missing(ptr, c)
+            yield Issue(where, at, f"neither the pod nor {_name(c)} sets securityContext.seccompProfile",
+                        "seccompProfile: {type: RuntimeDefault} (on the pod or the container)")
+
+
+def capabilities_restricted(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
+    if v >= (1, 25) and _windows(spec):
+        return
+    for ptr, c in containers(spec, base):
+        caps = _sc(c).get("capabilities")
+        p = ptr + ("securityContext", "capabilities")
+        if not isinstance(caps, dict):
+            where, at = _where_missing(ptr, c)
+            yield Issue(where, at, f"{_name(c)} does not drop ALL capabilities",
+                        'capabilities: {drop: ["ALL"]}')
+            continue
+        if "ALL" not in items(caps.get("drop")):
+            yield Issue(p + (("drop",) if "drop" in caps else ()), "key",
+                        f"{_name(c)} does not drop ALL capabilities", 'drop: ["ALL"]')
+        for j, cap in enumerate(items(caps.get("add"))):
+            if cap != "NET_BIND_SERVICE":
+                yield Issue(p + ("add", j), "value", f"{_name(c)} adds capability {_q(cap)}",
+                            'only "NET_BIND_SERVICE"')
+
+
+# --- the registry -----------------------------------------------------------------------------
+
+class Control(NamedTuple):
+    id: str  # the plugin's check ID
+    code: str
+    level: str
+    since: Version
+    check: Check
+    overrides: Optional[str] = None  # a restricted check replacing a baseline one
+
+
+CONTROLS: Tuple[Control, ...] = (
+    Control("windowsHostProcess", "KL401", "baseline", (1, 0), windows_host_process),
+    Control("hostNamespaces", "KL402", "baseline", (1, 0), host_namespaces),
+    Control("privileged", "KL403", "baseline", (1, 0), privileged),
+    Control("capabilities_baseline", "KL404", "baseline", (1, 0), capabilities_baseline),
+    Control("hostPathVolumes", "KL405", "baseline", (1, 0), host_path_volumes),
+    Control("hostPorts", "KL406", "baseline", (1, 0), host_ports),
+    Control("appArmorProfile", "KL407", "baseline", (1, 0), apparmor),
+    Control("seLinuxOptions", "KL408", "baseline", (1, 0), selinux),
+    Control("procMount", "KL409", "baseline", (1, 0), proc_mount),
+    Control("seccompProfile_baseline", "KL410", "baseline", (1, 19), seccomp_baseline),
+    Control("sysctls", "KL411", "baseline", (1, 0), sysctls),
+    Control("hostProbesAndHostLifecycle", "KL412", "baseline", (1, 34), host_probes),
+    Control("restrictedVolumes", "KL421", "restricted", (1, 0), volume_types, "hostPathVolumes"),
+    Control("allowPrivilegeEscalation", "KL422", "restricted", (1, 8), privilege_escalation),
+    Control("runAsNonRoot", "KL423", "restricted", (1, 0), run_as_non_root),
+    Control("runAsUser", "KL424", "restricted", (1, 23), run_as_user),
+    Control("seccompProfile_restricted", "KL425", "restricted", (1, 19), seccomp_restricted,
+            "seccompProfile_baseline"),
+    Control("capabilities_restricted", "KL426", "restricted", (1, 22), capabilities_restricted,
+            "capabilities_baseline"),
+    Control("procMount_restricted", "KL427", "restricted", (1, 35), proc_mount_restricted, "procMount"),
+)
+BY_CODE = {c.code: c for c in CONTROLS}
+
+
+def controls_for(level: str, version: Version) -> List[Control]:
+    """The checks the plugin runs for level:version, baseline ones first."""
+    if level not in ("baseline", "restricted"):
+        return []
+    active = [c for c in CONTROLS if c.since <= version]
+    base = [c for c in active if c.level == "baseline"]
+    if level == "baseline":
+        return base
+    restricted = [c for c in active if c.level == "restricted"]
+    overridden = {c.overrides for c in restricted if c.overrides}
+    return [c for c in base if c.id not in overridden] + restricted
+
+
+# --- which level applies to a pod ---------------------------------------------------------------
+
+class Policy(NamedTuple):
+    level: str
+    version: Version
+    label: str  # "restricted:v1.30" or "restricted:latest", as the API server names it
+    severity: Optional[Severity]
+    source: str  # why it applies, for the message
+
+
+def parse_version(text: Any, cluster: Version) -> Tuple[Version, str]:
+    """A *-version label: "latest" or "v1.X"; anything else is latest, as the plugin does.
+    A version newer than the cluster's is evaluated at the cluster's checks."""
+    import re
+
+    m = re.fullmatch(r"v1\.([0-9]|[1-9][0-9]*)", text) if isinstance(text, str) else None
+    if m is None:
+        return cluster, "latest"
+    v = (1, int(m.group(1)))
+    return min(v, cluster), f"v1.{v[1]}"
+
+
+def cluster_version(ctx: Any) -> Version:
+    major, minor = ctx.version.split(".")[:2]
+    return int(major), int(minor)
+
+
+MODES = (("enforce", Severity.ERROR), ("warn", Severity.WARNING), ("audit", Severity.WARNING))
+
+
+def namespace_policies(labels: Dict[str, Any], cluster: Version, namespace: str,
+                       defaults: Dict[str, Policy]) -> List[Policy]:
+    """The modes a Namespace's labels set, over the defaults (config pod-security), as
+    PolicyToEvaluate reads them: an invalid enforce level fails closed to restricted, invalid
+    warn/audit levels fail open. Enforce first: its violations are errors."""
+    out = dict(defaults)
+    for mode, severity in MODES:
+        if LABEL + mode not in labels:
+            continue
+        level = labels[LABEL + mode]
+        if level not in LEVELS:
+            level = "restricted" if mode == "enforce" else "privileged"
+        version, shown = parse_version(labels.get(LABEL + mode + "-version", "latest"), cluster)
+        out[mode] = Policy(level, version, f"{level}:{shown}", severity,
+                           f'namespace "{namespace}" label {LABEL}{mode}')
+    return [out[m] for m, _ in MODES if m in out and out[m].level != "privileged"]
+
+
+def config_policies(ctx: Any, cluster: Version) -> Dict[str, Policy]:
+    """Config `pod-security: {level, version, mode}`: the cluster's default for namespaces
+    whose labels do not say otherwise (mode enforce by default)."""
+    conf = getattr(ctx.settings, "pod_security", None) if ctx.settings is not None else None
+    if not conf:
+        return {}
+    level = conf.get("level", "restricted")
+    mode = conf.get("mode", "enforce")
+    version, shown = parse_version(conf.get("version", "latest"), cluster)
+    severity = dict(MODES)[mode]
+    return {mode: Policy(level, version, f"{level}:{shown}", severity,
+                         f"config pod-security ({mode})")}
+
+
+def selected_policies(ctx: Any, cluster: Version) -> List[Policy]:
+    level = selected_level(ctx.settings.select if ctx.settings is not None else ())
+    if not level:
+        return []
+    return [Policy(level, cluster, f"{level}:v1.{cluster[1]}", None,
+                   "Pod Security rules selected")]
+
+
+def selected_level(select: Sequence[str]) -> Optional[str]:
+    """The level a user asked for by selecting Pod Security rules by tag, code or name
+    (not by ALL): restricted if any restricted control is named, else baseline."""
+    level = None
+    for ref in select:
+        ref = ref.strip()
+        low, up = ref.lower(), ref.upper()
+        if low == "pss-restricted":
+            return "restricted"
+        if low in ("pss-baseline", "pod-security"):
+            level = level or ("restricted" if low == "pod-security" else "baseline")
+            continue
+        for c in CONTROLS:
+            if (up != "ALL" and c.code.startswith(up) and len(up) >= 3) or (
+                    low.startswith("pss-") and _rule_names().get(ref) == c.code):
+                if c.level == "restricted":
+                    return "restricted"
+                level = "baseline"
+    return level
+
+
+_NAMES: Dict[str, str] = {}
+
+
+def _rule_names() -> Dict[str, str]:
+    """rule name -> code of the Pod Security rules (from the rule files)."""
+    if not _NAMES:
+        from ..registry import _builtin_data
+
+        for _, data in _builtin_data():
+            if isinstance(data, dict) and data.get("code") in BY_CODE:
+                _NAMES[data["name"]] = data["code"]
+    return _NAMES
+
+
+def _policies(obj: Any, ctx: Any, shared: Dict[str, Any]) -> List[Policy]:
+    cluster = cluster_version(ctx)
+    index = shared.get("pss-namespaces")
+    if index is None:
+        defaults = config_policies(ctx, cluster)
+        index = {}
+        for o in ctx.objects:
+            if o.kind == "Namespace" and o.name:
+                labels = get(o.data, ("metadata", "labels"))
+                labels = labels if isinstance(labels, dict) else {}
+                if any(isinstance(k, str) and k.startswith(LABEL) for k in labels):
+                    index[o.name] = namespace_policies(labels, cluster, o.name, defaults)
+        shared["pss-namespaces"] = index
+        shared["pss-fallback"] = [p for p in defaults.values() if p.level != "privileged"] \
+            or selected_policies(ctx, cluster)
+    policies = index.get(obj.namespace)
+    return policies if policies is not None else shared["pss-fallback"]
+
+
+def _meta_base(base: Pointer) -> Pointer:
+    return base[:-1] + ("metadata",)
+
+
+def evaluate(obj: Any, ctx: Any) -> Dict[str, List[Violation]]:
+    """Violations of every control for one object, by rule code: computed once per object for
+    all the Pod Security rules (they share ctx.shared)."""
+    shared = ctx.shared if ctx.shared is not None else {}
+    memo = shared.setdefault("pss-results", {})
+    key = (obj.path, obj.doc, obj.item)
+    if key in memo:
+        return memo[key]
+    out: Dict[str, List[Violation]] = {}
+    memo[key] = out
+    path = POD_SPEC_PATHS.get(obj.kind)
+    spec = get(obj.data, path) if path else None
+    if not isinstance(spec, dict):
+        return out
+    policies = _policies(obj, ctx, shared)
+    if not policies:
+        return out
+    mbase = _meta_base(path)
+    meta = get(obj.data, mbase)
+    meta = meta if isinstance(meta, dict) else {}
+    errors: set = set()  # fields the enforce mode reports: warn/audit do not repeat them
+    reported: set = set()
+    for policy in policies:
+        for control in controls_for(policy.level, policy.version):
+            for issue in control.check(spec, meta, path, mbase, policy.version):
+                key = (control.code, issue.pointer)
+                if key in reported or (policy.severity != Severity.ERROR and issue.pointer in errors):
+                    continue
+                reported.add(key)
+                if policy.severity == Severity.ERROR:
+                    errors.add(issue.pointer)
+                kind = "" if obj.kind == "Pod" else f" (this {obj.kind}'s pods)"
+                message = (f"{pointer_to_k8s(issue.pointer)}: {issue.problem}: violates PodSecurity "
+                           f"\"{policy.label}\" ({control.id}){kind}; {policy.source}")
+                out.setdefault(control.code, []).append(
+                    Violation(message, issue.pointer, issue.at, hint=f"allowed: {issue.fix}",
+                              severity=policy.severity))
+    return out
+
+
+def _rule(code: str) -> Callable[[Any, Any], List[Violation]]:
+    def check(obj: Any, ctx: Any) -> List[Violation]:
+        return evaluate(obj, ctx).get(code, [])
+
+    check.__name__ = f"pss_{code}"
+    return check
+
+
+for _c in CONTROLS:  # the rule files' entry points: kubelint.admission.pod_security:kl401...
+    globals()[_c.code.lower()] = _rule(_c.code)
