@@ -71,12 +71,19 @@ def check(
     color: str = typer.Option("auto", "--color", help="auto, always or never (NO_COLOR is respected)."),
     show_suppressed: bool = typer.Option(False, "--show-suppressed", help="List suppressed findings too."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even with findings."),
+    fix: bool = typer.Option(False, "--fix", help="Apply safe fixes in place (comments and layout kept), "
+                                                  "then report what is left. With stdin: print the fixed text."),
+    diff: bool = typer.Option(False, "--diff", help="Print the fixes as a unified diff and change nothing "
+                                                    "(exit 1 when there would be changes)."),
+    unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes",
+                                      help="With --fix/--diff: also apply fixes that change behaviour."),
 ) -> None:
     """Lint manifests."""
     try:
         code = _check(paths or ["."], format, output, kubernetes_version, strict, select, ignore,
                       fail_level, config, stdin_filename, color, show_suppressed, exit_zero, jobs,
-                      crd, schema_dir)
+                      crd, schema_dir, fix_mode="diff" if diff else "fix" if fix else None,
+                      unsafe_fixes=unsafe_fixes)
     except UsageError as e:
         _fail(str(e))
     except typer.Exit:
@@ -91,7 +98,8 @@ def check(
 
 
 def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_level, config_path,
-           stdin_filename, color, show_suppressed, exit_zero, jobs=None, crds=(), schema_dirs=()) -> int:
+           stdin_filename, color, show_suppressed, exit_zero, jobs=None, crds=(), schema_dirs=(),
+           fix_mode=None, unsafe_fixes=False) -> int:
     from . import config as configmod
     from .engine import Settings, run
     from .formatters import FORMATTERS, RenderContext, get, repo_root
@@ -154,6 +162,12 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
 
     # bounded: a larger buffer is refused as a finding, like a large file
     stdin_bytes = sys.stdin.buffer.read(settings.max_file_size + 1) if "-" in paths else None
+    if unsafe_fixes and not fix_mode:
+        raise UsageError("--unsafe-fixes goes with --fix or --diff")
+    if fix_mode:
+        code = _fix(paths, settings, registry, fix_mode, unsafe_fixes, stdin_bytes, level)
+        if code is not None:
+            return code
     progress = None
     if sys.stderr.isatty() and all(name == "text" or target for name, target in targets):
         progress = _Progress()
@@ -197,6 +211,53 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
     if exit_zero:
         return EXIT_OK
     return EXIT_FINDINGS if any(f.severity >= level for f in result.findings) else EXIT_OK
+
+
+def _fix(paths, settings, registry, mode, unsafe, stdin_bytes, level) -> Optional[int]:
+    """--diff: print the diffs, exit 1 if any. --fix: write the files and return None (the
+    check then reports what is left); on stdin, print the fixed text instead of a report."""
+    from .engine import Linter, discover
+    from .fix import fix_sources, unified_diff, write_fixed
+    from .k8s_schema import UnknownVersion
+    from .registry import RuleError
+
+    try:
+        linter = Linter(settings, registry)
+    except (UnknownVersion, RuleError) as e:
+        raise UsageError(str(e)) from None
+    sources, missing = discover(paths, settings.exclude, settings.stdin_filename)
+    for m in missing:
+        raise UsageError(f"no such file or directory: {m}")
+    results = fix_sources(linter, sources, unsafe, stdin_bytes)
+    changed = fixed = 0
+    for src, res in results:
+        for f in res.unfixable:
+            typer.echo(f"kubelint: {res.path}:{f.line}:{f.column}: {f.code} has a fix that cannot "
+                       "be applied to this file's layout; fix it by hand", err=True)
+        if res.after == res.before:
+            continue
+        changed += 1
+        fixed += len(res.fixed)
+        if mode == "diff":
+            sys.stdout.write(unified_diff(res.path, res.before, res.after))
+        elif src.real is not None:
+            write_fixed(src.real, res.after)
+    if mode == "diff":
+        sys.stdout.flush()
+        return EXIT_FINDINGS if changed else EXIT_OK
+    if "-" in paths:
+        from .engine import run
+
+        text = next((res.after for src, res in results if src.real is None), None)
+        if text is not None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            left = run([paths[paths.index("-")]], settings, stdin=text.encode("utf-8"), registry=registry)
+            return EXIT_FINDINGS if any(f.severity >= level for f in left.findings) else EXIT_OK
+    if fixed:
+        typer.echo(f"kubelint: fixed {fixed} finding{'s' if fixed != 1 else ''} in {changed} "
+                   f"file{'s' if changed != 1 else ''}", err=True)
+    return None
 
 
 class _Progress:

@@ -225,14 +225,15 @@ class Linter:
 
     def finding(self, code: str, message: str, path: str, span: Span, *, obj: Optional[ObjectRef] = None,
                 pointer: str = "", hint: Optional[str] = None, related: Tuple[Related, ...] = (),
-                doc: int = 0, severity: Optional[Severity] = None) -> Optional[Finding]:
+                doc: int = 0, severity: Optional[Severity] = None,
+                fix: Any = None) -> Optional[Finding]:
         if code not in self.enabled_codes:
             return None
         rule = self.registry.by_code[code]
         if severity is None or code in self.configured_severity:
             severity = self.severity[code]
         return Finding(code, rule.name, severity, message, path, span, obj, pointer,
-                       hint, related, doc)
+                       hint, related, doc, fix)
 
     def from_violation(self, rule_code: str, v: Violation, doc: Document, obj: K8sObject,
                        related_node: Any = None) -> Optional[Finding]:
@@ -249,7 +250,8 @@ class Linter:
                     related.append(Related(other.path, locate(node, pointer, "key"), message))
         return self.finding(rule_code, v.message, doc.path, span, obj=obj.ref,
                             pointer=pointer_to_json(v.pointer), hint=v.hint,
-                            related=tuple(related), doc=doc.index, severity=v.severity)
+                            related=tuple(related), doc=doc.index, severity=v.severity,
+                            fix=v.fix._replace(item=doc.item) if v.fix is not None else None)
 
     # the per-file pipeline -----------------------------------------------------------------
 
@@ -374,7 +376,7 @@ class Linter:
             found: Iterable[Violation] = []
             if not _is_valid(schema, doc.data):
                 message = rule.check.get("message")
-                found = [Violation(message, v.pointer, v.at, v.related, v.hint) if message else v
+                found = [v._replace(message=message) if message else v
                          for v in violations(schema, doc.data, doc.node)]
         else:
             ctx = self._contexts.get(rule.code)

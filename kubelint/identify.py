@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Dict, Iterator, Optional, Tuple
 
 from . import k8s_schema
-from .model import Violation
+from .model import Fix, Violation
 
 # apiVersion -> {kind: (release that removed it, replacement apiVersion)}; "*" = every kind.
 REMOVED: Dict[str, Dict[str, Tuple[str, str]]] = {
@@ -103,26 +103,39 @@ def identify(data: dict, version: str) -> Iterator[Tuple[str, Violation]]:
         return
     gone = removed(api_version, kind, version)
     if gone is not None:
+        fix = None
+        canonical = next((k for k in served.get(gone[1], ()) if k.lower() == kind.lower()), None)
+        if canonical is not None:
+            from .migrate import removed_api_fix
+
+            fix = removed_api_fix(data, api_version, canonical, gone[1])
+            if fix is not None and canonical != kind:
+                fix = fix._replace(ops=fix.ops + (("set", ("kind",), canonical),))
         yield "KL013", Violation(
             f"{api_version} {kind} was removed in Kubernetes {gone[0]} (target {version}); "
-            f"use {gone[1]}", ("apiVersion",), hint=f"apiVersion: {gone[1]}")
+            f"use {gone[1]}", ("apiVersion",), hint=f"apiVersion: {gone[1]}", fix=fix)
         return
     by_lower = k8s_schema.kinds_by_lower(version).get(kind.lower(), {})
     if kind not in by_lower and by_lower:
         canonical = next(iter(by_lower))
         where = by_lower[canonical]
         better = api_version if api_version in where else where[-1]
+        ops = (("set", ("kind",), canonical),) + (
+            () if better == api_version else (("set", ("apiVersion",), better),))
         yield "KL011", Violation(
             f"unknown kind `{kind}`: kinds are case-sensitive; did you mean `{canonical}`?",
             ("kind",), hint=f"kind: {canonical}" + ("" if better == api_version
-                                                  else f" (apiVersion: {better})"))
+                                                  else f" (apiVersion: {better})"),
+            fix=Fix(f"write `kind: {canonical}`", ops))
         return
     if kind in by_lower:
         where = by_lower[kind]
+        better = _preferred(where)
         yield "KL012", Violation(
             f"apiVersion `{api_version}` does not serve kind {kind}; "
             f"{kind} is served by {', '.join(where)}", ("apiVersion",),
-            hint=f"apiVersion: {_preferred(where)}")
+            hint=f"apiVersion: {better}",
+            fix=Fix(f"write `apiVersion: {better}`", (("set", ("apiVersion",), better),)))
         return
     if kinds is None:
         groups = sorted(served)

@@ -55,6 +55,21 @@ class Related(NamedTuple):
 Pointer = Tuple[Any, ...]
 
 
+class Fix(NamedTuple):
+    """A mechanical fix of a finding: edits of the object by JSON pointer, turned into text
+    edits of the file by fix.py (so comments and layout stay). Operations:
+    ("set", pointer, value) replace the value; ("quote", pointer) quote a plain scalar's text;
+    ("rename", pointer, key) rename the key of pointer's last part; ("add", pointer, {k: v})
+    add absent keys to the mapping at pointer (created, with its parents, if missing).
+    `safe` False: changes behaviour, applied only with --unsafe-fixes. `item`: the index in a
+    List's items the pointers are relative to (set by the engine)."""
+
+    title: str
+    ops: Tuple[Tuple[Any, ...], ...]
+    safe: bool = True
+    item: Optional[int] = None
+
+
 class Violation(NamedTuple):
     """What a check returns; the engine adds the rule identity, position and suppression.
 
@@ -68,6 +83,7 @@ class Violation(NamedTuple):
     # the check's own severity for this finding (Pod Security: a namespace's enforce label makes
     # an error, warn/audit a warning); a severity the user configured for the rule wins
     severity: Optional["Severity"] = None
+    fix: Optional[Fix] = None
 
 
 class Finding(NamedTuple):
@@ -83,6 +99,7 @@ class Finding(NamedTuple):
     related: Tuple[Related, ...] = ()
     # index of the document in its file; part of the fingerprint for objects without names
     doc: int = 0
+    fix: Optional[Fix] = None
 
     @property
     def line(self) -> int:

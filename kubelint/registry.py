@@ -23,7 +23,7 @@ class Rule:
                  examples: Dict[str, List[str]], options: Optional[Dict[str, Dict[str, Any]]] = None,
                  default_enabled: bool = True, cross: bool = False,
                  sees: Optional[List[str]] = None, source: str = "",
-                 see_also: Optional[List[str]] = None) -> None:
+                 see_also: Optional[List[str]] = None, fixable: Optional[str] = None) -> None:
         self.code = code
         self.name = name
         self.severity = severity
@@ -40,6 +40,7 @@ class Rule:
         self.sees = sees  # the kinds a cross-object rule reads from ctx.objects (None: all)
         self.source = source
         self.see_also = see_also or []  # peers' checks: "kube-linter:privileged-container"
+        self.fixable = fixable  # "safe", "unsafe" (only with --unsafe-fixes) or None
         self._fn: Optional[Callable] = None
         self._schema: Any = None
 
@@ -109,7 +110,7 @@ def _load_rule_file(path: str, validate: bool = True, data: Any = None) -> Rule:
             options=dict(data.get("options") or {}),
             default_enabled=bool(data.get("enabled", True)), cross=bool(data.get("cross", False)),
             sees=list(data["sees"]) if "sees" in data else None,
-            source=path, see_also=list(data.get("see-also") or []))
+            source=path, see_also=list(data.get("see-also") or []), fixable=data.get("fixable"))
     except (KeyError, TypeError, AttributeError, ValueError) as e:
         raise RuleError(f"{path}: malformed rule: {e}") from e
 

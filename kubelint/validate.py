@@ -11,7 +11,7 @@ import json
 from typing import Any, Iterator, List, Optional
 
 from .identify import close, type_name
-from .model import Violation, pointer_to_k8s
+from .model import Fix, Violation, pointer_to_k8s
 from .scalars import describe_plain
 
 _MAX_SHOWN = 40
@@ -68,10 +68,13 @@ def _explain(schema: Any, err: Any, node: Any) -> Iterator[Violation]:
         for field in kind.unexpected:
             guess = close(field, known)
             msg = f"{where}: unknown field `{field}`" if ptr else f"unknown field `{field}`"
+            fix = None
             if guess:
                 msg += f"; did you mean `{guess}`?"
+                if _renamable(instance, field, guess, parent, kind.unexpected):
+                    fix = Fix(f"rename `{field}` to `{guess}`", (("rename", ptr + (field,), guess),))
             yield Violation(msg, ptr + (field,), at="key",
-                            hint=None if guess else _known_hint(known))
+                            hint=None if guess else _known_hint(known), fix=fix)
         return
     if name == "Required":
         yield Violation(f"{where}: missing required field `{kind.property}`" if ptr
@@ -83,17 +86,21 @@ def _explain(schema: Any, err: Any, node: Any) -> Iterator[Violation]:
         msg = f"{where}: expected {' or '.join(expected)}, found {found}"
         if not isinstance(instance, (dict, list)) and instance is not None:
             msg += f" {show(instance)}"
-        hint = None
+        hint = fix = None
         src = _source_scalar(node, ptr)
         if src is not None and "string" in expected and not isinstance(instance, str):
             why = describe_plain(src.value, instance) if not src.style else None
             if why:
                 msg += f" ({why})"
                 hint = f'quote it: "{src.value}"'
+                fix = Fix(f'quote it: "{src.value}"', (("quote", ptr),))
         elif src is not None and isinstance(instance, str) and src.style in ("'", '"') and \
                 set(expected) & {"integer", "number", "boolean"}:
             hint = f"remove the quotes: {instance}"
-        yield Violation(msg, ptr, hint=hint)
+            value = _unquoted(instance, expected)
+            if value is not None:
+                fix = Fix(f"remove the quotes: {instance}", (("set", ptr, value),))
+        yield Violation(msg, ptr, hint=hint, fix=fix)
         return
     if name == "Enum":
         options = list(kind.options)
@@ -128,6 +135,45 @@ def _explain(schema: Any, err: Any, node: Any) -> Iterator[Violation]:
     if len(text) > 200:
         text = text[:197] + "..."
     yield Violation(f"{where}: {text}" if ptr else text, ptr)
+
+
+def _unquoted(text: str, expected: List[str]) -> Any:
+    """The number or boolean a quoted string stands for, if it is exactly one the field takes."""
+    from .scalars import resolve_plain
+
+    value = resolve_plain(text) if text and text == text.strip() else None
+    if isinstance(value, bool):
+        return value if "boolean" in expected and text in ("true", "false") else None
+    if isinstance(value, int):
+        return value if ("integer" in expected or "number" in expected) and str(value) == text else None
+    if isinstance(value, float):
+        return value if "number" in expected and json.dumps(value) == text else None
+    return None
+
+
+def _renamable(instance: Any, field: str, guess: str, parent: dict, unexpected: Any) -> bool:
+    """A "did you mean" rename is a fix only when it cannot be wrong: the intended field is
+    absent, no other unknown field would want the same name, and the value has the type the
+    intended field takes (`port: 80` is not renamed to `ports`, which takes a list)."""
+    if not isinstance(instance, dict) or guess in instance:
+        return False
+    known = list((parent.get("properties") or {}).keys())
+    if sum(1 for other in unexpected if close(other, known) == guess) != 1:
+        return False
+    prop = (parent.get("properties") or {}).get(guess)
+    if not isinstance(prop, dict):
+        return False
+    value = instance.get(field)
+    types = prop.get("type")
+    if types is None:
+        if "$ref" in prop or "properties" in prop or "allOf" in prop:
+            return isinstance(value, dict)
+        return False
+    types = types if isinstance(types, list) else [types]
+    found = type_name(value)
+    names = {"object": "mapping", "array": "list"}
+    wanted = {names.get(t, t) for t in types if t != "null"}
+    return found in wanted or (found == "integer" and "number" in wanted)
 
 
 def _known_hint(known: List[str]) -> Optional[str]:

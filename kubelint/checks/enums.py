@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Iterator, Tuple
 
 from ..identify import close
-from ..model import Violation, pointer_to_k8s
+from ..model import Fix, Violation, pointer_to_k8s
 from .k8s import CONTAINER_LISTS, POD_SPEC_PATHS, walk
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
@@ -68,6 +68,9 @@ def unsupported_value(obj: Any, ctx: Any) -> Iterator[Violation]:
             msg = (f"{pointer_to_k8s(pointer)}: Unsupported value: {shown}: supported values: "
                    + ", ".join(f'"{a}"' for a in allowed))
             guess = close(str(value), allowed)
+            fix = None
             if guess:
                 msg += f'; did you mean "{guess}"?'
-            yield Violation(msg, pointer)
+                if isinstance(value, str) and guess.lower() == value.lower():  # only the case is wrong
+                    fix = Fix(f'write "{guess}"', (("set", pointer, guess),))
+            yield Violation(msg, pointer, fix=fix)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from ..model import Violation, pointer_to_k8s
+from ..model import Fix, Violation, pointer_to_k8s
 from .k8s import containers, get, items, pod_containers, pod_spec
 
 
@@ -50,16 +50,22 @@ def privileged(obj: Any, ctx: Any) -> Iterator[Violation]:
     for field in ("hostNetwork", "hostPID", "hostIPC"):
         if spec.get(field) is True:
             yield Violation(f"{pointer_to_k8s(base + (field,))}: the pod shares the node's "
-                            f"{field[4:].lower()} namespace", base + (field,), at="key")
+                            f"{field[4:].lower()} namespace", base + (field,), at="key",
+                            fix=Fix(f"set {field}: false", (("set", base + (field,), False),),
+                                    safe=False))
     for ptr, c in containers(spec, base):
         sc = c.get("securityContext") if isinstance(c.get("securityContext"), dict) else {}
         if sc.get("privileged") is True:
-            yield Violation(f"{pointer_to_k8s(ptr + ('securityContext', 'privileged'))}: a privileged "
-                            "container is root on the node", ptr + ("securityContext", "privileged"), at="key")
+            at = ptr + ("securityContext", "privileged")
+            yield Violation(f"{pointer_to_k8s(at)}: a privileged "
+                            "container is root on the node", at, at="key",
+                            fix=Fix("set privileged: false", (("set", at, False),), safe=False))
         elif sc.get("allowPrivilegeEscalation") is True:
-            yield Violation(f"{pointer_to_k8s(ptr + ('securityContext', 'allowPrivilegeEscalation'))}: "
-                            "processes may gain more privileges than their parent",
-                            ptr + ("securityContext", "allowPrivilegeEscalation"), at="key")
+            at = ptr + ("securityContext", "allowPrivilegeEscalation")
+            yield Violation(f"{pointer_to_k8s(at)}: "
+                            "processes may gain more privileges than their parent", at, at="key",
+                            fix=Fix("set allowPrivilegeEscalation: false", (("set", at, False),),
+                                    safe=False))
 
 
 def run_as_non_root(obj: Any, ctx: Any) -> Iterator[Violation]:
@@ -84,9 +90,13 @@ def run_as_non_root(obj: Any, ctx: Any) -> Iterator[Violation]:
         sc = c.get("securityContext") if isinstance(c.get("securityContext"), dict) else {}
         own = non_root(sc)
         if own is False or (own is None and not pod_level):
+            # the image may need root: a behaviour change, so only with --unsafe-fixes
+            fix = Fix("set securityContext.runAsNonRoot: true on the container",
+                      (("add", ptr + ("securityContext",), {"runAsNonRoot": True}),),
+                      safe=False) if own is None else None
             yield Violation(f"{pointer_to_k8s(ptr)}: may run as root (set runAsNonRoot: true or a "
                             "non-zero runAsUser on the pod or the container)", ptr + ("name",), at="key",
-                            hint="securityContext: {runAsNonRoot: true, runAsUser: 10001}")
+                            hint="securityContext: {runAsNonRoot: true, runAsUser: 10001}", fix=fix)
 
 
 def readiness_probe(obj: Any, ctx: Any) -> Iterator[Violation]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from ..model import Violation
+from ..model import Fix, Violation
 from .k8s import get
 from .labels import format_map, map_mismatches, pod_labels, selector_mismatches
 
@@ -73,9 +73,18 @@ def selector_matches_template(obj: Any, ctx: Any) -> Iterator[Violation]:
     if not isinstance(selector, dict):
         return
     if not (selector.get("matchLabels") or selector.get("matchExpressions")):
+        fix = None
+        if labels and all(isinstance(v, str) for v in labels.values()) and \
+                not set(selector) - {"matchLabels", "matchExpressions"}:
+            fix = Fix("select the template's labels",
+                      (("add", ("spec", "selector"), {"matchLabels": dict(labels)}),)) \
+                if "matchLabels" not in selector else \
+                Fix("select the template's labels", (("set", ("spec", "selector", "matchLabels"),
+                                                       dict(labels)),))
         yield Violation(f"{obj.kind} selector is empty: it would select every pod, and the API "
                         "server rejects it (`empty selector is invalid`)", ("spec", "selector"),
-                        at="key", hint="set spec.selector.matchLabels to the template's labels")
+                        at="key", hint="set spec.selector.matchLabels to the template's labels",
+                        fix=fix)
         return
     misses = list(selector_mismatches(selector, labels))
     if misses:
@@ -85,7 +94,29 @@ def selector_matches_template(obj: Any, ctx: Any) -> Iterator[Violation]:
             "server rejects it (`selector does not match template labels`)",
             ("spec", "selector"), at="key",
             related=((None, labels_ptr, "the template labels"),),
-            hint=f"template labels are: {format_map(labels)}")
+            hint=f"template labels are: {format_map(labels)}", fix=_label_fix(selector, labels))
+
+
+def _label_fix(selector: dict, labels: dict) -> Any:
+    """Add the selector's labels the template lacks, when that is all that is wrong: only
+    matchLabels, and no template label with another value (which one is right is not ours to
+    decide). The selector is immutable on a live workload; the template is not."""
+    wanted = selector.get("matchLabels")
+    if set(selector) - {"matchLabels"} or not isinstance(wanted, dict) or not wanted:
+        return None
+    missing = {}
+    for k, v in wanted.items():
+        if not isinstance(k, str) or not isinstance(v, str):
+            return None
+        if k in labels:
+            if labels[k] != v:
+                return None
+        else:
+            missing[k] = v
+    if not missing:
+        return None
+    return Fix("add the selector's labels to the template",
+               (("add", ("spec", "template", "metadata", "labels"), missing),))
 
 
 # Where LabelSelectors live, per kind ("*" = every list item).
