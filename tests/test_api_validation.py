@@ -142,6 +142,99 @@ CASES = [
      'binaryData[a]: Invalid value: "a": duplicate of key in data'),
     ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  ..hidden: x\n", ("KL127", 5, 3),
      "must not start with '..'"),
+    # validateContainers: at least one container
+    ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: []\n", ("KL128", 5, 15),
+     "spec.containers: Required value"),
+    # validatePodDNSConfig: dnsPolicy None needs dnsConfig, with a nameserver
+    (POD.format(extra="  dnsPolicy: None\n"), ("KL128", 9, 14),
+     "spec.dnsConfig: Required value: must provide `dnsConfig` when `dnsPolicy` is None"),
+    (POD.format(extra="  dnsPolicy: None\n  dnsConfig: {searches: [a.local]}\n"), ("KL128", 10, 3),
+     "spec.dnsConfig.nameservers: Required value: must provide at least one DNS nameserver"),
+    (POD.format(extra="  dnsConfig: {nameservers: [dns.local]}\n"), ("KL128", 9, 29),
+     'spec.dnsConfig.nameservers[0]: Invalid value: "dns.local": must be a valid IP address'),
+    # ValidatePodSpec: activeDeadlineSeconds 1..MaxInt32
+    (POD.format(extra="  activeDeadlineSeconds: 0\n"), ("KL128", 9, 26),
+     "spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 2147483647, inclusive"),
+    # ValidateSecurityContext / validatePodSpecSecurityContext: IsValidUserID, IsValidGroupID
+    (POD.format(extra="      securityContext: {runAsUser: -1}\n"), ("KL129", 9, 36),
+     "spec.containers[0].securityContext.runAsUser: Invalid value: -1: must be between 0 and 2147483647, inclusive"),
+    (POD.format(extra="  securityContext:\n    runAsGroup: -5\n"), ("KL129", 10, 17),
+     "spec.securityContext.runAsGroup: Invalid value: -5: must be between 0 and 2147483647"),
+    (POD.format(extra="  securityContext:\n    fsGroup: -1\n"), ("KL129", 10, 14),
+     "spec.securityContext.fsGroup: Invalid value: -1"),
+    # validateSeccompProfileField: Localhost needs localhostProfile
+    (POD.format(extra="  securityContext:\n    seccompProfile: {type: Localhost}\n"), ("KL129", 10, 5),
+     "spec.securityContext.seccompProfile.localhostProfile: Required value: must be set when seccomp type is Localhost"),
+    # ValidateSecurityContext: privileged and no privilege escalation
+    (POD.format(extra="      securityContext: {privileged: true, allowPrivilegeEscalation: false}\n"), ("KL129", 9, 69),
+     "cannot set `allowPrivilegeEscalation` to false and `privileged` to true"),
+    # ValidateProcMountType, validateSeccompProfileField, validateAppArmorProfileField: case-sensitive
+    (POD.format(extra="      securityContext: {procMount: unmasked}\n"), ("KL112", 9, 36),
+     'spec.containers[0].securityContext.procMount: Unsupported value: "unmasked": supported values: '
+     '"Default", "Unmasked"; did you mean "Unmasked"?'),
+    (POD.format(extra="  securityContext:\n    seccompProfile: {type: runtimeDefault}\n"), ("KL112", 10, 28),
+     'spec.securityContext.seccompProfile.type: Unsupported value: "runtimeDefault": supported values: '
+     '"Localhost", "RuntimeDefault", "Unconfined"; did you mean "RuntimeDefault"?'),
+    (POD.format(extra="      securityContext:\n        appArmorProfile: {type: unconfined}\n"), ("KL112", 10, 33),
+     'spec.containers[0].securityContext.appArmorProfile.type: Unsupported value: "unconfined"'),
+    # ValidateVolumeMounts: mountPath Required; validateLocalDescendingPath for subPath
+    (POD.format(extra="      volumeMounts: [{name: d, mountPath: ''}]\n  volumes: [{name: d, emptyDir: {}}]\n"),
+     ("KL114", 9, 43), "spec.containers[0].volumeMounts[0].mountPath: Required value"),
+    (POD.format(extra="      volumeMounts: [{name: d, mountPath: /d, subPath: /etc}]\n  volumes: [{name: d, emptyDir: {}}]\n"),
+     ("KL114", 9, 56), 'spec.containers[0].volumeMounts[0].subPath: Invalid value: "/etc": must be a relative path'),
+    (POD.format(extra="      volumeMounts: [{name: d, mountPath: /d, subPath: a/../../b}]\n  volumes: [{name: d, emptyDir: {}}]\n"),
+     ("KL114", 9, 56), "must not contain '..'"),
+    # validateProbe: non-negative counts; validateLivenessProbe: successThreshold 1
+    (POD.format(extra="      readinessProbe: {tcpSocket: {port: 80}, periodSeconds: -1}\n"), ("KL117", 9, 62),
+     "spec.containers[0].readinessProbe.periodSeconds: Invalid value: -1: must be greater than or equal to 0"),
+    (POD.format(extra="      livenessProbe: {tcpSocket: {port: 80}, successThreshold: 3}\n"), ("KL117", 9, 64),
+     "spec.containers[0].livenessProbe.successThreshold: Invalid value: 3: must be 1"),
+    (POD.format(extra="      startupProbe: {exec: {command: [\"true\"]}, terminationGracePeriodSeconds: 0}\n"), ("KL117", 9, 80),
+     "terminationGracePeriodSeconds: Invalid value: 0: must be greater than 0"),
+    # validateInitContainers: no probes on init containers unless restartPolicy Always
+    (POD.format(extra="  initContainers:\n    - name: init\n      image: busybox:1.36\n"
+                      "      readinessProbe: {exec: {command: [\"true\"]}}\n"), ("KL117", 12, 7),
+     "spec.initContainers[0].readinessProbe: Forbidden: may not be set for init containers without restartPolicy=Always"),
+    # validateJobSpec: non-negative counts (Jobs and CronJob job templates)
+    ("apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  backoffLimit: -1\n  template:\n"
+     "    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: i}]\n", ("KL121", 5, 17),
+     "spec.backoffLimit: Invalid value: -1: must be greater than or equal to 0"),
+    ("apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  schedule: \"0 * * * *\"\n"
+     "  jobTemplate:\n    spec:\n      parallelism: -2\n      template:\n        spec:\n          restartPolicy: Never\n"
+     "          containers: [{name: c, image: i}]\n", ("KL121", 8, 20),
+     "spec.jobTemplate.spec.parallelism: Invalid value: -2: must be greater than or equal to 0"),
+    ("apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  completions: -1\n  template:\n"
+     "    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: i}]\n", ("KL121", 5, 16),
+     "spec.completions: Invalid value: -1"),
+    # ValidateService: ExternalName has no cluster IP; externalTrafficPolicy only when externally accessible
+    (SVC.format(spec="  type: ExternalName\n  externalName: db.example.com\n  clusterIP: 10.0.0.5\n"), ("KL123", 8, 3),
+     "spec.clusterIP: Forbidden: may not be set for ExternalName services"),
+    (SVC.format(spec="  externalTrafficPolicy: Local\n  ports: [{port: 80}]\n"), ("KL123", 6, 26),
+     'spec.externalTrafficPolicy: Invalid value: "Local": may only be set for externally-accessible services'),
+    (SVC.format(spec="  type: NodePort\n  loadBalancerSourceRanges: [10.0.0.0/8]\n  ports: [{port: 80}]\n"), ("KL123", 7, 3),
+     "spec.loadBalancerSourceRanges: Forbidden: may only be used when `type` is 'LoadBalancer'"),
+    (SVC.format(spec="  type: LoadBalancer\n  healthCheckNodePort: 30001\n  ports: [{port: 80}]\n"), ("KL123", 7, 24),
+     "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"),
+    (SVC.format(spec="  sessionAffinityConfig: {clientIP: {timeoutSeconds: 60}}\n  ports: [{port: 80}]\n"), ("KL123", 6, 3),
+     "spec.sessionAffinityConfig: Forbidden: must not be set when session affinity is None"),
+    # validateIngressRules: a DNS name, not an IP address; lower case
+    ("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i}\nspec:\n  rules:\n"
+     "    - host: 10.0.0.1\n      http:\n        paths:\n          - path: /\n            pathType: Prefix\n"
+     "            backend: {service: {name: s, port: {number: 80}}}\n",
+     ("KL124", 6, 13), 'spec.rules[0].host: Invalid value: "10.0.0.1": must be a DNS name, not an IP address'),
+    ("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i}\nspec:\n  rules:\n"
+     "    - host: Shop.Example.com\n      http:\n        paths:\n          - path: /\n            pathType: Prefix\n"
+     "            backend: {service: {name: s, port: {number: 80}}}\n",
+     ("KL124", 6, 13), 'spec.rules[0].host: Invalid value: "Shop.Example.com": a lowercase RFC 1123 subdomain'),
+    ("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i}\nspec:\n  tls:\n"
+     "    - hosts: [\"*.Example.com\"]\n      secretName: t\n",
+     ("KL124", 6, 15), 'spec.tls[0].hosts[0]: Invalid value: "*.Example.com": a wildcard DNS-1123 subdomain'),
+    # warningsForPodSpecAndMeta (warnings): env var hiding an earlier one; duplicate container ports
+    (POD.format(extra="      env:\n        - {name: A, value: x}\n        - {name: A, value: z}\n"), ("KL130", 11, 18),
+     'spec.containers[0].env[1]: hides previous definition of "A", which may be dropped when using apply; '
+     "server-side apply rejects duplicate keys"),
+    (POD.format(extra="      ports:\n        - {name: a, containerPort: 80}\n        - {name: b, containerPort: 80}\n"),
+     ("KL130", 11, 36), "spec.containers[0].ports[1]: duplicate port definition with spec.containers[0].ports[0]"),
     # ValidateSecret: keys each Secret type requires
     ("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ntype: kubernetes.io/tls\nstringData:\n  tls.crt: x\n",
      ("KL127", 4, 1), "data[tls.key]: Required value: a kubernetes.io/tls Secret needs the key `tls.key`"),

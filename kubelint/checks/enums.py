@@ -16,12 +16,26 @@ _POD = [
     (("dnsPolicy",), ("ClusterFirstWithHostNet", "ClusterFirst", "Default", "None")),
     (("preemptionPolicy",), ("PreemptLowerPriority", "Never")),
 ]
+# validateSeccompProfileField / validateAppArmorProfileField: the type is case-sensitive.
+PROFILE_TYPES = ("Localhost", "RuntimeDefault", "Unconfined")
+_POD += [
+    (("securityContext", "seccompProfile", "type"), PROFILE_TYPES),
+    (("securityContext", "appArmorProfile", "type"), PROFILE_TYPES),
+    (("securityContext", "fsGroupChangePolicy"), ("Always", "OnRootMismatch")),
+]
 for _list in CONTAINER_LISTS:
     _POD += [
         ((_list, "*", "imagePullPolicy"), ("Always", "IfNotPresent", "Never")),
         ((_list, "*", "terminationMessagePolicy"), ("File", "FallbackToLogsOnError")),
         ((_list, "*", "ports", "*", "protocol"), PROTOCOLS),
+        # ValidateProcMountType
+        ((_list, "*", "securityContext", "procMount"), ("Default", "Unmasked")),
+        ((_list, "*", "securityContext", "seccompProfile", "type"), PROFILE_TYPES),
+        ((_list, "*", "securityContext", "appArmorProfile", "type"), PROFILE_TYPES),
     ]
+    # validateHTTPGetAction: supportedHTTPSchemes
+    for _probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+        _POD.append(((_list, "*", _probe, "httpGet", "scheme"), ("HTTP", "HTTPS")))
 
 TABLE = {
     "Service": [

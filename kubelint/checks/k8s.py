@@ -201,6 +201,17 @@ def env_var_name(value: str, relaxed: bool) -> List[str]:
     return []
 
 
+def local_descending_path(value: str) -> List[str]:
+    """validateLocalDescendingPath: a relative path that never steps up (subPath,
+    localhostProfile)."""
+    errs = []
+    if value.startswith("/"):
+        errs.append("must be a relative path")
+    if ".." in value.split("/"):  # Go's filepath.ToSlash leaves '\\' alone on Linux
+        errs.append("must not contain '..'")
+    return errs
+
+
 def config_key(value: str) -> List[str]:
     errs = []
     if len(value) > 253:

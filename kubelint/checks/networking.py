@@ -5,7 +5,30 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ..model import Violation
-from .k8s import invalid, port_number, walk
+from ..lazyre import LazyRegex
+from .k8s import dns1123_subdomain, invalid, port_number, walk
+
+_WILDCARD = LazyRegex(r"^\*\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def _host_errors(host: str) -> list:
+    """validateIngressRules / validateIngressTLS: a DNS-1123 subdomain, or `*.` and one;
+    never an IP address."""
+    from .podspec import is_ip
+
+    errors = []
+    if is_ip(host):
+        errors.append("must be a DNS name, not an IP address")
+    if "*" in host:
+        if len(host) > 253:
+            errors.append("must be no more than 253 characters")
+        if not _WILDCARD.match(host):
+            errors.append("a wildcard DNS-1123 subdomain must start with '*.', followed by a valid "
+                          "DNS subdomain, which must consist of lower case alphanumeric characters, "
+                          "'-' or '.' and end with an alphanumeric character (e.g. '*.example.com')")
+    else:
+        errors.extend(dns1123_subdomain(host))
+    return errors
 
 
 def _backend(backend: Any, ptr: tuple, where: str) -> Iterator[Violation]:
@@ -33,9 +56,21 @@ def _backend(backend: Any, ptr: tuple, where: str) -> Iterator[Violation]:
 
 
 def ingress_rules(obj: Any, ctx: Any) -> Iterator[Violation]:
-    """KL124: paths start with '/' for Exact and Prefix, and every backend names exactly one
-    of service/resource and a service port by name or number. (A missing pathType is the
-    schema's finding.)"""
+    """KL124: hosts are lower-case DNS names (wildcards allowed), not IP addresses; paths start
+    with '/' for Exact and Prefix, and every backend names exactly one of service/resource and
+    a service port by name or number. (A missing pathType is the schema's finding.)"""
+    for ptr, host in walk(obj.data, ("spec", "rules", "*", "host")):
+        if isinstance(host, str) and host:
+            errors = _host_errors(host)
+            if errors:
+                yield Violation(invalid(f"spec.rules[{ptr[2]}].host", host, errors), ptr,
+                                hint=f'host: "{host.lower()}"' if host.lower() != host and not _host_errors(host.lower())
+                                else None)
+    for ptr, host in walk(obj.data, ("spec", "tls", "*", "hosts", "*")):
+        if isinstance(host, str) and host:
+            errors = [e for e in _host_errors(host) if "IP address" not in e]
+            if errors:
+                yield Violation(invalid(f"spec.tls[{ptr[2]}].hosts[{ptr[4]}]", host, errors), ptr)
     default = obj.data.get("spec", {}).get("defaultBackend") if isinstance(obj.data.get("spec"), dict) else None
     if default is not None:
         yield from _backend(default, ("spec", "defaultBackend"), "spec.defaultBackend")

@@ -7,7 +7,7 @@ from typing import Any, Dict, Iterator, List, Tuple
 
 from ..model import Pointer, Violation, pointer_to_k8s
 from .k8s import (containers, dns1123_label, env_var_name, get, iana_svc_name, invalid, items,
-                  pod_containers, pod_spec, port_number)
+                  local_descending_path, pod_containers, pod_spec, port_number)
 
 
 def _specs(obj: Any):
@@ -125,11 +125,21 @@ def volume_mounts(obj: Any, ctx: Any) -> Iterator[Violation]:
                                     + (f"; did you mean \"{guess}\"?" if guess else ""), ptr + ("name",),
                                     hint=None if guess else "define it under spec.volumes")
                 path = mount.get("mountPath")
-                if isinstance(path, str):
+                if path == "":  # missing altogether: the schema's required-field finding
+                    yield Violation(f"{pointer_to_k8s(ptr + ('mountPath',))}: Required value",
+                                    ptr + ("mountPath",), hint="the absolute path in the container "
+                                    "where the volume appears, e.g. /data")
+                elif isinstance(path, str):
                     if path in paths:
                         yield Violation(f"{pointer_to_k8s(ptr + ('mountPath',))}: Invalid value: "
                                         f"\"{path}\": must be unique", ptr + ("mountPath",))
                     paths.setdefault(path, ptr)
+                for field in ("subPath", "subPathExpr"):
+                    sub = mount.get(field)
+                    if isinstance(sub, str) and sub:
+                        for error in local_descending_path(sub):
+                            yield Violation(invalid(pointer_to_k8s(ptr + (field,)), sub, [error]),
+                                            ptr + (field,))
 
 
 def env_var_names(obj: Any, ctx: Any) -> Iterator[Violation]:
@@ -187,21 +197,69 @@ def resources(obj: Any, ctx: Any) -> Iterator[Violation]:
 _HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
 
 
+# validateProbe: every count and duration is non-negative (0 means "the default").
+_PROBE_COUNTS = ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold",
+                 "failureThreshold")
+_PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
+
+
+def _int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def probes(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL117: each probe (and lifecycle handler) has exactly one handler; ports are numbers
-    1-65535 or IANA names."""
+    1-65535 or IANA names; the numeric bounds of validateProbe, validateLivenessProbe and
+    validateStartupProbe; no probes on init containers that are not sidecars
+    (validateInitContainers)."""
     for cptr, c in pod_containers(obj):
-        for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+        init = cptr[-2] == "initContainers"
+        sidecar = init and c.get("restartPolicy") == "Always"
+        for probe in _PROBES:
             p = c.get(probe)
             if not isinstance(p, dict):
                 continue
             ptr = cptr + (probe,)
+            where = pointer_to_k8s(ptr)
+            if init and not sidecar:
+                yield Violation(f"{where}: Forbidden: may not be set for init containers without "
+                                "restartPolicy=Always", ptr, at="key",
+                                hint="move the probe to a regular container, or make this init "
+                                     "container a sidecar (restartPolicy: Always)")
+                continue
+            if cptr[-2] == "ephemeralContainers":
+                yield Violation(f"{where}: Forbidden: cannot be set for an Ephemeral Container",
+                                ptr, at="key")
+                continue
             present = [h for h in _HANDLERS if p.get(h) is not None]
             if len(present) != 1:
                 what = "must specify a handler type" if not present else \
                     f"may not specify more than 1 handler type (found {', '.join(present)})"
-                yield Violation(f"{pointer_to_k8s(ptr)}: {'Required value' if not present else 'Forbidden'}: {what}",
+                yield Violation(f"{where}: {'Required value' if not present else 'Forbidden'}: {what}",
                                 ptr, at="key")
+            command = get(p, ("exec", "command"))
+            if isinstance(p.get("exec"), dict) and (command is None or command == []):
+                yield Violation(f"{where}.exec.command: Required value", ptr + ("exec",), at="key")
+            for field in _PROBE_COUNTS:
+                value = p.get(field)
+                if _int(value) and value < 0:
+                    yield Violation(invalid(f"{where}.{field}", value, ["must be greater than or equal to 0"]),
+                                    ptr + (field,))
+            success = p.get("successThreshold")
+            if probe != "readinessProbe" and _int(success) and success > 1:
+                # 0 is defaulted to 1 before validation
+                yield Violation(invalid(f"{where}.successThreshold", success, ["must be 1"]),
+                                ptr + ("successThreshold",),
+                                hint=f"a {probe} succeeds once: omit successThreshold or set it to 1")
+            grace = p.get("terminationGracePeriodSeconds")
+            if _int(grace):
+                if probe == "readinessProbe":
+                    yield Violation(invalid(f"{where}.terminationGracePeriodSeconds", grace,
+                                            ["must not be set for readinessProbes"]),
+                                    ptr + ("terminationGracePeriodSeconds",))
+                elif grace <= 0:
+                    yield Violation(invalid(f"{where}.terminationGracePeriodSeconds", grace,
+                                            ["must be greater than 0"]), ptr + ("terminationGracePeriodSeconds",))
             for h in ("httpGet", "tcpSocket", "grpc"):
                 port = get(p, (h, "port"))
                 if port is None:

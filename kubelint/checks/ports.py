@@ -65,6 +65,7 @@ def service_ports(obj: Any, ctx: Any) -> Iterator[Violation]:
     if headless and svc_type in ("NodePort", "LoadBalancer"):
         yield Violation(f'spec.clusterIP: Invalid value: "None": may not be set to \'None\' for '
                         f"{svc_type} services", ("spec", "clusterIP"))
+    yield from _type_fields(spec, svc_type)
     if not isinstance(ports, list):
         return
     names = {}
@@ -104,3 +105,57 @@ def service_ports(obj: Any, ctx: Any) -> Iterator[Violation]:
             yield Violation(f"{where}: Duplicate value: port {number}/{protocol} (also spec.ports[{pairs[key]}])",
                             ("spec", "ports", i), at="value")
         pairs.setdefault(key, i)
+
+
+_LB_ONLY = ("loadBalancerSourceRanges", "allocateLoadBalancerNodePorts", "loadBalancerClass")
+
+
+def _type_fields(spec: dict, svc_type: Any) -> Iterator[Violation]:
+    """The fields ValidateService allows only with some types (validateServiceExternalTraffic-
+    Policy, validateLoadBalancerClassField, the ExternalName case) or only with ClientIP
+    affinity."""
+    from .k8s import dns1123_subdomain, invalid
+
+    if not isinstance(svc_type, str):
+        return
+    if svc_type == "ExternalName":
+        for field in ("clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"):
+            if spec.get(field) not in (None, "", []):
+                yield Violation(f"spec.{field}: Forbidden: may not be set for ExternalName services",
+                                ("spec", field), at="key", hint=f"remove {field}: an ExternalName "
+                                "Service is a DNS alias (CNAME) and gets no cluster IP")
+        name = spec.get("externalName")
+        if isinstance(name, str) and name:
+            errors = dns1123_subdomain(name[:-1] if name.endswith(".") else name)
+            if errors:
+                yield Violation(invalid("spec.externalName", name, errors), ("spec", "externalName"))
+    ips = spec.get("externalIPs")
+    accessible = svc_type in ("NodePort", "LoadBalancer") or (svc_type == "ClusterIP" and bool(ips))
+    policy = spec.get("externalTrafficPolicy")
+    if policy not in (None, "") and not accessible:
+        yield Violation(invalid("spec.externalTrafficPolicy", policy,
+                                ["may only be set for externally-accessible services"])
+                        + f" (type NodePort or LoadBalancer, or with externalIPs; this one is {svc_type})",
+                        ("spec", "externalTrafficPolicy"), hint="remove externalTrafficPolicy, or "
+                        "change the type to NodePort or LoadBalancer")
+    health = spec.get("healthCheckNodePort")
+    if isinstance(health, int) and not isinstance(health, bool) and health != 0 and \
+            not (svc_type == "LoadBalancer" and policy == "Local"):
+        yield Violation(invalid("spec.healthCheckNodePort", health, [
+            "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"]),
+            ("spec", "healthCheckNodePort"))
+    if svc_type != "LoadBalancer":
+        for field in _LB_ONLY:
+            if spec.get(field) is not None and spec.get(field) != []:
+                yield Violation(f"spec.{field}: Forbidden: may only be used when `type` is "
+                                f"'LoadBalancer'", ("spec", field), at="key")
+    if spec.get("sessionAffinityConfig") is not None and spec.get("sessionAffinity") in (None, "", "None"):
+        yield Violation("spec.sessionAffinityConfig: Forbidden: must not be set when session "
+                        "affinity is None", ("spec", "sessionAffinityConfig"), at="key",
+                        hint="set sessionAffinity: ClientIP, or remove sessionAffinityConfig")
+    from .podspec import is_ip
+
+    for i, ip in enumerate(ips if isinstance(ips, list) else []):
+        if isinstance(ip, str) and not is_ip(ip):
+            yield Violation(invalid(f"spec.externalIPs[{i}]", ip, [
+                "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"]), ("spec", "externalIPs", i))

@@ -27,8 +27,27 @@ def _int_or_percent(value: Any) -> Tuple[Optional[float], Optional[str]]:
     return None, None
 
 
+def _non_negative(spec: dict, base: tuple, field: str) -> Iterator[Violation]:
+    """ValidateNonnegativeField, wherever the API server applies it to a count."""
+    value = spec.get(field)
+    if isinstance(value, int) and not isinstance(value, bool) and value < 0:
+        ptr = base + (field,)
+        yield Violation(invalid(".".join(ptr), value, ["must be greater than or equal to 0"]), ptr)
+
+
+# validateJobSpec (pkg/apis/batch/validation/validation.go): counts and durations >= 0.
+_JOB_COUNTS = ("parallelism", "completions", "activeDeadlineSeconds", "backoffLimit",
+               "ttlSecondsAfterFinished", "backoffLimitPerIndex", "maxFailedIndexes")
+
+
+def _job_spec(spec: dict, base: tuple) -> Iterator[Violation]:
+    for field in _JOB_COUNTS:
+        yield from _non_negative(spec, base, field)
+
+
 def workload_spec(obj: Any, ctx: Any) -> Iterator[Violation]:
-    """KL121: replicas and Deployment/DaemonSet rolling update parameters."""
+    """KL121: replicas and Deployment/DaemonSet rolling update parameters; the counts of
+    Jobs and of CronJobs' job templates (validateJobSpec, validateCronJobSpec)."""
     spec = obj.data.get("spec")
     if not isinstance(spec, dict):
         return
@@ -38,6 +57,18 @@ def workload_spec(obj: Any, ctx: Any) -> Iterator[Violation]:
             if isinstance(value, int) and not isinstance(value, bool) and value < 0:
                 yield Violation(invalid(f"spec.{field}", value, ["must be greater than or equal to 0"]),
                                 ("spec", field))
+    if obj.kind == "Job":
+        yield from _job_spec(spec, ("spec",))
+    elif obj.kind == "CronJob":
+        for field in ("startingDeadlineSeconds", "successfulJobsHistoryLimit", "failedJobsHistoryLimit"):
+            yield from _non_negative(spec, ("spec",), field)
+        job = get(spec, ("jobTemplate", "spec"))
+        if isinstance(job, dict):
+            yield from _job_spec(job, ("spec", "jobTemplate", "spec"))
+            if job.get("selector") is not None:  # ValidateJobTemplateSpec
+                yield Violation("spec.jobTemplate.spec.selector: Invalid value: `selector` will be "
+                                "auto-generated", ("spec", "jobTemplate", "spec", "selector"), at="key",
+                                hint="remove it: the Job controller generates the selector")
     strategy_path = {"Deployment": ("spec", "strategy"), "DaemonSet": ("spec", "updateStrategy")}.get(obj.kind)
     if strategy_path is None:
         return

@@ -1,0 +1,190 @@
+"""Pod-level fields and security contexts as ValidatePodSpec (pkg/apis/core/validation/
+validation.go) checks them, and the warnings the API server returns for pod specs
+(warningsForPodSpecAndMeta, pkg/api/pod/warnings.go)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterator, List, Tuple
+
+from ..model import Pointer, Violation, pointer_to_k8s
+from .k8s import containers, invalid, items, local_descending_path, pod_spec
+
+_MAX_NAMESERVERS = 3  # MaxDNSNameservers
+_MAX_SEARCHES = 32  # MaxDNSSearchPaths
+_MAX_ID = 2147483647  # IsValidUserID / IsValidGroupID: 0..math.MaxInt32
+
+
+def _int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_ip(value: str) -> bool:
+    """netutils.ParseIPSloppy: IPv4 (leading zeros allowed) or IPv6."""
+    import ipaddress  # only when a pod has dnsConfig or an Ingress a host
+
+    try:
+        ipaddress.ip_address(value)
+        return True
+    except ValueError:
+        parts = value.split(".")
+        return len(parts) == 4 and all(p.isdigit() and int(p) <= 255 for p in parts)
+
+
+def pod_spec_fields(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL128: at least one container (validateContainers), dnsConfig when dnsPolicy is None
+    (validatePodDNSConfig), activeDeadlineSeconds 1..2^31-1 (ValidatePodSpec)."""
+    found = pod_spec(obj)
+    if found is None:
+        return
+    base, spec = found
+    where = pointer_to_k8s(base)
+    if spec.get("containers") == []:
+        yield Violation(f"{where}.containers: Required value: a pod needs at least one container",
+                        base + ("containers",))
+    policy, config = spec.get("dnsPolicy"), spec.get("dnsConfig")
+    if policy == "None":
+        if config is None:
+            yield Violation(f"{where}.dnsConfig: Required value: must provide `dnsConfig` when "
+                            "`dnsPolicy` is None", base + ("dnsPolicy",),
+                            hint="add dnsConfig: {nameservers: [10.0.0.10]}, or use dnsPolicy: ClusterFirst")
+        elif isinstance(config, dict) and not config.get("nameservers"):
+            yield Violation(f"{where}.dnsConfig.nameservers: Required value: must provide at least "
+                            "one DNS nameserver when `dnsPolicy` is None",
+                            base + ("dnsConfig", "nameservers") if "nameservers" in config
+                            else base + ("dnsConfig",), at="key")
+    if isinstance(config, dict):
+        servers = config.get("nameservers")
+        if isinstance(servers, list):
+            if len(servers) > _MAX_NAMESERVERS:
+                yield Violation(f"{where}.dnsConfig.nameservers: Invalid value: must not have more "
+                                f"than {_MAX_NAMESERVERS} nameservers", base + ("dnsConfig", "nameservers"), at="key")
+            for i, server in enumerate(servers):
+                if isinstance(server, str) and not is_ip(server):
+                    ptr = base + ("dnsConfig", "nameservers", i)
+                    yield Violation(invalid(pointer_to_k8s(ptr), server,
+                                            ["must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"]), ptr)
+        searches = config.get("searches")
+        if isinstance(searches, list) and len(searches) > _MAX_SEARCHES:
+            yield Violation(f"{where}.dnsConfig.searches: Invalid value: must not have more than "
+                            f"{_MAX_SEARCHES} search paths", base + ("dnsConfig", "searches"), at="key")
+    deadline = spec.get("activeDeadlineSeconds")
+    if _int(deadline) and not 1 <= deadline <= _MAX_ID:
+        yield Violation(invalid(f"{where}.activeDeadlineSeconds", deadline,
+                                [f"must be between 1 and {_MAX_ID}, inclusive"]), base + ("activeDeadlineSeconds",))
+
+
+def _contexts(base: Pointer, spec: dict) -> Iterator[Tuple[Pointer, dict, bool]]:
+    """(pointer, securityContext, is the pod's) of the pod and of each container."""
+    sc = spec.get("securityContext")
+    if isinstance(sc, dict):
+        yield base + ("securityContext",), sc, True
+    for cptr, c in containers(spec, base):
+        sc = c.get("securityContext")
+        if isinstance(sc, dict):
+            yield cptr + ("securityContext",), sc, False
+
+
+def security_context(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL129: user and group IDs 0..2^31-1 (IsValidUserID, IsValidGroupID); a Localhost
+    seccomp/AppArmor profile names its file, other types do not
+    (validateSeccompProfileField, validateAppArmorProfileField); privileged containers
+    cannot forbid privilege escalation (ValidateSecurityContext)."""
+    found = pod_spec(obj)
+    if found is None:
+        return
+    base, spec = found
+    for ptr, sc, pod in _contexts(base, spec):
+        where = pointer_to_k8s(ptr)
+        for field in ("runAsUser", "runAsGroup") + (("fsGroup",) if pod else ()):
+            value = sc.get(field)
+            if _int(value) and not 0 <= value <= _MAX_ID:
+                yield Violation(invalid(f"{where}.{field}", value, [f"must be between 0 and {_MAX_ID}, inclusive"]),
+                                ptr + (field,))
+        if pod:
+            for i, gid in enumerate(items(sc.get("supplementalGroups"))):
+                if _int(gid) and not 0 <= gid <= _MAX_ID:
+                    yield Violation(invalid(f"{where}.supplementalGroups[{i}]", gid,
+                                            [f"must be between 0 and {_MAX_ID}, inclusive"]),
+                                    ptr + ("supplementalGroups", i))
+        for field, what in (("seccompProfile", "seccomp"), ("appArmorProfile", "AppArmor")):
+            profile = sc.get(field)
+            if not isinstance(profile, dict):
+                continue
+            kind, local = profile.get("type"), profile.get("localhostProfile")
+            pptr = ptr + (field,)
+            if kind == "Localhost":
+                if local is None:
+                    yield Violation(f"{where}.{field}.localhostProfile: Required value: must be set "
+                                    f"when {what} type is Localhost", pptr, at="key")
+                elif isinstance(local, str):
+                    errors = local_descending_path(local) if field == "seccompProfile" else \
+                        (["must not be empty"] if not local.strip() else
+                         ["must not be padded with whitespace"] if local != local.strip() else [])
+                    for error in errors:
+                        yield Violation(invalid(f"{where}.{field}.localhostProfile", local, [error]),
+                                        pptr + ("localhostProfile",))
+            elif kind in ("RuntimeDefault", "Unconfined") and local is not None:
+                yield Violation(f"{where}.{field}.localhostProfile: Invalid value: can only be set "
+                                f"when {what} type is Localhost", pptr + ("localhostProfile",), at="key")
+        if not pod and sc.get("privileged") is True and sc.get("allowPrivilegeEscalation") is False:
+            yield Violation(f"{where}: Invalid value: cannot set `allowPrivilegeEscalation` to false "
+                            "and `privileged` to true", ptr + ("allowPrivilegeEscalation",))
+
+
+_APPLY = ("; server-side apply rejects duplicate keys of this list (kubectl apply --server-side "
+          "fails), and client-side apply may drop one of them")
+
+
+def duplicate_list_entries(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL130 (warning): env vars that hide an earlier definition, and ports that repeat a
+    containerPort/protocol (warningsForPodSpecAndMeta): the API server accepts both with a
+    warning, and they are duplicate keys of list-maps for server-side apply."""
+    found = pod_spec(obj)
+    if found is None:
+        return
+    base, spec = found
+    ports: Dict[Tuple[Any, Any], List[Tuple[Pointer, dict]]] = {}
+    for cptr, c in containers(spec, base):
+        seen = set()
+        for i, env in enumerate(items(c.get("env"))):
+            name = env.get("name") if isinstance(env, dict) else None
+            if not isinstance(name, str):
+                continue
+            if name in seen:
+                ref = f"$({name})"
+                value = env.get("value") if isinstance(env.get("value"), str) else ""
+                # X: "$(X)suffix" builds on the earlier value: the API server does not warn
+                if env.get("valueFrom") is not None or value == ref or ref not in value:
+                    ptr = cptr + ("env", i)
+                    yield Violation(f"{pointer_to_k8s(ptr)}: hides previous definition of \"{name}\", "
+                                    "which may be dropped when using apply" + _APPLY, ptr + ("name",))
+            else:
+                seen.add(name)
+        for i, port in enumerate(items(c.get("ports"))):
+            if not isinstance(port, dict) or not _int(port.get("containerPort")):
+                continue
+            protocol = port.get("protocol") or "TCP"
+            if not isinstance(protocol, str):
+                continue
+            ptr = cptr + ("ports", i)
+            key = (port["containerPort"], protocol)
+            host_ip, host_port = port.get("hostIP") or "", port.get("hostPort") or 0
+            for other_ptr, other in ports.get(key, ()):
+                o_ip, o_port = other.get("hostIP") or "", other.get("hostPort") or 0
+                if host_ip == o_ip and host_port == o_port:
+                    what = "duplicate"
+                elif host_port == 0 or o_port == 0:
+                    what = "overlapping"
+                elif host_port == o_port and (host_ip == "") != (o_ip == ""):
+                    what = "dangerously ambiguous"
+                else:
+                    continue
+                same = other_ptr[:-2] == cptr  # one container's ports are one list-map
+                yield Violation(f"{pointer_to_k8s(ptr)}: {what} port definition with "
+                                f"{pointer_to_k8s(other_ptr)}" + (_APPLY if same and what == "duplicate" else ""),
+                                ptr + ("containerPort",),
+                                related=((None, other_ptr + ("containerPort",), "the other port"),))
+            ports.setdefault(key, []).append((ptr, port))
+
+
+__all__: List[str] = ["pod_spec_fields", "security_context", "duplicate_list_entries", "is_ip"]
