@@ -39,7 +39,7 @@ def render_explain(rule) -> str:
            + ("" if rule.default_enabled else ", off by default") + ")", "",
            rule.summary, "", "Why:", _indent(rule.rationale), "", "Fix:", _indent(rule.fix)]
     if getattr(rule, "fixable", None):
-        lines += ["", "Automatic fix: `kubelint check --fix`" + (
+        out += ["", "Automatic fix: `kubelint check --fix`" + (
             " --unsafe-fixes (it changes behaviour: review it)" if rule.fixable == "unsafe" else "")]
     if rule.kinds:
         out += ["", "Applies to: " + ", ".join(rule.kinds)]

@@ -153,3 +153,12 @@ def test_fixable_rules_fix_an_example_and_others_have_no_fix():
             assert fully_fixed, f"{rule.code}: no failing example is fixed by --fix"
         else:
             assert not offers, f"{rule.code}: findings carry fixes; say `fixable:` in its rule file"
+
+
+def test_explain_says_whether_a_rule_fixes_itself():
+    proc = kubelint("explain", "KL011")
+    assert proc.returncode == 0, proc.stderr
+    assert b"Automatic fix: `kubelint check --fix`\n" in proc.stdout
+    proc = kubelint("explain", "KL303")
+    assert b"--unsafe-fixes (it changes behaviour: review it)" in proc.stdout
+    assert b"Automatic fix" not in kubelint("explain", "KL101").stdout
