@@ -77,13 +77,24 @@ def check(
                                                     "(exit 1 when there would be changes)."),
     unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes",
                                       help="With --fix/--diff: also apply fixes that change behaviour."),
+    no_ignore: bool = typer.Option(False, "--no-ignore",
+                                   help="Do not honour .gitignore, .git/info/exclude and .kubelintignore in walks."),
+    show_skipped: bool = typer.Option(False, "--show-skipped",
+                                      help="List walked files skipped as not Kubernetes manifests, with the reason."),
+    context: Optional[str] = typer.Option(
+        None, "--context", help="Lint this folder too (cross-object rules, kustomize overlays see all of "
+                                "it) but report findings in the given paths only: what the pre-commit "
+                                "hook runs, so the answer does not depend on how files are batched."),
 ) -> None:
     """Lint manifests."""
     try:
-        code = _check(paths or ["."], format, output, kubernetes_version, strict, select, ignore,
-                      fail_level, config, stdin_filename, color, show_suppressed, exit_zero, jobs,
-                      crd, schema_dir, fix_mode="diff" if diff else "fix" if fix else None,
-                      unsafe_fixes=unsafe_fixes)
+        if context is not None and _precommit_defers():
+            raise typer.Exit(EXIT_OK)
+        code = _check(_paths(paths, stdin_filename), format, output, kubernetes_version, strict,
+                      select, ignore, fail_level, config, stdin_filename, color, show_suppressed,
+                      exit_zero, jobs, crd, schema_dir, fix_mode="diff" if diff else "fix" if fix else None,
+                      unsafe_fixes=unsafe_fixes, no_ignore=no_ignore, show_skipped=show_skipped,
+                      context=context)
     except UsageError as e:
         _fail(str(e))
     except typer.Exit:
@@ -97,9 +108,63 @@ def check(
     raise typer.Exit(code)
 
 
+def _paths(paths: Optional[List[str]], stdin_filename: Optional[str]) -> List[str]:
+    """The paths to lint. `--stdin-filename` alone means stdin; with paths but no `-` it is a
+    usage error. No path with data piped in is a usage error too, rather than linting `.` and
+    ignoring the pipe."""
+    if paths:
+        if stdin_filename and "-" not in paths:
+            raise UsageError("--stdin-filename names what is read from stdin: add `-` to the "
+                             "paths, or drop --stdin-filename")
+        return list(paths)
+    if stdin_filename:
+        return ["-"]
+    if _data_on_stdin():
+        raise UsageError("input is piped to kubelint but no path was given: use `kubelint check -` "
+                         "(with --stdin-filename NAME to name it), or give the paths to lint")
+    return ["."]
+
+
+def _data_on_stdin() -> bool:
+    """True when stdin is a pipe or a file with data ready now. Never blocks: a pipe nobody
+    writes to (CI runners, hooks) counts as no data."""
+    import select
+    import stat
+
+    try:
+        fd = sys.stdin.fileno()
+        mode = os.fstat(fd).st_mode
+    except (AttributeError, OSError, ValueError):
+        return False
+    if stat.S_ISREG(mode):
+        try:
+            return os.fstat(fd).st_size > os.lseek(fd, 0, os.SEEK_CUR)
+        except OSError:
+            return False
+    if not stat.S_ISFIFO(mode):
+        return False
+    try:
+        ready, _, _ = select.select([fd], [], [], 0.05)
+    except (OSError, ValueError):
+        return False
+    if not ready:
+        return False
+    import fcntl  # a readable pipe may be at EOF: look without consuming
+
+    try:
+        import termios
+
+        buf = bytearray(4)
+        fcntl.ioctl(fd, termios.FIONREAD, buf)
+        return int.from_bytes(buf, sys.byteorder) > 0
+    except OSError:
+        return False
+
+
 def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_level, config_path,
            stdin_filename, color, show_suppressed, exit_zero, jobs=None, crds=(), schema_dirs=(),
-           fix_mode=None, unsafe_fixes=False) -> int:
+           fix_mode=None, unsafe_fixes=False, no_ignore=False, show_skipped=False,
+           context=None) -> int:
     from . import config as configmod
     from .engine import Settings, run
     from .formatters import FORMATTERS, RenderContext, get, repo_root
@@ -121,9 +186,7 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
         raise UsageError(f"--color takes auto, always or never, not {color!r}")
 
     # configuration: file first, the command line overrides it
-    start = os.path.dirname(os.path.abspath(stdin_filename)) if stdin_filename and "-" in paths \
-        else os.getcwd()
-    conf = _config(config_path, start)
+    conf = _config(config_path, _config_start(paths, stdin_filename))
     settings = Settings(
         kubernetes_version=kubernetes_version or conf.get("kubernetes-version"),
         strict=strict if strict is not None else conf.get("strict", True),
@@ -139,6 +202,8 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
         crds=conf.paths("crds") + list(crds),
         schema_dirs=conf.paths("schema-dirs") + list(schema_dirs),
         pod_security=conf.get("pod-security"),
+        use_ignore_files=not no_ignore,
+        config=conf if conf.path else None,
     )
     for d in settings.schema_dirs:
         if not os.path.isdir(d):
@@ -171,9 +236,17 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
     progress = None
     if sys.stderr.isatty() and all(name == "text" or target for name, target in targets):
         progress = _Progress()
+    reported = None
+    if context is not None:
+        if not os.path.isdir(context):
+            raise UsageError(f"--context: not a directory: {context}")
+        reported = {os.path.normpath(p) for p in paths if p != "-"}
+        paths = [context] + [p for p in paths if p == "-"]
     try:
         result = run(paths, settings, stdin=stdin_bytes, registry=registry,
                      progress=progress.update if progress else None)
+        if reported is not None:
+            result = _only(result, reported)
     except UnknownVersion as e:
         raise UsageError(str(e)) from None
     except RuleError as e:
@@ -202,8 +275,14 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
         to_terminal = target is None and stream_tty
         ctx = RenderContext(kube_version, color=use_color and target is None,
                             rich=to_terminal and name == "text", show_suppressed=show_suppressed,
-                            sources=source_text, root=root)
+                            sources=source_text, root=root, show_skipped=show_skipped)
         _write(get(name)(result, ctx), target)
+    if all(target for _, target in targets):
+        # every report went to a file: a failing CI step still says why in its log
+        ctx = RenderContext(kube_version, color=sys.stderr.isatty() and use_color,
+                            show_skipped=show_skipped)
+        sys.stderr.write(get("text")(result, ctx))
+        sys.stderr.flush()
     for missing in result.missing:
         typer.echo(f"kubelint: no such file or directory: {missing}", err=True)
     if result.missing:
@@ -260,6 +339,37 @@ def _fix(paths, settings, registry, mode, unsafe, stdin_bytes, level) -> Optiona
     return None
 
 
+def _only(result, reported):
+    """The part of a --context run that concerns the given paths."""
+    def mine(path: str) -> bool:
+        return os.path.normpath(path) in reported or path.startswith("<")
+
+    return result._replace(findings=[f for f in result.findings if mine(f.path)],
+                           suppressed=[f for f in result.suppressed if mine(f.path)],
+                           files=[r for r in result.files if mine(r.path)],
+                           skipped=[s for s in result.skipped if mine(s[0])])
+
+
+def _precommit_defers() -> bool:
+    """Under pre-commit, the per-file hook stays silent when the repository also enables
+    `kubelint-project` (which reports every finding, these included): enabling both, as
+    earlier READMEs suggested, must not print every finding twice."""
+    if os.environ.get("PRE_COMMIT") != "1":
+        return False
+    skip = {h.strip() for h in os.environ.get("SKIP", "").split(",")}
+    if "kubelint-project" in skip:
+        return False
+    try:
+        from ruamel.yaml import YAML
+
+        with open(".pre-commit-config.yaml", encoding="utf-8") as f:
+            conf = YAML(typ="safe").load(f)
+        return any(isinstance(h, dict) and h.get("id") == "kubelint-project"
+                   for repo in conf.get("repos") or [] for h in repo.get("hooks") or [])
+    except Exception:  # no config, or one pre-commit itself will complain about
+        return False
+
+
 class _Progress:
     """`linting 1200/5000 files` on stderr, for long runs on a terminal only."""
 
@@ -285,6 +395,26 @@ class _Progress:
         if self._shown:
             sys.stderr.write("\r\x1b[K")
             sys.stderr.flush()
+
+
+def _config_start(paths: List[str], stdin_filename: Optional[str]) -> str:
+    """Where the config search starts: the folder of what is linted (the --stdin-filename's
+    for stdin), so a file gets the same configuration from any working directory. With
+    several paths, their common folder."""
+    folders = []
+    for p in paths:
+        if p == "-":
+            if stdin_filename:
+                folders.append(os.path.dirname(os.path.abspath(stdin_filename)))
+            continue
+        full = os.path.abspath(p)
+        folders.append(full if os.path.isdir(full) else os.path.dirname(full))
+    if not folders:
+        return os.getcwd()
+    try:
+        return os.path.commonpath(folders)
+    except ValueError:  # different drives
+        return os.getcwd()
 
 
 def _config(config_path: Optional[str], start: str) -> "Config":

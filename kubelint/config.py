@@ -132,7 +132,7 @@ def check_rules(config: Config, registry: Any) -> None:
             default = rule.options[opt].get("default")
             if default is not None and not _same_type(default, value):
                 raise ConfigError(f"{position(config, ('rules', ref, 'options', opt))}: option "
-                                  f"`{opt}` of {rule.name} takes a {type(default).__name__}, "
+                                  f"`{opt}` of {rule.name} takes {_type_phrase(default)}, "
                                   f"found {json.dumps(value)}")
         if "severity" in conf:
             Severity.parse(conf["severity"])
@@ -144,3 +144,12 @@ def _same_type(default: Any, value: Any) -> bool:
     if isinstance(default, (int, float)):
         return isinstance(value, (int, float))
     return isinstance(value, type(default))
+
+
+def _type_phrase(value: Any) -> str:
+    """`an integer`, `a string`: for messages (type(x).__name__ gives "a int")."""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number" if isinstance(value, float) else "an integer"
+    return {str: "a string", list: "a list", dict: "a mapping"}.get(type(value), f"a {type(value).__name__}")

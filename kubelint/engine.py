@@ -3,22 +3,20 @@ never exits; every input file ends up in Result.files."""
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import time
 from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from . import identify as identity
 from . import k8s_schema
+from .discover import MANIFEST_SUFFIXES, NOT_A_MANIFEST, STDIN, Source  # noqa: F401 (re-exported)
+from .discover import discover as _discover
 from .loader import DEFAULT_MAX_FILE_SIZE, Document, Loaded, gc_paused, load, load_bytes
 from .model import (Finding, FileReport, ObjectRef, Related, Severity, Span, Violation,
                     pointer_to_json)
 from .registry import Registry, Rule
 from .suppress import (Directives, annotation_refs, comment_match, parse_directives,
                        per_file_refs, refs_match)
-
-MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
-STDIN = "-"
 
 
 class Settings:
@@ -32,7 +30,8 @@ class Settings:
                  default_namespace: str = "default", max_file_size: int = DEFAULT_MAX_FILE_SIZE,
                  stdin_filename: Optional[str] = None, jobs: int = 1,
                  crds: Sequence[str] = (), schema_dirs: Sequence[str] = (),
-                 pod_security: Optional[Dict[str, str]] = None) -> None:
+                 pod_security: Optional[Dict[str, str]] = None,
+                 use_ignore_files: bool = True, config: Any = None) -> None:
         self.kubernetes_version = kubernetes_version  # None: newest bundled
         self.strict = strict
         self.select = list(select)
@@ -50,6 +49,10 @@ class Settings:
         self.schema_dirs = list(schema_dirs)  # extra JSON schemas (kubeconform layout)
         # {level, version, mode}: the Pod Security level of namespaces not labelled in the input
         self.pod_security = pod_security
+        self.use_ignore_files = use_ignore_files  # .gitignore, .kubelintignore in walks
+        # the config.Config the settings came from: `exclude:` is relative to its folder, and
+        # an exclude pattern that matches nothing is a finding on it
+        self.config = config
 
 
 class K8sObject(NamedTuple):
@@ -104,16 +107,11 @@ class Result(NamedTuple):
     missing: List[str]
     rules: List[Rule]
     elapsed: float = 0.0
+    skipped: List[Tuple[str, str]] = []  # (path, reason): walked files that are not manifests
 
     @property
     def objects(self) -> int:
         return sum(f.objects for f in self.files)
-
-
-class Source(NamedTuple):
-    path: str  # as reported
-    real: Optional[str]  # where to read it; None: `raw` holds it (stdin)
-    raw: Optional[bytes] = None
 
 
 class FileOutcome(NamedTuple):
@@ -126,41 +124,13 @@ class FileOutcome(NamedTuple):
     deferred: List[K8sObject]
 
 
-# --- discovery ------------------------------------------------------------------------------
-
-def _excluded(path: str, patterns: Sequence[str]) -> bool:
-    norm = os.path.normpath(path).replace("\\", "/")
-    return any(fnmatch.fnmatch(norm, p) or fnmatch.fnmatch(os.path.basename(norm), p)
-               for p in patterns)
-
+# --- discovery: kubelint/discover.py ------------------------------------------------------
 
 def discover(paths: Sequence[str], exclude: Sequence[str] = (),
              stdin_filename: Optional[str] = None) -> Tuple[List[Source], List[str]]:
-    """Files to lint, in a stable order, and the given paths that do not exist."""
-    sources: List[Source] = []
-    missing: List[str] = []
-    seen = set()
-    for given in paths:
-        if given == STDIN:
-            sources.append(Source(stdin_filename or "<stdin>", None))
-            continue
-        if os.path.isdir(given):
-            for root, dirs, files in os.walk(given):
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".")
-                                 and not _excluded(os.path.join(root, d), exclude))
-                for fname in sorted(files):
-                    if fname.endswith(MANIFEST_SUFFIXES) and not fname.startswith("."):
-                        path = os.path.normpath(os.path.join(root, fname))  # "./a" -> "a"
-                        if path not in seen and not _excluded(path, exclude):
-                            seen.add(path)
-                            sources.append(Source(path, path))
-        elif os.path.lexists(given):
-            if given not in seen and not _excluded(given, exclude):
-                seen.add(given)
-                sources.append(Source(given, given))
-        else:
-            missing.append(given)
-    return sources, missing
+    """Files to lint and the given paths that do not exist (no layouts recognised)."""
+    found = _discover(paths, exclude, stdin_filename, render=())
+    return found.sources, found.missing
 
 
 def call_check(rule: Rule, obj: K8sObject, ctx: CheckContext, fn: Any = None) -> List[Violation]:
@@ -256,7 +226,11 @@ class Linter:
     # the per-file pipeline -----------------------------------------------------------------
 
     def lint(self, source: Source) -> FileOutcome:
-        return self.lint_loaded(source.path, load_source(source, self.settings.max_file_size))
+        loaded = load_source(source, self.settings.max_file_size)
+        if source.walked and _not_a_manifest(loaded):
+            return FileOutcome(FileReport(source.path, skipped=NOT_A_MANIFEST), [], [], [],
+                               Directives(), [])
+        return self.lint_loaded(source.path, loaded)
 
     def lint_loaded(self, path: str, loaded: Loaded) -> FileOutcome:
         report = FileReport(path, skipped=loaded.skipped)
@@ -410,6 +384,18 @@ class Linter:
         return kept, suppressed
 
 
+def _not_a_manifest(loaded: Loaded) -> bool:
+    """A walked file none of whose documents has apiVersion or kind (compose files, workflows,
+    package.json) is not linted. A file that does not parse is only skipped when its text
+    does not mention either key."""
+    if loaded.problems:
+        if loaded.text is None or any(p.code != "KL001" for p in loaded.problems):
+            return False  # unreadable, binary, too large: say so rather than guess
+        return "apiVersion" not in loaded.text and "kind" not in loaded.text
+    return not any(isinstance(d.data, dict) and ("apiVersion" in d.data or "kind" in d.data)
+                   for d in loaded.documents)
+
+
 # --- the run --------------------------------------------------------------------------------
 
 def load_source(source: Source, max_size: int) -> Loaded:
@@ -436,11 +422,25 @@ def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
          registry: Optional[Registry], progress: Optional[Callable[[int, int], None]]) -> Result:
     start = time.perf_counter()
     linter = Linter(settings, registry)
-    sources, missing = discover(paths, settings.exclude, settings.stdin_filename)
-    sources = [s._replace(raw=stdin or b"") if s.real is None else s for s in sources]
+    config = settings.config
+    found = _discover(paths, settings.exclude, settings.stdin_filename,
+                      base=config.base if config is not None else None,
+                      use_ignore_files=settings.use_ignore_files, render=("helm",))
+    sources = [s._replace(raw=stdin or b"") if s.real is None else s for s in found.sources]
+    missing = found.missing
     outcomes = _lint_all(linter, sources, progress)
+    skipped = list(found.skipped)
+    linted = []
+    for source, o in zip(sources, outcomes):
+        if source.walked and o.report.skipped == NOT_A_MANIFEST:
+            skipped.append((o.report.path, NOT_A_MANIFEST))
+        else:
+            linted.append(o)
+    outcomes = linted
+    skipped.sort()
     findings: List[Finding] = []
     suppressed: List[Finding] = []
+    findings.extend(_layout_findings(linter, found))
     for o in outcomes:
         findings.extend(o.findings)
         suppressed.extend(o.suppressed)
@@ -451,7 +451,7 @@ def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
     findings.sort(key=Finding.sort_key)
     suppressed.sort(key=Finding.sort_key)
     return Result(findings, suppressed, [o.report for o in outcomes], missing, linter.enabled,
-                  time.perf_counter() - start)
+                  time.perf_counter() - start, skipped)
 
 
 # Below this many files a worker pool costs more than it saves.
@@ -585,12 +585,42 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome]
     return kept, quiet
 
 
+def _unknown_ref(linter: Linter, ref: str) -> bool:
+    if ref == "*":
+        return False
+    try:
+        linter.registry.match(ref)
+        return False
+    except Exception:
+        return True
+
+
+def _suggest_rule(linter: Linter, ref: str) -> str:
+    # the usual slip: the letter O for a zero, I or l for a one
+    fixed = ref[:2].upper() + ref[2:].upper().replace("O", "0").replace("I", "1").replace("L", "1")
+    if fixed in linter.registry.by_code:
+        return f"; did you mean `{fixed}`?"
+    return linter.registry._suggest(ref)
+
+
 def _unused_directives(linter: Linter, outcomes: List[FileOutcome]) -> List[Finding]:
+    """KL034 for rules a directive names that do not exist; KL090 for directives that
+    silence nothing (unless every rule they name is unknown: KL034 says it better)."""
     out = []
-    if "KL090" not in linter.enabled_codes:
-        return out
     for o in outcomes:
         for d in o.directives.items:
+            unknown = [(ref, col) for ref, col in zip(d.refs, d.columns or (1,) * len(d.refs))
+                       if _unknown_ref(linter, ref)]
+            for ref, col in unknown:
+                f = linter.finding("KL034", f"`# kubelint: disable={ref}` names no rule"
+                                   f"{_suggest_rule(linter, ref)}", o.report.path,
+                                   Span(d.line, col, d.line, col + len(ref)),
+                                   hint="use a rule code (KL101), a code prefix (KL1) or a name "
+                                        "(node-port); `kubelint rules` lists them")
+                if f:
+                    out.append(f)
+            if len(unknown) == len(d.refs) or "KL090" not in linter.enabled_codes:
+                continue
             if not d.used:
                 f = linter.finding("KL090", f"`# kubelint: disable={','.join(d.refs)}` "
                                    "silences nothing", o.report.path, Span(d.line, 1, d.line, 2),
@@ -598,3 +628,35 @@ def _unused_directives(linter: Linter, outcomes: List[FileOutcome]) -> List[Find
                 if f:
                     out.append(f)
     return out
+
+
+def display_path(path: str) -> str:
+    """A path as findings show it: relative to the working directory when inside it."""
+    rel = os.path.relpath(os.path.abspath(path))
+    return path if rel.startswith("..") else rel
+
+
+def _layout_findings(linter: Linter, found: Any) -> List[Finding]:
+    """Findings about the walk itself: charts not rendered, exclude patterns that matched
+    nothing."""
+    out: List[Optional[Finding]] = []
+    for chart in found.charts:
+        path = os.path.join(chart, "Chart.yaml")
+        out.append(linter.finding(
+            "KL033", f"Helm chart {display_path(chart)} not rendered: `helm` is not on PATH, so "
+            "its templates were not linted", display_path(path), Span(1, 1, 1, 2),
+            hint="install helm (https://helm.sh/docs/intro/install/), or lint the output of "
+                 "`helm template` with `kubelint check -`"))
+    config = linter.settings.config
+    if config is not None and config.path and found.unmatched_excludes:
+        from .positions import locate
+
+        for i in found.unmatched_excludes:
+            pattern = config["exclude"][i]
+            span = locate(config.node, ("exclude", i), "value") if config.node is not None \
+                else Span(1, 1, 1, 2)
+            out.append(linter.finding(
+                "KL035", f"exclude pattern {pattern!r} matches nothing in this run (patterns are "
+                "relative to the config file's folder, gitignore syntax)",
+                display_path(config.path), span, hint="fix the pattern or remove it"))
+    return [f for f in out if f]

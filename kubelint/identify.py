@@ -85,6 +85,16 @@ def identify(data: dict, version: str) -> Iterator[Tuple[str, Violation]]:
     missing = [f for f, v in (("apiVersion", api_version), ("kind", kind)) if v is None or v == ""]
     if missing:
         what = " and ".join(f"`{m}`" for m in missing)
+        # `Kind: Pod`, `apiversion: v1`, `api_version: v1`: a misspelt key, not a missing one
+        near = {m: [k for k in data if isinstance(k, str) and k != m
+                    and k.replace("_", "").replace("-", "").lower() == m.lower()] for m in missing}
+        for m in missing:
+            for key in near[m]:
+                yield "KL005", Violation(f"not a Kubernetes object: missing `{m}`, found `{key}`; "
+                                         f"did you mean `{m}`?", (key,), "key",
+                                         hint="field names are case-sensitive")
+        if any(near.values()):
+            return
         yield "KL005", Violation(
             f"not a Kubernetes object: missing {what}", (),
             hint="every manifest needs `apiVersion` and `kind`; exclude non-Kubernetes YAML "

@@ -24,19 +24,21 @@ _DIRECTIVE = LazyRegex(r"(?:^|\s)#\s*kubelint:\s*(disable-file|disable)\b\s*(?:=
 
 
 class Directive:
-    __slots__ = ("line", "refs", "applies_to", "used")
+    __slots__ = ("line", "refs", "applies_to", "used", "columns")
 
-    def __init__(self, line: int, refs: Tuple[str, ...], applies_to: int) -> None:
+    def __init__(self, line: int, refs: Tuple[str, ...], applies_to: int,
+                 columns: Tuple[int, ...] = ()) -> None:
         self.line = line  # 1-based line of the comment
         self.refs = refs
         self.applies_to = applies_to  # line it silences (0 = the whole file)
         self.used = False
+        self.columns = columns  # 1-based column of each ref (for unknown-rule findings)
 
     def __getstate__(self) -> tuple:
-        return (self.line, self.refs, self.applies_to, self.used)
+        return (self.line, self.refs, self.applies_to, self.used, self.columns)
 
     def __setstate__(self, state: tuple) -> None:
-        self.line, self.refs, self.applies_to, self.used = state
+        self.line, self.refs, self.applies_to, self.used, self.columns = state
 
 
 class Directives:
@@ -75,18 +77,25 @@ def parse_directives(text: Optional[str]) -> Directives:
         if m is None:
             continue
         refs = tuple(r.strip() for r in (m.group(2) or "").split(",") if r.strip()) or (ALL,)
+        columns: List[int] = []
+        at = m.start(2) if m.group(2) else m.end()
+        for ref in refs:
+            found = line.find(ref, at) if ref != ALL else -1
+            columns.append(found + 1 if found >= 0 else m.start() + 1)
+            at = found + len(ref) if found >= 0 else at
+        cols = tuple(columns)
         if m.group(1) == "disable-file":
             if header:
-                out.items.append(Directive(i, refs, 0))
+                out.items.append(Directive(i, refs, 0, cols))
             continue
         if is_comment:
             # alone on its line: silences the next line that is not a comment
             target = i + 1
             while target <= len(lines) and lines[target - 1].strip().startswith("#"):
                 target += 1
-            out.items.append(Directive(i, refs, target))
+            out.items.append(Directive(i, refs, target, cols))
         else:
-            out.items.append(Directive(i, refs, i))
+            out.items.append(Directive(i, refs, i, cols))
     return out
 
 

@@ -54,7 +54,7 @@ def test_config_errors_are_positioned(tmp_path):
         "ignore: [KL999]\n": ".kubelint.yaml:1:10: unknown rule or prefix `KL999`",
         "rules:\n  node-prot: {severity: info}\n": ".kubelint.yaml:2:3: unknown rule `node-prot`; did you mean `node-port`?",
         "rules:\n  node-port:\n    options: {mni: 1}\n": ".kubelint.yaml:3:15: rule KL101 node-port has no option `mni` (options: min, max)",
-        "rules:\n  node-port:\n    options: {min: low}\n": ".kubelint.yaml:3:15: option `min` of node-port takes a int, found \"low\"",
+        "rules:\n  node-port:\n    options: {min: low}\n": ".kubelint.yaml:3:15: option `min` of node-port takes an integer, found \"low\"",
         "select: [a\n": ".kubelint.yaml:2:1: YAML syntax error",
     }
     for text, needle in cases.items():

@@ -152,15 +152,17 @@ def test_file_size_limit(tmp_path):
 
 def test_bad_inputs_in_a_directory_keep_good_files_findings(tmp_path):
     """Every bad input beside good files: each one a finding, the good files still linted."""
-    from kubelint.engine import Settings, run
+    from kubelint.engine import NOT_A_MANIFEST, Settings, run
 
     (tmp_path / "good.yaml").write_text(open(f"{FIXTURES}/deployment-errors.yaml").read())
     (tmp_path / "binary.yaml").write_bytes(b"\x00\x01\x02")
     (tmp_path / "latin1.yaml").write_bytes(open(f"{FIXTURES}/latin1.yaml", "rb").read())
-    (tmp_path / "syntax.yaml").write_text("a: [\n")
+    (tmp_path / "syntax.yaml").write_text("apiVersion: v1\na: [\n")
+    (tmp_path / "syntax-other.yaml").write_text("a: [\n")  # no apiVersion/kind: skipped
     (tmp_path / "bomb.yaml").write_text(BILLION_LAUGHS)
     (tmp_path / "deep.yaml").write_text("[" * 5000 + "]" * 5000)
     (tmp_path / "notk8s.yaml").write_text("services:\n  web:\n    image: nginx\n")
+    (tmp_path / "halfk8s.yaml").write_text("kind: Pod\nmetadata: {name: x}\n")
     (tmp_path / "dir.yaml").mkdir()
     (tmp_path / "broken-link.yaml").symlink_to(tmp_path / "nowhere.yaml")
     result = run([str(tmp_path)], Settings())
@@ -173,11 +175,13 @@ def test_bad_inputs_in_a_directory_keep_good_files_findings(tmp_path):
     assert by_file["syntax.yaml"] == ["KL001"]
     assert by_file["bomb.yaml"] == ["KL006"]
     assert by_file["deep.yaml"] == ["KL006"]
-    assert by_file["notk8s.yaml"] == ["KL005"]
+    assert by_file["halfk8s.yaml"] == ["KL005"]
+    assert [(p.rsplit("/", 1)[-1], why) for p, why in result.skipped] == [
+        ("notk8s.yaml", NOT_A_MANIFEST), ("syntax-other.yaml", NOT_A_MANIFEST)]
     assert by_file["broken-link.yaml"] == ["KL002"]
     reported = sorted(f.path.rsplit("/", 1)[-1] for f in result.files)
     assert reported == sorted(["good.yaml", "binary.yaml", "latin1.yaml", "syntax.yaml", "bomb.yaml",
-                               "deep.yaml", "notk8s.yaml", "broken-link.yaml"])
+                               "deep.yaml", "halfk8s.yaml", "broken-link.yaml"])
 
 
 def test_helm_templates_get_a_hint(tmp_path):

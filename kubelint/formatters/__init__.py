@@ -24,6 +24,7 @@ class RenderContext(NamedTuple):
     show_suppressed: bool = False
     sources: Optional[Callable[[str], Optional[str]]] = None  # path -> text, for carets
     root: Optional[str] = None  # repository root: SARIF/GitLab paths are relative to it
+    show_skipped: bool = False  # list walked files skipped as not manifests (text)
 
 
 def repo_root(start: str) -> str:

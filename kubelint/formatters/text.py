@@ -29,8 +29,10 @@ def summary(result: Any) -> str:
              n(counts[Severity.INFO], "info")]
     if result.suppressed:
         parts.append(f"{len(result.suppressed)} suppressed")
+    skipped = len(getattr(result, "skipped", ()) or ())
     return (f"{n(files, 'file')}, {n(result.objects, 'object')}: {', '.join(parts)}"
-            + (f" ({result.elapsed:.2f}s)" if getattr(result, "elapsed", None) is not None else ""))
+            + (f" ({result.elapsed:.2f}s)" if getattr(result, "elapsed", None) is not None else "")
+            + (f"; {n(skipped, 'file')} skipped: not Kubernetes manifests" if skipped else ""))
 
 
 def render(result: Any, ctx: Any) -> str:
@@ -63,5 +65,8 @@ def render(result: Any, ctx: Any) -> str:
             out.append(f"    {_DIM if ctx.color else ''}hint: {f.hint}{_RESET if ctx.color else ''}")
         for r in f.related:
             out.append(f"    related: {r.path}:{r.span.line}:{r.span.column}: {r.message}")
+    if getattr(ctx, "show_skipped", False):
+        for path, reason in getattr(result, "skipped", ()) or ():
+            out.append(f"{path}: skipped: {reason}")
     out.append(summary(result))
     return "\n".join(out) + "\n"

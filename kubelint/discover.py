@@ -1,0 +1,299 @@
+"""Which files a run lints: walks directories honouring .gitignore files at every level,
+.git/info/exclude and .kubelintignore (gitignore syntax, through `pathspec`), the config's
+`exclude:` patterns (relative to the config file's folder), and recognises what is not a
+manifest by name (Chart.yaml, values.yaml, kustomization.yaml, ...). Kustomize roots and Helm
+charts are recorded, not walked: their files are linted through rendering.
+
+Files named on the command line are always linted (ignore files and well-known names do not
+apply to them); `exclude:` does, as before."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+STDIN = "-"
+IGNORE_FILES = (".gitignore", ".kubelintignore")
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+CHART_FILE = "Chart.yaml"
+
+# Well-known files that are YAML or JSON but never Kubernetes objects: recognised by name,
+# so that a walk neither parses nor reports them. (glob, reason)
+NOT_MANIFESTS: Tuple[Tuple[str, str], ...] = (
+    ("Chart.yaml", "Helm chart metadata"),
+    ("Chart.lock", "Helm chart lock file"),
+    ("values*.yaml", "Helm values"),
+    ("values*.yml", "Helm values"),
+    ("values.schema.json", "Helm values schema"),
+    ("kustomization.yaml", "kustomization"),
+    ("kustomization.yml", "kustomization"),
+    ("kustomizeconfig.yaml", "kustomize configuration"),
+    ("skaffold.yaml", "Skaffold configuration"),
+    (".pre-commit-config.yaml", "pre-commit configuration"),
+    (".pre-commit-hooks.yaml", "pre-commit hooks"),
+    (".kubelint.yaml", "kubelint configuration"),
+    (".kubelint.yml", "kubelint configuration"),
+    ("docker-compose*.yml", "Docker Compose file"),
+    ("docker-compose*.yaml", "Docker Compose file"),
+    ("compose.yaml", "Docker Compose file"),
+    ("compose.yml", "Docker Compose file"),
+    ("package.json", "npm package manifest"),
+    ("package-lock.json", "npm lock file"),
+    ("tsconfig*.json", "TypeScript configuration"),
+    ("composer.json", "Composer manifest"),
+    (".gitlab-ci.yml", "GitLab CI configuration"),
+    ("mkdocs.yml", "MkDocs configuration"),
+    ("codecov.yml", "Codecov configuration"),
+    ("renovate.json", "Renovate configuration"),
+    (".goreleaser.yaml", "GoReleaser configuration"),
+    (".goreleaser.yml", "GoReleaser configuration"),
+    (".golangci.yml", "golangci-lint configuration"),
+    (".golangci.yaml", "golangci-lint configuration"),
+    (".yamllint", "yamllint configuration"),
+    (".yamllint.yaml", "yamllint configuration"),
+    ("ct.yaml", "chart-testing configuration"),
+)
+NOT_A_MANIFEST = "not a Kubernetes manifest (no apiVersion or kind in any document)"
+
+
+class Source(NamedTuple):
+    path: str  # as reported
+    real: Optional[str]  # where to read it; None: `raw` holds it (stdin, rendered output)
+    raw: Optional[bytes] = None
+    walked: bool = False  # reached by a walk: skipped, not reported, if it is no manifest
+
+
+class Discovery(NamedTuple):
+    sources: List[Source]
+    missing: List[str]
+    skipped: List[Tuple[str, str]]  # (path, reason) of walked files left out by name
+    kustomize_roots: List[str]  # folders holding a kustomization (named or walked)
+    charts: List[str]  # folders holding Chart.yaml
+    unmatched_excludes: List[int]  # indices of exclude: patterns that matched nothing in a walk
+
+
+def known_non_manifest(name: str) -> Optional[str]:
+    """Why a file of this name is not a manifest, or None."""
+    for pattern, reason in NOT_MANIFESTS:
+        if fnmatch.fnmatchcase(name, pattern):
+            return reason
+    return None
+
+
+def git_root(start: str) -> Optional[str]:
+    here = os.path.abspath(start)
+    while True:
+        if os.path.exists(os.path.join(here, ".git")):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+class _IgnoreStack:
+    """The ignore files in force in one folder: (folder, spec) from the outermost down.
+    Deeper files win, and a later pattern in one file beats an earlier one, as in git."""
+
+    def __init__(self, frames: List[Tuple[str, object]]) -> None:
+        self.frames = frames
+
+    def ignored(self, path: str, is_dir: bool) -> bool:
+        for base, spec in reversed(self.frames):
+            rel = os.path.relpath(path, base).replace(os.sep, "/")
+            if rel.startswith("../"):
+                continue
+            result = spec.check_file(rel + "/" if is_dir else rel)  # type: ignore[attr-defined]
+            if result.include is not None:
+                return bool(result.include)
+        return False
+
+    def entering(self, folder: str, names: Set[str]) -> "_IgnoreStack":
+        spec = _spec_for(folder, names)
+        return _IgnoreStack(self.frames + [(folder, spec)]) if spec is not None else self
+
+
+def _read_lines(path: str) -> List[str]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read().splitlines()
+    except OSError:
+        return []
+
+
+def _spec_for(folder: str, names: Set[str], extra: Sequence[str] = ()) -> Optional[object]:
+    lines: List[str] = list(extra)
+    for name in IGNORE_FILES:
+        if name in names:
+            lines.extend(_read_lines(os.path.join(folder, name)))
+    if not lines:
+        return None
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def _initial_stack(top: str) -> _IgnoreStack:
+    """Ignore files that apply to a walk starting at `top`: those of every folder from the
+    repository root (or `top` itself outside a work tree) down to `top`, and .git/info/exclude."""
+    root = git_root(top) or top
+    chain = []
+    here = top
+    while True:
+        chain.append(here)
+        if here == root:
+            break
+        parent = os.path.dirname(here)
+        if parent == here:
+            break
+        here = parent
+    frames: List[Tuple[str, object]] = []
+    exclude = os.path.join(root, ".git", "info", "exclude")
+    extra = _read_lines(exclude) if os.path.isfile(exclude) else []
+    for i, folder in enumerate(reversed(chain)):
+        try:
+            names = set(os.listdir(folder))
+        except OSError:
+            names = set()
+        spec = _spec_for(folder, names, extra if i == 0 else ())
+        if spec is not None:
+            frames.append((folder, spec))
+    return _IgnoreStack(frames)
+
+
+class Excludes:
+    """The config's `exclude:` patterns, gitignore syntax, matched against the path relative
+    to the config file's folder whatever form the path was given in."""
+
+    def __init__(self, patterns: Sequence[str], base: Optional[str]) -> None:
+        self.patterns = list(patterns)
+        self.base = os.path.abspath(base or os.getcwd())
+        self.matched: Set[int] = set()
+        self._specs = None
+        if self.patterns:
+            import pathspec
+
+            self._specs = [pathspec.GitIgnoreSpec.from_lines([p]) for p in self.patterns]
+            self._all = pathspec.GitIgnoreSpec.from_lines(self.patterns)
+
+    def excluded(self, path: str, is_dir: bool = False) -> bool:
+        if self._specs is None:
+            return False
+        rel = os.path.relpath(os.path.abspath(path), self.base).replace(os.sep, "/")
+        if rel.startswith("../") or rel == "..":
+            return False
+        rel = rel + "/" if is_dir else rel
+        result = self._all.check_file(rel)
+        if not result.include:
+            return False
+        # which pattern did it: the last one that matches (gitignore order)
+        for i, spec in enumerate(self._specs):
+            if spec.match_file(rel):
+                self.matched.add(i)
+        return True
+
+    def unmatched(self) -> List[int]:
+        return [i for i, p in enumerate(self.patterns)
+                if i not in self.matched and p.strip() and not p.strip().startswith(("#", "!"))]
+
+
+def discover(paths: Sequence[str], exclude: Sequence[str] = (), stdin_filename: Optional[str] = None,
+             *, base: Optional[str] = None, use_ignore_files: bool = True,
+             render: Sequence[str] = ("kustomize", "helm")) -> Discovery:
+    """Files to lint, in a stable order; the given paths that do not exist; what a walk left
+    out by name; the kustomize roots and charts found. `base`: the folder `exclude:` patterns
+    are relative to (the config file's). `render`: which layouts to
+    recognise ("kustomize", "helm"); others are walked like
+    any folder
+    (`()` for --crd folders)."""
+    excludes = Excludes(exclude, base)
+    sources: List[Source] = []
+    missing: List[str] = []
+    skipped: List[Tuple[str, str]] = []
+    roots: List[str] = []
+    charts: List[str] = []
+    seen: Set[str] = set()
+    walked_any = False
+    for given in paths:
+        if given == STDIN:
+            if not (stdin_filename and excludes.excluded(stdin_filename)):
+                sources.append(Source(stdin_filename or "<stdin>", None))
+            continue
+        if os.path.isdir(given):
+            # a pattern is only known to match nothing when the walk covers the whole
+            # folder it is relative to
+            walked_any = walked_any or _covers(given, excludes.base)
+            _walk(given, excludes, use_ignore_files, render, sources, skipped, roots, charts, seen)
+        elif os.path.lexists(given):
+            if given not in seen and not excludes.excluded(given):
+                seen.add(given)
+                name = os.path.basename(given)
+                if "kustomize" in render and name in KUSTOMIZATION_NAMES:
+                    roots.append(os.path.normpath(os.path.dirname(given) or "."))
+                else:
+                    sources.append(Source(given, given))
+        else:
+            missing.append(given)
+    unmatched = excludes.unmatched() if walked_any else []
+    return Discovery(sources, missing, skipped, roots, charts, unmatched)
+
+
+def _covers(top: str, base: str) -> bool:
+    top = os.path.abspath(top)
+    return base == top or base.startswith(top.rstrip(os.sep) + os.sep)
+
+
+def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence[str],
+          sources: List[Source], skipped: List[Tuple[str, str]], roots: List[str],
+          charts: List[str], seen: Set[str]) -> None:
+    stacks: Dict[str, _IgnoreStack] = {}
+    abs_top = os.path.abspath(top)
+    if use_ignore_files:
+        stacks[abs_top] = _initial_stack(abs_top)
+    for folder, dirs, files in os.walk(top):
+        names = set(files)
+        abs_folder = os.path.abspath(folder)
+        stack = stacks.pop(abs_folder, None) if use_ignore_files else None
+        if stack is not None and abs_folder != abs_top:
+            stack = stack.entering(abs_folder, names)
+        rel_folder = os.path.normpath(folder)
+        if "helm" in render and CHART_FILE in names:
+            charts.append(rel_folder)
+            dirs[:] = []  # templates are never parsed as YAML; subcharts render with the chart
+            continue
+        if "kustomize" in render and any(n in names for n in KUSTOMIZATION_NAMES):
+            # rendered as a whole; nested roots (components, bases) are found below it, and
+            # plain files inside are reached only through the rendering
+            roots.append(rel_folder)
+            files = []
+        keep = []
+        for d in sorted(dirs):
+            if d.startswith("."):
+                continue
+            full = os.path.join(folder, d)
+            if stack is not None and stack.ignored(os.path.abspath(full), True):
+                continue
+            if excludes.excluded(full, True):
+                continue
+            keep.append(d)
+            if stack is not None:
+                stacks[os.path.abspath(full)] = stack
+        dirs[:] = keep
+        for fname in sorted(files):
+            if not fname.endswith(MANIFEST_SUFFIXES) or fname.startswith("."):
+                continue
+            path = os.path.normpath(os.path.join(folder, fname))  # "./a" -> "a"
+            if path in seen:
+                continue
+            if stack is not None and stack.ignored(os.path.abspath(path), False):
+                continue
+            if excludes.excluded(path):
+                continue
+            seen.add(path)
+            reason = known_non_manifest(fname)
+            if reason is not None:
+                skipped.append((path, reason))
+                continue
+            sources.append(Source(path, path, walked=True))

@@ -1,0 +1,234 @@
+"""Linting a repository as it is: ignore files, non-manifest YAML, config-relative excludes,
+stdin and the other first-contact problems of issue 9."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from kubelint.discover import NOT_A_MANIFEST, discover
+from kubelint.engine import Settings, run
+
+from .conftest import ROOT, kubelint
+
+POD = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  labels: {{app: {name}}}\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n"
+BAD = "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  type: Nodeport\n  ports: [{port: 80}]\n"
+
+
+def write(root, rel, text):
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def _git(cwd, *args):
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                   env=dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@e",
+                            GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@e"))
+
+
+def walked(root, **kw):
+    found = discover([str(root)], **kw)
+    return sorted(os.path.relpath(s.path, root) for s in found.sources), found
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_gitignore_at_every_level_and_info_exclude(tmp_path):
+    _git(tmp_path, "init", "-q")
+    write(tmp_path, ".gitignore", "node_modules/\n*.generated.yaml\n")
+    write(tmp_path, "app/.gitignore", "local/\n!keep.generated.yaml\n")
+    write(tmp_path, ".git/info/exclude", "scratch.yaml\n")
+    for rel in ("a.yaml", "node_modules/pkg/x.yaml", "app/b.yaml", "app/local/c.yaml",
+                "app/d.generated.yaml", "app/keep.generated.yaml", "scratch.yaml", "app/scratch.yaml"):
+        write(tmp_path, rel, POD.format(name="x"))
+    files, _ = walked(tmp_path)
+    assert files == ["a.yaml", "app/b.yaml", "app/keep.generated.yaml"]
+    # walking a subfolder still honours the ignore files above it
+    files, _ = walked(tmp_path / "app")
+    assert files == ["b.yaml", "keep.generated.yaml"]
+    # --no-ignore
+    files, _ = walked(tmp_path, use_ignore_files=False)
+    assert len(files) == 8
+
+
+def test_kubelintignore_outside_a_work_tree_and_explicit_files(tmp_path):
+    write(tmp_path, ".kubelintignore", "vendor\n")
+    write(tmp_path, "vendor/x.yaml", BAD)
+    write(tmp_path, "ok.yaml", POD.format(name="ok"))
+    files, _ = walked(tmp_path)
+    assert files == ["ok.yaml"]
+    # a file named on the command line is always linted
+    proc = kubelint("check", "vendor/x.yaml", cwd=tmp_path)
+    assert proc.returncode == 1 and b"vendor/x.yaml:5:9: error:" in proc.stdout
+
+
+def test_ignored_folders_are_not_even_listed(tmp_path, monkeypatch):
+    """The walk never enters an ignored folder: cheap with a large node_modules."""
+    write(tmp_path, ".gitignore", "node_modules/\n")
+    write(tmp_path, "node_modules/a/b.yaml", BAD)
+    entered = []
+    real_walk = os.walk
+
+    def spy(top, *a, **k):
+        for folder, dirs, files in real_walk(top, *a, **k):
+            entered.append(folder)
+            yield folder, dirs, files
+
+    monkeypatch.setattr(os, "walk", spy)
+    discover([str(tmp_path)])
+    assert not any("node_modules" in f for f in entered)
+
+
+def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
+    write(tmp_path, "deploy/pod.yaml", POD.format(name="web"))
+    write(tmp_path, "docker-compose.yml", "services:\n  web: {image: nginx}\n")
+    write(tmp_path, "ci/workflow.yaml", "on: push\njobs: {}\n")
+    write(tmp_path, "web/package.json", '{"name": "web"}\n')
+    write(tmp_path, "half.yaml", "kind: Pod\nmetadata: {name: x}\n")  # one of the two keys: a finding
+    proc = kubelint("check", ".", cwd=tmp_path)
+    out = proc.stdout.decode()
+    assert proc.returncode == 1
+    assert out.splitlines()[0].startswith("half.yaml:1:1: error: not a Kubernetes object: missing `apiVersion`")
+    assert out.rstrip().endswith("; 3 files skipped: not Kubernetes manifests")
+    assert "skipped:" not in out.split("\n", 1)[1].rsplit("\n", 2)[0]
+    proc = kubelint("check", "--show-skipped", ".", cwd=tmp_path)
+    lines = proc.stdout.decode().splitlines()
+    assert "ci/workflow.yaml: skipped: " + NOT_A_MANIFEST in lines
+    assert "docker-compose.yml: skipped: Docker Compose file" in lines
+    assert "web/package.json: skipped: npm package manifest" in lines
+    # named explicitly, a non-manifest stays a finding
+    proc = kubelint("check", "docker-compose.yml", cwd=tmp_path)
+    assert proc.returncode == 1 and b"KL005" in proc.stdout
+
+
+def test_chart_without_helm_is_one_info_finding(tmp_path):
+    write(tmp_path, "chart/Chart.yaml", "apiVersion: v2\nname: c\nversion: 0.1.0\n")
+    write(tmp_path, "chart/values.yaml", "replicas: 1\n")
+    write(tmp_path, "chart/templates/d.yaml", "apiVersion: v1\nkind: ConfigMap\n{{- if .Values.x }}\n")
+    proc = kubelint("check", ".", cwd=tmp_path, env={"PATH": os.path.dirname(sys.executable)})
+    lines = proc.stdout.decode().splitlines()
+    assert proc.returncode == 0, lines
+    assert lines[0] == ("chart/Chart.yaml:1:1: info: Helm chart chart not rendered: `helm` is not on "
+                        "PATH, so its templates were not linted [KL033 helm-not-rendered]")
+
+
+def test_exclude_is_relative_to_the_config_folder(tmp_path):
+    write(tmp_path, ".kubelint.yaml", "exclude:\n  - charts\n  - deploy/legacy/*\n  - nowhere/\n")
+    write(tmp_path, "charts/x.yaml", BAD)
+    write(tmp_path, "deploy/legacy/old.yaml", BAD)
+    write(tmp_path, "deploy/new.yaml", POD.format(name="n"))
+    proc = kubelint("check", ".", cwd=tmp_path)
+    assert proc.stdout.decode().splitlines()[0] == (
+        ".kubelint.yaml:4:5: warning: exclude pattern 'nowhere/' matches nothing in this run "
+        "(patterns are relative to the config file's folder, gitignore syntax) [KL035 exclude-matches-nothing]")
+    assert b"deploy/legacy" not in proc.stdout and b"charts/" not in proc.stdout
+    # from a subfolder, with an absolute path, with ../: the same patterns apply
+    for cwd, arg in ((tmp_path / "deploy", "legacy/old.yaml"), (tmp_path / "deploy", "../charts/x.yaml"),
+                     (ROOT, str(tmp_path / "deploy" / "legacy" / "old.yaml"))):
+        proc = kubelint("check", arg, cwd=cwd)
+        assert proc.returncode == 0, (arg, proc.stdout)
+    proc = kubelint("check", "--stdin-filename", str(tmp_path / "charts" / "y.yaml"), "-",
+                    input=BAD.encode(), cwd=ROOT)
+    assert proc.returncode == 0 and b"0 files" in proc.stdout
+    # a walk of a subfolder does not call the other patterns unmatched
+    proc = kubelint("check", "deploy", cwd=tmp_path)
+    assert b"KL035" not in proc.stdout
+
+
+def test_stdin_filename_without_dash_reads_stdin(tmp_path):
+    proc = kubelint("check", "--stdin-filename", "x.yaml", input=BAD.encode(), cwd=tmp_path)
+    assert proc.returncode == 1 and proc.stdout.startswith(b"x.yaml:5:9: error:")
+    proc = kubelint("check", "--stdin-filename", "x.yaml", "other.yaml", input=BAD.encode(), cwd=tmp_path)
+    assert proc.returncode == 2 and b"add `-`" in proc.stderr
+
+
+def test_piped_input_without_a_path_is_a_usage_error(tmp_path):
+    write(tmp_path, "ok.yaml", POD.format(name="ok"))
+    proc = kubelint("check", input=BAD.encode(), cwd=tmp_path)
+    assert proc.returncode == 2 and b"kubelint check -" in proc.stderr
+    proc = kubelint("check", input=b"", cwd=tmp_path)  # an empty pipe (CI): lint .
+    assert proc.returncode == 0 and proc.stdout.startswith(b"1 file, 1 object")
+
+
+def test_report_files_only_still_print_the_text_report_to_stderr(tmp_path):
+    write(tmp_path, "bad.yaml", BAD)
+    proc = kubelint("check", "-f", "sarif", "-o", "out.sarif", "bad.yaml", cwd=tmp_path)
+    assert proc.returncode == 1 and proc.stdout == b""
+    err = proc.stderr.decode().splitlines()
+    assert err[0].startswith("bad.yaml:5:9: error:") and err[-1].startswith("1 file, 1 object: 1 error")
+
+
+def test_misspelt_type_meta_keys_say_what_was_meant(tmp_path):
+    write(tmp_path, "m.yaml", "Kind: Pod\napiversion: v1\nmetadata: {name: x}\n")
+    result = run([str(tmp_path / "m.yaml")], Settings())
+    assert [(f.line, f.column, f.message) for f in result.findings] == [
+        (1, 1, "not a Kubernetes object: missing `kind`, found `Kind`; did you mean `kind`?"),
+        (2, 1, "not a Kubernetes object: missing `apiVersion`, found `apiversion`; did you mean `apiVersion`?")]
+
+
+def test_misspelt_code_in_a_suppression_comment(tmp_path):
+    write(tmp_path, "m.yaml", BAD.replace("type: Nodeport", "type: Nodeport  # kubelint: disable=KL1O3,service-type"))
+    result = run([str(tmp_path / "m.yaml")], Settings())
+    assert [(f.code, f.line, f.column) for f in result.findings] == [("KL034", 5, 39)]
+    assert "did you mean `KL103`?" in result.findings[0].message
+
+
+def precommit_config(hooks):
+    """A local pre-commit config running this checkout's hooks as .pre-commit-hooks.yaml
+    defines them (entry, types, pass_filenames, require_serial...), with `language: system`
+    and the entry pointed at this interpreter: real pre-commit, no network."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe")
+    with open(os.path.join(ROOT, ".pre-commit-hooks.yaml")) as f:
+        defined = {h["id"]: h for h in yaml.load(f)}
+    out = []
+    for hook_id in hooks:
+        h = dict(defined[hook_id], language="system")
+        h["entry"] = h["entry"].replace("kubelint ", f"{sys.executable} -m kubelint.cli ", 1)
+        out.append(h)
+    import json
+
+    return json.dumps({"repos": [{"repo": "local", "hooks": out}]})
+
+
+def pre_commit(repo, tmp_path, *args):
+    exe = shutil.which("pre-commit", path=os.path.dirname(sys.executable)) or shutil.which("pre-commit")
+    env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "pc-cache"), PYTHONPATH=ROOT)
+    env.pop("PRE_COMMIT", None)
+    proc = subprocess.run([exe, "run", *args], cwd=repo, capture_output=True, env=env, timeout=300)
+    return proc.returncode, proc.stdout.decode() + proc.stderr.decode()
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_pre_commit_per_file_hook_sees_the_whole_tree_and_both_hooks_do_not_double(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    write(repo, "pod.yaml", POD.format(name="web"))
+    write(repo, "service.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n")
+    write(repo, "docker-compose.yml", "services:\n  web: {image: nginx}\n")
+    write(repo, ".pre-commit-config.yaml", precommit_config(["kubelint"]))
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "init", "--no-verify")
+    # only the Service changes: its selector now matches no Pod of the (unchanged) tree
+    write(repo, "service.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  selector: {app: api}\n  ports: [{port: 80}]\n")
+    _git(repo, "add", "service.yaml")
+    code, out = pre_commit(repo, tmp_path)
+    assert code == 1, out
+    finding = "service.yaml:5:3: warning: Service selector app=api matches no Pod"
+    assert out.count(finding) == 1, out
+    # back to a matching selector: the Pod in another file is seen, the compose file skipped
+    write(repo, "service.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n")
+    _git(repo, "add", "service.yaml")
+    code, out = pre_commit(repo, tmp_path, "--all-files")
+    assert code == 0, out
+    # both hooks enabled: every finding once
+    write(repo, "service.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  selector: {app: api}\n  ports: [{port: 80}]\n")
+    write(repo, ".pre-commit-config.yaml", precommit_config(["kubelint", "kubelint-project"]))
+    _git(repo, "add", ".")
+    code, out = pre_commit(repo, tmp_path)
+    assert code == 1 and out.count(finding) == 1, out
