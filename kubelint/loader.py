@@ -1,8 +1,11 @@
 """Files -> Documents with positions. Every problem becomes a finding; nothing raises.
 
-The hot path uses ruamel's C composer (libyaml) for nodes with marks, then builds plain
-dicts/lists with kubectl's scalar rules (see scalars.py). The node tree is kept beside the data
-so positions can be looked up by JSON pointer (positions.py) without a side table.
+Two passes. The fast pass (fastload.py) builds plain data without node objects; most files
+take only that one. The full pass here uses ruamel's C composer (libyaml) for nodes with marks,
+then builds plain dicts/lists with kubectl's scalar rules (see scalars.py) and reports every
+loading problem; it runs for the files the fast pass gives up on, and lazily (LazyNodes) for
+the documents that get findings, whose positions are looked up by JSON pointer in the node
+tree (positions.py). ruamel is imported only when the full pass runs.
 """
 
 from __future__ import annotations
@@ -14,9 +17,6 @@ import stat
 import sys
 from contextlib import contextmanager
 from typing import Any, Iterator, List, NamedTuple, Optional, Tuple
-
-from _ruamel_yaml import CParser
-from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .lazyre import LazyRegex
 from .model import Span
@@ -39,17 +39,34 @@ if sys.getrecursionlimit() < _RECURSION_LIMIT:
     sys.setrecursionlimit(_RECURSION_LIMIT)
 
 
-class _Parser(CParser):
-    """libyaml composer without ruamel's Python resolver: we resolve scalars ourselves."""
+# ruamel's node classes and our parser, bound by _ruamel() when the full pass first runs: a run
+# whose files all load through the fast pass without findings never imports ruamel (~21 ms).
+MappingNode: Any = None
+ScalarNode: Any = None
+SequenceNode: Any = None
+_Parser: Any = None
 
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:  # noqa: ARG002
-        return _IMPLICIT
 
-    def descend_resolver(self, *args: Any) -> None:
-        pass
+def _ruamel() -> None:
+    global MappingNode, ScalarNode, SequenceNode, _Parser
+    if _Parser is not None:
+        return
+    from _ruamel_yaml import CParser
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode  # noqa: F811
 
-    def ascend_resolver(self, *args: Any) -> None:
-        pass
+    class Parser(CParser):
+        """libyaml composer without ruamel's Python resolver: we resolve scalars ourselves."""
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:  # noqa: ARG002
+            return _IMPLICIT
+
+        def descend_resolver(self, *args: Any) -> None:
+            pass
+
+        def ascend_resolver(self, *args: Any) -> None:
+            pass
+
+    _Parser = Parser
 
 
 class Problem(NamedTuple):
@@ -65,22 +82,96 @@ class Problem(NamedTuple):
 # Plain classes with __slots__ rather than dataclasses: defining a dataclass costs ~0.3 ms
 # of start-up each, and a one-file run is mostly start-up.
 class Document:
-    __slots__ = ("path", "index", "data", "node", "item")
+    __slots__ = ("path", "index", "data", "_node", "item", "_nodes")
 
     def __init__(self, path: str, index: int, data: Any, node: Any = None,
-                 item: Optional[int] = None) -> None:
+                 item: Optional[int] = None, nodes: Optional["LazyNodes"] = None) -> None:
         self.path = path
         self.index = index  # position of the YAML document in the file
         self.data = data
-        self.node = node  # ruamel node of `data` (None once pickled)
+        self._node = node
         self.item = item  # index in the items of a `kind: List`
+        self._nodes = nodes  # composes `_node` on first use (fast pass)
+
+    @property
+    def node(self) -> Any:
+        """The ruamel node of `data`, for positions: composed only when asked for, so files
+        without findings never build node trees. None once pickled."""
+        if self._node is None and self._nodes is not None:
+            self._node = self._nodes.node(self.index, self.item)
+            self._nodes = None
+        return self._node
+
+    @node.setter
+    def node(self, value: Any) -> None:
+        self._node = value
+        self._nodes = None
 
     def __getstate__(self) -> tuple:
         # libyaml nodes don't pickle; positions are looked up again where needed
         return (self.path, self.index, self.data, None, self.item)
 
     def __setstate__(self, state: tuple) -> None:
-        self.path, self.index, self.data, self.node, self.item = state
+        self.path, self.index, self.data, self._node, self.item = state
+        self._nodes = None
+
+
+class _Nowhere:
+    """Stands for a node that could not be composed: positions fall back to line 1."""
+
+    class _Mark:
+        line = column = 0
+
+    start_mark = end_mark = _Mark()
+    value: Any = ()
+
+
+class LazyNodes:
+    """The ruamel nodes of a file that loaded through the fast pass, composed on demand.
+
+    Requests come in document order while a file is linted, so one parser moves forward,
+    keeping no node it was not asked for; an earlier document restarts it. Memory stays that
+    of one document even for a 20 MB file."""
+
+    __slots__ = ("text", "_parser", "_next")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._parser: Any = None
+        self._next = 0  # index of the document the parser composes next
+
+    def node(self, index: int, item: Optional[int]) -> Any:
+        with gc_paused():
+            try:
+                node = self._document(index)
+            except Exception:  # the fast pass loaded it, so this is not expected
+                node = None
+        if node is None:
+            return _Nowhere()
+        if item is not None:
+            items = next((v for k, v in node.value if k.value == "items"), None)
+            node = items.value[item] if items is not None else _Nowhere()
+        return node
+
+    def _document(self, index: int) -> Any:
+        if self._parser is None or index < self._next:
+            self.close()
+            _ruamel()
+            self._parser = _Parser(self.text)
+            self._next = 0
+        parser = self._parser
+        while parser.check_node():
+            node = parser.get_node()
+            self._next += 1
+            if self._next - 1 == index:
+                return node
+        self.close()
+        return None
+
+    def close(self) -> None:
+        if self._parser is not None:
+            self._parser.dispose()
+            self._parser = None
 
 
 class Loaded:
@@ -192,6 +283,7 @@ def _depth_problem(text: str) -> Optional[Problem]:
     # Cheap upper bound first: every level needs a bracket or an indentation/indicator char.
     if text.count("[") + text.count("{") < MAX_DEPTH and not _DEEP_LINE.search(text):
         return None
+    _ruamel()
     parser = _Parser(text)
     depth = 0
     try:
@@ -342,7 +434,8 @@ def _syntax_problem(exc: Exception, doc: int, text: str) -> Tuple[Problem, int]:
 
 def read(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE) -> Tuple[Optional[str], Optional[Problem]]:
     try:
-        mode = os.stat(path).st_mode
+        st = os.stat(path)
+        mode = st.st_mode
     except OSError as e:
         return None, Problem("KL002", f"cannot read file: {e.strerror or e}", _point(1, 1))
     if stat.S_ISDIR(mode):
@@ -353,7 +446,11 @@ def read(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE) -> Tuple[Optional[str
                              _point(1, 1))
     try:
         with open(path, "rb") as f:
-            raw = f.read(max_size + 1)
+            # ask for what the file holds (plus one byte, to notice a file that grew past the
+            # limit): read(max_size + 1) allocated a 20 MiB buffer for every file
+            raw = f.read(min(st.st_size, max_size) + 1)
+            if len(raw) > st.st_size and len(raw) <= max_size:
+                raw += f.read(max_size + 1 - len(raw))  # it grew since stat: read on, bounded
     except IsADirectoryError:
         return None, Problem("KL002", "is a directory, not a file", _point(1, 1))
     except OSError as e:
@@ -372,11 +469,34 @@ def load_text(path: str, text: str) -> Loaded:
     if depth is not None:
         return Loaded(path, text, [], [depth], skipped="too deep")
     with gc_paused():
-        _compose(path, text, documents, problems)
+        if not _fast(path, text, documents):
+            _compose(path, text, documents, problems)
     return Loaded(path, text, documents, problems)
 
 
+def _fast(path: str, text: str, documents: List[Document]) -> bool:
+    """The fast pass (fastload.py): data only, nodes later and only where positions are
+    needed. False when the file needs the full pass (anything it would report)."""
+    from .fastload import load_documents
+
+    loaded = load_documents(text)
+    if loaded is None:
+        return False
+    nodes = LazyNodes(text)
+    out = []
+    for index, data in loaded:
+        if data is None:
+            continue  # an empty document
+        if isinstance(data, dict) and isinstance(data.get("kind"), str) \
+                and data["kind"].endswith("List") and isinstance(data.get("items"), list):
+            return False  # a List's items need their nodes to know where they come from
+        out.append(Document(path, index, data, nodes=nodes))
+    documents.extend(out)
+    return True
+
+
 def _compose(path: str, text: str, documents: List[Document], problems: List[Problem]) -> None:
+    _ruamel()
     index = 0
     source = text
     restart = -1

@@ -1,0 +1,133 @@
+"""The fast pass of loading (fastload.py) must give exactly what the full pass gives: the same
+data, the same documents, and -- composed lazily -- the same positions; where it cannot, it
+must give up so that the full pass reports the problem."""
+
+import math
+import os
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from kubelint import fastload, loader
+
+from .conftest import EXAMPLES, FIXTURES
+from .test_hardening import FUZZ, SEEDS, to_yaml, values
+
+
+def _norm(x):
+    if isinstance(x, float) and math.isnan(x):
+        return ("nan",)
+    if isinstance(x, dict):
+        return {k: _norm(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_norm(v) for v in x]
+    return (type(x).__name__, x)
+
+
+def _full(text):
+    docs, problems = [], []
+    with loader.gc_paused():
+        loader._compose("f.yaml", text, docs, problems)
+    return docs, problems
+
+
+def _same_as_full_pass(text):
+    full, problems = _full(text)
+    loaded = loader.load_text("f.yaml", text)
+    assert [(d.index, d.item, _norm(d.data)) for d in loaded.documents] == \
+        [(d.index, d.item, _norm(d.data)) for d in full]
+    assert loaded.problems == problems
+    for eager, lazy in zip(full, loaded.documents):
+        assert loader.span_of(lazy.node) == loader.span_of(eager.node)
+    return loaded
+
+
+CLEAN = [
+    "a: yes\nb: no\nc: 0755\nd: 08\ne: 1_000\nf: 0x1F\ng: ~\nh:\ni: .5\nj: -.inf\nk: .nan\n",
+    "'quoted': \"1\"\nyes: on\n1: one\n~: null\n!!str 3: !!int 4\nx: !!bool yes\nz: !custom 5\n",
+    "base: &b {x: 1, y: 2}\n",  # an anchor without an alias
+    "m:\n  <<: {a: 1, b: 2}\n  a: 3\nn:\n  <<: [{c: 1}, {c: 2, d: 3}]\n",
+    "s: |\n  line one\n  line two\nf: >\n  folded\n  text\nq: 'it''s'\nu: \"\\u00e9\\n\"\n",
+    "schedule: \"*/5 * * * *\"\nglob: a*b\ncmd: echo 50%\nurl: http://x/?a=1&b=2\n",
+    "---\n---\napiVersion: v1\nkind: ConfigMap\n---\n# only a comment\n---\n[1, 2]\n",
+    "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"p\"}}\n",
+    "k: \u00e9t\u00e9 \U0001F600\nl: [a, {b: c}, [d]]\n",
+]
+
+
+@pytest.mark.parametrize("text", CLEAN)
+def test_fast_pass_is_taken_and_equals_the_full_pass(text):
+    assert fastload.load_documents(text) is not None
+    _same_as_full_pass(text)
+
+
+GIVE_UP = [
+    "a: 1\na: 2\n",  # duplicate key
+    "a: &x [1, 2]\nb: *x\n",  # an alias (expansion is bounded by the full pass)
+    "m:\n  <<: [1]\n",  # a merge of a non-mapping
+    "? [a]\n: b\n",  # a non-scalar key
+    "a: [1\n---\nb: 2\n",  # a syntax error, then a good document
+    "%YAML 1.1\n---\na: 1\n",  # a directive
+    "y: 1\nyes: 2\n",  # a duplicate key under YAML 1.1 (both are `true`)
+]
+
+
+@pytest.mark.parametrize("text", GIVE_UP)
+def test_fast_pass_gives_up_where_the_full_pass_reports(text):
+    assert fastload.load_documents(text) is None
+    _same_as_full_pass(text)
+
+
+def test_list_items_take_the_full_pass():
+    text = "apiVersion: v1\nkind: List\nitems:\n- kind: Pod\n  apiVersion: v1\n- kind: Pod\n"
+    loaded = _same_as_full_pass(text)
+    assert [(d.item, loader.span_of(d.node).line) for d in loaded.documents] == [(0, 4), (1, 6)]
+
+
+def _read(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except (UnicodeDecodeError, OSError):
+        return None  # the broken-encoding fixtures never reach the YAML layer
+
+
+def test_real_manifests_load_fast_and_alike():
+    texts = SEEDS + [t for root, _, files in os.walk(FIXTURES) for f in sorted(files)
+                     if f.endswith((".yaml", ".yml")) and (t := _read(os.path.join(root, f)))]
+    fast = 0
+    for text in texts:
+        fast += fastload.load_documents(text) is not None
+        _same_as_full_pass(text)
+    assert fast >= len(texts) // 2
+
+
+@settings(FUZZ, max_examples=min(FUZZ.max_examples, 60))
+@given(docs=st.lists(values, min_size=1, max_size=4))
+def test_random_streams_load_alike(docs):
+    _same_as_full_pass("\n---\n".join(to_yaml(d) for d in docs))
+
+
+@settings(FUZZ, max_examples=min(FUZZ.max_examples, 60))
+@given(text=st.text(alphabet=st.sampled_from(list("ab: -[]{},'\"&*!<>|#?\n\t 1yo")), max_size=60))
+def test_random_text_loads_alike(text):
+    _same_as_full_pass(text)
+
+
+def test_positions_come_only_with_findings(tmp_path, monkeypatch):
+    """A valid file is never composed into nodes; a file with a finding is, once."""
+    composed = []
+    real = loader.LazyNodes._document
+    monkeypatch.setattr(loader.LazyNodes, "_document",
+                        lambda self, index: composed.append(index) or real(self, index))
+    from kubelint.engine import Settings, run
+
+    run([os.path.join(EXAMPLES, "pod.yaml")], Settings())
+    assert composed == []
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n"
+                   "  - name: c\n    image: x\n    imagePulPolicy: Always\n")
+    result = run([str(bad)], Settings())
+    assert [(f.code, f.span.line, f.span.column) for f in result.findings if f.code == "KL010"] \
+        == [("KL010", 9, 5)]
+    assert composed and set(composed) == {0}
