@@ -31,7 +31,9 @@ class Settings:
                  stdin_filename: Optional[str] = None, jobs: int = 1,
                  crds: Sequence[str] = (), schema_dirs: Sequence[str] = (),
                  pod_security: Optional[Dict[str, str]] = None,
-                 use_ignore_files: bool = True, config: Any = None) -> None:
+                 use_ignore_files: bool = True, config: Any = None,
+                 target_versions: Sequence[str] = (),
+                 pod_label_paths: Optional[Dict[str, Any]] = None) -> None:
         self.kubernetes_version = kubernetes_version  # None: newest bundled
         self.strict = strict
         self.select = list(select)
@@ -53,6 +55,9 @@ class Settings:
         # the config.Config the settings came from: `exclude:` is relative to its folder, and
         # an exclude pattern that matches nothing is a finding on it
         self.config = config
+        self.target_versions = list(target_versions)  # --target-version: upgrades to check
+        # {"group/Kind": labels path or {labels, adds}}: custom resources that create pods
+        self.pod_label_paths = dict(pod_label_paths or {})
 
 
 class K8sObject(NamedTuple):
@@ -146,6 +151,13 @@ def call_check(rule: Rule, obj: K8sObject, ctx: CheckContext, fn: Any = None) ->
                           "the object was not fully checked (please report this)", ())]
 
 
+def _stub(obj: K8sObject) -> dict:
+    meta = obj.data.get("metadata")
+    meta = meta if isinstance(meta, dict) else {}
+    return {"apiVersion": obj.api_version, "kind": obj.kind,
+            "metadata": {k: meta[k] for k in ("name", "namespace") if k in meta}}
+
+
 def _is_valid(schema: Any, data: Any) -> bool:
     try:
         return schema.validator.is_valid(data)
@@ -180,12 +192,18 @@ class Linter:
         self.cross_rules = [r for r in self.enabled if not r.builtin and r.cross]
         # Kinds the late phase needs to see (None: all). Only those objects travel back from
         # worker processes: pickling every object's data cost a third of a parallel run.
+        # A cross rule with no `kinds` but a `sees` list (duplicate identities) gets the other
+        # objects as identity stubs: apiVersion, kind, name and namespace only.
         self.late_kinds: Optional[set] = {"CustomResourceDefinition"}
+        self.late_stubs = False
         for r in self.cross_rules:
-            if not r.kinds or r.sees is None:
+            if r.sees is None:
                 self.late_kinds = None
                 break
             self.late_kinds.update(r.kinds, r.sees)
+            self.late_stubs = self.late_stubs or not r.kinds
+        if self.late_kinds is not None:  # custom resources that create pods (graph.py)
+            self.late_kinds.update(k.rsplit("/", 1)[-1] for k in settings.pod_label_paths)
         self.crds = _load_crds(settings)
         self._schema_files: Dict[Tuple[str, str], Any] = {}
         self._by_kind: Dict[str, List[Rule]] = {}
@@ -255,6 +273,8 @@ class Linter:
             findings.extend(self._lint_object(doc, obj, deferred))
             if self.late_kinds is None or obj.kind in self.late_kinds:
                 objects.append(obj)
+            elif self.late_stubs:
+                objects.append(obj._replace(data=_stub(obj)))
         directives = parse_directives(loaded.text)
         kept, suppressed = self.suppress(findings, path, directives, ignores)
         return FileOutcome(report, kept, suppressed, objects, directives, deferred)

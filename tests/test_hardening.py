@@ -297,10 +297,10 @@ def test_fifty_megabyte_file_is_refused_with_a_finding(tmp_path):
 def test_nesting_just_under_the_limit_loads(tmp_path, jobs):
     """990 levels of flow mappings: under the depth limit, so it loads (no RecursionError
     disguised as a syntax error), and the validator's own limit becomes a finding."""
-    text = ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  k: "
+    text = ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x%d}\ndata:\n  k: "
             + "{a: " * 990 + "1" + "}" * 990 + "\n")
     for i in range(50 if jobs > 1 else 1):
-        (tmp_path / f"d{i:02d}.yaml").write_text(text)
+        (tmp_path / f"d{i:02d}.yaml").write_text(text % i)  # distinct names: no duplicates
     result = run([str(tmp_path)], Settings(jobs=jobs))
     assert {(f.code, f.line, f.column) for f in result.findings} == {("KL010", 1, 1)}
     assert "nested too deeply to be validated" in result.findings[0].message

@@ -5,20 +5,6 @@ from __future__ import annotations
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ..model import Pointer
-from .k8s import POD_SPEC_PATHS, get
-
-
-def pod_labels(obj: Any) -> Optional[Tuple[Dict[str, Any], Pointer]]:
-    """(labels, pointer to them) of a Pod or of the pod template of a kind that creates
-    pods; None for other kinds. (A PodTemplate object creates no pods.)"""
-    spec_path = POD_SPEC_PATHS.get(obj.kind)
-    if spec_path is None or obj.kind == "PodTemplate":
-        return None
-    base: Pointer = spec_path[:-1] + ("metadata",)  # the metadata beside the pod spec
-    labels = get(obj.data, base + ("labels",))
-    if isinstance(labels, dict):
-        return labels, base + ("labels",)
-    return {}, base
 
 
 def expression_matches(expr: Any, labels: Dict[str, Any]) -> bool:
@@ -63,17 +49,6 @@ def describe_expression(expr: Any) -> str:
     values = expr.get("values")
     values = ", ".join(str(v) for v in values) if isinstance(values, list) else str(values)
     return f"{expr.get('key')} {op} ({values})"
-
-
-def map_mismatches(selector: Dict[str, Any], labels: Dict[str, Any]) -> List[str]:
-    """Why a plain selector map (Service, ReplicationController) does not select `labels`."""
-    out = []
-    for k, v in selector.items():
-        if k not in labels:
-            out.append(f"`{k}` missing")
-        elif labels[k] != v:
-            out.append(f"`{k}` is {_q(labels[k])}, not {_q(v)}")
-    return out
 
 
 def _q(v: Any) -> str:

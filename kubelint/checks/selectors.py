@@ -7,54 +7,38 @@ from typing import Any, Iterator
 
 from ..model import Fix, Violation
 from .k8s import get
-from .labels import format_map, map_mismatches, pod_labels, selector_mismatches
-
-_TEMPLATE_KINDS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job")
-
+from .labels import format_map, selector_mismatches
 
 def service_selects_nothing(obj: Any, ctx: Any) -> Iterator[Violation]:
-    """KL201: a Service whose selector matches no Pod or pod template in its namespace."""
+    """KL201: a Service whose selector matches no Pod or pod template in its namespace.
+    Pods come from the run's graph: Pods, workload templates and the custom resources of
+    its pod-label table; labels that controllers add to pods (pod-template-hash,
+    statefulset.kubernetes.io/pod-name...) match any value."""
+    from .. import graph
+
     spec = obj.data.get("spec")
     if not isinstance(spec, dict) or spec.get("type") == "ExternalName":
         return
     selector = spec.get("selector")
     if not isinstance(selector, dict) or not selector:
         return  # no selector: endpoints are managed by hand
-    candidates = []
-    for other, labels, pointer in _pods_by_namespace(ctx).get(obj.namespace, ()):
-        misses = map_mismatches(selector, labels)
-        if not misses:
-            return
-        candidates.append((len(misses), other, labels, pointer, misses))
-    if not candidates and not ctx.options.get("report-when-no-pods", False):
+    g = graph.of(ctx)
+    if g.select_map(obj.namespace, selector):
+        return
+    if not g.has_pods(obj.namespace) and not ctx.options.get("report-when-no-pods", False):
         return  # nothing in the input could match: the pods live elsewhere
     wanted = format_map(selector)
     message = (f"Service selector {wanted} matches no Pod or pod template in namespace "
                f"`{obj.namespace}` of the input")
     related = ()
-    if candidates:
-        # fewest differences; on a tie, the candidate nearest the Service (same file first)
-        _, best, labels, pointer, misses = min(
-            candidates, key=lambda c: (c[0], c[1].path != obj.path, c[1].path, c[1].doc))
-        kind_name = f"{best.kind} {best.name}" if best.name else best.kind
-        where = "template labels" if best.kind != "Pod" else "labels"
-        message += f"; closest: {kind_name} ({where}: {format_map(labels)}; {', '.join(misses)})"
-        related = ((best, pointer, f"closest candidate: {kind_name}"),)
+    found = g.closest(obj.namespace, selector, obj)
+    if found is not None:
+        best, misses = found
+        where = "template labels" if best.obj.kind != "Pod" else "labels"
+        message += f"; closest: {best.describe} ({where}: {format_map(best.labels)}; {', '.join(misses)})"
+        related = ((best.obj, best.pointer, f"closest candidate: {best.describe}"),)
     yield Violation(message, ("spec", "selector"), at="key", related=related,
                     hint="make the selector and the pod labels agree")
-
-
-def _pods_by_namespace(ctx: Any) -> dict:
-    """{namespace: [(object, labels, pointer)]} of every Pod and pod template, built once."""
-    index = ctx.cache.get("pods")
-    if index is None:
-        index = {}
-        for other in ctx.objects:
-            found = pod_labels(other)
-            if found is not None:
-                index.setdefault(other.namespace, []).append((other, found[0], found[1]))
-        ctx.cache["pods"] = index
-    return index
 
 
 def selector_matches_template(obj: Any, ctx: Any) -> Iterator[Violation]:

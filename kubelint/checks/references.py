@@ -1,0 +1,742 @@
+"""References between objects (KL202-KL219), answered by the run's graph (kubelint/graph.py).
+
+Every finding sits at the line of the reference and names the other end as a related
+location. A reference to a kind of which the input holds no object at all in that namespace
+is assumed to point outside the input and is not reported, unless the rule's option
+`report-when-absent` is set."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+
+from .. import graph as graphmod
+from ..graph import Graph, PodSource, map_misses, selector_misses
+from ..model import Pointer, Violation, pointer_to_k8s
+from .k8s import containers, get, items, pod_spec, walk
+from .labels import format_map
+
+# Secrets that something in the input will create: (group, kind) -> where the Secret's name is.
+SECRET_MAKERS: Dict[Tuple[str, str], Pointer] = {
+    ("cert-manager.io", "Certificate"): ("spec", "secretName"),
+    ("bitnami.com", "SealedSecret"): ("metadata", "name"),
+    ("external-secrets.io", "ExternalSecret"): ("spec", "target", "name"),
+    ("secrets-store.csi.x-k8s.io", "SecretProviderClass"): (),  # spec.secretObjects[].secretName
+}
+# Ingress annotations with which cert-manager creates the TLS Secret.
+CERT_MANAGER_ANNOTATIONS = ("cert-manager.io/cluster-issuer", "cert-manager.io/issuer",
+                            "cert-manager.io/issuer-name", "kubernetes.io/tls-acme")
+BUILTIN_PRIORITY_CLASSES = ("system-cluster-critical", "system-node-critical")
+BUILTIN_CLUSTER_ROLES = ("cluster-admin", "admin", "edit", "view")
+WORKLOAD_GROUPS = {"Deployment": "apps", "StatefulSet": "apps", "ReplicaSet": "apps",
+                   "DaemonSet": "apps", "ReplicationController": "", "Job": "batch",
+                   "CronJob": "batch"}
+
+
+# --- shared -----------------------------------------------------------------------------------
+
+def _names_hint(name: str, others: Sequence[Any]) -> Tuple[str, Optional[Any]]:
+    """"; did you mean `x`?" and the object x, or a short list of what exists."""
+    import difflib
+
+    names = sorted({o.name for o in others if o.name})
+    match = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    if not match:
+        lower = [n for n in names if n.lower() == name.lower()]
+        match = lower[:1]
+    if match:
+        best = next(o for o in others if o.name == match[0])
+        return f"; did you mean `{match[0]}`?", best
+    if not names:
+        return "", None
+    shown = ", ".join(f"`{n}`" for n in names[:3]) + (", ..." if len(names) > 3 else "")
+    return f" (the input has {shown})", None
+
+
+class _Secrets:
+    """Secrets of a namespace: the Secret objects, and the names other objects will create."""
+
+    def __init__(self, g: Graph) -> None:
+        self.made: Dict[Tuple[str, str], Any] = {}  # (namespace, name) -> the maker
+        for (group, kind), ptr in SECRET_MAKERS.items():
+            for obj in g.objects_of(group, kind):
+                names = [get(obj.data, ptr)] if ptr else \
+                    [get(s, ("secretName",)) for s in items(get(obj.data, ("spec", "secretObjects")))]
+                if ptr == ("spec", "target", "name") and not isinstance(names[0], str):
+                    names = [obj.name]  # ExternalSecret: the target defaults to its own name
+                for n in names:
+                    if isinstance(n, str):
+                        self.made.setdefault((obj.namespace, n), obj)
+        self.namespaces = {ns for ns, _ in self.made}
+
+
+def _secrets(ctx: Any, g: Graph) -> _Secrets:
+    s = ctx.cache.get("secrets")
+    if s is None or s[0] is not g:
+        s = ctx.cache["secrets"] = (g, _Secrets(g))
+    return s[1]
+
+
+def dangling(ctx: Any, g: Graph, group: str, kind: str, namespace: str, name: Any,
+             pointer: Pointer, what: str, made: Optional[_Secrets] = None
+             ) -> Tuple[Optional[Violation], List[Any]]:
+    """(violation or None, the objects found) for a reference by name."""
+    if not isinstance(name, str) or not name:
+        return None, []
+    found = g.find(group, kind, namespace, name)
+    if found:
+        return None, found
+    if made is not None and (namespace, name) in made.made:
+        return None, []
+    others = g.of_kind(group, kind, namespace)
+    if not others and not (made is not None and namespace in made.namespaces) \
+            and not ctx.options.get("report-when-absent", False):
+        return None, []  # no such kind here: assumed to live outside the input
+    where = "" if kind in graphmod.CLUSTER_SCOPED else f" in namespace `{namespace}`"
+    hint, best = _names_hint(name, others)
+    related = ((best, ("metadata", "name"), f"{kind} {best.name}"),) if best is not None else ()
+    return Violation(f"{what} refers to {kind} `{name}`, which is not in the input{where}{hint}",
+                     pointer, related=related,
+                     hint=f"create the {kind} or correct the name"), []
+
+
+def _keys(obj: Any, fields: Sequence[str]) -> Optional[set]:
+    """The keys of a ConfigMap/Secret; None when it declares none (filled in elsewhere)."""
+    keys: set = set()
+    declared = False
+    for f in fields:
+        data = obj.data.get(f)
+        if isinstance(data, dict):
+            declared = True
+            keys.update(data)
+    return keys if declared else None
+
+
+# --- family 1: Ingress ------------------------------------------------------------------------
+
+def ingress_references(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL202: backends -> Service and port; TLS secretName -> Secret; ingressClassName."""
+    g = graphmod.of(ctx)
+    spec = obj.data.get("spec")
+    if not isinstance(spec, dict):
+        return
+    backends = list(walk(obj.data, ("spec", "rules", "*", "http", "paths", "*", "backend")))
+    if isinstance(spec.get("defaultBackend"), dict):
+        backends.insert(0, (("spec", "defaultBackend"), spec["defaultBackend"]))
+    for ptr, backend in backends:
+        svc = backend.get("service") if isinstance(backend, dict) else None
+        if not isinstance(svc, dict):
+            continue
+        v, found = dangling(ctx, g, "", "Service", obj.namespace, svc.get("name"),
+                            ptr + ("service", "name"), pointer_to_k8s(ptr + ("service", "name")))
+        if v:
+            yield v
+        if found and isinstance(svc.get("port"), dict):
+            yield from _service_port(found[0], svc["port"], ptr + ("service", "port"))
+    secrets = _secrets(ctx, g)
+    annotations = get(obj.data, ("metadata", "annotations"))
+    by_cert_manager = isinstance(annotations, dict) and any(a in annotations for a in CERT_MANAGER_ANNOTATIONS)
+    for i, tls in enumerate(items(spec.get("tls"))):
+        if isinstance(tls, dict) and not by_cert_manager:
+            v, _ = dangling(ctx, g, "", "Secret", obj.namespace, tls.get("secretName"),
+                            ("spec", "tls", i, "secretName"), f"spec.tls[{i}].secretName", secrets)
+            if v:
+                yield v
+    v, _ = dangling(ctx, g, "networking.k8s.io", "IngressClass", obj.namespace,
+                    spec.get("ingressClassName"), ("spec", "ingressClassName"), "spec.ingressClassName")
+    if v:
+        yield v
+
+
+def _service_port(service: Any, port: dict, ptr: Pointer) -> Iterator[Violation]:
+    ports = [p for p in items(get(service.data, ("spec", "ports"))) if isinstance(p, dict)]
+    number, name = port.get("number"), port.get("name")
+    if number is not None:
+        have = [p.get("port") for p in ports]
+        if number not in have:
+            yield Violation(f"{pointer_to_k8s(ptr)}.number: Service {service.name} has no port "
+                            f"{number} (ports: {', '.join(str(h) for h in have) or 'none'})",
+                            ptr + ("number",), related=((service, ("spec", "ports"), f"ports of Service {service.name}"),),
+                            hint=f"use one of the Service's ports")
+    elif isinstance(name, str):
+        have = [p.get("name") for p in ports if p.get("name")]
+        if name not in have:
+            import difflib
+
+            m = difflib.get_close_matches(name, have, n=1, cutoff=0.6)
+            yield Violation(f"{pointer_to_k8s(ptr)}.name: Service {service.name} has no port named "
+                            f"`{name}`" + (f"; did you mean `{m[0]}`?" if m else
+                                           f" (named ports: {', '.join(have) or 'none'})"),
+                            ptr + ("name",), related=((service, ("spec", "ports"), f"ports of Service {service.name}"),))
+
+
+# --- family 2: Service targetPort ---------------------------------------------------------------
+
+def _service_pods(obj: Any, g: Graph) -> List[PodSource]:
+    spec = obj.data.get("spec")
+    if not isinstance(spec, dict) or spec.get("type") == "ExternalName":
+        return []
+    selector = spec.get("selector")
+    if not isinstance(selector, dict) or not selector:
+        return []
+    return [p for p in g.select_map(obj.namespace, selector) if p.spec is not None]
+
+
+def _container_ports(pod: PodSource) -> List[Tuple[Pointer, dict]]:
+    out = []
+    for ptr, c in containers(pod.spec, pod.spec_pointer):
+        if ptr[-2] == "ephemeralContainers":
+            continue
+        for i, p in enumerate(items(c.get("ports"))):
+            if isinstance(p, dict):
+                out.append((ptr + ("ports", i), p))
+    return out
+
+
+def service_target_port(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL203: a targetPort given by name must be a container port name in every selected pod."""
+    g = graphmod.of(ctx)
+    pods = _service_pods(obj, g)
+    if not pods:
+        return
+    for i, port in enumerate(items(get(obj.data, ("spec", "ports")))):
+        target = port.get("targetPort") if isinstance(port, dict) else None
+        if not isinstance(target, str) or target.isdigit():
+            continue
+        for pod in pods:
+            names = [p.get("name") for _, p in _container_ports(pod)]
+            if target not in names:
+                import difflib
+
+                m = difflib.get_close_matches(target, [n for n in names if isinstance(n, str)], n=1, cutoff=0.6)
+                shown = ", ".join(str(n) for n in names if n) or "none"
+                yield Violation(f"spec.ports[{i}].targetPort: no container of {pod.describe} has a "
+                                f"port named `{target}`" + (f"; did you mean `{m[0]}`?" if m else
+                                                            f" (named ports: {shown})"),
+                                ("spec", "ports", i, "targetPort"),
+                                related=((pod.obj, pod.spec_pointer + ("containers",),
+                                          f"containers of {pod.describe}"),),
+                                hint="name the container port or use its number")
+                break
+
+
+def service_target_port_undeclared(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL204 (info): a numeric targetPort that no selected container declares, when the
+    containers declare their ports at all."""
+    g = graphmod.of(ctx)
+    pods = _service_pods(obj, g)
+    if not pods:
+        return
+    declared = set()
+    for pod in pods:
+        ports = _container_ports(pod)
+        if not ports:
+            return  # containers that declare no ports: nothing to compare
+        declared.update(p.get("containerPort") for _, p in ports)
+    for i, port in enumerate(items(get(obj.data, ("spec", "ports")))):
+        if not isinstance(port, dict):
+            continue
+        target = port.get("targetPort", port.get("port"))
+        if isinstance(target, str) and target.isdigit():
+            target = int(target)
+        if not isinstance(target, int) or isinstance(target, bool) or target in declared:
+            continue
+        where = ("spec", "ports", i, "targetPort" if "targetPort" in port else "port")
+        shown = ", ".join(str(p) for p in sorted(d for d in declared if isinstance(d, int)))
+        yield Violation(f"{pointer_to_k8s(where)}: {target} is not a declared container port of the "
+                        f"selected pods ({', '.join(p.describe for p in pods[:3])}; they declare "
+                        f"{shown})", where,
+                        related=((pods[0].obj, pods[0].spec_pointer + ("containers",),
+                                  f"containers of {pods[0].describe}"),),
+                        hint="point targetPort at a port the container listens on")
+
+
+# --- family 3: pod specs ----------------------------------------------------------------------
+
+def _pod_refs(obj: Any) -> Iterator[Tuple[str, Pointer, Any]]:
+    """(what, pointer, value) of every reference in the object's pod spec:
+    what is configMapKeyRef, secretKeyRef, configMapRef, secretRef, configMap, secret,
+    pvc, serviceAccount, priorityClass, imagePullSecret."""
+    found = pod_spec(obj)
+    if found is None:
+        return
+    base, spec = found
+    for cptr, c in containers(spec, base):
+        for i, env in enumerate(items(c.get("env"))):
+            vf = env.get("valueFrom") if isinstance(env, dict) else None
+            if isinstance(vf, dict):
+                for key in ("configMapKeyRef", "secretKeyRef"):
+                    if isinstance(vf.get(key), dict):
+                        yield key, cptr + ("env", i, "valueFrom", key), vf[key]
+        for i, ef in enumerate(items(c.get("envFrom"))):
+            if isinstance(ef, dict):
+                for key in ("configMapRef", "secretRef"):
+                    if isinstance(ef.get(key), dict):
+                        yield key, cptr + ("envFrom", i, key), ef[key]
+    for i, vol in enumerate(items(spec.get("volumes"))):
+        if not isinstance(vol, dict):
+            continue
+        vptr = base + ("volumes", i)
+        if isinstance(vol.get("configMap"), dict):
+            yield "configMap", vptr + ("configMap",), vol["configMap"]
+        if isinstance(vol.get("secret"), dict):
+            yield "secret", vptr + ("secret",), vol["secret"]
+        if isinstance(vol.get("persistentVolumeClaim"), dict):
+            yield "pvc", vptr + ("persistentVolumeClaim", "claimName"), vol["persistentVolumeClaim"].get("claimName")
+        for j, src in enumerate(items(get(vol, ("projected", "sources")))):
+            if isinstance(src, dict):
+                for key in ("configMap", "secret"):
+                    if isinstance(src.get(key), dict):
+                        yield key, vptr + ("projected", "sources", j, key), src[key]
+    for i, s in enumerate(items(spec.get("imagePullSecrets"))):
+        if isinstance(s, dict):
+            yield "imagePullSecret", base + ("imagePullSecrets", i, "name"), s.get("name")
+    for key in ("serviceAccountName", "serviceAccount"):
+        if spec.get(key) is not None:
+            yield "serviceAccount", base + (key,), spec.get(key)
+            break
+    if spec.get("priorityClassName") is not None:
+        yield "priorityClass", base + ("priorityClassName",), spec.get("priorityClassName")
+
+
+def config_references(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL205: ConfigMaps and Secrets a pod reads (env, envFrom, volumes, projected volumes,
+    imagePullSecrets), and the keys it reads from them; `optional: true` references aside."""
+    g = graphmod.of(ctx)
+    secrets = _secrets(ctx, g)
+    for what, ptr, ref in _pod_refs(obj):
+        if what == "imagePullSecret":
+            v, found = dangling(ctx, g, "", "Secret", obj.namespace, ref, ptr, pointer_to_k8s(ptr),
+                                secrets)
+            if v:
+                yield v
+            for s in found[:1]:
+                t = s.data.get("type")
+                if t not in ("kubernetes.io/dockerconfigjson", "kubernetes.io/dockercfg"):
+                    yield Violation(f"{pointer_to_k8s(ptr)}: Secret {s.name} is of type `{t or 'Opaque'}`"
+                                    ", not kubernetes.io/dockerconfigjson: the kubelet cannot pull with it",
+                                    ptr, related=((s, ("type",) if t else ("metadata", "name"), f"Secret {s.name}"),))
+            continue
+        if what not in ("configMapKeyRef", "secretKeyRef", "configMapRef", "secretRef", "configMap", "secret"):
+            continue
+        if ref.get("optional") is True:
+            continue
+        kind = "ConfigMap" if what.startswith("configMap") else "Secret"
+        name_field = "secretName" if what == "secret" else "name"
+        v, found = dangling(ctx, g, "", kind, obj.namespace, ref.get(name_field), ptr + (name_field,),
+                            pointer_to_k8s(ptr + (name_field,)),
+                            secrets if kind == "Secret" else None)
+        if v:
+            yield v
+        if not found:
+            continue
+        target = found[0]
+        keys = _keys(target, ("data", "binaryData") if kind == "ConfigMap" else ("data", "stringData"))
+        if keys is None:
+            continue
+        wanted: List[Tuple[Pointer, Any]] = []
+        if what.endswith("KeyRef"):
+            wanted.append((ptr + ("key",), ref.get("key")))
+        else:
+            for j, it in enumerate(items(ref.get("items"))):
+                if isinstance(it, dict):
+                    wanted.append((ptr + ("items", j, "key"), it.get("key")))
+        for kptr, key in wanted:
+            if isinstance(key, str) and key not in keys:
+                import difflib
+
+                m = difflib.get_close_matches(key, sorted(keys), n=1, cutoff=0.6)
+                shown = ", ".join(f"`{k}`" for k in sorted(keys)[:5]) or "none"
+                yield Violation(f"{pointer_to_k8s(kptr)}: {kind} {target.name} has no key `{key}`"
+                                + (f"; did you mean `{m[0]}`?" if m else f" (keys: {shown})"),
+                                kptr, related=((target, ("data",) if "data" in target.data else ("metadata", "name"),
+                                                f"{kind} {target.name}"),),
+                                hint="add the key, correct its name, or mark the reference `optional: true`")
+
+
+def _simple(ctx: Any, obj: Any, wanted: str, group: str, kind: str,
+            skip: Sequence[str] = ()) -> Iterator[Violation]:
+    g = graphmod.of(ctx)
+    for what, ptr, ref in _pod_refs(obj):
+        if what == wanted and ref not in skip:
+            v, _ = dangling(ctx, g, group, kind, obj.namespace, ref, ptr, pointer_to_k8s(ptr))
+            if v:
+                yield v
+
+
+def service_account_reference(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL206: serviceAccountName -> ServiceAccount (`default` always exists)."""
+    yield from _simple(ctx, obj, "serviceAccount", "", "ServiceAccount", ("default",))
+
+
+def volume_claim_reference(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL207: persistentVolumeClaim.claimName -> PersistentVolumeClaim."""
+    yield from _simple(ctx, obj, "pvc", "", "PersistentVolumeClaim")
+
+
+def priority_class_reference(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL208: priorityClassName -> PriorityClass (the two built-in classes aside)."""
+    yield from _simple(ctx, obj, "priorityClass", "scheduling.k8s.io", "PriorityClass",
+                       BUILTIN_PRIORITY_CLASSES)
+
+
+# --- family 4: HorizontalPodAutoscaler ----------------------------------------------------------
+
+def _hpa_target(obj: Any, g: Graph) -> Tuple[Optional[dict], List[Any]]:
+    ref = get(obj.data, ("spec", "scaleTargetRef"))
+    if not isinstance(ref, dict) or not isinstance(ref.get("kind"), str):
+        return None, []
+    group = graphmod.group_of(ref.get("apiVersion") or "")
+    return ref, g.find(group, ref["kind"], obj.namespace, ref.get("name"))
+
+
+def hpa_target(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL209: scaleTargetRef -> the workload it scales."""
+    g = graphmod.of(ctx)
+    ref, _ = _hpa_target(obj, g)
+    if ref is None:
+        return
+    group = graphmod.group_of(ref.get("apiVersion") or "")
+    v, _ = dangling(ctx, g, group, ref["kind"], obj.namespace, ref.get("name"),
+                    ("spec", "scaleTargetRef", "name"), "spec.scaleTargetRef")
+    if v:
+        yield v
+
+
+def hpa_resource_requests(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL210: a Resource/ContainerResource Utilization metric needs that resource's request
+    in the target's containers (else the HPA reports `missing request for cpu`)."""
+    g = graphmod.of(ctx)
+    _, found = _hpa_target(obj, g)
+    if not found:
+        return
+    target = found[0]
+    ps = pod_spec(target)
+    if ps is None:
+        return
+    metrics: List[Tuple[Pointer, str, Optional[str]]] = []
+    spec = obj.data.get("spec")
+    if isinstance(spec, dict) and spec.get("targetCPUUtilizationPercentage") is not None:
+        metrics.append((("spec", "targetCPUUtilizationPercentage"), "cpu", None))
+    for i, m in enumerate(items(get(obj.data, ("spec", "metrics")))):
+        if not isinstance(m, dict):
+            continue
+        for mtype, field in (("Resource", "resource"), ("ContainerResource", "containerResource")):
+            r = m.get(field)
+            if m.get("type") != mtype or not isinstance(r, dict):
+                continue
+            utilization = get(r, ("target", "type")) == "Utilization" or "targetAverageUtilization" in r
+            if utilization and isinstance(r.get("name"), str):
+                metrics.append(((("spec", "metrics", i, field, "name")), r["name"],
+                                r.get("container") if mtype == "ContainerResource" else None))
+    base, pspec = ps
+    for ptr, resource, only in metrics:
+        for key in ("containers",):
+            for j, c in enumerate(items(pspec.get(key))):
+                if not isinstance(c, dict) or (only is not None and c.get("name") != only):
+                    continue
+                requests = get(c, ("resources", "requests"))
+                if not (isinstance(requests, dict) and resource in requests):
+                    cname = c.get("name") or f"#{j}"
+                    yield Violation(f"{pointer_to_k8s(ptr)}: the HPA scales on {resource} utilization, but "
+                                    f"container `{cname}` of {target.kind} {target.name} requests no "
+                                    f"{resource}: utilization cannot be computed", ptr,
+                                    related=((target, base + (key, j), f"container {cname}"),),
+                                    hint=f"set resources.requests.{resource} in every container")
+                    break
+
+
+def hpa_replicas_conflict(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL211: a workload that an HPA scales also sets spec.replicas."""
+    spec = obj.data.get("spec")
+    if not isinstance(spec, dict) or spec.get("replicas") is None:
+        return
+    g = graphmod.of(ctx)
+    hpa = _hpas_by_target(ctx, g).get((graphmod.group_of(obj.api_version), obj.kind, obj.namespace, obj.name))
+    if hpa is not None:
+        yield Violation(f"spec.replicas is set, but HorizontalPodAutoscaler {hpa.name} scales this "
+                        f"{obj.kind}: every apply resets the replica count the HPA chose",
+                        ("spec", "replicas"), at="key",
+                        related=((hpa, ("spec", "scaleTargetRef"), f"HorizontalPodAutoscaler {hpa.name}"),),
+                        hint="remove spec.replicas and let the HPA own it")
+
+
+def _hpas_by_target(ctx: Any, g: Graph) -> Dict[Tuple[str, str, str, str], Any]:
+    memo = ctx.cache.get("hpas")
+    if memo is None or memo[0] is not g:
+        out: Dict[Tuple[str, str, str, str], Any] = {}
+        for hpa in g.objects_of("autoscaling", "HorizontalPodAutoscaler"):
+            ref = get(hpa.data, ("spec", "scaleTargetRef"))
+            if isinstance(ref, dict):
+                key = (graphmod.group_of(str(ref.get("apiVersion") or "")), ref.get("kind"),
+                       hpa.namespace, ref.get("name"))
+                out.setdefault(key, hpa)
+        memo = ctx.cache["hpas"] = (g, out)
+    return memo[1]
+
+
+# --- family 5: PodDisruptionBudget, NetworkPolicy -----------------------------------------------
+
+def _selects_nothing(ctx: Any, g: Graph, obj: Any, selector: Any, ptr: Pointer,
+                     what: str) -> Iterator[Violation]:
+    if not isinstance(selector, dict):
+        return
+    if not g.has_pods(obj.namespace):
+        if ctx.options.get("report-when-absent", False):
+            yield Violation(f"{what} {_describe_selector(selector)} matches no pod: namespace "
+                            f"`{obj.namespace}` of the input has none", ptr, at="key")
+        return
+    if g.select(obj.namespace, selector):
+        return
+    message = (f"{what} {_describe_selector(selector)} matches no Pod or pod template in namespace "
+               f"`{obj.namespace}` of the input")
+    related = ()
+    found = g.closest(obj.namespace, selector, obj, selector_misses)
+    if found is not None:
+        best, misses = found
+        message += f"; closest: {best.describe} ({format_map(best.labels)}; {', '.join(misses)})"
+        related = ((best.obj, best.pointer, f"closest candidate: {best.describe}"),)
+    yield Violation(message, ptr, at="key", related=related,
+                    hint="make the selector and the pod labels agree")
+
+
+def _describe_selector(selector: dict) -> str:
+    from .labels import describe_expression
+
+    parts = []
+    ml = selector.get("matchLabels")
+    if isinstance(ml, dict):
+        parts.extend(f"{k}={v}" for k, v in ml.items())
+    parts.extend(describe_expression(e) for e in items(selector.get("matchExpressions")))
+    return "{" + ", ".join(parts) + "}"
+
+
+def pdb_selects_nothing(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL212: a PodDisruptionBudget whose selector matches no pod."""
+    selector = get(obj.data, ("spec", "selector"))
+    if isinstance(selector, dict) and (selector.get("matchLabels") or selector.get("matchExpressions")):
+        yield from _selects_nothing(ctx, graphmod.of(ctx), obj, selector, ("spec", "selector"),
+                                    "PodDisruptionBudget selector")
+
+
+def _percent(value: Any) -> Optional[float]:
+    if isinstance(value, str) and value.endswith("%"):
+        try:
+            return float(value[:-1])
+        except ValueError:
+            return None
+    return None
+
+
+def pdb_no_eviction(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL213: a budget that allows no voluntary eviction: node drains hang."""
+    spec = obj.data.get("spec")
+    if not isinstance(spec, dict):
+        return
+    mu, ma = spec.get("maxUnavailable"), spec.get("minAvailable")
+    if mu is not None and (mu == 0 and not isinstance(mu, bool) or _percent(mu) == 0):
+        yield Violation(f"spec.maxUnavailable is {mu}: no pod may ever be evicted, so node drains "
+                        "and cluster upgrades block on these pods", ("spec", "maxUnavailable"),
+                        hint="allow at least one unavailable pod")
+        return
+    if ma is None:
+        return
+    if _percent(ma) is not None and _percent(ma) >= 100:
+        yield Violation(f"spec.minAvailable is {ma}: no pod may ever be evicted, so node drains "
+                        "block on these pods", ("spec", "minAvailable"), hint="use a lower percentage")
+        return
+    if not isinstance(ma, int) or isinstance(ma, bool):
+        return
+    selector = spec.get("selector")
+    if not isinstance(selector, dict) or not (selector.get("matchLabels") or selector.get("matchExpressions")):
+        return
+    g = graphmod.of(ctx)
+    pods = g.select(obj.namespace, selector)
+    total = 0
+    hpas = _hpas_by_target(ctx, g)
+    for p in pods:
+        o = p.obj
+        if o.kind not in ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "Pod"):
+            return  # replicas not known from the manifest (DaemonSet, Job, custom resources)
+        if hpas.get((graphmod.group_of(o.api_version), o.kind, o.namespace, o.name)) is not None:
+            return  # the HPA decides
+        n = 1 if o.kind == "Pod" else get(o.data, ("spec", "replicas"))
+        n = 1 if n is None else n
+        if not isinstance(n, int) or isinstance(n, bool):
+            return
+        total += n
+    if pods and ma >= total:
+        first = pods[0]
+        yield Violation(f"spec.minAvailable is {ma}, but the pods it selects number {total} "
+                        f"({', '.join(p.describe for p in pods[:3])}): no pod may ever be evicted",
+                        ("spec", "minAvailable"),
+                        related=((first.obj, ("spec", "replicas") if first.obj.kind != "Pod" else ("metadata", "name"),
+                                  f"{first.describe}"),),
+                        hint=f"set minAvailable below {total}, or use maxUnavailable: 1")
+
+
+def network_policy_selects_nothing(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL214: spec.podSelector, and the podSelector of peers without a namespaceSelector,
+    match no pod of the policy's namespace."""
+    g = graphmod.of(ctx)
+    sel = get(obj.data, ("spec", "podSelector"))
+    if isinstance(sel, dict) and (sel.get("matchLabels") or sel.get("matchExpressions")):
+        yield from _selects_nothing(ctx, g, obj, sel, ("spec", "podSelector"), "spec.podSelector")
+    for pattern in (("spec", "ingress", "*", "from", "*"), ("spec", "egress", "*", "to", "*")):
+        for ptr, peer in walk(obj.data, pattern):
+            if not isinstance(peer, dict) or "namespaceSelector" in peer:
+                continue
+            sel = peer.get("podSelector")
+            if isinstance(sel, dict) and (sel.get("matchLabels") or sel.get("matchExpressions")):
+                yield from _selects_nothing(ctx, g, obj, sel, ptr + ("podSelector",),
+                                            pointer_to_k8s(ptr + ("podSelector",)))
+
+
+# --- family 6: StatefulSet serviceName -----------------------------------------------------------
+
+def statefulset_service(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL215: serviceName -> a headless Service that selects the StatefulSet's pods."""
+    g = graphmod.of(ctx)
+    name = get(obj.data, ("spec", "serviceName"))
+    ptr = ("spec", "serviceName")
+    v, found = dangling(ctx, g, "", "Service", obj.namespace, name, ptr, "spec.serviceName")
+    if v:
+        yield v
+    if not found:
+        return
+    svc = found[0]
+    sspec = svc.data.get("spec") if isinstance(svc.data.get("spec"), dict) else {}
+    if sspec.get("clusterIP") != "None":
+        yield Violation(f"spec.serviceName: Service {name} is not headless (clusterIP: None): the "
+                        "pods get no stable DNS names", ptr,
+                        related=((svc, ("spec",), f"Service {name}"),), hint="set clusterIP: None on the Service")
+        return
+    selector = sspec.get("selector")
+    if not isinstance(selector, dict) or not selector:
+        return
+    mine = [p for p in g.select_map(obj.namespace, selector) if p.obj is obj or
+            (p.obj.path, p.obj.doc, p.obj.item) == (obj.path, obj.doc, obj.item)]
+    if not mine:
+        labels = get(obj.data, ("spec", "template", "metadata", "labels"))
+        misses = map_misses(selector, PodSource(obj, labels if isinstance(labels, dict) else {}, (),
+                                                frozenset(graphmod.CONTROLLER_LABELS["StatefulSet"]), None, ()))
+        yield Violation(f"spec.serviceName: Service {name}'s selector {format_map(selector)} does "
+                        f"not select this StatefulSet's pods ({', '.join(misses)})", ptr,
+                        related=((svc, ("spec", "selector"), f"selector of Service {name}"),),
+                        hint="make the Service's selector match the pod template labels")
+
+
+# --- family 7: RBAC ------------------------------------------------------------------------------
+
+def rbac_references(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL216: roleRef -> Role/ClusterRole; ServiceAccount subjects -> ServiceAccount."""
+    g = graphmod.of(ctx)
+    ref = obj.data.get("roleRef")
+    if isinstance(ref, dict) and ref.get("kind") in ("Role", "ClusterRole"):
+        name = ref.get("name")
+        builtin = ref["kind"] == "ClusterRole" and isinstance(name, str) and (
+            name in BUILTIN_CLUSTER_ROLES or name.startswith("system:"))
+        if not builtin:
+            v, _ = dangling(ctx, g, "rbac.authorization.k8s.io", ref["kind"], obj.namespace, name,
+                            ("roleRef", "name"), "roleRef")
+            if v:
+                yield v
+    for i, s in enumerate(items(obj.data.get("subjects"))):
+        if not isinstance(s, dict) or s.get("kind") != "ServiceAccount" or s.get("name") == "default":
+            continue
+        ns = s.get("namespace") or (obj.namespace if obj.kind == "RoleBinding" else None)
+        if not isinstance(ns, str):
+            continue
+        v, _ = dangling(ctx, g, "", "ServiceAccount", ns, s.get("name"), ("subjects", i, "name"),
+                        f"subjects[{i}]")
+        if v:
+            yield v
+
+
+# --- family 8: identity and collisions -----------------------------------------------------------
+
+def duplicate_object(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL217: the same group/kind/namespace/name twice in the input."""
+    if not obj.name or not obj.kind:
+        return
+    g = graphmod.of(ctx)
+    same = g.find(graphmod.group_of(obj.api_version), obj.kind, obj.namespace, obj.name)
+    if len(same) < 2 or same[0] is obj:
+        return
+    first = same[0]
+    where = "" if obj.kind in graphmod.CLUSTER_SCOPED else f" in namespace `{obj.namespace}`"
+    at = f"{first.path}" if first.path != obj.path else "this file"
+    yield Violation(f"{obj.kind} {obj.name}{where} is already defined ({at}): kubectl apply "
+                    "keeps only the last one", ("metadata", "name"),
+                    related=((first, ("metadata", "name"), f"first definition of {obj.kind} {obj.name}"),),
+                    hint="rename one, or remove the duplicate")
+
+
+def duplicate_node_port(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL218: two Services with the same nodePort (cluster-wide)."""
+    g = graphmod.of(ctx)
+    memo = ctx.cache.get("nodeports")
+    if memo is None or memo[0] is not g:
+        first: Dict[Any, Tuple[Any, int]] = {}
+        for svc in g.objects_of("", "Service"):
+            for i, p in enumerate(items(get(svc.data, ("spec", "ports")))):
+                n = p.get("nodePort") if isinstance(p, dict) else None
+                if isinstance(n, int) and not isinstance(n, bool) and n:
+                    first.setdefault(n, (svc, i))
+        memo = ctx.cache["nodeports"] = (g, first)
+    for i, p in enumerate(items(get(obj.data, ("spec", "ports")))):
+        n = p.get("nodePort") if isinstance(p, dict) else None
+        if not isinstance(n, int) or isinstance(n, bool):
+            continue
+        owner = memo[1].get(n)
+        if owner is None or owner[0] is obj or owner[0].ref == obj.ref:
+            continue  # the first user, or a duplicate object (KL217 reports it)
+        other = owner[0]
+        yield Violation(f"spec.ports[{i}].nodePort: {n} is already used by Service "
+                        f"{other.namespace}/{other.name}: the API server rejects the second "
+                        "(`provided port is already allocated`)", ("spec", "ports", i, "nodePort"),
+                        related=((other, ("spec", "ports", owner[1], "nodePort"), f"Service {other.name}"),),
+                        hint="pick another nodePort, or leave it out to get a free one")
+
+
+_OVERLAP_KINDS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "ReplicationController")
+
+
+def overlapping_selectors(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL219: a workload whose selector also matches another workload's pods."""
+    selector = get(obj.data, ("spec", "selector"))
+    if not isinstance(selector, dict) or not selector:
+        return
+    g = graphmod.of(ctx)
+    rc = obj.kind == "ReplicationController"
+    if rc:
+        pods = g.select_map(obj.namespace, selector)
+    elif selector.get("matchLabels") or selector.get("matchExpressions"):
+        pods = g.select(obj.namespace, selector)
+    else:
+        return
+    me = (obj.path, obj.doc, obj.item)
+    for p in pods:
+        o = p.obj
+        if o.kind not in _OVERLAP_KINDS or (o.path, o.doc, o.item) == me or o.ref == obj.ref:
+            continue
+        # report a mutual overlap once, on the later of the two
+        theirs = get(o.data, ("spec", "selector"))
+        mutual = isinstance(theirs, dict) and _selects(theirs, o.kind, obj)
+        if mutual and (o.path, o.doc, o.item or 0) > (obj.path, obj.doc, obj.item or 0):
+            continue
+        yield Violation(f"spec.selector {_describe(selector, rc)} also matches the pods of {o.kind} "
+                        f"{o.name}: the two controllers fight over them", ("spec", "selector"), at="key",
+                        related=((o, p.pointer, f"pod labels of {o.kind} {o.name}"),),
+                        hint="give each workload a label of its own and select on it")
+        return
+
+
+def _selects(selector: dict, kind: str, obj: Any) -> bool:
+    labels = get(obj.data, ("spec", "template", "metadata", "labels"))
+    pod = PodSource(obj, labels if isinstance(labels, dict) else {}, (),
+                    frozenset(graphmod.CONTROLLER_LABELS.get(obj.kind, ())), None, ())
+    return not (map_misses(selector, pod) if kind == "ReplicationController" else selector_misses(selector, pod))
+
+
+def _describe(selector: dict, plain: bool) -> str:
+    return "{" + format_map(selector) + "}" if plain else _describe_selector(selector)

@@ -1,0 +1,337 @@
+"""The reference graph of a run: every object indexed once by (group, kind, namespace, name),
+every source of pods (Pods, workload templates, well-known custom resources) with the labels
+its pods will carry, and a label -> pods index so that a selector is matched against the few
+pods that share one of its labels instead of every pod of the namespace. Building it is
+linear in the number of objects; the checks in kubelint/checks/references.py query it.
+
+"Outside the input" convention: when the input holds no object at all of the referenced kind
+in that namespace, a reference is assumed to point at something deployed separately and is
+not reported (each rule's option `report-when-absent` reports it anyway)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+
+from .model import Pointer
+
+# Kinds without a namespace: their references ignore the referrer's namespace.
+CLUSTER_SCOPED = frozenset({
+    "Namespace", "Node", "PersistentVolume", "ClusterRole", "ClusterRoleBinding",
+    "CustomResourceDefinition", "StorageClass", "PriorityClass", "IngressClass", "RuntimeClass",
+    "CSIDriver", "CSINode", "VolumeAttachment", "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration", "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding", "MutatingAdmissionPolicy",
+    "MutatingAdmissionPolicyBinding", "APIService", "CertificateSigningRequest",
+    "FlowSchema", "PriorityLevelConfiguration", "ClusterTrustBundle", "IPAddress",
+    "ServiceCIDR", "DeviceClass", "VolumeAttributesClass", "StorageVersionMigration",
+    "PodSecurityPolicy",
+})
+
+# Where built-in kinds keep the template of the pods they create (labels beside the spec).
+TEMPLATE_PATHS: Dict[str, Pointer] = {
+    "Pod": (),
+    "Deployment": ("spec", "template"), "ReplicaSet": ("spec", "template"),
+    "StatefulSet": ("spec", "template"), "DaemonSet": ("spec", "template"),
+    "Job": ("spec", "template"), "ReplicationController": ("spec", "template"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template"),
+}
+
+_JOB_LABELS = ("batch.kubernetes.io/job-name", "job-name", "controller-uid",
+               "batch.kubernetes.io/controller-uid", "batch.kubernetes.io/job-completion-index")
+# Labels a controller adds to the pods it creates (any value): a selector may use them
+# although no manifest writes them.
+CONTROLLER_LABELS: Dict[str, Tuple[str, ...]] = {
+    "Deployment": ("pod-template-hash",),
+    "StatefulSet": ("statefulset.kubernetes.io/pod-name", "controller-revision-hash",
+                    "apps.kubernetes.io/pod-index"),
+    "DaemonSet": ("controller-revision-hash", "pod-template-generation"),
+    "Job": _JOB_LABELS,
+    "CronJob": _JOB_LABELS,
+}
+
+_STS = ("statefulset.kubernetes.io/pod-name", "controller-revision-hash", "apps.kubernetes.io/pod-index")
+_PROM_OPERATOR = {"app.kubernetes.io/managed-by": "prometheus-operator",
+                  "app.kubernetes.io/instance": "{name}", "app.kubernetes.io/version": "*",
+                  **{k: "*" for k in _STS}}
+# Custom resources whose operators create pods: "group/Kind" -> where the pods' labels are
+# written (`labels`) and what the operator adds (`adds`: "{name}" is the resource's name, "*"
+# any value). Users extend it with `pod-label-paths:` in .kubelint.yaml.
+POD_LABEL_PATHS: Dict[str, Dict[str, Any]] = {
+    "monitoring.coreos.com/Prometheus": {
+        "labels": "spec.podMetadata.labels",
+        "adds": {**_PROM_OPERATOR, "app.kubernetes.io/name": "prometheus", "prometheus": "{name}",
+                 "operator.prometheus.io/name": "{name}", "operator.prometheus.io/shard": "*"}},
+    "monitoring.coreos.com/PrometheusAgent": {
+        "labels": "spec.podMetadata.labels",
+        "adds": {**_PROM_OPERATOR, "app.kubernetes.io/name": "prometheus-agent",
+                 "prometheus": "{name}", "operator.prometheus.io/name": "{name}",
+                 "operator.prometheus.io/shard": "*"}},
+    "monitoring.coreos.com/Alertmanager": {
+        "labels": "spec.podMetadata.labels",
+        "adds": {**_PROM_OPERATOR, "app.kubernetes.io/name": "alertmanager",
+                 "alertmanager": "{name}"}},
+    "monitoring.coreos.com/ThanosRuler": {
+        "labels": "spec.podMetadata.labels",
+        "adds": {**_PROM_OPERATOR, "app.kubernetes.io/name": "thanos-ruler",
+                 "thanos-ruler": "{name}"}},
+    "argoproj.io/Rollout": {"labels": "spec.template.metadata.labels",
+                            "adds": {"rollouts-pod-template-hash": "*"}},
+    "apps.kruise.io/CloneSet": {"labels": "spec.template.metadata.labels",
+                                "adds": {"controller-revision-hash": "*",
+                                         "apps.kruise.io/cloneset-instance-id": "*"}},
+    "apps.kruise.io/StatefulSet": {"labels": "spec.template.metadata.labels",
+                                   "adds": {k: "*" for k in _STS}},
+    "apps.kruise.io/DaemonSet": {"labels": "spec.template.metadata.labels",
+                                 "adds": {"controller-revision-hash": "*",
+                                          "pod-template-generation": "*"}},
+    "keda.sh/ScaledJob": {"labels": "spec.jobTargetRef.template.metadata.labels",
+                          "adds": {k: "*" for k in _JOB_LABELS}},
+}
+
+
+def group_of(api_version: str) -> str:
+    """"apps/v1" -> "apps"; "v1" -> "" (the core group)."""
+    return api_version.split("/", 1)[0] if "/" in api_version else ""
+
+
+def _dotted(path: str) -> Pointer:
+    return tuple(p for p in path.split(".") if p)
+
+
+def _get(data: Any, pointer: Pointer) -> Any:
+    for part in pointer:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(part)
+    return data
+
+
+class PodSource(NamedTuple):
+    """Something that makes pods: their labels, labels the controller adds with any value,
+    and the pod spec when it is known (None for custom resources without one)."""
+
+    obj: Any
+    labels: Dict[str, Any]
+    pointer: Pointer  # to the labels (or where they would go)
+    any_value: frozenset  # label keys the controller sets to values we cannot know
+    spec: Optional[dict]
+    spec_pointer: Pointer
+
+    @property
+    def describe(self) -> str:
+        return f"{self.obj.kind} {self.obj.name}" if self.obj.name else self.obj.kind
+
+
+class Graph:
+    """Built once per run over ctx.objects; see the module docstring."""
+
+    def __init__(self, objects: Sequence[Any],
+                 extra_pod_paths: Optional[Dict[str, Any]] = None) -> None:
+        self.objects = objects
+        self._by_name: Dict[Tuple[str, str, str, str], List[Any]] = {}
+        self._by_kind: Dict[Tuple[str, str, str], List[Any]] = {}
+        self._by_gk: Dict[Tuple[str, str], List[Any]] = {}
+        self.pods: List[PodSource] = []
+        self._pods_by_ns: Dict[str, List[int]] = {}
+        self._by_label: Dict[Tuple[str, str, Any], List[int]] = {}
+        self._by_key: Dict[Tuple[str, str], List[int]] = {}
+        table = dict(POD_LABEL_PATHS)
+        for key, entry in (extra_pod_paths or {}).items():
+            table[key] = {"labels": entry} if isinstance(entry, str) else entry
+        for obj in objects:
+            group, kind = group_of(obj.api_version), obj.kind
+            ns = self.namespace_of(kind, obj.namespace)
+            self._by_name.setdefault((group, kind, ns, obj.name), []).append(obj)
+            self._by_kind.setdefault((group, kind, ns), []).append(obj)
+            self._by_gk.setdefault((group, kind), []).append(obj)
+            source = self._pod_source(obj, group, table)
+            if source is not None:
+                self._add_pods(source)
+
+    # objects -------------------------------------------------------------------------------
+
+    @staticmethod
+    def namespace_of(kind: str, namespace: str) -> str:
+        return "" if kind in CLUSTER_SCOPED else namespace
+
+    def find(self, group: str, kind: str, namespace: str, name: str) -> List[Any]:
+        return self._by_name.get((group, kind, self.namespace_of(kind, namespace), name), [])
+
+    def of_kind(self, group: str, kind: str, namespace: str) -> List[Any]:
+        """Every object of that kind in that namespace (any namespace for cluster kinds)."""
+        return self._by_kind.get((group, kind, self.namespace_of(kind, namespace)), [])
+
+    def objects_of(self, group: str, kind: str) -> List[Any]:
+        """Every object of that kind, in every namespace."""
+        return self._by_gk.get((group, kind), [])
+
+    def identities(self) -> Iterable[Tuple[Tuple[str, str, str, str], List[Any]]]:
+        return self._by_name.items()
+
+    # pods ----------------------------------------------------------------------------------
+
+    def _pod_source(self, obj: Any, group: str, table: Dict[str, Any]) -> Optional[PodSource]:
+        kind = obj.kind
+        if group in ("", "apps", "batch") and kind in TEMPLATE_PATHS:
+            base = TEMPLATE_PATHS[kind]
+            labels = _get(obj.data, base + ("metadata", "labels"))
+            spec = _get(obj.data, base + ("spec",))
+            pointer = base + ("metadata", "labels") if isinstance(labels, dict) else base + ("metadata",)
+            return PodSource(obj, labels if isinstance(labels, dict) else {}, pointer,
+                             frozenset(CONTROLLER_LABELS.get(kind, ())),
+                             spec if isinstance(spec, dict) else None, base + ("spec",))
+        entry = table.get(f"{group}/{kind}")
+        if not isinstance(entry, dict):
+            return None
+        path = _dotted(str(entry.get("labels") or ""))
+        labels = _get(obj.data, path) if path else None
+        labels = dict(labels) if isinstance(labels, dict) else {}
+        anyv = set()
+        for k, v in (entry.get("adds") or {}).items():
+            if v == "*":
+                anyv.add(k)
+            else:
+                labels.setdefault(k, str(v).replace("{name}", obj.name))
+        spec_pointer: Pointer = ()
+        spec = None
+        if path[-2:] == ("metadata", "labels"):
+            spec_pointer = path[:-2] + ("spec",)
+            found = _get(obj.data, spec_pointer)
+            spec = found if isinstance(found, dict) and "containers" in found else None
+        return PodSource(obj, labels, path if path else ("spec",), frozenset(anyv), spec,
+                         spec_pointer)
+
+    def _add_pods(self, source: PodSource) -> None:
+        i = len(self.pods)
+        self.pods.append(source)
+        ns = source.obj.namespace
+        self._pods_by_ns.setdefault(ns, []).append(i)
+        for k, v in source.labels.items():
+            try:
+                self._by_label.setdefault((ns, k, v), []).append(i)
+            except TypeError:  # an unhashable label value: the schema reports it
+                pass
+            self._by_key.setdefault((ns, k), []).append(i)
+        for k in source.any_value:
+            self._by_key.setdefault((ns, k), []).append(i)
+            self._by_label.setdefault((ns, k, _ANY), []).append(i)
+
+    def pods_in(self, namespace: str) -> List[PodSource]:
+        return [self.pods[i] for i in self._pods_by_ns.get(namespace, ())]
+
+    def has_pods(self, namespace: str) -> bool:
+        return namespace in self._pods_by_ns
+
+    def _posting(self, ns: str, key: Any, value: Any) -> List[int]:
+        try:
+            exact = self._by_label.get((ns, key, value), [])
+        except TypeError:
+            return []
+        return exact + self._by_label.get((ns, key, _ANY), [])
+
+    def _candidates(self, ns: str, selector: Dict[str, Any], exprs: Sequence[Any] = ()) -> List[int]:
+        """Pods that may match: the shortest posting list among the selector's terms."""
+        lists = [self._posting(ns, k, v) for k, v in selector.items()]
+        for e in exprs:
+            if not isinstance(e, dict) or not isinstance(e.get("key"), str):
+                continue
+            if e.get("operator") == "In" and isinstance(e.get("values"), list):
+                found: List[int] = []
+                for v in e["values"]:
+                    found.extend(self._posting(ns, e["key"], v))
+                lists.append(sorted(set(found)))
+            elif e.get("operator") == "Exists":
+                lists.append(self._by_key.get((ns, e["key"]), []))
+        if not lists:
+            return self._pods_by_ns.get(ns, [])
+        return min(lists, key=len)
+
+    def select_map(self, namespace: str, selector: Dict[str, Any]) -> List[PodSource]:
+        """Pod sources a plain selector map (Service, ReplicationController) selects."""
+        return [self.pods[i] for i in self._candidates(namespace, selector)
+                if not map_misses(selector, self.pods[i])]
+
+    def select(self, namespace: str, selector: Dict[str, Any]) -> List[PodSource]:
+        """Pod sources a LabelSelector (matchLabels, matchExpressions) selects; an empty
+        selector selects every pod of the namespace."""
+        ml = selector.get("matchLabels")
+        ml = ml if isinstance(ml, dict) else {}
+        exprs = selector.get("matchExpressions")
+        exprs = exprs if isinstance(exprs, list) else []
+        return [self.pods[i] for i in self._candidates(namespace, ml, exprs)
+                if not selector_misses(selector, self.pods[i])]
+
+    def closest(self, namespace: str, selector: Dict[str, Any], near: Any,
+                misses=None) -> Optional[Tuple[PodSource, List[str]]]:
+        """The pod source of `namespace` nearest to matching `selector` (a map, or a
+        LabelSelector with `misses=selector_misses`): fewest differences, then nearest `near`
+        (same file first). Looks only at pods sharing a label with the selector, or at the
+        first few of the namespace, so that many broken selectors stay linear."""
+        misses = misses or map_misses
+        terms = selector.get("matchLabels") if misses is selector_misses else selector
+        seen: Dict[int, None] = {}
+        for k, v in (terms.items() if isinstance(terms, dict) else ()):
+            for i in self._posting(namespace, k, v)[:_CLOSEST_LIMIT]:
+                seen[i] = None
+        if not seen:
+            for i in self._pods_by_ns.get(namespace, [])[:_CLOSEST_LIMIT]:
+                seen[i] = None
+        best = None
+        for i in seen:
+            p = self.pods[i]
+            found = misses(selector, p)
+            key = (len(found), p.obj.path != near.path, p.obj.path, p.obj.doc)
+            if best is None or key < best[0]:
+                best = (key, p, found)
+        return (best[1], best[2]) if best else None
+
+
+_ANY = object()  # posting-list marker: the controller sets this label to some value
+_CLOSEST_LIMIT = 200
+
+
+def _q(v: Any) -> str:
+    return f'"{v}"' if isinstance(v, str) else str(v)
+
+
+def map_misses(selector: Dict[str, Any], pod: PodSource) -> List[str]:
+    """Why a selector map does not select the pods of `pod` (empty: it does)."""
+    out = []
+    for k, v in selector.items():
+        if k in pod.any_value:
+            continue
+        if k not in pod.labels:
+            out.append(f"`{k}` missing")
+        elif pod.labels[k] != v:
+            out.append(f"`{k}` is {_q(pod.labels[k])}, not {_q(v)}")
+    return out
+
+
+def selector_misses(selector: Dict[str, Any], pod: PodSource) -> List[str]:
+    """Why a LabelSelector does not select the pods of `pod` (empty: it does)."""
+    from .checks.labels import describe_expression, expression_matches
+
+    ml = selector.get("matchLabels")
+    out = map_misses(ml, pod) if isinstance(ml, dict) else []
+    exprs = selector.get("matchExpressions")
+    for e in exprs if isinstance(exprs, list) else ():
+        if isinstance(e, dict) and e.get("key") in pod.any_value and e.get("operator") != "DoesNotExist":
+            continue  # the controller sets it: In/NotIn/Exists may hold
+        if not expression_matches(e, pod.labels):
+            out.append(f"`{describe_expression(e)}` does not hold")
+    return out
+
+
+# --- one graph per run ------------------------------------------------------------------------
+
+def of(ctx: Any) -> Graph:
+    """The graph of this run's objects, built by the first check that asks and kept in the
+    memo all cross-object rules of a run share."""
+    shared = getattr(ctx, "shared", None)
+    graph = shared.get("graph") if shared is not None else None
+    if graph is None or graph.objects is not ctx.objects:
+        settings = getattr(ctx, "settings", None)
+        graph = Graph(ctx.objects, getattr(settings, "pod_label_paths", None) or None)
+        if shared is not None:
+            shared["graph"] = graph
+    return graph
