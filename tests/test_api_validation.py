@@ -235,6 +235,25 @@ CASES = [
      "server-side apply rejects duplicate keys"),
     (POD.format(extra="      ports:\n        - {name: a, containerPort: 80}\n        - {name: b, containerPort: 80}\n"),
      ("KL130", 11, 36), "spec.containers[0].ports[1]: duplicate port definition with spec.containers[0].ports[0]"),
+    # ValidatePodSpec: names by format (serviceAccountName, hostname)
+    (POD.format(extra="  serviceAccountName: Web_SA\n"), ("KL128", 9, 23),
+     'spec.serviceAccountName: Invalid value: "Web_SA": a lowercase RFC 1123 subdomain'),
+    (POD.format(extra="  hostname: web.local\n"), ("KL128", 9, 13),
+     'spec.hostname: Invalid value: "web.local": a lowercase RFC 1123 label'),
+    # ValidatePodSpec: nodeSelector is a label map
+    (POD.format(extra="  nodeSelector: {disk: -ssd}\n"), ("KL105", 9, 24),
+     'spec.nodeSelector: Invalid value: "-ssd"'),
+    # ValidateTolerations: operator values (empty means Equal)
+    (POD.format(extra="  tolerations: [{key: k, operator: exists}]\n"), ("KL112", 9, 36),
+     'spec.tolerations[0].operator: Unsupported value: "exists": supported values: "Equal", "Exists"; did you mean "Exists"?'),
+    # validateEnvVarValueFrom: one source, no value alongside
+    (POD.format(extra="      env:\n        - name: A\n          value: x\n          valueFrom: {fieldRef: {fieldPath: metadata.name}}\n"),
+     ("KL131", 12, 11), "spec.containers[0].env[0].valueFrom: Invalid value: \"\": may not be specified when `value` is not empty"),
+    (POD.format(extra="      envFrom: [{configMapRef: {name: a}, secretRef: {name: b}}]\n"), ("KL131", 9, 17),
+     "spec.containers[0].envFrom: Invalid value: \"\": may not have more than one field specified at a time"),
+    # resource.ParseQuantity: emptyDir sizeLimit and volumeClaimTemplates storage are quantities too
+    (POD.format(extra="  volumes: [{name: d, emptyDir: {sizeLimit: 1 GB}}]\n"), ("KL116", 9, 45),
+     'spec.volumes[0].emptyDir.sizeLimit: Invalid value: "1 GB"'),
     # ValidateSecret: keys each Secret type requires
     ("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ntype: kubernetes.io/tls\nstringData:\n  tls.crt: x\n",
      ("KL127", 4, 1), "data[tls.key]: Required value: a kubernetes.io/tls Secret needs the key `tls.key`"),
@@ -301,3 +320,28 @@ def test_required_fields_outside_status_still_reported(tmp_path):
     result = lint_text(tmp_path, text)
     assert positions(result) == [("KL010", 4, 1)]
     assert result.findings[0].message == "spec: missing required field `selector`"
+
+
+ACCEPTED = [
+    # SetDefaults_Service: a targetPort of 0 or "" becomes the port before validation
+    SVC.format(spec="  ports: [{port: 80, targetPort: 0}, {name: b, port: 81, targetPort: ''}]\n").replace(
+        "{port: 80", "{name: a, port: 80"),
+    # ValidateService checks nodePort only on ClusterIP Services
+    SVC.format(spec="  type: ExternalName\n  externalName: db.example.com\n  ports: [{port: 80, nodePort: 30080}]\n"),
+    # ValidateRollingUpdateDeployment caps maxUnavailable at 100%, not maxSurge
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {a: b}}\n"
+    "  strategy: {rollingUpdate: {maxSurge: 200%}}\n  template:\n    metadata: {labels: {a: b}}\n"
+    "    spec:\n      containers: [{name: c, image: i}]\n",
+    # validateTaintEffect(allowEmpty): an empty effect and operator are valid
+    POD.format(extra="  tolerations: [{key: k, operator: '', effect: ''}]\n"),
+    # warningsForPodSpecAndMeta: X: "$(X)..." builds on the earlier value, no warning
+    POD.format(extra="      env:\n        - {name: P, value: /a}\n        - {name: P, value: '$(P):/b'}\n"),
+    # validateLivenessProbe: successThreshold 0 is defaulted to 1
+    POD.format(extra="      livenessProbe: {tcpSocket: {port: 80}, successThreshold: 0, periodSeconds: 0}\n"),
+]
+
+
+@pytest.mark.parametrize("text", ACCEPTED, ids=[f"accepted{i}" for i in range(len(ACCEPTED))])
+def test_what_the_api_server_accepts(tmp_path, text):
+    result = lint_text(tmp_path, text)
+    assert result.findings == [], [(f.code, f.line, f.column, f.message) for f in result.findings]

@@ -19,6 +19,9 @@ _POD = [
 # validateSeccompProfileField / validateAppArmorProfileField: the type is case-sensitive.
 PROFILE_TYPES = ("Localhost", "RuntimeDefault", "Unconfined")
 _POD += [
+    # ValidateTolerations, validateTaintEffect (an empty operator means Equal, an empty effect all)
+    (("tolerations", "*", "operator"), ("Equal", "Exists", "")),
+    (("tolerations", "*", "effect"), ("NoSchedule", "PreferNoSchedule", "NoExecute", "")),
     (("securityContext", "seccompProfile", "type"), PROFILE_TYPES),
     (("securityContext", "appArmorProfile", "type"), PROFILE_TYPES),
     (("securityContext", "fsGroupChangePolicy"), ("Always", "OnRootMismatch")),
@@ -79,9 +82,10 @@ def unsupported_value(obj: Any, ctx: Any) -> Iterator[Violation]:
             if value is None or value in allowed:
                 continue
             shown = f'"{value}"' if isinstance(value, str) else str(value)
+            shown_allowed = [a for a in allowed if a]  # "" (unset) is allowed, never suggested
             msg = (f"{pointer_to_k8s(pointer)}: Unsupported value: {shown}: supported values: "
-                   + ", ".join(f'"{a}"' for a in allowed))
-            guess = close(str(value), allowed)
+                   + ", ".join(f'"{a}"' for a in shown_allowed))
+            guess = close(str(value), shown_allowed)
             fix = None
             if guess:
                 msg += f'; did you mean "{guess}"?'

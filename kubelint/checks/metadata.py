@@ -88,7 +88,8 @@ def _suggest(name: str) -> str:
 
 def labels_and_annotations(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL105: label keys and values, annotation keys and total size, on the object and on its
-    pod template."""
+    pod template; the pod spec's nodeSelector."""
+    yield from _node_selector(obj)
     for base in METADATA_PATHS:
         meta = obj.data
         for part in base:
@@ -109,6 +110,16 @@ def labels_and_annotations(obj: Any, ctx: Any) -> Iterator[Violation]:
             if size > TOTAL_ANNOTATION_SIZE:
                 yield Violation(f"{where}.annotations: Too long: must have at most "
                                 f"{TOTAL_ANNOTATION_SIZE} bytes (found {size})", base + ("annotations",), at="key")
+
+
+def _node_selector(obj: Any) -> Iterator[Violation]:
+    """ValidatePodSpec: nodeSelector is a label map (ValidateLabels)."""
+    from .k8s import pod_spec
+
+    found = pod_spec(obj)
+    if found is not None:
+        base = found[0] + ("nodeSelector",)
+        yield from label_map(found[1].get("nodeSelector"), base, ".".join(base))
 
 
 def cluster_scoped_namespace(obj: Any, ctx: Any) -> Iterator[Violation]:

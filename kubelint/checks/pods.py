@@ -157,8 +157,39 @@ def env_var_names(obj: Any, ctx: Any) -> Iterator[Violation]:
                     yield Violation(invalid(pointer_to_k8s(ptr), name, errors), ptr)
 
 
+def _other_quantities(obj: Any) -> Iterator[Tuple[Pointer, Any]]:
+    """Quantities outside containers: emptyDir size limits, and the storage requests of
+    PersistentVolumeClaims and StatefulSet volumeClaimTemplates."""
+    found = pod_spec(obj)
+    if found is not None:
+        for i, vol in enumerate(items(found[1].get("volumes"))):
+            if isinstance(vol, dict) and isinstance(vol.get("emptyDir"), dict) and "sizeLimit" in vol["emptyDir"]:
+                yield found[0] + ("volumes", i, "emptyDir", "sizeLimit"), vol["emptyDir"]["sizeLimit"]
+    claims = [(("spec",), obj.data.get("spec"))] if obj.kind == "PersistentVolumeClaim" else \
+        [(("spec", "volumeClaimTemplates", i, "spec"), get(t, ("spec",)))
+         for i, t in enumerate(items(get(obj.data, ("spec", "volumeClaimTemplates"))))] if obj.kind == "StatefulSet" else []
+    for base, spec in claims:
+        for kind in ("requests", "limits"):
+            values = get(spec, ("resources", kind))
+            if isinstance(values, dict):
+                for name, q in values.items():
+                    yield base + ("resources", kind, name), q
+
+
 def resources(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL116: resource quantities parse; requests do not exceed limits."""
+    for ptr, q in _other_quantities(obj):
+        if q is None:
+            continue
+        from .quantity import parse_quantity, suggest
+
+        amount, error = parse_quantity(q)
+        if error:
+            guess = suggest(q)
+            yield Violation(invalid(pointer_to_k8s(ptr), q, [error]) + (f"; did you mean {guess}?" if guess else ""),
+                            ptr, hint="quantities look like 500m, 0.5, 2, 128Mi, 1Gi, 1e3")
+        elif amount < 0:
+            yield Violation(invalid(pointer_to_k8s(ptr), q, ["must be greater than or equal to 0"]), ptr)
     for cptr, c in pod_containers(obj):
         res = c.get("resources")
         if not isinstance(res, dict):

@@ -7,7 +7,13 @@ from __future__ import annotations
 from typing import Any, Dict, Iterator, List, Tuple
 
 from ..model import Pointer, Violation, pointer_to_k8s
-from .k8s import containers, invalid, items, local_descending_path, pod_spec
+from .k8s import (containers, dns1123_label, dns1123_subdomain, invalid, items,
+                  local_descending_path, pod_spec)
+
+# ValidatePodSpec: the names a pod spec refers to by format (the objects need not exist).
+_POD_NAMES = (("serviceAccountName", dns1123_subdomain), ("hostname", dns1123_label),
+              ("subdomain", dns1123_label), ("priorityClassName", dns1123_subdomain),
+              ("nodeName", dns1123_subdomain))
 
 _MAX_NAMESERVERS = 3  # MaxDNSNameservers
 _MAX_SEARCHES = 32  # MaxDNSSearchPaths
@@ -32,7 +38,8 @@ def is_ip(value: str) -> bool:
 
 def pod_spec_fields(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL128: at least one container (validateContainers), dnsConfig when dnsPolicy is None
-    (validatePodDNSConfig), activeDeadlineSeconds 1..2^31-1 (ValidatePodSpec)."""
+    (validatePodDNSConfig), activeDeadlineSeconds 1..2^31-1, and the formats of
+    serviceAccountName, hostname, subdomain, priorityClassName and nodeName (ValidatePodSpec)."""
     found = pod_spec(obj)
     if found is None:
         return
@@ -67,6 +74,12 @@ def pod_spec_fields(obj: Any, ctx: Any) -> Iterator[Violation]:
         if isinstance(searches, list) and len(searches) > _MAX_SEARCHES:
             yield Violation(f"{where}.dnsConfig.searches: Invalid value: must not have more than "
                             f"{_MAX_SEARCHES} search paths", base + ("dnsConfig", "searches"), at="key")
+    for field, fn in _POD_NAMES:
+        value = spec.get(field)
+        if isinstance(value, str) and value:
+            errors = fn(value)
+            if errors:
+                yield Violation(invalid(f"{where}.{field}", value, errors), base + (field,))
     deadline = spec.get("activeDeadlineSeconds")
     if _int(deadline) and not 1 <= deadline <= _MAX_ID:
         yield Violation(invalid(f"{where}.activeDeadlineSeconds", deadline,
@@ -131,6 +144,42 @@ def security_context(obj: Any, ctx: Any) -> Iterator[Violation]:
                             "and `privileged` to true", ptr + ("allowPrivilegeEscalation",))
 
 
+def env_sources(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL131: an env var's valueFrom names exactly one source and comes without a value
+    (validateEnvVarValueFrom); an envFrom entry names exactly one of configMapRef and
+    secretRef (ValidateEnvFrom)."""
+    found = pod_spec(obj)
+    if found is None:
+        return
+    sources = ("fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef")
+    base, spec = found
+    for cptr, c in containers(spec, base):
+        for i, env in enumerate(items(c.get("env"))):
+            if not isinstance(env, dict) or not isinstance(env.get("valueFrom"), dict):
+                continue
+            ptr = cptr + ("env", i, "valueFrom")
+            where = pointer_to_k8s(ptr)
+            present = [k for k in sources if env["valueFrom"].get(k) is not None]
+            if not present:
+                yield Violation(f"{where}: Invalid value: \"\": must specify one of: `fieldRef`, "
+                                "`resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`", ptr, at="key")
+            elif env.get("value"):
+                yield Violation(f"{where}: Invalid value: \"\": may not be specified when `value` is not "
+                                "empty", ptr, at="key", hint="keep either value or valueFrom")
+            elif len(present) > 1:
+                yield Violation(f"{where}: Invalid value: \"\": may not have more than one field specified "
+                                f"at a time (found {', '.join(present)})", ptr, at="key")
+        for i, src in enumerate(items(c.get("envFrom"))):
+            if not isinstance(src, dict):
+                continue
+            present = [k for k in ("configMapRef", "secretRef") if src.get(k) is not None]
+            if len(present) != 1:
+                ptr = cptr + ("envFrom", i)
+                what = "must specify one of: `configMapRef` or `secretRef`" if not present else \
+                    "may not have more than one field specified at a time"
+                yield Violation(f"{pointer_to_k8s(cptr + ('envFrom',))}: Invalid value: \"\": {what}", ptr)
+
+
 _APPLY = ("; server-side apply rejects duplicate keys of this list (kubectl apply --server-side "
           "fails), and client-side apply may drop one of them")
 
@@ -187,4 +236,4 @@ def duplicate_list_entries(obj: Any, ctx: Any) -> Iterator[Violation]:
             ports.setdefault(key, []).append((ptr, port))
 
 
-__all__: List[str] = ["pod_spec_fields", "security_context", "duplicate_list_entries", "is_ip"]
+__all__: List[str] = ["pod_spec_fields", "security_context", "env_sources", "duplicate_list_entries", "is_ip"]

@@ -23,7 +23,9 @@ def node_ports(obj: Any, ctx: Any) -> Iterator[Violation]:
         if node_port is None or isinstance(node_port, bool) or not isinstance(node_port, int):
             continue
         where = ("spec", "ports", i, "nodePort")
-        if svc_type in ("ClusterIP", "ExternalName"):
+        if svc_type == "ExternalName":
+            continue  # not validated (ValidateService checks ClusterIP only), never allocated
+        if svc_type == "ClusterIP":
             yield Violation(f"spec.ports[{i}].nodePort is set on a Service of type {svc_type}: "
                             "the API server rejects it (`may not be used when type is "
                             f"'{svc_type}'`)", where, at="key",
@@ -90,11 +92,12 @@ def service_ports(obj: Any, ctx: Any) -> Iterator[Violation]:
             yield Violation(invalid(f"{where}.port", number, ["must be between 1 and 65535, inclusive"]),
                             ("spec", "ports", i, "port"))
         target = port.get("targetPort")
-        if isinstance(target, str):
+        if isinstance(target, str) and target:  # "" is defaulted to the port, like 0
             errors = iana_svc_name(target)
             if errors:
                 yield Violation(invalid(f"{where}.targetPort", target, errors), ("spec", "ports", i, "targetPort"))
-        elif isinstance(target, int) and not isinstance(target, bool) and not port_number(target):
+        elif isinstance(target, int) and not isinstance(target, bool) and not port_number(target) \
+                and target != 0:  # SetDefaults_Service: a targetPort of 0 becomes the port
             yield Violation(invalid(f"{where}.targetPort", target, ["must be between 1 and 65535, inclusive"]),
                             ("spec", "ports", i, "targetPort"))
         protocol = port.get("protocol") or "TCP"

@@ -12,6 +12,9 @@ from .k8s import get, invalid
 _REPLICAS = {"Deployment", "ReplicaSet", "StatefulSet", "ReplicationController"}
 
 
+_OVER_100 = "must not be greater than 100%"
+
+
 def _int_or_percent(value: Any) -> Tuple[Optional[float], Optional[str]]:
     """IntOrString as maxSurge/maxUnavailable take it: (value, kind) or (None, error)."""
     if isinstance(value, bool):
@@ -23,7 +26,7 @@ def _int_or_percent(value: Any) -> Tuple[Optional[float], Optional[str]]:
         if not m:
             return None, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%')"
         pct = int(m.group(1))
-        return (pct, "percent") if pct <= 100 else (None, "must not be greater than 100%")
+        return (pct, "percent") if pct <= 100 else (None, _OVER_100)
     return None, None
 
 
@@ -87,6 +90,9 @@ def workload_spec(obj: Any, ctx: Any) -> Iterator[Violation]:
     for field in ("maxSurge", "maxUnavailable"):
         if field in rolling and rolling[field] is not None:
             value, error = _int_or_percent(rolling[field])
+            if error == _OVER_100 and field == "maxSurge" and obj.kind == "Deployment":
+                # ValidateRollingUpdateDeployment caps only maxUnavailable at 100%
+                value, error = float(str(rolling[field]).rstrip("%")), None
             if value is None and error:
                 yield Violation(invalid(f"{where}.rollingUpdate.{field}", rolling[field], [error]),
                                 strategy_path + ("rollingUpdate", field))
