@@ -71,6 +71,8 @@ class CRDIndex:
     def __init__(self, strict: bool) -> None:
         self.strict = strict
         self.schemas: Dict[Tuple[str, str], Dict[str, Any]] = {}
+        # the openAPIV3Schema as written: pruning, defaults, list types and CEL rules read it
+        self.structural: Dict[Tuple[str, str], Dict[str, Any]] = {}
         self._compiled: Dict[Tuple[str, str], Any] = {}
 
     def add(self, data: Any) -> None:
@@ -91,15 +93,16 @@ class CRDIndex:
                 if isinstance(version.get("schema"), dict) else None
             name = version.get("name")
             if isinstance(name, str):
-                self.schemas[(f"{group}/{name}", kind)] = to_json_schema(
-                    schema if isinstance(schema, dict) else {"type": "object",
-                                                             "x-kubernetes-preserve-unknown-fields": True},
-                    self.strict, top=True)
+                if not isinstance(schema, dict):
+                    schema = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+                self.schemas[(f"{group}/{name}", kind)] = to_json_schema(schema, self.strict, top=True)
+                self.structural[(f"{group}/{name}", kind)] = schema
 
     def extended(self, crds: Iterable[Any]) -> "CRDIndex":
         """A copy that also knows `crds` (the ones found in the input)."""
         out = CRDIndex(self.strict)
         out.schemas = dict(self.schemas)
+        out.structural = dict(self.structural)
         out._compiled = dict(self._compiled)
         for data in crds:
             out.add(data)
@@ -214,3 +217,45 @@ def _structural(node: Any, ptr: tuple, close: Any, root: bool = False) -> Iterat
         yield from _structural(node["items"], ptr + ("items",), close)
     if isinstance(node.get("additionalProperties"), dict):
         yield from _structural(node["additionalProperties"], ptr + ("additionalProperties",), close)
+
+
+# --- KL017: API approval of protected groups --------------------------------------------------
+
+APPROVAL = "api-approved.kubernetes.io"
+_APPROVAL_PR = "see https://github.com/kubernetes/enhancements/pull/1111"
+
+
+def protected_group(group: str) -> bool:
+    """Groups reserved for Kubernetes community APIs (apihelpers.IsProtectedCommunityGroup)."""
+    return group in ("k8s.io", "kubernetes.io") or group.endswith((".k8s.io", ".kubernetes.io"))
+
+
+def check_api_approval(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL017: a v1 CRD in a protected group needs the api-approved.kubernetes.io annotation
+    (a URL of the approving pull request, or a reason starting with "unapproved")."""
+    data = obj.data
+    spec = data.get("spec")
+    group = spec.get("group") if isinstance(spec, dict) else None
+    if data.get("apiVersion") != CRD_API or not isinstance(group, str) or not protected_group(group):
+        return
+    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
+    value = annotations.get(APPROVAL)
+    where = f"metadata.annotations[{APPROVAL}]"
+    if value is None:
+        yield Violation(f'{where}: Required value: protected groups must have approval annotation '
+                        f'"{APPROVAL}", {_APPROVAL_PR} (group "{group}")',
+                        ("metadata", "annotations") if annotations else ("metadata",)
+                        if meta else ("spec", "group"), at="key",
+                        hint=f'add the annotation {APPROVAL}: "https://github.com/kubernetes/..." '
+                             'or "unapproved, <reason>", or use a group outside *.k8s.io')
+        return
+    if isinstance(value, str) and value.startswith("unapproved"):
+        return
+    from urllib.parse import urlparse
+
+    url = urlparse(value) if isinstance(value, str) else None
+    if url is None or not url.scheme or not url.netloc:
+        yield Violation(f'{where}: Invalid value: "{value}": protected groups must have approval '
+                        f'annotation "{APPROVAL}" with either a URL or a reason starting with '
+                        f'"unapproved", {_APPROVAL_PR}', ("metadata", "annotations", APPROVAL))

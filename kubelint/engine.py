@@ -69,6 +69,13 @@ class K8sObject(NamedTuple):
     data: dict
     namespace: str
     ignore: Tuple[str, ...] = ()  # rules silenced by its kubelint.io/ignore annotation
+    # served by the bundled schemas of the target version; False: a custom resource (or an
+    # unknown API), whose `Service` is not the built-in Service
+    builtin: bool = True
+
+    @property
+    def group(self) -> str:
+        return self.api_version.rpartition("/")[0]
 
     @property
     def kind(self) -> str:
@@ -206,7 +213,7 @@ class Linter:
             self.late_kinds.update(k.rsplit("/", 1)[-1] for k in settings.pod_label_paths)
         self.crds = _load_crds(settings)
         self._schema_files: Dict[Tuple[str, str], Any] = {}
-        self._by_kind: Dict[str, List[Rule]] = {}
+        self._by_kind: Dict[Tuple[str, str, bool], List[Rule]] = {}
         self._contexts: Dict[str, CheckContext] = {}
 
     # findings -----------------------------------------------------------------------------
@@ -285,8 +292,10 @@ class Linter:
         meta = doc.data.get("metadata")
         ns = meta.get("namespace") if isinstance(meta, dict) else None
         namespace = ns if isinstance(ns, str) and ns else self.settings.default_namespace
+        api_version = doc.data.get("apiVersion")
+        builtin = isinstance(api_version, str) and k8s_schema.is_builtin(api_version, self.version)
         return K8sObject(doc.path, doc.index, doc.item, doc.data, namespace,
-                         annotation_refs(doc.data))
+                         annotation_refs(doc.data), builtin)
 
     def _not_object(self, doc: Document) -> Iterable[Finding]:
         from .loader import span_of
@@ -305,36 +314,57 @@ class Linter:
                 out.append(f)
         if bad:
             return out  # the schema and the rules would only repeat the identity problem
-        if k8s_schema.is_core_group(obj.api_version):
+        if obj.builtin:
             if "KL010" in self.enabled_codes:  # else do not even load and compile the schema
                 schema = k8s_schema.schema_for(self.version, self.settings.strict, obj.api_version,
                                                obj.kind)
                 out.extend(self.validate(schema, doc, obj))
         else:
-            schema = self.custom_schema(obj, self.crds)
-            if schema is None:
+            found = self.validate_custom(obj, doc, self.crds)
+            if found is None:
                 deferred.append(obj)  # its CRD may be in another file of the input
             else:
-                out.extend(self.validate(schema, doc, obj))
-        for rule in self.rules_for(obj.kind):
+                out.extend(found)
+        for rule in self.rules_for(obj):
             out.extend(self.run_rule(rule, doc, obj))
         return out
 
-    def rules_for(self, kind: str) -> List[Rule]:
-        """The per-object rules that apply to `kind`, worked out once per kind."""
-        rules = self._by_kind.get(kind)
+    def applies(self, rule: Rule, obj: K8sObject) -> bool:
+        return rule.applies_to(obj.kind, obj.group, obj.builtin,
+                               k8s_schema.builtin_kinds(self.version))
+
+    def rules_for(self, obj: K8sObject) -> List[Rule]:
+        """The per-object rules that apply to `obj`, worked out once per group and kind."""
+        key = (obj.kind, obj.group, obj.builtin)
+        rules = self._by_kind.get(key)
         if rules is None:
-            rules = self._by_kind[kind] = [r for r in self.object_rules if r.applies_to(kind)]
+            rules = self._by_kind[key] = [r for r in self.object_rules if self.applies(r, obj)]
         return rules
 
-    def validate(self, schema: Any, doc: Document, obj: K8sObject) -> List[Finding]:
-        """KL010 findings of `obj` against a compiled schema (built-in or custom)."""
-        if schema is None or "KL010" not in self.enabled_codes or _is_valid(schema, doc.data):
+    def validate(self, schema: Any, doc: Document, obj: K8sObject, data: Any = None) -> List[Finding]:
+        """KL010 findings of `obj` (or of `data`, the object as the API server validates
+        it) against a compiled schema (built-in or custom)."""
+        data = doc.data if data is None else data
+        if schema is None or "KL010" not in self.enabled_codes or _is_valid(schema, data):
             return []
         from .validate import violations
 
-        found = (self.from_violation("KL010", v, doc, obj) for v in violations(schema, doc.data, doc.node))
+        found = (self.from_violation("KL010", v, doc, obj) for v in violations(schema, data, doc.node))
         return [f for f in found if f]
+
+    def validate_custom(self, obj: K8sObject, doc: Document, crds: Any) -> Optional[List[Finding]]:
+        """Findings of a custom resource; None when no CRD or schema file knows it. With a
+        CRD, the object is first pruned and defaulted as the API server does."""
+        schema = self.custom_schema(obj, crds)
+        if schema is None:
+            return None
+        structural = crds.structural.get((obj.api_version, obj.kind)) if crds is not None else None
+        data = doc.data
+        if structural is not None:
+            from .custom import prepare
+
+            data = prepare(structural, doc.data)
+        return self.validate(schema, doc, obj, data)
 
     def custom_schema(self, obj: K8sObject, crds: Any) -> Any:
         """The schema of a custom resource: from a CRD, else from --schema-dir, else None."""
@@ -578,12 +608,12 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome]
         crds = (linter.crds or CRDIndex(linter.settings.strict)).extended(
             o.data for o in objects if o.kind == "CustomResourceDefinition")
         for obj in deferred:
-            schema = linter.custom_schema(obj, crds)
             doc = document(obj)
             if doc is None:
                 continue
-            if schema is not None:
-                add(obj, linter.validate(schema, doc, obj))
+            found = linter.validate_custom(obj, doc, crds)
+            if found is not None:
+                add(obj, found)
             else:
                 add(obj, [linter.from_violation("KL015", Violation(
                     f"no schema for {obj.api_version} {obj.kind}: not validated", ("apiVersion",),
@@ -593,7 +623,7 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome]
     shared: Dict[str, Any] = {}
     for rule in linter.cross_rules:
         ctx = linter.context(rule, objects, shared)
-        targets = [obj for obj in objects if rule.applies_to(obj.kind)]
+        targets = [obj for obj in objects if linter.applies(rule, obj)]
         fn = rule.function() if targets else None  # import the check only when it runs
         for obj in targets:
             violations = call_check(rule, obj, ctx, fn)

@@ -105,8 +105,8 @@ def identify(data: dict, version: str) -> Iterator[Tuple[str, Violation]]:
             yield "KL005", Violation(f"`{field}` must be a string, found {type_name(value)}",
                                      (field,))
             return
-    if not k8s_schema.is_core_group(api_version):
-        return
+    if removed(api_version, kind, version) is None and k8s_schema.may_be_custom(api_version, version):
+        return  # a custom resource: its CRD (input, --crd) validates it, else KL015
     served = k8s_schema.index(version)
     kinds = served.get(api_version)
     if kinds is not None and kind in kinds:

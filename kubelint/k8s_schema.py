@@ -69,15 +69,43 @@ def _dir(version: str, strict: bool) -> str:
     return os.path.join(schema_root(), _version_dirs()[version] + ("-local-strict" if strict else "-local"))
 
 
-def is_core_group(api_version: str) -> bool:
-    """Groups whose schemas kubernetes-validate bundles: the unsuffixed ones and *.k8s.io.
+def group_of(api_version: str) -> str:
+    """"apps/v1" -> "apps"; "v1" -> "" (the core group)."""
+    return api_version.rpartition("/")[0]
 
-    Its file names drop the group's domain, so `apps.example.com/v1` would otherwise hit
-    the core apps/v1 schema."""
-    if "/" not in api_version:
-        return True
-    group = api_version.split("/", 1)[0]
-    return "." not in group or group.endswith(".k8s.io") or group == "k8s.io"
+
+def is_builtin(api_version: str, version: str) -> bool:
+    """Built-in iff the bundled schemas of `version` serve this group/version."""
+    return api_version in index(version)
+
+
+@lru_cache(maxsize=None)
+def builtin_groups(version: str) -> frozenset:
+    """Every group the bundled schemas of `version` serve in some version ("" = core)."""
+    return frozenset(group_of(v) for v in index(version))
+
+
+@lru_cache(maxsize=None)
+def builtin_kinds(version: str) -> frozenset:
+    """Every kind name some built-in group/version of `version` serves."""
+    return frozenset(k for kinds in index(version).values() for k in kinds)
+
+
+def may_be_custom(api_version: str, version: str) -> bool:
+    """A custom resource (validated by a CRD) or a built-in API gone wrong?
+
+    The core group and groups without a dot never come from a CRD, nor do groups the
+    bundled schemas serve: there an unknown version or kind is an error. Any other group
+    with a dot (`gateway.networking.k8s.io`, `certmanager.k8s.io`) is a custom resource."""
+    if api_version in index(version):
+        return False
+    group = group_of(api_version)
+    return "." in group and group not in builtin_groups(version)
+
+
+def is_core_group(api_version: str) -> bool:
+    """Deprecated guess from the name alone; use is_builtin/may_be_custom with a version."""
+    return not may_be_custom(api_version, latest_version())
 
 
 @lru_cache(maxsize=None)

@@ -23,7 +23,8 @@ class Rule:
                  examples: Dict[str, List[str]], options: Optional[Dict[str, Dict[str, Any]]] = None,
                  default_enabled: bool = True, cross: bool = False,
                  sees: Optional[List[str]] = None, source: str = "",
-                 see_also: Optional[List[str]] = None, fixable: Optional[str] = None) -> None:
+                 see_also: Optional[List[str]] = None, fixable: Optional[str] = None,
+                 groups: Optional[List[str]] = None) -> None:
         self.code = code
         self.name = name
         self.severity = severity
@@ -41,6 +42,10 @@ class Rule:
         self.source = source
         self.see_also = see_also or []  # peers' checks: "kube-linter:privileged-container"
         self.fixable = fixable  # "safe", "unsafe" (only with --unsafe-fixes) or None
+        # API groups the rule applies to ("" = core, "*" = any). None: `kinds` names built-in
+        # kinds (resolved against the bundled schemas), or custom kinds when no built-in kind
+        # has that name -- so `kinds: [Service]` never matches serving.knative.dev Services.
+        self.groups = groups
         self._fn: Optional[Callable] = None
         self._schema: Any = None
 
@@ -78,8 +83,16 @@ class Rule:
     def default_options(self) -> Dict[str, Any]:
         return {k: spec.get("default") for k, spec in self.options.items()}
 
-    def applies_to(self, kind: str) -> bool:
-        return not self.kinds or kind in self.kinds
+    def applies_to(self, kind: str, group: Optional[str] = None, builtin: bool = True,
+                   builtin_kinds: Any = frozenset()) -> bool:
+        """Does the rule run on an object of `kind` in `group` (built-in or custom)?"""
+        if self.groups is not None:
+            if group is not None and group not in self.groups and "*" not in self.groups:
+                return False
+            return not self.kinds or kind in self.kinds
+        if not self.kinds:
+            return True
+        return kind in self.kinds and (builtin or kind not in builtin_kinds)
 
 
 def _read_rule_file(path: str) -> Any:
@@ -110,7 +123,8 @@ def _load_rule_file(path: str, validate: bool = True, data: Any = None) -> Rule:
             options=dict(data.get("options") or {}),
             default_enabled=bool(data.get("enabled", True)), cross=bool(data.get("cross", False)),
             sees=list(data["sees"]) if "sees" in data else None,
-            source=path, see_also=list(data.get("see-also") or []), fixable=data.get("fixable"))
+            source=path, see_also=list(data.get("see-also") or []), fixable=data.get("fixable"),
+            groups=list(data["groups"]) if "groups" in data else None)
     except (KeyError, TypeError, AttributeError, ValueError) as e:
         raise RuleError(f"{path}: malformed rule: {e}") from e
 

@@ -8,7 +8,7 @@ from typing import Any, Iterator, Tuple
 
 from ..identify import close
 from ..model import Fix, Violation, pointer_to_k8s
-from .k8s import CONTAINER_LISTS, POD_SPEC_PATHS, walk
+from .k8s import CONTAINER_LISTS, POD_SPEC_PATHS, builtin_kind, walk
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 _POD = [
@@ -77,7 +77,7 @@ def _patterns(kind: str) -> Iterator[Tuple[Tuple[Any, ...], Tuple[str, ...]]]:
 
 
 def unsupported_value(obj: Any, ctx: Any) -> Iterator[Violation]:
-    for pattern, allowed in _patterns(obj.kind):
+    for pattern, allowed in _patterns(builtin_kind(obj)):
         for pointer, value in walk(obj.data, pattern):
             if value is None or value in allowed:
                 continue

@@ -41,9 +41,16 @@ def get(data: Any, pointer: Pointer) -> Any:
     return data
 
 
+def builtin_kind(obj: Any) -> str:
+    """The kind of a built-in object; "" for a custom resource, whose `Service` or
+    `Deployment` is not the built-in one (knative's serving.knative.dev/v1 Service)."""
+    return obj.kind if getattr(obj, "builtin", True) else ""
+
+
 def pod_spec(obj: Any) -> Optional[Tuple[Pointer, dict]]:
-    """(pointer, pod spec) of a Pod or a workload's template; None for other kinds."""
-    path = POD_SPEC_PATHS.get(obj.kind)
+    """(pointer, pod spec) of a Pod or a workload's template; None for other kinds and for
+    custom resources."""
+    path = POD_SPEC_PATHS.get(builtin_kind(obj))
     if path is None:
         return None
     spec = get(obj.data, path)

@@ -8,7 +8,7 @@ from typing import Any, Iterator
 from ..k8s_schema import is_core_group
 from ..model import Violation
 from ..suppress import METADATA_PATHS
-from .k8s import (dns1035_label, dns1123_label, dns1123_subdomain, invalid, label_map,
+from .k8s import (builtin_kind, dns1035_label, dns1123_label, dns1123_subdomain, invalid, label_map,
                   path_segment_name, qualified_name)
 
 # ValidateObjectMeta's name function per kind; everything else built in is a DNS subdomain.
@@ -49,7 +49,8 @@ def object_name(obj: Any, ctx: Any) -> Iterator[Violation]:
                         ("metadata",) if "metadata" in obj.data else (), at="key")
         return
     if isinstance(name, str) and name:
-        what, fn = _NAME_RULES.get(obj.kind, ("DNS-1123 subdomain", dns1123_subdomain))
+        # custom resources: always a subdomain (apiextensions-apiserver's validator)
+        what, fn = _NAME_RULES.get(builtin_kind(obj), ("DNS-1123 subdomain", dns1123_subdomain))
         errors = fn(name)
         if not errors and obj.kind == "CronJob" and len(name) > _CRONJOB_NAME_MAX:
             errors = [f"must be no more than {_CRONJOB_NAME_MAX} characters"]
@@ -88,9 +89,10 @@ def _suggest(name: str) -> str:
 
 def labels_and_annotations(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL105: label keys and values, annotation keys and total size, on the object and on its
-    pod template; the pod spec's nodeSelector."""
+    pod template; the pod spec's nodeSelector. Inside a custom resource a `spec.template` is
+    not a built-in pod template: the API server checks only the object's own metadata there."""
     yield from _node_selector(obj)
-    for base in METADATA_PATHS:
+    for base in METADATA_PATHS if getattr(obj, "builtin", True) else METADATA_PATHS[:1]:
         meta = obj.data
         for part in base:
             meta = meta.get(part) if isinstance(meta, dict) else None
@@ -125,7 +127,7 @@ def _node_selector(obj: Any) -> Iterator[Violation]:
 def cluster_scoped_namespace(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL106: metadata.namespace on a kind that has no namespace."""
     meta = obj.data.get("metadata")
-    if obj.kind in CLUSTER_SCOPED and isinstance(meta, dict) and meta.get("namespace"):
+    if builtin_kind(obj) in CLUSTER_SCOPED and isinstance(meta, dict) and meta.get("namespace"):
         yield Violation(f"{obj.kind} is cluster-scoped: metadata.namespace "
                         f"\"{meta['namespace']}\" is ignored or rejected, depending on the client",
                         ("metadata", "namespace"), at="key", hint="remove metadata.namespace")
