@@ -544,7 +544,7 @@ def evaluate(obj: Any, ctx: Any) -> Dict[str, List[Violation]]:
         return memo[key]
     out: Dict[str, List[Violation]] = {}
     memo[key] = out
-    path = POD_SPEC_PATHS.get(obj.kind)
+    path = POD_SPEC_PATHS.get(obj.kind) if getattr(obj, "builtin", True) else None
     spec = get(obj.data, path) if path else None
     if not isinstance(spec, dict):
         return out

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from ..k8s_schema import is_core_group
 from ..model import Violation
 from ..suppress import METADATA_PATHS
 from .k8s import (builtin_kind, dns1035_label, dns1123_label, dns1123_subdomain, invalid, label_map,
@@ -71,8 +70,8 @@ def _namespace(obj: Any, meta: dict) -> Iterator[Violation]:
     namespace = meta.get("namespace")
     # Cluster-scoped kinds: the API server clears the namespace (KL106 says so). Custom
     # resources: their scope is the CRD's, which this per-object check does not know.
-    if not isinstance(namespace, str) or not namespace or obj.kind in CLUSTER_SCOPED \
-            or not is_core_group(obj.api_version):
+    kind = builtin_kind(obj)
+    if not isinstance(namespace, str) or not namespace or not kind or kind in CLUSTER_SCOPED:
         return
     errors = dns1123_label(namespace)
     if errors:
