@@ -59,3 +59,27 @@ def render_explain(rule) -> str:
 
 def _indent(text: str) -> str:
     return "\n".join("    " + line if line else "" for line in text.strip("\n").splitlines())
+
+
+def parity_table(rules: List, peers: dict) -> str:
+    """The README's parity table: each peer tool's default-on checks -> the kubelint rules whose
+    `see-also` names them, with the share covered."""
+    out = []
+    for tool, checks in peers.items():
+        by_check: dict = {}
+        for r in rules:
+            for ref in r.see_also:
+                peer, _, check = ref.partition(":")
+                if peer == tool:
+                    by_check.setdefault(check, []).append(r)
+        covered = sum(1 for c in checks if c in by_check)
+        out += [f"**{tool}**: {covered} of its {len(checks)} default-on checks have a kubelint rule "
+                f"({100 * covered // len(checks)}%).", "",
+                f"| {tool} check | kubelint rule |", "| --- | --- |"]
+        for c in checks:
+            found = by_check.get(c)
+            shown = ", ".join(f"{r.code} `{r.name}`" + ("" if r.default_enabled else "\\*")
+                              for r in found) if found else "—"
+            out.append(f"| `{c}` | {shown} |")
+        out.append("")
+    return "\n".join(out)

@@ -16,6 +16,32 @@ def test_readme_rule_table_is_current():
         "README rule table is stale: run `python tests/update_golden.py`"
 
 
+def test_readme_parity_table_is_current():
+    from kubelint.loader import load
+    from kubelint.ruledocs import parity_table
+
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    start = readme.index("<!-- parity:start -->\n") + len("<!-- parity:start -->\n")
+    end = readme.index("<!-- parity:end -->")
+    peers = load(os.path.join(ROOT, "docs", "peer-checks.yaml")).documents[0].data
+    rules = Registry.load().rules
+    assert readme[start:end] == parity_table(rules, peers), \
+        "README parity table is stale: run `python tests/update_golden.py`"
+    # every see-also names a check the peer has (default-on or not: peers' optional checks
+    # may be named too, but not misspelled default ones)
+    known = {f"{tool}:{c}" for tool, checks in peers.items() for c in checks}
+    optional = {"kube-linter:privileged-ports", "kube-linter:use-namespace", "kube-linter:wildcard-in-rules",
+                "kube-linter:cluster-admin-role-binding", "kube-linter:access-to-secrets",
+                "kube-linter:exposed-services", "kube-linter:no-liveness-probe",
+                "kube-linter:no-readiness-probe", "kube-linter:no-rolling-update-strategy",
+                "kube-linter:non-isolated-pod", "kube-linter:unsafe-proc-mount",
+                "kube-linter:hpa-minimum-three-replicas", "kube-linter:minimum-three-replicas",
+                "kube-score:container-seccomp-profile"}
+    for r in rules:
+        for ref in r.see_also:
+            assert ref in known or ref in optional, f"{r.code}: unknown peer check {ref}"
+
+
 def test_config_schema_and_the_readme_example(tmp_path):
     """The README's .kubelint.yaml example is valid, key by key, for the real CLI."""
     import json

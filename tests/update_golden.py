@@ -42,9 +42,23 @@ def main():
         text = f.read()
     start = text.index("<!-- rules:start -->\n") + len("<!-- rules:start -->\n")
     end = text.index("<!-- rules:end -->")
+    text = text[:start] + kubelint("rules", "-f", "markdown") + text[end:]
+    start = text.index("<!-- parity:start -->\n") + len("<!-- parity:start -->\n")
+    end = text.index("<!-- parity:end -->")
     with open(readme, "w") as f:
-        f.write(text[:start] + kubelint("rules", "-f", "markdown") + text[end:])
-    print(f"updated {len(outputs)} golden files and the README rule table")
+        f.write(text[:start] + parity() + text[end:])
+    print(f"updated {len(outputs)} golden files and the README rule and parity tables")
+
+
+def parity():
+    """The parity table: docs/peer-checks.yaml and the rules' see-also fields."""
+    sys.path.insert(0, ROOT)
+    from kubelint.loader import load
+    from kubelint.registry import Registry
+    from kubelint.ruledocs import parity_table
+
+    peers = load(os.path.join(ROOT, "docs", "peer-checks.yaml")).documents[0].data
+    return parity_table(Registry.load().rules, peers)
 
 
 if __name__ == "__main__":

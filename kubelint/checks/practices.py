@@ -1,0 +1,512 @@
+"""The best-practice pack (KL306-KL342; security and reliability), off by default.
+
+Most of these rules look at the containers of a pod spec. They share one walk per object:
+the first rule to see an object computes every pod-level finding of the pack, and the other
+rules read theirs from a one-object memo (the engine runs all rules of an object in a row),
+so turning on the whole pack costs one pass over each pod spec, not one per rule."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+from ..lazyre import LazyRegex
+from ..model import Pointer, Violation, pointer_to_k8s
+from .k8s import containers, get, items, pod_spec
+
+LONG_RUNNING = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController")
+
+# Capabilities that are most of root's power (kube-linter's and Polaris's dangerous lists).
+DANGEROUS_CAPABILITIES = frozenset((
+    "ALL", "SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "SYS_MODULE", "SYS_RAWIO", "SYS_BOOT",
+    "SYS_TIME", "DAC_READ_SEARCH", "BPF", "PERFMON", "MAC_ADMIN", "MAC_OVERRIDE", "SYSLOG",
+    "NET_RAW", "SYS_RESOURCE", "LINUX_IMMUTABLE"))
+
+# hostPaths that hand the node to the pod: kube-linter's sensitive-host-mounts list, the
+# kubelet's and runtimes' state, and the container runtimes' sockets.
+SENSITIVE_PATHS = frozenset(("/", "/boot", "/dev", "/etc", "/lib", "/proc", "/sys", "/usr", "/root",
+                             "/var/run", "/run", "/var/lib/kubelet", "/etc/kubernetes",
+                             "/var/lib/docker", "/var/lib/containerd"))
+SENSITIVE_PREFIXES = ("/etc/kubernetes/", "/var/lib/kubelet/pki", "/root/")
+SOCKETS = ("docker.sock", "containerd.sock", "crio.sock", "cri-dockerd.sock")
+
+
+def sensitive_host_path(path: str) -> Optional[str]:
+    norm = "/" + path.strip("/")
+    if norm.endswith(SOCKETS):
+        return "the container runtime's socket (full control of the node)"
+    if norm in SENSITIVE_PATHS or norm.startswith(SENSITIVE_PREFIXES):
+        return "the node's system files"
+    return None
+
+
+# Environment variable names that announce a secret (split into words on _ - .).
+_SECRET_NAME = LazyRegex(r"(?i)(^|[_.-])(secret|password|passwd|pwd|token|apikey|api[_.-]?key|"
+                         r"private[_.-]?key|credentials?|access[_.-]?key)($|[_.-])")
+_NOT_SECRET_SUFFIX = LazyRegex(r"(?i)[_.-](file|path|dir|name|names|ref|url|uri|endpoint|id|"
+                               r"type|enabled|length|ttl|expiry|header|secret_name|key_name)$")
+
+
+def _sc(c: Any) -> dict:
+    sc = c.get("securityContext") if isinstance(c, dict) else None
+    return sc if isinstance(sc, dict) else {}
+
+
+def _missing_at(ptr: Pointer, c: dict) -> Tuple[Pointer, str]:
+    """Where a finding about a missing container field goes: its securityContext if there is
+    one, else the container's name."""
+    if isinstance(c.get("securityContext"), dict):
+        return ptr + ("securityContext",), "key"
+    return (ptr + ("name",), "key") if "name" in c else (ptr, "key")
+
+
+def _int(v: Any) -> Optional[int]:
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+_MEMO: List[Any] = [None, None]  # [the last object's data, its findings by rule code]
+
+
+def pod_findings(obj: Any) -> Dict[str, List[Violation]]:
+    """Every pod-spec finding of the pack for one object, by rule code (computed once)."""
+    if _MEMO[0] is obj.data:
+        return _MEMO[1]
+    out: Dict[str, List[Violation]] = {}
+    found = pod_spec(obj)
+    if found is not None:
+        _walk(obj, found[0], found[1], out)
+    _MEMO[0], _MEMO[1] = obj.data, out
+    return out
+
+
+def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) -> None:
+    def add(code: str, message: str, ptr: Pointer, at: str = "value", hint: Optional[str] = None) -> None:
+        out.setdefault(code, []).append(Violation(f"{pointer_to_k8s(ptr)}: {message}", ptr, at, hint=hint))
+
+    pod_sc = _sc(spec)
+    long_running = obj.kind in LONG_RUNNING
+    # pod level
+    if "serviceAccount" in spec:
+        add("KL318", "serviceAccount is a deprecated alias of serviceAccountName",
+            base + ("serviceAccount",), "key", hint="rename it to serviceAccountName")
+    if spec.get("automountServiceAccountToken") is not False:
+        ptr = base + ("automountServiceAccountToken",)
+        if "automountServiceAccountToken" in spec:
+            add("KL317", "the service account token is mounted into every container", ptr)
+        else:
+            add("KL317", "automountServiceAccountToken is not false: the service account token is "
+                "mounted into every container", base, "key",
+                hint="set automountServiceAccountToken: false unless the pod calls the API")
+    for i, vol in enumerate(items(spec.get("volumes"))):
+        path = get(vol, ("hostPath", "path"))
+        what = sensitive_host_path(path) if isinstance(path, str) else None
+        if what:
+            add("KL311", f"hostPath \"{path}\" exposes {what}", base + ("volumes", i, "hostPath", "path"))
+    for i, s in enumerate(items(pod_sc.get("sysctls"))):
+        name = s.get("name") if isinstance(s, dict) else None
+        if isinstance(name, str) and name not in _SAFE_SYSCTLS:
+            add("KL313", f"sysctl \"{name}\" is not in the kubelet's safe set; the kubelet refuses the "
+                "pod unless it was started with --allowed-unsafe-sysctls", base + ("securityContext", "sysctls", i, "name"))
+    # containers
+    for ptr, c in containers(spec, base):
+        kind = ptr[-2]
+        if kind == "ephemeralContainers":
+            continue
+        regular = kind == "containers"
+        sc = _sc(c)
+        scp = ptr + ("securityContext",)
+        # KL342: runAsNonRoot true with runAsUser 0 cannot start
+        non_root = sc.get("runAsNonRoot", pod_sc.get("runAsNonRoot"))
+        user = sc.get("runAsUser", pod_sc.get("runAsUser"))
+        if non_root is True and _int(user) == 0:
+            where = scp + ("runAsUser",) if "runAsUser" in sc else base + ("securityContext", "runAsUser")
+            add("KL342", "runAsUser 0 with runAsNonRoot true: the kubelet refuses to start the "
+                "container (CreateContainerConfigError)", where,
+                hint="use a non-zero runAsUser, or drop runAsNonRoot if it must run as root")
+        caps = sc.get("capabilities") if isinstance(sc.get("capabilities"), dict) else None
+        drop = [d for d in items(caps.get("drop"))] if caps else []
+        if not any(d in ("ALL", "NET_RAW") for d in drop):
+            where, at = (scp + ("capabilities", "drop"), "key") if caps and "drop" in caps else \
+                (scp + ("capabilities",), "key") if caps else _missing_at(ptr, c)
+            add("KL306", "capabilities are not dropped (neither ALL nor NET_RAW)", where, at,
+                hint='securityContext: {capabilities: {drop: ["ALL"]}}')
+        for j, cap in enumerate(items(caps.get("add")) if caps else []):
+            if isinstance(cap, str) and cap.upper().removeprefix("CAP_") in DANGEROUS_CAPABILITIES:
+                add("KL307", f"adds capability {cap}", scp + ("capabilities", "add", j))
+        if sc.get("allowPrivilegeEscalation") is not False and sc.get("privileged") is not True:
+            if "allowPrivilegeEscalation" in sc:
+                add("KL308", "allowPrivilegeEscalation is not false", scp + ("allowPrivilegeEscalation",))
+            else:
+                where, at = _missing_at(ptr, c)
+                add("KL308", "allowPrivilegeEscalation is not set to false: setuid binaries can gain "
+                    "privileges", where, at, hint="securityContext: {allowPrivilegeEscalation: false}")
+        if sc.get("readOnlyRootFilesystem") is not True:
+            if "readOnlyRootFilesystem" in sc:
+                add("KL309", "readOnlyRootFilesystem is not true", scp + ("readOnlyRootFilesystem",))
+            else:
+                where, at = _missing_at(ptr, c)
+                add("KL309", "the root filesystem is writable (no readOnlyRootFilesystem: true)", where, at,
+                    hint="securityContext: {readOnlyRootFilesystem: true}, with emptyDir volumes where "
+                         "it writes")
+        ports = [p for p in items(c.get("ports")) if isinstance(p, dict)]
+        for j, port in enumerate(items(c.get("ports"))):
+            if not isinstance(port, dict):
+                continue
+            hp = _int(port.get("hostPort"))
+            if hp:
+                add("KL312", f"hostPort {hp} binds the port on the node", ptr + ("ports", j, "hostPort"))
+            cp = _int(port.get("containerPort"))
+            if cp == 22:
+                add("KL315", "exposes port 22 (SSH): containers are not logged into", ptr + ("ports", j, "containerPort"))
+            elif cp is not None and 0 < cp < 1024:
+                add("KL314", f"containerPort {cp} is a privileged port (< 1024): binding it needs root or "
+                    "NET_BIND_SERVICE", ptr + ("ports", j, "containerPort"))
+        env_seen: Dict[str, int] = {}
+        for j, env in enumerate(items(c.get("env"))):
+            if not isinstance(env, dict):
+                continue
+            name, value = env.get("name"), env.get("value")
+            if isinstance(name, str):
+                if name in env_seen:
+                    add("KL330", f"env \"{name}\" is set twice (env[{env_seen[name]}] and env[{j}]); the last "
+                        "one wins", ptr + ("env", j, "name"))
+                env_seen.setdefault(name, j)
+                if isinstance(value, str) and value.strip() and _SECRET_NAME.search(name) \
+                        and not _NOT_SECRET_SUFFIX.search(name) and not _looks_like_reference(value):
+                    add("KL316", f"env \"{name}\" holds a secret as a literal value: it is stored in the "
+                        "manifest and shown by kubectl describe", ptr + ("env", j, "value"),
+                        hint="use valueFrom.secretKeyRef")
+        image = c.get("image")
+        policy = c.get("imagePullPolicy")
+        if isinstance(image, str) and "@" not in image and policy != "Always":
+            if policy is None:
+                add("KL325", "imagePullPolicy is not Always: a node may run a stale copy of the tag, "
+                    "and a cached image skips the pull-secret check", ptr + ("image",),
+                    hint="imagePullPolicy: Always (or pin the image by digest)")
+            else:
+                add("KL325", f"imagePullPolicy {policy}: a node may run a stale copy of the tag", ptr + ("imagePullPolicy",))
+        res = c.get("resources") if isinstance(c.get("resources"), dict) else {}
+        missing = [f"{k}.ephemeral-storage" for k in ("requests", "limits")
+                   if not isinstance(res.get(k), dict) or "ephemeral-storage" not in res[k]]
+        if missing:
+            add("KL326", f"no {' or '.join(missing)}: a container filling its node's disk gets the "
+                "whole node's pods evicted", ptr + ("name",), "key",
+                hint="resources: {requests: {ephemeral-storage: 1Gi}, limits: {ephemeral-storage: 2Gi}}")
+        sidecar = kind == "initContainers" and c.get("restartPolicy") == "Always"
+        if regular or sidecar:
+            declared = {_int(p.get("containerPort")) for p in ports}
+            for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+                p = c.get(probe)
+                if not isinstance(p, dict):
+                    continue
+                for h in ("httpGet", "tcpSocket", "grpc"):
+                    port = _int(get(p, (h, "port")))
+                    if port is not None and port not in declared:
+                        add("KL328", f"{probe} checks port {port}, which the container does not declare "
+                            f"in ports", ptr + (probe, h, "port"),
+                            hint=f"add {{containerPort: {port}}} to ports, or probe a declared port")
+            if long_running and regular:
+                live, ready = c.get("livenessProbe"), c.get("readinessProbe")
+                if live is None:
+                    add("KL327", "no livenessProbe: a hung process is never restarted", ptr + ("name",), "key",
+                        hint="add livenessProbe: {httpGet: {path: /healthz, port: http}}")
+                elif isinstance(live, dict) and live == ready:
+                    add("KL329", "livenessProbe and readinessProbe are identical: a slow moment restarts "
+                        "the container instead of taking it out of the load balancer", ptr + ("livenessProbe",), "key",
+                        hint="make the liveness probe more tolerant (higher failureThreshold, another endpoint)")
+
+
+def _looks_like_reference(value: str) -> bool:
+    """Values that name where a secret is, not the secret: paths, $(VAR) and ${VAR}
+    expansions, template placeholders, booleans."""
+    v = value.strip()
+    return (v.startswith(("/", "$(", "${", "{{", "<", "file:", "vault:", "secret:", "arn:", "projects/"))
+            or v.lower() in ("true", "false", "yes", "no", "none", "null", "changeme-in-secret"))
+
+
+class _Safe:
+    """The kubelet's default safe sysctls (those of the newest Pod Security baseline)."""
+
+    def __contains__(self, name: str) -> bool:
+        from ..admission.pod_security import safe_sysctls
+
+        return name in safe_sysctls((1, 99))
+
+
+_SAFE_SYSCTLS = _Safe()
+
+
+def _from_walk(code: str):
+    def check(obj: Any, ctx: Any) -> List[Violation]:
+        return pod_findings(obj).get(code, [])
+
+    check.__name__ = f"kl{code[2:]}"
+    return check
+
+
+for _code in ("KL306", "KL307", "KL308", "KL309", "KL311", "KL312", "KL313", "KL314", "KL315", "KL316",
+              "KL317", "KL318", "KL325", "KL326", "KL327", "KL328", "KL329", "KL330", "KL342"):
+    globals()[_code.lower()] = _from_walk(_code)
+
+
+# --- rules with options or beyond one pod spec ----------------------------------------------
+
+def low_user_id(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL310: containers run as a user and group id of at least `min-id` (kube-score: 10000),
+    so that they never share an id with a user of the node."""
+    found = pod_spec(obj)
+    if found is None:
+        return
+    base, spec = found
+    pod_sc = _sc(spec)
+    minimum = ctx.options.get("min-id", 10000)
+    for ptr, c in containers(spec, base):
+        if ptr[-2] == "ephemeralContainers":
+            continue
+        sc = _sc(c)
+        for field in ("runAsUser", "runAsGroup"):
+            own = field in sc
+            value = _int(sc.get(field) if own else pod_sc.get(field))
+            if value is not None and value >= minimum:
+                continue
+            if own or field in pod_sc:
+                where: Pointer = (ptr if own else base) + ("securityContext", field)
+                yield Violation(f"{pointer_to_k8s(where)}: {field} {value} is below {minimum}: it may be a "
+                                "user of the node", where)
+            else:
+                w, at = _missing_at(ptr, c)
+                yield Violation(f"{pointer_to_k8s(ptr)}: no {field}: the image's user (often root) is used",
+                                w, at, hint=f"securityContext: {{{field}: {max(minimum, 10001)}}}")
+
+
+def default_namespace(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL319: objects deployed to the default namespace."""
+    ns = get(obj.data, ("metadata", "namespace"))
+    if ns == "default":
+        yield Violation("metadata.namespace: \"default\": workloads in the default namespace share it with "
+                        "everything deployed without a namespace", ("metadata", "namespace"),
+                        hint="use a namespace of its own")
+    elif ns is None and ctx.options.get("implicit") and isinstance(obj.data.get("metadata"), dict):
+        yield Violation("metadata: no namespace: kubectl applies it to the current context's namespace, "
+                        "usually default", ("metadata",), "key")
+
+
+_RBAC_KINDS = ("Role", "ClusterRole")
+
+
+def _rules(obj: Any) -> Iterator[Tuple[Pointer, dict]]:
+    for i, r in enumerate(items(obj.data.get("rules"))):
+        if isinstance(r, dict):
+            yield ("rules", i), r
+
+
+def rbac_wildcard(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL320: `*` in a rule's verbs or resources grants what does not exist yet too."""
+    for ptr, r in _rules(obj):
+        for field in ("verbs", "resources"):
+            for j, v in enumerate(items(r.get(field))):
+                if v == "*":
+                    yield Violation(f"{pointer_to_k8s(ptr + (field, j))}: \"*\" grants every {field[:-1]}, "
+                                    "including those added later", ptr + (field, j),
+                                    hint=f"list the {field} the subject needs")
+
+
+def _grants(r: dict, resources: Tuple[str, ...], verbs: Tuple[str, ...]) -> Optional[int]:
+    """Index in r.resources of a resource of `resources` granted with one of `verbs`."""
+    rv = items(r.get("verbs"))
+    if not any(v in verbs for v in rv):
+        return None
+    groups = items(r.get("apiGroups"))
+    if groups and "" not in groups and "*" not in groups:
+        return None
+    for j, res in enumerate(items(r.get("resources"))):
+        if res in resources:
+            return j
+    return None
+
+
+def rbac_secrets(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL322: reading secrets (get, list, watch) is reading every credential of the namespace."""
+    for ptr, r in _rules(obj):
+        j = _grants(r, ("secrets",), ("get", "list", "watch", "*"))
+        if j is not None and not items(r.get("resourceNames")):
+            yield Violation(f"{pointer_to_k8s(ptr + ('resources', j))}: grants reading every Secret"
+                            + (" of the cluster" if obj.kind == "ClusterRole" else " of the namespace"),
+                            ptr + ("resources", j), hint="name the secrets in resourceNames, or mount them")
+
+
+def rbac_exec(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL323: pods/exec and pods/attach run commands inside any pod the role reaches."""
+    for ptr, r in _rules(obj):
+        j = _grants(r, ("pods/exec", "pods/attach"), ("create", "get", "*"))
+        if j is not None:
+            yield Violation(f"{pointer_to_k8s(ptr + ('resources', j))}: grants {r['resources'][j]}: running "
+                            "commands in the pods it reaches, with their service accounts",
+                            ptr + ("resources", j))
+
+
+def cluster_admin_binding(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL321: a binding to the cluster-admin ClusterRole."""
+    ref = obj.data.get("roleRef")
+    if isinstance(ref, dict) and ref.get("kind") == "ClusterRole" and ref.get("name") == "cluster-admin":
+        yield Violation(f"roleRef.name: binds cluster-admin: full control of "
+                        + ("the cluster" if obj.kind == "ClusterRoleBinding" else "the namespace"),
+                        ("roleRef", "name"), hint="bind a role with the permissions the subjects need")
+
+
+def service_exposed(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL324: LoadBalancer and NodePort Services are reachable from outside the cluster."""
+    t = get(obj.data, ("spec", "type"))
+    if t in ("LoadBalancer", "NodePort"):
+        yield Violation(f"spec.type: {t} exposes the Service on "
+                        + ("an external load balancer" if t == "LoadBalancer" else "every node's address"),
+                        ("spec", "type"), hint="use ClusterIP behind an Ingress or Gateway")
+
+
+def cronjob_deadline(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL335: without startingDeadlineSeconds, a CronJob that missed 100 schedules stops."""
+    spec = obj.data.get("spec")
+    if isinstance(spec, dict) and spec.get("startingDeadlineSeconds") is None:
+        yield Violation("spec: no startingDeadlineSeconds: after 100 missed schedules (controller "
+                        "downtime) the CronJob stops being scheduled", ("spec",), "key",
+                        hint="set spec.startingDeadlineSeconds (e.g. 300)")
+
+
+def job_ttl(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL336: a standalone Job without ttlSecondsAfterFinished stays (with its pods) forever."""
+    spec = obj.data.get("spec")
+    if isinstance(spec, dict) and spec.get("ttlSecondsAfterFinished") is None:
+        yield Violation("spec: no ttlSecondsAfterFinished: the finished Job and its pods are never "
+                        "cleaned up", ("spec",), "key", hint="set spec.ttlSecondsAfterFinished (e.g. 86400)")
+
+
+def hpa_min_replicas(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL338: an HPA that may scale to one replica."""
+    spec = obj.data.get("spec")
+    if not isinstance(spec, dict):
+        return
+    minimum = spec.get("minReplicas", 1)
+    if _int(minimum) is not None and minimum < ctx.options.get("min", 2):
+        ptr = ("spec", "minReplicas") if "minReplicas" in spec else ("spec",)
+        yield Violation(f"{pointer_to_k8s(ptr)}: minReplicas {minimum}: one pod restart is an outage",
+                        ptr, "value" if len(ptr) == 2 else "key", hint="minReplicas: 2")
+
+
+def pdb_policy(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL339: a PodDisruptionBudget without minAvailable or maxUnavailable."""
+    spec = obj.data.get("spec")
+    if isinstance(spec, dict) and spec.get("minAvailable") is None and spec.get("maxUnavailable") is None:
+        yield Violation("spec: neither minAvailable nor maxUnavailable: the budget protects nothing",
+                        ("spec",), "key", hint="set maxUnavailable: 1")
+
+
+def pdb_unhealthy_eviction(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL340: unhealthyPodEvictionPolicy unset: pods that never became ready block drains."""
+    if tuple(int(x) for x in ctx.version.split(".")) < (1, 27):
+        return  # beta from 1.27 (alpha before): do not ask for what the cluster may not have
+    spec = obj.data.get("spec")
+    if isinstance(spec, dict) and spec.get("unhealthyPodEvictionPolicy") is None:
+        yield Violation("spec: no unhealthyPodEvictionPolicy: running but never-ready pods count against "
+                        "the budget and can block node drains", ("spec",), "key",
+                        hint="unhealthyPodEvictionPolicy: AlwaysAllow")
+
+
+def _replicas(obj: Any) -> int:
+    r = get(obj.data, ("spec", "replicas"))
+    return r if _int(r) is not None else 1
+
+
+def anti_affinity(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL332: replicas of one workload may all land on one node."""
+    if obj.kind not in ("Deployment", "StatefulSet") or _replicas(obj) < 2:
+        return
+    spec = get(obj.data, ("spec", "template", "spec"))
+    if not isinstance(spec, dict):
+        return
+    if get(spec, ("affinity", "podAntiAffinity")) or items(spec.get("topologySpreadConstraints")):
+        return
+    yield Violation(f"spec.template.spec: {_replicas(obj)} replicas without podAntiAffinity or "
+                    "topologySpreadConstraints: they may all run on one node", ("spec", "template", "spec"), "key",
+                    hint="add topologySpreadConstraints over kubernetes.io/hostname, or a preferred podAntiAffinity")
+
+
+# --- cross-object: HPA, PDB, NetworkPolicy, Service -----------------------------------------
+
+def _index(ctx: Any, kind: str) -> Dict[str, List[Any]]:
+    index = ctx.cache.get(kind)
+    if index is None:
+        index = {}
+        for o in ctx.objects:
+            if o.kind == kind:
+                index.setdefault(o.namespace, []).append(o)
+        ctx.cache[kind] = index
+    return index
+
+
+def _template_labels(obj: Any) -> dict:
+    labels = get(obj.data, ("spec", "template", "metadata", "labels"))
+    return labels if isinstance(labels, dict) else {}
+
+
+def _selects(selector: Any, labels: dict) -> bool:
+    from .labels import selector_mismatches
+
+    return isinstance(selector, dict) and not any(True for _ in selector_mismatches(selector, labels))
+
+
+def min_replicas(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL331: a Deployment or StatefulSet with one replica and no HPA scaling it."""
+    if _replicas(obj) >= ctx.options.get("min", 2):
+        return
+    for hpa in _index(ctx, "HorizontalPodAutoscaler").get(obj.namespace, []):
+        ref = get(hpa.data, ("spec", "scaleTargetRef"))
+        if isinstance(ref, dict) and ref.get("kind") == obj.kind and ref.get("name") == obj.name:
+            return
+    ptr = ("spec", "replicas") if get(obj.data, ("spec", "replicas")) is not None else ("spec",)
+    yield Violation(f"{pointer_to_k8s(ptr)}: {_replicas(obj)} replica and no HorizontalPodAutoscaler: a "
+                    "node drain or a crash is an outage", ptr, "value" if len(ptr) == 2 else "key",
+                    hint="replicas: 2 or more, or an HPA with minReplicas >= 2")
+
+
+def pdb_missing(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL333: a replicated Deployment or StatefulSet no PodDisruptionBudget covers."""
+    if _replicas(obj) < 2:
+        return
+    labels = _template_labels(obj)
+    for pdb in _index(ctx, "PodDisruptionBudget").get(obj.namespace, []):
+        if _selects(get(pdb.data, ("spec", "selector")), labels):
+            return
+    yield Violation(f"metadata.name: no PodDisruptionBudget in namespace \"{obj.namespace}\" selects "
+                    "its pods: a node drain may evict all replicas at once", ("metadata", "name"),
+                    hint="add a PodDisruptionBudget with maxUnavailable: 1 selecting the pod labels")
+
+
+def network_policy_missing(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL334: pods no NetworkPolicy selects accept traffic from anywhere."""
+    from .labels import pod_labels
+
+    found = pod_labels(obj)
+    if found is None:
+        return
+    for np in _index(ctx, "NetworkPolicy").get(obj.namespace, []):
+        if _selects(get(np.data, ("spec", "podSelector")), found[0]):
+            return
+    yield Violation(f"metadata.name: no NetworkPolicy in namespace \"{obj.namespace}\" selects its pods: "
+                    "they accept traffic from every pod of the cluster", ("metadata", "name"),
+                    hint="add a NetworkPolicy for these pods (or a default-deny policy for the namespace)")
+
+
+def deployment_strategy(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL337: a Deployment behind a Service that uses the Recreate strategy goes down on every
+    rollout."""
+    if get(obj.data, ("spec", "strategy", "type")) != "Recreate":
+        return
+    labels = _template_labels(obj)
+    from .labels import map_mismatches
+
+    for svc in _index(ctx, "Service").get(obj.namespace, []):
+        sel = get(svc.data, ("spec", "selector"))
+        if isinstance(sel, dict) and sel and not map_mismatches(sel, labels):
+            yield Violation(f"spec.strategy.type: Recreate stops every pod before starting new ones: "
+                            f"Service {svc.name} has no endpoints during each rollout",
+                            ("spec", "strategy", "type"), hint="use RollingUpdate")
+            return
