@@ -1,4 +1,5 @@
 """The best-practice pack (KL306-KL342; security and reliability), off by default.
+(Duplicate env names are KL130, which the API server warns about.)
 
 Most of these rules look at the containers of a pod spec. They share one walk per object:
 the first rule to see an object computes every pod-level finding of the pack, and the other
@@ -160,16 +161,11 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
             elif cp is not None and 0 < cp < 1024:
                 add("KL314", f"containerPort {cp} is a privileged port (< 1024): binding it needs root or "
                     "NET_BIND_SERVICE", ptr + ("ports", j, "containerPort"))
-        env_seen: Dict[str, int] = {}
         for j, env in enumerate(items(c.get("env"))):
             if not isinstance(env, dict):
                 continue
             name, value = env.get("name"), env.get("value")
             if isinstance(name, str):
-                if name in env_seen:
-                    add("KL330", f"env \"{name}\" is set twice (env[{env_seen[name]}] and env[{j}]); the last "
-                        "one wins", ptr + ("env", j, "name"))
-                env_seen.setdefault(name, j)
                 if isinstance(value, str) and value.strip() and _SECRET_NAME.search(name) \
                         and not _NOT_SECRET_SUFFIX.search(name) and not _looks_like_reference(value):
                     add("KL316", f"env \"{name}\" holds a secret as a literal value: it is stored in the "
@@ -244,7 +240,7 @@ def _from_walk(code: str):
 
 
 for _code in ("KL306", "KL307", "KL308", "KL309", "KL311", "KL312", "KL313", "KL314", "KL315", "KL316",
-              "KL317", "KL318", "KL325", "KL326", "KL327", "KL328", "KL329", "KL330", "KL342"):
+              "KL317", "KL318", "KL325", "KL326", "KL327", "KL328", "KL329", "KL342"):
     globals()[_code.lower()] = _from_walk(_code)
 
 
