@@ -36,7 +36,9 @@ def test_readme_parity_table_is_current():
                 "kube-linter:no-readiness-probe", "kube-linter:no-rolling-update-strategy",
                 "kube-linter:non-isolated-pod", "kube-linter:unsafe-proc-mount",
                 "kube-linter:hpa-minimum-three-replicas", "kube-linter:minimum-three-replicas",
-                "kube-score:container-seccomp-profile"}
+                "kube-score:container-seccomp-profile", "kube-linter:dangling-ingress",
+                "kube-linter:dangling-horizontalpodautoscaler", "kube-linter:dangling-networkpolicy",
+                "kube-linter:dangling-networkpolicypeer-podselector"}
     for r in rules:
         for ref in r.see_also:
             assert ref in known or ref in optional, f"{r.code}: unknown peer check {ref}"

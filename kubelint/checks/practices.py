@@ -12,7 +12,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ..lazyre import LazyRegex
 from ..model import Pointer, Violation, pointer_to_k8s
-from .k8s import containers, get, items, pod_spec
+from .k8s import POD_SPEC_PATHS, containers, get, items, pod_spec
 
 LONG_RUNNING = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController")
 
@@ -478,13 +478,13 @@ def pdb_missing(obj: Any, ctx: Any) -> Iterator[Violation]:
 
 def network_policy_missing(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL334: pods no NetworkPolicy selects accept traffic from anywhere."""
-    from .labels import pod_labels
-
-    found = pod_labels(obj)
-    if found is None:
+    path = POD_SPEC_PATHS.get(obj.kind)
+    if path is None or obj.kind == "PodTemplate":
         return
+    labels = get(obj.data, path[:-1] + ("metadata", "labels"))
+    labels = labels if isinstance(labels, dict) else {}
     for np in _index(ctx, "NetworkPolicy").get(obj.namespace, []):
-        if _selects(get(np.data, ("spec", "podSelector")), found[0]):
+        if _selects(get(np.data, ("spec", "podSelector")), labels):
             return
     yield Violation(f"metadata.name: no NetworkPolicy in namespace \"{obj.namespace}\" selects its pods: "
                     "they accept traffic from every pod of the cluster", ("metadata", "name"),
@@ -497,11 +497,9 @@ def deployment_strategy(obj: Any, ctx: Any) -> Iterator[Violation]:
     if get(obj.data, ("spec", "strategy", "type")) != "Recreate":
         return
     labels = _template_labels(obj)
-    from .labels import map_mismatches
-
     for svc in _index(ctx, "Service").get(obj.namespace, []):
         sel = get(svc.data, ("spec", "selector"))
-        if isinstance(sel, dict) and sel and not map_mismatches(sel, labels):
+        if isinstance(sel, dict) and sel and all(labels.get(k) == v for k, v in sel.items()):
             yield Violation(f"spec.strategy.type: Recreate stops every pod before starting new ones: "
                             f"Service {svc.name} has no endpoints during each rollout",
                             ("spec", "strategy", "type"), hint="use RollingUpdate")
