@@ -56,6 +56,9 @@ def check(
     output: List[str] = typer.Option([], "--output", "-o", help="Write the report to FILE."),
     kubernetes_version: Optional[str] = typer.Option(None, "--kubernetes-version", "-k",
                                                      help="Target version X.Y (default: newest bundled)."),
+    target_version: List[str] = typer.Option([], "--target-version",
+                                             help="Also report what breaks when the cluster is upgraded "
+                                                  "to X.Y (repeatable)."),
     strict: Optional[bool] = typer.Option(None, "--strict/--no-strict",
                                           help="Unknown fields are errors (default: strict, like kubectl apply)."),
     select: List[str] = typer.Option([], "--select", help="Rules to enable: codes, code prefixes or names, comma-separated."),
@@ -94,7 +97,7 @@ def check(
                       select, ignore, fail_level, config, stdin_filename, color, show_suppressed,
                       exit_zero, jobs, crd, schema_dir, fix_mode="diff" if diff else "fix" if fix else None,
                       unsafe_fixes=unsafe_fixes, no_ignore=no_ignore, show_skipped=show_skipped,
-                      context=context)
+                      context=context, target_versions=target_version)
     except UsageError as e:
         _fail(str(e))
     except typer.Exit:
@@ -164,7 +167,7 @@ def _data_on_stdin() -> bool:
 def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_level, config_path,
            stdin_filename, color, show_suppressed, exit_zero, jobs=None, crds=(), schema_dirs=(),
            fix_mode=None, unsafe_fixes=False, no_ignore=False, show_skipped=False,
-           context=None) -> int:
+           context=None, target_versions=()) -> int:
     from . import config as configmod
     from .engine import Settings, run
     from .formatters import FORMATTERS, RenderContext, get, repo_root
@@ -204,6 +207,8 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
         pod_security=conf.get("pod-security"),
         use_ignore_files=not no_ignore,
         config=conf if conf.path else None,
+        target_versions=list(target_versions) or list(conf.get("target-versions") or []),
+        pod_label_paths=conf.get("pod-label-paths"),
     )
     for d in settings.schema_dirs:
         if not os.path.isdir(d):

@@ -181,6 +181,9 @@ class Linter:
         self.settings = settings
         self.version = k8s_schema.check_version(settings.kubernetes_version) \
             if settings.kubernetes_version else k8s_schema.latest_version()
+        from .deprecations import check_targets
+
+        self.targets = check_targets(settings.target_versions)  # --target-version
         self.registry = registry or Registry.load(settings.rule_dirs)
         self.enabled = self.registry.select(settings.select, settings.ignore)
         self.enabled_codes = {r.code for r in self.enabled}
@@ -314,6 +317,13 @@ class Linter:
                 out.append(f)
         if bad:
             return out  # the schema and the rules would only repeat the identity problem
+        if "KL016" in self.enabled_codes:
+            from .deprecations import deprecations
+
+            for v in deprecations(obj.api_version, obj.kind, self.version, self.targets):
+                f = self.from_violation("KL016", v, doc, obj)
+                if f:
+                    out.append(f)
         if obj.builtin:
             if "KL010" in self.enabled_codes:  # else do not even load and compile the schema
                 schema = k8s_schema.schema_for(self.version, self.settings.strict, obj.api_version,

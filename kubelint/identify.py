@@ -1,7 +1,7 @@
 """apiVersion/kind of an object: which schema validates it, or why none does.
 
 A missing schema must never silently pass a removed API: `extensions/v1beta1` is removed, not
-unknown. The table follows the Kubernetes deprecated API migration guide.
+unknown. Removals and their replacements come from deprecations.py.
 """
 
 from __future__ import annotations
@@ -11,54 +11,13 @@ from typing import Dict, Iterator, Optional, Tuple
 from . import k8s_schema
 from .model import Fix, Violation
 
-# apiVersion -> {kind: (release that removed it, replacement apiVersion)}; "*" = every kind.
-REMOVED: Dict[str, Dict[str, Tuple[str, str]]] = {
-    "extensions/v1beta1": {
-        "Deployment": ("1.16", "apps/v1"), "DaemonSet": ("1.16", "apps/v1"),
-        "ReplicaSet": ("1.16", "apps/v1"), "NetworkPolicy": ("1.16", "networking.k8s.io/v1"),
-        "PodSecurityPolicy": ("1.16", "policy/v1beta1"), "Ingress": ("1.22", "networking.k8s.io/v1")},
-    "apps/v1beta1": {"*": ("1.16", "apps/v1")},
-    "apps/v1beta2": {"*": ("1.16", "apps/v1")},
-    "networking.k8s.io/v1beta1": {"*": ("1.22", "networking.k8s.io/v1")},
-    "rbac.authorization.k8s.io/v1alpha1": {"*": ("1.22", "rbac.authorization.k8s.io/v1")},
-    "rbac.authorization.k8s.io/v1beta1": {"*": ("1.22", "rbac.authorization.k8s.io/v1")},
-    "admissionregistration.k8s.io/v1beta1": {"*": ("1.22", "admissionregistration.k8s.io/v1")},
-    "apiextensions.k8s.io/v1beta1": {"*": ("1.22", "apiextensions.k8s.io/v1")},
-    "apiregistration.k8s.io/v1beta1": {"*": ("1.22", "apiregistration.k8s.io/v1")},
-    "authentication.k8s.io/v1beta1": {"*": ("1.22", "authentication.k8s.io/v1")},
-    "authorization.k8s.io/v1beta1": {"*": ("1.22", "authorization.k8s.io/v1")},
-    "certificates.k8s.io/v1beta1": {"*": ("1.22", "certificates.k8s.io/v1")},
-    "coordination.k8s.io/v1beta1": {"*": ("1.22", "coordination.k8s.io/v1")},
-    "scheduling.k8s.io/v1alpha1": {"*": ("1.22", "scheduling.k8s.io/v1")},
-    "scheduling.k8s.io/v1beta1": {"*": ("1.22", "scheduling.k8s.io/v1")},
-    "storage.k8s.io/v1beta1": {"CSIStorageCapacity": ("1.27", "storage.k8s.io/v1"),
-                               "*": ("1.22", "storage.k8s.io/v1")},
-    "batch/v2alpha1": {"*": ("1.21", "batch/v1")},
-    "batch/v1beta1": {"*": ("1.25", "batch/v1")},
-    "discovery.k8s.io/v1beta1": {"*": ("1.25", "discovery.k8s.io/v1")},
-    "events.k8s.io/v1beta1": {"*": ("1.25", "events.k8s.io/v1")},
-    "autoscaling/v2beta1": {"*": ("1.25", "autoscaling/v2")},
-    "autoscaling/v2beta2": {"*": ("1.26", "autoscaling/v2")},
-    "policy/v1beta1": {"PodDisruptionBudget": ("1.25", "policy/v1"),
-                       "PodSecurityPolicy": ("1.25", "nothing: use Pod Security Admission")},
-    "node.k8s.io/v1beta1": {"*": ("1.25", "node.k8s.io/v1")},
-    "flowcontrol.apiserver.k8s.io/v1beta1": {"*": ("1.26", "flowcontrol.apiserver.k8s.io/v1")},
-    "flowcontrol.apiserver.k8s.io/v1beta2": {"*": ("1.29", "flowcontrol.apiserver.k8s.io/v1")},
-    "flowcontrol.apiserver.k8s.io/v1beta3": {"*": ("1.32", "flowcontrol.apiserver.k8s.io/v1")},
-}
 
+def removed(api_version: str, kind: str, target: str) -> Optional[Tuple[str, Optional[str]]]:
+    """(removed in, replacement apiVersion or sentence, or None) if this apiVersion/kind is
+    gone in `target` (deprecations.py derives it from the bundled schemas)."""
+    from .deprecations import removed as removal
 
-def _ver(v: str) -> Tuple[int, ...]:
-    return tuple(int(x) for x in v.split("."))
-
-
-def removed(api_version: str, kind: str, target: str) -> Optional[Tuple[str, str]]:
-    """(removed in, replacement) if this apiVersion/kind is gone in `target`."""
-    kinds = REMOVED.get(api_version) or {}
-    entry = kinds.get(kind) or kinds.get("*")
-    if entry is None or _ver(entry[0]) > _ver(target):
-        return None
-    return entry
+    return removal(api_version, kind, target)
 
 
 def close(word: str, candidates) -> Optional[str]:
@@ -113,18 +72,22 @@ def identify(data: dict, version: str) -> Iterator[Tuple[str, Violation]]:
         return
     gone = removed(api_version, kind, version)
     if gone is not None:
+        from .deprecations import removal_violation
+
         fix = None
-        canonical = next((k for k in served.get(gone[1], ()) if k.lower() == kind.lower()), None)
+        use = gone[1] if gone[1] and " " not in gone[1] else None
+        canonical = next((k for k in served.get(use, ()) if k.lower() == kind.lower()), None) \
+            if use else None
         if canonical is not None:
             from .migrate import removed_api_fix
 
-            fix = removed_api_fix(data, api_version, canonical, gone[1])
+            fix = removed_api_fix(data, api_version, canonical, use)
             if fix is not None and canonical != kind:
                 fix = fix._replace(ops=fix.ops + (("set", ("kind",), canonical),))
-        yield "KL013", Violation(
-            f"{api_version} {kind} was removed in Kubernetes {gone[0]} (target {version}); "
-            f"use {gone[1]}", ("apiVersion",), hint=f"apiVersion: {gone[1]}", fix=fix)
-        return
+        v = removal_violation(api_version, kind, version)
+        if v is not None:
+            yield "KL013", v._replace(fix=fix)
+            return
     by_lower = k8s_schema.kinds_by_lower(version).get(kind.lower(), {})
     if kind not in by_lower and by_lower:
         canonical = next(iter(by_lower))
@@ -146,6 +109,12 @@ def identify(data: dict, version: str) -> Iterator[Tuple[str, Violation]]:
             f"{kind} is served by {', '.join(where)}", ("apiVersion",),
             hint=f"apiVersion: {better}",
             fix=Fix(f"write `apiVersion: {better}`", (("set", ("apiVersion",), better),)))
+        return
+    from .deprecations import kind_removed
+
+    gone_kind = kind_removed(api_version, kind, version)
+    if gone_kind is not None:
+        yield "KL013", gone_kind
         return
     if kinds is None:
         groups = sorted(served)

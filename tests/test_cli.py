@@ -113,7 +113,11 @@ def test_kubernetes_version_selects_schemas(tmp_path):
     (tmp_path / "c.yaml").write_text("apiVersion: flowcontrol.apiserver.k8s.io/v1beta3\n"
                                      "kind: FlowSchema\nmetadata: {name: f}\nspec:\n"
                                      "  priorityLevelConfiguration: {name: p}\n")
-    assert kubelint("check", "-k", "1.31", "c.yaml", cwd=tmp_path).returncode == 0
+    # 1.31 still serves it: valid, but deprecated (KL016, a warning)
+    proc = kubelint("check", "-k", "1.31", "--fail-level", "error", "c.yaml", cwd=tmp_path)
+    assert proc.returncode == 0
+    assert ("flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema is deprecated since 1.29 and removed "
+            "in 1.32; use flowcontrol.apiserver.k8s.io/v1 [KL016 deprecated-api-version]") in out(proc)
     proc = kubelint("check", "-k", "1.32", "c.yaml", cwd=tmp_path)
     assert proc.returncode == 1 and "removed in Kubernetes 1.32" in out(proc)
 
