@@ -473,6 +473,14 @@ def explain(
     _write(render_explain(found), None)
 
 
+@app.command()
+def lsp(stdio: bool = typer.Option(True, "--stdio", help="Speak LSP over stdin/stdout (the only transport).")) -> None:
+    """Language server over stdio: diagnostics, hover, code actions."""
+    from .lsp.server import main as serve
+
+    raise typer.Exit(serve())
+
+
 def _write(text: str, output: Optional[str]) -> None:
     if output:
         try:

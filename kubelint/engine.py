@@ -578,8 +578,8 @@ def _load_crds(settings: Settings) -> Any:
     return index
 
 
-def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome]
-          ) -> Tuple[List[Finding], List[Finding]]:
+def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
+          loaded: Optional[Dict[str, Loaded]] = None) -> Tuple[List[Finding], List[Finding]]:
     """What needs every object of the run: custom resources whose CRD was in another file,
     and cross-object rules. Runs once, after all files; documents are loaded again only for
     the files that get a finding (workers do not send node trees back)."""
@@ -590,8 +590,10 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome]
 
     def document(obj: K8sObject) -> Optional[Document]:
         if obj.path not in cache:
-            loaded = load_source(by_path[obj.path], linter.settings.max_file_size)
-            cache[obj.path] = {(d.index, d.item): d for d in loaded.documents}
+            # the language server keeps the open documents' trees: no second parse
+            got = (loaded or {}).get(obj.path) or load_source(by_path[obj.path],
+                                                              linter.settings.max_file_size)
+            cache[obj.path] = {(d.index, d.item): d for d in got.documents}
         doc = cache[obj.path].get((obj.doc, obj.item))
         if doc is not None:
             doc.path = obj.path

@@ -1,0 +1,1 @@
+"""The language server front-end (`kubelint lsp`). Imported only by that command."""
