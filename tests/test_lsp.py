@@ -29,6 +29,14 @@ spec:
           image: nginx:1.27
           imagePullPolicy: always   # a comment
 """
+
+
+def deploy(name):
+    """DEPLOY named `name`: every buffer of the shared workspace defines its own object (the
+    same Deployment twice would be a real cross-object finding, KL217)."""
+    return DEPLOY.replace("  name: web\nspec:", f"  name: {name}\nspec:")
+
+
 SERVICE = """\
 apiVersion: v1
 kind: Service
@@ -57,14 +65,14 @@ def apply(text, edits):
 def workspace(tmp_path_factory):
     root = tmp_path_factory.mktemp("ws")
     # the pair the cross-object test edits; other tests' buffers label their pods app: web
-    (root / "deploy.yaml").write_text(DEPLOY.replace("imagePullPolicy: always   # a comment\n", "")
+    (root / "deploy.yaml").write_text(deploy("shop").replace("imagePullPolicy: always   # a comment\n", "")
                                       .replace("app: web", "app: shop"))
     (root / "svc.yaml").write_text(SERVICE.replace("app: web", "app: shop"))
     (root / "compose.yaml").write_text("services:\n  web: {image: nginx}\n")
     sub = root / "team"
     sub.mkdir()
     (sub / ".kubelint.yaml").write_text("ignore: [KL112]\n")
-    (sub / "job.yaml").write_text(DEPLOY)
+    (sub / "job.yaml").write_text(deploy("team"))
     client = LspClient(cwd=str(root))
     result = client.initialize(str(root))
     assert result["capabilities"]["textDocumentSync"]["change"] == 2
@@ -76,6 +84,7 @@ def workspace(tmp_path_factory):
 def test_open_change_fix(workspace):
     client, root = workspace
     path = str(root / "edit.yaml")
+    DEPLOY = deploy("edit")
     client.open(path, DEPLOY)
     diags = client.diagnostics(uri(path))
     assert len(diags) == 1
@@ -145,14 +154,14 @@ def test_other_yaml_is_left_alone_and_config_is_per_folder(workspace):
     assert client.diagnostics(uri(path)) == []
     # team/.kubelint.yaml ignores KL112
     path = str(root / "team" / "job.yaml")
-    client.open(path, DEPLOY)
+    client.open(path, deploy("team"))
     assert client.diagnostics(uri(path)) == []
 
 
 def test_hover_and_explain(workspace):
     client, root = workspace
     path = str(root / "hover.yaml")
-    client.open(path, DEPLOY)
+    client.open(path, deploy("hover"))
     client.diagnostics(uri(path))
     hover = client.request("textDocument/hover", {"textDocument": {"uri": uri(path)},
                                                   "position": {"line": 14, "character": 29}})
@@ -206,7 +215,7 @@ def test_workspace_cross_object_update(workspace):
 def test_did_change_configuration(workspace):
     client, root = workspace
     path = str(root / "conf.yaml")
-    client.open(path, DEPLOY)
+    client.open(path, deploy("conf"))
     assert [d["code"] for d in client.diagnostics(uri(path))] == ["KL112"]
     mark = len(client.notifications)
     client.notify("workspace/didChangeConfiguration", {"settings": {"kubelint": {"ignore": ["KL112"]}}})
@@ -219,6 +228,7 @@ def test_did_change_configuration(workspace):
 def test_fix_all_and_unknown_requests(workspace):
     client, root = workspace
     path = str(root / "all.yaml")
+    DEPLOY = deploy("all")
     text = DEPLOY.replace("kind: Deployment", "kind: deployment")
     client.open(path, text)
     client.diagnostics(uri(path))
