@@ -254,6 +254,41 @@ CASES = [
     # resource.ParseQuantity: emptyDir sizeLimit and volumeClaimTemplates storage are quantities too
     (POD.format(extra="  volumes: [{name: d, emptyDir: {sizeLimit: 1 GB}}]\n"), ("KL116", 9, 45),
      'spec.volumes[0].emptyDir.sizeLimit: Invalid value: "1 GB"'),
+    # ValidateService: more type-dependent fields
+    (SVC.format(spec="  type: ExternalName\n  externalName: db.example.com\n  ipFamilyPolicy: SingleStack\n"), ("KL123", 8, 3),
+     "spec.ipFamilyPolicy: Forbidden: may not be set for ExternalName services"),
+    (SVC.format(spec="  type: ExternalName\n  externalName: DB.example.com\n"), ("KL123", 7, 17),
+     'spec.externalName: Invalid value: "DB.example.com": a lowercase RFC 1123 subdomain'),
+    (SVC.format(spec="  loadBalancerClass: example.com/lb\n  ports: [{port: 80}]\n"), ("KL123", 6, 3),
+     "spec.loadBalancerClass: Forbidden: may only be used when `type` is 'LoadBalancer'"),
+    (SVC.format(spec="  externalIPs: [203.0.113.300]\n  ports: [{port: 80}]\n"), ("KL123", 6, 17),
+     'spec.externalIPs[0]: Invalid value: "203.0.113.300": must be a valid IP address'),
+    # validatePodDNSConfig: at most 3 nameservers
+    (POD.format(extra="  dnsConfig: {nameservers: [10.0.0.1, 10.0.0.2, 10.0.0.3, 10.0.0.4]}\n"), ("KL128", 9, 15),
+     "spec.dnsConfig.nameservers: Invalid value: must not have more than 3 nameservers"),
+    # validateExecAction: command Required; ephemeral containers have no probes
+    (POD.format(extra="      livenessProbe: {exec: {}}\n"), ("KL117", 9, 23),
+     "spec.containers[0].livenessProbe.exec.command: Required value"),
+    (POD.format(extra="  ephemeralContainers:\n    - name: debug\n      image: busybox:1.36\n"
+                      "      readinessProbe: {exec: {command: [cat]}}\n"), ("KL117", 12, 7),
+     "spec.ephemeralContainers[0].readinessProbe: Forbidden: cannot be set for an Ephemeral Container"),
+    # validateAppArmorProfileField: Localhost needs localhostProfile
+    (POD.format(extra="      securityContext:\n        appArmorProfile: {type: Localhost}\n"), ("KL129", 10, 9),
+     "spec.containers[0].securityContext.appArmorProfile.localhostProfile: Required value: must be set when AppArmor type is Localhost"),
+    # ValidateJobTemplateSpec: the selector is generated
+    ("apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  schedule: \"0 * * * *\"\n"
+     "  jobTemplate:\n    spec:\n      selector: {matchLabels: {a: b}}\n      template:\n        spec:\n"
+     "          restartPolicy: Never\n          containers: [{name: c, image: i}]\n", ("KL121", 8, 7),
+     "spec.jobTemplate.spec.selector: Invalid value: `selector` will be auto-generated"),
+    # ValidateRollingUpdateDaemonSet: exactly one of maxSurge/maxUnavailable non-zero, after defaults
+    (("apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {a: b}}\n"
+     "  updateStrategy: {rollingUpdate: %s}\n  template:\n    metadata: {labels: {a: b}}\n"
+     "    spec:\n      containers: [{name: c, image: i}]\n") % "{maxSurge: 1}", ("KL121", 6, 46),
+     'spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: 1: may not be set when maxUnavailable is non-zero (unset, it defaults to 1)'),
+    (("apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {a: b}}\n"
+     "  updateStrategy: {rollingUpdate: %s}\n  template:\n    metadata: {labels: {a: b}}\n"
+     "    spec:\n      containers: [{name: c, image: i}]\n") % "{maxUnavailable: 0}", ("KL121", 6, 52),
+     "spec.updateStrategy.rollingUpdate.maxUnavailable: Required value: cannot be 0 when maxSurge is 0"),
     # ValidateSecret: keys each Secret type requires
     ("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ntype: kubernetes.io/tls\nstringData:\n  tls.crt: x\n",
      ("KL127", 4, 1), "data[tls.key]: Required value: a kubernetes.io/tls Secret needs the key `tls.key`"),

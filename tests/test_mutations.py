@@ -17,6 +17,7 @@ from .mutation_engine import DELETE, Row, cases, evaluate, load_fixtures, sample
 
 R, A, W = "reject", "accept", "warn"
 WORKLOADS = ("Deployment", "StatefulSet", "ReplicaSet", "DaemonSet")
+REPLICATED = ("Deployment", "StatefulSet", "ReplicaSet")
 RBAC = ("Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding")
 
 
@@ -50,6 +51,12 @@ def _external_name(parent, field):
     parent[field]["type"], parent[field]["externalName"] = "ExternalName", "db.example.com"
 
 
+def _parent_of(obj, ptr):
+    for part in ptr[:-1]:
+        obj = obj[part]
+    return obj
+
+
 def _external_name_node_port(parent, field):
     _external_name(parent, field)
     parent[field]["ports"] = [{"port": 80, "nodePort": 30080}]
@@ -64,6 +71,30 @@ def _first_port_named(obj, ptr):
 
 def _not_external(obj, ptr):
     return A if (obj.get("spec") or {}).get("type") in ("NodePort", "LoadBalancer") else R
+
+
+def _service_verdict(obj, ptr):
+    """ValidateService and validateServiceExternalTrafficPolicy on the mutated Service."""
+    spec = obj.get("spec") or {}
+    kind = spec.get("type") or "ClusterIP"
+    ports = spec.get("ports") or []
+    bad = (spec.get("clusterIP") == "None" and kind in ("NodePort", "LoadBalancer")) \
+        or (kind == "ExternalName" and spec.get("clusterIP")) \
+        or (kind == "ClusterIP" and any(p.get("nodePort") for p in ports)) \
+        or (spec.get("externalTrafficPolicy") and kind not in ("NodePort", "LoadBalancer")) \
+        or (kind != "LoadBalancer" and any(spec.get(f) for f in ("loadBalancerSourceRanges", "loadBalancerClass")))
+    return R if bad else A
+
+
+def _port_copy_verdict(obj, ptr):
+    """An unnamed copy of a port: a warning, unless a hostPort makes it a conflict."""
+    ports = _parent_of(obj, ptr)[ptr[-1]]
+    return R if ports[0].get("hostPort") else W
+
+
+def _init_clash(obj, ptr):
+    spec = _parent_of(obj, ptr[:-2])
+    return R if any(c.get("name") == "web" for c in spec.get("containers", [])) else A
 
 
 def _limit_below_request(obj, ptr):
@@ -132,7 +163,7 @@ TABLE = [
     Row("port-protocol-lower", POD_C + ("ports", "*", "protocol"), "udp", R, "validateContainerPorts: supportedPortProtocols",
         "KL112"),
     Row("port-protocol-sctp", POD_C + ("ports", "*", "protocol"), "SCTP", A, "supportedPortProtocols"),
-    Row("port-duplicate-unnamed", POD_C + ("ports",), _append_copy(drop=("name",)), W,
+    Row("port-duplicate-unnamed", POD_C + ("ports",), _append_copy(drop=("name",)), _port_copy_verdict,
         "warningsForPodSpecAndMeta: duplicate port definition", "KL130"),
     Row("port-duplicate-named", POD_C + ("ports",), _append_copy(), _first_port_named,
         "validateContainerPorts: port names unique (Duplicate value); unnamed: the warning"),
@@ -169,15 +200,15 @@ TABLE = [
     Row("session-affinity-ok", ("spec", "sessionAffinity"), "ClientIP", A, "ValidateService", kinds=("Service",)),
     Row("service-type-typo", ("spec", "type"), "Nodeport", R, "ValidateService: supportedServiceType", "KL103",
         kinds=("Service",)),
-    Row("service-type-nodeport", ("spec", "type"), "NodePort", lambda o, p: R if _headless(o, p) else A,
+    Row("service-type-nodeport", ("spec", "type"), "NodePort", _service_verdict,
         "ValidateService: clusterIPs[0] may not be 'None' for NodePort", kinds=("Service",)),
-    Row("service-external-name", ("spec",), _external_name, lambda o, p: R if _headless(o, p) else A,
+    Row("service-external-name", ("spec",), _external_name, _service_verdict,
         "ValidateService: ExternalName may not have clusterIPs", kinds=("Service",)),
     Row("service-etp-local", ("spec", "externalTrafficPolicy"), "Local", _not_external,
         "validateServiceExternalTrafficPolicy: only externally-accessible", "KL123", kinds=("Service",)),
-    Row("service-node-port-external-name", ("spec",), _external_name_node_port, lambda o, p: R if _headless(o, p) else A,
+    Row("service-node-port-external-name", ("spec",), _external_name_node_port, _service_verdict,
         "ValidateService: nodePort is only forbidden for ClusterIP", kinds=("Service",)),
-    Row("service-lb-ranges", ("spec", "loadBalancerSourceRanges"), ["10.0.0.0/8"], R,
+    Row("service-lb-ranges", ("spec", "loadBalancerSourceRanges"), ["10.0.0.0/8"], _service_verdict,
         "ValidateService: LoadBalancerSourceRanges only for LoadBalancer", "KL123", kinds=("Service",)),
     Row("seccomp-lower", ("{pod}", "securityContext", "seccompProfile"), {"type": "runtimedefault"}, R,
         "validateSeccompProfileField: NotSupported", "KL112"),
@@ -202,11 +233,11 @@ TABLE = [
         "validateResourceRequirements: request <= limit", "KL116"),
     # --- numeric bounds ------------------------------------------------------------------------
     Row("replicas-negative", ("spec", "replicas"), -1, R, "ValidateDeploymentSpec/ValidateStatefulSetSpec: >= 0",
+        "KL121", kinds=REPLICATED),
+    Row("replicas-zero", ("spec", "replicas"), 0, A, "ValidateNonnegativeField", kinds=REPLICATED),
+    Row("replicas-string", ("spec", "replicas"), "3", R, "replicas is int32 (decoding)", "KL010", kinds=REPLICATED),
+    Row("history-negative", ("spec", "revisionHistoryLimit"), -1, R, "ValidateDeploymentSpec, ValidateDaemonSetSpec",
         "KL121", kinds=WORKLOADS),
-    Row("replicas-zero", ("spec", "replicas"), 0, A, "ValidateNonnegativeField", kinds=WORKLOADS),
-    Row("replicas-string", ("spec", "replicas"), "3", R, "replicas is int32 (decoding)", "KL010", kinds=WORKLOADS),
-    Row("history-negative", ("spec", "revisionHistoryLimit"), -1, R, "ValidateDeploymentSpec", "KL121",
-        kinds=WORKLOADS),
     Row("surge-zero", ("spec", "strategy", "rollingUpdate", "maxSurge"), 0,
         lambda o, p: R if o["spec"]["strategy"]["rollingUpdate"].get("maxUnavailable") in (0, "0%") else A,
         "ValidateRollingUpdateDeployment: not both 0", "KL121"),
@@ -252,7 +283,7 @@ TABLE = [
         "SetDefaults_Service: an empty targetPort becomes port", kinds=("Service",)),
     Row("service-target-70000", ("spec", "ports", "*", "targetPort"), 70000, R, "ValidatePortNumOrName", "KL123",
         kinds=("Service",)),
-    Row("service-node-port-cluster-ip", ("spec", "ports", "*", "nodePort"), 30080, R,
+    Row("service-node-port-cluster-ip", ("spec", "ports", "*", "nodePort"), 30080, _service_verdict,
         "ValidateService: nodePort may not be used when type is ClusterIP", "KL101", kinds=("Service",)),
     Row("surge-200", ("spec", "strategy", "rollingUpdate", "maxSurge"), "200%", A,
         "ValidateRollingUpdateDeployment: only maxUnavailable is capped at 100%"),
@@ -269,7 +300,7 @@ TABLE = [
         "KL123", kinds=("Service",)),
     Row("annotation-key-space", ("metadata", "annotations"), _add("bad key", "x"), R,
         "ValidateAnnotations: IsQualifiedName", "KL105"),
-    Row("init-name-clash", ("{pod}", "initContainers", "*", "name"), "web", R,
+    Row("init-name-clash", ("{pod}", "initContainers", "*", "name"), "web", _init_clash,
         "validateInitContainers: names unique across init and regular containers", "KL110"),
     Row("pvc-storage-space", ("spec", "volumeClaimTemplates", "*", "spec", "resources", "requests", "storage"),
         "20 Gi", R, "resource.ParseQuantity (decoding)", "KL116"),
@@ -288,6 +319,34 @@ TABLE = [
         "validateEnvVarValueFrom: must specify one of", "KL131"),
     Row("toleration-operator-lower", ("{pod}", "tolerations"), [{"key": "k", "operator": "exists"}], R,
         "ValidateTolerations: NotSupported", "KL112"),
+    Row("ds-surge-with-default-unavailable", ("spec", "updateStrategy", "rollingUpdate"), {"maxSurge": 1}, R,
+        "ValidateRollingUpdateDaemonSet: exactly one non-zero (maxUnavailable defaults to 1)", "KL121",
+        kinds=("DaemonSet",)),
+    Row("ds-surge-only", ("spec", "updateStrategy", "rollingUpdate"), {"maxSurge": 1, "maxUnavailable": 0}, A,
+        "ValidateRollingUpdateDaemonSet", kinds=("DaemonSet",)),
+    Row("ds-unavailable-zero", ("spec", "updateStrategy", "rollingUpdate"), {"maxUnavailable": 0}, R,
+        "ValidateRollingUpdateDaemonSet: cannot be 0 when maxSurge is 0", "KL121", kinds=("DaemonSet",)),
+    Row("sidecar-probe", ("{pod}", "initContainers", "*", "readinessProbe", "periodSeconds"), 5, A,
+        "validateInitContainers: probes allowed on restartPolicy=Always init containers"),
+    Row("sidecar-restart-never", ("{pod}", "initContainers", "*", "restartPolicy"), DELETE,
+        lambda o, p: R if "readinessProbe" in _parent_of(o, p) else A,
+        "validateInitContainers: probes forbidden without restartPolicy=Always", "KL117"),
+    Row("dns-none-no-nameservers", ("{pod}", "dnsConfig", "nameservers"), DELETE,
+        lambda o, p: R if _parent_of(o, p[:-1]).get("dnsPolicy") == "None" else A,
+        "validatePodDNSConfig: a nameserver when dnsPolicy is None", "KL128"),
+    Row("dns-nameserver-name", ("{pod}", "dnsConfig", "nameservers", "*"), "dns.local", R,
+        "validatePodDNSConfig: IsValidIP", "KL128"),
+    Row("lb-health-check", ("spec", "healthCheckNodePort"), 30999,
+        lambda o, p: A if o["spec"].get("type") == "LoadBalancer" and o["spec"].get("externalTrafficPolicy") == "Local" else R,
+        "validateServiceExternalTrafficPolicy: healthCheckNodePort only for LoadBalancer + Local", kinds=("Service",)),
+    Row("lb-to-cluster-ip", ("spec", "type"), "ClusterIP", _service_verdict,
+        "validateServiceExternalTrafficPolicy, ValidateService: LoadBalancer-only fields", kinds=("Service",)),
+    Row("job-ttl-negative", ("spec", "ttlSecondsAfterFinished"), -1, R, "validateJobSpec", "KL121", kinds=("Job",)),
+    Row("job-deadline-negative", ("spec", "activeDeadlineSeconds"), -1, R, "validateJobSpec", "KL121", kinds=("Job",)),
+    Row("http-scheme-lower", POD_C + ("livenessProbe", "httpGet", "scheme"), "https", R,
+        "validateHTTPGetAction: supportedHTTPSchemes", "KL112"),
+    Row("toleration-effect-typo", ("{pod}", "tolerations", "*", "effect"), "NoExec", R,
+        "validateTaintEffect: NotSupported", "KL112"),
     # --- cron schedules (validateScheduleFormat: robfig/cron v3 ParseStandard) ------------------
     *[Row(f"cron-{label}", ("spec", "schedule"), value, verdict, "validateScheduleFormat: cron.ParseStandard",
           "KL122" if verdict == R else None, kinds=("CronJob",))
@@ -335,7 +394,7 @@ TABLE = [
         kinds=("Deployment", "StatefulSet", "PodDisruptionBudget")),
 ]
 
-FIXTURE_FILES = [os.path.join(FIXTURES, "realistic-app.yaml")] + [
+FIXTURE_FILES = [os.path.join(FIXTURES, "realistic-app.yaml"), os.path.join(FIXTURES, "realistic-batch.yaml")] + [
     os.path.join(EXAMPLES, f) for f in sorted(os.listdir(EXAMPLES)) if f.endswith(".yaml")]
 
 _SETTING = os.environ.get("KUBELINT_MUTATIONS", "")

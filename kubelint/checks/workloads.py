@@ -54,8 +54,8 @@ def workload_spec(obj: Any, ctx: Any) -> Iterator[Violation]:
     spec = obj.data.get("spec")
     if not isinstance(spec, dict):
         return
-    if obj.kind in _REPLICAS:
-        for field in ("replicas", "minReadySeconds", "revisionHistoryLimit"):
+    if obj.kind in _REPLICAS or obj.kind == "DaemonSet":  # ValidateDaemonSetSpec: no replicas
+        for field in ("replicas", "minReadySeconds", "revisionHistoryLimit")[obj.kind == "DaemonSet":]:
             value = spec.get(field)
             if isinstance(value, int) and not isinstance(value, bool) and value < 0:
                 yield Violation(invalid(f"spec.{field}", value, ["must be greater than or equal to 0"]),
@@ -101,6 +101,19 @@ def workload_spec(obj: Any, ctx: Any) -> Iterator[Violation]:
         yield Violation(invalid(f"{where}.rollingUpdate.maxUnavailable", rolling["maxUnavailable"],
                                 ["may not be 0 when `maxSurge` is 0"]),
                         strategy_path + ("rollingUpdate", "maxUnavailable"))
+    if obj.kind == "DaemonSet" and None not in (values.get("maxSurge", 0), values.get("maxUnavailable", 1)):
+        # ValidateRollingUpdateDaemonSet: exactly one is non-zero, after SetDefaults_DaemonSet
+        # fills an unset maxUnavailable with 1 and an unset maxSurge with 0.
+        surge, unavailable = values.get("maxSurge", 0), values.get("maxUnavailable", 1)
+        ptr = strategy_path + ("rollingUpdate",)
+        if surge and unavailable:
+            implicit = "" if "maxUnavailable" in values else " (unset, it defaults to 1)"
+            yield Violation(invalid(f"{where}.rollingUpdate.maxSurge", rolling["maxSurge"],
+                                    ["may not be set when maxUnavailable is non-zero" + implicit]),
+                            ptr + ("maxSurge",), hint="set maxUnavailable: 0 to surge, or drop maxSurge")
+        elif not surge and not unavailable:
+            yield Violation(f"{where}.rollingUpdate.maxUnavailable: Required value: cannot be 0 when "
+                            "maxSurge is 0", ptr + ("maxUnavailable",))
 
 
 _MACROS = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
