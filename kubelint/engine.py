@@ -485,8 +485,14 @@ def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
     config = settings.config
     found = _discover(paths, settings.exclude, settings.stdin_filename,
                       base=config.base if config is not None else None,
-                      use_ignore_files=settings.use_ignore_files, render=("helm",))
+                      use_ignore_files=settings.use_ignore_files)
     sources = [s._replace(raw=stdin or b"") if s.real is None else s for s in found.sources]
+    rendered = None
+    if found.kustomize_roots or found.charts:  # kustomize overlays, Helm charts
+        from .render import render_roots
+
+        rendered = render_roots(linter, found.kustomize_roots, found.charts)
+        sources.extend(rendered.sources)
     missing = found.missing
     outcomes = _lint_all(linter, sources, progress)
     skipped = list(found.skipped)
@@ -508,6 +514,11 @@ def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
     findings.extend(kept)
     suppressed.extend(quiet)
     findings.extend(_unused_directives(linter, outcomes))
+    if rendered is not None:
+        from .render import dedupe, remap
+
+        findings = dedupe(remap(findings, rendered.renderings)) + rendered.findings
+        suppressed = dedupe(remap(suppressed, rendered.renderings))
     findings.sort(key=Finding.sort_key)
     suppressed.sort(key=Finding.sort_key)
     return Result(findings, suppressed, [o.report for o in outcomes], missing, linter.enabled,
@@ -699,16 +710,8 @@ def display_path(path: str) -> str:
 
 
 def _layout_findings(linter: Linter, found: Any) -> List[Finding]:
-    """Findings about the walk itself: charts not rendered, exclude patterns that matched
-    nothing."""
+    """Findings about the walk itself: exclude patterns that matched nothing."""
     out: List[Optional[Finding]] = []
-    for chart in found.charts:
-        path = os.path.join(chart, "Chart.yaml")
-        out.append(linter.finding(
-            "KL033", f"Helm chart {display_path(chart)} not rendered: `helm` is not on PATH, so "
-            "its templates were not linted", display_path(path), Span(1, 1, 1, 2),
-            hint="install helm (https://helm.sh/docs/intro/install/), or lint the output of "
-                 "`helm template` with `kubelint check -`"))
     config = linter.settings.config
     if config is not None and config.path and found.unmatched_excludes:
         from .positions import locate

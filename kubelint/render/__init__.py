@@ -1,0 +1,189 @@
+"""Layouts that are rendered before they are linted: kustomize roots (kustomize.py) and Helm
+charts (helm.py). The engine lints the rendered stream like any file, under a stand-in path,
+then `remap` moves every finding to the file and line that wrote the value."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
+
+from ..discover import Source
+from ..model import Finding, Related, Span, pointer_to_k8s
+
+
+class Rendering(NamedTuple):
+    source_map: Any  # .origin(obj, pointer) -> Origin
+    objects: List[Any]  # the rendered documents' data, by document index
+    lines: List[int]  # the first line of each rendered document (for related locations)
+    what: str  # "kustomize" or "helm", for messages
+
+
+class Rendered(NamedTuple):
+    sources: List[Source]
+    renderings: Dict[str, Rendering]  # stand-in path -> its rendering
+    findings: List[Finding]  # render failures, missing tools
+
+
+def display(path: str) -> str:
+    rel = os.path.relpath(os.path.abspath(path))
+    return path if rel.startswith("..") else rel
+
+
+def _options(settings: Any, key: str) -> Dict[str, Any]:
+    config = getattr(settings, "config", None)
+    value = config.get(key) if config is not None else None
+    return value if isinstance(value, dict) else {}
+
+
+def render_roots(linter: Any, roots: List[str], charts: List[str]) -> Rendered:
+    sources: List[Source] = []
+    renderings: Dict[str, Rendering] = {}
+    findings: List[Optional[Finding]] = []
+    if roots:
+        from . import kustomize
+
+        opts = _options(linter.settings, "kustomize")
+        timeout = float(opts.get("timeout", kustomize.DEFAULT_TIMEOUT))
+        allow_remote = bool(opts.get("allow-remote-bases", False))
+        # a root that another root of this run uses as a base is linted through that one
+        used = set()
+        for root in roots:
+            try:
+                used.update(os.path.abspath(b) for b in kustomize.bases_of(root))
+            except Exception:
+                pass
+        for root in roots:
+            if os.path.abspath(root) in used:
+                continue
+            kfile = kustomize.kustomization_file(root) or os.path.join(root, "kustomization.yaml")
+            path = display(kfile)
+            try:
+                raw = kustomize.render(root, timeout, allow_remote)
+            except kustomize.ToolMissing as e:
+                findings.append(linter.finding(
+                    "KL031", f"kustomization not rendered: {e}", path, Span(1, 1, 1, 2),
+                    hint="install kubectl (it includes kustomize) or kustomize, or lint the output of "
+                         "`kubectl kustomize` with `kubelint check -`"))
+                continue
+            except kustomize.RenderError as e:
+                findings.append(linter.finding("KL030", str(e), path, Span(1, 1, 1, 2)))
+                continue
+            try:
+                smap = kustomize.SourceMap(root)
+            except Exception:  # a map we cannot build must not lose the findings
+                smap = None
+            sources.append(Source(path, None, raw))
+            renderings[path] = _rendering(path, raw, smap, "kustomize")
+    if charts:
+        from . import helm
+
+        findings.extend(helm.render_charts(linter, charts, sources, renderings, _rendering))
+    return Rendered(sources, renderings, [f for f in findings if f])
+
+
+def _rendering(path: str, raw: bytes, smap: Any, what: str) -> Rendering:
+    from ..loader import load_bytes
+
+    loaded = load_bytes(path, raw)
+    objects: Dict[int, Any] = {}
+    lines: Dict[int, int] = {}
+    for d in loaded.documents:
+        objects.setdefault(d.index, d.data)
+        if d.node is not None:
+            lines.setdefault(d.index, d.node.start_mark.line + 1)
+    n = max(list(objects) + [-1]) + 1
+    return Rendering(smap, [objects.get(i) for i in range(n)], [lines.get(i, 0) for i in range(n)], what)
+
+
+def parse_pointer(text: str, obj: Any) -> Tuple[Any, ...]:
+    out: List[Any] = []
+    node = obj
+    if not text:
+        return ()
+    for raw in text[1:].split("/"):
+        part: Any = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, list) and part.isdigit():
+            part = int(part)
+        out.append(part)
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            node = None
+    return tuple(out)
+
+
+def _describe(obj: Any) -> str:
+    if not isinstance(obj, dict):
+        return "object"
+    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    return f"{obj.get('kind', '?')} {meta.get('name', '?')}"
+
+
+def remap(findings: List[Finding], renderings: Dict[str, Rendering]) -> List[Finding]:
+    """Findings on rendered output moved to the file and line that wrote the value."""
+    if not renderings:
+        return findings
+    out = []
+    for f in findings:
+        r = renderings.get(f.path)
+        if r is None:
+            out.append(f)
+            continue
+        out.append(_remap_one(f, r, renderings))
+    return out
+
+
+def _remap_one(f: Finding, r: Rendering, renderings: Dict[str, Rendering]) -> Finding:
+    obj = r.objects[f.doc] if 0 <= f.doc < len(r.objects) else None
+    pointer = parse_pointer(f.pointer, obj)
+    origin = None
+    if r.source_map is not None and obj is not None:
+        try:
+            origin = r.source_map.origin(obj, pointer, f.doc)
+        except Exception:  # a map that cannot answer: keep the rendered position's fallback
+            origin = None
+    message = f.message
+    if origin is None:
+        note = f"in the {r.what} output: {_describe(obj)}" + (f" at {pointer_to_k8s(pointer)}" if pointer else "")
+        return f._replace(message=f"{message} ({note})")
+    if origin.note == "fallback":
+        message = (f"{message} (in the {r.what} output: {_describe(obj)}"
+                   + (f" at {pointer_to_k8s(pointer)}" if pointer else "") + "; no source line found)")
+    elif origin.note:
+        message = f"{message} ({origin.note})"
+    related = tuple(_remap_related(rel, renderings) for rel in f.related)
+    return f._replace(path=display(origin.path), span=origin.span, message=message, related=related)
+
+
+def _remap_related(rel: Related, renderings: Dict[str, Rendering]) -> Related:
+    r = renderings.get(rel.path)
+    if r is None:
+        return rel
+    index = 0
+    for i, line in enumerate(r.lines):
+        if line and line <= rel.span.line:
+            index = i
+    obj = r.objects[index] if index < len(r.objects) else None
+    if r.source_map is None or obj is None:
+        return rel
+    try:
+        origin = r.source_map.origin(obj, (), index)
+    except Exception:
+        return rel
+    return Related(display(origin.path), origin.span, rel.message)
+
+
+def dedupe(findings: List[Finding]) -> List[Finding]:
+    """One finding per rule, place and field: two overlays of one base report a base's
+    mistake once."""
+    seen = set()
+    out = []
+    for f in findings:
+        key = (f.code, f.path, f.span.line, f.span.column, f.pointer)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(f)
+    return out

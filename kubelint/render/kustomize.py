@@ -1,0 +1,492 @@
+"""kustomize roots: render with `kustomize build` or `kubectl kustomize`, and map every value
+of the rendered objects back to the file and line that wrote it.
+
+Rendering is safe on untrusted pull requests: no exec or alpha plugins, no Helm inflation,
+kustomize's default load restrictor (files outside a root's tree only through bases), remote
+bases refused unless the config allows them, and a timeout on every run.
+
+The source map is rebuilt from the kustomizations themselves (kustomize's own origin
+annotations would need an edit of the user's files):
+  1. a patch (strategic merge file, inline, or JSON 6902) that sets the value, outermost
+     kustomization first, since it applies last;
+  2. a value kustomize generates: `images:` (container images), `replicas:`, `namePrefix`/
+     `nameSuffix` (metadata.name), a configMapGenerator/secretGenerator entry (its object);
+  3. the resource file of a base holding the same value at the same place;
+  4. else the `resources:` entry of the root that brought the object in, with the rendered
+     path in the message."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
+
+from ..loader import Document, load
+from ..model import Pointer, Span
+
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+DEFAULT_TIMEOUT = 60.0
+_REMOTE_PREFIXES = ("http://", "https://", "git@", "ssh://", "git::", "github.com/", "gitlab.com/",
+                    "bitbucket.org/")
+
+
+class RenderError(Exception):
+    """kustomize failed, or refused to run: the message is shown in the finding."""
+
+
+class ToolMissing(RenderError):
+    pass
+
+
+def kustomization_file(folder: str) -> Optional[str]:
+    for name in KUSTOMIZATION_NAMES:
+        path = os.path.join(folder, name)
+        if os.path.isfile(path):
+            return path
+    return None
+
+
+def command(folder: str) -> List[str]:
+    """The render command: `kustomize build` if installed, else `kubectl kustomize`."""
+    if shutil.which("kustomize"):
+        return ["kustomize", "build", "--load-restrictor", "LoadRestrictionsRootOnly", folder]
+    if shutil.which("kubectl"):
+        return ["kubectl", "kustomize", "--load-restrictor", "LoadRestrictionsRootOnly", folder]
+    raise ToolMissing("neither `kustomize` nor `kubectl` is on PATH, so this kustomization was "
+                      "not rendered and none of its objects were linted")
+
+
+# --- the kustomizations of a root and its bases -----------------------------------------------
+
+class Layer(NamedTuple):
+    folder: str
+    path: str  # the kustomization file
+    doc: Document  # its data and nodes
+    depth: int  # 0: the root
+
+
+def _is_remote(entry: str) -> bool:
+    return entry.startswith(_REMOTE_PREFIXES) or "?ref=" in entry or entry.endswith(".git")
+
+
+def layers(root: str) -> List[Layer]:
+    """The root's kustomization and those of every local base and component it uses,
+    outermost first."""
+    out: List[Layer] = []
+    seen = set()
+
+    def visit(folder: str, depth: int) -> None:
+        folder = os.path.normpath(folder)
+        if folder in seen or depth > 20:
+            return
+        seen.add(folder)
+        path = kustomization_file(folder)
+        if path is None:
+            return
+        loaded = load(path)
+        if not loaded.documents or not isinstance(loaded.documents[0].data, dict):
+            return
+        doc = loaded.documents[0]
+        out.append(Layer(folder, path, doc, depth))
+        for key in ("resources", "bases", "components"):
+            for entry in _strings(doc.data.get(key)):
+                sub = os.path.join(folder, entry)
+                if not _is_remote(entry) and os.path.isdir(sub):
+                    visit(sub, depth + 1)
+
+    visit(root, 0)
+    return out
+
+
+def remote_entries(found: List[Layer]) -> List[Tuple[Layer, str, int]]:
+    return [(layer, entry, i) for layer in found for key in ("resources", "bases", "components")
+            for i, entry in enumerate(_strings(layer.doc.data.get(key))) if _is_remote(entry)]
+
+
+def _strings(value: Any) -> List[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def bases_of(root: str) -> List[str]:
+    """Local folders the root's kustomization (and its bases) use as bases or components."""
+    return [layer.folder for layer in layers(root)[1:]]
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+def render(root: str, timeout: float = DEFAULT_TIMEOUT, allow_remote: bool = False) -> bytes:
+    """The rendered YAML stream of a kustomize root. Raises RenderError with the tool's own
+    message."""
+    found = layers(root)
+    if not allow_remote:
+        remote = remote_entries(found)
+        if remote:
+            layer, entry, _ = remote[0]
+            raise RenderError(f"remote base `{entry}` in {layer.path}: not fetched (set "
+                              "`kustomize: {allow-remote-bases: true}` in .kubelint.yaml to allow "
+                              "network access while rendering)")
+    cmd = command(root)
+    env = dict(os.environ, GIT_TERMINAL_PROMPT="0")
+    try:
+        proc = subprocess.run(cmd, capture_output=True, timeout=timeout, env=env,
+                              stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        raise RenderError(f"`{' '.join(cmd[:2])}` did not finish within {timeout:g} s") from None
+    except OSError as e:
+        raise ToolMissing(f"cannot run `{cmd[0]}`: {e.strerror or e}") from None
+    if proc.returncode != 0:
+        message = _tool_message(proc.stderr.decode("utf-8", "replace")) or f"exit code {proc.returncode}"
+        raise RenderError(f"`{' '.join(cmd[:2])}` failed: {message}")
+    return proc.stdout
+
+
+def _tool_message(stderr: str) -> str:
+    """kustomize's message without kubectl's log prefix (`E1127 23:40:23.42 10827 run.go:72]
+    "command failed" err="..."`)."""
+    import re
+
+    text = stderr.strip()
+    m = re.match(r'^[EWIF]\d{4} [\d:.]+\s+\d+ [\w.]+:\d+\] "command failed" err="(.*)"$', text, re.S)
+    if m:
+        text = m.group(1).replace('\\"', '"')
+    return text.replace("Error: ", "", 1) if text.startswith("Error: ") else text
+
+
+# --- the source map -----------------------------------------------------------------------------
+
+class Origin(NamedTuple):
+    path: str
+    span: Span
+    note: str = ""  # said in the message when the finding moves to a generator/resources entry
+
+
+class _Source(NamedTuple):
+    path: str
+    doc: Document
+
+
+def _get(data: Any, pointer: Pointer) -> Tuple[bool, Any]:
+    for part in pointer:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return False, None
+    return True, data
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, (dict, list)) or isinstance(b, (dict, list)):
+        return type(a) is type(b)
+    return a == b or str(a) == str(b)
+
+
+def _name(data: Any) -> str:
+    meta = data.get("metadata") if isinstance(data, dict) else None
+    name = meta.get("name") if isinstance(meta, dict) else None
+    return name if isinstance(name, str) else ""
+
+
+def _translate(rendered: Any, source: Any, pointer: Pointer) -> Optional[Pointer]:
+    """The pointer in `source` (a base document or a strategic merge patch) that corresponds
+    to `pointer` in the rendered object: list items are matched by `name` (containers, ports,
+    env, volumes merge by name), else by index."""
+    out: List[Any] = []
+    r, s = rendered, source
+    for part in pointer:
+        if isinstance(part, int):
+            if not (isinstance(r, list) and isinstance(s, list) and 0 <= part < len(r)):
+                return None
+            item = r[part]
+            key = item.get("name") if isinstance(item, dict) else None
+            if key is not None:
+                idx = next((i for i, x in enumerate(s) if isinstance(x, dict) and x.get("name") == key), None)
+            else:
+                idx = part if part < len(s) else None
+            if idx is None:
+                return None
+            out.append(idx)
+            r, s = item, s[idx]
+        else:
+            if not (isinstance(r, dict) and isinstance(s, dict) and part in s):
+                return None
+            out.append(part)
+            r, s = r.get(part), s[part]
+    return tuple(out)
+
+
+class SourceMap:
+    """Where each value of the rendered objects of one root was written."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.layers = layers(root)
+        self.kustomization = self.layers[0].path if self.layers else os.path.join(root, "kustomization.yaml")
+        self._resources: List[_Source] = []
+        self._patches: List[Tuple[Layer, Any, Optional[Dict[str, Any]], Any]] = []
+        for layer in self.layers:
+            self._read_layer(layer)
+
+    # reading the kustomizations ---------------------------------------------------------------
+
+    def _read_layer(self, layer: Layer) -> None:
+        data = layer.doc.data
+        for key in ("resources", "bases"):
+            for entry in _strings(data.get(key)):
+                path = os.path.join(layer.folder, entry)
+                if os.path.isfile(path):
+                    for doc in load(path).documents:
+                        if isinstance(doc.data, dict):
+                            self._resources.append(_Source(os.path.normpath(path), doc))
+        # strategic merge patches: patchesStrategicMerge entries and `patches: [{path}]`
+        for i, entry in enumerate(data.get("patchesStrategicMerge") or []):
+            if isinstance(entry, str):
+                self._add_patch_text(layer, entry, None, ("patchesStrategicMerge", i))
+        for i, entry in enumerate(data.get("patches") or []):
+            if not isinstance(entry, dict):
+                continue
+            target = entry.get("target") if isinstance(entry.get("target"), dict) else None
+            if isinstance(entry.get("path"), str):
+                self._add_patch_text(layer, entry["path"], target, ("patches", i, "path"))
+            elif isinstance(entry.get("patch"), str):
+                self._add_inline(layer, entry["patch"], target, ("patches", i, "patch"))
+        for i, entry in enumerate(data.get("patchesJson6902") or []):
+            if isinstance(entry, dict) and isinstance(entry.get("target"), dict):
+                if isinstance(entry.get("path"), str):
+                    self._add_patch_text(layer, entry["path"], entry["target"], ("patchesJson6902", i))
+                elif isinstance(entry.get("patch"), str):
+                    self._add_inline(layer, entry["patch"], entry["target"], ("patchesJson6902", i, "patch"))
+
+    def _add_patch_text(self, layer: Layer, rel: str, target: Optional[Dict[str, Any]],
+                        where: Tuple[Any, ...]) -> None:
+        path = os.path.normpath(os.path.join(layer.folder, rel))
+        if not os.path.isfile(path):
+            return
+        for doc in load(path).documents:
+            self._patches.append((layer, _Source(path, doc), target, None))
+
+    def _add_inline(self, layer: Layer, text: str, target: Optional[Dict[str, Any]],
+                    where: Tuple[Any, ...]) -> None:
+        """An inline patch: a YAML document inside the kustomization's string. Its lines are
+        found from the string node's position (a block scalar starts on the next line)."""
+        from ..loader import load_bytes
+        from ..positions import resolve
+
+        node, _, matched = resolve(layer.doc.node, where)
+        if matched != len(where):
+            return
+        start = node.start_mark
+        block = node.style in ("|", ">")
+        line_offset = start.line + (1 if block else 0)
+        col_offset = (start.column if not block else _indent(text, layer.path, start.line + 1))
+        for doc in load_bytes(layer.path, text.encode("utf-8")).documents:
+            self._patches.append((layer, _Source(layer.path, doc), target, (line_offset, col_offset)))
+
+    # answering ----------------------------------------------------------------------------------
+
+    def origin(self, obj: Any, pointer: Pointer, doc: int = 0) -> Origin:
+        """The place that wrote `pointer` of the rendered object `obj`."""
+        exists, value = _get(obj, pointer)
+        kind = obj.get("kind") if isinstance(obj, dict) else None
+        name = _name(obj)
+        base = self._base(obj, kind, name)
+        if exists and isinstance(value, (dict, list)) and base is not None:
+            # a whole container, port, object: where it is defined, not a patch that touches it
+            doc_pointer = _translate(obj, base.doc.data, pointer)
+            if doc_pointer is not None:
+                from ..positions import locate
+
+                return Origin(base.path, locate(base.doc.node, doc_pointer))
+        for layer, src, target, offset in self._patches:
+            found = self._from_patch(obj, kind, name, pointer, exists, value, src, target, offset)
+            if found is not None:
+                return found
+        generated = self._generated(obj, kind, name, pointer, value)
+        if generated is not None:
+            return generated
+        if base is not None:
+            src, doc_pointer = base, _translate(obj, base.doc.data, pointer)
+            if doc_pointer is not None and _same(_get(base.doc.data, doc_pointer)[1], value):
+                from ..positions import locate
+
+                return Origin(src.path, locate(src.doc.node, doc_pointer))
+            if not exists:  # a missing field: where the object (or its deepest part) is written
+                from ..positions import locate
+
+                partial = _translate_prefix(obj, base.doc.data, pointer)
+                return Origin(src.path, locate(src.doc.node, partial))
+        return self._fallback(base)
+
+    def _from_patch(self, obj: Any, kind: Any, name: str, pointer: Pointer, exists: bool,
+                    value: Any, src: _Source, target: Optional[Dict[str, Any]],
+                    offset: Optional[Tuple[int, int]]) -> Optional[Origin]:
+        from ..positions import locate
+
+        data = src.doc.data
+        if isinstance(data, list):  # JSON 6902: a list of operations
+            if target is None or not _targets(target, kind, name):
+                return None
+            for i, op in enumerate(data):
+                if not isinstance(op, dict) or op.get("op") not in ("add", "replace", "copy", "move"):
+                    continue
+                op_pointer = _parse_pointer(op.get("path"), obj)
+                if op_pointer is None or tuple(pointer[:len(op_pointer)]) != op_pointer:
+                    continue
+                rest = pointer[len(op_pointer):]
+                if "value" in op:
+                    inner = _translate(_get(obj, op_pointer)[1], op["value"], rest) if rest else ()
+                    if inner is None:
+                        continue
+                    return self._shift(src.path, locate(src.doc.node, (i, "value") + tuple(inner)), offset)
+                return self._shift(src.path, locate(src.doc.node, (i, "path")), offset)
+            return None
+        if not isinstance(data, dict):
+            return None
+        if target is not None and not _targets(target, kind, name):
+            return None
+        if target is None and (data.get("kind") != kind or not name.endswith(_name(data)) or not _name(data)):
+            return None
+        if data.get("$patch") == "delete":
+            return None
+        if _identifies(pointer):
+            return None  # a patch's merge keys, kind and name say what it patches, not a value
+        doc_pointer = _translate(obj, data, pointer)
+        if doc_pointer is None:
+            return None
+        if not exists or _same(_get(data, doc_pointer)[1], value):
+            return self._shift(src.path, locate(src.doc.node, doc_pointer), offset)
+        return None
+
+    @staticmethod
+    def _shift(path: str, span: Span, offset: Optional[Tuple[int, int]]) -> Origin:
+        if offset is None:
+            return Origin(path, span)
+        lines, cols = offset
+        return Origin(path, Span(span.line + lines, span.column + cols, span.end_line + lines,
+                                 span.end_column + cols))
+
+    def _generated(self, obj: Any, kind: Any, name: str, pointer: Pointer, value: Any) -> Optional[Origin]:
+        from ..positions import locate
+
+        for layer in self.layers:
+            data, node = layer.doc.data, layer.doc.node
+            # images: a container image a kustomization rewrote
+            if len(pointer) >= 2 and pointer[-1] == "image" and isinstance(value, str):
+                for i, img in enumerate(data.get("images") or []):
+                    if not isinstance(img, dict) or not isinstance(img.get("name"), str):
+                        continue
+                    new = img.get("newName") or img["name"]
+                    if value.split("@")[0].rsplit(":", 1)[0] == new and \
+                            any(k in img for k in ("newTag", "digest", "newName")):
+                        key = next(k for k in ("newTag", "digest", "newName") if k in img)
+                        return Origin(layer.path, locate(node, ("images", i, key)),
+                                      f"image set by `images:` in {layer.path}")
+            if pointer == ("spec", "replicas"):
+                for i, rep in enumerate(data.get("replicas") or []):
+                    if isinstance(rep, dict) and isinstance(rep.get("name"), str) and \
+                            name.endswith(rep["name"]) and _same(rep.get("count"), value):
+                        return Origin(layer.path, locate(node, ("replicas", i, "count")))
+            if pointer == ("metadata", "name"):
+                for key in ("namePrefix", "nameSuffix"):
+                    if isinstance(data.get(key), str) and data[key] and data[key] in name:
+                        return Origin(layer.path, locate(node, (key,)),
+                                      f"name set by `{key}` in {layer.path}")
+            for gen, gen_kind in (("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")):
+                if kind != gen_kind:
+                    continue
+                for i, entry in enumerate(data.get(gen) or []):
+                    if isinstance(entry, dict) and isinstance(entry.get("name"), str) and entry["name"] in name:
+                        sub = pointer[1:2] if pointer[:1] == ("data",) else ()
+                        for part in ("literals", "files", "envs", "env"):
+                            if part in entry:
+                                return Origin(layer.path, locate(node, (gen, i, part)),
+                                              f"generated by `{gen}` in {layer.path}")
+                        return Origin(layer.path, locate(node, (gen, i, "name")) if not sub else
+                                      locate(node, (gen, i)),
+                                      f"generated by `{gen}` in {layer.path}")
+        return None
+
+    def _base(self, obj: Any, kind: Any, name: str) -> Optional[_Source]:
+        """The resource document the rendered object comes from: same kind, and the longest
+        source name the rendered name contains (prefixes, suffixes and hashes added)."""
+        best = None
+        for src in self._resources:
+            data = src.doc.data
+            if data.get("kind") != kind:
+                continue
+            src_name = _name(data)
+            if src_name and src_name in name and (best is None or len(src_name) > len(_name(best.doc.data))):
+                best = src
+        return best
+
+    def _fallback(self, base: Optional[_Source]) -> Origin:
+        from ..positions import locate
+
+        root = self.layers[0] if self.layers else None
+        if root is not None:
+            entries = _strings(root.doc.data.get("resources"))
+            for i, entry in enumerate(entries):
+                full = os.path.normpath(os.path.join(root.folder, entry))
+                if base is not None and (base.path == full or base.path.startswith(full + os.sep)):
+                    return Origin(root.path, locate(root.doc.node, ("resources", i)), "fallback")
+            if entries:
+                return Origin(root.path, locate(root.doc.node, ("resources", 0)), "fallback")
+            return Origin(root.path, Span(1, 1, 1, 2), "fallback")
+        return Origin(self.kustomization, Span(1, 1, 1, 2), "fallback")
+
+
+def _identifies(pointer: Pointer) -> bool:
+    return (pointer in (("apiVersion",), ("kind",), ("metadata",), ("metadata", "name"),
+                        ("metadata", "namespace"))
+            or (len(pointer) >= 2 and pointer[-1] == "name" and isinstance(pointer[-2], int)))
+
+
+def _translate_prefix(obj: Any, source: Any, pointer: Pointer) -> Pointer:
+    for n in range(len(pointer), -1, -1):
+        p = _translate(obj, source, pointer[:n])
+        if p is not None:
+            return p
+    return ()
+
+
+def _indent(text: str, path: str, first_line0: int) -> int:
+    """The indentation of an inline block patch in the kustomization file: the columns to add
+    to positions computed inside the patch text."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        line = lines[first_line0] if first_line0 < len(lines) else ""
+        return len(line) - len(line.lstrip(" "))
+    except OSError:
+        return 0
+
+
+def _targets(target: Dict[str, Any], kind: Any, name: str) -> bool:
+    if "kind" in target and target["kind"] != kind:
+        return False
+    want = target.get("name")
+    if isinstance(want, str) and want and not name.endswith(want) and want not in name:
+        return False
+    return True
+
+
+def _parse_pointer(path: Any, obj: Any) -> Optional[Pointer]:
+    if not isinstance(path, str) or not path.startswith("/"):
+        return None
+    out: List[Any] = []
+    node = obj
+    for raw in path[1:].split("/"):
+        part = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, list):
+            if part == "-":
+                part = len(node) - 1
+            elif part.isdigit():
+                part = int(part)
+            else:
+                return None
+        out.append(part)
+        node = node[part] if isinstance(node, dict) and part in node else \
+            node[part] if isinstance(node, list) and isinstance(part, int) and part < len(node) else None
+    return tuple(out)

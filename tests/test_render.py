@@ -1,0 +1,249 @@
+"""kustomize roots and Helm charts, rendered and mapped back to their source lines.
+
+kustomize tests run the real `kubectl kustomize` (or `kustomize build`) of the machine image and
+are skipped, with the reason, where neither exists. helm cannot be installed here: the Helm
+tests use a stand-in `helm` executable that prints what `helm template` documents (each
+rendered document after a `---` line and a `# Source: CHART/templates/FILE` comment)."""
+
+import os
+import shutil
+import stat
+import sys
+
+import pytest
+
+from .conftest import kubelint
+from .test_discover import _git, pre_commit, precommit_config, write
+
+needs_kustomize = pytest.mark.skipif(not (shutil.which("kubectl") or shutil.which("kustomize")),
+                                     reason="neither kubectl nor kustomize is on PATH")
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+          ports:
+            - containerPort: 80
+              protocol: tcp
+"""
+SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: web}
+  ports:
+    - port: 80
+"""
+PROD = """\
+resources:
+  - ../../base
+namePrefix: prod-
+images:
+  - name: nginx
+    newTag: latest
+replicas:
+  - name: web
+    count: 3
+patches:
+  - path: patch.yaml
+  - target: {kind: Service, name: web}
+    patch: |-
+      - op: replace
+        path: /spec/type
+        value: Nodeport
+"""
+PATCH = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          imagePullPolicy: always
+"""
+DEV = """\
+resources:
+  - ../../base
+  - extra.yaml
+namespace: dev
+"""
+EXTRA = "apiVersion: v1\nkind: Service\nmetadata:\n  name: extra\nspec:\n  selector: {app: nothing}\n  ports: [{port: 80}]\n"
+CHART = {
+    "chart/Chart.yaml": "apiVersion: v2\nname: mychart\nversion: 0.1.0\n",
+    "chart/values.yaml": "port: 80\n",
+    "chart/templates/service.yaml": ("apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}-svc\n"
+                                     "spec:\n  type: {{ .Values.type | default \"Nodeport\" }}\n"
+                                     "  ports:\n    - port: {{ .Values.port }}\n"),
+}
+# what `helm template kubelint chart` prints for CHART (helm's documented output format)
+HELM_OUTPUT = """\
+---
+# Source: mychart/templates/service.yaml
+apiVersion: v1
+kind: Service
+metadata:
+  name: kubelint-svc
+spec:
+  type: Nodeport
+  ports:
+    - port: 80
+"""
+
+
+def repository(root, helm_chart=True):
+    """The issue's repository: ignored folders, a compose file, a workflow, a Helm chart, and
+    a kustomize base with two overlays."""
+    files = {
+        ".gitignore": "node_modules/\nbuild/\n",
+        "node_modules/pkg/package.json": '{"name": "pkg"}\n',
+        "node_modules/pkg/bad.yaml": EXTRA.replace("Service", "Servce"),
+        "build/out.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\n",
+        "docker-compose.yml": "services:\n  web: {image: nginx}\n",
+        "ci/workflow.yml": "on: push\njobs:\n  test: {runs-on: ubuntu-latest}\n",
+        "base/kustomization.yaml": "resources:\n  - deployment.yaml\n  - service.yaml\n",
+        "base/deployment.yaml": DEPLOYMENT,
+        "base/service.yaml": SERVICE,
+        "overlays/prod/kustomization.yaml": PROD,
+        "overlays/prod/patch.yaml": PATCH,
+        "overlays/dev/kustomization.yaml": DEV,
+        "overlays/dev/extra.yaml": EXTRA,
+    }
+    if helm_chart:
+        files.update(CHART)
+    for rel, text in files.items():
+        write(root, rel, text)
+
+
+def findings(stdout):
+    return [line.split(": ", 2)[0] + " " + line.rsplit("[", 1)[1].split()[0]
+            for line in stdout.decode().splitlines() if line[:1] not in (" ", "") and ": " in line
+            and line.endswith("]")]
+
+
+# every finding of the repository, at its source line
+EXPECTED_ALL = [
+    "base/deployment.yaml:18:25 KL112",  # protocol: tcp, in the base, seen through both overlays once
+    "chart/Chart.yaml:1:1 KL033",  # no helm on PATH: one info finding
+    "overlays/dev/extra.yaml:6:13 KL201",  # selector matches nothing
+    "overlays/prod/kustomization.yaml:16:16 KL103",  # inline JSON 6902 patch value
+    "overlays/prod/patch.yaml:10:28 KL112",  # strategic merge patch value
+]
+
+
+def _env_without_helm():
+    path = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep)
+                           if not os.path.exists(os.path.join(p, "helm")))
+    return {"PATH": os.pathsep.join([os.path.dirname(sys.executable), path])}
+
+
+@needs_kustomize
+def test_repository_walk_overlay_and_pre_commit_agree(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    repository(repo)
+    env = _env_without_helm()
+    proc = kubelint("check", ".", cwd=repo, env=env)
+    assert findings(proc.stdout) == EXPECTED_ALL, proc.stdout.decode()
+    assert proc.stdout.decode().rstrip().endswith("; 2 files skipped: not Kubernetes manifests")
+    # one overlay named: its own findings, at the same source lines
+    proc = kubelint("check", "overlays/prod", cwd=repo, env=env)
+    assert findings(proc.stdout) == ["base/deployment.yaml:18:25 KL112",
+                                     "overlays/prod/kustomization.yaml:16:16 KL103",
+                                     "overlays/prod/patch.yaml:10:28 KL112"], proc.stdout.decode()
+    # pre-commit, every file: the same findings
+    _git(repo, "init", "-q")
+    write(repo, ".pre-commit-config.yaml", precommit_config(["kubelint"]))
+    _git(repo, "add", ".")
+    code, out = pre_commit(repo, tmp_path, "--all-files")
+    assert code == 1
+    got = sorted(set(line.split(": ", 2)[0] + " " + line.rsplit("[", 1)[1].split()[0]
+                     for line in out.splitlines() if line.endswith("]") and ": " in line))
+    assert got == EXPECTED_ALL, out
+    # only the patch changed: its finding, found through the overlay that uses it
+    _git(repo, "commit", "-qm", "x", "--no-verify")
+    write(repo, "overlays/prod/patch.yaml", PATCH + "          workingDir: /srv\n")
+    _git(repo, "add", ".")
+    code, out = pre_commit(repo, tmp_path)
+    assert code == 1 and "overlays/prod/patch.yaml:10:28: error:" in out and "base/" not in out, out
+
+
+@needs_kustomize
+def test_generated_values_point_at_the_kustomization_entry(tmp_path):
+    repository(tmp_path, helm_chart=False)
+    proc = kubelint("check", "--select", "KL301,KL104", "overlays/prod", cwd=tmp_path)
+    lines = proc.stdout.decode().splitlines()
+    assert lines[0].startswith("overlays/prod/kustomization.yaml:6:13: warning: spec.template.spec."
+                               "containers[0].image: image \"nginx:latest\""), lines
+    assert "(image set by `images:` in overlays/prod/kustomization.yaml)" in lines[0]
+    write(tmp_path, "overlays/prod/kustomization.yaml", PROD.replace("prod-", "Prod_"))
+    proc = kubelint("check", "--select", "KL104", "overlays/prod", cwd=tmp_path)
+    assert proc.stdout.decode().startswith("overlays/prod/kustomization.yaml:3:13: error: metadata.name"), proc.stdout
+
+
+@needs_kustomize
+def test_render_failure_is_a_finding_and_other_roots_still_run(tmp_path):
+    repository(tmp_path, helm_chart=False)
+    write(tmp_path, "overlays/dev/kustomization.yaml", DEV.replace("extra.yaml", "missing.yaml"))
+    proc = kubelint("check", ".", cwd=tmp_path)
+    out = proc.stdout.decode()
+    line = [l for l in out.splitlines() if "KL030" in l][0]
+    assert line.startswith(("overlays/dev/kustomization.yaml:1:1: error: `kubectl kustomize` failed: accumulating",
+                            "overlays/dev/kustomization.yaml:1:1: error: `kustomize build` failed: accumulating")), out
+    assert "missing.yaml" in line and line.endswith("[KL030 kustomize-build-failed]")
+    assert "overlays/prod/patch.yaml:10:28: error:" in out  # the other overlay still ran
+
+
+@needs_kustomize
+def test_remote_bases_are_refused_unless_allowed(tmp_path):
+    write(tmp_path, "kustomization.yaml", "resources:\n  - https://github.com/example/repo//base?ref=v1\n")
+    proc = kubelint("check", ".", cwd=tmp_path)
+    assert b"kustomization.yaml:1:1: error: remote base `https://github.com/example/repo//base?ref=v1`" \
+        in proc.stdout and b"allow-remote-bases" in proc.stdout
+
+
+def test_without_kubectl_or_kustomize_each_root_says_so(tmp_path):
+    repository(tmp_path, helm_chart=False)
+    proc = kubelint("check", ".", cwd=tmp_path, env={"PATH": os.path.dirname(sys.executable)})
+    lines = [l for l in proc.stdout.decode().splitlines() if "KL031" in l]
+    assert [l.split(": ")[0] for l in lines] == ["overlays/dev/kustomization.yaml:1:1",
+                                                  "overlays/prod/kustomization.yaml:1:1"]
+    assert "neither `kustomize` nor `kubectl` is on PATH" in lines[0]
+
+
+def _stand_in_helm(bin_dir):
+    """Not helm: prints helm's documented `helm template` output for CHART."""
+    bin_dir.mkdir()
+    script = bin_dir / "helm"
+    out = bin_dir / "output.yaml"
+    out.write_text(HELM_OUTPUT)
+    script.write_text(f"#!/bin/sh\n[ \"$1\" = template ] || exit 2\ncat '{out}'\n")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+
+
+def test_helm_chart_findings_map_to_the_template_line(tmp_path):
+    for rel, text in CHART.items():
+        write(tmp_path / "repo", rel, text)
+    _stand_in_helm(tmp_path / "bin")
+    env = {"PATH": os.pathsep.join([str(tmp_path / "bin"), os.environ["PATH"]])}
+    proc = kubelint("check", ".", cwd=tmp_path / "repo", env=env)
+    lines = proc.stdout.decode().splitlines()
+    assert lines[0].startswith("chart/templates/service.yaml:6:9: error: spec.type: unsupported value "
+                               "\"Nodeport\""), lines
+    assert "KL033" not in proc.stdout.decode()
