@@ -515,9 +515,10 @@ def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
     suppressed.extend(quiet)
     findings.extend(_unused_directives(linter, outcomes))
     if rendered is not None:
-        from .render import dedupe, remap
+        from .render import dedupe, remap, separate_applications
 
-        findings = dedupe(remap(findings, rendered.renderings)) + rendered.findings
+        findings = separate_applications(findings, rendered.renderings)
+        findings = dedupe(remap(findings, rendered.renderings) + rendered.findings)
         suppressed = dedupe(remap(suppressed, rendered.renderings))
     findings.sort(key=Finding.sort_key)
     suppressed.sort(key=Finding.sort_key)

@@ -214,8 +214,28 @@ def test_render_failure_is_a_finding_and_other_roots_still_run(tmp_path):
 def test_remote_bases_are_refused_unless_allowed(tmp_path):
     write(tmp_path, "kustomization.yaml", "resources:\n  - https://github.com/example/repo//base?ref=v1\n")
     proc = kubelint("check", ".", cwd=tmp_path)
-    assert b"kustomization.yaml:1:1: error: remote base `https://github.com/example/repo//base?ref=v1`" \
-        in proc.stdout and b"allow-remote-bases" in proc.stdout
+    out = proc.stdout.decode()
+    assert out.startswith("kustomization.yaml:2:5: warning: remote base "
+                          "`https://github.com/example/repo//base?ref=v1` not fetched"), out
+    assert "allow-remote-bases" in out and "[KL036 kustomize-remote-base]" in out
+
+
+@needs_kustomize
+def test_components_render_through_their_overlays_and_apps_do_not_collide(tmp_path):
+    """A `kind: Component` cannot be built alone; two overlays of one base are two
+    applications, not duplicate objects of one apply."""
+    repository(tmp_path, helm_chart=False)
+    write(tmp_path, "components/debug/kustomization.yaml",
+          "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n  - path: debug.yaml\n")
+    write(tmp_path, "components/debug/debug.yaml",
+          "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n"
+          "      containers:\n        - name: web\n          terminationMessagePolicy: Sometimes\n")
+    write(tmp_path, "overlays/prod/kustomization.yaml", PROD + "components:\n  - ../../components/debug\n")
+    write(tmp_path, "overlays/dev/kustomization.yaml", DEV.replace("namespace: dev\n", ""))
+    proc = kubelint("check", ".", cwd=tmp_path)
+    got = findings(proc.stdout)
+    assert "components/debug/debug.yaml:9:37 KL112" in got, proc.stdout.decode()
+    assert not any("KL030" in g or "KL217" in g for g in got), proc.stdout.decode()
 
 
 def test_without_kubectl_or_kustomize_each_root_says_so(tmp_path):

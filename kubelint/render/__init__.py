@@ -53,7 +53,7 @@ def render_roots(linter: Any, roots: List[str], charts: List[str]) -> Rendered:
             except Exception:
                 pass
         for root in roots:
-            if os.path.abspath(root) in used:
+            if os.path.abspath(root) in used or kustomize.is_component(root):
                 continue
             kfile = kustomize.kustomization_file(root) or os.path.join(root, "kustomization.yaml")
             path = display(kfile)
@@ -64,6 +64,11 @@ def render_roots(linter: Any, roots: List[str], charts: List[str]) -> Rendered:
                     "KL031", f"kustomization not rendered: {e}", path, Span(1, 1, 1, 2),
                     hint="install kubectl (it includes kustomize) or kustomize, or lint the output of "
                          "`kubectl kustomize` with `kubelint check -`"))
+                continue
+            except kustomize.RemoteRefused as e:
+                # the entry that needs the network, as a warning: a policy, not a broken root
+                findings.append(linter.finding("KL036", str(e), display(e.path), e.span,
+                                               hint=f"rendering {path} needs it"))
                 continue
             except kustomize.RenderError as e:
                 findings.append(linter.finding("KL030", str(e), path, Span(1, 1, 1, 2)))
@@ -173,6 +178,26 @@ def _remap_related(rel: Related, renderings: Dict[str, Rendering]) -> Related:
     except Exception:
         return rel
     return Related(display(origin.path), origin.span, rel.message)
+
+
+# Rules about two objects that conflict: objects of two kustomize roots or charts are two
+# applications (two overlays of one base, deployed apart), not one apply.
+_SAME_OBJECT_RULES = ("KL217", "KL218", "KL219")
+
+
+def separate_applications(findings: List[Finding], renderings: Dict[str, Rendering]) -> List[Finding]:
+    """Drops same-object findings between a rendering and anything outside it (run before
+    remap, while findings still carry the rendering's stand-in path)."""
+    if not renderings:
+        return findings
+    out = []
+    for f in findings:
+        if f.code in _SAME_OBJECT_RULES and f.related and \
+                (f.path in renderings or any(r.path in renderings for r in f.related)) and \
+                any(r.path != f.path for r in f.related):
+            continue
+        out.append(f)
+    return out
 
 
 def dedupe(findings: List[Finding]) -> List[Finding]:

@@ -108,6 +108,23 @@ def _strings(value: Any) -> List[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
+def is_component(root: str) -> bool:
+    """A `kind: Component` kustomization cannot be built alone: it is rendered through the
+    overlays that list it under `components:`."""
+    path = kustomization_file(root)
+    if path is None:
+        return False
+    loaded = load(path)
+    data = loaded.documents[0].data if loaded.documents else None
+    return isinstance(data, dict) and data.get("kind") == "Component"
+
+
+class RemoteRefused(RenderError):
+    def __init__(self, message: str, path: str, pointer: Tuple[Any, ...], span: Any) -> None:
+        super().__init__(message)
+        self.path, self.pointer, self.span = path, pointer, span
+
+
 def bases_of(root: str) -> List[str]:
     """Local folders the root's kustomization (and its bases) use as bases or components."""
     return [layer.folder for layer in layers(root)[1:]]
@@ -122,10 +139,17 @@ def render(root: str, timeout: float = DEFAULT_TIMEOUT, allow_remote: bool = Fal
     if not allow_remote:
         remote = remote_entries(found)
         if remote:
-            layer, entry, _ = remote[0]
-            raise RenderError(f"remote base `{entry}` in {layer.path}: not fetched (set "
-                              "`kustomize: {allow-remote-bases: true}` in .kubelint.yaml to allow "
-                              "network access while rendering)")
+            from ..positions import locate
+
+            layer, entry, i = remote[0]
+            key = next(k for k in ("resources", "bases", "components")
+                       if entry in _strings(layer.doc.data.get(k)))
+            i = _strings(layer.doc.data.get(key)).index(entry)
+            span = locate(layer.doc.node, (key, i))
+            raise RemoteRefused(f"remote base `{entry}` not fetched, so this kustomization was not "
+                                "rendered (set `kustomize: {allow-remote-bases: true}` in "
+                                ".kubelint.yaml to let kustomize use the network)",
+                                layer.path, (key, i), span)
     cmd = command(root)
     env = dict(os.environ, GIT_TERMINAL_PROMPT="0")
     try:
@@ -411,28 +435,32 @@ class SourceMap:
     def _base(self, obj: Any, kind: Any, name: str) -> Optional[_Source]:
         """The resource document the rendered object comes from: same kind, and the longest
         source name the rendered name contains (prefixes, suffixes and hashes added)."""
-        best = None
-        for src in self._resources:
-            data = src.doc.data
-            if data.get("kind") != kind:
-                continue
-            src_name = _name(data)
-            if src_name and src_name in name and (best is None or len(src_name) > len(_name(best.doc.data))):
-                best = src
-        return best
+        for same_kind in (True, False):  # a JSON 6902 patch may change the kind
+            best = None
+            for src in self._resources:
+                data = src.doc.data
+                if same_kind and data.get("kind") != kind:
+                    continue
+                src_name = _name(data)
+                if src_name and src_name in name and (best is None or len(src_name) > len(_name(best.doc.data))):
+                    best = src
+            if best is not None:
+                return best
+        return None
 
     def _fallback(self, base: Optional[_Source]) -> Origin:
         from ..positions import locate
 
         root = self.layers[0] if self.layers else None
         if root is not None:
-            entries = _strings(root.doc.data.get("resources"))
-            for i, entry in enumerate(entries):
-                full = os.path.normpath(os.path.join(root.folder, entry))
-                if base is not None and (base.path == full or base.path.startswith(full + os.sep)):
-                    return Origin(root.path, locate(root.doc.node, ("resources", i)), "fallback")
-            if entries:
-                return Origin(root.path, locate(root.doc.node, ("resources", 0)), "fallback")
+            for key in ("resources", "bases"):
+                for i, entry in enumerate(_strings(root.doc.data.get(key))):
+                    full = os.path.normpath(os.path.join(root.folder, entry))
+                    if base is not None and (base.path == full or base.path.startswith(full + os.sep)):
+                        return Origin(root.path, locate(root.doc.node, (key, i)), "fallback")
+            for key in ("resources", "bases"):
+                if _strings(root.doc.data.get(key)):
+                    return Origin(root.path, locate(root.doc.node, (key, 0)), "fallback")
             return Origin(root.path, Span(1, 1, 1, 2), "fallback")
         return Origin(self.kustomization, Span(1, 1, 1, 2), "fallback")
 
