@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ..lazyre import LazyRegex
-from ..model import Pointer, Violation, pointer_to_k8s
+from ..model import Fix, Pointer, Violation, pointer_to_k8s
 from .k8s import POD_SPEC_PATHS, containers, get, items, pod_spec
 
 LONG_RUNNING = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController")
@@ -80,8 +80,10 @@ def pod_findings(obj: Any) -> Dict[str, List[Violation]]:
 
 
 def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) -> None:
-    def add(code: str, message: str, ptr: Pointer, at: str = "value", hint: Optional[str] = None) -> None:
-        out.setdefault(code, []).append(Violation(f"{pointer_to_k8s(ptr)}: {message}", ptr, at, hint=hint))
+    def add(code: str, message: str, ptr: Pointer, at: str = "value", hint: Optional[str] = None,
+            fix: Optional[Fix] = None) -> None:
+        out.setdefault(code, []).append(Violation(f"{pointer_to_k8s(ptr)}: {message}", ptr, at, hint=hint,
+                                                  fix=fix))
 
     pod_sc = _sc(spec)
     long_running = obj.kind in LONG_RUNNING
@@ -128,26 +130,42 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
         if not any(d in ("ALL", "NET_RAW") for d in drop):
             where, at = (scp + ("capabilities", "drop"), "key") if caps and "drop" in caps else \
                 (scp + ("capabilities",), "key") if caps else _missing_at(ptr, c)
+            # unsafe fixes (--unsafe-fixes): a process that needs a capability stops working
+            if caps and "drop" in caps:
+                fix = Fix('add ALL to capabilities.drop', (("set", scp + ("capabilities", "drop"), drop + ["ALL"]),),
+                          safe=False) if isinstance(caps.get("drop"), list) and \
+                    all(isinstance(d, str) for d in drop) else None
+            else:
+                fix = Fix('drop ALL capabilities', (("add", scp + ("capabilities",), {"drop": ["ALL"]}),),
+                          safe=False)
             add("KL306", "capabilities are not dropped (neither ALL nor NET_RAW)", where, at,
-                hint='securityContext: {capabilities: {drop: ["ALL"]}}')
+                hint='securityContext: {capabilities: {drop: ["ALL"]}}', fix=fix)
         for j, cap in enumerate(items(caps.get("add")) if caps else []):
             if isinstance(cap, str) and cap.upper().removeprefix("CAP_") in DANGEROUS_CAPABILITIES:
                 add("KL307", f"adds capability {cap}", scp + ("capabilities", "add", j))
         if sc.get("allowPrivilegeEscalation") is not False and sc.get("privileged") is not True:
             if "allowPrivilegeEscalation" in sc:
-                add("KL308", "allowPrivilegeEscalation is not false", scp + ("allowPrivilegeEscalation",))
+                add("KL308", "allowPrivilegeEscalation is not false", scp + ("allowPrivilegeEscalation",),
+                    fix=Fix("set allowPrivilegeEscalation: false",
+                            (("set", scp + ("allowPrivilegeEscalation",), False),), safe=False))
             else:
                 where, at = _missing_at(ptr, c)
                 add("KL308", "allowPrivilegeEscalation is not set to false: setuid binaries can gain "
-                    "privileges", where, at, hint="securityContext: {allowPrivilegeEscalation: false}")
+                    "privileges", where, at, hint="securityContext: {allowPrivilegeEscalation: false}",
+                    fix=Fix("set allowPrivilegeEscalation: false",
+                            (("add", scp, {"allowPrivilegeEscalation": False}),), safe=False))
         if sc.get("readOnlyRootFilesystem") is not True:
             if "readOnlyRootFilesystem" in sc:
-                add("KL309", "readOnlyRootFilesystem is not true", scp + ("readOnlyRootFilesystem",))
+                add("KL309", "readOnlyRootFilesystem is not true", scp + ("readOnlyRootFilesystem",),
+                    fix=Fix("set readOnlyRootFilesystem: true",
+                            (("set", scp + ("readOnlyRootFilesystem",), True),), safe=False))
             else:
                 where, at = _missing_at(ptr, c)
                 add("KL309", "the root filesystem is writable (no readOnlyRootFilesystem: true)", where, at,
                     hint="securityContext: {readOnlyRootFilesystem: true}, with emptyDir volumes where "
-                         "it writes")
+                         "it writes",
+                    fix=Fix("set readOnlyRootFilesystem: true",
+                            (("add", scp, {"readOnlyRootFilesystem": True}),), safe=False))
         ports = [p for p in items(c.get("ports")) if isinstance(p, dict)]
         for j, port in enumerate(items(c.get("ports"))):
             if not isinstance(port, dict):
