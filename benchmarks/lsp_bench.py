@@ -16,6 +16,7 @@ import argparse
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -85,6 +86,13 @@ def main() -> None:
             f.write(text)
         starts = [start_up(folder, text) for _ in range(args.starts)]
         times = edits(folder, text, args.changes)
+        # the same file through `kubelint check`, at the same time: a reference for the load
+        checks = []
+        for _ in range(args.starts):
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "kubelint.cli", "check", "fifty.yaml"], cwd=folder,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            checks.append(time.perf_counter() - t)
     times.sort()
     p90 = times[int(len(times) * 0.9) - 1]
     print(f"documents in the edited file: {text.count(chr(10) + '---' + chr(10)) + 1}")
@@ -92,6 +100,7 @@ def main() -> None:
           f"(min {min(starts) * 1000:.0f}, max {max(starts) * 1000:.0f}; {len(starts)} starts)")
     print(f"didChange -> publishDiagnostics: median {statistics.median(times) * 1000:.1f} ms, "
           f"p90 {p90 * 1000:.1f} ms, min {times[0] * 1000:.1f} ms ({len(times)} edits)")
+    print(f"reference: kubelint check of the same file: median {statistics.median(checks) * 1000:.0f} ms")
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 

@@ -197,7 +197,10 @@ def test_workspace_cross_object_update(workspace):
     mark = len(client.notifications)
     client.change(deploy, base, 3)
     assert client.diagnostics(uri(svc), since=mark) == []
+    mark = len(client.notifications)
     client.notify("textDocument/didClose", {"textDocument": {"uri": uri(deploy)}})
+    # closing reloads the file from disk: wait for it before changing the disk
+    assert client.diagnostics(uri(deploy), since=mark) == []
 
     # a change on disk, reported by the editor's file watcher
     mark = len(client.notifications)
@@ -251,3 +254,34 @@ def test_check_does_not_import_the_server():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True,
                          cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     assert out.stdout.strip().splitlines()[-1] == b"[]"
+
+
+@pytest.mark.parametrize("name", ["realistic-app.yaml", "multi.yaml", "fix/commented.before.yaml"])
+def test_per_document_relint_equals_whole_file(name):
+    """The server re-lints only the documents an edit touched; the result must be what
+    linting the whole file gives, before and after edits that move lines."""
+    from kubelint.engine import Linter, Settings
+    from kubelint.loader import load_text
+    from kubelint.lsp.workspace import Workspace
+
+    from .conftest import FIXTURES
+
+    with open(os.path.join(FIXTURES, name), encoding="utf-8") as f:
+        text = f.read()
+    ws = Workspace(FIXTURES)
+    state = ws.state(os.path.join(FIXTURES, name))
+    state.open = True
+    linter = Linter(Settings())
+    lines = text.split("\n")
+    edits = [text, "# a new first line\n" + text,
+             "\n".join(lines[:3] + ["", "  # inserted"] + lines[3:]), text]
+    for version in edits:
+        state.text = version
+        ws.lint(state)
+        ws.warm(state)  # what the server does when idle: later edits use the documents' cache
+        whole = linter.lint_loaded(state.path, load_text(state.path, version))
+        assert sorted(state.outcome.findings) == sorted(whole.findings)
+        assert sorted(state.outcome.suppressed) == sorted(whole.suppressed)
+        assert [(o.doc, o.item, o.data) for o in state.outcome.objects] == \
+            [(o.doc, o.item, o.data) for o in whole.objects]
+    assert state.chunks, "the file was split"

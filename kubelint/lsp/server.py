@@ -94,7 +94,8 @@ class Server:
         if self.dirty:
             due = min(self.dirty.values()) + self.debounce - time.monotonic()
             return max(0.0, due)
-        if self.to_index:
+        if self.to_index or any(s.open and not s.chunks and s.outcome is not None
+                                for s in self.ws.files.values()):
             return 0
         return None
 
@@ -136,6 +137,9 @@ class Server:
                 del self.dirty[p]
             self.relint(due)
             return
+        for state in self.ws.files.values():
+            if self.ws.warm(state):
+                return
         if self.to_index:
             chunk, self.to_index = self.to_index[:INDEX_CHUNK], self.to_index[INDEX_CHUNK:]
             for path in chunk:

@@ -17,6 +17,7 @@ from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 from ..engine import FileOutcome, Linter, Settings, Source, _late, _unused_directives, discover
 from ..loader import Loaded, load_text, read
 from ..model import Finding
+from .chunks import lint_chunked
 
 _KUBE_KEY = re.compile(r"^\s*[\"']?(apiVersion|kind)[\"']?\s*:", re.M)
 
@@ -31,7 +32,8 @@ def is_manifest(loaded: Loaded, text: str) -> bool:
 
 
 class FileState:
-    __slots__ = ("abspath", "path", "text", "open", "version", "loaded", "outcome", "late", "group")
+    __slots__ = ("abspath", "path", "text", "open", "version", "loaded", "outcome", "late", "group",
+                 "chunks")
 
     def __init__(self, abspath: str, path: str) -> None:
         self.abspath = abspath
@@ -43,6 +45,7 @@ class FileState:
         self.outcome: Optional[FileOutcome] = None  # None: not a manifest
         self.late: Tuple[Finding, ...] = ()  # cross-object findings, unused directives
         self.group = ""
+        self.chunks: Dict[Any, Any] = {}  # (first line, text) of a document -> its outcome
 
 
 def settings_from(conf: Any, overrides: Dict[str, Any]) -> Settings:
@@ -95,6 +98,7 @@ class Workspace:
         self._configs.clear()
         for state in self.files.values():
             state.group = ""
+            state.chunks = {}
 
     def _config(self, directory: str) -> Any:
         conf = self._configs.get(directory)
@@ -142,12 +146,29 @@ class Workspace:
         if state.text is None:
             state.outcome, state.loaded = None, None
             return
-        loaded = load_text(state.path, state.text)
+        # The first lint of a file is whole (faster than 50 small ones); its documents'
+        # outcomes are kept from the first edit on, or by warm() when the server is idle.
+        got = lint_chunked(linter, state.path, state.text, state.chunks) \
+            if state.open and state.chunks else None
+        if got is not None:
+            outcome, loaded, state.chunks = got
+        else:
+            state.chunks = {}
+            loaded = load_text(state.path, state.text)
+            outcome = None
         if not is_manifest(loaded, state.text):
             state.outcome, state.loaded, state.late = None, None, ()
             return
-        state.outcome = linter.lint_loaded(state.path, loaded)
+        state.outcome = outcome or linter.lint_loaded(state.path, loaded)
         state.loaded = loaded if state.open else None
+
+    def warm(self, state: FileState) -> bool:
+        """Fill an open file's per-document cache (idle time); False if there was nothing to do."""
+        if not state.open or state.chunks or state.text is None or state.outcome is None:
+            return False
+        got = lint_chunked(self.linter_for(state), state.path, state.text, {})
+        state.chunks = got[2] if got is not None else {None: None}  # {None: None}: not splittable
+        return True
 
     def load_disk(self, abspath: str) -> Optional[FileState]:
         """(Re)read a file from disk into the index; None if it is not a manifest any more."""
