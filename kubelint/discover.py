@@ -249,6 +249,7 @@ def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence
           sources: List[Source], skipped: List[Tuple[str, str]], roots: List[str],
           charts: List[str], seen: Set[str]) -> None:
     stacks: Dict[str, _IgnoreStack] = {}
+    inside: Set[str] = set()  # folders in a kustomize root's tree
     abs_top = os.path.abspath(top)
     if use_ignore_files:
         stacks[abs_top] = _initial_stack(abs_top)
@@ -267,6 +268,10 @@ def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence
             # rendered as a whole; nested roots (components, bases) are found below it, and
             # plain files inside are reached only through the rendering
             roots.append(rel_folder)
+            inside.add(abs_folder)
+            files = []
+        elif os.path.dirname(abs_folder) in inside:  # patches/, bases/ of a kustomize root
+            inside.add(abs_folder)
             files = []
         keep = []
         for d in sorted(dirs):

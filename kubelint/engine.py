@@ -515,11 +515,12 @@ def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
     suppressed.extend(quiet)
     findings.extend(_unused_directives(linter, outcomes))
     if rendered is not None:
-        from .render import dedupe, remap, separate_applications
+        from .render import dedupe, remap, remap_and_suppress, separate_applications
 
         findings = separate_applications(findings, rendered.renderings)
-        findings = dedupe(remap(findings, rendered.renderings) + rendered.findings)
-        suppressed = dedupe(remap(suppressed, rendered.renderings))
+        findings, quiet = remap_and_suppress(findings, rendered.renderings)
+        findings = dedupe(findings + rendered.findings)
+        suppressed = dedupe(remap(suppressed, rendered.renderings) + quiet)
     findings.sort(key=Finding.sort_key)
     suppressed.sort(key=Finding.sort_key)
     return Result(findings, suppressed, [o.report for o in outcomes], missing, linter.enabled,

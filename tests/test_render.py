@@ -232,9 +232,11 @@ def test_components_render_through_their_overlays_and_apps_do_not_collide(tmp_pa
           "      containers:\n        - name: web\n          terminationMessagePolicy: Sometimes\n")
     write(tmp_path, "overlays/prod/kustomization.yaml", PROD + "components:\n  - ../../components/debug\n")
     write(tmp_path, "overlays/dev/kustomization.yaml", DEV.replace("namespace: dev\n", ""))
+    write(tmp_path, "base/unused/old.yaml", EXTRA.replace("Service", "Servce"))  # in a root: not linted alone
     proc = kubelint("check", ".", cwd=tmp_path)
     got = findings(proc.stdout)
     assert "components/debug/debug.yaml:9:37 KL112" in got, proc.stdout.decode()
+    assert not any(g.startswith("base/unused") for g in got)
     assert not any("KL030" in g or "KL217" in g for g in got), proc.stdout.decode()
 
 
@@ -267,3 +269,14 @@ def test_helm_chart_findings_map_to_the_template_line(tmp_path):
     assert lines[0].startswith("chart/templates/service.yaml:6:9: error: spec.type: unsupported value "
                                "\"Nodeport\""), lines
     assert "KL033" not in proc.stdout.decode()
+
+
+@needs_kustomize
+def test_comments_in_source_files_suppress_rendered_findings(tmp_path):
+    repository(tmp_path, helm_chart=False)
+    write(tmp_path, "overlays/prod/patch.yaml",
+          PATCH.replace("imagePullPolicy: always", "imagePullPolicy: always  # kubelint: disable=KL112"))
+    proc = kubelint("check", "--show-suppressed", "overlays/prod", cwd=tmp_path)
+    out = proc.stdout.decode()
+    assert "overlays/prod/patch.yaml:10:28: error:" in out and "(suppressed)" in out.split("patch.yaml:10:28")[1].splitlines()[0]
+    assert "1 suppressed" in out

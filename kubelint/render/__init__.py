@@ -128,16 +128,38 @@ def _describe(obj: Any) -> str:
 
 def remap(findings: List[Finding], renderings: Dict[str, Rendering]) -> List[Finding]:
     """Findings on rendered output moved to the file and line that wrote the value."""
+    return remap_and_suppress(findings, renderings)[0]
+
+
+def remap_and_suppress(findings: List[Finding], renderings: Dict[str, Rendering]
+                       ) -> Tuple[List[Finding], List[Finding]]:
+    """remap(), then the `# kubelint: disable=...` comments of the files the findings moved
+    to (rendering drops comments, so they are read from the source files)."""
     if not renderings:
-        return findings
-    out = []
+        return findings, []
+    from ..suppress import comment_match, parse_directives
+
+    directives: Dict[str, Any] = {}
+    kept, quiet = [], []
     for f in findings:
         r = renderings.get(f.path)
         if r is None:
-            out.append(f)
+            kept.append(f)
             continue
-        out.append(_remap_one(f, r, renderings))
-    return out
+        moved = _remap_one(f, r, renderings)
+        if moved.path not in directives:
+            try:
+                with open(moved.path, encoding="utf-8", errors="replace") as fh:
+                    directives[moved.path] = parse_directives(fh.read())
+            except OSError:
+                directives[moved.path] = parse_directives("")
+        d = comment_match(directives[moved.path], moved.code, moved.name, {moved.span.line})
+        if d is not None:
+            d.used = True
+            quiet.append(moved)
+        else:
+            kept.append(moved)
+    return kept, quiet
 
 
 def _remap_one(f: Finding, r: Rendering, renderings: Dict[str, Rendering]) -> Finding:

@@ -170,10 +170,15 @@ def _tool_message(stderr: str) -> str:
     "command failed" err="..."`)."""
     import re
 
-    text = stderr.strip()
+    # deprecation notes (`# Warning: 'patchesStrategicMerge' is deprecated`) are not the error
+    text = "\n".join(l for l in stderr.strip().splitlines() if not l.startswith("# Warning:")).strip()
     m = re.match(r'^[EWIF]\d{4} [\d:.]+\s+\d+ [\w.]+:\d+\] "command failed" err="(.*)"$', text, re.S)
     if m:
         text = m.group(1).replace('\\"', '"')
+    else:  # the multi-line form: err=<\n\t...\n >
+        m = re.match(r'^[EWIF]\d{4} [\d:.]+\s+\d+ [\w.]+:\d+\] "command failed" err=<\n(.*)\n\s*>$', text, re.S)
+        if m:
+            text = " ".join(l.strip() for l in m.group(1).splitlines() if l.strip())
     return text.replace("Error: ", "", 1) if text.startswith("Error: ") else text
 
 
