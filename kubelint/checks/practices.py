@@ -117,14 +117,6 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
         regular = kind == "containers"
         sc = _sc(c)
         scp = ptr + ("securityContext",)
-        # KL342: runAsNonRoot true with runAsUser 0 cannot start
-        non_root = sc.get("runAsNonRoot", pod_sc.get("runAsNonRoot"))
-        user = sc.get("runAsUser", pod_sc.get("runAsUser"))
-        if non_root is True and _int(user) == 0:
-            where = scp + ("runAsUser",) if "runAsUser" in sc else base + ("securityContext", "runAsUser")
-            add("KL342", "runAsUser 0 with runAsNonRoot true: the kubelet refuses to start the "
-                "container (CreateContainerConfigError)", where,
-                hint="use a non-zero runAsUser, or drop runAsNonRoot if it must run as root")
         caps = sc.get("capabilities") if isinstance(sc.get("capabilities"), dict) else None
         drop = [d for d in items(caps.get("drop"))] if caps else []
         if not any(d in ("ALL", "NET_RAW") for d in drop):
@@ -258,11 +250,30 @@ def _from_walk(code: str):
 
 
 for _code in ("KL306", "KL307", "KL308", "KL309", "KL311", "KL312", "KL313", "KL314", "KL315", "KL316",
-              "KL317", "KL318", "KL325", "KL326", "KL327", "KL328", "KL329", "KL342"):
+              "KL317", "KL318", "KL325", "KL326", "KL327", "KL328", "KL329"):
     globals()[_code.lower()] = _from_walk(_code)
 
 
 # --- rules with options or beyond one pod spec ----------------------------------------------
+
+def run_as_root_contradiction(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL342 (on by default, so not part of the pack's walk): runAsNonRoot true with an
+    effective runAsUser 0 cannot start."""
+    found = pod_spec(obj)
+    if found is None:
+        return
+    base, spec = found
+    pod_sc = _sc(spec)
+    for ptr, c in containers(spec, base):
+        sc = _sc(c)
+        if sc.get("runAsNonRoot", pod_sc.get("runAsNonRoot")) is True \
+                and _int(sc.get("runAsUser", pod_sc.get("runAsUser"))) == 0:
+            where = ptr + ("securityContext", "runAsUser") if "runAsUser" in sc \
+                else base + ("securityContext", "runAsUser")
+            yield Violation(f"{pointer_to_k8s(where)}: runAsUser 0 with runAsNonRoot true: the kubelet "
+                            "refuses to start the container (CreateContainerConfigError)", where,
+                            hint="use a non-zero runAsUser, or drop runAsNonRoot if it must run as root")
+
 
 def low_user_id(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL310: containers run as a user and group id of at least `min-id` (kube-score: 10000),
@@ -288,7 +299,8 @@ def low_user_id(obj: Any, ctx: Any) -> Iterator[Violation]:
                                 "user of the node", where)
             else:
                 w, at = _missing_at(ptr, c)
-                yield Violation(f"{pointer_to_k8s(ptr)}: no {field}: the image's user (often root) is used",
+                what = "user (often root)" if field == "runAsUser" else "user's group (often root's)"
+                yield Violation(f"{pointer_to_k8s(ptr)}: no {field}: the image's {what} is used",
                                 w, at, hint=f"securityContext: {{{field}: {max(minimum, 10001)}}}")
 
 
@@ -315,6 +327,8 @@ def _rules(obj: Any) -> Iterator[Tuple[Pointer, dict]]:
 
 def rbac_wildcard(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL320: `*` in a rule's verbs or resources grants what does not exist yet too."""
+    if not getattr(obj, "builtin", True):
+        return  # a custom resource of the same kind name
     for ptr, r in _rules(obj):
         for field in ("verbs", "resources"):
             for j, v in enumerate(items(r.get(field))):
@@ -340,6 +354,8 @@ def _grants(r: dict, resources: Tuple[str, ...], verbs: Tuple[str, ...]) -> Opti
 
 def rbac_secrets(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL322: reading secrets (get, list, watch) is reading every credential of the namespace."""
+    if not getattr(obj, "builtin", True):
+        return  # a custom resource of the same kind name
     for ptr, r in _rules(obj):
         j = _grants(r, ("secrets",), ("get", "list", "watch", "*"))
         if j is not None and not items(r.get("resourceNames")):
@@ -350,6 +366,8 @@ def rbac_secrets(obj: Any, ctx: Any) -> Iterator[Violation]:
 
 def rbac_exec(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL323: pods/exec and pods/attach run commands inside any pod the role reaches."""
+    if not getattr(obj, "builtin", True):
+        return  # a custom resource of the same kind name
     for ptr, r in _rules(obj):
         j = _grants(r, ("pods/exec", "pods/attach"), ("create", "get", "*"))
         if j is not None:
@@ -360,6 +378,8 @@ def rbac_exec(obj: Any, ctx: Any) -> Iterator[Violation]:
 
 def cluster_admin_binding(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL321: a binding to the cluster-admin ClusterRole."""
+    if not getattr(obj, "builtin", True):
+        return  # a custom resource of the same kind name
     ref = obj.data.get("roleRef")
     if isinstance(ref, dict) and ref.get("kind") == "ClusterRole" and ref.get("name") == "cluster-admin":
         yield Violation(f"roleRef.name: binds cluster-admin: full control of "
@@ -369,6 +389,8 @@ def cluster_admin_binding(obj: Any, ctx: Any) -> Iterator[Violation]:
 
 def service_exposed(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL324: LoadBalancer and NodePort Services are reachable from outside the cluster."""
+    if not getattr(obj, "builtin", True):
+        return  # a custom resource of the same kind name
     t = get(obj.data, ("spec", "type"))
     if t in ("LoadBalancer", "NodePort"):
         yield Violation(f"spec.type: {t} exposes the Service on "
@@ -378,6 +400,8 @@ def service_exposed(obj: Any, ctx: Any) -> Iterator[Violation]:
 
 def cronjob_deadline(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL335: without startingDeadlineSeconds, a CronJob that missed 100 schedules stops."""
+    if not getattr(obj, "builtin", True):
+        return  # a custom resource of the same kind name
     spec = obj.data.get("spec")
     if isinstance(spec, dict) and spec.get("startingDeadlineSeconds") is None:
         yield Violation("spec: no startingDeadlineSeconds: after 100 missed schedules (controller "
@@ -387,6 +411,8 @@ def cronjob_deadline(obj: Any, ctx: Any) -> Iterator[Violation]:
 
 def job_ttl(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL336: a standalone Job without ttlSecondsAfterFinished stays (with its pods) forever."""
+    if not getattr(obj, "builtin", True):
+        return  # a custom resource of the same kind name
     spec = obj.data.get("spec")
     if isinstance(spec, dict) and spec.get("ttlSecondsAfterFinished") is None:
         yield Violation("spec: no ttlSecondsAfterFinished: the finished Job and its pods are never "
@@ -395,6 +421,8 @@ def job_ttl(obj: Any, ctx: Any) -> Iterator[Violation]:
 
 def hpa_min_replicas(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL338: an HPA that may scale to one replica."""
+    if not getattr(obj, "builtin", True):
+        return  # a custom resource of the same kind name
     spec = obj.data.get("spec")
     if not isinstance(spec, dict):
         return
@@ -407,6 +435,8 @@ def hpa_min_replicas(obj: Any, ctx: Any) -> Iterator[Violation]:
 
 def pdb_policy(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL339: a PodDisruptionBudget without minAvailable or maxUnavailable."""
+    if not getattr(obj, "builtin", True):
+        return  # a custom resource of the same kind name
     spec = obj.data.get("spec")
     if isinstance(spec, dict) and spec.get("minAvailable") is None and spec.get("maxUnavailable") is None:
         yield Violation("spec: neither minAvailable nor maxUnavailable: the budget protects nothing",
@@ -415,6 +445,8 @@ def pdb_policy(obj: Any, ctx: Any) -> Iterator[Violation]:
 
 def pdb_unhealthy_eviction(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL340: unhealthyPodEvictionPolicy unset: pods that never became ready block drains."""
+    if not getattr(obj, "builtin", True):
+        return  # a custom resource of the same kind name
     if tuple(int(x) for x in ctx.version.split(".")) < (1, 27):
         return  # beta from 1.27 (alpha before): do not ask for what the cluster may not have
     spec = obj.data.get("spec")
@@ -431,6 +463,8 @@ def _replicas(obj: Any) -> int:
 
 def anti_affinity(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL332: replicas of one workload may all land on one node."""
+    if not getattr(obj, "builtin", True):
+        return  # a custom resource of the same kind name
     if obj.kind not in ("Deployment", "StatefulSet") or _replicas(obj) < 2:
         return
     spec = get(obj.data, ("spec", "template", "spec"))
@@ -469,6 +503,8 @@ def _selects(selector: Any, labels: dict) -> bool:
 
 def min_replicas(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL331: a Deployment or StatefulSet with one replica and no HPA scaling it."""
+    if not getattr(obj, "builtin", True):
+        return  # a custom resource of the same kind name
     if _replicas(obj) >= ctx.options.get("min", 2):
         return
     for hpa in _index(ctx, "HorizontalPodAutoscaler").get(obj.namespace, []):
@@ -483,6 +519,8 @@ def min_replicas(obj: Any, ctx: Any) -> Iterator[Violation]:
 
 def pdb_missing(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL333: a replicated Deployment or StatefulSet no PodDisruptionBudget covers."""
+    if not getattr(obj, "builtin", True):
+        return  # a custom resource of the same kind name
     if _replicas(obj) < 2:
         return
     labels = _template_labels(obj)
@@ -496,6 +534,8 @@ def pdb_missing(obj: Any, ctx: Any) -> Iterator[Violation]:
 
 def network_policy_missing(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL334: pods no NetworkPolicy selects accept traffic from anywhere."""
+    if not getattr(obj, "builtin", True):
+        return  # a custom resource of the same kind name
     path = POD_SPEC_PATHS.get(obj.kind)
     if path is None or obj.kind == "PodTemplate":
         return
@@ -512,6 +552,8 @@ def network_policy_missing(obj: Any, ctx: Any) -> Iterator[Violation]:
 def deployment_strategy(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL337: a Deployment behind a Service that uses the Recreate strategy goes down on every
     rollout."""
+    if not getattr(obj, "builtin", True):
+        return  # a custom resource of the same kind name
     if get(obj.data, ("spec", "strategy", "type")) != "Recreate":
         return
     labels = _template_labels(obj)
