@@ -309,7 +309,7 @@ def _fix(paths, settings, registry, mode, unsafe, stdin_bytes, level) -> Optiona
         linter = Linter(settings, registry)
     except (UnknownVersion, RuleError) as e:
         raise UsageError(str(e)) from None
-    sources, missing = discover(paths, settings.exclude, settings.stdin_filename)
+    sources, missing = discover(paths, settings.exclude, settings.stdin_filename, settings)
     for m in missing:
         raise UsageError(f"no such file or directory: {m}")
     results = fix_sources(linter, sources, unsafe, stdin_bytes)

@@ -139,9 +139,14 @@ class FileOutcome(NamedTuple):
 # --- discovery: kubelint/discover.py ------------------------------------------------------
 
 def discover(paths: Sequence[str], exclude: Sequence[str] = (),
-             stdin_filename: Optional[str] = None) -> Tuple[List[Source], List[str]]:
-    """Files to lint and the given paths that do not exist (no layouts recognised)."""
-    found = _discover(paths, exclude, stdin_filename, render=())
+             stdin_filename: Optional[str] = None, settings: Optional[Settings] = None
+             ) -> Tuple[List[Source], List[str]]:
+    """Files to lint and the given paths that do not exist (--fix, --crd folders): ignore
+    files honoured, well-known non-manifests left out, no layouts rendered."""
+    config = settings.config if settings is not None else None
+    found = _discover(paths, exclude, stdin_filename, render=(),
+                      base=config.base if config is not None else None,
+                      use_ignore_files=settings.use_ignore_files if settings is not None else True)
     return found.sources, found.missing
 
 

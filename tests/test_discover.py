@@ -99,6 +99,12 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     assert "ci/workflow.yaml: skipped: " + NOT_A_MANIFEST in lines
     assert "docker-compose.yml: skipped: Docker Compose file" in lines
     assert "web/package.json: skipped: npm package manifest" in lines
+    doc = __import__("json").loads(kubelint("check", "-f", "json", ".", cwd=tmp_path).stdout)
+    assert doc["summary"]["skipped"] == 3 and {"path": "docker-compose.yml", "reason": "Docker Compose file"} in doc["skipped"]
+    import jsonschema
+
+    with open(os.path.join(ROOT, "schemas", "report.schema.json")) as f:
+        jsonschema.validate(doc, __import__("json").load(f))
     # named explicitly, a non-manifest stays a finding
     proc = kubelint("check", "docker-compose.yml", cwd=tmp_path)
     assert proc.returncode == 1 and b"KL005" in proc.stdout

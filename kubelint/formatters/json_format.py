@@ -60,4 +60,8 @@ def render(result: Any, ctx: Any) -> str:
             "suppressed": len(result.suppressed),
         },
     }
+    skipped = getattr(result, "skipped", ()) or ()
+    if skipped:  # only walks skip files; the keys are absent otherwise
+        doc["summary"]["skipped"] = len(skipped)
+        doc["skipped"] = [{"path": path, "reason": reason} for path, reason in skipped]
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
