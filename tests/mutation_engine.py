@@ -188,6 +188,10 @@ def evaluate(selected: List[Case], fixtures: List[Tuple[str, dict]], folder: str
             if expected == "accept" and got == "warn":
                 got = "accept"  # accepted either way; kubelint may add advice (e.g. KL106)
             shown = "; ".join(f"{f.code} {f.message}" for f in new)[:400]
+            crashed = [f for f in new if "internal error in" in f.message]
+            if crashed:  # a check raised: never a verdict
+                problems.append(f"{case.describe()}: a check crashed ({crashed[0].message})")
+                continue
             if got != expected:
                 problems.append(f"{case.describe()}: the API server would {expected}, kubelint says "
                                 f"{got}" + (f" ({shown})" if shown else ""))

@@ -57,6 +57,10 @@ CASES = [
     ("apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: " + "c" * 53 + "}\nspec:\n  schedule: \"0 * * * *\"\n"
      "  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n"
      "          containers: [{name: c, image: i}]\n", ("KL104", 3, 18), "must be no more than 52 characters"),
+    # ValidateJob: the name is the value of the generated job-name label (at most 63 characters)
+    ("apiVersion: batch/v1\nkind: Job\nmetadata: {name: " + "j" * 64 + "}\nspec:\n  template:\n"
+     "    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: i}]\n", ("KL104", 3, 18),
+     "must be no more than 63 characters (it becomes the value of the pods' batch.kubernetes.io/job-name label)"),
     # cluster-scoped kinds have no namespace (kubectl api-resources --namespaced=false)
     ("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  namespace: b\n", ("KL106", 5, 3),
      "Namespace is cluster-scoped"),

@@ -7,8 +7,8 @@ from typing import Any, Iterator
 
 from ..model import Violation
 from ..suppress import METADATA_PATHS
-from .k8s import (builtin_kind, dns1035_label, dns1123_label, dns1123_subdomain, invalid, label_map,
-                  path_segment_name, qualified_name)
+from .k8s import (builtin_kind, dns1035_label, dns1123_label, dns1123_subdomain, get, invalid,
+                  label_map, path_segment_name, qualified_name)
 
 # ValidateObjectMeta's name function per kind; everything else built in is a DNS subdomain.
 _NAME_RULES = {
@@ -51,10 +51,17 @@ def object_name(obj: Any, ctx: Any) -> Iterator[Violation]:
         # custom resources: always a subdomain (apiextensions-apiserver's validator)
         what, fn = _NAME_RULES.get(builtin_kind(obj), ("DNS-1123 subdomain", dns1123_subdomain))
         errors = fn(name)
-        if not errors and obj.kind == "CronJob" and len(name) > _CRONJOB_NAME_MAX:
+        if not errors and builtin_kind(obj) == "CronJob" and len(name) > _CRONJOB_NAME_MAX:
             errors = [f"must be no more than {_CRONJOB_NAME_MAX} characters"]
             what = f"DNS-1123 subdomain of at most {_CRONJOB_NAME_MAX} characters (each Job " \
                    "gets the name plus an 11-character suffix)"
+        if not errors and builtin_kind(obj) == "Job" and len(name) > 63 and \
+                get(obj.data, ("spec", "manualSelector")) is not True:
+            # the Job strategy labels the pod template with batch.kubernetes.io/job-name=<name>
+            # (PrepareForCreate), and label values have at most 63 characters (ValidateJob)
+            errors = ["must be no more than 63 characters (it becomes the value of the pods' "
+                      "batch.kubernetes.io/job-name label)"]
+            what = "DNS-1123 subdomain of at most 63 characters"
         if errors:
             yield Violation(invalid("metadata.name", name, errors), ("metadata", "name"),
                             hint=f"{obj.kind} names must be a {what}"

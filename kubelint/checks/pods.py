@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Dict, Iterator, List, Tuple
 
 from ..model import Pointer, Violation, pointer_to_k8s
-from .k8s import (containers, dns1123_label, env_var_name, get, iana_svc_name, invalid, items,
+from .k8s import (builtin_kind, containers, dns1123_label, env_var_name, get, iana_svc_name, invalid, items,
                   local_descending_path, pod_containers, pod_spec, port_number)
 
 
@@ -165,9 +165,9 @@ def _other_quantities(obj: Any) -> Iterator[Tuple[Pointer, Any]]:
         for i, vol in enumerate(items(found[1].get("volumes"))):
             if isinstance(vol, dict) and isinstance(vol.get("emptyDir"), dict) and "sizeLimit" in vol["emptyDir"]:
                 yield found[0] + ("volumes", i, "emptyDir", "sizeLimit"), vol["emptyDir"]["sizeLimit"]
-    claims = [(("spec",), obj.data.get("spec"))] if obj.kind == "PersistentVolumeClaim" else \
+    claims = [(("spec",), obj.data.get("spec"))] if builtin_kind(obj) == "PersistentVolumeClaim" else \
         [(("spec", "volumeClaimTemplates", i, "spec"), get(t, ("spec",)))
-         for i, t in enumerate(items(get(obj.data, ("spec", "volumeClaimTemplates"))))] if obj.kind == "StatefulSet" else []
+         for i, t in enumerate(items(get(obj.data, ("spec", "volumeClaimTemplates"))))] if builtin_kind(obj) == "StatefulSet" else []
     for base, spec in claims:
         for kind in ("requests", "limits"):
             values = get(spec, ("resources", kind))
