@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any, Dict, Iterator, List, Tuple
 
 from ..model import Pointer, Violation, pointer_to_k8s
-from .k8s import (builtin_kind, containers, dns1123_label, env_var_name, get, iana_svc_name, invalid, items,
-                  local_descending_path, pod_containers, pod_spec, port_number)
+from .k8s import (builtin_kind, containers, dns1123_label, env_var_name, get, iana_svc_name,
+                  invalid, items, local_descending_path, pod_containers, pod_spec, port_number)
 
 
 def _specs(obj: Any):
