@@ -66,6 +66,8 @@ def check(
     fail_level: Optional[str] = typer.Option(None, "--fail-level", help="error, warning or info (default warning)."),
     config: Optional[str] = typer.Option(None, "--config", help="Config file (default: .kubelint.yaml found upward)."),
     crd: List[str] = typer.Option([], "--crd", help="File or folder with CustomResourceDefinitions (repeatable)."),
+    policy: List[str] = typer.Option([], "--policy", help="File or folder with ValidatingAdmissionPolicies, "
+                                                          "their bindings and params, evaluated on the input (repeatable)."),
     schema_dir: List[str] = typer.Option([], "--schema-dir",
                                          help="Folder of extra JSON schemas, kubernetes-json-schema layout (repeatable)."),
     stdin_filename: Optional[str] = typer.Option(None, "--stdin-filename", help="Path to report for stdin."),
@@ -97,7 +99,7 @@ def check(
                       select, ignore, fail_level, config, stdin_filename, color, show_suppressed,
                       exit_zero, jobs, crd, schema_dir, fix_mode="diff" if diff else "fix" if fix else None,
                       unsafe_fixes=unsafe_fixes, no_ignore=no_ignore, show_skipped=show_skipped,
-                      context=context, target_versions=target_version)
+                      context=context, target_versions=target_version, policies=policy)
     except UsageError as e:
         _fail(str(e))
     except typer.Exit:
@@ -167,7 +169,7 @@ def _data_on_stdin() -> bool:
 def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_level, config_path,
            stdin_filename, color, show_suppressed, exit_zero, jobs=None, crds=(), schema_dirs=(),
            fix_mode=None, unsafe_fixes=False, no_ignore=False, show_skipped=False,
-           context=None, target_versions=()) -> int:
+           context=None, target_versions=(), policies=()) -> int:
     from . import config as configmod
     from .engine import Settings, run
     from .formatters import FORMATTERS, RenderContext, get, repo_root
@@ -204,6 +206,7 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
         jobs=jobs or os.cpu_count() or 1,
         crds=conf.paths("crds") + list(crds),
         schema_dirs=conf.paths("schema-dirs") + list(schema_dirs),
+        policies=conf.paths("policies") + list(policies),
         pod_security=conf.get("pod-security"),
         use_ignore_files=not no_ignore,
         config=conf if conf.path else None,

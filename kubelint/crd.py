@@ -217,6 +217,8 @@ def _structural(node: Any, ptr: tuple, close: Any, root: bool = False) -> Iterat
         yield from _structural(node["items"], ptr + ("items",), close)
     if isinstance(node.get("additionalProperties"), dict):
         yield from _structural(node["additionalProperties"], ptr + ("additionalProperties",), close)
+    yield from _cel_rules(node, ptr, where)
+    yield from _list_map_keys(node, ptr, where)
 
 
 # --- KL017: API approval of protected groups --------------------------------------------------
@@ -259,3 +261,56 @@ def check_api_approval(obj: Any, ctx: Any) -> Iterator[Violation]:
         yield Violation(f'{where}: Invalid value: "{value}": protected groups must have approval '
                         f'annotation "{APPROVAL}" with either a URL or a reason starting with '
                         f'"unapproved", {_APPROVAL_PR}', ("metadata", "annotations", APPROVAL))
+
+
+def _cel_rules(node: Dict[str, Any], ptr: tuple, where: str) -> Iterator[Violation]:
+    """The API server compiles every x-kubernetes-validations rule when the CRD is created."""
+    rules = node.get("x-kubernetes-validations")
+    if not isinstance(rules, list):
+        return
+    from . import cel
+
+    if not cel.available():
+        return
+    from .validate import show
+
+    for j, rule in enumerate(rules):
+        if not isinstance(rule, dict):
+            continue
+        if not isinstance(rule.get("rule"), str):
+            yield Violation(f"{where}.x-kubernetes-validations[{j}].rule: Required value",
+                            ptr + ("x-kubernetes-validations", j), at="key")
+            continue
+        for key in ("rule", "messageExpression"):
+            source = rule.get(key)
+            if not isinstance(source, str):
+                continue
+            try:
+                cel.compile(source, ("self", "oldSelf"))
+            except cel.CelError as e:
+                yield Violation(f"{where}.x-kubernetes-validations[{j}].{key}: Invalid value: "
+                                f"{show(source)}: compilation failed: {e}",
+                                ptr + ("x-kubernetes-validations", j, key))
+
+
+def _list_map_keys(node: Dict[str, Any], ptr: tuple, where: str) -> Iterator[Violation]:
+    """x-kubernetes-list-type: map needs key fields that are required or defaulted."""
+    if node.get("x-kubernetes-list-type") != "map":
+        return
+    keys = node.get("x-kubernetes-list-map-keys")
+    if not isinstance(keys, list) or not keys:
+        yield Violation(f"{where}.x-kubernetes-list-map-keys: Required value: must not be empty if "
+                        "x-kubernetes-list-type is map", ptr + ("x-kubernetes-list-type",), at="key")
+        return
+    items = node.get("items") if isinstance(node.get("items"), dict) else {}
+    props = items.get("properties") if isinstance(items.get("properties"), dict) else {}
+    required = items.get("required") if isinstance(items.get("required"), list) else []
+    for key in keys:
+        prop = props.get(key)
+        if not isinstance(prop, dict):
+            yield Violation(f"{where}.x-kubernetes-list-map-keys: Invalid value: \"{key}\": entries must "
+                            "all be names of item properties", ptr + ("x-kubernetes-list-map-keys",), at="key")
+        elif key not in required and "default" not in prop:
+            yield Violation(f"{where}.items.properties[{key}].default: Required value: this property is in "
+                            "x-kubernetes-list-map-keys, so it must have a default or be a required property",
+                            ptr + ("items", "properties", key), at="key")

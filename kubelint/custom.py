@@ -12,7 +12,11 @@ of the second part live in `semantics`.
 from __future__ import annotations
 
 import copy
-from typing import Any, Dict, Iterator, Optional, Tuple
+import json
+import re
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+from .model import Violation
 
 Schema = Dict[str, Any]
 
@@ -97,3 +101,134 @@ def walk(schema: Optional[Schema], value: Any, ptr: Tuple[Any, ...] = ()
     elif isinstance(value, list) and isinstance(schema.get("items"), dict):
         for i, item in enumerate(value):
             yield from walk(schema["items"], item, ptr + (i,))
+
+
+# --- what the API server checks beyond the OpenAPI schema -----------------------------------
+
+REASONS = {"FieldValueInvalid": "Invalid value", "FieldValueForbidden": "Forbidden",
+           "FieldValueRequired": "Required value", "FieldValueDuplicate": "Duplicate value"}
+
+
+def semantics(schema: Schema, data: Any, *, lists: bool = True, rules: bool = True,
+              skip_errors: bool = False) -> Iterator[Tuple[str, Violation]]:
+    """(code, violation) for list-type semantics (KL022) and x-kubernetes-validations (KL021)
+    of a prepared custom resource. `skip_errors`: do not report rules that fail to evaluate
+    (the schema already reported the object broken, and the rule would only repeat it)."""
+    for sub, value, ptr in walk(schema, data):
+        if lists and isinstance(value, list):
+            yield from (("KL022", v) for v in _list_type(sub, value, ptr))
+        checks = sub.get("x-kubernetes-validations")
+        if rules and isinstance(checks, list) and value is not None and _cel_available():
+            yield from (("KL021", v) for v in _validations(sub, checks, value, ptr, skip_errors))
+
+
+def _cel_available() -> bool:
+    from . import cel
+
+    return cel.available()
+
+
+def _list_type(schema: Schema, value: List[Any], ptr: Tuple[Any, ...]) -> Iterator[Violation]:
+    from .model import pointer_to_k8s
+    from .validate import show
+
+    kind = schema.get("x-kubernetes-list-type")
+    if kind == "set":
+        seen: List[Any] = []
+        for i, item in enumerate(value):
+            if item in seen:
+                yield Violation(f"{pointer_to_k8s(ptr + (i,))}: Duplicate value: {show(item)}", ptr + (i,),
+                                hint=f"{pointer_to_k8s(ptr)} is a set (x-kubernetes-list-type: set): "
+                                     "each value may appear once")
+            else:
+                seen.append(item)
+    elif kind == "map":
+        keys = schema.get("x-kubernetes-list-map-keys")
+        if not isinstance(keys, list) or not keys:
+            return
+        seen_keys: Dict[str, int] = {}
+        for i, item in enumerate(value):
+            if not isinstance(item, dict):
+                continue
+            key = {k: item.get(k) for k in keys}
+            token = json.dumps(key, sort_keys=True, default=str)
+            if token in seen_keys:
+                shown = ", ".join(f"{k}: {show(v)}" for k, v in key.items())
+                yield Violation(f"{pointer_to_k8s(ptr + (i,))}: Duplicate value: {{{shown}}}", ptr + (i,),
+                                at="key",
+                                hint=f"{pointer_to_k8s(ptr)} is a map keyed by {', '.join(keys)} "
+                                     f"(x-kubernetes-list-type: map); item {seen_keys[token]} has the "
+                                     "same key")
+            else:
+                seen_keys[token] = i
+
+
+def _validations(schema: Schema, checks: List[Any], value: Any, ptr: Tuple[Any, ...],
+                 skip_errors: bool) -> Iterator[Violation]:
+    from . import cel
+    from .model import pointer_to_k8s
+
+    typ = schema.get("type") or ("object" if isinstance(value, dict) else "")
+    for check in checks:
+        if not isinstance(check, dict) or not isinstance(check.get("rule"), str):
+            continue
+        rule = check["rule"]
+        if "oldSelf" in cel.names_in(rule):
+            continue  # a transition rule: the API server runs it on updates only
+        try:
+            program = cel.compile(rule)
+        except cel.CelError:
+            continue  # the CRD's own finding (KL020)
+        target = ptr + field_path(check.get("fieldPath"))
+        target_where = pointer_to_k8s(target) + ": " if target else ""
+        try:
+            ok = program.run({"self": value})
+        except cel.EvalError as e:
+            if not skip_errors:
+                yield Violation(f"{target_where}Invalid value: \"{typ}\": rule evaluation error: "
+                                f"{rule}: {e}", target, at="key" if isinstance(value, (dict, list)) else "value")
+            continue
+        if ok is True:
+            continue
+        message = _message(check, value) if ok is False else \
+            f"rule must evaluate to a bool, found {ok!r}: {rule}"
+        reason = REASONS.get(check.get("reason") or "FieldValueInvalid", "Invalid value")
+        shown = f'Invalid value: "{typ}": ' if reason == "Invalid value" else f"{reason}: "
+        yield Violation(f"{target_where}{shown}{message}", target,
+                        at="key" if isinstance(value, (dict, list)) or target != ptr else "value",
+                        hint=None if message.endswith(rule) else f"rule: {rule}")
+
+
+def _message(check: Dict[str, Any], value: Any) -> str:
+    from . import cel
+
+    expr = check.get("messageExpression")
+    if isinstance(expr, str):
+        try:
+            text = cel.compile(expr).run({"self": value})
+            if isinstance(text, str) and text.strip() and "\n" not in text:
+                return text
+        except (cel.CelError, cel.EvalError):
+            pass  # the API server falls back to `message` too
+    message = check.get("message")
+    if isinstance(message, str) and message:
+        return message
+    return f"failed rule: {check['rule']}"
+
+
+_FIELD_PATH = re.compile(r"\.([A-Za-z_][A-Za-z0-9_-]*)|\['((?:[^'\\]|\\.)*)'\]")
+
+
+def field_path(path: Any) -> Tuple[Any, ...]:
+    """`.spec.ports['http']` -> ("spec", "ports", "http"); invalid paths: ()."""
+    if not isinstance(path, str) or not path:
+        return ()
+    out: List[Any] = []
+    pos = 0
+    while pos < len(path):
+        m = _FIELD_PATH.match(path, pos)
+        if not m:
+            return ()
+        out.append(m.group(1) if m.group(1) is not None else m.group(2).replace("\\'", "'"))
+        pos = m.end()
+    return tuple(out)

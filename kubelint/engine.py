@@ -30,6 +30,7 @@ class Settings:
                  default_namespace: str = "default", max_file_size: int = DEFAULT_MAX_FILE_SIZE,
                  stdin_filename: Optional[str] = None, jobs: int = 1,
                  crds: Sequence[str] = (), schema_dirs: Sequence[str] = (),
+                 policies: Sequence[str] = (),
                  pod_security: Optional[Dict[str, str]] = None,
                  use_ignore_files: bool = True, config: Any = None,
                  target_versions: Sequence[str] = (),
@@ -49,6 +50,7 @@ class Settings:
         self.jobs = jobs  # worker processes; the CLI defaults to the CPU count
         self.crds = list(crds)  # files/folders with CustomResourceDefinitions
         self.schema_dirs = list(schema_dirs)  # extra JSON schemas (kubeconform layout)
+        self.policies = list(policies)  # files/folders with ValidatingAdmissionPolicies (+bindings)
         # {level, version, mode}: the Pod Security level of namespaces not labelled in the input
         self.pod_security = pod_security
         self.use_ignore_files = use_ignore_files  # .gitignore, .kubelintignore in walks
@@ -209,7 +211,9 @@ class Linter:
         # worker processes: pickling every object's data cost a third of a parallel run.
         # A cross rule with no `kinds` but a `sees` list (duplicate identities) gets the other
         # objects as identity stubs: apiVersion, kind, name and namespace only.
-        self.late_kinds: Optional[set] = {"CustomResourceDefinition"}
+        # CRDs, and what admission policies need when every object is not sent back anyway
+        self.late_kinds: Optional[set] = {"CustomResourceDefinition", "Namespace",
+                                          "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"}
         self.late_stubs = False
         for r in self.cross_rules:
             if r.sees is None:
@@ -220,6 +224,7 @@ class Linter:
         if self.late_kinds is not None:  # custom resources that create pods (graph.py)
             self.late_kinds.update(k.rsplit("/", 1)[-1] for k in settings.pod_label_paths)
         self.crds = _load_crds(settings)
+        self.policies = _load_policies(self, settings)
         self._schema_files: Dict[Tuple[str, str], Any] = {}
         self._by_kind: Dict[Tuple[str, str, bool], List[Rule]] = {}
         self._contexts: Dict[str, CheckContext] = {}
@@ -379,7 +384,16 @@ class Linter:
             from .custom import prepare
 
             data = prepare(structural, doc.data)
-        return self.validate(schema, doc, obj, data)
+        out = self.validate(schema, doc, obj, data)
+        lists, rules = "KL022" in self.enabled_codes, "KL021" in self.enabled_codes
+        if structural is not None and (lists or rules):
+            from .custom import semantics
+
+            for code, v in semantics(structural, data, lists=lists, rules=rules, skip_errors=bool(out)):
+                f = self.from_violation(code, v, doc, obj)
+                if f:
+                    out.append(f)
+        return out
 
     def custom_schema(self, obj: K8sObject, crds: Any) -> Any:
         """The schema of a custom resource: from a CRD, else from --schema-dir, else None."""
@@ -408,7 +422,9 @@ class Linter:
 
     def run_rule(self, rule: Rule, doc: Document, obj: K8sObject) -> List[Finding]:
         out = []
-        if "schema" in rule.check:
+        if "cel" in rule.check:
+            found = rule.cel_violations(obj.data)
+        elif "schema" in rule.check:
             from .validate import violations
 
             schema = rule.schema()
@@ -596,6 +612,59 @@ def _load_crds(settings: Settings) -> Any:
     return index
 
 
+def _load_policies(linter: "Linter", settings: Settings) -> List[K8sObject]:
+    """Objects of --policy files (policies, bindings, their params); not linted themselves."""
+    if not settings.policies:
+        return []
+    sources, missing = discover(settings.policies)
+    if missing:
+        from .registry import RuleError
+
+        raise RuleError(f"--policy: no such file or directory: {', '.join(missing)}")
+    out = []
+    for src in sources:
+        for doc in load_source(src, settings.max_file_size).documents:
+            obj = linter._object(doc)
+            if obj is not None:
+                out.append(obj)
+    return out
+
+
+ADMISSION_CODES = ("KL501", "KL502", "KL503", "KL504")
+
+
+def _admission(linter: "Linter", sources: List[Source], outcomes: List[FileOutcome],
+               objects: List[K8sObject], document: Callable, docs_of: Callable, node_of: Callable,
+               add: Callable) -> None:
+    """ValidatingAdmissionPolicies of the input (and --policy) on every object of the input.
+    Objects not sent back by the workers are read again, only when a binding is in play."""
+    if not any(c in linter.enabled_codes for c in ADMISSION_CODES):
+        return
+    policy_kinds = ("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding")
+    if not any(o.kind in policy_kinds for o in list(objects) + linter.policies):
+        return  # no policy in play: the module is not even imported
+    from .admission.policy import BINDING, evaluate, is_policy_object
+
+    kinds = {o.kind for o in list(objects) + linter.policies if is_policy_object(o)}
+    everything = objects
+    if BINDING in kinds and linter.late_kinds is not None:
+        everything = []
+        for out in outcomes:
+            if out.report.skipped:
+                continue
+            for doc in docs_of(out.report.path):
+                obj = linter._object(doc)
+                if obj is not None:
+                    everything.append(obj)
+    for outcome in evaluate(everything, linter.policies):
+        target = outcome.target
+        if any(target is p for p in linter.policies):
+            continue
+        doc = document(target)
+        if doc is not None:
+            add(target, [linter.from_violation(outcome.code, outcome.violation, doc, target, node_of)])
+
+
 def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
           loaded: Optional[Dict[str, Loaded]] = None) -> Tuple[List[Finding], List[Finding]]:
     """What needs every object of the run: custom resources whose CRD was in another file,
@@ -606,16 +675,20 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
     outcome_by_path = {o.report.path: o for o in outcomes}
     cache: Dict[str, Dict[Tuple[int, Optional[int]], Document]] = {}
 
+    def docs_of(path: str) -> List[Document]:
+        if path not in cache:
+            # the language server keeps the open documents' trees: no second parse; a --policy
+            # file is not among the sources (related locations point into it)
+            got = (loaded or {}).get(path) or load_source(by_path.get(path) or Source(path, path),
+                                                          linter.settings.max_file_size)
+            cache[path] = {(d.index, d.item): d for d in got.documents}
+            for d in cache[path].values():
+                d.path = path
+        return list(cache[path].values())
+
     def document(obj: K8sObject) -> Optional[Document]:
-        if obj.path not in cache:
-            # the language server keeps the open documents' trees: no second parse
-            got = (loaded or {}).get(obj.path) or load_source(by_path[obj.path],
-                                                              linter.settings.max_file_size)
-            cache[obj.path] = {(d.index, d.item): d for d in got.documents}
-        doc = cache[obj.path].get((obj.doc, obj.item))
-        if doc is not None:
-            doc.path = obj.path
-        return doc
+        docs_of(obj.path)
+        return cache[obj.path].get((obj.doc, obj.item))
 
     def node_of(obj: K8sObject) -> Any:
         doc = document(obj)
@@ -662,6 +735,7 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
             doc = document(obj)
             if doc is not None:
                 add(obj, [linter.from_violation(rule.code, v, doc, obj, node_of) for v in violations])
+    _admission(linter, sources, outcomes, objects, document, docs_of, node_of, add)
     return kept, quiet
 
 

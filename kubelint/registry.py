@@ -11,6 +11,10 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 from .model import Severity
 
 
+# what a `check: {cel: ...}` expression sees: the names of ValidatingAdmissionPolicy expressions
+CEL_VARIABLES = ("object", "oldObject", "params")
+
+
 class RuleError(ValueError):
     """A rule file or a rule reference is wrong: a configuration error (exit 2)."""
 
@@ -48,6 +52,7 @@ class Rule:
         self.groups = groups
         self._fn: Optional[Callable] = None
         self._schema: Any = None
+        self._cel: Any = None
 
     def __repr__(self) -> str:
         return f"Rule({self.code} {self.name})"
@@ -79,6 +84,43 @@ class Rule:
             except (ValueError, jsonschema_rs.ValidationError) as e:
                 raise RuleError(f"{self.source}: invalid `check.schema`: {e}") from e
         return self._schema
+
+    def cel_program(self) -> Any:
+        """The compiled `check.cel` expression (over `object`); RuleError if it does not compile."""
+        if self._cel is None:
+            from . import cel
+
+            try:
+                self._cel = cel.compile(self.check["cel"], CEL_VARIABLES)
+            except cel.CelError as e:
+                raise RuleError(f"{self.source}: `check.cel` does not compile: {e}") from None
+        return self._cel
+
+    def cel_violations(self, data: Any) -> List[Any]:
+        """A `check: {cel: ...}` rule on one object, with admission-policy semantics: false
+        or an evaluation error (no such key...) is a violation."""
+        from . import cel
+        from .custom import field_path
+        from .model import Violation
+
+        pointer = field_path(self.check.get("fieldPath"))
+        variables = {"object": data, "oldObject": None, "params": None}
+        try:
+            if self.cel_program().run(variables) is True:
+                return []
+        except cel.EvalError as e:
+            return [Violation(f"{self.summary.rstrip('.')}: expression `{self.check['cel']}` failed: {e}",
+                              pointer, at="key" if pointer else "value")]
+        message = self.check.get("message") or f"failed expression: {self.check['cel']}"
+        expr = self.check.get("messageExpression")
+        if isinstance(expr, str):
+            try:
+                text = cel.compile(expr, CEL_VARIABLES).run(variables)
+                if isinstance(text, str) and text.strip():
+                    message = text
+            except (cel.CelError, cel.EvalError):
+                pass
+        return [Violation(message, pointer, at="key" if pointer else "value")]
 
     def default_options(self) -> Dict[str, Any]:
         return {k: spec.get("default") for k, spec in self.options.items()}
@@ -112,6 +154,8 @@ def _load_rule_file(path: str, validate: bool = True, data: Any = None) -> Rule:
         data = _read_rule_file(path)
     if validate:
         _validate_rule(path, data)
+        if isinstance(data.get("check"), dict) and "cel" in data["check"]:
+            _check_cel(path, data["check"])
     try:
         return Rule(
             code=data["code"], name=data["name"], severity=Severity.parse(data["severity"]),
@@ -127,6 +171,21 @@ def _load_rule_file(path: str, validate: bool = True, data: Any = None) -> Rule:
             groups=list(data["groups"]) if "groups" in data else None)
     except (KeyError, TypeError, AttributeError, ValueError) as e:
         raise RuleError(f"{path}: malformed rule: {e}") from e
+
+
+def _check_cel(path: str, check: Dict[str, Any]) -> None:
+    """A user's CEL rule must compile: a configuration error (exit 2) otherwise."""
+    from . import cel
+
+    if not cel.available():
+        raise RuleError(f"{path}: `check.cel` needs the package cel-expr-python (Python 3.11 or newer)")
+
+    for key in ("cel", "messageExpression"):
+        if isinstance(check.get(key), str):
+            try:
+                cel.compile(check[key], CEL_VARIABLES)
+            except cel.CelError as e:
+                raise RuleError(f"{path}: `check.{key}` does not compile: {e}") from None
 
 
 def _validate_rule(path: str, data: Any) -> None:

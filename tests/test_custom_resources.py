@@ -3,6 +3,8 @@ group and kind, null pruning and defaults before validation, API approval of pro
 
 import os
 
+import pytest
+
 from kubelint.engine import Settings, run
 
 from .conftest import FIXTURES, lint_text
@@ -124,3 +126,102 @@ def test_api_approval_of_protected_groups(tmp_path):
     assert lint_text(tmp_path, approved).findings == []
     assert lint_text(tmp_path, crd.replace("argoproj.io", "argoproj.kubernetes.io")) \
         .findings[0].code == "KL017"
+
+
+# --- CEL rules and list semantics (kubectl-validate's CEL and list-map situations) -------------
+
+KV = os.path.join(FIXTURES, "kv")
+
+
+def test_cel_rules_and_list_types_of_a_crd():
+    result = run([os.path.join(KV, "crd.yaml"), os.path.join(KV, "situations.yaml")], Settings())
+    assert found(result) == [
+        # a rule on a field: at the field, with the rule's message
+        ("KL021", 5, 7, 'rate: Invalid value: "integer": rate must be positive'),
+        # a rule across fields at the root: at the object
+        ("KL021", 7, 1, 'Invalid value: "object": burst must be a multiple of rate'),
+        # list-map keys defaulted before the duplicate check (protocol: TCP)
+        ("KL022", 22, 5, 'listeners[1]: Duplicate value: {port: 443, protocol: "TCP"}'),
+        ("KL022", 34, 5, 'listeners[2]: Duplicate value: {port: 53, protocol: "UDP"}'),
+        ("KL022", 53, 14, 'tags[2]: Duplicate value: "a"'),
+    ]
+
+
+def test_rule_reason_field_path_message_expression_and_transition_rules(tmp_path):
+    crd = open(os.path.join(KV, "crd.yaml")).read().replace(
+        '''            - rule: "!has(self.burst) || self.burst % self.rate == 0"
+              message: burst must be a multiple of rate''',
+        '''            - rule: "!has(self.burst) || self.burst % self.rate == 0"
+              messageExpression: "'burst ' + string(self.burst) + ' is not a multiple of ' + string(self.rate)"
+              fieldPath: .burst
+              reason: FieldValueForbidden
+            - rule: self.rate == oldSelf.rate
+              message: rate is immutable''')
+    text = crd + "---\napiVersion: demo.example.org/v1\nkind: Throttle\nmetadata: {name: t}\nrate: 4\nburst: 10\n"
+    result = lint_text(tmp_path, text)
+    assert [(f.code, f.message) for f in result.findings] == [
+        ("KL021", "burst: Forbidden: burst 10 is not a multiple of 4")]
+    # at the fieldPath (`burst: 10`, the last line), not at the root where the rule sits
+    assert (result.findings[0].line, result.findings[0].column) == (len(crd.splitlines()) + 6, 1)
+
+
+def test_rule_that_fails_to_evaluate_is_reported_unless_the_schema_already_failed(tmp_path):
+    crd = open(os.path.join(KV, "crd.yaml")).read()
+    text = crd + "---\napiVersion: demo.example.org/v1\nkind: Throttle\nmetadata: {name: t}\nburst: 10\n"
+    messages = [f.message for f in lint_text(tmp_path, text).findings]
+    assert messages == ['Invalid value: "object": rule evaluation error: !has(self.burst) || '
+                        'self.burst % self.rate == 0: no such key: rate']
+    broken = text.replace("burst: 10", "burst: ten")
+    assert [f.code for f in lint_text(tmp_path, broken).findings] == ["KL010"]
+
+
+def test_crd_rules_are_compiled_and_list_map_keys_checked(tmp_path):
+    crd = open(os.path.join(KV, "crd.yaml")).read().replace("rule: self > 0", "rule: self >") \
+        .replace("port: {type: integer, default: 80}", "port: {type: integer}")
+    result = lint_text(tmp_path, crd)
+    assert [(f.code, f.line, f.column) for f in result.findings] == [("KL020", 25, 25), ("KL020", 36, 19)]
+    assert "compilation failed" in result.findings[0].message
+    assert "must have a default or be a required property" in result.findings[1].message
+
+
+# --- real-world custom resources ---------------------------------------------------------------
+
+REAL = os.path.join(FIXTURES, "realworld")
+CASES = {  # name: (CRD file, findings of the broken variant)
+    "gateway": ("gateway-crds.yaml", [
+        ("KL021", 8, 3, "spec.listeners: Invalid value: \"array\": tls must not be specified for "
+                        "protocols ['HTTP', 'TCP', 'UDP']"),
+        ("KL022", 54, 15, 'spec.rules[0].matches[0].headers[1]: Duplicate value: {name: "x-canary"}'),
+        ("KL021", 70, 11, 'spec.rules[2].filters[0]: Invalid value: "object": filter.requestHeaderModifier '
+                          'must be specified for RequestHeaderModifier filter.type'),
+    ]),
+    "knative": ("knative-crd.yaml", [
+        ("KL010", 23, 30, 'spec.template.spec.containers[0].ports[0].containerPort: expected integer, '
+                          'found string "8080"'),
+    ]),
+    "prometheus": ("prometheus-crd.yaml", [
+        ("KL021", 40, 3, "spec.shardingStrategy: Invalid value: \"object\": topology can only be defined "
+                         "when mode is set to 'Topology'"),
+    ]),
+    "appset": ("appset-crd.yaml", [
+        ("KL010", 12, 7, "spec.generators[0].git: missing required field `revision`"),
+        ("KL010", 32, 29, 'spec.generators[1].scmProvider.gitlab.includeSubgroups: expected boolean, '
+                          'found string "yes-please"'),
+    ]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_real_world_custom_resources(name):
+    crd, broken = CASES[name]
+    # every rule selected: no false finding on the real thing (nulls pruned, defaults applied,
+    # CEL rules and list-maps of the real CRDs), the finding at its place on the broken variant
+    ok = run([os.path.join(REAL, crd), os.path.join(REAL, f"{name}.yaml")], Settings(select=["ALL"]))
+    assert found(ok) == []
+    bad = run([os.path.join(REAL, crd), os.path.join(REAL, f"{name}-broken.yaml")], Settings(select=["ALL"]))
+    assert found(bad) == broken
+
+
+def test_real_world_without_crds_is_info_only():
+    result = run([os.path.join(REAL, f"{name}.yaml") for name in sorted(CASES)], Settings(select=["ALL"]))
+    assert {(f.code, f.severity.label) for f in result.findings} == {("KL015", "info")}

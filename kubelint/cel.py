@@ -1,0 +1,473 @@
+"""The one place that compiles and runs CEL: CRD x-kubernetes-validations, ValidatingAdmissionPolicy
+expressions and users' `check: {cel: ...}` rules.
+
+The runtime is cel-expr-python (Google's C++ cel-cpp; chosen by measurement, see README design
+notes), imported only when an expression is compiled, so runs without CEL pay nothing. On top
+of its standard library and optional types it gets the Kubernetes CEL libraries, written here
+in Python: strings (cel-go ext strings, which Kubernetes enables), lists, regex, sets, URLs,
+IP/CIDR, quantity and format (k8s.io/apiserver/pkg/cel/library).
+
+cel-cpp dispatches a Python function by the runtime kind of each argument, and a `dyn`
+parameter matches nothing at run time: functions taking "any value" get one overload per
+kind. Kubernetes' opaque types (Quantity, URL, IP, CIDR, Format) are maps with one marker
+key here; CEL sees a map, so `type(quantity("1"))` is the one visible difference.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+# Kubernetes' per-expression limits (k8s.io/apiserver/pkg/apis/cel/config.go).
+MAX_EXPRESSION_LENGTH = 5 * 1024 * 1024 // 10  # rough guard: the API server's request limit
+
+
+class CelError(ValueError):
+    """An expression that does not compile; the message is cel-cpp's, positions included."""
+
+
+class EvalError(Exception):
+    """An expression that failed while running (no such key, no matching overload...)."""
+
+
+class Program:
+    """A compiled expression. `run(vars)` returns its value or raises EvalError."""
+
+    __slots__ = ("source", "_expr", "_names")
+
+    def __init__(self, source: str, expr: Any, names: Tuple[str, ...]) -> None:
+        self.source = source
+        self._expr = expr
+        self._names = names
+
+    def run(self, variables: Dict[str, Any]) -> Any:
+        try:
+            value = self._expr.eval(data={k: v for k, v in variables.items() if k in self._names})
+        except (RuntimeError, TypeError, ValueError) as e:  # a value CEL cannot hold
+            raise EvalError(_clean(str(e))) from None
+        kind = value.type().name()
+        if kind == "ERROR":
+            raise EvalError(_clean(str(value.plain_value())))
+        try:
+            return value.plain_value()
+        except TypeError:  # an optional or a type cel-expr-python cannot hand back
+            raise EvalError(f"the expression evaluates to a {kind.lower()}, which kubelint "
+                            "cannot use here") from None
+
+
+def _clean(message: str) -> str:
+    """`NOT_FOUND: Key not found in map : "b"` -> `no such key: b` (cel-go's wording)."""
+    message = re.sub(r"\s*\[[A-Z_]+\]$", "", message.strip())
+    m = re.match(r'NOT_FOUND: Key not found in map : "?(.*?)"?$', message)
+    if m:
+        return f"no such key: {m.group(1)}"
+    return re.sub(r"^[A-Z_]+: ", "", message)
+
+
+@lru_cache(maxsize=1)
+def available() -> bool:
+    """cel-expr-python has wheels for Python 3.11+ only; without it CEL is skipped (CRD
+    rules, admission policies) or a configuration error (CEL rule files)."""
+    import importlib.util
+
+    return importlib.util.find_spec("cel_expr_python") is not None
+
+
+def compile(source: str, variables: Sequence[str] = ("self",)) -> Program:
+    """Compile `source` with `variables` declared (all dynamically typed). Raises CelError."""
+    return _compile(source, tuple(variables))
+
+
+@lru_cache(maxsize=4096)
+def _compile(source: str, variables: Tuple[str, ...]) -> Program:
+    if not isinstance(source, str):
+        raise CelError("expression must be a string")
+    if len(source) > MAX_EXPRESSION_LENGTH:
+        raise CelError(f"expression is too long ({len(source)} characters)")
+    env = _env(variables)
+    try:
+        expr = env.compile(source)
+    except RuntimeError as e:
+        raise CelError(_compile_message(str(e))) from None
+    return Program(source, expr, variables)
+
+
+def _compile_message(text: str) -> str:
+    text = re.sub(r"\s*\[[A-Z_]+\]$", "", text.strip())
+    text = re.sub(r"^[A-Z_]+: ", "", text)
+    return text.replace("ERROR: <input>:", "")
+
+
+@lru_cache(maxsize=32)
+def _env(variables: Tuple[str, ...]) -> Any:
+    import cel_expr_python.cel as cel
+    from cel_expr_python.ext import ext_optional
+
+    return cel.NewEnv(variables={v: cel.Type.DYN for v in variables},
+                      extensions=[ext_optional.ExtOptional()],
+                      functions=_library(cel))
+
+
+# --- the Kubernetes libraries ----------------------------------------------------------------
+
+def _library(cel: Any) -> List[Any]:
+    T = cel.Type
+    MAP = T.MAP
+    LIST = T.List(T.DYN)
+    SCALARS = {"int": T.INT, "uint": T.UINT, "double": T.DOUBLE, "string": T.STRING,
+               "bool": T.BOOL, "bytes": T.BYTES}
+    ANY = dict(SCALARS, list=LIST, map=MAP, null=T.NULL)
+    decls: Dict[str, List[Any]] = {}
+
+    def fn(name: str, params: Sequence[Any], ret: Any, impl: Callable, member: bool = False,
+           oid: str = "") -> None:
+        overload_id = f"k8s_{name}_{oid or '_'.join(p.name().lower() for p in params)}_{len(decls.get(name, ()))}"
+        decls.setdefault(name, []).append(
+            cel.Overload(overload_id, ret, list(params), is_member=member, impl=_guard(impl)))
+
+    # strings (cel-go ext strings v2, which Kubernetes enables)
+    S, I, B = T.STRING, T.INT, T.BOOL
+    fn("charAt", [S, I], S, lambda s, i: _char_at(s, i), True)
+    fn("indexOf", [S, S], I, lambda s, x: _cp_index(s, x, 0), True)
+    fn("indexOf", [S, S, I], I, lambda s, x, o: _cp_index(s, x, o), True)
+    fn("lastIndexOf", [S, S], I, lambda s, x: _cp_rindex(s, x, None), True)
+    fn("lastIndexOf", [S, S, I], I, lambda s, x, o: _cp_rindex(s, x, o), True)
+    fn("lowerAscii", [S], S, lambda s: "".join(c.lower() if c.isascii() else c for c in s), True)
+    fn("upperAscii", [S], S, lambda s: "".join(c.upper() if c.isascii() else c for c in s), True)
+    fn("replace", [S, S, S], S, lambda s, a, b: s.replace(a, b), True)
+    fn("replace", [S, S, S, I], S, lambda s, a, b, n: s.replace(a, b, n if n >= 0 else -1), True)
+    fn("split", [S, S], T.List(S), lambda s, sep: _split(s, sep, -1), True)
+    fn("split", [S, S, I], T.List(S), lambda s, sep, n: _split(s, sep, n), True)
+    fn("substring", [S, I], S, lambda s, a: _substring(s, a, len(s)), True)
+    fn("substring", [S, I, I], S, lambda s, a, b: _substring(s, a, b), True)
+    fn("trim", [S], S, lambda s: s.strip(" \t\n\r\v\f\u0085\u00a0"), True)
+    fn("join", [T.List(S)], S, lambda xs: "".join(xs), True)
+    fn("join", [T.List(S), S], S, lambda xs, sep: sep.join(xs), True)
+    fn("reverse", [S], S, lambda s: s[::-1], True)
+    fn("strings.quote", [S], S, lambda s: '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    # regex
+    fn("find", [S, S], S, lambda s, r: (lambda m: m.group(0) if m else "")(_re(r).search(s)), True)
+    fn("findAll", [S, S], T.List(S), lambda s, r: [m.group(0) for m in _re(r).finditer(s)], True)
+    fn("findAll", [S, S, I], T.List(S), lambda s, r, n: _find_all(s, r, n), True)
+    # lists
+    fn("isSorted", [LIST], B, lambda xs: all(_le(a, b) for a, b in zip(xs, xs[1:])), True)
+    # (cel-cpp registers implementations by argument kind: one `sum` for every list)
+    fn("sum", [LIST], T.DYN, lambda xs: _sum(xs), True)
+    fn("min", [LIST], T.DYN, lambda xs: _extreme(xs, min), True)
+    fn("max", [LIST], T.DYN, lambda xs: _extreme(xs, max), True)
+    for oid, typ in ANY.items():
+        fn("indexOf", [LIST, typ], I, lambda xs, x: _list_index(xs, x), True, "list_" + oid)
+        fn("lastIndexOf", [LIST, typ], I, lambda xs, x: _list_rindex(xs, x), True, "list_" + oid)
+    # sets (cel-go ext sets)
+    fn("sets.contains", [LIST, LIST], B, lambda a, b: all(_in(x, a) for x in b))
+    fn("sets.equivalent", [LIST, LIST], B, lambda a, b: all(_in(x, a) for x in b) and all(_in(x, b) for x in a))
+    fn("sets.intersects", [LIST, LIST], B, lambda a, b: any(_in(x, a) for x in b))
+    # URLs
+    fn("url", [S], MAP, lambda s: _url(s))
+    fn("isURL", [S], B, lambda s: _url(s, check=True))
+    for name, part in (("getScheme", "scheme"), ("getHost", "host"), ("getHostname", "hostname"),
+                       ("getPort", "port"), ("getEscapedPath", "path"), ("getQuery", "query")):
+        fn(name, [MAP], T.Map(S, T.List(S)) if part == "query" else S,
+           (lambda p: lambda u: u[p] if isinstance(u, dict) and "@url" in u else _opaque(u, "url"))(part), True)
+    # IP and CIDR
+    fn("ip", [S], MAP, lambda s: _ip(s))
+    fn("isIP", [S], B, lambda s: _ip(s, check=True))
+    fn("ip.isCanonical", [S], B, lambda s: _ip(s)["@ip"] == s)
+    fn("family", [MAP], I, lambda a: _opaque(a, "ip").version, True)
+    for name, attr in (("isUnspecified", "is_unspecified"), ("isLoopback", "is_loopback"),
+                       ("isLinkLocalMulticast", "is_link_local_multicast"),
+                       ("isLinkLocalUnicast", "is_link_local"), ("isGlobalUnicast", "is_global_unicast")):
+        fn(name, [MAP], B, (lambda at: lambda a: _ip_predicate(_opaque(a, "ip"), at))(attr), True)
+    fn("cidr", [S], MAP, lambda s: _cidr(s))
+    fn("isCIDR", [S], B, lambda s: _cidr(s, check=True))
+    fn("containsIP", [MAP, S], B, lambda c, s: _opaque(_ip(s), "ip") in _opaque(c, "cidr"), True)
+    fn("containsIP", [MAP, MAP], B, lambda c, a: _opaque(a, "ip") in _opaque(c, "cidr"), True)
+    fn("containsCIDR", [MAP, S], B, lambda c, s: _subnet(_opaque(c, "cidr"), _opaque(_cidr(s), "cidr")), True)
+    fn("containsCIDR", [MAP, MAP], B, lambda c, o: _subnet(_opaque(c, "cidr"), _opaque(o, "cidr")), True)
+    fn("prefixLength", [MAP], I, lambda c: _opaque(c, "cidr").prefixlen, True)
+    fn("masked", [MAP], MAP, lambda c: {"@cidr": str(_opaque(c, "cidr"))}, True)
+    fn("ip", [MAP], MAP, lambda c: {"@ip": c["@cidr"].split("/")[0]} if "@cidr" in c else _ip(""), True)
+    # quantity (k8s.io/apimachinery resource.Quantity)
+    fn("quantity", [S], MAP, lambda s: {"@quantity": str(_quantity(s))})
+    fn("isQuantity", [S], B, lambda s: _quantity(s, check=True))
+    fn("sign", [MAP], I, lambda q: (lambda v: (v > 0) - (v < 0))(_opaque(q, "quantity")), True)
+    fn("isInteger", [MAP], B, lambda q: _opaque(q, "quantity").denominator == 1, True)
+    fn("asInteger", [MAP], I, lambda q: _as_integer(_opaque(q, "quantity")), True)
+    fn("asApproximateFloat", [MAP], T.DOUBLE, lambda q: float(_opaque(q, "quantity")), True)
+    fn("compareTo", [MAP, MAP], I, lambda a, b: _cmp(_opaque(a, "quantity"), _opaque(b, "quantity")), True)
+    fn("isGreaterThan", [MAP, MAP], B, lambda a, b: _opaque(a, "quantity") > _opaque(b, "quantity"), True)
+    fn("isLessThan", [MAP, MAP], B, lambda a, b: _opaque(a, "quantity") < _opaque(b, "quantity"), True)
+    for op, sign in (("add", 1), ("sub", -1)):
+        fn(op, [MAP, MAP], MAP, (lambda k: lambda a, b: {"@quantity": str(_opaque(a, "quantity") + k * _opaque(b, "quantity"))})(sign), True)
+        fn(op, [MAP, I], MAP, (lambda k: lambda a, b: {"@quantity": str(_opaque(a, "quantity") + k * b)})(sign), True)
+    # format (k8s.io/apiserver/pkg/cel/library/format.go): validate() returns the errors as
+    # a list here (cel-expr-python cannot hand an optional back from Python)
+    for name in FORMATS:
+        fn(f"format.{name}", [], MAP, (lambda n: lambda: {"@format": n})(name))
+    fn("format.named", [S], MAP, lambda n: {"@format": n} if n in FORMATS else None)
+    fn("validate", [MAP, S], T.List(S), lambda f, s: FORMATS[_opaque(f, "format")](s), True)
+    return [cel.FunctionDecl(name, overloads) for name, overloads in decls.items()]
+
+
+def _guard(impl: Callable) -> Callable:
+    """Python errors become CEL errors with a readable message."""
+    def call(*args: Any) -> Any:
+        try:
+            return impl(*args)
+        except EvalError:
+            raise
+        except (ValueError, TypeError, IndexError, KeyError, ZeroDivisionError) as e:
+            raise ValueError(str(e) or type(e).__name__) from None
+    return call
+
+
+def _opaque(value: Any, kind: str) -> Any:
+    """The Python value behind an opaque map (CEL maps hold only CEL values: the payload is
+    kept as a string and parsed again, cached)."""
+    if isinstance(value, dict) and isinstance(value.get(f"@{kind}"), str):
+        return _PARSE[kind](value[f"@{kind}"])
+    raise ValueError(f"not a {kind}")
+
+
+@lru_cache(maxsize=1024)
+def _parse_ip(text: str) -> Any:
+    import ipaddress
+
+    return ipaddress.ip_address(text)
+
+
+@lru_cache(maxsize=1024)
+def _parse_cidr(text: str) -> Any:
+    import ipaddress
+
+    return ipaddress.ip_network(text, strict=False)
+
+
+@lru_cache(maxsize=1024)
+def _parse_fraction(text: str) -> Any:
+    from fractions import Fraction
+
+    return Fraction(text)
+
+
+_PARSE: Dict[str, Callable[[str], Any]] = {
+    "ip": _parse_ip, "cidr": _parse_cidr, "quantity": _parse_fraction, "format": str}
+
+
+def _char_at(s: str, i: int) -> str:
+    if i < 0 or i > len(s):
+        raise ValueError(f"index out of range: {i}")
+    return s[i] if i < len(s) else ""
+
+
+def _cp_index(s: str, x: str, offset: int) -> int:
+    if offset < 0 or offset > len(s):
+        raise ValueError(f"index out of range: {offset}")
+    return s.find(x, offset)
+
+
+def _cp_rindex(s: str, x: str, offset: Optional[int]) -> int:
+    if offset is None:
+        return s.rfind(x)
+    if offset < 0 or offset > len(s):
+        raise ValueError(f"index out of range: {offset}")
+    return s.rfind(x, 0, offset + len(x))
+
+
+def _split(s: str, sep: str, n: int) -> List[str]:
+    if n == 0:
+        return []
+    if sep == "":
+        parts = list(s)
+        return parts if n < 0 or n >= len(parts) else parts[: n - 1] + ["".join(parts[n - 1:])]
+    return s.split(sep) if n < 0 else s.split(sep, n - 1)
+
+
+def _substring(s: str, a: int, b: int) -> str:
+    if a < 0 or b > len(s) or a > b:
+        raise ValueError(f"substring out of range: [{a}, {b}) of a string of {len(s)} characters")
+    return s[a:b]
+
+
+@lru_cache(maxsize=256)
+def _re(pattern: str) -> Any:
+    # RE2 syntax; Python's re agrees on what CRDs use (classes, anchors, repetition)
+    return re.compile(pattern)
+
+
+def _find_all(s: str, r: str, n: int) -> List[str]:
+    found = [m.group(0) for m in _re(r).finditer(s)]
+    return found if n < 0 else found[:n]
+
+
+def _le(a: Any, b: Any) -> bool:
+    return a <= b
+
+
+def _extreme(xs: List[Any], pick: Callable) -> Any:
+    if not xs:
+        raise ValueError("min/max of an empty list")
+    return pick(xs)
+
+
+def _sum(xs: List[Any]) -> Any:
+    import datetime
+
+    if xs and isinstance(xs[0], datetime.timedelta):
+        return sum(xs, datetime.timedelta())
+    return sum(xs)
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b or (
+        isinstance(a, (int, float)) and isinstance(b, (int, float))
+        and not isinstance(a, bool) and not isinstance(b, bool) and a == b)
+
+
+def _in(x: Any, xs: List[Any]) -> bool:
+    return any(_same(x, y) for y in xs)
+
+
+def _list_index(xs: List[Any], x: Any) -> int:
+    return next((i for i, y in enumerate(xs) if _same(x, y)), -1)
+
+
+def _list_rindex(xs: List[Any], x: Any) -> int:
+    return next((i for i in range(len(xs) - 1, -1, -1) if _same(x, xs[i])), -1)
+
+
+def _url(s: str, check: bool = False) -> Any:
+    """Go's url.ParseRequestURI: absolute URL or absolute path; no fragment."""
+    from urllib.parse import urlsplit
+
+    ok = True
+    try:
+        u = urlsplit(s)
+        if not (u.scheme or s.startswith("/")) or "#" in s or " " in s:
+            ok = False
+    except ValueError:
+        ok = False
+    if check:
+        return ok
+    if not ok:
+        raise ValueError(f"URL parse error during conversion from string: {s}")
+    from urllib.parse import parse_qs
+
+    host = u.netloc.rpartition("@")[2]
+    hostname = u.hostname or ""
+    return {"@url": s, "scheme": u.scheme, "host": host, "hostname": hostname,
+            "port": str(u.port) if u.port is not None else "", "path": u.path,
+            "query": parse_qs(u.query, keep_blank_values=True)}
+
+
+def _ip(s: str, check: bool = False) -> Any:
+    import ipaddress
+
+    try:
+        if "%" in s:
+            raise ValueError("zones are not allowed")
+        addr = ipaddress.ip_address(s)
+        if addr.version == 6 and addr.ipv4_mapped is not None:
+            raise ValueError("IPv4-mapped IPv6 addresses are not allowed")
+    except ValueError as e:
+        if check:
+            return False
+        raise ValueError(f"IP Address {s!r} parse error during conversion from string: {e}") from None
+    return True if check else {"@ip": str(addr)}
+
+
+def _ip_predicate(addr: Any, attr: str) -> bool:
+    if attr == "is_global_unicast":  # Go's IsGlobalUnicast
+        return not (addr.is_unspecified or addr.is_loopback or addr.is_multicast or addr.is_link_local
+                    or (addr.version == 4 and str(addr) == "255.255.255.255"))
+    if attr == "is_link_local_multicast":
+        return addr.is_multicast and (str(addr).startswith("224.0.0.") if addr.version == 4
+                                      else (int(addr) >> 112) & 0xff0f == 0xff02)
+    return bool(getattr(addr, attr))
+
+
+def _cidr(s: str, check: bool = False) -> Any:
+    import ipaddress
+
+    try:
+        if "/" not in s:
+            raise ValueError("missing prefix length")
+        net = ipaddress.ip_network(s, strict=False)
+        _ip(s.split("/", 1)[0])
+    except ValueError as e:
+        if check:
+            return False
+        raise ValueError(f"network address parse error during conversion from string: {e}") from None
+    return True if check else {"@cidr": s}
+
+
+def _subnet(outer: Any, inner: Any) -> bool:
+    return outer.version == inner.version and inner.subnet_of(outer)
+
+
+_QTY = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$")
+_SUFFIX = {"Ki": 2 ** 10, "Mi": 2 ** 20, "Gi": 2 ** 30, "Ti": 2 ** 40, "Pi": 2 ** 50, "Ei": 2 ** 60,
+           "n": (1, 10 ** 9), "u": (1, 10 ** 6), "m": (1, 1000), "": 1, "k": 10 ** 3, "M": 10 ** 6,
+           "G": 10 ** 9, "T": 10 ** 12, "P": 10 ** 15, "E": 10 ** 18}
+
+
+def _quantity(s: str, check: bool = False) -> Any:
+    from fractions import Fraction
+
+    m = _QTY.match(s) if isinstance(s, str) else None
+    if not m:
+        if check:
+            return False
+        raise ValueError(f"quantities must match the regular expression "
+                         f"'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$': {s!r}")
+    if check:
+        return True
+    number, suffix = Fraction(m.group(1)), m.group(2) or ""
+    if suffix[:1] in ("e", "E"):
+        return number * Fraction(10) ** int(suffix[1:])
+    factor = _SUFFIX[suffix]
+    return number * (Fraction(*factor) if isinstance(factor, tuple) else factor)
+
+
+def _as_integer(q: Any) -> int:
+    if q.denominator != 1 or not -2 ** 63 <= q <= 2 ** 63 - 1:
+        raise ValueError("cannot convert value to integer")
+    return int(q)
+
+
+def _cmp(a: Any, b: Any) -> int:
+    return (a > b) - (a < b)
+
+
+def _format_check(fn_name: str) -> Callable[[str], List[str]]:
+    def check(value: str) -> List[str]:
+        from .checks import k8s
+
+        return getattr(k8s, fn_name)(value)
+    return check
+
+
+def _regex_format(pattern: str, what: str) -> Callable[[str], List[str]]:
+    def check(value: str) -> List[str]:
+        return [] if re.fullmatch(pattern, value) else [f"must be {what}"]
+    return check
+
+
+FORMATS: Dict[str, Callable[[str], List[str]]] = {
+    "dns1123Label": _format_check("dns1123_label"),
+    "dns1123Subdomain": _format_check("dns1123_subdomain"),
+    "dns1035Label": _format_check("dns1035_label"),
+    "qualifiedName": _format_check("qualified_name"),
+    "labelValue": _regex_format(r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?", "a valid label value"),
+    "uri": lambda s: [] if _url(s, check=True) else ["must be a URI"],
+    "uuid": _regex_format(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", "a UUID"),
+    "byte": _regex_format(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?", "base64"),
+    "date": _regex_format(r"\d{4}-\d{2}-\d{2}", "a date (YYYY-MM-DD)"),
+    "datetime": _regex_format(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})", "an RFC 3339 date-time"),
+}
+
+
+def names_in(source: str) -> Iterable[str]:
+    """Identifiers an expression mentions (a cheap test for `oldSelf` and the like)."""
+    return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", re.sub(r"'[^']*'|\"[^\"]*\"", "", source)))

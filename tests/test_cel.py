@@ -1,0 +1,101 @@
+"""kubelint/cel.py: Kubernetes CEL examples (the patterns of the Kubernetes docs' CRD
+validation rules and admission policy pages, and the Kubernetes CEL libraries) evaluated as the
+API server evaluates them."""
+
+import pytest
+
+from kubelint import cel
+
+# (expression, self, expected value)
+EXAMPLES = [
+    ("self.minReplicas <= self.replicas && self.replicas <= self.maxReplicas",
+     {"minReplicas": 1, "replicas": 2, "maxReplicas": 3}, True),
+    ("'Available' in self.stateCounts", {"stateCounts": {"Available": 1}}, True),
+    ("(size(self.list1) == 0) != (size(self.list2) == 0)", {"list1": [1], "list2": []}, True),
+    ("!('MY_FIELD' in self.map1) || self.map1['MY_FIELD'].matches('^[a-zA-Z]*$')", {"map1": {"MY_FIELD": "a1"}}, False),
+    ("self.envars.filter(e, e.name == 'MY_ENV').all(e, e.value.matches('^[a-zA-Z]*$'))",
+     {"envars": [{"name": "MY_ENV", "value": "abc"}]}, True),
+    ("has(self.expired) && self.created + self.ttl < self.expired", {"created": 1, "ttl": 1, "expired": 3}, True),
+    ("self.widgets.exists(w, w.key == 'x' && w.foo < 10)", {"widgets": [{"key": "x", "foo": 3}]}, True),
+    ("type(self) == string ? self == '99%' : self == 42", "99%", True),
+    ("self.set1.all(e, !(e in self.set2))", {"set1": [1], "set2": [1]}, False),
+    ("self.all(k, k.startsWith('x-'))", {"x-a": 1, "b": 2}, False),
+    ("self.?spec.?replicas.orValue(1) >= 1", {"spec": {}}, True),
+    ("self.items.exists_one(i, i.primary)", {"items": [{"primary": True}, {"primary": True}]}, False),
+    ("duration(self.timeout) <= duration('1h')", {"timeout": "90m"}, False),
+    ("timestamp(self.t) > timestamp('2020-01-01T00:00:00Z')", {"t": "2021-01-01T00:00:00Z"}, True),
+    # strings (cel-go ext strings)
+    ("self.name.lowerAscii() == 'abc' && self.name.upperAscii() == 'ABC'", {"name": "aBc"}, True),
+    ("self.image.split(':')", {"image": "nginx:1.27"}, ["nginx", "1.27"]),
+    ("self.s.replace('-', '_')", {"s": "a-b-c"}, "a_b_c"),
+    ("self.s.indexOf('b') == 1 && self.s.lastIndexOf('b') == 3", {"s": "abcb"}, True),
+    ("self.s.substring(1, 3)", {"s": "abcd"}, "bc"),
+    ("self.trim()", "  a ", "a"),
+    ("['a', 'b'].join(', ')", None, "a, b"),
+    ("self.s.charAt(1)", {"s": "xyz"}, "y"),
+    # regex
+    ("'a1b22'.findAll('[0-9]+')", None, ["1", "22"]),
+    ("'abc 123'.find('[0-9]+')", None, "123"),
+    # lists
+    ("[1, 2, 3].isSorted() && ![2, 1].isSorted()", None, True),
+    ("[1, 2, 3].sum() == 6 && [4, 9].max() == 9 && ['b', 'a'].min() == 'a'", None, True),
+    ("['x', 'y', 'x'].indexOf('x') == 0 && ['x', 'y', 'x'].lastIndexOf('x') == 2", None, True),
+    ("sets.contains([1, 2, 3], [2, 3]) && sets.intersects([1], [1, 5]) && !sets.equivalent([1], [2])", None, True),
+    # URLs
+    ("url('https://example.com:8443/a/b?x=1').getHost()", None, "example.com:8443"),
+    ("url('https://example.com:8443/a').getHostname() == 'example.com' && url('https://example.com:8443/a').getPort() == '8443'", None, True),
+    ("isURL('https://example.com/') && !isURL('example.com')", None, True),
+    ("url('https://example.com/x?a=1&a=2').getQuery()['a']", None, ["1", "2"]),
+    # IP and CIDR
+    ("isIP('10.0.0.1') && !isIP('10.0.0.256') && ip('fe80::1').family() == 6", None, True),
+    ("cidr('10.0.0.0/8').containsIP('10.1.2.3') && !cidr('10.0.0.0/8').containsIP(ip('11.0.0.1'))", None, True),
+    ("cidr('10.0.0.0/8').containsCIDR('10.1.0.0/16') && cidr('10.1.2.3/8').masked().prefixLength() == 8", None, True),
+    ("ip('127.0.0.1').isLoopback() && ip('8.8.8.8').isGlobalUnicast() && !isCIDR('10.0.0.0/33')", None, True),
+    # quantity
+    ("quantity(self.memory).isGreaterThan(quantity('1000Mi'))", {"memory": "1Gi"}, True),
+    ("quantity('500m').asApproximateFloat() == 0.5 && quantity('2k').asInteger() == 2000", None, True),
+    ("quantity('1').add(quantity('500m')).compareTo(quantity('1500m')) == 0 && !isQuantity('1x')", None, True),
+    ("quantity('1.5').isInteger() || quantity('-3').sign() == -1", None, True),
+    # format
+    ("format.dns1123Label().validate('Web_1').size() > 0 && format.named('dns1123Subdomain').validate('a.b').size() == 0", None, True),
+    # optional types
+    ("optional.of(self.a).hasValue() && !optional.none().hasValue()", {"a": 1}, True),
+    ("self.?missing.orValue('fallback')", {}, "fallback"),
+]
+
+
+@pytest.mark.parametrize("expr,value,expected", EXAMPLES, ids=[e[0][:60] for e in EXAMPLES])
+def test_kubernetes_cel_examples(expr, value, expected):
+    assert cel.compile(expr).run({"self": value}) == expected
+
+
+@pytest.mark.parametrize("expr,value,error", [
+    ("self.b == 1", {"a": 1}, "no such key: b"),
+    ("'x'.charAt(5)", None, "index out of range: 5"),
+    ("[].max()", None, "min/max of an empty list"),
+    ("quantity('1x')", None, "quantities must match"),
+    ("url('not a url')", None, "URL parse error"),
+])
+def test_evaluation_errors(expr, value, error):
+    with pytest.raises(cel.EvalError, match=error):
+        cel.compile(expr).run({"self": value})
+
+
+def test_compile_errors_point_at_the_column():
+    with pytest.raises(cel.CelError) as e:
+        cel.compile("self.a +")
+    assert str(e.value).startswith("1:9: Syntax error")
+    with pytest.raises(cel.CelError, match="undeclared reference to 'nosuch'"):
+        cel.compile("nosuch(1)")
+    with pytest.raises(cel.CelError, match="undeclared reference to 'oldSelf'"):
+        cel.compile("self == oldSelf")
+    assert cel.compile("self == oldSelf", ("self", "oldSelf")).run({"self": 1, "oldSelf": 1}) is True
+
+
+def test_compiled_programs_are_cached():
+    assert cel.compile("self > 1") is cel.compile("self > 1")
+
+
+def test_names_in_ignores_string_literals():
+    assert "oldSelf" in cel.names_in("self == oldSelf")
+    assert "oldSelf" not in cel.names_in("self == 'oldSelf'")
