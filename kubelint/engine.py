@@ -688,7 +688,10 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
 
     def document(obj: K8sObject) -> Optional[Document]:
         docs_of(obj.path)
-        return cache[obj.path].get((obj.doc, obj.item))
+        doc = cache[obj.path].get((obj.doc, obj.item))
+        if doc is not None:
+            doc.path = obj.path
+        return doc
 
     def node_of(obj: K8sObject) -> Any:
         doc = document(obj)
