@@ -119,6 +119,16 @@ def test_chart_without_helm_is_one_info_finding(tmp_path):
     assert proc.returncode == 0, lines
     assert lines[0] == ("chart/Chart.yaml:1:1: info: Helm chart chart not rendered: `helm` is not on "
                         "PATH, so its templates were not linted [KL033 helm-not-rendered]")
+    # the README's VS Code problem matcher keeps info lines (the task runs without colour)
+    import re
+
+    from .test_integrations import VSCODE_MATCHER
+
+    assert re.match(VSCODE_MATCHER, lines[0]).groups()[:4] == ("chart/Chart.yaml", "1", "1", "info")
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    assert '"command": "kubelint check --color never ${file}"' in readme
+    proc = kubelint("check", "--color", "always", ".", cwd=tmp_path, env={"PATH": os.path.dirname(sys.executable)})
+    assert re.match(VSCODE_MATCHER, proc.stdout.decode().splitlines()[0]) is None  # why --color never
 
 
 def test_exclude_is_relative_to_the_config_folder(tmp_path):

@@ -280,3 +280,28 @@ def test_comments_in_source_files_suppress_rendered_findings(tmp_path):
     out = proc.stdout.decode()
     assert "overlays/prod/patch.yaml:10:28: error:" in out and "(suppressed)" in out.split("patch.yaml:10:28")[1].splitlines()[0]
     assert "1 suppressed" in out
+
+
+def test_helm_values_from_config_and_template_failures(tmp_path):
+    """The stand-in (not helm) renders only when given the configured values file, and
+    otherwise fails as `helm template` does, with its message on stderr."""
+    repo = tmp_path / "repo"
+    for rel, text in CHART.items():
+        write(repo, rel, text)
+    write(repo, "chart/values-prod.yaml", "type: Nodeport\n")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "output.yaml").write_text(HELM_OUTPUT)
+    script = bin_dir / "helm"
+    script.write_text("#!/bin/sh\ncase \"$*\" in *values-prod.yaml*) cat '%s';; "
+                      "*) echo 'Error: execution error at (mychart/templates/service.yaml:6:9): type is required' >&2; exit 1;; esac\n"
+                      % (bin_dir / "output.yaml"))
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    env = {"PATH": os.pathsep.join([str(bin_dir), os.environ["PATH"]])}
+    proc = kubelint("check", ".", cwd=repo, env=env)
+    assert proc.stdout.decode().startswith(
+        "chart/Chart.yaml:1:1: error: `helm template` failed: Error: execution error at "
+        "(mychart/templates/service.yaml:6:9): type is required [KL032 helm-template-failed]"), proc.stdout
+    write(repo, ".kubelint.yaml", "helm:\n  values:\n    chart: [chart/values-prod.yaml]\n")
+    proc = kubelint("check", ".", cwd=repo, env=env)
+    assert proc.stdout.decode().startswith("chart/templates/service.yaml:6:9: error: spec.type:"), proc.stdout
