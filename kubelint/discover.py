@@ -72,6 +72,9 @@ class Discovery(NamedTuple):
     kustomize_roots: List[str]  # folders holding a kustomization (named or walked)
     charts: List[str]  # folders holding Chart.yaml
     unmatched_excludes: List[int]  # indices of exclude: patterns that matched nothing in a walk
+    # root -> files named on the command line that the root uses (a patch, a base resource):
+    # linted through that root's rendering, reporting only what lands in them
+    focus: Dict[str, Set[str]] = {}
 
 
 def known_non_manifest(name: str) -> Optional[str]:
@@ -214,6 +217,7 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (), stdin_filename: 
     skipped: List[Tuple[str, str]] = []
     roots: List[str] = []
     charts: List[str] = []
+    focus: Dict[str, Set[str]] = {}
     seen: Set[str] = set()
     walked_any = False
     for given in paths:
@@ -232,12 +236,43 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (), stdin_filename: 
                 name = os.path.basename(given)
                 if "kustomize" in render and name in KUSTOMIZATION_NAMES:
                     roots.append(os.path.normpath(os.path.dirname(given) or "."))
+                    continue
+                root = _using_root(given) if "kustomize" in render else None
+                if root is not None:
+                    if root not in roots and root not in focus:
+                        focus[root] = set()
+                    if root in focus:
+                        focus[root].add(os.path.normpath(given))
                 else:
                     sources.append(Source(given, given))
         else:
             missing.append(given)
     unmatched = excludes.unmatched() if walked_any else []
-    return Discovery(sources, missing, skipped, roots, charts, unmatched)
+    roots.extend(r for r in focus if r not in roots)
+    return Discovery(sources, missing, skipped, roots, charts, unmatched, focus)
+
+
+def _using_root(path: str) -> Optional[str]:
+    """The kustomize root above `path` whose kustomization (or a local base's) names it as a
+    resource or patch, or None: such a file is not an object on its own."""
+    full = os.path.abspath(path)
+    here = os.path.dirname(full)
+    stop = git_root(here)
+    while True:
+        if any(os.path.isfile(os.path.join(here, n)) for n in KUSTOMIZATION_NAMES):
+            try:
+                from .render.kustomize import referenced_files
+
+                if full in referenced_files(here):
+                    rel = os.path.relpath(here)
+                    return os.path.normpath(here if rel.startswith("..") else rel)
+            except Exception:
+                return None
+            return None
+        parent = os.path.dirname(here)
+        if parent == here or here == stop:
+            return None
+        here = parent
 
 
 def _covers(top: str, base: str) -> bool:

@@ -512,7 +512,7 @@ def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
     if found.kustomize_roots or found.charts:  # kustomize overlays, Helm charts
         from .render import render_roots
 
-        rendered = render_roots(linter, found.kustomize_roots, found.charts)
+        rendered = render_roots(linter, found.kustomize_roots, found.charts, found.focus)
         sources.extend(rendered.sources)
     missing = found.missing
     outcomes = _lint_all(linter, sources, progress)

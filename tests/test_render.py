@@ -305,3 +305,16 @@ def test_helm_values_from_config_and_template_failures(tmp_path):
     write(repo, ".kubelint.yaml", "helm:\n  values:\n    chart: [chart/values-prod.yaml]\n")
     proc = kubelint("check", ".", cwd=repo, env=env)
     assert proc.stdout.decode().startswith("chart/templates/service.yaml:6:9: error: spec.type:"), proc.stdout
+
+
+@needs_kustomize
+def test_a_named_patch_is_linted_through_the_root_that_uses_it(tmp_path):
+    """A patch alone is not an object: named on the command line (an editor on save), it is
+    linted through the kustomization that uses it, and only its own findings are shown."""
+    repository(tmp_path, helm_chart=False)
+    write(tmp_path, "overlays/prod/notes.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: notes}\ndata: {a: 1}\n")
+    proc = kubelint("check", "overlays/prod/patch.yaml", "overlays/prod/notes.yaml", cwd=tmp_path)
+    assert findings(proc.stdout) == ["overlays/prod/notes.yaml:4:11 KL010",  # not used by the root: alone
+                                     "overlays/prod/patch.yaml:10:28 KL112"], proc.stdout.decode()
+    proc = kubelint("check", "base/deployment.yaml", cwd=tmp_path)
+    assert findings(proc.stdout) == ["base/deployment.yaml:18:25 KL112"], proc.stdout.decode()

@@ -16,6 +16,7 @@ class Rendering(NamedTuple):
     objects: List[Any]  # the rendered documents' data, by document index
     lines: List[int]  # the first line of each rendered document (for related locations)
     what: str  # "kustomize" or "helm", for messages
+    focus: Optional[set] = None  # report only findings that land in these files
 
 
 class Rendered(NamedTuple):
@@ -35,7 +36,8 @@ def _options(settings: Any, key: str) -> Dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def render_roots(linter: Any, roots: List[str], charts: List[str]) -> Rendered:
+def render_roots(linter: Any, roots: List[str], charts: List[str],
+                 focus: Optional[Dict[str, Any]] = None) -> Rendered:
     sources: List[Source] = []
     renderings: Dict[str, Rendering] = {}
     findings: List[Optional[Finding]] = []
@@ -53,7 +55,8 @@ def render_roots(linter: Any, roots: List[str], charts: List[str]) -> Rendered:
             except Exception:
                 pass
         for root in roots:
-            if os.path.abspath(root) in used or kustomize.is_component(root):
+            if (os.path.abspath(root) in used and not (focus and root in focus)) \
+                    or kustomize.is_component(root):
                 continue
             kfile = kustomize.kustomization_file(root) or os.path.join(root, "kustomization.yaml")
             path = display(kfile)
@@ -79,6 +82,9 @@ def render_roots(linter: Any, roots: List[str], charts: List[str]) -> Rendered:
                 smap = None
             sources.append(Source(path, None, raw))
             renderings[path] = _rendering(path, raw, smap, "kustomize")
+            if focus and root in focus:
+                renderings[path] = renderings[path]._replace(
+                    focus={os.path.normpath(display(p)) for p in focus[root]})
     if charts:
         from . import helm
 
@@ -147,6 +153,8 @@ def remap_and_suppress(findings: List[Finding], renderings: Dict[str, Rendering]
             kept.append(f)
             continue
         moved = _remap_one(f, r, renderings)
+        if r.focus is not None and os.path.normpath(moved.path) not in r.focus:
+            continue  # the root was rendered for a file named on the command line
         if moved.path not in directives:
             try:
                 with open(moved.path, encoding="utf-8", errors="replace") as fh:

@@ -125,6 +125,25 @@ class RemoteRefused(RenderError):
         self.path, self.pointer, self.span = path, pointer, span
 
 
+def referenced_files(root: str) -> set:
+    """Absolute paths of the local files the root's kustomizations name as resources or
+    patches."""
+    out = set()
+    for layer in layers(root):
+        data = layer.doc.data
+        entries = _strings(data.get("resources")) + _strings(data.get("bases")) + \
+            _strings(data.get("patchesStrategicMerge"))
+        for key in ("patches", "patchesJson6902"):
+            for p in data.get(key) or []:
+                if isinstance(p, dict) and isinstance(p.get("path"), str):
+                    entries.append(p["path"])
+        for e in entries:
+            path = os.path.abspath(os.path.join(layer.folder, e))
+            if os.path.isfile(path):
+                out.add(path)
+    return out
+
+
 def bases_of(root: str) -> List[str]:
     """Local folders the root's kustomization (and its bases) use as bases or components."""
     return [layer.folder for layer in layers(root)[1:]]
