@@ -162,3 +162,12 @@ def test_explain_says_whether_a_rule_fixes_itself():
     proc = kubelint("explain", "KL303")
     assert b"--unsafe-fixes (it changes behaviour: review it)" in proc.stdout
     assert b"Automatic fix" not in kubelint("explain", "KL101").stdout
+
+
+def test_fix_inside_a_list_item():
+    text = ("apiVersion: v1\nkind: List\nitems:\n"
+            "  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: a}\n"
+            "  - apiVersion: v1\n    kind: service   # lower\n    metadata: {name: s}\n"
+            "    spec: {ports: [{port: 80, protocol: udp}]}\n")
+    after = fix_text(Linter(Settings()), "l.yaml", text).after
+    assert after == text.replace("kind: service", "kind: Service").replace("udp", "UDP")

@@ -71,7 +71,8 @@ def workspace(tmp_path_factory):
     (root / "compose.yaml").write_text("services:\n  web: {image: nginx}\n")
     sub = root / "team"
     sub.mkdir()
-    (sub / ".kubelint.yaml").write_text("ignore: [KL112]\n")
+    (sub / ".kubelint.yaml").write_text("ignore: [KL112]\nexclude: [templates/]\n")
+    (sub / "templates").mkdir()
     (sub / "job.yaml").write_text(deploy("team"))
     client = LspClient(cwd=str(root))
     result = client.initialize(str(root))
@@ -155,6 +156,10 @@ def test_other_yaml_is_left_alone_and_config_is_per_folder(workspace):
     # team/.kubelint.yaml ignores KL112
     path = str(root / "team" / "job.yaml")
     client.open(path, deploy("team"))
+    assert client.diagnostics(uri(path)) == []
+    # ... and excludes templates/: a Helm template there is left alone, as `check` leaves it
+    path = str(root / "team" / "templates" / "deploy.yaml")
+    client.open(path, "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n")
     assert client.diagnostics(uri(path)) == []
 
 

@@ -14,7 +14,7 @@ import os
 import re
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
-from ..engine import FileOutcome, Linter, Settings, Source, _late, _unused_directives, discover
+from ..engine import FileOutcome, Linter, Settings, Source, _late, _unused_directives
 from ..loader import Loaded, load_text, read
 from ..model import Finding
 from .chunks import lint_chunked
@@ -143,8 +143,8 @@ class Workspace:
     def lint(self, state: FileState) -> None:
         """Re-lint one file's text (per-file stage only)."""
         linter = self.linter_for(state)
-        if state.text is None:
-            state.outcome, state.loaded = None, None
+        if state.text is None or self.excluded(state):
+            state.outcome, state.loaded, state.late = None, None, ()
             return
         # The first lint of a file is whole (faster than 50 small ones); its documents'
         # outcomes are kept from the first edit on, or by warm() when the server is idle.
@@ -191,8 +191,22 @@ class Workspace:
         if not self.root:
             return []
         conf = self._config(self.root)
-        found, _ = discover([self.root], list(conf.get("exclude") or []))
-        return [os.path.abspath(s.real) for s in found if s.real]
+        from ..discover import discover as walk
+
+        found = walk([self.root], list(conf.get("exclude") or []),
+                     base=conf.base if conf.path else self.root, render=())
+        return [os.path.abspath(s.real) for s in found.sources if s.real]
+
+    def excluded(self, state: FileState) -> bool:
+        """An open buffer under the `exclude:` of its config (Helm templates, say) is left
+        alone, as `check` leaves it out of a walk."""
+        conf = self._config(os.path.dirname(state.abspath))
+        patterns = list(conf.get("exclude") or [])
+        if not patterns or "://" in state.abspath:
+            return False
+        from ..discover import Excludes
+
+        return Excludes(patterns, conf.base if conf.path else self.root).excluded(state.abspath)
 
     # the cross-object stage --------------------------------------------------------------------
 
