@@ -293,6 +293,9 @@ CASES = [
      "  updateStrategy: {rollingUpdate: %s}\n  template:\n    metadata: {labels: {a: b}}\n"
      "    spec:\n      containers: [{name: c, image: i}]\n") % "{maxUnavailable: 0}", ("KL121", 6, 52),
      "spec.updateStrategy.rollingUpdate.maxUnavailable: Required value: cannot be 0 when maxSurge is 0"),
+    # ValidateSecurityContext: Unmasked /proc only in a user namespace (ProcMountType, on from 1.33)
+    (POD.format(extra="      securityContext: {procMount: Unmasked}\n"), ("KL129", 9, 36),
+     'spec.containers[0].securityContext.procMount: Invalid value: "Unmasked": `hostUsers` must be false to use `Unmasked`'),
     # ValidateSecret: keys each Secret type requires
     ("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ntype: kubernetes.io/tls\nstringData:\n  tls.crt: x\n",
      ("KL127", 4, 1), "data[tls.key]: Required value: a kubernetes.io/tls Secret needs the key `tls.key`"),
@@ -375,9 +378,18 @@ ACCEPTED = [
     POD.format(extra="  tolerations: [{key: k, operator: '', effect: ''}]\n"),
     # warningsForPodSpecAndMeta: X: "$(X)..." builds on the earlier value, no warning
     POD.format(extra="      env:\n        - {name: P, value: /a}\n        - {name: P, value: '$(P):/b'}\n"),
+    # procMount Unmasked in a user namespace
+    POD.format(extra="      securityContext: {procMount: Unmasked}\n  hostUsers: false\n"),
     # validateLivenessProbe: successThreshold 0 is defaulted to 1
     POD.format(extra="      livenessProbe: {tcpSocket: {port: 80}, successThreshold: 0, periodSeconds: 0}\n"),
 ]
+
+
+def test_procmount_follows_the_feature_gate(tmp_path):
+    """Before 1.33 the API server drops procMount unvalidated (ProcMountType off by default)."""
+    text = POD.format(extra="      securityContext: {procMount: unmasked}\n")
+    assert lint_text(tmp_path, text, kubernetes_version="1.32").findings == []
+    assert positions(lint_text(tmp_path, text, kubernetes_version="1.33")) == [("KL112", 9, 36)]
 
 
 @pytest.mark.parametrize("text", ACCEPTED, ids=[f"accepted{i}" for i in range(len(ACCEPTED))])

@@ -51,6 +51,12 @@ def _external_name(parent, field):
     parent[field]["type"], parent[field]["externalName"] = "ExternalName", "db.example.com"
 
 
+def _unmasked_in_user_namespace(parent, field):
+    parent[field] = False
+    for c in parent.get("containers", []):
+        c.setdefault("securityContext", {})["procMount"] = "Unmasked"
+
+
 def _parent_of(obj, ptr):
     for part in ptr[:-1]:
         obj = obj[part]
@@ -223,6 +229,12 @@ TABLE = [
         {"type": "Localhost", "localhostProfile": "/etc/p.json"}, R, "validateLocalDescendingPath", "KL129"),
     Row("procmount-lower", POD_C + ("securityContext",), {"procMount": "unmasked"}, R, "ValidateProcMountType",
         "KL112"),
+    Row("procmount-lower-1.32", POD_C + ("securityContext",), {"procMount": "unmasked"}, A,
+        "dropDisabledProcMountField: ProcMountType off by default before 1.33", version="1.32"),
+    Row("procmount-unmasked", POD_C + ("securityContext",), {"procMount": "Unmasked"}, R,
+        "ValidateSecurityContext: `hostUsers` must be false to use `Unmasked`", "KL129"),
+    Row("procmount-unmasked-user-ns", ("{pod}", "hostUsers"), _unmasked_in_user_namespace, A,
+        "ValidateSecurityContext: Unmasked with hostUsers false"),
     Row("apparmor-lower", POD_C + ("securityContext",), {"appArmorProfile": {"type": "unconfined"}}, R,
         "validateAppArmorProfileField: NotSupported", "KL112"),
     # --- quantities (ValidateResourceQuantityValue, validateResourceRequirements) ----------------

@@ -31,7 +31,7 @@ for _list in CONTAINER_LISTS:
         ((_list, "*", "imagePullPolicy"), ("Always", "IfNotPresent", "Never")),
         ((_list, "*", "terminationMessagePolicy"), ("File", "FallbackToLogsOnError")),
         ((_list, "*", "ports", "*", "protocol"), PROTOCOLS),
-        # ValidateProcMountType
+        # ValidateProcMountType (from 1.33, see unsupported_value)
         ((_list, "*", "securityContext", "procMount"), ("Default", "Unmasked")),
         ((_list, "*", "securityContext", "seccompProfile", "type"), PROFILE_TYPES),
         ((_list, "*", "securityContext", "appArmorProfile", "type"), PROFILE_TYPES),
@@ -77,7 +77,12 @@ def _patterns(kind: str) -> Iterator[Tuple[Tuple[Any, ...], Tuple[str, ...]]]:
 
 
 def unsupported_value(obj: Any, ctx: Any) -> Iterator[Violation]:
+    # Before 1.33 the ProcMountType feature gate is off by default and the API server drops
+    # procMount before validating (dropDisabledProcMountField): any value passes.
+    proc_mount = tuple(int(x) for x in ctx.version.split(".")) >= (1, 33)
     for pattern, allowed in _patterns(builtin_kind(obj)):
+        if pattern[-1] == "procMount" and not proc_mount:
+            continue
         for pointer, value in walk(obj.data, pattern):
             if value is None or value in allowed:
                 continue

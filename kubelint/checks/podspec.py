@@ -101,11 +101,15 @@ def security_context(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL129: user and group IDs 0..2^31-1 (IsValidUserID, IsValidGroupID); a Localhost
     seccomp/AppArmor profile names its file, other types do not
     (validateSeccompProfileField, validateAppArmorProfileField); privileged containers
-    cannot forbid privilege escalation (ValidateSecurityContext)."""
+    cannot forbid privilege escalation, and procMount Unmasked needs hostUsers: false
+    (ValidateSecurityContext)."""
     found = pod_spec(obj)
     if found is None:
         return
     base, spec = found
+    host_users = spec.get("hostUsers") is not False
+    # ProcMountType is on by default from 1.33; before, procMount is dropped unvalidated
+    proc_mount = tuple(int(x) for x in ctx.version.split(".")) >= (1, 33)
     for ptr, sc, pod in _contexts(base, spec):
         where = pointer_to_k8s(ptr)
         for field in ("runAsUser", "runAsGroup") + (("fsGroup",) if pod else ()):
@@ -139,6 +143,10 @@ def security_context(obj: Any, ctx: Any) -> Iterator[Violation]:
             elif kind in ("RuntimeDefault", "Unconfined") and local is not None:
                 yield Violation(f"{where}.{field}.localhostProfile: Invalid value: can only be set "
                                 f"when {what} type is Localhost", pptr + ("localhostProfile",), at="key")
+        if not pod and sc.get("procMount") == "Unmasked" and host_users and proc_mount:
+            yield Violation(invalid(f"{where}.procMount", "Unmasked", ["`hostUsers` must be false to use "
+                                                                      "`Unmasked`"]), ptr + ("procMount",),
+                            hint="set spec.hostUsers: false (a user namespace for the pod)")
         if not pod and sc.get("privileged") is True and sc.get("allowPrivilegeEscalation") is False:
             yield Violation(f"{where}: Invalid value: cannot set `allowPrivilegeEscalation` to false "
                             "and `privileged` to true", ptr + ("allowPrivilegeEscalation",))
