@@ -54,14 +54,31 @@ def render_roots(linter: Any, roots: List[str], charts: List[str],
                 used.update(os.path.abspath(b) for b in kustomize.bases_of(root))
             except Exception:
                 pass
-        for root in roots:
-            if (os.path.abspath(root) in used and not (focus and root in focus)) \
-                    or kustomize.is_component(root):
-                continue
+        todo = [root for root in roots
+                if not ((os.path.abspath(root) in used and not (focus and root in focus))
+                        or kustomize.is_component(root))]
+
+        def run(root: str) -> Any:
+            try:
+                return kustomize.render(root, timeout, allow_remote)
+            except kustomize.RenderError as e:
+                return e
+
+        # the renders are other processes: run a few at once, results kept in root order
+        jobs = max(1, min(4, getattr(linter.settings, "jobs", 1) or 1, len(todo)))
+        if jobs > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(jobs) as pool:
+                outputs = list(pool.map(run, todo))
+        else:
+            outputs = [run(root) for root in todo]
+        for root, raw in zip(todo, outputs):
             kfile = kustomize.kustomization_file(root) or os.path.join(root, "kustomization.yaml")
             path = display(kfile)
             try:
-                raw = kustomize.render(root, timeout, allow_remote)
+                if isinstance(raw, Exception):
+                    raise raw
             except kustomize.ToolMissing as e:
                 findings.append(linter.finding(
                     "KL031", f"kustomization not rendered: {e}", path, Span(1, 1, 1, 2),
