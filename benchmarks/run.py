@@ -2,7 +2,8 @@
 
     python benchmarks/run.py [--runs 5] [--kv-files 40]
 
-Generates the corpus (benchmarks/generate.py; 5,000 documents in 1,000 files) if missing,
+Generates the corpus (benchmarks/generate.py; 5,000 documents in 1,000 files) if missing
+(it is gitignored, so kubelint runs on it with --no-ignore),
 then reports medians of several runs of: `python -c pass`, the import floor (a process that
 imports kubelint's dependencies and exits), kubelint on one valid file, kubelint on the
 corpus, and kubernetes-validate on the first --kv-files files of the same corpus (it manages
@@ -56,7 +57,7 @@ def count_docs(paths):
     """Documents as kubelint counts them (empty documents and List items aside)."""
     import json
 
-    proc = subprocess.run(KUBELINT + ["check", "-f", "json", *paths], capture_output=True, cwd=ROOT)
+    proc = subprocess.run(KUBELINT + ["check", "--no-ignore", "-f", "json", *paths], capture_output=True, cwd=ROOT)
     return json.loads(proc.stdout)["summary"]["documents"]
 
 
@@ -149,8 +150,8 @@ def main() -> None:
     bare, floor, one = interleaved([[PY, "-c", "pass"],
                                      [PY, "-c", "import typer, _ruamel_yaml, jsonschema_rs"],
                                      KUBELINT + ["check", "examples/pod.yaml"]], a.runs * 6)
-    corpus = timed(KUBELINT + ["check", CORPUS], a.runs)
-    corpus1 = timed(KUBELINT + ["check", "--jobs", "1", CORPUS], a.runs)
+    corpus = timed(KUBELINT + ["check", "--no-ignore", CORPUS], a.runs)
+    corpus1 = timed(KUBELINT + ["check", "--no-ignore", "--jobs", "1", CORPUS], a.runs)
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
     kv_files = files[: a.kv_files]
