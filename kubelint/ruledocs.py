@@ -11,7 +11,7 @@ def render_rules(rules: List, fmt: str) -> str:
     if fmt == "json":
         return json.dumps([{
             "code": r.code, "name": r.name, "severity": r.severity.label, "summary": r.summary,
-            "kinds": r.kinds, "tags": r.tags, "enabled": r.default_enabled, "see-also": r.see_also,
+            "kinds": r.kinds, "groups": getattr(r, "groups", None), "tags": r.tags, "enabled": r.default_enabled, "see-also": r.see_also,
             "options": {k: v.get("default") for k, v in r.options.items()},
         } for r in rules], indent=2) + "\n"
     if fmt == "markdown":
@@ -41,8 +41,8 @@ def render_explain(rule) -> str:
     if getattr(rule, "fixable", None):
         out += ["", "Automatic fix: `kubelint check --fix`" + (
             " --unsafe-fixes (it changes behaviour: review it)" if rule.fixable == "unsafe" else "")]
-    if rule.kinds:
-        out += ["", "Applies to: " + ", ".join(rule.kinds)]
+    if rule.kinds or getattr(rule, "groups", None) is not None:
+        out += ["", "Applies to: " + applies_to(rule)]
     if rule.tags:
         out += ["", "Tags: " + ", ".join(rule.tags)]
     if rule.see_also:
@@ -55,6 +55,23 @@ def render_explain(rule) -> str:
         for text in rule.examples[key]:
             out += ["", title, _indent(text.rstrip("\n"))]
     return "\n".join(out) + "\n"
+
+
+def applies_to(rule) -> str:
+    """What `kinds` (and `groups`) resolve to: a built-in kind name means the groups the
+    bundled schemas serve it in; any other name a custom kind of any group."""
+    groups = getattr(rule, "groups", None)
+    if groups is not None:
+        where = ", ".join("core" if g == "" else "any group" if g == "*" else g for g in groups)
+        return (", ".join(rule.kinds) if rule.kinds else "every kind") + f" in {where}"
+    from .k8s_schema import kinds_by_lower, latest_version
+
+    served = kinds_by_lower(latest_version())
+    parts = []
+    for kind in rule.kinds:
+        versions = served.get(kind.lower(), {}).get(kind)
+        parts.append(f"{kind} ({', '.join(versions)})" if versions else f"{kind} (custom, any group)")
+    return ", ".join(parts)
 
 
 def _indent(text: str) -> str:

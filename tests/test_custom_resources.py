@@ -225,3 +225,19 @@ def test_real_world_custom_resources(name):
 def test_real_world_without_crds_is_info_only():
     result = run([os.path.join(REAL, f"{name}.yaml") for name in sorted(CASES)], Settings(select=["ALL"]))
     assert {(f.code, f.severity.label) for f in result.findings} == {("KL015", "info")}
+
+
+def test_explain_states_the_groups_a_rule_applies_to(tmp_path):
+    from kubelint.registry import Registry
+    from kubelint.ruledocs import applies_to
+
+    registry = Registry.load()
+    assert applies_to(registry.get("KL101")) == "Service (v1)"
+    assert applies_to(registry.get("KL305")).startswith("Deployment (apps/v1), StatefulSet (apps/v1)")
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "a.yaml").write_text(CUSTOM_RULE)
+    (rules / "b.yaml").write_text(WIDGET_RULE)
+    user = Registry.load([str(rules)])
+    assert applies_to(user.get("ACME001")) == "Service in serving.knative.dev"
+    assert applies_to(user.get("ACME002")) == "Widget (custom, any group)"
