@@ -87,7 +87,7 @@ def _compile(source: str, variables: Tuple[str, ...]) -> Program:
         raise CelError(f"expression is too long ({len(source)} characters)")
     env = _env(variables)
     try:
-        expr = env.compile(source)
+        expr = env.compile(_rewrite_validate(source) if ".validate(" in source else source)
     except RuntimeError as e:
         raise CelError(_compile_message(str(e))) from None
     return Program(source, expr, variables)
@@ -201,12 +201,13 @@ def _library(cel: Any) -> List[Any]:
     for op, sign in (("add", 1), ("sub", -1)):
         fn(op, [MAP, MAP], MAP, (lambda k: lambda a, b: {"@quantity": str(_opaque(a, "quantity") + k * _opaque(b, "quantity"))})(sign), True)
         fn(op, [MAP, I], MAP, (lambda k: lambda a, b: {"@quantity": str(_opaque(a, "quantity") + k * b)})(sign), True)
-    # format (k8s.io/apiserver/pkg/cel/library/format.go): validate() returns the errors as
-    # a list here (cel-expr-python cannot hand an optional back from Python)
+    # format (k8s.io/apiserver/pkg/cel/library/format.go): validate() returns optional<list>;
+    # cel-expr-python cannot hand an optional back from Python, so it returns null or the list
+    # of errors, and `_rewrite_validate` turns `.hasValue()`/`.value()` on it into `!= null`/itself
     for name in FORMATS:
         fn(f"format.{name}", [], MAP, (lambda n: lambda: {"@format": n})(name))
     fn("format.named", [S], MAP, lambda n: {"@format": n} if n in FORMATS else None)
-    fn("validate", [MAP, S], T.List(S), lambda f, s: FORMATS[_opaque(f, "format")](s), True)
+    fn("validate", [MAP, S], T.DYN, lambda f, s: FORMATS[_opaque(f, "format")](s) or None, True)
     return [cel.FunctionDecl(name, overloads) for name, overloads in decls.items()]
 
 
@@ -466,6 +467,44 @@ FORMATS: Dict[str, Callable[[str], List[str]]] = {
     "date": _regex_format(r"\d{4}-\d{2}-\d{2}", "a date (YYYY-MM-DD)"),
     "datetime": _regex_format(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})", "an RFC 3339 date-time"),
 }
+
+
+def _rewrite_validate(source: str) -> str:
+    """`X.validate(Y).hasValue()` -> `(X.validate(Y) != null)`, `.value()` -> nothing: the
+    optional that format's validate() returns in Kubernetes is null-or-list here."""
+    out, i = [], 0
+    while True:
+        j = source.find(".validate(", i)
+        if j < 0:
+            out.append(source[i:])
+            return "".join(out)
+        depth, k = 0, j + len(".validate")
+        while k < len(source):
+            if source[k] == "(":
+                depth += 1
+            elif source[k] == ")":
+                depth -= 1
+                if depth == 0:
+                    break
+            elif source[k] in "'\"":  # skip a string literal
+                q, k = source[k], k + 1
+                while k < len(source) and source[k] != q:
+                    k += 2 if source[k] == "\\" else 1
+            k += 1
+        end = k + 1
+        rest = source[end:]
+        if rest.startswith(".hasValue()"):
+            # wrap from the receiver's start: the nearest `format.` before j
+            start = source.rfind("format.", i, j)
+            start = start if start >= 0 else j
+            out.append(source[i:start] + "(" + source[start:end] + " != null)")
+            i = end + len(".hasValue()")
+        elif rest.startswith(".value()"):
+            out.append(source[i:end])
+            i = end + len(".value()")
+        else:
+            out.append(source[i:end])
+            i = end
 
 
 def names_in(source: str) -> Iterable[str]:

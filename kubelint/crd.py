@@ -28,7 +28,9 @@ def is_crd(data: Any) -> bool:
         isinstance(data.get("apiVersion"), str) and data["apiVersion"].startswith("apiextensions.k8s.io/")
 
 
-def to_json_schema(node: Any, strict: bool, top: bool = False) -> Any:
+def to_json_schema(node: Any, strict: bool, top: bool = False, junctor: bool = False) -> Any:
+    """`junctor`: inside allOf/anyOf/oneOf/not, whose branches only restrict the values of
+    fields declared beside them (structural schemas): they never make a field unknown."""
     if not isinstance(node, dict):
         return node
     out: Dict[str, Any] = {}
@@ -36,11 +38,13 @@ def to_json_schema(node: Any, strict: bool, top: bool = False) -> Any:
         if key.startswith("x-kubernetes-") or key in ("nullable", "example", "externalDocs"):
             continue
         if key == "properties" and isinstance(value, dict):
-            out[key] = {k: to_json_schema(v, strict) for k, v in value.items()}
-        elif key in ("items", "additionalProperties", "not") and isinstance(value, dict):
-            out[key] = to_json_schema(value, strict)
+            out[key] = {k: to_json_schema(v, strict, junctor=junctor) for k, v in value.items()}
+        elif key in ("items", "additionalProperties") and isinstance(value, dict):
+            out[key] = to_json_schema(value, strict, junctor=junctor)
+        elif key == "not" and isinstance(value, dict):
+            out[key] = to_json_schema(value, strict, junctor=True)
         elif key in ("allOf", "anyOf", "oneOf") and isinstance(value, list):
-            out[key] = [to_json_schema(v, strict) for v in value]
+            out[key] = [to_json_schema(v, strict, junctor=True) for v in value]
         else:
             out[key] = value
     if node.get("x-kubernetes-int-or-string"):
@@ -59,7 +63,7 @@ def to_json_schema(node: Any, strict: bool, top: bool = False) -> Any:
         props.setdefault("apiVersion", {"type": "string"})
         props.setdefault("kind", {"type": "string"})
         props.setdefault("metadata", {"type": "object"})
-    if strict and "properties" in out and "additionalProperties" not in out and \
+    if strict and not junctor and "properties" in out and "additionalProperties" not in out and \
             not node.get("x-kubernetes-preserve-unknown-fields"):
         out["additionalProperties"] = False
     return out

@@ -57,7 +57,10 @@ EXAMPLES = [
     ("quantity('1').add(quantity('500m')).compareTo(quantity('1500m')) == 0 && !isQuantity('1x')", None, True),
     ("quantity('1.5').isInteger() || quantity('-3').sign() == -1", None, True),
     # format
-    ("format.dns1123Label().validate('Web_1').size() > 0 && format.named('dns1123Subdomain').validate('a.b').size() == 0", None, True),
+    ("format.dns1123Label().validate('Web_1').hasValue() && format.named('dns1123Subdomain').validate('a.b') == null", None, True),
+    ("!format.dns1123Label().validate(self).hasValue()", "web", True),  # the optional's form
+    ("size(self) == 0 || format.dns1123Label().validate(self) == null", "", True),  # Gateway API's
+    ("format.dns1123Label().validate(self).value()[0].startsWith('a lowercase RFC 1123 label')", "Web", True),
     # optional types
     ("optional.of(self.a).hasValue() && !optional.none().hasValue()", {"a": 1}, True),
     ("self.?missing.orValue('fallback')", {}, "fallback"),
