@@ -136,11 +136,13 @@ def replacement(api_version: str, kind: str, version: str) -> Optional[str]:
         return hand  # not an API: a sentence
     if hand is not None and serves(version, hand, kind):
         return hand
+    group = _group(api_version)
+    # a newer version of the same group (never an older one: v1beta2 -> v1beta1 goes
+    # backwards), else the kind in another group (extensions -> apps)
     where = [av for av in k8s_schema.kinds_by_lower(version).get(kind.lower(), {}).get(kind, [])
-             if av != api_version]
+             if av != api_version and (_group(av) != group or _stability(av) > _stability(api_version))]
     if not where:
         return None
-    group = _group(api_version)
     return max(where, key=lambda av: (_group(av) == group, _stability(av)))
 
 
@@ -241,7 +243,8 @@ def deprecations(api_version: str, kind: str, version: str,
         return tuple(out)
     use = replacement(api_version, kind, version)
     if since is not None:
-        message = f"{api_version} {kind} is deprecated since {since}" + (
+        when = f"since {since}" if _ver(since) <= _ver(version) else f"in {since}"
+        message = f"{api_version} {kind} is deprecated {when}" + (
             f" and removed in {gone}" if gone else "")
     else:
         message = f"{api_version} {kind} is removed in Kubernetes {gone}"

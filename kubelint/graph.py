@@ -131,6 +131,7 @@ class Graph:
         self._by_name: Dict[Tuple[str, str, str, str], List[Any]] = {}
         self._by_kind: Dict[Tuple[str, str, str], List[Any]] = {}
         self._by_gk: Dict[Tuple[str, str], List[Any]] = {}
+        self._names: Dict[Tuple[str, str, str], Tuple[List[str], List[str]]] = {}
         self.pods: List[PodSource] = []
         self._pods_by_ns: Dict[str, List[int]] = {}
         self._by_label: Dict[Tuple[str, str, Any], List[int]] = {}
@@ -160,6 +161,28 @@ class Graph:
     def of_kind(self, group: str, kind: str, namespace: str) -> List[Any]:
         """Every object of that kind in that namespace (any namespace for cluster kinds)."""
         return self._by_kind.get((group, kind, self.namespace_of(kind, namespace)), [])
+
+    def names_near(self, group: str, kind: str, namespace: str, name: str,
+                   width: int = 12) -> Tuple[List[str], List[str]]:
+        """(names of that kind and namespace alphabetically nearest to `name`, and nearest
+        by their endings; the first few names): the candidates of a "did you mean". A
+        bounded number per lookup, so that many dangling references stay linear."""
+        import bisect
+
+        key = (group, kind, self.namespace_of(kind, namespace))
+        memo = self._names.get(key)
+        if memo is None:
+            names = sorted({o.name for o in self._by_kind.get(key, ()) if o.name})
+            memo = self._names[key] = (names, sorted(n[::-1] for n in names))
+        names, backwards = memo
+        near: Dict[str, None] = {}
+        i = bisect.bisect_left(names, name)
+        for n in names[max(0, i - width): i + width]:
+            near[n] = None
+        j = bisect.bisect_left(backwards, name[::-1])
+        for n in backwards[max(0, j - width): j + width]:
+            near[n[::-1]] = None
+        return list(near), names[:4]
 
     def objects_of(self, group: str, kind: str) -> List[Any]:
         """Every object of that kind, in every namespace."""
@@ -280,7 +303,10 @@ class Graph:
         for i in seen:
             p = self.pods[i]
             found = misses(selector, p)
-            key = (len(found), p.obj.path != near.path, p.obj.path, p.obj.doc)
+            exact = sum(1 for k, v in (terms.items() if isinstance(terms, dict) else ())
+                        if k in p.labels and p.labels[k] == v)
+            # fewest differences, then most labels equal (not just set by a controller)
+            key = (len(found), -exact, p.obj.path != near.path, p.obj.path, p.obj.doc)
             if best is None or key < best[0]:
                 best = (key, p, found)
         return (best[1], best[2]) if best else None

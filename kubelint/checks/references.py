@@ -34,21 +34,50 @@ WORKLOAD_GROUPS = {"Deployment": "apps", "StatefulSet": "apps", "ReplicaSet": "a
 
 # --- shared -----------------------------------------------------------------------------------
 
-def _names_hint(name: str, others: Sequence[Any]) -> Tuple[str, Optional[Any]]:
-    """"; did you mean `x`?" and the object x, or a short list of what exists."""
-    import difflib
+def _distance(a: str, b: str, limit: int) -> int:
+    """Edit distance with transpositions (optimal string alignment), cut off above `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: List[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
 
-    names = sorted({o.name for o in others if o.name})
-    match = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
-    if not match:
-        lower = [n for n in names if n.lower() == name.lower()]
-        match = lower[:1]
+
+def closest(name: str, candidates: Sequence[str]) -> Optional[str]:
+    """The candidate a typo of `name` most likely meant: same letters ignoring case, else
+    the fewest edits, at most one per four characters (web-confg -> web-config, wbe -> web;
+    not app-1 -> app-806)."""
+    lower = name.lower()
+    for c in candidates:
+        if c.lower() == lower:
+            return c
+    limit = max(1, len(name) // 4)
+    best = None
+    for c in candidates:
+        d = _distance(name, c, limit)
+        if d <= limit and (best is None or d < best[0]):
+            best = (d, c)
+    return best[1] if best else None
+
+
+def _names_hint(g: Graph, group: str, kind: str, namespace: str,
+                name: str) -> Tuple[str, Optional[Any]]:
+    """"; did you mean `x`?" and the object x, or a short list of what exists."""
+    near, first = g.names_near(group, kind, namespace, name)
+    match = closest(name, near)
     if match:
-        best = next(o for o in others if o.name == match[0])
-        return f"; did you mean `{match[0]}`?", best
-    if not names:
+        return f"; did you mean `{match}`?", g.find(group, kind, namespace, match)[0]
+    if not first:
         return "", None
-    shown = ", ".join(f"`{n}`" for n in names[:3]) + (", ..." if len(names) > 3 else "")
+    shown = ", ".join(f"`{n}`" for n in first[:3]) + (", ..." if len(first) > 3 else "")
     return f" (the input has {shown})", None
 
 
@@ -92,7 +121,7 @@ def dangling(ctx: Any, g: Graph, group: str, kind: str, namespace: str, name: An
             and not ctx.options.get("report-when-absent", False):
         return None, []  # no such kind here: assumed to live outside the input
     where = "" if kind in graphmod.CLUSTER_SCOPED else f" in namespace `{namespace}`"
-    hint, best = _names_hint(name, others)
+    hint, best = _names_hint(g, group, kind, namespace, name)
     related = ((best, ("metadata", "name"), f"{kind} {best.name}"),) if best is not None else ()
     return Violation(f"{what} refers to {kind} `{name}`, which is not in the input{where}{hint}",
                      pointer, related=related,
@@ -160,9 +189,7 @@ def _service_port(service: Any, port: dict, ptr: Pointer) -> Iterator[Violation]
     elif isinstance(name, str):
         have = [p.get("name") for p in ports if p.get("name")]
         if name not in have:
-            import difflib
-
-            m = difflib.get_close_matches(name, have, n=1, cutoff=0.6)
+            m = [c for c in [closest(name, have)] if c]
             yield Violation(f"{pointer_to_k8s(ptr)}.name: Service {service.name} has no port named "
                             f"`{name}`" + (f"; did you mean `{m[0]}`?" if m else
                                            f" (named ports: {', '.join(have) or 'none'})"),
@@ -205,9 +232,7 @@ def service_target_port(obj: Any, ctx: Any) -> Iterator[Violation]:
         for pod in pods:
             names = [p.get("name") for _, p in _container_ports(pod)]
             if target not in names:
-                import difflib
-
-                m = difflib.get_close_matches(target, [n for n in names if isinstance(n, str)], n=1, cutoff=0.6)
+                m = [c for c in [closest(target, [n for n in names if isinstance(n, str)])] if c]
                 shown = ", ".join(str(n) for n in names if n) or "none"
                 yield Violation(f"spec.ports[{i}].targetPort: no container of {pod.describe} has a "
                                 f"port named `{target}`" + (f"; did you mean `{m[0]}`?" if m else
@@ -342,9 +367,7 @@ def config_references(obj: Any, ctx: Any) -> Iterator[Violation]:
                     wanted.append((ptr + ("items", j, "key"), it.get("key")))
         for kptr, key in wanted:
             if isinstance(key, str) and key not in keys:
-                import difflib
-
-                m = difflib.get_close_matches(key, sorted(keys), n=1, cutoff=0.6)
+                m = [c for c in [closest(key, sorted(k for k in keys if isinstance(k, str)))] if c]
                 shown = ", ".join(f"`{k}`" for k in sorted(keys)[:5]) or "none"
                 yield Violation(f"{pointer_to_k8s(kptr)}: {kind} {target.name} has no key `{key}`"
                                 + (f"; did you mean `{m[0]}`?" if m else f" (keys: {shown})"),

@@ -1,0 +1,678 @@
+"""The reference graph (kubelint/graph.py) and its rules KL201-KL219: each family at exact
+positions (caret lines `#   ^` under the column of the line above), the "outside the input"
+convention, the closest candidate, related locations, and re-creations of the situations of
+kube-linter's cross-object checks (dangling-service, dangling-ingress, dangling-hpa,
+dangling-networkpolicy, dangling-networkpolicypeer-podselector, non-existent-service-account,
+mismatching-selector, pdb-max-unavailable, pdb-min-available). Written from the situations,
+not copied from kube-linter's fixtures."""
+
+import os
+
+import pytest
+
+from kubelint.engine import Settings, run
+
+from .conftest import FIXTURES
+from .test_rule_examples import expected_marks
+
+
+def lint(tmp_path, text, **settings):
+    path = tmp_path / "app.yaml"
+    path.write_text(text)
+    settings.setdefault("select", ["ALL"])
+    return run([str(path)], Settings(**settings))
+
+
+def found(result, code):
+    return sorted((f.line, f.column) for f in result.findings if f.code == code)
+
+
+def messages(result, code):
+    return [f.message for f in result.findings if f.code == code]
+
+
+DEPLOY = """apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}, namespace: {ns}}}
+spec:
+  replicas: {replicas}
+  selector: {{matchLabels: {{app: {name}}}}}
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec:
+      containers:
+        - name: {name}
+          image: nginx:1.27
+          ports: [{{name: http, containerPort: 8080}}]
+"""
+
+
+def deploy(name="web", ns="default", replicas=2):
+    return DEPLOY.format(name=name, ns=ns, replicas=replicas)
+
+
+# (id, code, manifest with caret marks, extra settings, substring of the first message)
+CASES = [
+    # --- KL201: kube-linter dangling-service -------------------------------------------------
+    ("dangling-service", "KL201", deploy() + """---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: wbe}
+# ^
+  ports: [{port: 80, targetPort: http}]
+""", {}, "closest: Deployment web (template labels: app=web; `app` is \"web\", not \"wbe\")"),
+    ("service-statefulset-pod-name-is-added-by-the-controller", "KL201", """apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: db
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: db, image: "postgres:16"}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db}
+spec:
+  clusterIP: None
+  selector: {app: db}
+  ports: [{port: 5432}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db-0}
+spec:
+  selector: {app: db, statefulset.kubernetes.io/pod-name: db-0, apps.kubernetes.io/pod-index: "0"}
+  ports: [{port: 5432}]
+---
+# a Deployment's pods get no pod-name label: this one selects nothing
+apiVersion: v1
+kind: Service
+metadata: {name: db-1}
+spec:
+  selector: {app: web, statefulset.kubernetes.io/pod-name: web-1}
+# ^
+  ports: [{port: 5432}]
+---
+""" + deploy(), {}, "`statefulset.kubernetes.io/pod-name` missing"),
+    ("service-selects-job-pods-by-job-name", "KL201", """apiVersion: batch/v1
+kind: Job
+metadata: {name: seed}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: seed, image: "busybox:1.36"}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: seed}
+spec:
+  selector: {batch.kubernetes.io/job-name: seed}
+  ports: [{port: 80}]
+""", {}, None),
+    ("service-selects-rollout-pods", "KL201", """apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: "nginx:1.27"}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web, rollouts-pod-template-hash: 6d8f9c}
+  ports: [{port: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-typo}
+spec:
+  selector: {app: wbe}
+# ^
+  ports: [{port: 80}]
+""", {"ignore": ["KL015"]}, "closest: Rollout web"),
+    ("service-selects-alertmanager-pods", "KL201", """apiVersion: monitoring.coreos.com/v1
+kind: Alertmanager
+metadata: {name: main, namespace: monitoring}
+spec:
+  replicas: 3
+---
+apiVersion: v1
+kind: Service
+metadata: {name: alertmanager-main, namespace: monitoring}
+spec:
+  selector: {app.kubernetes.io/name: alertmanager, alertmanager: main}
+  ports: [{port: 9093}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: alertmanager-other, namespace: monitoring}
+spec:
+  selector: {alertmanager: other}
+# ^
+  ports: [{port: 9093}]
+""", {"ignore": ["KL015"]}, "closest: Alertmanager main"),
+    ("pods-elsewhere-are-not-reported", "KL201", """apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+""", {}, None),
+    ("namespaces-are-separate", "KL201", deploy(ns="a") + "---\n" + deploy(name="api", ns="b") + """---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: b}
+spec:
+  selector: {app: web}
+# ^
+  ports: [{port: 80}]
+""", {}, "namespace `b`"),
+    # --- KL202: kube-linter dangling-ingress ----------------------------------------------------
+    ("dangling-ingress", "KL202", deploy() + """---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: http}]
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: other-tls}
+type: kubernetes.io/tls
+stringData: {tls.crt: x, tls.key: y}
+---
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: nginx}
+spec: {controller: k8s.io/ingress-nginx}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  ingressClassName: ngnix
+#                   ^
+  defaultBackend:
+    service: {name: web, port: {name: https}}
+#                                     ^
+  tls: [{hosts: [a.example.com], secretName: web-tls}]
+#                                            ^
+  rules:
+    - http:
+        paths:
+          - path: /
+            pathType: Prefix
+            backend:
+              service: {name: web2, port: {number: 80}}
+#                             ^
+""", {}, "spec.ingressClassName refers to IngressClass `ngnix`, which is not in the input; did you mean `nginx`?"),
+    ("ingress-tls-from-certificate", "KL202", """apiVersion: v1
+kind: Secret
+metadata: {name: other}
+stringData: {a: b}
+---
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: web}
+spec:
+  secretName: web-tls
+  dnsNames: [a.example.com]
+  issuerRef: {name: letsencrypt, kind: ClusterIssuer}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  tls: [{hosts: [a.example.com], secretName: web-tls}]
+  defaultBackend:
+    service: {name: web, port: {number: 80}}
+""", {"ignore": ["KL015"]}, None),
+    # --- KL203/KL204: Service targetPort -------------------------------------------------------
+    ("named-target-port-missing-in-one-selected-pod", "KL203", deploy() + """---
+apiVersion: v1
+kind: Pod
+metadata: {name: debug, labels: {app: web}}
+spec:
+  containers: [{name: debug, image: "busybox:1.36", ports: [{name: htp, containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports:
+    - {name: http, port: 80, targetPort: http}
+#                                        ^
+""", {}, "no container of Pod debug has a port named `http`; did you mean `htp`?"),
+    ("numeric-target-port-undeclared", "KL204", deploy() + """---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports:
+    - {port: 80, targetPort: 8081}
+#                            ^
+    - {name: ok, port: 81, targetPort: 8080}
+""", {}, "8081 is not a declared container port of the selected pods (Deployment web; they declare 8080)"),
+    # --- KL205: config references -----------------------------------------------------------------
+    ("secret-key-missing-and-projected-items", "KL205", """apiVersion: v1
+kind: Secret
+metadata: {name: db}
+type: Opaque
+data: {password: aHVudGVyMg==}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: web}
+data: {a.conf: x}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  containers:
+    - name: web
+      image: nginx:1.27
+      env:
+        - name: P
+          valueFrom: {secretKeyRef: {name: db, key: pasword}}
+#                                                   ^
+        - name: Q
+          valueFrom: {secretKeyRef: {name: db, key: nope, optional: true}}
+  volumes:
+    - name: all
+      projected:
+        sources:
+          - configMap:
+              name: web
+              items: [{key: b.conf, path: b}]
+#                           ^
+    - name: cfg
+      configMap: {name: wbe}
+#                       ^
+""", {}, "Secret db has no key `pasword`; did you mean `password`?"),
+    ("image-pull-secret-of-the-wrong-type", "KL205", """apiVersion: v1
+kind: Secret
+metadata: {name: registry}
+type: Opaque
+stringData: {token: x}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  imagePullSecrets: [{name: registry}]
+#                           ^
+  containers: [{name: web, image: "nginx:1.27"}]
+""", {}, "Secret registry is of type `Opaque`, not kubernetes.io/dockerconfigjson"),
+    # --- KL206: kube-linter non-existent-service-account -------------------------------------------
+    ("non-existent-service-account", "KL206", """apiVersion: v1
+kind: ServiceAccount
+metadata: {name: builder}
+---
+""" + deploy().replace("      containers:", "      serviceAccountName: deployer\n      containers:") + """
+# kubelint-expect: 14:27
+""", {}, "refers to ServiceAccount `deployer`, which is not in the input in namespace `default` (the input has `builder`)"),
+    ("service-account-absent-is-assumed-outside", "KL206",
+     deploy().replace("      containers:", "      serviceAccountName: deployer\n      containers:"), {}, None),
+    ("service-account-absent-reported-on-request", "KL206",
+     deploy().replace("      containers:", "      serviceAccountName: deployer\n      containers:")
+     + "# kubelint-expect: 10:27\n",
+     {"rules": {"KL206": {"options": {"report-when-absent": True}}}}, "`deployer`"),
+    # --- KL207, KL208 ----------------------------------------------------------------------------
+    ("claim-and-priority-class", "KL207", """apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db}
+spec:
+  priorityClassName: system-node-critical
+  containers: [{name: db, image: "postgres:16"}]
+  volumes:
+    - {name: data, persistentVolumeClaim: {claimName: data-db-0}}
+#                                                     ^
+""", {}, "PersistentVolumeClaim `data-db-0`"),
+    # --- KL209-KL211: kube-linter dangling-hpa ------------------------------------------------------
+    ("dangling-hpa", "KL209", deploy() + """---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: web}
+  maxReplicas: 3
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: api}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+#                                                               ^
+  maxReplicas: 3
+""", {}, "refers to Deployment `api`, which is not in the input in namespace `default` (the input has `web`)"),
+    ("hpa-resource-request", "KL210", deploy() + """---
+apiVersion: autoscaling/v1
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  maxReplicas: 3
+  targetCPUUtilizationPercentage: 70
+# kubelint-expect: 21:35
+""", {}, "container `web` of Deployment web requests no cpu"),
+    ("hpa-and-replicas", "KL211", deploy() + """---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  maxReplicas: 3
+# kubelint-expect: 5:3
+""", {}, "HorizontalPodAutoscaler web scales this Deployment"),
+    # --- KL212/KL213: kube-linter pdb-max-unavailable, pdb-min-available --------------------------
+    ("pdb-selects-nothing", "KL212", deploy() + """---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web}
+spec:
+  maxUnavailable: 1
+  selector:
+# ^
+    matchExpressions: [{key: app, operator: In, values: [api]}]
+""", {}, "`app In (api)` does not hold"),
+    ("pdb-max-unavailable-zero", "KL213", """apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web}
+spec:
+  maxUnavailable: 0%
+#                 ^
+  selector: {matchLabels: {app: web}}
+""", {}, "spec.maxUnavailable is 0%"),
+    ("pdb-min-available-over-two-workloads", "KL213", deploy(replicas=2) + "---\n"
+     + deploy(name="web2", replicas=1).replace("app: web2}", "app: web, v: two}").replace("{app: web2}", "{app: web}")
+     + """---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web}
+spec:
+  minAvailable: 3
+#               ^
+  selector: {matchLabels: {app: web}}
+""", {"ignore": ["KL219"]}, "the pods it selects number 3"),
+    ("pdb-min-available-with-hpa-is-not-compared", "KL213", deploy(replicas=2) + """---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 3
+  maxReplicas: 5
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web}
+spec:
+  minAvailable: 2
+  selector: {matchLabels: {app: web}}
+""", {"ignore": ["KL211"]}, None),
+    # --- KL214: kube-linter dangling-networkpolicy, dangling-networkpolicypeer-podselector --------
+    ("dangling-networkpolicy", "KL214", deploy() + """---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web}
+spec:
+  podSelector: {matchLabels: {app: wbe}}
+# ^
+  ingress:
+    - from:
+        - podSelector: {matchLabels: {role: frontend}}
+#         ^
+        - namespaceSelector: {matchLabels: {team: a}}
+          podSelector: {matchLabels: {role: elsewhere}}
+  egress:
+    - to:
+        - podSelector: {}
+""", {}, "spec.podSelector {app=wbe} matches no Pod or pod template in namespace `default`"),
+    # --- KL215: StatefulSet serviceName -------------------------------------------------------------
+    ("statefulset-service-selects-other-pods", "KL215", """apiVersion: v1
+kind: Service
+metadata: {name: db}
+spec:
+  clusterIP: None
+  selector: {app: database}
+  ports: [{port: 5432}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: db
+#              ^
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: db, image: "postgres:16"}]}
+""", {"ignore": ["KL201"]}, "does not select this StatefulSet's pods (`app` is \"db\", not \"database\")"),
+    # --- KL216: RBAC --------------------------------------------------------------------------------
+    ("rbac-cluster-role-and-subject-namespace", "KL216", """apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: pod-reader}
+rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: ci, namespace: build}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ci}
+subjects:
+  - {kind: ServiceAccount, name: ci, namespace: build}
+  - {kind: ServiceAccount, name: cd, namespace: build}
+#                                ^
+  - {kind: ServiceAccount, name: cd, namespace: deploy}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: pod-raeder}
+#                                                                       ^
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ci-view}
+subjects: [{kind: ServiceAccount, name: ci, namespace: build}]
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+""", {}, "subjects[1] refers to ServiceAccount `cd`, which is not in the input in namespace `build`"),
+    # --- KL217-KL219 ------------------------------------------------------------------------------
+    ("duplicate-object-group-not-version", "KL217", """apiVersion: autoscaling/v1
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec: {scaleTargetRef: {kind: Deployment, name: web}, maxReplicas: 2}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+#                ^
+spec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}, maxReplicas: 2}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web, namespace: other}
+spec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}, maxReplicas: 2}
+""", {}, "HorizontalPodAutoscaler web in namespace `default` is already defined (this file)"),
+    ("duplicate-node-port-across-namespaces", "KL218", """apiVersion: v1
+kind: Service
+metadata: {name: a, namespace: one}
+spec: {type: NodePort, ports: [{port: 80, nodePort: 30080}, {name: b, port: 81, nodePort: 30081}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: b, namespace: two}
+spec:
+  type: NodePort
+  ports:
+    - {port: 80, nodePort: 30081}
+#                          ^
+""", {}, "30081 is already used by Service one/a"),
+    ("overlap-reported-once", "KL219", deploy() + """---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web-canary}
+spec:
+  selector: {matchLabels: {app: web}}
+# ^
+  template:
+    metadata: {labels: {app: web, track: canary}}
+    spec: {containers: [{name: web, image: "nginx:1.27"}]}
+""", {}, "also matches the pods of Deployment web"),
+]
+
+
+@pytest.mark.parametrize("name,code,text,settings,needle", CASES, ids=[c[0] for c in CASES])
+def test_reference_family(tmp_path, name, code, text, settings, needle):
+    result = lint(tmp_path, text, **settings)
+    assert found(result, code) == expected_marks(text), \
+        [(f.code, f.line, f.column, f.message) for f in result.findings]
+    if needle is not None:
+        assert needle in messages(result, code)[0], messages(result, code)
+
+
+def test_finding_names_the_other_end_as_a_related_location(tmp_path):
+    text = deploy() + """---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: http2}]
+"""
+    result = lint(tmp_path, text)
+    [f] = [f for f in result.findings if f.code == "KL203"]
+    assert (f.line, f.column) == (20, 34)
+    assert [(r.line if hasattr(r, "line") else r.span.line, r.span.column, r.message) for r in f.related] \
+        == [(10, 7, "containers of Deployment web")]
+
+
+def test_references_across_files_and_parallel_workers(tmp_path):
+    """Identity stubs travel back from worker processes: a duplicate in two of 60 files is
+    found with --jobs 2 as with --jobs 1, at the same place, with the other file related."""
+    for i in range(60):
+        (tmp_path / f"f{i:02d}.yaml").write_text(
+            f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i % 59}}}\ndata: {{a: b}}\n")
+    for jobs in (1, 2):
+        result = run([str(tmp_path)], Settings(jobs=jobs))
+        assert [(os.path.basename(f.path), f.line, f.column, f.code) for f in result.findings] \
+            == [("f59.yaml", 3, 18, "KL217")]
+        assert os.path.basename(result.findings[0].related[0].path) == "f00.yaml"
+
+
+def test_realistic_platform_is_clean(tmp_path):
+    """Every reference resolves, optional ones are missing: no finding at all."""
+    result = run([os.path.join(FIXTURES, "realistic-platform.yaml")], Settings())
+    assert result.findings == [], [(f.code, f.line, f.message) for f in result.findings]
+
+
+# Each mutation of the clean platform breaks one reference: exactly that finding.
+MUTATIONS = [
+    ("key: password}", "key: passwd}", "KL205"),
+    ("items: [{key: settings.yaml", "items: [{key: setings.yaml", "KL205"),
+    ("imagePullSecrets: [{name: registry}]", "imagePullSecrets: [{name: regsitry}]", "KL205"),
+    ("claimName: uploads}", "claimName: upload}", "KL207"),
+    ("priorityClassName: business-critical", "priorityClassName: business", "KL208"),
+    ("serviceAccountName: api\n      priority", "serviceAccountName: apis\n      priority", "KL206"),
+    ("service: {name: api, port: {name: http}}", "service: {name: api, port: {name: web}}", "KL202"),
+    ("ingressClassName: nginx", "ingressClassName: traefik", "KL202"),
+    ("kind: Deployment, name: api}", "kind: Deployment, name: app}", "KL209"),
+    ("- podSelector: {matchLabels: {app: api}}", "- podSelector: {matchLabels: {app: apx}}", "KL214"),
+    ("serviceName: cache", "serviceName: cache-primary", "KL215"),
+    ("kind: Role, name: api}", "kind: Role, name: ap}", "KL216"),
+    ("statefulset.kubernetes.io/pod-name: cache-0}", "pod-template-hash: cache-0}", "KL201"),
+    ("{app.kubernetes.io/name: prometheus, prometheus: k8s}",
+     "{app.kubernetes.io/name: prometheus, prometheus: main}", "KL201"),
+    ("minAvailable: 2", "minAvailable: 3", "KL213"),
+]
+
+
+@pytest.mark.parametrize("before,after,code", MUTATIONS, ids=[m[2] + "-" + m[1][:24] for m in MUTATIONS])
+def test_one_broken_reference_in_the_platform(tmp_path, before, after, code):
+    text = open(os.path.join(FIXTURES, "realistic-platform.yaml")).read()
+    assert text.count(before) == 1
+    path = tmp_path / "platform.yaml"
+    path.write_text(text.replace(before, after))
+    result = run([str(path)], Settings())
+    line = text[: text.index(before)].count("\n") + 1
+    assert [(f.code, f.line) for f in result.findings] == [(code, line)], \
+        [(f.code, f.line, f.message) for f in result.findings]
+
+
+def test_pod_label_paths_from_the_config(tmp_path):
+    """A custom resource of the user's table creates pods: a Service selecting them is fine."""
+    (tmp_path / ".kubelint.yaml").write_text(
+        "pod-label-paths:\n"
+        "  example.com/Runner: {labels: spec.pod.labels, adds: {runner: '{name}', run-id: '*'}}\n"
+        "  example.com/Worker: spec.template.metadata.labels\n")
+    (tmp_path / "app.yaml").write_text("""apiVersion: example.com/v1
+kind: Runner
+metadata: {name: ci}
+spec:
+  pod: {labels: {app: runner}}
+---
+apiVersion: example.com/v1
+kind: Worker
+metadata: {name: w}
+spec:
+  template: {metadata: {labels: {app: worker}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: runner}
+spec:
+  selector: {app: runner, runner: ci, run-id: "42"}
+  ports: [{port: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: worker}
+spec:
+  selector: {app: worker}
+  ports: [{port: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: other}
+spec:
+  selector: {app: runner, runner: cd}
+  ports: [{port: 80}]
+""")
+    from .conftest import kubelint
+
+    proc = kubelint("check", "--ignore", "KL015", "app.yaml", cwd=tmp_path)
+    text = proc.stdout.decode() + proc.stderr.decode()
+    assert proc.returncode == 1, text
+    assert "app.yaml:31:3: warning: Service selector app=runner, runner=cd matches no Pod" in text
+    assert text.count("[KL201") == 1
+
+
+def test_selector_matching_uses_the_label_index():
+    """A selector is compared with the pods sharing one of its labels, not with every pod of
+    the namespace: what keeps 50,000 documents linear."""
+    from kubelint.engine import K8sObject
+    from kubelint.graph import Graph
+
+    pods = [K8sObject("p.yaml", i, None, {"apiVersion": "v1", "kind": "Pod",
+                                         "metadata": {"name": f"p{i}", "labels": {"app": f"a{i}", "tier": "web"}},
+                                         "spec": {"containers": []}}, "default") for i in range(2000)]
+    g = Graph(pods)
+    assert len(g._candidates("default", {"tier": "web", "app": "a7"})) == 1
+    assert [p.obj.name for p in g.select_map("default", {"tier": "web", "app": "a7"})] == ["p7"]
+    assert g.select("default", {"matchExpressions": [
+        {"key": "app", "operator": "In", "values": ["a1", "a2"]}]})[1].obj.name == "p2"
