@@ -163,7 +163,7 @@ class Graph:
         return self._by_kind.get((group, kind, self.namespace_of(kind, namespace)), [])
 
     def names_near(self, group: str, kind: str, namespace: str, name: str,
-                   width: int = 12) -> Tuple[List[str], List[str]]:
+                   width: int = 6) -> Tuple[List[str], List[str]]:
         """(names of that kind and namespace alphabetically nearest to `name`, and nearest
         by their endings; the first few names): the candidates of a "did you mean". A
         bounded number per lookup, so that many dangling references stay linear."""

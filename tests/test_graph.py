@@ -676,3 +676,28 @@ def test_selector_matching_uses_the_label_index():
     assert [p.obj.name for p in g.select_map("default", {"tier": "web", "app": "a7"})] == ["p7"]
     assert g.select("default", {"matchExpressions": [
         {"key": "app", "operator": "In", "values": ["a1", "a2"]}]})[1].obj.name == "p2"
+
+
+def test_edit_distance_agrees_with_the_full_table():
+    """The banded, early-exit distance behind "did you mean" answers like the full
+    dynamic-programming table wherever it is within the limit."""
+    import random
+
+    from kubelint.checks.references import _distance
+
+    def full(a, b):
+        d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+        for i in range(1, len(a) + 1):
+            for j in range(1, len(b) + 1):
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+                if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                    d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+        return d[-1][-1]
+
+    r = random.Random(7)
+    for _ in range(3000):
+        a = "".join(r.choice("ab-") for _ in range(r.randint(0, 8)))
+        b = "".join(r.choice("ab-") for _ in range(r.randint(0, 8)))
+        limit = r.randint(1, 3)
+        got, want = _distance(a, b, limit), full(a, b)
+        assert (got <= limit) == (want <= limit) and (want > limit or got == want), (a, b, limit)

@@ -35,20 +35,31 @@ WORKLOAD_GROUPS = {"Deployment": "apps", "StatefulSet": "apps", "ReplicaSet": "a
 # --- shared -----------------------------------------------------------------------------------
 
 def _distance(a: str, b: str, limit: int) -> int:
-    """Edit distance with transpositions (optimal string alignment), cut off above `limit`."""
+    """Edit distance with transpositions (optimal string alignment); any value above
+    `limit` means "too far". Only the diagonal band |i - j| <= limit is computed, and the
+    scan stops as soon as a whole row is above the limit."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
+    if a == b:
+        return 0
+    far = limit + 1
     prev2: List[int] = []
-    prev = list(range(len(b) + 1))
+    prev = [j if j <= limit else far for j in range(len(b) + 1)]
     for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
+        cur = [far] * (len(b) + 1)
+        if i <= limit:
+            cur[0] = i
+        lo, hi = max(1, i - limit), min(len(b), i + limit)
+        for j in range(lo, hi + 1):
             cost = 0 if a[i - 1] == b[j - 1] else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
             if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
+                v = min(v, prev2[j - 2] + 1)
+            cur[j] = v
+        if min(cur[lo - 1:hi + 1]) > limit:
+            return far
         prev2, prev = prev, cur
-    return prev[-1]
+    return min(prev[-1], far)
 
 
 def closest(name: str, candidates: Sequence[str]) -> Optional[str]:
