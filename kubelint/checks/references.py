@@ -27,6 +27,8 @@ CERT_MANAGER_ANNOTATIONS = ("cert-manager.io/cluster-issuer", "cert-manager.io/i
                             "cert-manager.io/issuer-name", "kubernetes.io/tls-acme")
 BUILTIN_PRIORITY_CLASSES = ("system-cluster-critical", "system-node-critical")
 BUILTIN_CLUSTER_ROLES = ("cluster-admin", "admin", "edit", "view")
+# Roles the API server bootstraps in its own namespaces (besides system:* names).
+BUILTIN_ROLES = ("extension-apiserver-authentication-reader",)
 WORKLOAD_GROUPS = {"Deployment": "apps", "StatefulSet": "apps", "ReplicaSet": "apps",
                    "DaemonSet": "apps", "ReplicationController": "", "Job": "batch",
                    "CronJob": "batch"}
@@ -667,8 +669,9 @@ def rbac_references(obj: Any, ctx: Any) -> Iterator[Violation]:
     ref = obj.data.get("roleRef")
     if isinstance(ref, dict) and ref.get("kind") in ("Role", "ClusterRole"):
         name = ref.get("name")
-        builtin = ref["kind"] == "ClusterRole" and isinstance(name, str) and (
-            name in BUILTIN_CLUSTER_ROLES or name.startswith("system:"))
+        builtin = isinstance(name, str) and (name.startswith("system:") or (
+            name in BUILTIN_CLUSTER_ROLES if ref["kind"] == "ClusterRole" else
+            name in BUILTIN_ROLES and obj.namespace in ("kube-system", "kube-public")))
         if not builtin:
             v, _ = dangling(ctx, g, "rbac.authorization.k8s.io", ref["kind"], obj.namespace, name,
                             ("roleRef", "name"), "roleRef")
