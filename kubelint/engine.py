@@ -168,7 +168,7 @@ def call_check(rule: Rule, obj: K8sObject, ctx: CheckContext, fn: Any = None) ->
 def _stub(obj: K8sObject) -> dict:
     meta = obj.data.get("metadata")
     meta = meta if isinstance(meta, dict) else {}
-    return {"apiVersion": obj.api_version, "kind": obj.kind,
+    return {"apiVersion": obj.api_version, "kind": obj.kind, "kubelint:stub": True,
             "metadata": {k: meta[k] for k in ("name", "namespace") if k in meta}}
 
 

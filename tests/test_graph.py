@@ -204,7 +204,7 @@ spec:
   defaultBackend:
     service: {name: web, port: {name: https}}
 #                                     ^
-  tls: [{hosts: [a.example.com], secretName: web-tls}]
+  tls: [{hosts: [a.example.com], secretName: other-tsl}]
 #                                            ^
   rules:
     - http:
@@ -215,6 +215,49 @@ spec:
               service: {name: web2, port: {number: 80}}
 #                             ^
 """, {}, "spec.ingressClassName refers to IngressClass `ngnix`, which is not in the input; did you mean `nginx`?"),
+    ("alb-actions-and-runtime-secrets", "KL202", """apiVersion: v1
+kind: Secret
+metadata: {name: other}
+stringData: {a: b}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  tls: [{hosts: [a.example.com], secretName: made-by-the-app}]
+  rules:
+    - http:
+        paths:
+          - path: /
+            pathType: Prefix
+            backend:
+              service: {name: ssl-redirect, port: {name: use-annotation}}
+""", {}, None),
+    ("runtime-secret-reported-on-request", "KL205", """apiVersion: v1
+kind: Secret
+metadata: {name: other}
+stringData: {a: b}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  containers:
+    - name: web
+      image: nginx:1.27
+      envFrom: [{secretRef: {name: made-by-the-app}}]
+#                                  ^
+""", {"rules": {"KL205": {"options": {"report-missing-secrets": True}}}}, "Secret `made-by-the-app`"),
+    ("identical-duplicates-lose-nothing", "KL217", """apiVersion: v1
+kind: ConfigMap
+metadata: {name: same}
+data: {a: "1"}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: same}
+data: {a: "1"}
+""", {}, None),
     ("ingress-tls-from-certificate", "KL202", """apiVersion: v1
 kind: Secret
 metadata: {name: other}
@@ -567,7 +610,8 @@ def test_references_across_files_and_parallel_workers(tmp_path):
     found with --jobs 2 as with --jobs 1, at the same place, with the other file related."""
     for i in range(60):
         (tmp_path / f"f{i:02d}.yaml").write_text(
-            f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i % 59}}}\ndata: {{a: b}}\n")
+            f"apiVersion: v1\nkind: ResourceQuota\nmetadata: {{name: c{i % 59}}}\n"
+            f"spec: {{hard: {{pods: \"{i}\"}}}}\n")
     for jobs in (1, 2):
         result = run([str(tmp_path)], Settings(jobs=jobs))
         assert [(os.path.basename(f.path), f.line, f.column, f.code) for f in result.findings] \

@@ -135,6 +135,8 @@ def dangling(ctx: Any, g: Graph, group: str, kind: str, namespace: str, name: An
         return None, []  # no such kind here: assumed to live outside the input
     where = "" if kind in graphmod.CLUSTER_SCOPED else f" in namespace `{namespace}`"
     hint, best = _names_hint(g, group, kind, namespace, name)
+    if kind == "Secret" and best is None and not ctx.options.get("report-missing-secrets", False):
+        return None, []  # Secrets are often made at run time: only a likely typo is reported
     related = ((best, ("metadata", "name"), f"{kind} {best.name}"),) if best is not None else ()
     return Violation(f"{what} refers to {kind} `{name}`, which is not in the input{where}{hint}",
                      pointer, related=related,
@@ -168,6 +170,8 @@ def ingress_references(obj: Any, ctx: Any) -> Iterator[Violation]:
         svc = backend.get("service") if isinstance(backend, dict) else None
         if not isinstance(svc, dict):
             continue
+        if get(svc, ("port", "name")) == "use-annotation":
+            continue  # AWS Load Balancer Controller: the name is an action annotation, not a Service
         v, found = dangling(ctx, g, "", "Service", obj.namespace, svc.get("name"),
                             ptr + ("service", "name"), pointer_to_k8s(ptr + ("service", "name")))
         if v:
@@ -700,6 +704,8 @@ def duplicate_object(obj: Any, ctx: Any) -> Iterator[Violation]:
     if len(same) < 2 or same[0] is obj:
         return
     first = same[0]
+    if first.data == obj.data and "kubelint:stub" not in obj.data:
+        return  # the same object twice (alternative bundles side by side): nothing is lost
     where = "" if obj.kind in graphmod.CLUSTER_SCOPED else f" in namespace `{obj.namespace}`"
     at = f"{first.path}" if first.path != obj.path else "this file"
     yield Violation(f"{obj.kind} {obj.name}{where} is already defined ({at}): kubectl apply "
