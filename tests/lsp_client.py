@@ -92,8 +92,13 @@ class LspClient:
             seen = len(self.notifications)
             self._next(max(0.01, deadline - time.monotonic()))
 
-    def diagnostics(self, uri, timeout=30, since=0):
-        return self.wait("textDocument/publishDiagnostics", lambda p: p["uri"] == uri,
+    def diagnostics(self, uri, timeout=30, since=0, until=None):
+        """The diagnostics of the first publish for `uri` at or after `since`; with `until`,
+        of the first whose diagnostics `until` accepts. Cross-object edits make the server
+        publish for other files too, and a publish caused by an earlier message may still
+        arrive after `since`: tests that expect a change wait for it with `until`."""
+        return self.wait("textDocument/publishDiagnostics",
+                         lambda p: p["uri"] == uri and (until is None or until(p["diagnostics"])),
                          timeout=timeout, since=since)[1]["diagnostics"]
 
     def initialize(self, root=None, options=None, capabilities=None):
