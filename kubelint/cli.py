@@ -90,6 +90,8 @@ def check(
         None, "--context", help="Lint this folder too (cross-object rules, kustomize overlays see all of "
                                 "it) but report findings in the given paths only: what the pre-commit "
                                 "hook runs, so the answer does not depend on how files are batched."),
+    no_cache: bool = typer.Option(False, "--no-cache",
+                                  help="Do not read or write the per-file result cache."),
 ) -> None:
     """Lint manifests."""
     try:
@@ -99,7 +101,8 @@ def check(
                       select, ignore, fail_level, config, stdin_filename, color, show_suppressed,
                       exit_zero, jobs, crd, schema_dir, fix_mode="diff" if diff else "fix" if fix else None,
                       unsafe_fixes=unsafe_fixes, no_ignore=no_ignore, show_skipped=show_skipped,
-                      context=context, target_versions=target_version, policies=policy)
+                      context=context, target_versions=target_version, policies=policy,
+                      no_cache=no_cache)
     except UsageError as e:
         _fail(str(e))
     except typer.Exit:
@@ -169,7 +172,7 @@ def _data_on_stdin() -> bool:
 def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_level, config_path,
            stdin_filename, color, show_suppressed, exit_zero, jobs=None, crds=(), schema_dirs=(),
            fix_mode=None, unsafe_fixes=False, no_ignore=False, show_skipped=False,
-           context=None, target_versions=(), policies=()) -> int:
+           context=None, target_versions=(), policies=(), no_cache=False) -> int:
     from . import config as configmod
     from .engine import Settings, run
     from .formatters import FORMATTERS, RenderContext, get, repo_root
@@ -212,6 +215,7 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
         config=conf if conf.path else None,
         target_versions=list(target_versions) or list(conf.get("target-versions") or []),
         pod_label_paths=conf.get("pod-label-paths"),
+        result_cache=not no_cache and not fix_mode,
     )
     for d in settings.schema_dirs:
         if not os.path.isdir(d):

@@ -34,7 +34,8 @@ class Settings:
                  pod_security: Optional[Dict[str, str]] = None,
                  use_ignore_files: bool = True, config: Any = None,
                  target_versions: Sequence[str] = (),
-                 pod_label_paths: Optional[Dict[str, Any]] = None) -> None:
+                 pod_label_paths: Optional[Dict[str, Any]] = None,
+                 result_cache: bool = False) -> None:
         self.kubernetes_version = kubernetes_version  # None: newest bundled
         self.strict = strict
         self.select = list(select)
@@ -60,6 +61,8 @@ class Settings:
         self.target_versions = list(target_versions)  # --target-version: upgrades to check
         # {"group/Kind": labels path or {labels, adds}}: custom resources that create pods
         self.pod_label_paths = dict(pod_label_paths or {})
+        # reuse per-file results of earlier runs (resultcache.py); the CLI's --no-cache
+        self.result_cache = result_cache
 
 
 class K8sObject(NamedTuple):
@@ -480,7 +483,7 @@ def _not_a_manifest(loaded: Loaded) -> bool:
 # --- the run --------------------------------------------------------------------------------
 
 def load_source(source: Source, max_size: int) -> Loaded:
-    if source.real is None:
+    if source.real is None or source.raw is not None:  # stdin, rendered, or read already
         loaded = load_bytes(source.path, source.raw or b"", max_size)
     else:
         loaded = load(source.real, max_size)
@@ -564,15 +567,70 @@ def _worker_lint(source: Source) -> FileOutcome:
     return _WORKER.lint(source)
 
 
+def _worker_task(task: Any) -> FileOutcome:
+    if isinstance(task, Source):
+        return _worker_lint(task)
+    source, key, cache = task
+    outcome = _worker_lint(source)
+    cache.put(key, outcome)
+    return outcome
+
+
 def _lint_all(linter: Linter, sources: List[Source],
               progress: Optional[Callable[[int, int], None]] = None) -> List[FileOutcome]:
+    """Lint every file, or take its outcome from the result cache (resultcache.py) when its
+    bytes and the run's settings are those of an earlier run. Outcomes keep input order."""
+    from .resultcache import ResultCache
+
+    cache = ResultCache.open(linter) if linter.settings.result_cache else None
+    if cache is None:
+        return _lint_files(linter, sources, progress)
+    from .loader import read_bytes
+
+    outcomes: List[Optional[FileOutcome]] = [None] * len(sources)
+    todo: List[int] = []
+    tasks: List[Any] = []
+    for i, source in enumerate(sources):
+        if source.real is None:
+            todo.append(i)  # stdin and rendered output are not cached
+            tasks.append(source)
+            continue
+        raw, problem = read_bytes(source.real, linter.settings.max_file_size)
+        if problem is not None:
+            todo.append(i)  # reported by the normal path
+            tasks.append(source)
+            continue
+        key = cache.key(source.path, source.walked, raw)
+        outcomes[i] = cache.get(key)
+        if outcomes[i] is None:
+            todo.append(i)
+            tasks.append((source._replace(raw=raw), key, cache))
+    if progress is not None and len(todo) < len(sources):
+        progress(len(sources) - len(todo), len(sources))
+    done = len(sources) - len(todo)
+    fresh = _lint_files(linter, tasks, (lambda n, _: progress(done + n, len(sources)))
+                        if progress is not None else None)
+    for i, outcome in zip(todo, fresh):
+        outcomes[i] = outcome
+    if cache.written:
+        cache.prune()
+    return outcomes  # type: ignore[return-value]
+
+
+def _lint_files(linter: Linter, sources: List[Any],
+                progress: Optional[Callable[[int, int], None]] = None) -> List[FileOutcome]:
     """Lint every file, in worker processes when there are enough of them. Outcomes come back
-    in input order, so the report is the same for any --jobs."""
+    in input order, so the report is the same for any --jobs. An item of `sources` is a
+    Source, or (Source with its bytes, cache key, ResultCache) to store the outcome."""
     jobs = max(1, min(linter.settings.jobs, len(sources) // (PARALLEL_MIN_FILES // 2)))
     outcomes: List[FileOutcome] = []
     if jobs == 1 or len(sources) < PARALLEL_MIN_FILES:
         for s in sources:
-            outcomes.append(linter.lint(s))
+            if isinstance(s, Source):
+                outcomes.append(linter.lint(s))
+            else:
+                outcomes.append(linter.lint(s[0]))
+                s[2].put(s[1], outcomes[-1])
             if progress is not None:
                 progress(len(outcomes), len(sources))
         return outcomes
@@ -586,7 +644,7 @@ def _lint_all(linter: Linter, sources: List[Source],
         ctx, init = multiprocessing.get_context("spawn"), (None, linter.settings)
     chunk = max(1, len(sources) // (jobs * 8))
     with ctx.Pool(jobs, initializer=_worker_init, initargs=init) as pool:
-        for outcome in pool.imap(_worker_lint, sources, chunksize=chunk):
+        for outcome in pool.imap(_worker_task, sources, chunksize=chunk):
             outcomes.append(outcome)
             if progress is not None:
                 progress(len(outcomes), len(sources))

@@ -450,17 +450,26 @@ def _syntax_problem(exc: Exception, doc: int, text: str) -> Tuple[Problem, int]:
 # --- the loader -----------------------------------------------------------------------------
 
 def read(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE) -> Tuple[Optional[str], Optional[Problem]]:
+    raw, problem = read_bytes(path, max_size)
+    if problem is not None:
+        return None, problem
+    return decode(raw)
+
+
+def read_bytes(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE
+               ) -> Tuple[bytes, Optional[Problem]]:
+    """A regular file's bytes, up to `max_size`; anything else is a problem."""
     try:
         st = os.stat(path)
         mode = st.st_mode
     except OSError as e:
-        return None, Problem("KL002", f"cannot read file: {e.strerror or e}", _point(1, 1))
+        return b"", Problem("KL002", f"cannot read file: {e.strerror or e}", _point(1, 1))
     if stat.S_ISDIR(mode):
-        return None, Problem("KL002", "is a directory, not a file", _point(1, 1))
+        return b"", Problem("KL002", "is a directory, not a file", _point(1, 1))
     if not stat.S_ISREG(mode):
         # a FIFO or a device would block the run or never end
-        return None, Problem("KL002", "not a regular file (FIFO, socket or device): not read",
-                             _point(1, 1))
+        return b"", Problem("KL002", "not a regular file (FIFO, socket or device): not read",
+                            _point(1, 1))
     try:
         with open(path, "rb") as f:
             # ask for what the file holds (plus one byte, to notice a file that grew past the
@@ -469,14 +478,14 @@ def read(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE) -> Tuple[Optional[str
             if len(raw) > st.st_size and len(raw) <= max_size:
                 raw += f.read(max_size + 1 - len(raw))  # it grew since stat: read on, bounded
     except IsADirectoryError:
-        return None, Problem("KL002", "is a directory, not a file", _point(1, 1))
+        return b"", Problem("KL002", "is a directory, not a file", _point(1, 1))
     except OSError as e:
-        return None, Problem("KL002", f"cannot read file: {e.strerror or e}", _point(1, 1))
+        return b"", Problem("KL002", f"cannot read file: {e.strerror or e}", _point(1, 1))
     if len(raw) > max_size:
-        return None, Problem("KL006", f"file is larger than the {_size(max_size)} "
-                             "limit: not read", _point(1, 1),
-                             hint="raise `max-file-size` in .kubelint.yaml if this is intended")
-    return decode(raw)
+        return b"", Problem("KL006", f"file is larger than the {_size(max_size)} "
+                            "limit: not read", _point(1, 1),
+                            hint="raise `max-file-size` in .kubelint.yaml if this is intended")
+    return raw, None
 
 
 def load_text(path: str, text: str) -> Loaded:

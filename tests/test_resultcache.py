@@ -1,0 +1,125 @@
+"""The per-file result cache (resultcache.py): a warm run says exactly what a cold one says, for
+any --jobs; it re-lints only what changed; a change of settings, a corrupt entry or
+--no-cache never leaks an old answer; old entries are pruned."""
+
+import os
+import time
+
+from kubelint import resultcache
+from kubelint.engine import Linter, Settings, run
+
+from .conftest import kubelint
+
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: web-{i}, namespace: ns-{ns}}}
+spec:
+  replicas: {replicas}
+  selector: {{matchLabels: {{app: web-{i}}}}}
+  template:
+    metadata: {{labels: {{app: web-{i}}}}}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.{i}
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: web-{i}, namespace: ns-{ns}}}
+spec:
+  selector: {{app: {target}}}
+  ports: [{{port: 80}}]
+"""
+
+
+def _tree(root, n=60):
+    """n files (enough for a worker pool), some with findings, some cross-object ones."""
+    root.mkdir()
+    for i in range(n):
+        text = DEPLOYMENT.format(i=i, ns=i % 3, replicas='"2"' if i % 7 == 0 else 2,
+                                 target=f"web-{i}" if i % 5 else f"missing-{i}")
+        if i % 11 == 0:
+            text += "# kubelint: disable=KL201\n"
+        (root / f"app-{i:02d}.yaml").write_text(text)
+    return root
+
+
+def _entries(cache):
+    folder = cache / "results"
+    return sorted(f for _, _, files in os.walk(folder) for f in files if not f.startswith("."))
+
+
+def test_warm_runs_say_what_cold_runs_say_for_any_jobs(tmp_path):
+    tree = _tree(tmp_path / "m")
+    cache = tmp_path / "cache"
+    env = {"KUBELINT_CACHE_DIR": str(cache)}
+    args = ("check", "-f", "json", str(tree))
+    cold = kubelint(*args, "--jobs", "1", env=env)
+    assert cold.returncode == 1 and b'"KL201"' in cold.stdout and b'"KL010"' in cold.stdout
+    assert len(_entries(cache)) == 60
+    for jobs in ("2", "1"):
+        warm = kubelint(*args, "--jobs", jobs, env=env)
+        assert (warm.returncode, warm.stdout) == (cold.returncode, cold.stdout)
+    sarif = [kubelint("check", "-f", "sarif", "--jobs", j, str(tree), env=env).stdout for j in "21"]
+    assert sarif[0] == sarif[1]
+    uncached = kubelint(*args, "--no-cache", env={"KUBELINT_CACHE_DIR": str(tmp_path / "none")})
+    assert uncached.stdout == cold.stdout
+    assert not (tmp_path / "none" / "results").exists()
+
+
+def _count_lints(monkeypatch):
+    linted = []
+    real = Linter.lint_loaded
+    monkeypatch.setattr(Linter, "lint_loaded",
+                        lambda self, path, loaded: linted.append(os.path.basename(path))
+                        or real(self, path, loaded))
+    return linted
+
+
+def test_only_changed_files_are_linted_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("KUBELINT_CACHE_DIR", str(tmp_path / "cache"))
+    tree = _tree(tmp_path / "m", n=6)
+    linted = _count_lints(monkeypatch)
+    first = run([str(tree)], Settings(result_cache=True))
+    assert len(linted) == 6
+    del linted[:]
+    again = run([str(tree)], Settings(result_cache=True))
+    assert linted == [] and again.findings == first.findings
+    (tree / "app-03.yaml").write_text((tree / "app-03.yaml").read_text().replace("replicas: 2",
+                                                                                 'replicas: "2"'))
+    changed = run([str(tree)], Settings(result_cache=True))
+    assert linted == ["app-03.yaml"]
+    assert len(changed.findings) == len(first.findings) + 1
+    del linted[:]
+    run([str(tree)], Settings(result_cache=True, ignore=["KL010"]))  # another config: all miss
+    assert len(linted) == 6
+
+
+def test_a_corrupt_entry_is_a_miss(tmp_path, monkeypatch):
+    monkeypatch.setenv("KUBELINT_CACHE_DIR", str(tmp_path / "cache"))
+    tree = _tree(tmp_path / "m", n=3)
+    first = run([str(tree)], Settings(result_cache=True))
+    for root, _, files in os.walk(tmp_path / "cache" / "results"):
+        for f in files:
+            with open(os.path.join(root, f), "wb") as fh:
+                fh.write(b"\x80\x05garbage")
+    linted = _count_lints(monkeypatch)
+    again = run([str(tree)], Settings(result_cache=True))
+    assert len(linted) == 3 and again.findings == first.findings
+
+
+def test_prune_by_age_and_size(tmp_path, monkeypatch):
+    cache = resultcache.ResultCache(str(tmp_path / "results"), b"d")
+    now = time.time()
+    for i in range(6):
+        cache.put(f"{i:02d}" + "0" * 38, b"x" * 1000)
+    old = os.path.join(cache.folder, "05", "05" + "0" * 38)
+    os.utime(old, (now - resultcache.PRUNE_AGE - 10,) * 2)
+    monkeypatch.setattr(resultcache, "PRUNE_SIZE", 3500)
+    cache.prune(now)
+    left = sorted(f[:2] for _, _, files in os.walk(cache.folder) for f in files if f[0] != ".")
+    assert "05" not in left and len(left) == 3  # the stale one, then the oldest beyond the size
+    for i in range(2):
+        cache.put(f"1{i}" + "0" * 38, b"y")
+    cache.prune(now + 60)  # pruned less than a day ago: nothing happens
+    assert len([f for _, _, files in os.walk(cache.folder) for f in files if f[0] != "."]) == 5
