@@ -273,6 +273,45 @@ def generate(out: str, documents: int = 5000, files: int = 1000, seed: int = 1) 
     return made
 
 
+def small_deployment(i: int, r: random.Random) -> str:
+    return f"""apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web-{i}
+  namespace: ns-{i % 23}
+  labels: {{app: web-{i}, tier: frontend}}
+spec:
+  replicas: {r.randint(1, 5)}
+  selector:
+    matchLabels: {{app: web-{i}}}
+  template:
+    metadata:
+      labels: {{app: web-{i}, tier: frontend}}
+    spec:
+      containers:
+        - name: web
+          image: registry.example.com/web:1.{r.randint(0, 40)}
+          ports: [{{containerPort: 8080}}]
+"""
+
+
+def one_file(path: str, size: int = 20_000_000, seed: int = 1) -> int:
+    """One file of `size` bytes (20 MB, under the 20 MiB default limit) of small Deployments, ~1% with a mistake:
+    what a `helm template` of a large platform or a `kubectl get -o yaml` dump looks like."""
+    r = random.Random(seed)
+    written = n = 0
+    with open(path, "w") as fh:
+        while written < size:
+            text = small_deployment(n, r)
+            if r.random() < 0.01:
+                text = text.replace("replicas: ", 'replicas: "', 1).replace("\n  selector", '"\n  selector', 1)
+            text = ("---\n" if n else "") + text
+            fh.write(text)
+            written += len(text)
+            n += 1
+    return n
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
