@@ -22,7 +22,9 @@ MISTAKES = [
 ]
 
 
-def deployment(i: int, r: random.Random) -> str:
+def deployment(i: int, r: random.Random, service_account: bool = False) -> str:
+    # only an app with RBAC objects has its own ServiceAccount to refer to
+    sa = f"      serviceAccountName: app-{i}\n" if service_account else ""
     containers = []
     for c in range(r.randint(1, 3)):
         containers.append(f"""        - name: c{c}
@@ -86,8 +88,7 @@ spec:
       annotations:
         prometheus.io/scrape: "true"
     spec:
-      serviceAccountName: app-{i}
-      securityContext:
+{sa}      securityContext:
         runAsNonRoot: true
         runAsUser: 10001
       containers:
@@ -101,7 +102,7 @@ spec:
 
 def service(i: int, r: random.Random) -> str:
     node_port = r.random() < 0.3
-    name, svc_type = (f"app-{i}-nodeport", "NodePort") if node_port else (f"app-{i}", "ClusterIP")
+    name, svc_type = (f"app-{i}", "NodePort") if node_port else (f"app-{i}", "ClusterIP")
     extra = f"      nodePort: {30000 + i % 2700}\n" if node_port else ""
     return f"""apiVersion: v1
 kind: Service
@@ -134,7 +135,17 @@ data:
 
 
 def statefulset(i: int, r: random.Random) -> str:
-    return f"""apiVersion: apps/v1
+    return f"""apiVersion: v1
+kind: Service
+metadata:
+  name: db-{i}
+  namespace: ns-{i % 23}
+spec:
+  clusterIP: None
+  selector: {{app: db-{i}}}
+  ports: [{{name: pg, port: 5432}}]
+---
+apiVersion: apps/v1
 kind: StatefulSet
 metadata:
   name: db-{i}
@@ -255,9 +266,9 @@ def generate(out: str, documents: int = 5000, files: int = 1000, seed: int = 1) 
         count = 0
         while count < per_file and made < documents:
             if not pending:
-                pending = [deployment, service, configmap]
-                if r.random() < 0.6:
-                    pending.append(r.choice(extras))
+                extra = r.choice(extras) if r.random() < 0.6 else None
+                pending = [(lambda i, r, sa=extra is rbac: deployment(i, r, sa)), service,
+                           configmap] + ([extra] if extra else [])
                 i += 1
             maker = pending.pop(0)
             text = maker(i, r)

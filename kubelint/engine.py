@@ -785,9 +785,19 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
                          "--schema-dir"), doc, obj)])
 
     shared: Dict[str, Any] = {}
+    # kind, group and builtin decide whether a rule applies: properties, so worked out once
+    # per object, and each rule's verdict once per distinct triple, not once per object
+    keys = [(obj.kind, obj.group, obj.builtin) for obj in objects]
     for rule in linter.cross_rules:
         ctx = linter.context(rule, objects, shared)
-        targets = [obj for obj in objects if linter.applies(rule, obj)]
+        verdicts: Dict[Tuple[str, str, bool], bool] = {}
+        targets = []
+        for obj, key in zip(objects, keys):
+            verdict = verdicts.get(key)
+            if verdict is None:
+                verdict = verdicts[key] = linter.applies(rule, obj)
+            if verdict:
+                targets.append(obj)
         fn = rule.function() if targets else None  # import the check only when it runs
         for obj in targets:
             violations = call_check(rule, obj, ctx, fn)

@@ -118,20 +118,21 @@ def _mapping(node: Any) -> dict:
     return out
 
 
-def load_documents(text: str) -> Optional[List[Tuple[int, Any]]]:
-    """[(document index, data)] for every document of `text`, empty ones included (data None),
-    or None when the full pass is needed."""
+def load_documents(text: str) -> Optional[List[Tuple[int, Any, int]]]:
+    """[(document index, data, 0-based line of its root node)] for every document of `text`,
+    empty ones included (data None), or None when the full pass is needed."""
     if _CParser is None or "*" in text and _has_alias(text) or "%" in text and _has_directive(text):
         return None
     if len(_KEYS) > _MEMO_MAX or len(_VALUES) > _MEMO_MAX:
         _KEYS.clear()
         _VALUES.clear()
     parser = _Parser(text)
-    out: List[Tuple[int, Any]] = []
+    out: List[Tuple[int, Any, int]] = []
     try:
         index = 0
         while parser.check_node():
-            out.append((index, _build(parser.get_node())))
+            node = parser.get_node()
+            out.append((index, _build(node), node.start_mark.line))
             index += 1
     except Exception:  # _GiveUp, libyaml's errors, RecursionError: the full pass reports it
         return None

@@ -133,16 +133,21 @@ class LazyNodes:
     keeping no node it was not asked for; an earlier document restarts it. Memory stays that
     of one document even for a 20 MB file."""
 
-    __slots__ = ("text", "_parser", "_next", "_all")
+    __slots__ = ("text", "_parser", "_next", "_all", "_lines", "_cursor")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, lines: Optional[List[Tuple[int, int]]] = None) -> None:
         self.text = text
         self._parser: Any = None
         self._next = 0  # index of the document the parser composes next
         # Every document's node, once a request came out of order: the cross-object stage
         # asks rule by rule, and for the other end of a finding, so restarting the parser
-        # for each request made it quadratic (50 documents, 21 findings: 0.9 s).
+        # for each request made it quadratic (50 documents, 21 findings: 0.9 s). Only where
+        # documents cannot be composed alone (see _alone).
         self._all: Optional[List[Any]] = None
+        # [(document index, line of its root node)] in order, when documents can be composed
+        # alone from their own lines (see _alone)
+        self._lines = lines if lines and _sliceable(text, lines) else None
+        self._cursor = (0, 0)  # (line, character offset of its start): find lines forward
 
     def node(self, index: int, item: Optional[int]) -> Any:
         with gc_paused():
@@ -158,6 +163,8 @@ class LazyNodes:
         return node
 
     def _document(self, index: int) -> Any:
+        if self._lines is not None:
+            return self._alone(index)  # any order, one document's cost and memory each
         if self._all is not None:
             return self._all[index] if 0 <= index < len(self._all) else None
         if self._parser is not None and index < self._next or self._parser is None and self._next:
@@ -185,10 +192,51 @@ class LazyNodes:
         self.close()
         return None
 
+    def _alone(self, index: int) -> Any:
+        """Compose one document from its own lines, padded with newlines so marks keep their
+        real line numbers: a document with a finding near the end of a 20 MB file does not
+        cost composing all those before it. YAML documents are independent once directives
+        are ruled out (the fast pass refuses them), and a document's root node starts on a
+        line of its own, after the previous document's last line."""
+        import bisect
+
+        lines = self._lines
+        assert lines is not None
+        at = bisect.bisect_left(lines, (index, -1))
+        if at == len(lines) or lines[at][0] != index:
+            return None
+        start = self._offset(lines[at][1])
+        end = self._offset(lines[at + 1][1]) if at + 1 < len(lines) else len(self.text)
+        _ruamel()
+        parser = _Parser("\n" * lines[at][1] + self.text[start:end])
+        try:
+            return parser.get_node() if parser.check_node() else None
+        finally:
+            parser.dispose()
+
+    def _offset(self, line: int) -> int:
+        cur_line, pos = self._cursor
+        if line < cur_line:
+            cur_line, pos = 0, 0
+        text = self.text
+        while cur_line < line:
+            pos = text.index("\n", pos) + 1
+            cur_line += 1
+        self._cursor = (cur_line, pos)
+        return pos
+
     def close(self) -> None:
         if self._parser is not None:
             self._parser.dispose()
             self._parser = None
+
+
+def _sliceable(text: str, lines: List[Tuple[int, int]]) -> bool:
+    """Lines are counted at LF only (libyaml also breaks at CR, NEL, LS, PS), and every
+    document's root must start on a later line than the previous one's."""
+    if "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text:
+        return False
+    return all(a[1] < b[1] for a, b in zip(lines, lines[1:]))
 
 
 class Loaded:
@@ -296,9 +344,27 @@ def decode(raw: bytes) -> Tuple[Optional[str], Optional[Problem]]:
 _DEEP_LINE = LazyRegex(r"^[ \t?-]{%d,}" % MAX_DEPTH, re.M)
 
 
+def _shallow(text: str) -> bool:
+    """A cheap proof that no document nests MAX_DEPTH levels: every level needs an opening
+    bracket or a leading indentation/indicator character. Brackets are counted per document
+    (a flow collection cannot span a `---` line), so a 20 MB file of small documents with
+    flow mappings need not be scanned event by event."""
+    openers = text.count("[") + text.count("{")
+    if openers < MAX_DEPTH:
+        return not _DEEP_LINE.search(text)
+    flow = 0
+    start = 0
+    for m in _DOC_START.finditer(text):
+        flow = max(flow, text.count("[", start, m.start()) + text.count("{", start, m.start()))
+        start = m.start()
+    flow = max(flow, text.count("[", start) + text.count("{", start))
+    if flow >= MAX_DEPTH:
+        return False
+    return re.search(r"^[ \t?-]{%d,}" % (MAX_DEPTH - flow), text, re.M) is None
+
+
 def _depth_problem(text: str) -> Optional[Problem]:
-    # Cheap upper bound first: every level needs a bracket or an indentation/indicator char.
-    if text.count("[") + text.count("{") < MAX_DEPTH and not _DEEP_LINE.search(text):
+    if _shallow(text):
         return None
     _ruamel()
     parser = _Parser(text)
@@ -508,9 +574,9 @@ def _fast(path: str, text: str, documents: List[Document]) -> bool:
     loaded = load_documents(text)
     if loaded is None:
         return False
-    nodes = LazyNodes(text)
+    nodes = LazyNodes(text, [(index, line) for index, _, line in loaded])
     out = []
-    for index, data in loaded:
+    for index, data, _ in loaded:
         if data is None:
             continue  # an empty document
         if isinstance(data, dict) and isinstance(data.get("kind"), str) \

@@ -131,6 +131,23 @@ def pointer_to_json(pointer: Pointer) -> str:
 def pointer_to_k8s(pointer: Pointer) -> str:
     """("spec", "containers", 0, "image") -> "spec.containers[0].image"; keys that are not
     identifiers (label keys) in brackets: metadata.labels["app.kubernetes.io/name"]."""
+    # Checks format a path for every candidate finding, and the same few paths recur in every
+    # object: memoised (measured: 90,000 calls for 10,000 small Deployments).
+    try:
+        text = _K8S_PATHS.get(pointer)
+    except TypeError:  # a list, not a tuple
+        return _pointer_to_k8s(pointer)
+    if text is None:
+        if len(_K8S_PATHS) > 10_000:
+            _K8S_PATHS.clear()
+        text = _K8S_PATHS[pointer] = _pointer_to_k8s(pointer)
+    return text
+
+
+_K8S_PATHS: dict = {}
+
+
+def _pointer_to_k8s(pointer: Pointer) -> str:
     out = []
     for p in pointer:
         if isinstance(p, int):

@@ -38,8 +38,19 @@ def _same_as_full_pass(text):
         [(d.index, d.item, _norm(d.data)) for d in full]
     assert loaded.problems == problems
     for eager, lazy in zip(full, loaded.documents):
-        assert loader.span_of(lazy.node) == loader.span_of(eager.node)
+        assert _spans(lazy.node) == _spans(eager.node)
     return loaded
+
+
+def _spans(node):
+    """The span of every node of a tree, in order."""
+    out = [loader.span_of(node)]
+    value = node.value
+    if isinstance(value, list):
+        for item in value:
+            for n in (item if isinstance(item, tuple) else (item,)):
+                out.extend(_spans(n))
+    return out
 
 
 CLEAN = [
@@ -52,6 +63,8 @@ CLEAN = [
     "---\n---\napiVersion: v1\nkind: ConfigMap\n---\n# only a comment\n---\n[1, 2]\n",
     "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"p\"}}\n",
     "k: \u00e9t\u00e9 \U0001F600\nl: [a, {b: c}, [d]]\n",
+    "a: 1\r\nb: [2, 3]\r\n---\r\nc: {d: 4}\r\n",  # CR LF: composed from the start, not sliced
+    "# head\n--- {a: 1}\n--- [b]\n---\n# comment\n\n  c: |\n    x\n---\n- 1\n- 2\n...\n--- z\n",
 ]
 
 
@@ -131,3 +144,24 @@ def test_positions_come_only_with_findings(tmp_path, monkeypatch):
     assert [(f.code, f.span.line, f.span.column) for f in result.findings if f.code == "KL010"] \
         == [("KL010", 9, 5)]
     assert composed and set(composed) == {0}
+
+
+def test_a_late_document_is_composed_alone(monkeypatch):
+    """Positions of document 300 of a long file come from its own lines, not from composing
+    the 299 before it; a file of many small flow mappings is not scanned event by event for
+    its nesting depth."""
+    docs = [f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\ndata: {{k: '{i}'}}\n"
+            for i in range(700)]
+    text = "---\n".join(docs)
+    monkeypatch.setattr(loader, "_Parser", None)
+    loader._ruamel()
+    made = []
+    real = loader._Parser
+    monkeypatch.setattr(loader, "_Parser", lambda t: made.append(len(t)) or real(t))
+    loaded = loader.load_text("f.yaml", text)
+    assert made == []  # neither composed nor depth-scanned
+    doc = loaded.documents[300]
+    assert loader.span_of(doc.node).line == 300 * 5 + 1
+    assert len(made) == 1 and made[0] < 300 * 5 + 200  # padding newlines plus one document
+    full, _ = _full(text)
+    assert _spans(doc.node) == _spans(full[300].node)

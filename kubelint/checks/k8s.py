@@ -75,17 +75,20 @@ def pod_containers(obj: Any) -> Iterator[Tuple[Pointer, dict]]:
 
 
 def walk(data: Any, pattern: Tuple[Any, ...], base: Pointer = ()) -> Iterator[Tuple[Pointer, Any]]:
-    """Values at `pattern`, where "*" stands for every item of a list."""
-    if not pattern:
-        yield base, data
-        return
-    head, rest = pattern[0], pattern[1:]
-    if head == "*":
-        if isinstance(data, list):
-            for i, item in enumerate(data):
-                yield from walk(item, rest, base + (i,))
-    elif isinstance(data, dict) and head in data:
-        yield from walk(data[head], rest, base + (head,))
+    """Values at `pattern`, where "*" stands for every item of a list, in document order.
+    Level by level rather than by recursive generators: most patterns end early (a field
+    that is absent), and this is one of the hottest loops of a run."""
+    level = [(base, data)]
+    for head in pattern:
+        if head == "*":
+            level = [(ptr + (i,), item) for ptr, value in level if isinstance(value, list)
+                     for i, item in enumerate(value)]
+        else:
+            level = [(ptr + (head,), value[head]) for ptr, value in level
+                     if isinstance(value, dict) and head in value]
+        if not level:
+            break
+    return iter(level)
 
 
 def port_number(value: Any) -> bool:
