@@ -6,7 +6,8 @@ hashes and unpickles, then redoes the cross-object phase.
 An entry's key is a hash of the file's bytes, the path it is reported under, and a digest of
 everything else that shapes a file's outcome: kubelint's version and the stamp of its code and
 rule files, the Kubernetes version and schema files, every setting of the run (config, rules,
-severities, options, CRDs and schema folders, with their files' stamps). Entries are written
+severities, options; the files of every folder a setting names: CRDs, schemas, rules,
+policies). Entries are written
 atomically (a temporary file renamed into place), so concurrent runs never read half an entry;
 anything unreadable is a miss. Entries unused for PRUNE_AGE are deleted, and the oldest when
 the folder outgrows PRUNE_SIZE, at most once a day. `--no-cache` (or KUBELINT_NO_CACHE=1)
@@ -86,7 +87,10 @@ class ResultCache:
             parts.append(f"{name}={value!r}")
         parts += _code_stamps()
         parts.append(k8s_schema._stamp(linter.version, settings.strict))
-        parts += _stamps(list(settings.rule_dirs) + list(settings.crds) + list(settings.schema_dirs))
+        # files a setting names (rule, CRD, schema, policy folders...): their contents count
+        named = [v for value in vars(settings).values() if isinstance(value, (list, tuple))
+                 for v in value if isinstance(v, str) and os.path.exists(v)]
+        parts += _stamps(sorted(set(named)))
         digest = blake2b("\0".join(parts).encode("utf-8", "surrogateescape"),
                          digest_size=20).digest()
         return cls(os.path.join(base, "results"), digest)
