@@ -194,34 +194,58 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
         raise UsageError(f"--color takes auto, always or never, not {color!r}")
 
     # configuration: file first, the command line overrides it
-    conf = _config(config_path, _config_start(paths, stdin_filename))
-    settings = Settings(
-        kubernetes_version=kubernetes_version or conf.get("kubernetes-version"),
-        strict=strict if strict is not None else conf.get("strict", True),
-        select=split_refs(select) or list(conf.get("select") or []),
-        ignore=list(conf.get("ignore") or []) + split_refs(ignore),
-        rules=dict(conf.get("rules") or {}),
-        per_file_ignores=dict(conf.get("per-file-ignores") or {}),
-        exclude=list(conf.get("exclude") or []),
-        rule_dirs=conf.paths("rule-dirs"),
-        default_namespace=conf.get("default-namespace", "default"),
-        stdin_filename=stdin_filename,
-        jobs=jobs or os.cpu_count() or 1,
-        crds=conf.paths("crds") + list(crds),
-        schema_dirs=conf.paths("schema-dirs") + list(schema_dirs),
-        policies=conf.paths("policies") + list(policies),
-        pod_security=conf.get("pod-security"),
-        use_ignore_files=not no_ignore,
-        config=conf if conf.path else None,
-        target_versions=list(target_versions) or list(conf.get("target-versions") or []),
-        pod_label_paths=conf.get("pod-label-paths"),
-        result_cache=not no_cache and not fix_mode,
-    )
+    start = _config_start(paths, stdin_filename)
+    conf = _config(config_path, start)
+
+    def make(conf: "Config") -> Settings:
+        """One config's settings; the command-line flags win over it."""
+        made = Settings(
+            kubernetes_version=kubernetes_version or conf.get("kubernetes-version"),
+            strict=strict if strict is not None else conf.get("strict", True),
+            select=split_refs(select) or list(conf.get("select") or []),
+            ignore=list(conf.get("ignore") or []) + split_refs(ignore),
+            rules=dict(conf.get("rules") or {}),
+            per_file_ignores=dict(conf.get("per-file-ignores") or {}),
+            exclude=list(conf.get("exclude") or []),
+            rule_dirs=conf.paths("rule-dirs"),
+            default_namespace=conf.get("default-namespace", "default"),
+            stdin_filename=stdin_filename,
+            jobs=jobs or os.cpu_count() or 1,
+            crds=conf.paths("crds") + list(crds),
+            schema_dirs=conf.paths("schema-dirs") + list(schema_dirs),
+            policies=conf.paths("policies") + list(policies),
+            pod_security=conf.get("pod-security"),
+            use_ignore_files=not no_ignore,
+            config=conf if conf.path else None,
+            target_versions=list(target_versions) or list(conf.get("target-versions") or []),
+            pod_label_paths=conf.get("pod-label-paths"),
+            result_cache=not no_cache and not fix_mode,
+        )
+        if "max-file-size" in conf:
+            made.max_file_size = conf["max-file-size"]
+        return made
+
+    def nested(path: Optional[str]) -> Settings:
+        """The settings of a file whose nearest .kubelint.yaml is not the root's."""
+        try:
+            other = configmod.load(path) if path else configmod.Config({})
+            made = make(other)
+            if other:
+                same = made.rule_dirs == settings.rule_dirs
+                configmod.check_rules(other, registry if same else Registry.load(made.rule_dirs))
+        except configmod.ConfigError as e:
+            raise UsageError(f"invalid configuration:\n{e}") from None
+        except RuleError as e:
+            raise UsageError(str(e)) from None
+        return made
+
+    settings = make(conf)
+    if config_path is None:  # --config: one configuration for every file
+        settings.config_start, settings.for_config = start, nested
+
     for d in settings.schema_dirs:
         if not os.path.isdir(d):
             raise UsageError(f"--schema-dir: not a directory: {d}")
-    if "max-file-size" in conf:
-        settings.max_file_size = conf["max-file-size"]
     try:
         level = Severity.parse(fail_level or conf.get("fail-level", "warning"))
     except ValueError as e:

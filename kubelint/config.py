@@ -1,6 +1,6 @@
-"""`.kubelint.yaml`: found by walking up from the working directory (or the
---stdin-filename's directory) to the repository root, or given with --config. Validated
-against schemas/config.schema.json; every problem is a ConfigError with a position (exit 2)."""
+"""`.kubelint.yaml`: found by walking up from a folder (the paths' for the run's root
+config, each file's own for its config: `nearest`) to the repository root, or given with
+--config. Validated against schemas/config.schema.json; every problem is a ConfigError with a position (exit 2)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,30 @@ def find(start: str) -> Optional[str]:
         if parent == here:
             return None
         here = parent
+
+
+def nearest(folder: str, cache: Dict[str, Optional[str]]) -> Optional[str]:
+    """find() for many files of one run: every folder on the way up is looked at once, and
+    `cache` (folder -> config path or None) remembers the answer for all of them."""
+    here = os.path.abspath(folder)
+    chain: List[str] = []
+    result: Optional[str] = None
+    while True:
+        if here in cache:
+            result = cache[here]
+            break
+        chain.append(here)
+        found = [c for c in (os.path.join(here, n) for n in NAMES) if os.path.isfile(c)]
+        if found:
+            result = found[0]
+            break
+        parent = os.path.dirname(here)
+        if os.path.exists(os.path.join(here, ".git")) or parent == here:
+            break  # the repository root: a config above it belongs to something else
+        here = parent
+    for folder in chain:
+        cache[folder] = result
+    return result
 
 
 class Config(dict):

@@ -35,7 +35,9 @@ class Settings:
                  use_ignore_files: bool = True, config: Any = None,
                  target_versions: Sequence[str] = (),
                  pod_label_paths: Optional[Dict[str, Any]] = None,
-                 result_cache: bool = False) -> None:
+                 result_cache: bool = False,
+                 config_start: Optional[str] = None,
+                 for_config: Optional[Callable[[Optional[str]], "Settings"]] = None) -> None:
         self.kubernetes_version = kubernetes_version  # None: newest bundled
         self.strict = strict
         self.select = list(select)
@@ -63,6 +65,11 @@ class Settings:
         self.pod_label_paths = dict(pod_label_paths or {})
         # reuse per-file results of earlier runs (resultcache.py); the CLI's --no-cache
         self.result_cache = result_cache
+        # nested configs: where `config` was searched from, and how to build the settings of
+        # another .kubelint.yaml (path, or None for none) with the same command-line flags.
+        # None (--config, library use): one configuration for every file.
+        self.config_start = config_start
+        self.for_config = for_config
 
 
 class K8sObject(NamedTuple):
@@ -516,9 +523,13 @@ def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
         from .render import render_roots
 
         rendered = render_roots(linter, found.kustomize_roots, found.charts, found.focus)
-        sources.extend(rendered.sources)
+    sources, choice, linters = _per_config(linter, sources)
+    if rendered is not None:
+        sources.extend(rendered.sources)  # rendered with the root config
+        if choice is not None:
+            choice.extend([0] * len(rendered.sources))
     missing = found.missing
-    outcomes = _lint_all(linter, sources, progress)
+    outcomes = _lint_all(linter, sources, progress, linters, choice)
     skipped = list(found.skipped)
     linted = []
     for source, o in zip(sources, outcomes):
@@ -554,100 +565,154 @@ def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
 # Below this many files a worker pool costs more than it saves.
 PARALLEL_MIN_FILES = 48
 
-_WORKER: Optional[Linter] = None
+_WORKERS: List[Linter] = []
 
 
-def _worker_init(linter: Optional[Linter], settings: Settings) -> None:
-    global _WORKER
-    _WORKER = linter if linter is not None else Linter(settings)
+def _worker_init(linters: Optional[List[Linter]], settings: List[Settings]) -> None:
+    global _WORKERS
+    _WORKERS = linters if linters is not None else [Linter(s) for s in settings]
 
 
-def _worker_lint(source: Source) -> FileOutcome:
-    assert _WORKER is not None
-    return _WORKER.lint(source)
-
-
-def _worker_task(task: Any) -> FileOutcome:
+def _worker_task(item: Tuple[int, Any]) -> FileOutcome:
+    """item: (index of the file's Linter, Source or (Source with its bytes, key, ResultCache))."""
+    which, task = item
     if isinstance(task, Source):
-        return _worker_lint(task)
+        return _WORKERS[which].lint(task)
     source, key, cache = task
-    outcome = _worker_lint(source)
+    outcome = _WORKERS[which].lint(source)
     cache.put(key, outcome)
     return outcome
 
 
+def _per_config(linter: Linter, sources: List[Source]
+                ) -> Tuple[List[Source], Optional[List[int]], List[Linter]]:
+    """Each file's nearest .kubelint.yaml (from its own folder up to the repository root, as
+    for the root config): the files kept (a nested config's `exclude:` drops its files), per
+    file the index of its Linter, and the Linters (0: the root config's). (sources, None,
+    [linter]) when every file has the root config, so a one-config run does no more work."""
+    settings = linter.settings
+    if settings.for_config is None or not sources:
+        return sources, None, [linter]
+    from .config import nearest
+    from .discover import Excludes
+
+    root = settings.config.path if settings.config is not None else None
+    cache: Dict[str, Optional[str]] = {}
+    if settings.config_start is not None:
+        cache[os.path.abspath(settings.config_start)] = root
+    if root is not None:
+        cache[os.path.dirname(os.path.abspath(root))] = root
+    index: Dict[Optional[str], int] = {root: 0}
+    linters, excludes, kept, choice = [linter], [None], [], []  # type: ignore[var-annotated]
+    for source in sources:
+        path = source.real or (settings.stdin_filename if source.real is None else None)
+        i = 0
+        if path is not None:
+            found = nearest(os.path.dirname(os.path.abspath(path)), cache)
+            if found not in index:
+                nested = settings.for_config(found)
+                same = nested.rule_dirs == settings.rule_dirs
+                index[found] = len(linters)
+                linters.append(Linter(nested, linter.registry if same else None))
+                excludes.append(Excludes(nested.exclude, nested.config.base)
+                                if nested.exclude and nested.config is not None else None)
+            i = index[found]
+            if excludes[i] is not None and excludes[i].excluded(path):
+                continue
+        kept.append(source)
+        choice.append(i)
+    if len(linters) == 1:
+        return kept, None, linters
+    return kept, choice, linters
+
+
 def _lint_all(linter: Linter, sources: List[Source],
-              progress: Optional[Callable[[int, int], None]] = None) -> List[FileOutcome]:
+              progress: Optional[Callable[[int, int], None]] = None,
+              linters: Optional[List[Linter]] = None,
+              choice: Optional[List[int]] = None) -> List[FileOutcome]:
     """Lint every file, or take its outcome from the result cache (resultcache.py) when its
-    bytes and the run's settings are those of an earlier run. Outcomes keep input order."""
+    bytes and the settings of its Linter are those of an earlier run. Outcomes keep input
+    order. `choice[i]`: the index in `linters` of sources[i]'s Linter (its nearest config);
+    None: `linter` for every file."""
     from .resultcache import ResultCache
 
-    cache = ResultCache.open(linter) if linter.settings.result_cache else None
-    if cache is None:
-        return _lint_files(linter, sources, progress)
+    if linters is None or choice is None:
+        linters, choice = [linter], [0] * len(sources)
+    caches = [ResultCache.open(each) for each in linters] if linter.settings.result_cache else []
+    if not caches or caches[0] is None:
+        return _lint_files(linters, list(zip(choice, sources)), progress)
     from .loader import read_bytes
 
     outcomes: List[Optional[FileOutcome]] = [None] * len(sources)
     todo: List[int] = []
     tasks: List[Any] = []
     for i, source in enumerate(sources):
+        which = choice[i]
         if source.real is None:
             todo.append(i)  # stdin and rendered output are not cached
-            tasks.append(source)
+            tasks.append((which, source))
             continue
-        raw, problem = read_bytes(source.real, linter.settings.max_file_size)
+        raw, problem = read_bytes(source.real, linters[which].settings.max_file_size)
         if problem is not None:
             todo.append(i)  # reported by the normal path
-            tasks.append(source)
+            tasks.append((which, source))
             continue
+        cache = caches[which]
         key = cache.key(source.path, source.walked, raw)
         outcomes[i] = cache.get(key)
         if outcomes[i] is None:
             todo.append(i)
-            tasks.append((source._replace(raw=raw), key, cache))
+            tasks.append((which, (source._replace(raw=raw), key, cache)))
     if progress is not None and len(todo) < len(sources):
         progress(len(sources) - len(todo), len(sources))
     done = len(sources) - len(todo)
-    fresh = _lint_files(linter, tasks, (lambda n, _: progress(done + n, len(sources)))
+    fresh = _lint_files(linters, tasks, (lambda n, _: progress(done + n, len(sources)))
                         if progress is not None else None)
     for i, outcome in zip(todo, fresh):
         outcomes[i] = outcome
-    if cache.written:
-        cache.prune()
+    if any(c.written for c in caches):
+        caches[0].prune()  # one folder for every config
     return outcomes  # type: ignore[return-value]
 
 
-def _lint_files(linter: Linter, sources: List[Any],
+def _lint_files(linters: List[Linter], tasks: List[Tuple[int, Any]],
                 progress: Optional[Callable[[int, int], None]] = None) -> List[FileOutcome]:
     """Lint every file, in worker processes when there are enough of them. Outcomes come back
-    in input order, so the report is the same for any --jobs. An item of `sources` is a
-    Source, or (Source with its bytes, cache key, ResultCache) to store the outcome."""
-    jobs = max(1, min(linter.settings.jobs, len(sources) // (PARALLEL_MIN_FILES // 2)))
+    in input order, so the report is the same for any --jobs. A task is (index of the file's
+    Linter, Source or (Source with its bytes, cache key, ResultCache) to store the outcome)."""
+    linter = linters[0]
+    jobs = max(1, min(linter.settings.jobs, len(tasks) // (PARALLEL_MIN_FILES // 2)))
     outcomes: List[FileOutcome] = []
-    if jobs == 1 or len(sources) < PARALLEL_MIN_FILES:
-        for s in sources:
+    if jobs == 1 or len(tasks) < PARALLEL_MIN_FILES:
+        for which, s in tasks:
             if isinstance(s, Source):
-                outcomes.append(linter.lint(s))
+                outcomes.append(linters[which].lint(s))
             else:
-                outcomes.append(linter.lint(s[0]))
+                outcomes.append(linters[which].lint(s[0]))
                 s[2].put(s[1], outcomes[-1])
             if progress is not None:
-                progress(len(outcomes), len(sources))
+                progress(len(outcomes), len(tasks))
         return outcomes
+    import copy
     import multiprocessing
 
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods:
-        # children inherit the built Linter with its compiled schemas
-        ctx, init = multiprocessing.get_context("fork"), (linter, linter.settings)
+        # children inherit the built Linters with their compiled schemas
+        ctx, init = multiprocessing.get_context("fork"), (linters, [])
     else:
-        ctx, init = multiprocessing.get_context("spawn"), (None, linter.settings)
-    chunk = max(1, len(sources) // (jobs * 8))
+        plain = []
+        for each in linters:  # the nested-settings factory is a closure: not picklable
+            copied = copy.copy(each.settings)
+            copied.for_config = None
+            plain.append(copied)
+        ctx, init = multiprocessing.get_context("spawn"), (None, plain)
+    chunk = max(1, len(tasks) // (jobs * 8))
     with ctx.Pool(jobs, initializer=_worker_init, initargs=init) as pool:
-        for outcome in pool.imap(_worker_task, sources, chunksize=chunk):
+        for outcome in pool.imap(_worker_task, tasks, chunksize=chunk):
             outcomes.append(outcome)
             if progress is not None:
-                progress(len(outcomes), len(sources))
+                progress(len(outcomes), len(tasks))
     return outcomes
 
 

@@ -80,8 +80,8 @@ class ResultCache:
         parts += [f"{c}={linter.severity[c]}:{sorted(linter.options.get(c, {}).items())!r}"
                   for c in sorted(linter.enabled_codes)]
         for name, value in sorted(vars(settings).items()):
-            if name in ("jobs", "stdin_filename", "result_cache"):
-                continue  # they do not change what a file gives
+            if name in ("jobs", "stdin_filename", "result_cache", "config_start", "for_config"):
+                continue  # they do not change what a file gives (its Linter's config does)
             if name == "config":
                 value = getattr(value, "data", value)
             parts.append(f"{name}={value!r}")
