@@ -459,7 +459,11 @@ class Linter:
     def suppress(self, findings: List[Finding], path: str, directives: Directives,
                  ignores: Dict[int, Tuple[str, ...]]
                  ) -> Tuple[List[Finding], List[Finding]]:
-        config_refs = per_file_refs(path, self.settings.per_file_ignores)
+        config_refs: Tuple[str, ...] = ()
+        if self.settings.per_file_ignores:
+            config = self.settings.config
+            config_refs = per_file_refs(path, self.settings.per_file_ignores,
+                                        config.base if config is not None else None)
         kept, suppressed = [], []
         for f in findings:
             refs = config_refs + ignores.get(f.doc, ())

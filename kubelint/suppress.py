@@ -120,12 +120,22 @@ def annotation_refs(data: dict) -> Tuple[str, ...]:
     return tuple(refs)
 
 
-def per_file_refs(path: str, per_file_ignores: Dict[str, List[str]]) -> Tuple[str, ...]:
+def per_file_refs(path: str, per_file_ignores: Dict[str, List[str]],
+                  base: Optional[str] = None) -> Tuple[str, ...]:
+    """Rules `per-file-ignores` silences for `path`. A pattern matches the path relative to
+    the config's folder (`base`), as `exclude:` does, so the result does not depend on the
+    working directory; the path as reported matches too."""
+    if not per_file_ignores:
+        return ()
     refs: List[str] = []
     norm = path.replace("\\", "/")
-    bare = norm[2:] if norm.startswith("./") else norm
+    forms = {norm, norm[2:] if norm.startswith("./") else norm}
+    if base is not None:
+        import os
+
+        forms.add(os.path.relpath(os.path.abspath(path), base).replace("\\", "/"))
     for pattern, rules in per_file_ignores.items():
-        if fnmatch.fnmatch(norm, pattern) or fnmatch.fnmatch(bare, pattern):
+        if any(fnmatch.fnmatch(form, pattern) for form in forms):
             refs.extend(rules)
     return tuple(refs)
 

@@ -80,6 +80,14 @@ def test_exclude_and_per_file_ignores(tmp_path):
     # exclude applies to explicitly passed files too (pre-commit passes them one by one)
     proc = kubelint("check", "-f", "json", "charts/values.yaml", cwd=tmp_path)
     assert json.loads(proc.stdout)["summary"]["files"] == 0
+    # per-file-ignores match the path relative to the config's folder, like exclude: the
+    # same answer from a subfolder, from outside the tree and for an absolute path
+    for args, cwd in [(["svc.yaml"], tmp_path / "legacy"),
+                      ([str(tmp_path / "legacy" / "svc.yaml")], tmp_path.parent),
+                      (["../legacy/svc.yaml"], tmp_path / "charts")]:
+        proc = kubelint("check", "-f", "json", *args, cwd=cwd)
+        assert codes(proc) == [], (args, cwd)
+        assert json.loads(proc.stdout)["summary"]["suppressed"] == 1, (args, cwd)
 
 
 def test_default_namespace(tmp_path):
