@@ -136,6 +136,7 @@ class Graph:
         self._pods_by_ns: Dict[str, List[int]] = {}
         self._by_label: Dict[Tuple[str, str, Any], List[int]] = {}
         self._by_key: Dict[Tuple[str, str], List[int]] = {}
+        self._labelled: Dict[Tuple[str, str], "LabelIndex"] = {}
         table = dict(POD_LABEL_PATHS)
         for key, entry in (extra_pod_paths or {}).items():
             table[key] = {"labels": entry} if isinstance(entry, str) else entry
@@ -310,6 +311,63 @@ class Graph:
             if best is None or key < best[0]:
                 best = (key, p, found)
         return (best[1], best[2]) if best else None
+
+
+    # labels of other kinds ----------------------------------------------------------------
+
+    def labelled(self, group: str, kind: str) -> "LabelIndex":
+        """A (namespace, label, value) index over the metadata.labels of every object of a
+        kind (Services for ServiceMonitors), built on first use."""
+        memo = self._labelled.get((group, kind))
+        if memo is None:
+            memo = self._labelled[(group, kind)] = LabelIndex(self.objects_of(group, kind))
+        return memo
+
+
+class LabelIndex:
+    """Objects of one kind by namespace and by (namespace, label, value)."""
+
+    def __init__(self, objects: Sequence[Any]) -> None:
+        self.by_ns: Dict[str, List[Any]] = {}
+        self._by_label: Dict[Tuple[str, str, Any], List[Any]] = {}
+        self._labels: Dict[int, Dict[str, Any]] = {}
+        for obj in objects:
+            labels = _get(obj.data, ("metadata", "labels"))
+            labels = labels if isinstance(labels, dict) else {}
+            self._labels[id(obj)] = labels
+            self.by_ns.setdefault(obj.namespace, []).append(obj)
+            for k, v in labels.items():
+                try:
+                    self._by_label.setdefault((obj.namespace, k, v), []).append(obj)
+                except TypeError:  # unhashable value: the schema reports it
+                    pass
+
+    def labels(self, obj: Any) -> Dict[str, Any]:
+        return self._labels.get(id(obj), {})
+
+    def select(self, namespace: str, selector: Dict[str, Any]) -> List[Any]:
+        """Objects of `namespace` a LabelSelector matches: candidates from the shortest
+        posting list of its matchLabels (or the namespace when it has none)."""
+        from .checks.labels import expression_matches
+
+        ml = selector.get("matchLabels")
+        ml = ml if isinstance(ml, dict) else {}
+        exprs = selector.get("matchExpressions")
+        exprs = exprs if isinstance(exprs, list) else []
+        lists = []
+        for k, v in ml.items():
+            try:
+                lists.append(self._by_label.get((namespace, k, v), []))
+            except TypeError:
+                return []
+        pool = min(lists, key=len) if lists else self.by_ns.get(namespace, [])
+        out = []
+        for obj in pool:
+            labels = self.labels(obj)
+            if all(k in labels and labels[k] == v for k, v in ml.items()) and \
+                    all(expression_matches(e, labels) for e in exprs):
+                out.append(obj)
+        return out
 
 
 _ANY = object()  # posting-list marker: the controller sets this label to some value

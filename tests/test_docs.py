@@ -34,7 +34,7 @@ def test_readme_parity_table_is_current():
                 "kube-linter:cluster-admin-role-binding", "kube-linter:access-to-secrets",
                 "kube-linter:exposed-services", "kube-linter:no-liveness-probe",
                 "kube-linter:no-readiness-probe", "kube-linter:no-rolling-update-strategy",
-                "kube-linter:non-isolated-pod", "kube-linter:unsafe-proc-mount",
+                "kube-linter:non-isolated-pod", "kube-linter:dangling-servicemonitor", "kube-linter:unsafe-proc-mount",
                 "kube-linter:hpa-minimum-three-replicas", "kube-linter:minimum-three-replicas",
                 "kube-score:container-seccomp-profile", "kube-linter:dangling-ingress",
                 "kube-linter:dangling-horizontalpodautoscaler", "kube-linter:dangling-networkpolicy",

@@ -745,3 +745,181 @@ def test_edit_distance_agrees_with_the_full_table():
         limit = r.randint(1, 3)
         got, want = _distance(a, b, limit), full(a, b)
         assert (got <= limit) == (want <= limit) and (want > limit or got == want), (a, b, limit)
+
+
+# --- KL220 non-isolated-pod, KL221 dangling-service-monitor (kube-linter's optional checks) ---
+
+POLICY = """apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {{name: {name}, namespace: {ns}}}
+spec:
+  podSelector: {selector}
+  policyTypes: [Ingress]
+"""
+
+
+def policy(selector, name="allow", ns="default"):
+    return POLICY.format(name=name, ns=ns, selector=selector)
+
+
+ISOLATION = [
+    # a namespace with a policy for the database only: the web Deployment is not covered
+    ("uncovered-deployment", policy("{matchLabels: {app: db}}") + "---\n" + deploy("db") + "---\n" + deploy()
+     .replace("    metadata: {labels: {app: web}}", "    metadata: {labels: {app: web}}\n#   ^"),
+     {}, "the pods of this Deployment are selected by no NetworkPolicy of namespace `default`"),
+    ("covered-by-labels", policy("{matchLabels: {app: web}}") + "---\n" + deploy(), {}, None),
+    ("covered-by-expression", policy("{matchExpressions: [{key: app, operator: In, values: [db, web]}]}")
+     + "---\n" + deploy(), {}, None),
+    ("default-deny-covers-all", policy("{}", "deny") + "---\n" + deploy() + "---\n" + deploy("api"), {}, None),
+    # a policy of another namespace does not isolate; with no policy here: outside the input
+    ("other-namespace-only", policy("{matchLabels: {app: web}}", ns="other") + "---\n" + deploy(), {}, None),
+    ("other-namespace-reported-on-request", policy("{matchLabels: {app: web}}", ns="other") + "---\n"
+     + deploy().replace("    metadata: {labels: {app: web}}", "    metadata: {labels: {app: web}}\n#   ^"),
+     {"rules": {"KL220": {"options": {"report-when-absent": True}}}}, "namespace `default` has none"),
+    ("bare-pod", policy("{matchLabels: {app: db}}") + "---\n" + deploy("db") + """---
+apiVersion: v1
+kind: Pod
+metadata: {name: debug, labels: {app: debug}}  # kubelint-expect: 24:1
+spec: {containers: [{name: sh, image: "busybox:1.36"}]}
+""", {}, "this Pod is selected by no NetworkPolicy"),
+    ("cronjob-template", policy("{matchLabels: {app: db}}") + "---\n" + deploy("db") + """---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: backup}
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        metadata: {labels: {app: backup}}
+#       ^
+        spec:
+          restartPolicy: OnFailure
+          containers: [{name: b, image: "busybox:1.36"}]
+""", {}, "CronJob"),
+    # a kustomize patch of a StatefulSet: no labels, no selector
+    ("template-without-labels", policy("{matchLabels: {app: db}}") + "---\n" + deploy("db") + """---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: controller}
+spec:
+  replicas: 0
+  template:
+    spec: {containers: [{name: c, image: "busybox:1.36"}]}
+""", {}, None),
+    ("host-network-is-out-of-reach", policy("{matchLabels: {app: db}}") + "---\n" + deploy("db") + "---\n"
+     + deploy("agent").replace("    spec:\n      containers:", "    spec:\n      hostNetwork: true\n      containers:"),
+     {}, None),
+]
+
+
+@pytest.mark.parametrize("name,text,settings,needle", ISOLATION, ids=[c[0] for c in ISOLATION])
+def test_non_isolated_pod(tmp_path, name, text, settings, needle):
+    result = lint(tmp_path, text, select=["ALL", "KL220"], **settings)
+    assert found(result, "KL220") == expected_marks(text), \
+        [(f.code, f.line, f.column, f.message) for f in result.findings]
+    if needle is not None:
+        assert needle in messages(result, "KL220")[0], messages(result, "KL220")
+
+
+def test_non_isolated_pod_is_off_by_default(tmp_path):
+    text = policy("{matchLabels: {app: db}}") + "---\n" + deploy("db") + "---\n" + deploy()
+    assert found(lint(tmp_path, text, select=[]), "KL220") == []
+    assert len(found(lint(tmp_path, text, select=["ALL", "KL220"]), "KL220")) == 1
+
+
+SERVICE = """apiVersion: v1
+kind: Service
+metadata: {{name: {name}, namespace: {ns}, labels: {{app.kubernetes.io/name: {name}}}}}
+spec:
+  selector: {{app: {name}}}
+  ports: [{{name: metrics, port: 9090}}]
+"""
+MONITOR = """apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata: {{name: {name}, namespace: monitoring}}
+spec:
+  selector: {selector}
+# ^
+  endpoints: [{{port: metrics}}]
+"""
+
+
+def monitor(selector, namespaces="", name="web"):
+    text = MONITOR.format(name=name, selector=selector)
+    return text + (f"  namespaceSelector: {namespaces}\n" if namespaces else "")
+
+
+def unmarked(text):
+    return "\n".join(line for line in text.split("\n") if line != "# ^")
+
+
+MONITORS = [
+    # the selector copies the pods' labels instead of the Service's own
+    ("pod-labels-instead-of-service-labels", SERVICE.format(name="web", ns="monitoring")
+     + "---\n" + monitor("{matchLabels: {app: web}}"), {},
+     "matches no Service in namespace `monitoring` of the input (it has Service web (app.kubernetes.io/name=web))"),
+    ("same-namespace", unmarked(SERVICE.format(name="web", ns="monitoring") + "---\n"
+                                + monitor("{matchLabels: {app.kubernetes.io/name: web}}")), {}, None),
+    ("match-names", unmarked(SERVICE.format(name="web", ns="shop") + "---\n"
+                             + monitor("{matchLabels: {app.kubernetes.io/name: web}}", "{matchNames: [shop]}")),
+     {}, None),
+    ("match-names-wrong-namespace", SERVICE.format(name="web", ns="shop") + "---\n"
+     + SERVICE.format(name="api", ns="billing") + "---\n"
+     + monitor("{matchLabels: {app.kubernetes.io/name: web}}", "{matchNames: [billing]}"), {},
+     "namespace `billing`"),
+    # any namespace, or a listed namespace without Services in the input: maybe elsewhere
+    ("any-namespace-may-be-elsewhere", unmarked(SERVICE.format(name="web", ns="shop") + "---\n"
+                                                + monitor("{matchLabels: {app: istiod}}", "{any: true}")),
+     {}, None),
+    ("listed-namespace-without-services", unmarked(SERVICE.format(name="web", ns="shop") + "---\n"
+     + monitor("{matchLabels: {app: nope}}", "{matchNames: [shop, istio-system]}")), {}, None),
+    ("any-namespace-reported-on-request", SERVICE.format(name="web", ns="shop") + "---\n"
+     + monitor("{matchLabels: {app: istiod}}", "{any: true}"),
+     {"rules": {"KL221": {"options": {"report-when-absent": True}}}}, "matches no Service in any namespace"),
+    ("any-namespace", unmarked(SERVICE.format(name="web", ns="shop") + "---\n"
+                               + monitor("{matchLabels: {app.kubernetes.io/name: web}}", "{any: true}")),
+     {}, None),
+    ("expressions", unmarked(SERVICE.format(name="web", ns="monitoring") + "---\n" + monitor(
+        "{matchExpressions: [{key: app.kubernetes.io/name, operator: In, values: [web, api]}]}")), {}, None),
+    ("expression-fails", SERVICE.format(name="web", ns="monitoring") + "---\n" + monitor(
+        "{matchExpressions: [{key: app.kubernetes.io/name, operator: NotIn, values: [web]}]}"), {},
+     "{app.kubernetes.io/name NotIn (web)}"),
+    # the Service lives in another namespace than the one selected: no Service there at all
+    ("outside-the-input", unmarked(SERVICE.format(name="web", ns="shop") + "---\n"
+                                   + monitor("{matchLabels: {app.kubernetes.io/name: web}}")), {}, None),
+    ("outside-the-input-reported-on-request", SERVICE.format(name="web", ns="shop") + "---\n"
+     + monitor("{matchLabels: {app.kubernetes.io/name: web}}"),
+     {"rules": {"KL221": {"options": {"report-when-absent": True}}}}, "has none in the input"),
+]
+
+
+@pytest.mark.parametrize("name,text,settings,needle", MONITORS, ids=[c[0] for c in MONITORS])
+def test_dangling_service_monitor(tmp_path, name, text, settings, needle):
+    result = lint(tmp_path, text, **settings)
+    assert found(result, "KL221") == expected_marks(text), \
+        [(f.code, f.line, f.column, f.message) for f in result.findings]
+    if needle is not None:
+        assert needle in messages(result, "KL221")[0], messages(result, "KL221")
+
+
+def test_service_label_index_looks_at_the_shortest_posting_list():
+    from kubelint.graph import LabelIndex
+
+    class Obj:
+        def __init__(self, i):
+            self.namespace, self.name = "ns", f"s{i}"
+            self.data = {"metadata": {"labels": {"tier": "web", "id": str(i)}}}
+
+    index = LabelIndex([Obj(i) for i in range(3000)])
+    assert [o.name for o in index.select("ns", {"matchLabels": {"tier": "web", "id": "7"}})] == ["s7"]
+    assert index._by_label[("ns", "id", "7")] == index.select("ns", {"matchLabels": {"id": "7"}})
+    assert index.select("other", {"matchLabels": {"tier": "web"}}) == []
+
+
+def test_coverage_demo_of_the_readme(tmp_path):
+    """The README's example: both rules, with the other end as a related location."""
+    result = run([os.path.join(FIXTURES, "coverage-demo.yaml")], Settings(select=["KL220", "KL221"]))
+    got = [(f.code, f.line, f.column, [(r.span.line, r.span.column) for r in f.related])
+           for f in result.findings]
+    assert got == [("KL220", 14, 5, [(5, 3)]), ("KL221", 33, 3, [(24, 40)])], got
