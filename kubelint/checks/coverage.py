@@ -5,6 +5,7 @@ other kind in the input is assumed to get it from elsewhere (option `report-when
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Any, Dict, Iterator, List, Set, Tuple
 
 from .. import graph as graphmod
@@ -112,7 +113,9 @@ def dangling_service_monitor(obj: Any, ctx: Any) -> Iterator[Violation]:
     else:
         namespaces = [obj.namespace]
         where = f"namespace `{obj.namespace}`"
-    present = [s for ns in namespaces for s in index.by_ns.get(ns, ())]
+    # the first few Services of those namespaces, for the message (not all: many monitors over
+    # many Services stay linear)
+    present = list(islice((s for ns in namespaces for s in index.by_ns.get(ns, ())), 4))
     # `any: true` may reach namespaces the input does not have, and so may a listed namespace
     # without a Service in the input: the Services are assumed to be deployed separately
     outside = nss.get("any") is True or any(ns not in index.by_ns for ns in namespaces)
