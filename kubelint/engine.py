@@ -292,12 +292,18 @@ class Linter:
         report.documents = len({d.index for d in loaded.documents})
         # document index -> rules its annotations silence (a List's items share one document)
         ignores: Dict[int, Tuple[str, ...]] = {}
+        # Documents with a syntax problem that libyaml got past (a mapping as a key, a bad
+        # merge): kubectl refuses the whole file, and their data is not what the author meant,
+        # so schema and rule findings on them would only mislead.
+        broken = {p.doc for p in loaded.problems if p.code == "KL001"}
         for doc in loaded.documents:
             obj = self._object(doc)
             if obj is None:
                 findings.extend(self._not_object(doc))
                 continue
             report.objects += 1
+            if doc.index in broken:
+                continue
             if obj.ignore:
                 ignores[doc.index] = ignores.get(doc.index, ()) + obj.ignore
             findings.extend(self._lint_object(doc, obj, deferred))

@@ -195,3 +195,14 @@ def test_binary_position_counts_characters_not_bytes(tmp_path):
     """Found by the property tests: a NUL after multi-byte characters."""
     result = lint_text(tmp_path, "apiVersion: é😀\x00\n".encode("utf-8"))
     assert positions(result) == [("KL002", 1, 15)]
+
+
+def test_a_document_with_a_mapping_key_gets_only_the_syntax_finding(tmp_path):
+    # `{{name}}` (a template placeholder) is a flow mapping used as a key: kubectl refuses the
+    # file ("invalid map key"); schema and rule findings on that document would only mislead.
+    # The next document is linted as usual.
+    text = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{name}}\ndata:\n  a: '1'\n"
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n")
+    result = lint_text(tmp_path, text)
+    assert positions(result) == [("KL001", 4, 10), ("KL104", 11, 9)]
+    assert result.objects == 2
