@@ -612,11 +612,14 @@ def test_references_across_files_and_parallel_workers(tmp_path):
         (tmp_path / f"f{i:02d}.yaml").write_text(
             f"apiVersion: v1\nkind: ResourceQuota\nmetadata: {{name: c{i % 59}}}\n"
             f"spec: {{hard: {{pods: \"{i}\"}}}}\n")
+    across = {"duplicate-object": {"options": {"across-files": True}}}
     for jobs in (1, 2):
-        result = run([str(tmp_path)], Settings(jobs=jobs))
+        result = run([str(tmp_path)], Settings(jobs=jobs, rules=across))
         assert [(os.path.basename(f.path), f.line, f.column, f.code) for f in result.findings] \
             == [("f59.yaml", 3, 18, "KL217")]
         assert os.path.basename(result.findings[0].related[0].path) == "f00.yaml"
+        # by default a duplicate in another file is not reported (folders of alternatives)
+        assert run([str(tmp_path)], Settings(jobs=jobs)).findings == []
 
 
 def test_realistic_platform_is_clean(tmp_path):

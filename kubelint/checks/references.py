@@ -701,7 +701,16 @@ def duplicate_object(obj: Any, ctx: Any) -> Iterator[Violation]:
         return
     g = graphmod.of(ctx)
     same = g.find(graphmod.group_of(obj.api_version), obj.kind, obj.namespace, obj.name)
-    if len(same) < 2 or same[0] is obj:
+    if len(same) < 2:
+        return
+    if not ctx.options.get("across-files", False):
+        # Within one file (or one kustomize/Helm rendering) a duplicate is certainly applied
+        # together; across files it is as often a folder of alternatives (install bundles,
+        # examples) never applied at once: on real repositories those were most findings.
+        same = [o for o in same if o.path == obj.path]
+        if len(same) < 2:
+            return
+    if same[0] is obj:
         return
     first = same[0]
     if first.data == obj.data and "kubelint:stub" not in obj.data:
