@@ -204,3 +204,11 @@ def test_readme_example_is_real_output():
 
 with open(f"{FIXTURES}/pss/shop.yaml") as f:
     EVERY_SHOP = f.read()
+
+
+def test_a_volume_without_a_source_is_an_empty_dir(tmp_path):
+    # SetDefaults_Volume makes a volume with no source an emptyDir before admission sees it
+    pod = ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: a, image: x}]\n"
+           "  volumes:\n    - name: scratch\n    - name: host\n      hostPath: {path: /tmp}\n")
+    found = [(c, line, col) for c, line, col in _positions(lint_text(tmp_path, pod, select=["KL421"]))]
+    assert found == [("KL421", 9, 7)]

@@ -83,3 +83,11 @@ def test_cli_select_by_tag_and_rules_show_see_also(tmp_path):
     rules = kubelint("rules").stdout.decode()
     assert "see also: kube-linter:no-read-only-root-fs, kube-score:container-security-context-" \
            "readonlyrootfilesystem, polaris:notReadOnlyRootFilesystem" in rules
+
+
+def test_ephemeral_storage_request_defaults_to_the_limit(tmp_path):
+    pod = ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+           "    - name: a\n      image: x:1\n      resources: {limits: {ephemeral-storage: 1Gi}}\n"
+           "    - name: b\n      image: x:1\n      resources: {requests: {ephemeral-storage: 1Gi}}\n")
+    # a: the request defaults to the limit, nothing missing; b: no limit (at its `name` key)
+    assert positions(lint_text(tmp_path, pod, select=["KL326"])) == [("KL326", 9, 7)]

@@ -266,10 +266,11 @@ def volume_types(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Versi
         if not isinstance(vol, dict) or any(vol.get(k) is not None for k in ALLOWED_VOLUMES):
             continue
         kind = next((k for k in RESTRICTED_VOLUMES if vol.get(k) is not None), None)
+        if kind is None:
+            continue  # no source at all: the API server defaults it to emptyDir before admission
         ptr = base + ("volumes", i)
-        yield Issue(ptr + ((kind,) if kind else ("name",) if "name" in vol else ()), "key",
-                    f"volume {_q(vol.get('name'))} uses restricted volume type {_q(kind or 'unknown')}",
-                    allowed)
+        yield Issue(ptr + (kind,), "key",
+                    f"volume {_q(vol.get('name'))} uses restricted volume type {_q(kind)}", allowed)
 
 
 def privilege_escalation(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:

@@ -193,6 +193,8 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
         res = c.get("resources") if isinstance(c.get("resources"), dict) else {}
         missing = [f"{k}.ephemeral-storage" for k in ("requests", "limits")
                    if not isinstance(res.get(k), dict) or "ephemeral-storage" not in res[k]]
+        if missing == ["requests.ephemeral-storage"]:
+            missing = []  # a request left out defaults to the limit
         if missing:
             add("KL326", f"no {' or '.join(missing)}: a container filling its node's disk gets the "
                 "whole node's pods evicted", ptr + ("name",), "key",
