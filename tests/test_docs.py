@@ -66,3 +66,17 @@ def test_config_schema_and_the_readme_example(tmp_path):
     shutil.copytree(os.path.join(ROOT, "examples"), tmp_path / "examples")
     proc = kubelint("check", "examples", cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_readme_internal_links_resolve():
+    """Every `](#anchor)` names a heading (GitHub's slug) and every relative link a file."""
+    import re
+
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    prose = re.sub(r"^```.*?^```", "", readme, flags=re.S | re.M)
+    slugs = {re.sub(r"[^\w\- ]", "", m.lower()).replace(" ", "-")
+             for m in re.findall(r"^#+ (.*)$", prose, re.M)}
+    anchors = re.findall(r"\]\(#([^)]+)\)", prose)
+    assert anchors and [a for a in anchors if a not in slugs] == []
+    files = [f for f in re.findall(r"\]\(([^)#]+)\)", prose)]
+    assert [f for f in files if "://" in f or not os.path.exists(os.path.join(ROOT, f))] == []
