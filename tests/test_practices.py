@@ -91,3 +91,16 @@ def test_ephemeral_storage_request_defaults_to_the_limit(tmp_path):
            "    - name: b\n      image: x:1\n      resources: {requests: {ephemeral-storage: 1Gi}}\n")
     # a: the request defaults to the limit, nothing missing; b: no limit (at its `name` key)
     assert positions(lint_text(tmp_path, pod, select=["KL326"])) == [("KL326", 9, 7)]
+
+
+def test_cross_object_pack_rules_match_the_group_too(tmp_path):
+    # Calico's NetworkPolicy (crd.projectcalico.org) is not the built-in one: KL334 still says
+    # no NetworkPolicy selects the pods; the built-in one silences it.
+    deploy = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
+              "  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n"
+              "    spec: {containers: [{name: web, image: 'x:1'}]}\n")
+    calico = ("---\napiVersion: crd.projectcalico.org/v1\nkind: NetworkPolicy\nmetadata: {name: np}\n"
+              "spec: {podSelector: {}}\n")
+    builtin = calico.replace("crd.projectcalico.org/v1", "networking.k8s.io/v1")
+    assert positions(lint_text(tmp_path, deploy + calico, select=["KL334"])) == [("KL334", 3, 18)]
+    assert positions(lint_text(tmp_path, deploy + builtin, select=["KL334"])) == []

@@ -481,15 +481,12 @@ def anti_affinity(obj: Any, ctx: Any) -> Iterator[Violation]:
 
 # --- cross-object: HPA, PDB, NetworkPolicy, Service -----------------------------------------
 
-def _index(ctx: Any, kind: str) -> Dict[str, List[Any]]:
-    index = ctx.cache.get(kind)
-    if index is None:
-        index = {}
-        for o in ctx.objects:
-            if o.kind == kind:
-                index.setdefault(o.namespace, []).append(o)
-        ctx.cache[kind] = index
-    return index
+def _in_namespace(ctx: Any, group: str, kind: str, namespace: str) -> List[Any]:
+    """The run's objects of group/kind in a namespace, from the reference graph the
+    cross-object rules share (group-aware: Calico's `NetworkPolicy` is not the built-in one)."""
+    from .. import graph
+
+    return graph.of(ctx).of_kind(group, kind, namespace)
 
 
 def _template_labels(obj: Any) -> dict:
@@ -509,7 +506,7 @@ def min_replicas(obj: Any, ctx: Any) -> Iterator[Violation]:
         return  # a custom resource of the same kind name
     if _replicas(obj) >= ctx.options.get("min", 2):
         return
-    for hpa in _index(ctx, "HorizontalPodAutoscaler").get(obj.namespace, []):
+    for hpa in _in_namespace(ctx, "autoscaling", "HorizontalPodAutoscaler", obj.namespace):
         ref = get(hpa.data, ("spec", "scaleTargetRef"))
         if isinstance(ref, dict) and ref.get("kind") == obj.kind and ref.get("name") == obj.name:
             return
@@ -526,7 +523,7 @@ def pdb_missing(obj: Any, ctx: Any) -> Iterator[Violation]:
     if _replicas(obj) < 2:
         return
     labels = _template_labels(obj)
-    for pdb in _index(ctx, "PodDisruptionBudget").get(obj.namespace, []):
+    for pdb in _in_namespace(ctx, "policy", "PodDisruptionBudget", obj.namespace):
         if _selects(get(pdb.data, ("spec", "selector")), labels):
             return
     yield Violation(f"metadata.name: no PodDisruptionBudget in namespace \"{obj.namespace}\" selects "
@@ -543,7 +540,7 @@ def network_policy_missing(obj: Any, ctx: Any) -> Iterator[Violation]:
         return
     labels = get(obj.data, path[:-1] + ("metadata", "labels"))
     labels = labels if isinstance(labels, dict) else {}
-    for np in _index(ctx, "NetworkPolicy").get(obj.namespace, []):
+    for np in _in_namespace(ctx, "networking.k8s.io", "NetworkPolicy", obj.namespace):
         if _selects(get(np.data, ("spec", "podSelector")), labels):
             return
     yield Violation(f"metadata.name: no NetworkPolicy in namespace \"{obj.namespace}\" selects its pods: "
@@ -559,7 +556,7 @@ def deployment_strategy(obj: Any, ctx: Any) -> Iterator[Violation]:
     if get(obj.data, ("spec", "strategy", "type")) != "Recreate":
         return
     labels = _template_labels(obj)
-    for svc in _index(ctx, "Service").get(obj.namespace, []):
+    for svc in _in_namespace(ctx, "", "Service", obj.namespace):
         sel = get(svc.data, ("spec", "selector"))
         if isinstance(sel, dict) and sel and all(labels.get(k) == v for k, v in sel.items()):
             yield Violation(f"spec.strategy.type: Recreate stops every pod before starting new ones: "
