@@ -539,7 +539,8 @@ def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
         if choice is not None:
             choice.extend([0] * len(rendered.sources))
     missing = found.missing
-    outcomes = _lint_all(linter, sources, progress, linters, choice)
+    keys: List[Optional[str]] = []  # each file's result-cache key (None: not cached)
+    outcomes = _lint_all(linter, sources, progress, linters, choice, keys)
     skipped = list(found.skipped)
     linted = []
     for source, o in zip(sources, outcomes):
@@ -555,7 +556,7 @@ def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
     for o in outcomes:
         findings.extend(o.findings)
         suppressed.extend(o.suppressed)
-    kept, quiet = _late(linter, sources, outcomes)
+    kept, quiet = _late_cached(linter, sources, outcomes, keys)
     findings.extend(kept)
     suppressed.extend(quiet)
     findings.extend(_unused_directives(linter, outcomes))
@@ -639,11 +640,13 @@ def _per_config(linter: Linter, sources: List[Source]
 def _lint_all(linter: Linter, sources: List[Source],
               progress: Optional[Callable[[int, int], None]] = None,
               linters: Optional[List[Linter]] = None,
-              choice: Optional[List[int]] = None) -> List[FileOutcome]:
+              choice: Optional[List[int]] = None,
+              keys: Optional[List[Optional[str]]] = None) -> List[FileOutcome]:
     """Lint every file, or take its outcome from the result cache (resultcache.py) when its
     bytes and the settings of its Linter are those of an earlier run. Outcomes keep input
     order. `choice[i]`: the index in `linters` of sources[i]'s Linter (its nearest config);
-    None: `linter` for every file."""
+    None: `linter` for every file. `keys`, when given, receives each file's cache key (None
+    for a file that is not cached)."""
     from .resultcache import ResultCache
 
     if linters is None or choice is None:
@@ -656,19 +659,24 @@ def _lint_all(linter: Linter, sources: List[Source],
     outcomes: List[Optional[FileOutcome]] = [None] * len(sources)
     todo: List[int] = []
     tasks: List[Any] = []
+    if keys is None:
+        keys = []
     for i, source in enumerate(sources):
         which = choice[i]
         if source.real is None:
+            keys.append(None)
             todo.append(i)  # stdin and rendered output are not cached
             tasks.append((which, source))
             continue
         raw, problem = read_bytes(source.real, linters[which].settings.max_file_size)
         if problem is not None:
+            keys.append(None)
             todo.append(i)  # reported by the normal path
             tasks.append((which, source))
             continue
         cache = caches[which]
         key = cache.key(source.path, source.walked, raw)
+        keys.append(key)
         outcomes[i] = cache.get(key)
         if outcomes[i] is None:
             todo.append(i)
@@ -882,6 +890,35 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
             if doc is not None:
                 add(obj, [linter.from_violation(rule.code, v, doc, obj, node_of) for v in violations])
     _admission(linter, sources, outcomes, objects, document, docs_of, node_of, add)
+    return kept, quiet
+
+
+def _late_cached(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
+                 keys: List[Optional[str]]) -> Tuple[List[Finding], List[Finding]]:
+    """_late(), or its result from an earlier run over the very same files (resultcache.py):
+    the cross-object stage is a function of the per-file outcomes, whose keys cover the bytes,
+    paths and settings of every file, so a second run over an unchanged tree skips it."""
+    from .resultcache import ResultCache, late_key
+
+    key = None
+    if linter.settings.result_cache and keys and len(keys) == len(sources) and None not in keys:
+        cache = ResultCache.open(linter)
+        key = late_key(cache, keys) if cache is not None else None
+    if key is not None:
+        hit = cache.get(key)
+        if hit is not None and len(hit[2]) == len(outcomes):
+            kept, quiet, used = hit
+            for outcome, flags in zip(outcomes, used):
+                for d, flag in zip(outcome.directives.items, flags):
+                    d.used = d.used or flag
+            return kept, quiet
+    before = [[d.used for d in o.directives.items] for o in outcomes]
+    kept, quiet = _late(linter, sources, outcomes)
+    if key is not None:
+        # the directives the stage used (its suppressions count for KL090's "silences nothing")
+        used = [[d.used and not was for d, was in zip(o.directives.items, flags)]
+                for o, flags in zip(outcomes, before)]
+        cache.put(key, (kept, quiet, used))
     return kept, quiet
 
 

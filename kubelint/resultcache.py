@@ -67,7 +67,15 @@ class ResultCache:
 
     @classmethod
     def open(cls, linter: Any) -> Optional["ResultCache"]:
-        """The cache for this run's settings, or None when caching is off."""
+        """The cache for this run's settings, or None when caching is off (worked out once
+        per Linter)."""
+        if "_result_cache" in vars(linter):
+            return linter._result_cache
+        linter._result_cache = found = cls._open(linter)
+        return found
+
+    @classmethod
+    def _open(cls, linter: Any) -> Optional["ResultCache"]:
         from .cache import _base
 
         base = _base()
@@ -169,6 +177,15 @@ class ResultCache:
                 break
             _remove(path)
             total -= size
+
+
+def late_key(cache: ResultCache, keys: List[str]) -> str:
+    """The key of a run's cross-object stage: the keys of all its files, in order."""
+    h = blake2b(cache.digest, digest_size=20)
+    h.update(b"late\0")
+    for key in keys:
+        h.update(key.encode("ascii"))
+    return h.hexdigest()
 
 
 def _remove(path: str) -> None:

@@ -56,7 +56,7 @@ def test_warm_runs_say_what_cold_runs_say_for_any_jobs(tmp_path):
     args = ("check", "-f", "json", str(tree))
     cold = kubelint(*args, "--jobs", "1", env=env)
     assert cold.returncode == 1 and b'"KL201"' in cold.stdout and b'"KL010"' in cold.stdout
-    assert len(_entries(cache)) == 60
+    assert len(_entries(cache)) == 61  # 60 files and the cross-object stage
     for jobs in ("2", "1"):
         warm = kubelint(*args, "--jobs", jobs, env=env)
         assert (warm.returncode, warm.stdout) == (cold.returncode, cold.stdout)
@@ -93,6 +93,43 @@ def test_only_changed_files_are_linted_again(tmp_path, monkeypatch):
     del linted[:]
     run([str(tree)], Settings(result_cache=True, ignore=["KL010"]))  # another config: all miss
     assert len(linted) == 6
+
+
+SELECTS_NOTHING = """apiVersion: v1
+kind: Service
+metadata: {{name: s{i}, namespace: ns-1}}
+spec:
+  selector: {{app: missing-{i}}}  # kubelint: disable=KL201
+  ports: [{{port: 80}}]
+"""
+
+
+def test_the_cross_object_stage_is_reused_only_for_the_same_files(tmp_path, monkeypatch):
+    """An unchanged tree takes the cross-object findings, and the directives that silenced
+    them (KL090 counts them as used), from the cache; any changed file runs the stage again."""
+    from kubelint import engine
+
+    monkeypatch.setenv("KUBELINT_CACHE_DIR", str(tmp_path / "cache"))
+    tree = _tree(tmp_path / "m", n=4)
+    (tree / "svc.yaml").write_text(SELECTS_NOTHING.format(i=1))
+    late = []
+    real = engine._late
+    monkeypatch.setattr(engine, "_late", lambda *a: late.append(1) or real(*a))
+    settings = dict(result_cache=True, select=["ALL", "unused-suppression"])
+    first = run([str(tree)], Settings(**settings))
+    assert len(late) == 1
+    assert any(f.code == "KL201" for f in first.suppressed)  # silenced in the late stage
+    codes = sorted(f.code for f in first.findings)
+    assert "KL201" in codes and codes.count("KL090") == 1  # only app-00's comment is unused
+    again = run([str(tree)], Settings(**settings))
+    assert len(late) == 1
+    assert (again.findings, again.suppressed) == (first.findings, first.suppressed)
+    (tree / "svc.yaml").write_text(SELECTS_NOTHING.format(i=2))
+    changed = run([str(tree)], Settings(**settings))
+    assert len(late) == 2 and "missing-2" in str([f.message for f in changed.suppressed])
+    assert sorted(f.code for f in changed.findings) == codes
+    uncached = run([str(tree)], Settings(select=settings["select"]))
+    assert (uncached.findings, uncached.suppressed) == (changed.findings, changed.suppressed)
 
 
 def test_a_corrupt_entry_is_a_miss(tmp_path, monkeypatch):
