@@ -318,3 +318,62 @@ def _list_map_keys(node: Dict[str, Any], ptr: tuple, where: str) -> Iterator[Vio
             yield Violation(f"{where}.items.properties[{key}].default: Required value: this property is in "
                             "x-kubernetes-list-map-keys, so it must have a default or be a required property",
                             ptr + ("items", "properties", key), at="key")
+
+
+# --- KL023: CEL rule cost limits ---------------------------------------------------------------
+
+def check_cel_cost(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL023: x-kubernetes-validations rules whose estimated cost exceeds the API server's
+    budgets (per rule, per messageExpression, and for the whole schema of a version); the
+    estimate is kubelint.cel_cost's re-implementation of the API server's model."""
+    spec = obj.data.get("spec")
+    versions = spec.get("versions") if isinstance(spec, dict) else None
+    if not isinstance(versions, list) or "x-kubernetes-validations" not in _flat_keys(versions):
+        return
+    from . import cel, cel_cost
+    from .model import pointer_to_k8s
+
+    for i, version in enumerate(versions):
+        schema = version.get("schema") if isinstance(version, dict) else None
+        root = schema.get("openAPIV3Schema") if isinstance(schema, dict) else None
+        if not isinstance(root, dict) or root.get("type") not in (None, "object"):
+            continue
+        base = ("spec", "versions", i, "schema", "openAPIV3Schema")
+        total, expensive = 0, []
+        for site in cel_cost.schema_rules(root, base):
+            if cel.available():
+                try:
+                    cel.compile(site.source, ("self", "oldSelf"))
+                except cel.CelError:
+                    continue  # KL020 reports it; the API server estimates no cost for it
+            rc = site.cost
+            # a rule runs once per occurrence of its node; a messageExpression only on failure
+            cost = rc.total if site.key == "rule" else rc.max_cost
+            if cost > cel_cost.STATIC_ESTIMATED_COST_LIMIT:
+                what = "estimated rule cost" if site.key == "rule" else "estimated messageExpression cost"
+                per = (f"{rc.max_cost:,} per evaluation x {rc.cardinality:,} possible occurrences"
+                       if site.key == "rule" and rc.cardinality != 1 else f"{rc.max_cost:,}")
+                yield Violation(f"{pointer_to_k8s(site.ptr)}: Forbidden: "
+                                + cel_cost.cost_message(what, cost, cel_cost.STATIC_ESTIMATED_COST_LIMIT),
+                                site.ptr, hint=f"estimated cost {per}; the limit is "
+                                               f"{cel_cost.STATIC_ESTIMATED_COST_LIMIT:,}")
+                continue  # (the API server also counts it in the total: one finding is enough)
+            total = min(total + cost, cel_cost.MAXU)
+            if cost >= cel_cost.STATIC_ESTIMATED_CRD_COST_LIMIT // 100:
+                expensive.append((cost, site.ptr))
+        # the total of the rules within their own budget (a rule over budget is reported above)
+        if total > cel_cost.STATIC_ESTIMATED_CRD_COST_LIMIT:
+            expensive.sort(key=lambda c: -c[0])
+            for cost, ptr in expensive[:4]:
+                yield Violation(f"{pointer_to_k8s(ptr)}: Forbidden: contributed to estimated rule cost total "
+                                "exceeding cost limit for entire OpenAPIv3 schema", ptr,
+                                hint=f"estimated cost {cost:,}")
+            yield Violation(f"{pointer_to_k8s(base)}: Forbidden: " + cel_cost.cost_message(
+                "x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema", total,
+                cel_cost.STATIC_ESTIMATED_CRD_COST_LIMIT), base, at="key",
+                hint=f"estimated total {total:,}; the limit is {cel_cost.STATIC_ESTIMATED_CRD_COST_LIMIT:,}")
+
+
+def _flat_keys(value: Any) -> str:
+    """A cheap test for a key anywhere below `value` (most CRDs have no CEL rules)."""
+    return json.dumps(value, default=str) if value is not None else ""
