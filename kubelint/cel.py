@@ -86,11 +86,41 @@ def _compile(source: str, variables: Tuple[str, ...]) -> Program:
     if len(source) > MAX_EXPRESSION_LENGTH:
         raise CelError(f"expression is too long ({len(source)} characters)")
     env = _env(variables)
+    text = _rewrite_validate(source) if ".validate(" in source else source
     try:
-        expr = env.compile(_rewrite_validate(source) if ".validate(" in source else source)
+        expr = env.compile(text)
     except RuntimeError as e:
-        raise CelError(_compile_message(str(e))) from None
+        if not _only_cross_numeric(str(e)):
+            raise CelError(_compile_message(_drop_cross_numeric(str(e)))) from None
+        # Kubernetes enables cel-go's cross-type numeric comparisons (`1.5 < 2`, `self.n < 2.5`
+        # with an integer field); cel-cpp's runtime compares across numeric types, its checker
+        # has no such overloads (and refuses extra ones): when those are the only errors, the
+        # expression runs unchecked.
+        expr = env.compile(text, disable_check=True)
     return Program(source, expr, variables)
+
+
+_ERROR = re.compile(r"ERROR: <input>:\d+:\d+: (.*)")
+_CROSS_NUMERIC = re.compile(r"found no matching overload for '_(?:<|<=|>|>=)_' applied to "
+                            r"'\((int|uint|double), (int|uint|double)\)'$")
+
+
+def _drop_cross_numeric(text: str) -> str:
+    """The error blocks of `text` other than cross-type numeric comparisons."""
+    m = re.match(r"^([A-Z_]+: )?", text)
+    head = m.group(0) if m else ""
+    blocks = re.split(r"\n(?=ERROR: )", text[len(head):])
+    kept = [b for b in blocks if not _only_cross_numeric(b)]
+    return head + "\n".join(kept) if kept else text
+
+
+def _only_cross_numeric(text: str) -> bool:
+    errors = _ERROR.findall(text)
+    for message in errors:
+        m = _CROSS_NUMERIC.match(message.strip())
+        if not m or m.group(1) == m.group(2):
+            return False
+    return bool(errors)
 
 
 def _compile_message(text: str) -> str:

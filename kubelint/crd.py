@@ -221,7 +221,7 @@ def _structural(node: Any, ptr: tuple, close: Any, root: bool = False) -> Iterat
         yield from _structural(node["items"], ptr + ("items",), close)
     if isinstance(node.get("additionalProperties"), dict):
         yield from _structural(node["additionalProperties"], ptr + ("additionalProperties",), close)
-    yield from _cel_rules(node, ptr, where)
+    yield from _cel_rules(node, ptr, where, root)
     yield from _list_map_keys(node, ptr, where)
 
 
@@ -267,8 +267,9 @@ def check_api_approval(obj: Any, ctx: Any) -> Iterator[Violation]:
                         f'"unapproved", {_APPROVAL_PR}', ("metadata", "annotations", APPROVAL))
 
 
-def _cel_rules(node: Dict[str, Any], ptr: tuple, where: str) -> Iterator[Violation]:
-    """The API server compiles every x-kubernetes-validations rule when the CRD is created."""
+def _cel_rules(node: Dict[str, Any], ptr: tuple, where: str, root: bool = False) -> Iterator[Violation]:
+    """The API server compiles every x-kubernetes-validations rule when the CRD is created,
+    with `self` typed by the schema: a field the schema does not declare does not compile."""
     rules = node.get("x-kubernetes-validations")
     if not isinstance(rules, list):
         return
@@ -295,6 +296,34 @@ def _cel_rules(node: Dict[str, Any], ptr: tuple, where: str) -> Iterator[Violati
                 yield Violation(f"{where}.x-kubernetes-validations[{j}].{key}: Invalid value: "
                                 f"{show(source)}: compilation failed: {e}",
                                 ptr + ("x-kubernetes-validations", j, key))
+                continue
+            undefined = _undefined_field(node, source, root)
+            if undefined:
+                yield Violation(f"{where}.x-kubernetes-validations[{j}].{key}: Invalid value: "
+                                f"{show(source)}: compilation failed: {undefined}",
+                                ptr + ("x-kubernetes-validations", j, key),
+                                hint="the rule's variables are typed by the schema: only declared "
+                                     "properties can be selected (use has() on declared ones)")
+
+
+def _undefined_field(node: Dict[str, Any], source: str, root: bool) -> Optional[str]:
+    """cel-go's "undefined field" for a selection the schema does not declare, or None. Objects
+    that keep unknown fields, maps and int-or-string values are never reported."""
+    from . import cel_cost
+
+    decl = cel_cost.decl_type(node, root or bool(node.get("x-kubernetes-embedded-resource")))
+    if decl is None:
+        return None
+    rc = cel_cost.estimate(source, decl, 1)
+    if rc is None or not rc.undefined:
+        return None
+    first = rc.undefined[0]
+    line = source.count("\n", 0, first.pos) + 1
+    start = source.rfind("\n", 0, first.pos) + 1
+    end = source.find("\n", first.pos)
+    text = source[start:end if end >= 0 else len(source)]
+    column = first.pos - start + 1
+    return f"{line}:{column}: undefined field '{first.name}'\n | {text}\n | {'.' * (column - 1)}^"
 
 
 def _list_map_keys(node: Dict[str, Any], ptr: tuple, where: str) -> Iterator[Violation]:

@@ -61,6 +61,10 @@ EXAMPLES = [
     ("!format.dns1123Label().validate(self).hasValue()", "web", True),  # the optional's form
     ("size(self) == 0 || format.dns1123Label().validate(self) == null", "", True),  # Gateway API's
     ("format.dns1123Label().validate(self).value()[0].startsWith('a lowercase RFC 1123 label')", "Web", True),
+    # cross-type numeric comparisons (cel-go's option, enabled by Kubernetes)
+    ("1.5 < 2 && 2 < 2.5 && 1u < 2.0 && 3 >= 2u", None, True),
+    ("self.replicas < 2.5", {"replicas": 3}, False),
+    ("self.items.all(i, i.weight <= 0.5)", {"items": [{"weight": 0}, {"weight": 1}]}, False),
     # optional types
     ("optional.of(self.a).hasValue() && !optional.none().hasValue()", {"a": 1}, True),
     ("self.?missing.orValue('fallback')", {}, "fallback"),
@@ -102,3 +106,11 @@ def test_compiled_programs_are_cached():
 def test_names_in_ignores_string_literals():
     assert "oldSelf" in cel.names_in("self == oldSelf")
     assert "oldSelf" not in cel.names_in("self == 'oldSelf'")
+
+
+def test_cross_type_comparisons_do_not_hide_other_errors():
+    with pytest.raises(cel.CelError) as e:
+        cel.compile("1.5 < 2 && nosuch(1)")
+    assert str(e.value).startswith("1:18: undeclared reference to 'nosuch'")
+    with pytest.raises(cel.CelError, match=r"applied to '\(double, string\)'"):
+        cel.compile("1.5 < 'a'")

@@ -1,0 +1,39 @@
+"""CRD rules are type-checked against their schema, as the API server compiles them: a
+selected field the schema does not declare is a compile error (KL020) at the rule."""
+
+import os
+
+from kubelint import cel_cost
+from kubelint.engine import Settings, run
+
+from .conftest import FIXTURES
+
+
+def test_undefined_fields_are_reported_at_the_rule():
+    result = run([os.path.join(FIXTURES, "celtypes", "undefined-field.yaml")], Settings(select=["KL020"]))
+    assert [(f.line, f.column, f.message.split("compilation failed: ")[1].splitlines()[0])
+            for f in result.findings] == [
+        (19, 21, "1:5: undefined field 'spce'"),
+        (21, 21, "1:25: undefined field 'nmae'"),   # an item of a typed list
+    ]
+    # not reported: has() of a declared field, metadata at the root, a map's keys
+    # (labels.foo), an object keeping unknown fields (extra.anything), an escaped name
+    # (my__dash__port), an optional selection (?nope)
+    assert result.findings[0].message.endswith(" | self.spce.replicas > 0\n | ....^")
+
+
+def test_open_and_dynamic_types_are_never_reported():
+    schema = {"type": "object", "properties": {
+        "port": {"x-kubernetes-int-or-string": True},
+        "free": {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
+        "raw": {"x-kubernetes-preserve-unknown-fields": True},
+        "map": {"type": "object", "additionalProperties": {"type": "object", "properties": {"a": {"type": "string"}}}},
+        "odd.name": {"type": "string"},
+    }}
+    decl = cel_cost.decl_type(schema, True)
+    for rule in ["self.port.x == 1", "self.free.anything", "self.raw.x", "self.map.k.a == ''",
+                 "self.odd__dot__name == ''", "self.metadata.labels.x == ''", "self.kind == ''"]:
+        assert cel_cost.estimate(rule, decl, 1).undefined == [], rule
+    for rule, name in [("self.map.k.b == ''", "b"), ("has(self.nope)", "nope"),
+                       ("self.map.all(k, self.map[k].zz == '')", "zz")]:
+        assert [u.name for u in cel_cost.estimate(rule, decl, 1).undefined] == [name], rule
