@@ -8,7 +8,7 @@ from typing import Any, Iterator, Tuple
 
 from ..identify import close
 from ..model import Fix, Violation, pointer_to_k8s
-from .k8s import CONTAINER_LISTS, POD_SPEC_PATHS, builtin_kind, walk
+from .k8s import CONTAINER_LISTS, POD_SPEC_PATHS, builtin_kind
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 _POD = [
@@ -76,24 +76,66 @@ def _patterns(kind: str) -> Iterator[Tuple[Tuple[Any, ...], Tuple[str, ...]]]:
             yield ("spec", "volumeClaimTemplates", "*") + pattern, allowed
 
 
+# kind, procMount checked -> the kind's patterns as a tree {field or "*": subtree}, with the
+# patterns that end at a node under the key None: walked once per object (most fields are
+# absent, and a shared prefix is looked up once), not once per pattern.
+_TREES: dict = {}
+
+
+def _tree(kind: str, proc_mount: bool) -> dict:
+    tree = _TREES.get((kind, proc_mount))
+    if tree is None:
+        tree = {}
+        for i, (pattern, allowed) in enumerate(_patterns(kind)):
+            if pattern[-1] == "procMount" and not proc_mount:
+                continue
+            node = tree
+            for head in pattern:
+                node = node.setdefault(head, {})
+            node.setdefault(None, []).append((i, allowed, frozenset(allowed)))
+        _TREES[(kind, proc_mount)] = tree
+    return tree
+
+
+def _visit(node: dict, value: Any, ptr: Tuple[Any, ...], found: list) -> None:
+    for head, child in node.items():
+        if head is None:
+            if value is None:
+                continue
+            for i, allowed, fast in child:
+                if value in fast if value.__class__ is str else value in allowed:
+                    continue
+                found.append((i, ptr, value, allowed))
+        elif head == "*":
+            if isinstance(value, list):
+                for j, item in enumerate(value):
+                    _visit(child, item, ptr + (j,), found)
+        elif isinstance(value, dict) and head in value:
+            _visit(child, value[head], ptr + (head,), found)
+
+
+_PROC_MOUNT: dict = {}
+
+
 def unsupported_value(obj: Any, ctx: Any) -> Iterator[Violation]:
     # Before 1.33 the ProcMountType feature gate is off by default and the API server drops
     # procMount before validating (dropDisabledProcMountField): any value passes.
-    proc_mount = tuple(int(x) for x in ctx.version.split(".")) >= (1, 33)
-    for pattern, allowed in _patterns(builtin_kind(obj)):
-        if pattern[-1] == "procMount" and not proc_mount:
-            continue
-        for pointer, value in walk(obj.data, pattern):
-            if value is None or value in allowed:
-                continue
-            shown = f'"{value}"' if isinstance(value, str) else str(value)
-            shown_allowed = [a for a in allowed if a]  # "" (unset) is allowed, never suggested
-            msg = (f"{pointer_to_k8s(pointer)}: Unsupported value: {shown}: supported values: "
-                   + ", ".join(f'"{a}"' for a in shown_allowed))
-            guess = close(str(value), shown_allowed)
-            fix = None
-            if guess:
-                msg += f'; did you mean "{guess}"?'
-                if isinstance(value, str) and guess.lower() == value.lower():  # only the case is wrong
-                    fix = Fix(f'write "{guess}"', (("set", pointer, guess),))
-            yield Violation(msg, pointer, fix=fix)
+    proc_mount = _PROC_MOUNT.get(ctx.version)
+    if proc_mount is None:
+        proc_mount = _PROC_MOUNT[ctx.version] = tuple(int(x) for x in ctx.version.split(".")) >= (1, 33)
+    found: list = []
+    _visit(_tree(builtin_kind(obj), proc_mount), obj.data, (), found)
+    # in the order of the table, each pattern's values in document order (as walk() gives)
+    found.sort(key=lambda f: f[0])
+    for _, pointer, value, allowed in found:
+        shown = f'"{value}"' if isinstance(value, str) else str(value)
+        shown_allowed = [a for a in allowed if a]  # "" (unset) is allowed, never suggested
+        msg = (f"{pointer_to_k8s(pointer)}: Unsupported value: {shown}: supported values: "
+               + ", ".join(f'"{a}"' for a in shown_allowed))
+        guess = close(str(value), shown_allowed)
+        fix = None
+        if guess:
+            msg += f'; did you mean "{guess}"?'
+            if isinstance(value, str) and guess.lower() == value.lower():  # only the case is wrong
+                fix = Fix(f'write "{guess}"', (("set", pointer, guess),))
+        yield Violation(msg, pointer, fix=fix)

@@ -1,0 +1,79 @@
+"""The faster forms of per-object checks give exactly what the straightforward ones gave:
+each is compared with a reference implementation on generated objects full of bad values."""
+
+import random
+
+from kubelint.checks import enums
+from kubelint.checks.k8s import POD_SPEC_PATHS, walk
+from kubelint.engine import K8sObject
+from kubelint.model import Fix, Violation, pointer_to_k8s
+from kubelint.identify import close
+
+KINDS = sorted(set(enums.TABLE) | set(POD_SPEC_PATHS) | {"ConfigMap"})
+ODD = ["bad", "tcp", "Always ", "", None, 3, True, 2.5, ["TCP"], {"a": 1}]
+
+
+def _reference_unsupported_value(obj, version):
+    """KL112 as it was written first: every pattern walked on its own."""
+    proc_mount = tuple(int(x) for x in version.split(".")) >= (1, 33)
+    for pattern, allowed in enums._patterns(obj.kind if obj.builtin else ""):
+        if pattern[-1] == "procMount" and not proc_mount:
+            continue
+        for pointer, value in walk(obj.data, pattern):
+            if value is None or value in allowed:
+                continue
+            shown = f'"{value}"' if isinstance(value, str) else str(value)
+            shown_allowed = [a for a in allowed if a]
+            msg = (f"{pointer_to_k8s(pointer)}: Unsupported value: {shown}: supported values: "
+                   + ", ".join(f'"{a}"' for a in shown_allowed))
+            guess = close(str(value), shown_allowed)
+            fix = None
+            if guess:
+                msg += f'; did you mean "{guess}"?'
+                if isinstance(value, str) and guess.lower() == value.lower():
+                    fix = Fix(f'write "{guess}"', (("set", pointer, guess),))
+            yield Violation(msg, pointer, fix=fix)
+
+
+def _plant(data, pattern, allowed, rnd):
+    """Put values (good and bad) at `pattern` in `data`, lists of 0-3 items for "*"."""
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        return  # handled by the caller, which owns the list
+    if not isinstance(data, dict):
+        return
+    if not rest:
+        data[head] = rnd.choice(list(allowed) + ODD)
+        return
+    if rest[0] == "*":
+        items = data.get(head)
+        if not isinstance(items, list):
+            items = data[head] = [] if rnd.random() < 0.8 else rnd.choice(ODD)
+        if not isinstance(items, list):
+            return
+        while len(items) < rnd.randint(0, 3):
+            items.append({} if len(rest) > 1 else rnd.choice(list(allowed) + ODD))
+        for item in items:
+            if len(rest) > 1:
+                _plant(item, rest[1:], allowed, rnd)
+        return
+    child = data.setdefault(head, {} if rnd.random() < 0.95 else rnd.choice(ODD))
+    _plant(child, rest, allowed, rnd)
+
+
+def test_unsupported_value_matches_the_pattern_walk():
+    rnd = random.Random(14)
+    seen = 0
+    for n in range(120):
+        kind = rnd.choice(KINDS)
+        data = {"apiVersion": "v1", "kind": kind}
+        for pattern, allowed in enums._patterns(kind):
+            if rnd.random() < 0.6:
+                _plant(data, pattern, allowed, rnd)
+        obj = K8sObject("x.yaml", 0, None, data, "default", (), n % 7 != 0)
+        for version in ("1.32", "1.37"):
+            ctx = type("Ctx", (), {"version": version})()
+            got = list(enums.unsupported_value(obj, ctx))
+            assert got == list(_reference_unsupported_value(obj, version)), (kind, data)
+            seen += len(got)
+    assert seen > 150  # the generated objects do have many bad values
