@@ -4,7 +4,7 @@ with the API server's own wording."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Iterator, List, Optional, Tuple
 
 from ..lazyre import LazyRegex
 from ..model import Pointer, Violation
@@ -47,31 +47,51 @@ def builtin_kind(obj: Any) -> str:
     return obj.kind if getattr(obj, "builtin", True) else ""
 
 
+# The per-object rules run one object at a time, a dozen of them asking for the same pod spec
+# and containers: the last answer is kept (with a reference to the data it was computed from,
+# which checks never modify, so identity is a safe key).
+_LAST_SPEC: list = [None, None, None]
+_LAST_CONTAINERS: list = [None, None, ()]
+
+
 def pod_spec(obj: Any) -> Optional[Tuple[Pointer, dict]]:
     """(pointer, pod spec) of a Pod or a workload's template; None for other kinds and for
     custom resources."""
+    data = obj.data
+    builtin = getattr(obj, "builtin", True)
+    last = _LAST_SPEC
+    if last[0] is data and last[1] is builtin:
+        return last[2]
     path = POD_SPEC_PATHS.get(builtin_kind(obj))
-    if path is None:
-        return None
-    spec = get(obj.data, path)
-    return (path, spec) if isinstance(spec, dict) else None
+    found = None
+    if path is not None:
+        spec = get(data, path)
+        found = (path, spec) if isinstance(spec, dict) else None
+    last[0], last[1], last[2] = data, builtin, found
+    return found
 
 
-def containers(spec: dict, base: Pointer) -> Iterator[Tuple[Pointer, dict]]:
+def containers(spec: dict, base: Pointer) -> Tuple[Tuple[Pointer, dict], ...]:
     """(pointer, container) of every init, regular and ephemeral container."""
+    last = _LAST_CONTAINERS
+    if last[0] is spec and last[1] == base:
+        return last[2]
+    out = []
     for key in CONTAINER_LISTS:
         items = spec.get(key)
         if isinstance(items, list):
             for i, c in enumerate(items):
                 if isinstance(c, dict):
-                    yield base + (key, i), c
+                    out.append((base + (key, i), c))
+    found = tuple(out)
+    last[0], last[1], last[2] = spec, base, found
+    return found
 
 
-def pod_containers(obj: Any) -> Iterator[Tuple[Pointer, dict]]:
+def pod_containers(obj: Any) -> Tuple[Tuple[Pointer, dict], ...]:
     """(pointer, container) of every container of the object's pod spec, if it has one."""
     found = pod_spec(obj)
-    if found is not None:
-        yield from containers(found[1], found[0])
+    return containers(found[1], found[0]) if found is not None else ()
 
 
 def walk(data: Any, pattern: Tuple[Any, ...], base: Pointer = ()) -> Iterator[Tuple[Pointer, Any]]:
@@ -106,8 +126,33 @@ _LABEL_VALUE = LazyRegex(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 _IANA_SVC_NAME = LazyRegex(r"^[-a-z0-9]+$")
 _C_IDENTIFIER = LazyRegex(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
 _CONFIG_KEY = LazyRegex(r"^[-._a-zA-Z0-9]+$")
+_PRINTABLE_NOT_EQUALS = LazyRegex(r"[\x20-\x3c\x3e-\x7e]+\Z")  # printable ASCII but '='
 
 
+
+# Names, label keys and values repeat across objects (app.kubernetes.io/name, "web", "TCP"):
+# a string found valid is remembered (bounded), so the next check of it is a set lookup.
+_VALID_MAX = 50_000
+
+
+def _remember_valid(fn: Callable[[str], List[str]]) -> Callable[[str], List[str]]:
+    valid: set = set()
+
+    def check(value: str) -> List[str]:
+        if value in valid:
+            return []
+        errors = fn(value)
+        if not errors:
+            if len(valid) >= _VALID_MAX:
+                valid.clear()
+            valid.add(value)
+        return errors
+
+    check.__name__, check.__doc__ = fn.__name__, fn.__doc__
+    return check
+
+
+@_remember_valid
 def dns1123_label(value: str) -> List[str]:
     errs = []
     if len(value) > 63:
@@ -118,6 +163,7 @@ def dns1123_label(value: str) -> List[str]:
     return errs
 
 
+@_remember_valid
 def dns1123_subdomain(value: str) -> List[str]:
     errs = []
     if len(value) > 253:
@@ -129,6 +175,7 @@ def dns1123_subdomain(value: str) -> List[str]:
     return errs
 
 
+@_remember_valid
 def dns1035_label(value: str) -> List[str]:
     errs = []
     if len(value) > 63:
@@ -147,6 +194,7 @@ def path_segment_name(value: str) -> List[str]:
     return [f"may not contain '{c}'" for c in bad]
 
 
+@_remember_valid
 def qualified_name(value: str) -> List[str]:
     """A label or annotation key: an optional DNS subdomain prefix and '/', then a name."""
     errs = []
@@ -171,6 +219,7 @@ def qualified_name(value: str) -> List[str]:
     return errs
 
 
+@_remember_valid
 def label_value(value: str) -> List[str]:
     errs = []
     if len(value) > 63:
@@ -181,6 +230,7 @@ def label_value(value: str) -> List[str]:
     return errs
 
 
+@_remember_valid
 def iana_svc_name(value: str) -> List[str]:
     errs = []
     if len(value) > 15:
@@ -201,7 +251,7 @@ def env_var_name(value: str, relaxed: bool) -> List[str]:
     by default in 1.32, GA in 1.34): any printable ASCII but '='. Before, a C identifier
     that may also contain '-' and '.'."""
     if relaxed:
-        if not value or any(not (32 <= ord(c) <= 126) or c == "=" for c in value):
+        if not _PRINTABLE_NOT_EQUALS.match(value):
             return ["a valid environment variable name must consist only of printable ASCII "
                     "characters other than '='"]
         return []

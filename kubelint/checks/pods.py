@@ -142,11 +142,16 @@ def volume_mounts(obj: Any, ctx: Any) -> Iterator[Violation]:
                                             ptr + (field,))
 
 
+_RELAXED: Dict[str, bool] = {}
+
+
 def env_var_names(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL115: environment variable names (relaxed to printable ASCII but '=' from 1.32, where
     the RelaxedEnvironmentVariableValidation feature gate became beta and on by default;
     GA in 1.34: pkg/features/kube_features.go)."""
-    relaxed = tuple(int(x) for x in ctx.version.split(".")) >= (1, 32)
+    relaxed = _RELAXED.get(ctx.version)
+    if relaxed is None:
+        relaxed = _RELAXED[ctx.version] = tuple(int(x) for x in ctx.version.split(".")) >= (1, 32)
     for cptr, c in pod_containers(obj):
         for j, env in enumerate(items(c.get("env"))):
             name = env.get("name") if isinstance(env, dict) else None

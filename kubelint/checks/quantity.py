@@ -34,8 +34,25 @@ def suggest(value: Any) -> Optional[str]:
     return None
 
 
+# Quantities repeat ("100m", "128Mi"): parsed strings are remembered (bounded). Decimals are
+# immutable, so sharing the parsed amount is safe.
+_PARSED: dict = {}
+_PARSED_MAX = 20_000
+
+
 def parse_quantity(value: Any) -> Tuple[Optional[Decimal], Optional[str]]:
     """(amount, None) or (None, the API server's reason)."""
+    if value.__class__ is str:
+        found = _PARSED.get(value)
+        if found is None:
+            if len(_PARSED) >= _PARSED_MAX:
+                _PARSED.clear()
+            found = _PARSED[value] = _parse(value)
+        return found
+    return _parse(value)
+
+
+def _parse(value: Any) -> Tuple[Optional[Decimal], Optional[str]]:
     if isinstance(value, bool):
         return None, ERROR
     if isinstance(value, (int, float)):
