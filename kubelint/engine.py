@@ -585,14 +585,28 @@ def _worker_init(linters: Optional[List[Linter]], settings: List[Settings]) -> N
 
 
 def _worker_task(item: Tuple[int, Any]) -> FileOutcome:
+    return _lint_task(_WORKERS, item)
+
+
+def _lint_task(linters: List[Linter], item: Tuple[int, Any]) -> FileOutcome:
     """item: (index of the file's Linter, Source or (Source with its bytes, key, ResultCache))."""
     which, task = item
     if isinstance(task, Source):
-        return _WORKERS[which].lint(task)
+        return linters[which].lint(task)
     source, key, cache = task
-    outcome = _WORKERS[which].lint(source)
+    outcome = linters[which].lint(source)
     cache.put(key, outcome)
     return outcome
+
+
+def _fork_is_safe() -> bool:
+    """fork() copies only the calling thread: with other threads running (the language
+    server's reader) a child could inherit a lock held by one of them. macOS also warns
+    against fork once system frameworks are loaded; it keeps multiprocessing's default."""
+    import sys
+    import threading
+
+    return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
 def _per_config(linter: Linter, sources: List[Source]
@@ -711,6 +725,12 @@ def _lint_files(linters: List[Linter], tasks: List[Tuple[int, Any]],
             if progress is not None:
                 progress(len(outcomes), len(tasks))
         return outcomes
+    if hasattr(os, "fork") and _fork_is_safe():
+        # this process and jobs - 1 forked children (parallel.py): the children inherit the
+        # built Linters with their compiled schemas, and this process does its share
+        from . import parallel
+
+        return parallel.run(jobs, tasks, lambda item: _lint_task(linters, item), progress)
     import copy
     import multiprocessing
 
