@@ -11,7 +11,8 @@ from . import identify as identity
 from . import k8s_schema
 from .discover import MANIFEST_SUFFIXES, NOT_A_MANIFEST, STDIN, Source  # noqa: F401 (re-exported)
 from .discover import discover as _discover
-from .loader import DEFAULT_MAX_FILE_SIZE, Document, Loaded, gc_paused, load, load_bytes
+from .loader import (DEFAULT_MAX_FILE_SIZE, Document, Loaded, decode, gc_paused, load,
+                     load_bytes, read, reopen)
 from .model import (Finding, FileReport, ObjectRef, Related, Severity, Span, Violation,
                     pointer_to_json)
 from .registry import Registry, Rule
@@ -146,6 +147,9 @@ class FileOutcome(NamedTuple):
     directives: Directives
     # custom resources whose CRD may be elsewhere in the input: validated once all is read
     deferred: List[K8sObject]
+    # [(document index, line of its root)] when the fast pass loaded the file and it has
+    # objects: the cross-object stage composes only the documents it places findings in
+    lines: Optional[List[Tuple[int, int]]] = None
 
 
 # --- discovery: kubelint/discover.py ------------------------------------------------------
@@ -173,6 +177,30 @@ def call_check(rule: Rule, obj: K8sObject, ctx: CheckContext, fn: Any = None) ->
             raise
         return [Violation(f"internal error in {rule.code} {rule.name}: {type(e).__name__}: {e}; "
                           "the object was not fully checked (please report this)", ())]
+
+
+def _position_node(doc: Any) -> Any:
+    """The node tree to place a finding of `doc` in (loader.Document.pnode)."""
+    try:
+        return doc.pnode
+    except AttributeError:  # a document of the language server's chunks (lsp/chunks.py)
+        return doc.node
+
+
+_JSON_POINTERS: Dict[Any, str] = {}
+
+
+def _json_pointer(pointer: Any) -> str:
+    """model.pointer_to_json, memoised: the same few pointers recur in every object."""
+    try:
+        text = _JSON_POINTERS.get(pointer)
+    except TypeError:  # a list, not a tuple
+        return pointer_to_json(pointer)
+    if text is None:
+        if len(_JSON_POINTERS) > 10_000:
+            _JSON_POINTERS.clear()
+        text = _JSON_POINTERS[pointer] = pointer_to_json(pointer)
+    return text
 
 
 def _stub(obj: K8sObject) -> dict:
@@ -238,6 +266,8 @@ class Linter:
         self._schema_files: Dict[Tuple[str, str], Any] = {}
         self._by_kind: Dict[Tuple[str, str, bool], List[Rule]] = {}
         self._contexts: Dict[str, CheckContext] = {}
+        self._ref_of: Optional[K8sObject] = None  # from_violation's last object and its ref
+        self._ref: Optional[ObjectRef] = None
 
     # findings -----------------------------------------------------------------------------
 
@@ -255,19 +285,25 @@ class Linter:
 
     def from_violation(self, rule_code: str, v: Violation, doc: Document, obj: K8sObject,
                        related_node: Any = None) -> Optional[Finding]:
+        if rule_code not in self.enabled_codes:
+            return None
         from .positions import locate
 
-        span = locate(doc.node, v.pointer, v.at)
+        node = _position_node(doc)
+        span = locate(node, v.pointer, v.at)
         related = []
         for other, pointer, message in v.related:
             if other is None:
-                related.append(Related(doc.path, locate(doc.node, pointer, "key"), message))
+                related.append(Related(doc.path, locate(node, pointer, "key"), message))
             elif related_node is not None:
-                node = related_node(other)
-                if node is not None:
-                    related.append(Related(other.path, locate(node, pointer, "key"), message))
-        return self.finding(rule_code, v.message, doc.path, span, obj=obj.ref,
-                            pointer=pointer_to_json(v.pointer), hint=v.hint,
+                onode = related_node(other)
+                if onode is not None:
+                    related.append(Related(other.path, locate(onode, pointer, "key"), message))
+        # a check reports many findings on one object: its identity is built once
+        if obj is not self._ref_of:
+            self._ref_of, self._ref = obj, obj.ref
+        return self.finding(rule_code, v.message, doc.path, span, obj=self._ref,
+                            pointer=_json_pointer(v.pointer), hint=v.hint,
                             related=tuple(related), doc=doc.index, severity=v.severity,
                             fix=v.fix._replace(item=doc.item) if v.fix is not None else None)
 
@@ -313,7 +349,8 @@ class Linter:
                 objects.append(obj._replace(data=_stub(obj)))
         directives = parse_directives(loaded.text)
         kept, suppressed = self.suppress(findings, path, directives, ignores)
-        return FileOutcome(report, kept, suppressed, objects, directives, deferred)
+        return FileOutcome(report, kept, suppressed, objects, directives, deferred,
+                           loaded.lines if objects or deferred else None)
 
     def _object(self, doc: Document) -> Optional[K8sObject]:
         if not isinstance(doc.data, dict):
@@ -331,7 +368,7 @@ class Linter:
 
         what = identity.type_name(doc.data)
         f = self.finding("KL004", f"document is a {what}, not a Kubernetes object (a mapping "
-                         "with apiVersion and kind)", doc.path, span_of(doc.node), doc=doc.index)
+                         "with apiVersion and kind)", doc.path, span_of(_position_node(doc)), doc=doc.index)
         return [f] if f else []
 
     def _lint_object(self, doc: Document, obj: K8sObject, deferred: List[K8sObject]) -> List[Finding]:
@@ -385,7 +422,7 @@ class Linter:
             return []
         from .validate import violations
 
-        found = (self.from_violation("KL010", v, doc, obj) for v in violations(schema, data, doc.node))
+        found = (self.from_violation("KL010", v, doc, obj) for v in violations(schema, data, _position_node(doc)))
         return [f for f in found if f]
 
     def validate_custom(self, obj: K8sObject, doc: Document, crds: Any) -> Optional[List[Finding]]:
@@ -448,7 +485,7 @@ class Linter:
             if not _is_valid(schema, doc.data):
                 message = rule.check.get("message")
                 found = [v._replace(message=message) if message else v
-                         for v in violations(schema, doc.data, doc.node)]
+                         for v in violations(schema, doc.data, _position_node(doc))]
         else:
             ctx = self._contexts.get(rule.code)
             if ctx is None:
@@ -835,6 +872,10 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
     by_path = {s.path: s for s in sources}
     outcome_by_path = {o.report.path: o for o in outcomes}
     cache: Dict[str, Dict[Tuple[int, Optional[int]], Document]] = {}
+    # Documents to place findings in, by path and (index, item): the data of the objects the
+    # stage has, nodes composed from the file's text for the documents that get findings.
+    placing: Dict[str, Dict[Tuple[int, Optional[int]], Optional[Document]]] = {}
+    reopened: Dict[str, Any] = {}
 
     def docs_of(path: str) -> List[Document]:
         if path not in cache:
@@ -847,16 +888,46 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
                 d.path = path
         return list(cache[path].values())
 
+    def nodes_of(path: str) -> Any:
+        """The file's nodes to compose again (loader.reopen), or None: load it whole."""
+        if path not in reopened:
+            outcome = outcome_by_path.get(path)
+            source = by_path.get(path)
+            nodes = None
+            if outcome is not None and outcome.lines is not None and source is not None \
+                    and path not in (loaded or {}) and path not in cache:
+                text = _text_of(source, linter.settings.max_file_size)
+                if text is not None:
+                    nodes = reopen(text, outcome.lines)
+            reopened[path] = nodes
+        return reopened[path]
+
     def document(obj: K8sObject) -> Optional[Document]:
-        docs_of(obj.path)
-        doc = cache[obj.path].get((obj.doc, obj.item))
-        if doc is not None:
-            doc.path = obj.path
+        docs = placing.setdefault(obj.path, {})
+        key = (obj.doc, obj.item)
+        if key in docs:
+            return docs[key]
+        nodes = nodes_of(obj.path)
+        if nodes is not None:
+            doc: Optional[Document] = Document(obj.path, obj.doc, obj.data, item=obj.item,
+                                               nodes=nodes)
+        else:
+            docs_of(obj.path)
+            doc = cache[obj.path].get(key)
+            if doc is not None:
+                doc.path = obj.path
+        docs[key] = doc
         return doc
+
+    def done(path: str) -> None:
+        """Let the nodes of a file whose findings are all placed go."""
+        placing.pop(path, None)
+        reopened.pop(path, None)
+        cache.pop(path, None)
 
     def node_of(obj: K8sObject) -> Any:
         doc = document(obj)
-        return doc.node if doc is not None else None
+        return _position_node(doc) if doc is not None else None
 
     kept: List[Finding] = []
     quiet: List[Finding] = []
@@ -888,6 +959,7 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
                          "--schema-dir"), doc, obj)])
 
     shared: Dict[str, Any] = {}
+    found: Dict[str, List[Tuple[str, K8sObject, List[Violation]]]] = {}
     # kind, group and builtin decide whether a rule applies: properties, so worked out once
     # per object, and each rule's verdict once per distinct triple, not once per object
     keys = [(obj.kind, obj.group, obj.builtin) for obj in objects]
@@ -904,11 +976,16 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
         fn = rule.function() if targets else None  # import the check only when it runs
         for obj in targets:
             violations = call_check(rule, obj, ctx, fn)
-            if not violations:
-                continue
+            if violations:
+                found.setdefault(obj.path, []).append((rule.code, obj, violations))
+    # Placed file by file, so that only one file's nodes are kept at a time; within a file in
+    # the order found (rule by rule), and files are apart in the sorted report anyway.
+    for path, items in found.items():
+        for code, obj, violations in items:
             doc = document(obj)
             if doc is not None:
-                add(obj, [linter.from_violation(rule.code, v, doc, obj, node_of) for v in violations])
+                add(obj, [linter.from_violation(code, v, doc, obj, node_of) for v in violations])
+        done(path)
     _admission(linter, sources, outcomes, objects, document, docs_of, node_of, add)
     return kept, quiet
 
@@ -940,6 +1017,18 @@ def _late_cached(linter: Linter, sources: List[Source], outcomes: List[FileOutco
                 for o, flags in zip(outcomes, before)]
         cache.put(key, (kept, quiet, used))
     return kept, quiet
+
+
+def _text_of(source: Source, max_size: int) -> Optional[str]:
+    """The text of a file linted earlier in the run, or None if it cannot be read now."""
+    if source.real is None or source.raw is not None:
+        raw = source.raw or b""
+        if len(raw) > max_size:
+            return None
+        text, problem = decode(raw)
+    else:
+        text, problem = read(source.real, max_size)
+    return text if problem is None else None
 
 
 def _unknown_ref(linter: Linter, ref: str) -> bool:

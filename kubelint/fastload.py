@@ -118,9 +118,11 @@ def _mapping(node: Any) -> dict:
     return out
 
 
-def load_documents(text: str) -> Optional[List[Tuple[int, Any, int]]]:
+def load_documents(text: str, nodes: Optional[List[Any]] = None
+                   ) -> Optional[List[Tuple[int, Any, int]]]:
     """[(document index, data, 0-based line of its root node)] for every document of `text`,
-    empty ones included (data None), or None when the full pass is needed."""
+    empty ones included (data None), or None when the full pass is needed. `nodes`: a list
+    that gets each document's root node (kept for positions, see loader.Document.pnode)."""
     if _CParser is None or "*" in text and _has_alias(text) or "%" in text and _has_directive(text):
         return None
     if len(_KEYS) > _MEMO_MAX or len(_VALUES) > _MEMO_MAX:
@@ -133,6 +135,8 @@ def load_documents(text: str) -> Optional[List[Tuple[int, Any, int]]]:
         while parser.check_node():
             node = parser.get_node()
             out.append((index, _build(node), node.start_mark.line))
+            if nodes is not None:
+                nodes.append(node)
             index += 1
     except Exception:  # _GiveUp, libyaml's errors, RecursionError: the full pass reports it
         return None
@@ -154,3 +158,13 @@ def _has_alias(text: str) -> bool:
 
 def _has_directive(text: str) -> bool:
     return text.startswith("%") or "\n%" in text
+
+
+def compose(text: str) -> Any:
+    """The node tree of the first document of `text` (libyaml through PyYAML, as the fast
+    pass composes it), for positions; None for an empty text."""
+    parser = _Parser(text)
+    try:
+        return parser.get_node() if parser.check_node() else None
+    finally:
+        parser.dispose()

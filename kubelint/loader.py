@@ -82,16 +82,18 @@ class Problem(NamedTuple):
 # Plain classes with __slots__ rather than dataclasses: defining a dataclass costs ~0.3 ms
 # of start-up each, and a one-file run is mostly start-up.
 class Document:
-    __slots__ = ("path", "index", "data", "_node", "item", "_nodes")
+    __slots__ = ("path", "index", "data", "_node", "item", "_nodes", "_pnode")
 
     def __init__(self, path: str, index: int, data: Any, node: Any = None,
-                 item: Optional[int] = None, nodes: Optional["LazyNodes"] = None) -> None:
+                 item: Optional[int] = None, nodes: Optional["LazyNodes"] = None,
+                 pnode: Any = None) -> None:
         self.path = path
         self.index = index  # position of the YAML document in the file
         self.data = data
         self._node = node
         self.item = item  # index in the items of a `kind: List`
         self._nodes = nodes  # composes `_node` on first use (fast pass)
+        self._pnode = pnode  # the fast pass's own node tree, kept for positions
 
     @property
     def node(self) -> Any:
@@ -107,6 +109,20 @@ class Document:
         self._node = value
         self._nodes = None
 
+    @property
+    def pnode(self) -> Any:
+        """A node tree of `data` for positions only (positions.py), libyaml's either way: the
+        ruamel node when there is one, else the fast pass's PyYAML node (kept, or composed
+        from the document's own lines), which costs half as much to compose. Not for fixes
+        or rendering, which need ruamel's nodes (`node`)."""
+        if self._node is not None:
+            return self._node
+        if self._pnode is None:
+            if self._nodes is None:
+                return None
+            self._pnode = self._nodes.fast(self.index, self.item)
+        return self._pnode
+
     def __getstate__(self) -> tuple:
         # libyaml nodes don't pickle; positions are looked up again where needed
         return (self.path, self.index, self.data, None, self.item)
@@ -114,6 +130,7 @@ class Document:
     def __setstate__(self, state: tuple) -> None:
         self.path, self.index, self.data, self._node, self.item = state
         self._nodes = None
+        self._pnode = None
 
 
 class _Nowhere:
@@ -124,6 +141,7 @@ class _Nowhere:
 
     start_mark = end_mark = _Mark()
     value: Any = ()
+    id = "nowhere"  # not a collection for positions.py
 
 
 class LazyNodes:
@@ -133,7 +151,7 @@ class LazyNodes:
     keeping no node it was not asked for; an earlier document restarts it. Memory stays that
     of one document even for a 20 MB file."""
 
-    __slots__ = ("text", "_parser", "_next", "_all", "_lines", "_cursor")
+    __slots__ = ("text", "_parser", "_next", "_all", "_lines", "_starts")
 
     def __init__(self, text: str, lines: Optional[List[Tuple[int, int]]] = None) -> None:
         self.text = text
@@ -147,7 +165,23 @@ class LazyNodes:
         # [(document index, line of its root node)] in order, when documents can be composed
         # alone from their own lines (see _alone)
         self._lines = lines if lines and _sliceable(text, lines) else None
-        self._cursor = (0, 0)  # (line, character offset of its start): find lines forward
+        self._starts: Optional[List[int]] = None  # character offset of each root's line
+
+    def fast(self, index: int, item: Optional[int]) -> Any:
+        """The node of document `index` composed as the fast pass composes it (PyYAML's
+        libyaml layer, half the cost of ruamel's), for positions only; ruamel's node where
+        documents cannot be composed alone."""
+        if self._lines is None or item is not None:
+            return self.node(index, item)
+        from .fastload import compose
+
+        with gc_paused():
+            try:
+                text = self._slice(index)
+                node = compose(text) if text is not None else None
+            except Exception:  # the fast pass loaded it, so this is not expected
+                node = None
+        return node if node is not None else _Nowhere()
 
     def node(self, index: int, item: Optional[int]) -> Any:
         with gc_paused():
@@ -198,6 +232,18 @@ class LazyNodes:
         cost composing all those before it. YAML documents are independent once directives
         are ruled out (the fast pass refuses them), and a document's root node starts on a
         line of its own, after the previous document's last line."""
+        text = self._slice(index)
+        if text is None:
+            return None
+        _ruamel()
+        parser = _Parser(text)
+        try:
+            return parser.get_node() if parser.check_node() else None
+        finally:
+            parser.dispose()
+
+    def _slice(self, index: int) -> Optional[str]:
+        """Document `index`'s own lines, after as many newlines as lines before them."""
         import bisect
 
         lines = self._lines
@@ -205,30 +251,32 @@ class LazyNodes:
         at = bisect.bisect_left(lines, (index, -1))
         if at == len(lines) or lines[at][0] != index:
             return None
-        start = self._offset(lines[at][1])
-        end = self._offset(lines[at + 1][1]) if at + 1 < len(lines) else len(self.text)
-        _ruamel()
-        parser = _Parser("\n" * lines[at][1] + self.text[start:end])
-        try:
-            return parser.get_node() if parser.check_node() else None
-        finally:
-            parser.dispose()
-
-    def _offset(self, line: int) -> int:
-        cur_line, pos = self._cursor
-        if line < cur_line:
-            cur_line, pos = 0, 0
-        text = self.text
-        while cur_line < line:
-            pos = text.index("\n", pos) + 1
-            cur_line += 1
-        self._cursor = (cur_line, pos)
-        return pos
+        starts = self._starts
+        if starts is None:
+            starts = self._starts = _line_starts(self.text, [line for _, line in lines])
+        end = starts[at + 1] if at + 1 < len(lines) else len(self.text)
+        return "\n" * lines[at][1] + self.text[starts[at]:end]
 
     def close(self) -> None:
         if self._parser is not None:
             self._parser.dispose()
             self._parser = None
+
+
+def _line_starts(text: str, wanted: List[int]) -> List[int]:
+    """Character offsets where the (ascending, 0-based) lines `wanted` start: one scan, so
+    requests in any order (the cross-object stage asks rule by rule) stay linear."""
+    out = []
+    line, pos = 0, 0
+    find = text.find
+    for target in wanted:
+        while line < target and pos <= len(text):
+            pos = find("\n", pos) + 1 or len(text) + 1
+            line += 1
+        # an empty last document's root is marked past the end of a text without a final
+        # newline (`...\n---`)
+        out.append(min(pos, len(text)))
+    return out
 
 
 def _sliceable(text: str, lines: List[Tuple[int, int]]) -> bool:
@@ -240,15 +288,19 @@ def _sliceable(text: str, lines: List[Tuple[int, int]]) -> bool:
 
 
 class Loaded:
-    __slots__ = ("path", "text", "documents", "problems", "skipped")
+    __slots__ = ("path", "text", "documents", "problems", "skipped", "lines")
 
     def __init__(self, path: str, text: Optional[str], documents: List[Document],
-                 problems: List[Problem], skipped: Optional[str] = None) -> None:
+                 problems: List[Problem], skipped: Optional[str] = None,
+                 lines: Optional[List[Tuple[int, int]]] = None) -> None:
         self.path = path
         self.text = text
         self.documents = documents
         self.problems = problems
         self.skipped = skipped
+        # [(document index, 0-based line of its root)] of a file the fast pass loaded: the
+        # cross-object stage composes single documents again from these (see reopen())
+        self.lines = lines
 
 
 def key_of(knode: Any) -> str:
@@ -560,21 +612,31 @@ def load_text(path: str, text: str) -> Loaded:
     depth = _depth_problem(text)
     if depth is not None:
         return Loaded(path, text, [], [depth], skipped="too deep")
+    lines: List[Tuple[int, int]] = []
     with gc_paused():
-        if not _fast(path, text, documents):
+        if not _fast(path, text, documents, lines):
             _compose(path, text, documents, problems)
-    return Loaded(path, text, documents, problems)
+            lines = None  # type: ignore[assignment]
+    return Loaded(path, text, documents, problems, lines=lines)
 
 
-def _fast(path: str, text: str, documents: List[Document]) -> bool:
+# The fast pass's node trees are kept for positions (Document.pnode) in files up to this many
+# characters: composing them again for a document with findings cost as much as loading it.
+# Larger files compose the documents with findings again, one at a time (bounded memory).
+KEEP_NODES_MAX_TEXT = 256 * 1024
+
+
+def _fast(path: str, text: str, documents: List[Document], lines: List[Tuple[int, int]]) -> bool:
     """The fast pass (fastload.py): data only, nodes later and only where positions are
     needed. False when the file needs the full pass (anything it would report)."""
     from .fastload import load_documents
 
-    loaded = load_documents(text)
+    kept: Optional[List[Any]] = [] if len(text) <= KEEP_NODES_MAX_TEXT else None
+    loaded = load_documents(text, kept)
     if loaded is None:
         return False
-    nodes = LazyNodes(text, [(index, line) for index, _, line in loaded])
+    lines.extend((index, line) for index, _, line in loaded)
+    nodes = LazyNodes(text, lines)
     out = []
     for index, data, _ in loaded:
         if data is None:
@@ -582,9 +644,18 @@ def _fast(path: str, text: str, documents: List[Document]) -> bool:
         if isinstance(data, dict) and isinstance(data.get("kind"), str) \
                 and data["kind"].endswith("List") and isinstance(data.get("items"), list):
             return False  # a List's items need their nodes to know where they come from
-        out.append(Document(path, index, data, nodes=nodes))
+        out.append(Document(path, index, data, nodes=nodes,
+                            pnode=kept[index] if kept is not None else None))
     documents.extend(out)
     return True
+
+
+def reopen(text: str, lines: List[Tuple[int, int]]) -> "LazyNodes":
+    """The nodes of a file the fast pass loaded earlier (`lines`: its Loaded.lines), composed
+    only for documents whose positions are asked for: the cross-object stage places findings
+    with Document(path, index, data, item=item, nodes=reopen(...)) without loading the
+    file's data again."""
+    return LazyNodes(text, lines)
 
 
 def _compose(path: str, text: str, documents: List[Document], problems: List[Problem]) -> None:

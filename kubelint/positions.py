@@ -1,32 +1,83 @@
-"""JSON pointer -> position in the libyaml node tree of a document."""
+"""JSON pointer -> position in the libyaml node tree of a document.
+
+Works on either node tree libyaml gives: ruamel's (the full pass, fixes, rendering) or PyYAML's
+(the fast pass, loader.Document.pnode), which mark the same lines and columns; nodes are told
+apart by their `id` ("mapping", "sequence", "scalar"), so neither library is imported here.
+"""
 
 from __future__ import annotations
 
 from typing import Any, Optional, Tuple
 
-from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
-from .loader import is_merge_key, key_of, span_of
+from .loader import key_of, span_of
 from .model import Pointer, Span
+from .scalars import key_string, resolve_plain, resolve_tagged
+
+_IMPLICIT = "?"  # the tag both passes' resolvers give untagged nodes
+
+
+def _fast_key(knode: Any, keys: dict) -> str:
+    """The JSON key of a PyYAML scalar key node (as fastload._mapping resolves it)."""
+    text = knode.value
+    if knode.tag != _IMPLICIT:
+        return key_string(resolve_tagged(knode.tag, text))
+    if knode.style:
+        return text
+    k = keys.get(text)
+    if k is None:
+        k = key_string(resolve_plain(text)) if text else "null"
+    return k
+
+
+def _index(node: Any) -> Tuple[dict, Optional[list]]:
+    """{key: (key node, value node)} of a PyYAML mapping node and its merged sources, built
+    on the first lookup and kept on the node: a document's findings look up the same few
+    mappings (the pod spec, a container) again and again."""
+    from .fastload import _KEYS
+
+    keys: dict = {}
+    merges = None
+    for knode, vnode in node.value:
+        if knode.id != "scalar":
+            continue
+        if knode.value == "<<" and knode.tag == _IMPLICIT and not knode.style:
+            merges = (merges or []) + [vnode]
+        else:
+            keys.setdefault(_fast_key(knode, _KEYS), (knode, vnode))
+    node.kl_index = found = (keys, merges)
+    return found
 
 
 def _child(node: Any, part: Any) -> Tuple[Optional[Any], Optional[Any]]:
     """(key node, value node) of `part` in `node`, or (None, None)."""
-    if node.__class__ is MappingNode:
-        merges = []
-        for knode, vnode in node.value:
-            if knode.__class__ is not ScalarNode:
-                continue
-            if is_merge_key(knode):
-                merges.append(vnode)
-            elif key_of(knode) == part:
-                return knode, vnode
-        for m in merges:
-            for src in (m.value if m.__class__ is SequenceNode else [m]):
+    kind = node.id
+    if kind == "mapping":
+        merges = None
+        if hasattr(node, "ctag"):  # ruamel
+            for knode, vnode in node.value:
+                if knode.id != "scalar":
+                    continue
+                if knode.ctag.suffix == _IMPLICIT and not knode.style and knode.value == "<<":
+                    merges = (merges or []) + [vnode]
+                elif key_of(knode) == part:
+                    return knode, vnode
+        else:
+            try:
+                keys, merges = node.kl_index
+            except AttributeError:
+                keys, merges = _index(node)
+            try:
+                found = keys.get(part)
+            except TypeError:  # an unhashable part: no such key
+                found = None
+            if found is not None:
+                return found
+        for m in merges or ():
+            for src in (m.value if m.id == "sequence" else [m]):
                 k, v = _child(src, part)
                 if v is not None:
                     return k, v
-    elif node.__class__ is SequenceNode and isinstance(part, int) and 0 <= part < len(node.value):
+    elif kind == "sequence" and isinstance(part, int) and 0 <= part < len(node.value):
         return None, node.value[part]
     return None, None
 
@@ -60,7 +111,7 @@ def locate(node: Any, pointer: Pointer, at: str = "value") -> Span:
 
 
 def _value_span(node: Any, key: Optional[Any]) -> Span:
-    if node.__class__ is ScalarNode:
+    if node.id == "scalar":
         return span_of(node)
     # A block collection spans many lines; point at its first line only, not its whole body.
     span = span_of(node)

@@ -39,6 +39,12 @@ def _same_as_full_pass(text):
     assert loaded.problems == problems
     for eager, lazy in zip(full, loaded.documents):
         assert _spans(lazy.node) == _spans(eager.node)
+        # the nodes positions are taken from: kept from the fast pass, or composed again
+        # from the document's own lines (loader.Document.pnode)
+        assert _spans(lazy.pnode) == _spans(eager.node)
+        if loaded.lines is not None:
+            again = loader.reopen(text, loaded.lines).fast(lazy.index, lazy.item)
+            assert _spans(again) == _spans(eager.node)
     return loaded
 
 
@@ -65,6 +71,7 @@ CLEAN = [
     "k: \u00e9t\u00e9 \U0001F600\nl: [a, {b: c}, [d]]\n",
     "a: 1\r\nb: [2, 3]\r\n---\r\nc: {d: 4}\r\n",  # CR LF: composed from the start, not sliced
     "# head\n--- {a: 1}\n--- [b]\n---\n# comment\n\n  c: |\n    x\n---\n- 1\n- 2\n...\n--- z\n",
+    "a: {b: 1}\nc: 2\n---",  # an empty last document marked past the end of the text
 ]
 
 
@@ -128,11 +135,16 @@ def test_random_text_loads_alike(text):
 
 
 def test_positions_come_only_with_findings(tmp_path, monkeypatch):
-    """A valid file is never composed into nodes; a file with a finding is, once."""
+    """A valid file is never composed into nodes again; a file with a finding takes its
+    positions from the nodes the fast pass composed (small files), or composes the document
+    with the finding again, once (files too large to keep their nodes)."""
     composed = []
-    real = loader.LazyNodes._document
+    real, real_fast = loader.LazyNodes._document, loader.LazyNodes.fast
     monkeypatch.setattr(loader.LazyNodes, "_document",
-                        lambda self, index: composed.append(index) or real(self, index))
+                        lambda self, index: composed.append(("ruamel", index)) or real(self, index))
+    monkeypatch.setattr(loader.LazyNodes, "fast",
+                        lambda self, index, item: composed.append(("fast", index))
+                        or real_fast(self, index, item))
     from kubelint.engine import Settings, run
 
     run([os.path.join(EXAMPLES, "pod.yaml")], Settings())
@@ -143,7 +155,11 @@ def test_positions_come_only_with_findings(tmp_path, monkeypatch):
     result = run([str(bad)], Settings())
     assert [(f.code, f.span.line, f.span.column) for f in result.findings if f.code == "KL010"] \
         == [("KL010", 9, 5)]
-    assert composed and set(composed) == {0}
+    assert composed == []  # the fast pass's own nodes
+    monkeypatch.setattr(loader, "KEEP_NODES_MAX_TEXT", 10)
+    again = run([str(bad)], Settings())
+    assert again.findings == result.findings
+    assert composed == [("fast", 0)]
 
 
 def test_a_late_document_is_composed_alone(monkeypatch):
