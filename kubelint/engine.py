@@ -150,6 +150,9 @@ class FileOutcome(NamedTuple):
     # [(document index, line of its root)] when the fast pass loaded the file and it has
     # objects: the cross-object stage composes only the documents it places findings in
     lines: Optional[List[Tuple[int, int]]] = None
+    # {(document index, item): {(pointer, at): Span}}: positions the per-file stage placed in
+    # the documents of objects the cross-object stage gets (Linter.place)
+    spans: Optional[Dict[Tuple[int, Optional[int]], Dict[Any, Span]]] = None
 
 
 # --- discovery: kubelint/discover.py ------------------------------------------------------
@@ -177,6 +180,37 @@ def call_check(rule: Rule, obj: K8sObject, ctx: CheckContext, fn: Any = None) ->
             raise
         return [Violation(f"internal error in {rule.code} {rule.name}: {type(e).__name__}: {e}; "
                           "the object was not fully checked (please report this)", ())]
+
+
+# Where object-level findings go (a missing PodDisruptionBudget, a duplicate): memoised with the
+# other positions of a document that has findings, so that the cross-object stage rarely has
+# to compose the document again.
+OBJECT_POINTER = ("metadata", "name")
+
+
+def place(doc: Any, pointer: Any, at: str) -> Span:
+    """positions.locate in `doc`'s nodes, through the document's memo of spans when it has
+    one (the per-file stage fills it for objects the cross-object stage gets; that stage
+    composes a document's nodes again only for a position not in it)."""
+    try:
+        memo = doc.spans
+    except AttributeError:  # a document of the language server's chunks (lsp/chunks.py)
+        memo = None
+    if memo is not None:
+        try:
+            key = (pointer, at)
+            span = memo.get(key)
+        except TypeError:  # a list, not a tuple
+            key = (tuple(pointer), at)
+            span = memo.get(key)
+        if span is not None:
+            return span
+    from .positions import locate
+
+    span = locate(_position_node(doc), pointer, at)
+    if memo is not None:
+        memo[key] = span
+    return span
 
 
 def _position_node(doc: Any) -> Any:
@@ -287,17 +321,16 @@ class Linter:
                        related_node: Any = None) -> Optional[Finding]:
         if rule_code not in self.enabled_codes:
             return None
-        from .positions import locate
-
-        node = _position_node(doc)
-        span = locate(node, v.pointer, v.at)
+        span = place(doc, v.pointer, v.at)
         related = []
         for other, pointer, message in v.related:
             if other is None:
-                related.append(Related(doc.path, locate(node, pointer, "key"), message))
+                related.append(Related(doc.path, place(doc, pointer, "key"), message))
             elif related_node is not None:
                 onode = related_node(other)
                 if onode is not None:
+                    from .positions import locate
+
                     related.append(Related(other.path, locate(onode, pointer, "key"), message))
         # a check reports many findings on one object: its identity is built once
         if obj is not self._ref_of:
@@ -328,6 +361,8 @@ class Linter:
         report.documents = len({d.index for d in loaded.documents})
         # document index -> rules its annotations silence (a List's items share one document)
         ignores: Dict[int, Tuple[str, ...]] = {}
+        # positions placed in the documents of objects the cross-object stage gets
+        spans: Dict[Tuple[int, Optional[int]], Dict[Any, Span]] = {}
         # Documents with a syntax problem that libyaml got past (a mapping as a key, a bad
         # merge): kubectl refuses the whole file, and their data is not what the author meant,
         # so schema and rule findings on them would only mislead.
@@ -342,7 +377,15 @@ class Linter:
                 continue
             if obj.ignore:
                 ignores[doc.index] = ignores.get(doc.index, ()) + obj.ignore
+            late = self.late_kinds is None or obj.kind in self.late_kinds or self.late_stubs
+            if late:
+                doc.spans = {}
+            before = len(findings)
             findings.extend(self._lint_object(doc, obj, deferred))
+            if late and len(findings) > before:
+                # the nodes are at hand: where object-level findings go, for the late stage
+                place(doc, OBJECT_POINTER, "value")
+                spans[(doc.index, doc.item)] = doc.spans
             if self.late_kinds is None or obj.kind in self.late_kinds:
                 objects.append(obj)
             elif self.late_stubs:
@@ -350,7 +393,7 @@ class Linter:
         directives = parse_directives(loaded.text)
         kept, suppressed = self.suppress(findings, path, directives, ignores)
         return FileOutcome(report, kept, suppressed, objects, directives, deferred,
-                           loaded.lines if objects or deferred else None)
+                           loaded.lines if objects or deferred else None, spans or None)
 
     def _object(self, doc: Document) -> Optional[K8sObject]:
         if not isinstance(doc.data, dict):
@@ -889,16 +932,15 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
         return list(cache[path].values())
 
     def nodes_of(path: str) -> Any:
-        """The file's nodes to compose again (loader.reopen), or None: load it whole."""
+        """The file's nodes to compose again from its text (loader.reopen), read only when
+        a position is not in the memo of the per-file stage; None: load the file whole."""
         if path not in reopened:
             outcome = outcome_by_path.get(path)
             source = by_path.get(path)
             nodes = None
             if outcome is not None and outcome.lines is not None and source is not None \
                     and path not in (loaded or {}) and path not in cache:
-                text = _text_of(source, linter.settings.max_file_size)
-                if text is not None:
-                    nodes = reopen(text, outcome.lines)
+                nodes = _Reopened(source, outcome.lines, linter.settings.max_file_size)
             reopened[path] = nodes
         return reopened[path]
 
@@ -907,10 +949,12 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
         key = (obj.doc, obj.item)
         if key in docs:
             return docs[key]
+        outcome = outcome_by_path.get(obj.path)
+        spans = outcome.spans.get(key) if outcome is not None and outcome.spans else None
         nodes = nodes_of(obj.path)
         if nodes is not None:
             doc: Optional[Document] = Document(obj.path, obj.doc, obj.data, item=obj.item,
-                                               nodes=nodes)
+                                               nodes=nodes, spans=spans)
         else:
             docs_of(obj.path)
             doc = cache[obj.path].get(key)
@@ -1017,6 +1061,30 @@ def _late_cached(linter: Linter, sources: List[Source], outcomes: List[FileOutco
                 for o, flags in zip(outcomes, before)]
         cache.put(key, (kept, quiet, used))
     return kept, quiet
+
+
+class _Reopened:
+    """loader.reopen() of a file linted earlier in the run, its text read on first use: the
+    positions the cross-object stage needs are mostly in the per-file stage's memo."""
+
+    __slots__ = ("source", "lines", "max_size", "_nodes")
+
+    def __init__(self, source: Source, lines: List[Tuple[int, int]], max_size: int) -> None:
+        self.source, self.lines, self.max_size = source, lines, max_size
+        self._nodes: Any = None
+
+    def _get(self) -> Any:
+        if self._nodes is None:
+            text = _text_of(self.source, self.max_size)
+            # unreadable now (deleted since): positions fall back to the first line
+            self._nodes = reopen(text if text is not None else "", self.lines)
+        return self._nodes
+
+    def fast(self, index: int, item: Optional[int]) -> Any:
+        return self._get().fast(index, item)
+
+    def node(self, index: int, item: Optional[int]) -> Any:
+        return self._get().node(index, item)
 
 
 def _text_of(source: Source, max_size: int) -> Optional[str]:

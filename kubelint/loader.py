@@ -82,11 +82,11 @@ class Problem(NamedTuple):
 # Plain classes with __slots__ rather than dataclasses: defining a dataclass costs ~0.3 ms
 # of start-up each, and a one-file run is mostly start-up.
 class Document:
-    __slots__ = ("path", "index", "data", "_node", "item", "_nodes", "_pnode")
+    __slots__ = ("path", "index", "data", "_node", "item", "_nodes", "_pnode", "spans")
 
     def __init__(self, path: str, index: int, data: Any, node: Any = None,
                  item: Optional[int] = None, nodes: Optional["LazyNodes"] = None,
-                 pnode: Any = None) -> None:
+                 pnode: Any = None, spans: Optional[dict] = None) -> None:
         self.path = path
         self.index = index  # position of the YAML document in the file
         self.data = data
@@ -94,6 +94,9 @@ class Document:
         self.item = item  # index in the items of a `kind: List`
         self._nodes = nodes  # composes `_node` on first use (fast pass)
         self._pnode = pnode  # the fast pass's own node tree, kept for positions
+        # {(pointer, at): Span} placed in this document so far (engine.Linter.place), when
+        # kept for the cross-object stage; None: not memoised
+        self.spans = spans
 
     @property
     def node(self) -> Any:
@@ -131,6 +134,7 @@ class Document:
         self.path, self.index, self.data, self._node, self.item = state
         self._nodes = None
         self._pnode = None
+        self.spans = None
 
 
 class _Nowhere:

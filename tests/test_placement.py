@@ -67,7 +67,7 @@ def _files(tmp_path):
 
 
 def _run(paths):
-    return run(paths, Settings(select=["ALL", "pod-security", "reliability"], jobs=1))
+    return run(paths, Settings(select=["ALL", "pod-security", "reliability", "security"], jobs=1))
 
 
 def test_cross_findings_placed_from_the_text_as_from_a_reload(tmp_path, monkeypatch):
@@ -90,7 +90,13 @@ def test_cross_findings_placed_from_the_text_as_from_a_reload(tmp_path, monkeypa
     assert {("app.yaml", "KL422"), ("crlf.yaml", "KL422"), ("long.yaml", "KL422"),
             ("list.yaml", "KL402"), ("app.yaml", "KL201"), ("app.yaml", "KL333")} <= codes
     late_loads.clear()
-    monkeypatch.setattr(engine, "_text_of", lambda source, size: None)  # reload every file
+    # without the per-file stage's memo of positions: every document composed again
+    monkeypatch.setattr(engine, "_late", lambda linter, sources, outcomes, loaded=None: real_late(
+        linter, sources, [o._replace(spans=None) for o in outcomes], loaded))
+    composed = _run(paths)
+    assert placed.findings == composed.findings
+    # and as a whole reload of every file gives them
+    monkeypatch.setattr(engine, "_Reopened", lambda *args: None)
     reloaded = _run(paths)
     assert placed.findings == reloaded.findings
     assert placed.suppressed == reloaded.suppressed
