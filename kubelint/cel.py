@@ -34,12 +34,22 @@ class EvalError(Exception):
 class Program:
     """A compiled expression. `run(vars)` returns its value or raises EvalError."""
 
-    __slots__ = ("source", "_expr", "_names")
+    __slots__ = ("source", "_expr", "_names", "checked")
 
-    def __init__(self, source: str, expr: Any, names: Tuple[str, ...]) -> None:
+    def __init__(self, source: str, expr: Any, names: Tuple[str, ...], checked: bool = True) -> None:
         self.source = source
         self._expr = expr
         self._names = names
+        self.checked = checked
+
+    def result_type(self) -> str:
+        """The checker's type of the result: BOOL, STRING, INT, DYN, ... (DYN if unchecked)."""
+        if not self.checked:
+            return "DYN"
+        try:
+            return self._expr.return_type().name()
+        except (AttributeError, RuntimeError):
+            return "DYN"
 
     def run(self, variables: Dict[str, Any]) -> Any:
         try:
@@ -96,7 +106,7 @@ def _compile(source: str, variables: Tuple[str, ...]) -> Program:
         # with an integer field); cel-cpp's runtime compares across numeric types, its checker
         # has no such overloads (and refuses extra ones): when those are the only errors, the
         # expression runs unchecked.
-        expr = env.compile(text, disable_check=True)
+        return Program(source, env.compile(text, disable_check=True), variables, checked=False)
     return Program(source, expr, variables)
 
 

@@ -1100,14 +1100,18 @@ class RuleCost:
     """What the API server computes for one rule: its own estimate, how often it can run, the
     product (compared with the per-expression limit) and whether the model was exact."""
 
-    __slots__ = ("max_cost", "cardinality", "total", "inexact", "undefined")
+    __slots__ = ("max_cost", "cardinality", "total", "inexact", "undefined", "result_kind")
 
-    def __init__(self, max_cost: int, cardinality: int, inexact: bool, undefined: List[UndefinedField]) -> None:
+    def __init__(self, max_cost: int, cardinality: int, inexact: bool, undefined: List[UndefinedField],
+                 result_kind: Optional[str] = None) -> None:
         self.max_cost = max_cost
         self.cardinality = cardinality
         self.total = _sat(max_cost * cardinality) if max_cost else 0
         self.inexact = inexact
         self.undefined = undefined
+        # the schema type of the whole expression when it is a plain field selection
+        # (`self.size`): None when the expression is anything else or the type is dynamic
+        self.result_kind = result_kind
 
 
 def estimate(source: str, decl: Optional[DT], cardinality: int,
@@ -1122,7 +1126,11 @@ def estimate(source: str, decl: Optional[DT], cardinality: int,
         c = est.cost(tree)
     except RecursionError:
         return None
-    return RuleCost(c, cardinality, est.inexact, est.undefined)
+    kind = None
+    if tree.op == "select" and not tree.a[2] and not tree.a[3]:
+        t = est.types.get(tree.id)
+        kind = t.kind if t is not None and t.kind not in ("dyn", "opaque") else None
+    return RuleCost(c, cardinality, est.inexact, est.undefined, kind)
 
 
 def cost_message(name: str, cost: int, limit: int) -> str:

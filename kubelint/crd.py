@@ -14,6 +14,7 @@ apiVersion, kind and metadata are always allowed at the top level.
 from __future__ import annotations
 
 import json
+import re
 import os
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
@@ -268,62 +269,162 @@ def check_api_approval(obj: Any, ctx: Any) -> Iterator[Violation]:
 
 
 def _cel_rules(node: Dict[str, Any], ptr: tuple, where: str, root: bool = False) -> Iterator[Violation]:
-    """The API server compiles every x-kubernetes-validations rule when the CRD is created,
-    with `self` typed by the schema: a field the schema does not declare does not compile."""
+    """What the API server checks on x-kubernetes-validations when the CRD is created: the
+    fields of each rule, then every rule compiled with `self` typed by the schema (a field the
+    schema does not declare does not compile), a rule must be a bool, a messageExpression a
+    string."""
     rules = node.get("x-kubernetes-validations")
     if not isinstance(rules, list):
         return
     from . import cel
-
-    if not cel.available():
-        return
     from .validate import show
 
     for j, rule in enumerate(rules):
         if not isinstance(rule, dict):
             continue
-        if not isinstance(rule.get("rule"), str):
-            yield Violation(f"{where}.x-kubernetes-validations[{j}].rule: Required value",
-                            ptr + ("x-kubernetes-validations", j), at="key")
+        at = ptr + ("x-kubernetes-validations", j)
+        here = f"{where}.x-kubernetes-validations[{j}]"
+        source = rule.get("rule")
+        message = rule.get("message") if isinstance(rule.get("message"), str) else ""
+        if not isinstance(source, str) or not source.strip():
+            yield Violation(f"{here}.rule: Required value: rule is not specified",
+                            at + ("rule",) if "rule" in rule else at, at="key")
+            continue
+        if message and not message.strip():
+            yield Violation(f"{here}.message: Invalid value: {show(message)}: must be non-empty if specified",
+                            at + ("message",))
+        elif _NEWLINE.search(message.strip()):
+            yield Violation(f"{here}.message: Invalid value: {show(message)}: must not contain line breaks",
+                            at + ("message",))
+        elif _NEWLINE.search(source.strip()) and not message.strip():
+            yield Violation(f"{here}.message: Required value: message must be specified if rule contains "
+                            "line breaks", at + ("rule",), hint="add a one-line `message` to the rule")
+        expr = rule.get("messageExpression")
+        if isinstance(expr, str) and expr and not expr.strip():
+            yield Violation(f"{here}.messageExpression: Required value: messageExpression must be non-empty "
+                            "if specified", at + ("messageExpression",))
+        reason = rule.get("reason")
+        if reason is not None and reason not in _REASONS:
+            yield Violation(f"{here}.reason: Unsupported value: {show(reason)}: supported values: "
+                            + ", ".join(f'"{r}"' for r in sorted(_REASONS)), at + ("reason",))
+        path = rule.get("fieldPath")
+        if isinstance(path, str) and path:
+            problem = ("must be non-empty if specified" if not path.strip() else
+                       "must not contain line breaks" if _NEWLINE.search(path) else
+                       None if _valid_field_path(path, node) else "must be a valid path")
+            if problem:
+                yield Violation(f"{here}.fieldPath: Invalid value: {show(path)}: {problem}", at + ("fieldPath",))
+        if not cel.available():
             continue
         for key in ("rule", "messageExpression"):
             source = rule.get(key)
-            if not isinstance(source, str):
+            if not isinstance(source, str) or not source.strip():
                 continue
+            prefix = "compilation failed" if key == "rule" else "messageExpression compilation failed"
             try:
-                cel.compile(source, ("self", "oldSelf"))
+                program = cel.compile(source, ("self", "oldSelf"))
             except cel.CelError as e:
-                yield Violation(f"{where}.x-kubernetes-validations[{j}].{key}: Invalid value: "
-                                f"{show(source)}: compilation failed: {e}",
-                                ptr + ("x-kubernetes-validations", j, key))
+                yield Violation(f"{here}.{key}: Invalid value: {show(source)}: {prefix}: {e}", at + (key,))
                 continue
-            undefined = _undefined_field(node, source, root)
+            undefined, kind = _schema_typed(node, source, root)
             if undefined:
-                yield Violation(f"{where}.x-kubernetes-validations[{j}].{key}: Invalid value: "
-                                f"{show(source)}: compilation failed: {undefined}",
-                                ptr + ("x-kubernetes-validations", j, key),
+                yield Violation(f"{here}.{key}: Invalid value: {show(source)}: {prefix}: {undefined}", at + (key,),
                                 hint="the rule's variables are typed by the schema: only declared "
                                      "properties can be selected (use has() on declared ones)")
+                continue
+            result = program.result_type()
+            if result == "DYN" and kind:  # `self.size`: cel-cpp types self as dyn
+                result = {"boolean": "BOOL", "bool": "BOOL", "string": "STRING"}.get(kind, kind.upper())
+            want = "BOOL" if key == "rule" else "STRING"
+            if result not in (want, "DYN"):
+                what = "cel expression must evaluate to a bool" if key == "rule" else \
+                    "messageExpression must evaluate to a string"
+                yield Violation(f"{here}.{key}: Invalid value: {show(source)}: {what}", at + (key,),
+                                hint=f"it evaluates to {result.lower()}")
 
 
-def _undefined_field(node: Dict[str, Any], source: str, root: bool) -> Optional[str]:
-    """cel-go's "undefined field" for a selection the schema does not declare, or None. Objects
+_NEWLINE = re.compile(r"[\n\r]+")
+_REASONS = {"FieldValueRequired", "FieldValueForbidden", "FieldValueInvalid", "FieldValueDuplicate"}
+
+
+def _valid_field_path(path: str, schema: Dict[str, Any]) -> bool:
+    """ValidFieldPath: `.a.b['c']` names properties (or keys of a map) the schema declares."""
+    tokens: List[str] = []
+    i = 0
+    while i < len(path):
+        c = path[i]
+        if c in ".[]":
+            tokens.append(c)
+            i += 1
+        elif c == "'":
+            j = i + 1
+            while j < len(path) and not (path[j] == "'" and path[j - 1] != "\\"):
+                j += 1
+            if j >= len(path):
+                return False
+            tokens.append(path[i:j + 1])
+            i = j + 1
+        else:
+            j = i
+            while j < len(path) and path[j] not in ".[]":
+                j += 1
+            tokens.append(path[i:j])
+            i = j
+    node: Any = schema
+    k = 0
+    while k < len(tokens):
+        tok = tokens[k]
+        if tok == "[":
+            if k + 2 >= len(tokens) or tokens[k + 2] != "]":
+                return False
+            name = tokens[k + 1]
+            if len(name) < 2 or name[0] != "'" or name[-1] != "'":
+                return False
+            name = name[1:-1].replace("\\'", "'")
+            k += 3
+        elif tok == ".":
+            if k + 1 >= len(tokens):
+                return False
+            name = tokens[k + 1]
+            k += 2
+        else:
+            return False
+        if not isinstance(node, dict):
+            return False
+        if isinstance(node.get("properties"), dict):
+            node = node["properties"].get(name)
+            if node is None:
+                return False
+        elif isinstance(node.get("additionalProperties"), dict):
+            node = node["additionalProperties"]
+        elif node.get("additionalProperties") is True:
+            return True  # any key of a map without a schema: nothing more to check
+        else:
+            return False
+    return True
+
+
+def _schema_typed(node: Dict[str, Any], source: str, root: bool) -> Tuple[Optional[str], Optional[str]]:
+    """(cel-go's "undefined field" error for a selection the schema does not declare, or None;
+    the schema type of the expression when it is a plain field selection, or None). Objects
     that keep unknown fields, maps and int-or-string values are never reported."""
     from . import cel_cost
 
     decl = cel_cost.decl_type(node, root or bool(node.get("x-kubernetes-embedded-resource")))
     if decl is None:
-        return None
+        return None, None
     rc = cel_cost.estimate(source, decl, 1)
-    if rc is None or not rc.undefined:
-        return None
+    if rc is None:
+        return None, None
+    if not rc.undefined:
+        return None, rc.result_kind
     first = rc.undefined[0]
     line = source.count("\n", 0, first.pos) + 1
     start = source.rfind("\n", 0, first.pos) + 1
     end = source.find("\n", first.pos)
     text = source[start:end if end >= 0 else len(source)]
     column = first.pos - start + 1
-    return f"{line}:{column}: undefined field '{first.name}'\n | {text}\n | {'.' * (column - 1)}^"
+    return f"{line}:{column}: undefined field '{first.name}'\n | {text}\n | {'.' * (column - 1)}^", None
 
 
 def _list_map_keys(node: Dict[str, Any], ptr: tuple, where: str) -> Iterator[Violation]:

@@ -37,3 +37,17 @@ def test_open_and_dynamic_types_are_never_reported():
     for rule, name in [("self.map.k.b == ''", "b"), ("has(self.nope)", "nope"),
                        ("self.map.all(k, self.map[k].zz == '')", "zz")]:
         assert [u.name for u in cel_cost.estimate(rule, decl, 1).undefined] == [name], rule
+
+
+def test_rule_fields_checked_as_the_api_server_does():
+    result = run([os.path.join(FIXTURES, "celtypes", "rule-fields.yaml")], Settings(select=["KL020"]))
+    assert [(f.line, f.column, f.message.split("]", 1)[1][1:].split(": ", 1)[1]) for f in result.findings] == [
+        (26, 28, 'Invalid value: "size must be\\npositive": must not contain line breaks'),
+        (27, 25, "Required value: message must be specified if rule contains line breaks"),
+        (31, 38, "Required value: messageExpression must be non-empty if specified"),
+        (33, 27, 'Unsupported value: "FieldValueTooLong": supported values: "FieldValueDuplicate", '
+                 '"FieldValueForbidden", "FieldValueInvalid", "FieldValueRequired"'),
+        (35, 30, 'Invalid value: ".sise": must be a valid path'),
+        (36, 25, 'Invalid value: "self.size": cel expression must evaluate to a bool'),
+        (38, 38, 'Invalid value: "self.size": messageExpression must evaluate to a string'),
+    ]
