@@ -142,10 +142,11 @@ def _compile_message(text: str) -> str:
 @lru_cache(maxsize=32)
 def _env(variables: Tuple[str, ...]) -> Any:
     import cel_expr_python.cel as cel
-    from cel_expr_python.ext import ext_optional
+    from cel_expr_python.ext import ext_bindings, ext_optional
 
+    # cel.bind (cel-go ext bindings, which Kubernetes enables) and optional types
     return cel.NewEnv(variables={v: cel.Type.DYN for v in variables},
-                      extensions=[ext_optional.ExtOptional()],
+                      extensions=[ext_optional.ExtOptional(), ext_bindings.ExtBindings()],
                       functions=_library(cel))
 
 

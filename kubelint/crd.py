@@ -314,6 +314,9 @@ def _cel_rules(node: Dict[str, Any], ptr: tuple, where: str, root: bool = False)
                        None if _valid_field_path(path, node) else "must be a valid path")
             if problem:
                 yield Violation(f"{here}.fieldPath: Invalid value: {show(path)}: {problem}", at + ("fieldPath",))
+        if "optionalOldSelf" in rule and "oldSelf" not in cel.names_in(source):
+            yield Violation(f"{here}.optionalOldSelf: Invalid value: {show(rule['optionalOldSelf'])}: may not "
+                            "be set if oldSelf is not used in rule", at + ("optionalOldSelf",))
         if not cel.available():
             continue
         for key in ("rule", "messageExpression"):

@@ -173,10 +173,10 @@ def _validations(schema: Schema, checks: List[Any], value: Any, ptr: Tuple[Any, 
         if not isinstance(check, dict) or not isinstance(check.get("rule"), str):
             continue
         rule = check["rule"]
-        if "oldSelf" in cel.names_in(rule):
+        if "oldSelf" in cel.names_in(rule) and check.get("optionalOldSelf") is not True:
             continue  # a transition rule: the API server runs it on updates only
         try:
-            program = cel.compile(rule)
+            program = cel.compile(_on_create(rule))
         except cel.CelError:
             continue  # the CRD's own finding (KL020)
         target = ptr + field_path(check.get("fieldPath"))
@@ -199,13 +199,23 @@ def _validations(schema: Schema, checks: List[Any], value: Any, ptr: Tuple[Any, 
                         hint=None if message.endswith(rule) else f"rule: {rule}")
 
 
+def _on_create(source: str) -> str:
+    """A rule with `optionalOldSelf: true` also runs on creates, with `oldSelf` an empty
+    optional (there is no old object): bound here as `optional.none()`."""
+    from . import cel
+
+    if "oldSelf" not in cel.names_in(source):
+        return source
+    return f"cel.bind(oldSelf, optional.none(), (\n{source}\n))"
+
+
 def _message(check: Dict[str, Any], value: Any) -> str:
     from . import cel
 
     expr = check.get("messageExpression")
     if isinstance(expr, str):
         try:
-            text = cel.compile(expr).run({"self": value})
+            text = cel.compile(_on_create(expr)).run({"self": value})
             if isinstance(text, str) and text.strip() and "\n" not in text:
                 return text
         except (cel.CelError, cel.EvalError):

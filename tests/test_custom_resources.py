@@ -165,6 +165,28 @@ def test_rule_reason_field_path_message_expression_and_transition_rules(tmp_path
     assert (result.findings[0].line, result.findings[0].column) == (len(crd.splitlines()) + 6, 1)
 
 
+def test_optional_old_self_rules_run_on_create_with_an_empty_optional(tmp_path):
+    crd = open(os.path.join(KV, "crd.yaml")).read().replace(
+        '''            - rule: "!has(self.burst) || self.burst % self.rate == 0"
+              message: burst must be a multiple of rate''',
+        '''            - rule: oldSelf.hasValue() || self.rate <= 2
+              optionalOldSelf: true
+              messageExpression: "'a new throttle starts at rate 2 at most, not ' + string(self.rate) + (oldSelf.hasValue() ? ' (old)' : '')"
+            - rule: "!oldSelf.hasValue() || self.rate == oldSelf.value().rate"
+              optionalOldSelf: true
+              message: rate is immutable
+            - rule: self.rate == oldSelf.rate
+              message: a plain transition rule (updates only)''')
+    text = crd + "---\napiVersion: demo.example.org/v1\nkind: Throttle\nmetadata: {name: t}\nrate: 4\n"
+    assert [(f.code, f.message) for f in lint_text(tmp_path, text).findings] == [
+        ("KL021", 'Invalid value: "object": a new throttle starts at rate 2 at most, not 4')]
+    assert lint_text(tmp_path, text.replace("rate: 4\n", "rate: 2\n")).findings == []
+    # optionalOldSelf on a rule without oldSelf: the API server rejects the CRD
+    bad = crd.replace("rule: self.rate == oldSelf.rate", "rule: self.rate > 0\n              optionalOldSelf: true")
+    assert [f.message.split(": ", 1)[1] for f in lint_text(tmp_path, bad).findings] == [
+        "Invalid value: true: may not be set if oldSelf is not used in rule"]
+
+
 def test_rule_that_fails_to_evaluate_is_reported_unless_the_schema_already_failed(tmp_path):
     crd = open(os.path.join(KV, "crd.yaml")).read()
     text = crd + "---\napiVersion: demo.example.org/v1\nkind: Throttle\nmetadata: {name: t}\nburst: 10\n"
