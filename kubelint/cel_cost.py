@@ -84,6 +84,8 @@ _VALID_NAME = re.compile(r"^[A-Za-z0-9_./-]*$")
 
 def escape(name: str) -> Optional[str]:
     """A property name as CEL expressions spell it (apiserver/pkg/cel/escaping.go), or None."""
+    if not isinstance(name, str):
+        return None
     if name in _RESERVED:
         return f"__{name}__"
     if not name or not _VALID_NAME.match(name) or name[0].isdigit():
@@ -149,7 +151,7 @@ def decl_type(s: Any, root: bool = False) -> Optional[DT]:
             if esc is not None:
                 fields[esc] = ft
             if name in required and "default" not in prop:
-                min_size += len(name) + ft.min_size + 4
+                min_size += len(str(name)) + ft.min_size + 4
         open_ = bool(s.get("x-kubernetes-preserve-unknown-fields")) or ap is True \
             or bool(s.get("x-kubernetes-embedded-resource"))
         return DT("object", fields=fields, min_size=min_size, open=open_, props=set(props))
@@ -278,6 +280,9 @@ class _Parser:
         return self.toks[min(self.i + k, len(self.toks) - 1)]
 
     def take(self, text: Optional[str] = None) -> Tuple[str, str, int]:
+        if self.i >= len(self.toks) - 1 and text != "":
+            tok = self.toks[-1]
+            raise ParseError(f"unexpected end of expression at {tok[2]}")
         tok = self.toks[self.i]
         if text is not None and tok[1] != text:
             raise ParseError(f"expected {text!r} at {tok[2]}, found {tok[1]!r}")
@@ -285,7 +290,7 @@ class _Parser:
         return tok
 
     def at(self, text: str) -> bool:
-        tok = self.toks[self.i]
+        tok = self.toks[min(self.i, len(self.toks) - 1)]
         return tok[1] == text and tok[0] in ("op", "id")
 
     def expr(self) -> Node:
@@ -1124,8 +1129,8 @@ def estimate(source: str, decl: Optional[DT], cardinality: int,
     est = Estimate(decl, variables)
     try:
         c = est.cost(tree)
-    except RecursionError:
-        return None
+    except (RecursionError, LookupError, TypeError, ValueError, AttributeError):
+        return None  # an expression the model does not understand: no estimate, no finding
     kind = None
     if tree.op == "select" and not tree.a[2] and not tree.a[3]:
         t = est.types.get(tree.id)

@@ -83,6 +83,23 @@ def test_estimates_agree_with_the_api_server(schema, rule, expected):
     assert site.cost.max_cost == expected
 
 
+# Kubernetes library costs, from apiserver pkg/cel/library/cost_test.go (estimated Max)
+LIBRARY_ESTIMATES = [
+    ("'ABCDEFGHIJ abcdefghij'.lowerAscii() == 'abcdefghij ABCDEFGHIJ'.lowerAscii()", 9),
+    ("strings.quote('ABCDEFGHIJ abcdefghij') == strings.quote('ABCDEFGHIJ abcdefghij')", 11),
+    ("'abc 123 def 123'.replace('123', '456', 1)", 3),
+    ("'abc 123 def 123'.split(' ', 1)", 3),
+    ("'abc 123 def 123'.substring(5, 8)", 2),
+    ("'  abc 123 def 123  '.trim()", 2),
+    ("'abc 123 def 123'.findAll('123', 1)", 2),
+]
+
+
+@pytest.mark.parametrize("expr,expected", LIBRARY_ESTIMATES)
+def test_library_costs_agree_with_the_api_server(expr, expected):
+    assert C.estimate(expr, None, 1).max_cost == expected
+
+
 def test_cardinality_multiplies_bounded_lists_and_falls_back_to_the_request_size():
     spec = {"type": "object", "properties": {
         "bounded": _arr({"type": "object", "properties": {"a": _arr(_str(5, **{
