@@ -181,3 +181,16 @@ def test_a_late_document_is_composed_alone(monkeypatch):
     assert len(made) == 1 and made[0] < 300 * 5 + 200  # padding newlines plus one document
     full, _ = _full(text)
     assert _spans(doc.node) == _spans(full[300].node)
+
+
+def test_pyyaml_is_left_as_it_was():
+    """The fast pass swaps the node classes of PyYAML's C composer only while it composes."""
+    import yaml
+    import yaml._yaml as c
+    import yaml.nodes
+
+    assert fastload.load_documents("a: {b: [1, x]}\n---\nc: d\n") is not None
+    assert fastload.load_documents("a: 1\na: 2\n") is None  # gave up half-way (duplicate key)
+    assert (c.ScalarNode, c.SequenceNode, c.MappingNode) == \
+        (yaml.nodes.ScalarNode, yaml.nodes.SequenceNode, yaml.nodes.MappingNode)
+    assert yaml.load("a: [1, b, {c: null}]", Loader=yaml.CSafeLoader) == {"a": [1, "b", {"c": None}]}
