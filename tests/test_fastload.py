@@ -194,3 +194,15 @@ def test_pyyaml_is_left_as_it_was():
     assert (c.ScalarNode, c.SequenceNode, c.MappingNode) == \
         (yaml.nodes.ScalarNode, yaml.nodes.SequenceNode, yaml.nodes.MappingNode)
     assert yaml.load("a: [1, b, {c: null}]", Loader=yaml.CSafeLoader) == {"a": [1, "b", {"c": None}]}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=" \t\n\r?-*a_[{,:\u3000x", max_size=40))
+def test_quick_scans_find_what_the_plain_patterns_find(text):
+    """The alias and deep-line scans are written for speed; they agree with the plain
+    multi-line patterns they replace."""
+    import re
+
+    assert fastload._has_alias(text) == bool(re.search(r"(?:^|[\s\[{,:?-])\*[0-9A-Za-z_-]", text, re.M))
+    for n in (1, 2, 3):
+        assert loader._has_deep_line(text, n) == bool(re.search(r"^[ \t?-]{%d,}" % n, text, re.M))
