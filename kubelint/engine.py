@@ -176,10 +176,21 @@ def call_check(rule: Rule, obj: K8sObject, ctx: CheckContext, fn: Any = None) ->
     try:
         return list((fn or rule.function())(obj, ctx) or ())
     except Exception as e:
-        if os.environ.get("KUBELINT_DEBUG"):
-            raise
-        return [Violation(f"internal error in {rule.code} {rule.name}: {type(e).__name__}: {e}; "
-                          "the object was not fully checked (please report this)", ())]
+        return _internal_error(rule, e)
+
+
+def _failing(error: Exception) -> Callable[[Any, Any], Any]:
+    def check(obj: Any, ctx: Any) -> Any:
+        raise error
+
+    return check
+
+
+def _internal_error(rule: Rule, e: Exception) -> List[Violation]:
+    if os.environ.get("KUBELINT_DEBUG"):
+        raise e
+    return [Violation(f"internal error in {rule.code} {rule.name}: {type(e).__name__}: {e}; "
+                      "the object was not fully checked (please report this)", ())]
 
 
 # Where object-level findings go (a missing PodDisruptionBudget, a duplicate): memoised with the
@@ -299,9 +310,11 @@ class Linter:
         self.policies = _load_policies(self, settings)
         self._schema_files: Dict[Tuple[str, str], Any] = {}
         self._by_kind: Dict[Tuple[str, str, bool], List[Rule]] = {}
+        self._checks_by_kind: Dict[Tuple[str, str, bool], List[Any]] = {}
         self._contexts: Dict[str, CheckContext] = {}
         self._ref_of: Optional[K8sObject] = None  # from_violation's last object and its ref
         self._ref: Optional[ObjectRef] = None
+        self._deprecations: Any = None  # deprecations.deprecations, imported on first use
 
     # findings -----------------------------------------------------------------------------
 
@@ -424,9 +437,11 @@ class Linter:
         if bad:
             return out  # the schema and the rules would only repeat the identity problem
         if "KL016" in self.enabled_codes:
-            from .deprecations import deprecations
+            if self._deprecations is None:
+                from .deprecations import deprecations
 
-            for v in deprecations(obj.api_version, obj.kind, self.version, self.targets):
+                self._deprecations = deprecations
+            for v in self._deprecations(obj.api_version, obj.kind, self.version, self.targets):
                 f = self.from_violation("KL016", v, doc, obj)
                 if f:
                     out.append(f)
@@ -441,9 +456,41 @@ class Linter:
                 deferred.append(obj)  # its CRD may be in another file of the input
             else:
                 out.extend(found)
-        for rule in self.rules_for(obj):
-            out.extend(self.run_rule(rule, doc, obj))
+        for rule, fn, ctx in self._checks_for(obj):
+            if fn is None:  # a schema or CEL rule
+                out.extend(self.run_rule(rule, doc, obj))
+                continue
+            try:  # call_check(), inline: this runs for every rule and object
+                found = list(fn(obj, ctx) or ())
+            except Exception as e:
+                found = _internal_error(rule, e)
+            for v in found:
+                f = self.from_violation(rule.code, v, doc, obj)
+                if f:
+                    out.append(f)
         return out
+
+    def _checks_for(self, obj: K8sObject) -> List[Tuple[Rule, Any, Optional[CheckContext]]]:
+        """rules_for(obj) with each Python rule's function and context: (rule, None, None)
+        for schema and CEL rules."""
+        key = (obj.kind, obj.group, obj.builtin)
+        checks = self._checks_by_kind.get(key)
+        if checks is None:
+            checks = []
+            for rule in self.rules_for(obj):
+                if "cel" in rule.check or "schema" in rule.check:
+                    checks.append((rule, None, None))
+                    continue
+                ctx = self._contexts.get(rule.code)
+                if ctx is None:
+                    ctx = self._contexts[rule.code] = self.context(rule)
+                try:
+                    fn = rule.function()
+                except Exception as e:  # as call_check() has it: a finding on each object
+                    fn = _failing(e)
+                checks.append((rule, fn, ctx))
+            self._checks_by_kind[key] = checks
+        return checks
 
     def applies(self, rule: Rule, obj: K8sObject) -> bool:
         return rule.applies_to(obj.kind, obj.group, obj.builtin,

@@ -77,3 +77,21 @@ def test_unsupported_value_matches_the_pattern_walk():
             assert got == list(_reference_unsupported_value(obj, version)), (kind, data)
             seen += len(got)
     assert seen > 150  # the generated objects do have many bad values
+
+
+def test_a_check_that_cannot_be_imported_is_a_finding_on_each_object(tmp_path):
+    """The per-kind dispatch binds each rule's function once; a user rule whose function
+    cannot be imported still costs one finding per object, not the run."""
+    from kubelint.engine import Settings, run
+
+    rules = tmp_path / "myrules"
+    rules.mkdir()
+    (rules / "X002-gone.yaml").write_text(
+        "code: XX002\nname: gone\nseverity: error\nsummary: s\nrationale: r\nfix: f\n"
+        "check: {python: 'kubelint.no_such_module:check'}\nexamples: {fail: [a], pass: [b]}\n")
+    (tmp_path / "p.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n---\n"
+                                     "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: y}\n")
+    result = run([str(tmp_path / "p.yaml")], Settings(rule_dirs=[str(rules)]))
+    found = [(f.code, f.span.line, f.message.split(":")[0]) for f in result.findings if f.code == "XX002"]
+    assert found == [("XX002", 1, "internal error in XX002 gone"), ("XX002", 5, "internal error in XX002 gone")]
+    assert "cannot be imported" in result.findings[0].message

@@ -8,7 +8,7 @@ from typing import Any, Iterator
 from ..model import Violation
 from ..suppress import METADATA_PATHS
 from .k8s import (builtin_kind, dns1035_label, dns1123_label, dns1123_subdomain, get, invalid,
-                  label_map, path_segment_name, qualified_name)
+                  label_map, path_segment_name, pod_spec, qualified_name)
 
 # ValidateObjectMeta's name function per kind; everything else built in is a DNS subdomain.
 _NAME_RULES = {
@@ -122,8 +122,6 @@ def labels_and_annotations(obj: Any, ctx: Any) -> Iterator[Violation]:
 
 def _node_selector(obj: Any) -> Iterator[Violation]:
     """ValidatePodSpec: nodeSelector is a label map (ValidateLabels)."""
-    from .k8s import pod_spec
-
     found = pod_spec(obj)
     if found is not None:
         base = found[0] + ("nodeSelector",)

@@ -181,16 +181,27 @@ def _other_quantities(obj: Any) -> Iterator[Tuple[Pointer, Any]]:
                     yield base + ("resources", kind, name), q
 
 
+_QUANTITY: Any = None
+
+
+def _quantity() -> Any:
+    """quantity.py, imported once needed (it loads decimal): not on every call."""
+    global _QUANTITY
+    if _QUANTITY is None:
+        from . import quantity
+
+        _QUANTITY = quantity
+    return _QUANTITY
+
+
 def resources(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL116: resource quantities parse; requests do not exceed limits."""
     for ptr, q in _other_quantities(obj):
         if q is None:
             continue
-        from .quantity import parse_quantity, suggest
-
-        amount, error = parse_quantity(q)
+        amount, error = _quantity().parse_quantity(q)
         if error:
-            guess = suggest(q)
+            guess = _quantity().suggest(q)
             yield Violation(invalid(pointer_to_k8s(ptr), q, [error]) + (f"; did you mean {guess}?" if guess else ""),
                             ptr, hint="quantities look like 500m, 0.5, 2, 128Mi, 1Gi, 1e3")
         elif amount < 0:
@@ -199,8 +210,7 @@ def resources(obj: Any, ctx: Any) -> Iterator[Violation]:
         res = c.get("resources")
         if not isinstance(res, dict):
             continue
-        from .quantity import parse_quantity, suggest  # decimal: only when resources are set
-
+        parse_quantity, suggest = _quantity().parse_quantity, _quantity().suggest
         parsed: Dict[str, Dict[str, Any]] = {"requests": {}, "limits": {}}
         for kind in ("requests", "limits"):
             values = res.get(kind)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ..model import Violation
+from .k8s import dns1123_label, dns1123_subdomain, iana_svc_name, invalid, port_number
 
 
 def node_ports(obj: Any, ctx: Any) -> Iterator[Violation]:
@@ -51,8 +52,6 @@ def service_ports(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL123: Service ports as ValidateService checks them: names (required when there are
     several, unique, DNS-1123 labels), numbers, targetPorts, duplicates, clusterIP None,
     ExternalName."""
-    from .k8s import dns1123_label, iana_svc_name, invalid, port_number
-
     spec = obj.data.get("spec")
     if not isinstance(spec, dict):
         return
@@ -117,8 +116,6 @@ def _type_fields(spec: dict, svc_type: Any) -> Iterator[Violation]:
     """The fields ValidateService allows only with some types (validateServiceExternalTraffic-
     Policy, validateLoadBalancerClassField, the ExternalName case) or only with ClientIP
     affinity."""
-    from .k8s import dns1123_subdomain, invalid
-
     if not isinstance(svc_type, str):
         return
     if svc_type == "ExternalName":

@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ..model import Fix, Violation
-from .k8s import get
+from ..identify import close
+from ..model import pointer_to_k8s
+from .k8s import get, invalid, label_map, label_value, qualified_name, walk
 from .labels import format_map, selector_mismatches
 
 def service_selects_nothing(obj: Any, ctx: Any) -> Iterator[Violation]:
@@ -119,10 +121,6 @@ _OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 
 def label_selector_syntax(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL107: LabelSelector operators, values and label syntax (ValidateLabelSelector)."""
-    from ..identify import close
-    from .k8s import invalid, label_map, label_value, qualified_name, walk
-    from ..model import pointer_to_k8s
-
     for pattern in _SELECTOR_PATHS.get(obj.kind, ()):
         for base, selector in walk(obj.data, pattern):
             if not isinstance(selector, dict):
