@@ -76,6 +76,8 @@ if _CParser is not None:
         id = "mapping"
         flow_style = property(lambda self: self.args[4])
 
+    # named as PyYAML's and ruamel's node classes, which code may tell apart by name
+    _Scalar.__name__, _Sequence.__name__, _Mapping.__name__ = "ScalarNode", "SequenceNode", "MappingNode"
     _FAST = (_Scalar, _Sequence, _Mapping)
     _PYYAML = (ScalarNode, SequenceNode, MappingNode)  # put back after every use
 
