@@ -597,6 +597,8 @@ class Linter:
             config = self.settings.config
             config_refs = per_file_refs(path, self.settings.per_file_ignores,
                                         config.base if config is not None else None)
+        if not config_refs and not directives.items and not any(ignores.values()):
+            return list(findings), []  # nothing to silence: no per-finding work
         kept, suppressed = [], []
         for f in findings:
             refs = config_refs + ignores.get(f.doc, ())
@@ -1054,16 +1056,19 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
     # kind, group and builtin decide whether a rule applies: properties, so worked out once
     # per object, and each rule's verdict once per distinct triple, not once per object
     keys = [(obj.kind, obj.group, obj.builtin) for obj in objects]
+    first: Dict[Tuple[str, str, bool], K8sObject] = {}
+    for obj, key in zip(objects, keys):
+        first.setdefault(key, obj)
+    # rules that apply to the same kinds (the Pod Security rules, the pack's workload rules)
+    # share one list of targets
+    by_verdicts: Dict[frozenset, List[K8sObject]] = {}
     for rule in linter.cross_rules:
         ctx = linter.context(rule, objects, shared)
-        verdicts: Dict[Tuple[str, str, bool], bool] = {}
-        targets = []
-        for obj, key in zip(objects, keys):
-            verdict = verdicts.get(key)
-            if verdict is None:
-                verdict = verdicts[key] = linter.applies(rule, obj)
-            if verdict:
-                targets.append(obj)
+        applies = frozenset(key for key, obj in first.items() if linter.applies(rule, obj))
+        targets = by_verdicts.get(applies)
+        if targets is None:
+            targets = by_verdicts[applies] = [obj for obj, key in zip(objects, keys)
+                                              if key in applies]
         fn = rule.function() if targets else None  # import the check only when it runs
         for obj in targets:
             violations = call_check(rule, obj, ctx, fn)

@@ -115,12 +115,20 @@ class Finding(NamedTuple):
     @property
     def fingerprint(self) -> str:
         """Stable across line moves: the rule, the file, the object and the field."""
-        obj = self.obj or ObjectRef()
-        ident = obj.name and f"{obj.api_version}|{obj.kind}|{obj.namespace}|{obj.name}" or f"doc{self.doc}"
-        import hashlib
-
+        obj = self.obj
+        ident = obj is not None and obj.name and \
+            f"{obj.api_version}|{obj.kind}|{obj.namespace}|{obj.name}" or f"doc{self.doc}"
         raw = "\x1f".join((self.code, self.path, ident, self.pointer, "" if self.pointer else self.message))
-        return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        return _sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _sha256(data: bytes) -> Any:
+    # hashlib is imported on first use: a run without JSON-like output never needs it
+    global _sha256
+    from hashlib import sha256
+
+    _sha256 = sha256
+    return sha256(data)
 
 
 def pointer_to_json(pointer: Pointer) -> str:

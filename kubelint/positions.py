@@ -40,10 +40,16 @@ def _index(node: Any) -> Tuple[dict, Optional[list]]:
     for knode, vnode in node.value:
         if knode.id != "scalar":
             continue
-        if knode.value == "<<" and knode.tag == _IMPLICIT and not knode.style:
-            merges = (merges or []) + [vnode]
-        else:
+        text = knode.value
+        if knode.tag != _IMPLICIT or knode.style:
             keys.setdefault(_fast_key(knode, _KEYS), (knode, vnode))
+        elif text == "<<":
+            merges = (merges or []) + [vnode]
+        else:  # a plain key, as fastload._mapping resolves it (memoised there)
+            k = _KEYS.get(text)
+            if k is None:
+                k = key_string(resolve_plain(text)) if text else "null"
+            keys.setdefault(k, (knode, vnode))
     node.kl_index = found = (keys, merges)
     return found
 

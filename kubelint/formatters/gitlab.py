@@ -3,16 +3,23 @@ description, check_name, fingerprint, severity and location.path / location.line
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import Any, Dict
 
 from ..model import Severity
-from . import relative
+from . import fastjson, relative
 
 SEVERITY = {Severity.ERROR: "critical", Severity.WARNING: "major", Severity.INFO: "info"}
 
 
 def render(result: Any, ctx: Any) -> str:
+    paths: Dict[str, str] = {}  # relative() per file, not per finding
+
+    def rel(path: str) -> str:
+        found = paths.get(path)
+        if found is None:
+            found = paths[path] = relative(path, ctx.root)
+        return found
+
     issues = [{
         "type": "issue",
         "description": f"{f.message} [{f.code} {f.name}]",
@@ -20,7 +27,7 @@ def render(result: Any, ctx: Any) -> str:
         "categories": ["Bug Risk"],
         "fingerprint": f.fingerprint,
         "severity": SEVERITY[f.severity],
-        "location": {"path": relative(f.path, ctx.root),
+        "location": {"path": rel(f.path),
                      "lines": {"begin": f.span.line, "end": f.span.end_line}},
     } for f in result.findings]
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return fastjson.dumps(issues) + "\n"

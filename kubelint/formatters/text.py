@@ -11,8 +11,12 @@ _COLORS = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[1;33m", Severit
 _DIM, _BOLD, _RESET = "\x1b[2m", "\x1b[1m", "\x1b[0m"
 
 
+_LABELS = {s: s.label for s in Severity}
+
+
 def line(f: Finding) -> str:
-    return (f"{f.path}:{f.span.line}:{f.span.column}: {f.severity.label}: {f.message} "
+    span = f.span
+    return (f"{f.path}:{span.line}:{span.column}: {_LABELS[f.severity]}: {f.message} "
             f"[{f.code} {f.name}]")
 
 

@@ -1,0 +1,94 @@
+"""The JSON-like reports are written without json's pure-Python indenting encoder
+(formatters/fastjson.py and the per-finding writers of json_format, sarif, gitlab); their text
+must be byte for byte what json.dumps(indent=2, ensure_ascii=False) gives for the same data."""
+
+import json
+import os
+
+from hypothesis import given, settings, strategies as st
+
+from kubelint.engine import Result
+from kubelint.formatters import RenderContext, fastjson, gitlab, json_format, sarif
+from kubelint.model import Finding, ObjectRef, Related, Severity, Span
+from kubelint.registry import Registry
+
+from .test_hardening import FUZZ
+
+scalars = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True, allow_infinity=True)
+           | st.text())
+values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
+                      | st.dictionaries(st.text(max_size=5) | st.integers(), inner, max_size=4),
+                      max_leaves=20)
+
+
+@settings(FUZZ, max_examples=min(FUZZ.max_examples, 200))
+@given(value=values)
+def test_dumps_is_json_dumps(value):
+    assert fastjson.dumps(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def test_subclasses_and_tuples_as_json_writes_them():
+    value = {"s": Severity.ERROR, "t": (1, "a", []), "e": {}, "n": [None, True, 1.5]}
+    assert fastjson.dumps(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def _result():
+    rules = Registry.load().rules
+    by = {r.code: r for r in rules}
+    obj = ObjectRef("apps/v1", "Deployment", "shop", "wéb \"1\"")
+
+    def f(code, path, line, message, **kw):
+        return Finding(code, by[code].name, by[code].severity, message, path,
+                       Span(line, 3, line, 9), **kw)
+
+    findings = [
+        f("KL010", "a.yaml", 1, "spec: unknown field `x`\nsecond line", obj=obj, pointer="/spec/x",
+          hint="did you mean `y`? 100% \u2028 \U0001F600"),
+        f("KL004", "a.yaml", 2, "document is a list", obj=None),
+        f("KL201", "/elsewhere/b.yaml", 4, "selector matches nothing", obj=obj,
+          pointer="/spec/selector",
+          related=(Related("a.yaml", Span(7, 1, 7, 5), "Deployment web"),
+                   Related("/elsewhere/c.yaml", Span(2, 2, 3, 1), "another"))),
+        f("KL013", "<stdin>", 9, "removed API", obj=ObjectRef("extensions/v1beta1", "Ingress", "", "")),
+    ]
+    suppressed = [f("KL010", "a.yaml", 1, "quiet one", obj=obj, pointer="/spec/z")]
+    return Result(findings, suppressed, [], [], rules, 0.0, [("x/compose.yaml", "not a manifest")])
+
+
+def _same_text(text):
+    assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+    return json.loads(text)
+
+
+def test_json_report_as_json_dumps_writes_it():
+    result = _result()
+    for shown in (False, True):
+        doc = _same_text(json_format.render(result, RenderContext("1.33", show_suppressed=shown)))
+        expected = [json_format.finding_dict(f) for f in result.findings]
+        if shown:
+            expected = sorted(expected + [json_format.finding_dict(f, True) for f in result.suppressed],
+                              key=lambda d: (d["path"], d["line"], d["column"], d["code"], d["message"]))
+        assert doc["findings"] == expected
+    empty = Result([], [], [], [], [])
+    assert _same_text(json_format.render(empty, RenderContext("1.33")))["findings"] == []
+
+
+def test_sarif_report_as_json_dumps_writes_it(monkeypatch):
+    result = _result()
+    ctx = RenderContext("1.33", root="/repo")
+    index = {r.code: i for i, r in enumerate(result.rules)}
+    doc = _same_text(sarif.render(result, ctx))
+    assert doc["runs"][0]["results"] == [sarif._result(f, index[f.code], ctx.root)
+                                         for f in result.findings]
+    assert doc["runs"][0]["results"][2]["relatedLocations"][1]["physicalLocation"][
+        "artifactLocation"] == {"uri": "/elsewhere/c.yaml"}
+    monkeypatch.setattr(sarif, "MAX_RESULTS", 2)  # the most severe kept, in report order
+    doc = _same_text(sarif.render(result, ctx))
+    assert [r["ruleId"] for r in doc["runs"][0]["results"]] == ["KL013", "KL010"]
+    assert _same_text(sarif.render(Result([], [], [], [], []), ctx))["runs"][0]["results"] == []
+
+
+def test_gitlab_report_as_json_dumps_writes_it():
+    result = _result()
+    doc = _same_text(gitlab.render(result, RenderContext("1.33", root=os.getcwd())))
+    assert [d["location"]["path"] for d in doc] == ["a.yaml", "a.yaml", "/elsewhere/b.yaml", "<stdin>"]
