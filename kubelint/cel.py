@@ -96,7 +96,7 @@ def _compile(source: str, variables: Tuple[str, ...]) -> Program:
     if len(source) > MAX_EXPRESSION_LENGTH:
         raise CelError(f"expression is too long ({len(source)} characters)")
     env = _env(variables)
-    text = _rewrite_validate(source) if ".validate(" in source else source
+    text = _rewrite_optionals(source) if ".validate(" in source or "format.named(" in source else source
     try:
         expr = env.compile(text)
     except RuntimeError as e:
@@ -244,10 +244,10 @@ def _library(cel: Any) -> List[Any]:
         fn(op, [MAP, I], MAP, (lambda k: lambda a, b: {"@quantity": str(_opaque(a, "quantity") + k * b)})(sign), True)
     # format (k8s.io/apiserver/pkg/cel/library/format.go): validate() returns optional<list>;
     # cel-expr-python cannot hand an optional back from Python, so it returns null or the list
-    # of errors, and `_rewrite_validate` turns `.hasValue()`/`.value()` on it into `!= null`/itself
+    # of errors, and `_rewrite_optionals` turns the optional operations on it into null tests
     for name in FORMATS:
         fn(f"format.{name}", [], MAP, (lambda n: lambda: {"@format": n})(name))
-    fn("format.named", [S], MAP, lambda n: {"@format": n} if n in FORMATS else None)
+    fn("format.named", [S], T.DYN, lambda n: {"@format": n} if n in FORMATS else None)
     fn("validate", [MAP, S], T.DYN, lambda f, s: FORMATS[_opaque(f, "format")](s) or None, True)
     return [cel.FunctionDecl(name, overloads) for name, overloads in decls.items()]
 
@@ -510,42 +510,92 @@ FORMATS: Dict[str, Callable[[str], List[str]]] = {
 }
 
 
-def _rewrite_validate(source: str) -> str:
-    """`X.validate(Y).hasValue()` -> `(X.validate(Y) != null)`, `.value()` -> nothing: the
-    optional that format's validate() returns in Kubernetes is null-or-list here."""
-    out, i = [], 0
-    while True:
-        j = source.find(".validate(", i)
-        if j < 0:
-            out.append(source[i:])
-            return "".join(out)
-        depth, k = 0, j + len(".validate")
-        while k < len(source):
-            if source[k] == "(":
+def _rewrite_optionals(source: str) -> str:
+    """The Kubernetes format library returns optionals (`format.named(n)`: optional<Format>,
+    `f.validate(s)`: optional<list<string>>); cel-expr-python cannot hand an optional back from
+    Python, so these return null or the value, and the optional operations applied to them
+    are rewritten: `C.hasValue()` -> `(C != null)`, `C.value()` -> `C`, `C.orValue(d)` ->
+    `(C != null ? C : d)`."""
+    from .cel_cost import ParseError, _tokens
+
+    for _ in range(64):  # one rewrite per pass, innermost calls first
+        try:
+            toks = _tokens(source)
+        except ParseError:
+            return source
+        found = _optional_call(toks)
+        if found is None:
+            return source
+        a, b, method, c, d = found  # call source[a:b], method args source[c:d], end after ")"
+        call = source[a:b]
+        if method == "hasValue":
+            repl = f"({call} != null)"
+        elif method == "value":
+            repl = call
+        else:
+            repl = f"({call} != null ? {call} : {source[c:d]})"
+        source = source[:a] + repl + source[d + 1:]
+    return source
+
+
+def _optional_call(toks: List[Tuple[str, str, int]]) -> Optional[Tuple[int, int, str, int, int]]:
+    """The first `format.named(...)` / `<receiver>.validate(...)` followed by `.hasValue()`,
+    `.value()` or `.orValue(...)`: (call start, call end, method, args start, closing paren)."""
+    def close(i: int) -> int:  # index of the token closing the bracket at i, or -1
+        depth = 0
+        for k in range(i, len(toks)):
+            if toks[k][1] in ("(", "[", "{") and toks[k][0] == "op":
                 depth += 1
-            elif source[k] == ")":
+            elif toks[k][1] in (")", "]", "}") and toks[k][0] == "op":
                 depth -= 1
                 if depth == 0:
-                    break
-            elif source[k] in "'\"":  # skip a string literal
-                q, k = source[k], k + 1
-                while k < len(source) and source[k] != q:
-                    k += 2 if source[k] == "\\" else 1
-            k += 1
-        end = k + 1
-        rest = source[end:]
-        if rest.startswith(".hasValue()"):
-            # wrap from the receiver's start: the nearest `format.` before j
-            start = source.rfind("format.", i, j)
-            start = start if start >= 0 else j
-            out.append(source[i:start] + "(" + source[start:end] + " != null)")
-            i = end + len(".hasValue()")
-        elif rest.startswith(".value()"):
-            out.append(source[i:end])
-            i = end + len(".value()")
+                    return k
+        return -1
+
+    def chain_start(i: int) -> int:  # first token of the postfix chain ending before token i
+        k = i - 1
+        while k >= 0:
+            text = toks[k][1]
+            if text in (")", "]") and toks[k][0] == "op":
+                depth = 0
+                while k >= 0:
+                    if toks[k][1] in (")", "]"):
+                        depth += 1
+                    elif toks[k][1] in ("(", "["):
+                        depth -= 1
+                        if depth == 0:
+                            break
+                    k -= 1
+                k -= 1
+                continue
+            if toks[k][0] == "id" and text != "in" or toks[k][0] in ("str", "num"):
+                if k > 0 and toks[k - 1][1] == "." and toks[k - 1][0] == "op":
+                    k -= 2
+                    continue
+                return k
+            return k + 1
+        return 0
+
+    for i, (kind, text, pos) in enumerate(toks):
+        if kind != "id" or i + 1 >= len(toks) or toks[i + 1][1] != "(":
+            continue
+        if text == "named" and i >= 2 and toks[i - 1][1] == "." and toks[i - 2][1] == "format":
+            first = i - 2
+        elif text == "validate" and i >= 1 and toks[i - 1][1] == ".":
+            first = chain_start(i - 1)
         else:
-            out.append(source[i:end])
-            i = end
+            continue
+        end = close(i + 1)
+        if end < 0 or end + 3 >= len(toks) or toks[end + 1][1] != "." or toks[end + 3][1] != "(":
+            continue
+        method = toks[end + 2][1]
+        if method not in ("hasValue", "value", "orValue"):
+            continue
+        args_close = close(end + 3)
+        if args_close < 0 or (method != "orValue") != (args_close == end + 4):
+            continue
+        return (toks[first][2], toks[end][2] + 1, method, toks[end + 3][2] + 1, toks[args_close][2])
+    return None
 
 
 def names_in(source: str) -> Iterable[str]:

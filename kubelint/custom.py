@@ -216,7 +216,9 @@ def _message(check: Dict[str, Any], value: Any) -> str:
     if isinstance(expr, str):
         try:
             text = cel.compile(_on_create(expr)).run({"self": value})
-            if isinstance(text, str) and text.strip() and "\n" not in text:
+            # the API server falls back to `message` for an empty, multi-line or longer than
+            # 5 KiB result (MaxEvaluatedMessageExpressionSizeBytes)
+            if isinstance(text, str) and text.strip() and "\n" not in text and len(text.encode()) <= 5 * 1024:
                 return text
         except (cel.CelError, cel.EvalError):
             pass  # the API server falls back to `message` too

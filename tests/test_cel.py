@@ -61,6 +61,12 @@ EXAMPLES = [
     ("!format.dns1123Label().validate(self).hasValue()", "web", True),  # the optional's form
     ("size(self) == 0 || format.dns1123Label().validate(self) == null", "", True),  # Gateway API's
     ("format.dns1123Label().validate(self).value()[0].startsWith('a lowercase RFC 1123 label')", "Web", True),
+    # optionals of the format library (format.named, validate) and their operations
+    ("format.named('dns1123Label').hasValue() && !format.named('nope').hasValue()", None, True),
+    ("format.named('dns1123Label').value().validate(self).hasValue()", "Bad_", True),
+    ("format.dns1123Label().validate(self).orValue([]).size() == 0", "ok", True),
+    ("format.named('x').orValue(format.dns1123Subdomain()).validate(self) == null", "a.b", True),
+    ("self.all(k, !format.dns1123Label().validate(k).hasValue())", ["a", "B"], False),
     # cross-type numeric comparisons (cel-go's option, enabled by Kubernetes)
     ("1.5 < 2 && 2 < 2.5 && 1u < 2.0 && 3 >= 2u", None, True),
     ("self.replicas < 2.5", {"replicas": 3}, False),

@@ -263,3 +263,14 @@ def test_explain_states_the_groups_a_rule_applies_to(tmp_path):
     user = Registry.load([str(rules)])
     assert applies_to(user.get("ACME001")) == "Service in serving.knative.dev"
     assert applies_to(user.get("ACME002")) == "Widget (custom, any group)"
+
+
+def test_message_expression_falls_back_to_message_like_the_api_server():
+    from kubelint.custom import _message
+
+    check = {"rule": "false", "message": "plain", "messageExpression": "'x'.repeat(1)"}
+    assert _message(dict(check, messageExpression="'too long ' + self"), "y" * 6000) == "plain"
+    assert _message(dict(check, messageExpression="'two\\nlines'"), None) == "plain"
+    assert _message(dict(check, messageExpression="' '"), None) == "plain"
+    assert _message(dict(check, messageExpression="'short ' + self"), "y") == "short y"
+    assert _message({"rule": "false"}, None) == "failed rule: false"
