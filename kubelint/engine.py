@@ -790,11 +790,13 @@ def _lint_all(linter: Linter, sources: List[Source],
     order. `choice[i]`: the index in `linters` of sources[i]'s Linter (its nearest config);
     None: `linter` for every file. `keys`, when given, receives each file's cache key (None
     for a file that is not cached)."""
-    from .resultcache import ResultCache
-
     if linters is None or choice is None:
         linters, choice = [linter], [0] * len(sources)
-    caches = [ResultCache.open(each) for each in linters] if linter.settings.result_cache else []
+    caches = []
+    if linter.settings.result_cache:  # else not even imported (pickle, hashing)
+        from .resultcache import ResultCache
+
+        caches = [ResultCache.open(each) for each in linters]
     if not caches or caches[0] is None:
         return _lint_files(linters, list(zip(choice, sources)), progress)
     from .loader import read_bytes
@@ -1091,10 +1093,10 @@ def _late_cached(linter: Linter, sources: List[Source], outcomes: List[FileOutco
     """_late(), or its result from an earlier run over the very same files (resultcache.py):
     the cross-object stage is a function of the per-file outcomes, whose keys cover the bytes,
     paths and settings of every file, so a second run over an unchanged tree skips it."""
-    from .resultcache import ResultCache, late_key
-
     key = None
     if linter.settings.result_cache and keys and len(keys) == len(sources) and None not in keys:
+        from .resultcache import ResultCache, late_key
+
         cache = ResultCache.open(linter)
         key = late_key(cache, keys) if cache is not None else None
     if key is not None:
