@@ -85,6 +85,9 @@ class K8sObject(NamedTuple):
     # served by the bundled schemas of the target version; False: a custom resource (or an
     # unknown API), whose `Service` is not the built-in Service
     builtin: bool = True
+    # the whole data, pickled, when `data` is the projection the cross stage keeps
+    # (graph.slim): unpickled only while a rule checks this object itself
+    full: Optional[bytes] = None
 
     @property
     def group(self) -> str:
@@ -306,6 +309,12 @@ class Linter:
             self.late_stubs = self.late_stubs or not r.kinds
         if self.late_kinds is not None:  # custom resources that create pods (graph.py)
             self.late_kinds.update(k.rsplit("/", 1)[-1] for k in settings.pod_label_paths)
+        # Kept objects travel back as projections (graph.slim) when every cross rule's reads
+        # of other objects are known; else whole, as they are.
+        from .graph import SLIM_RULES
+
+        self.slim = self.late_kinds is not None and not settings.pod_label_paths and \
+            all(r.code in SLIM_RULES for r in self.cross_rules)
         self.crds = _load_crds(settings)
         self.policies = _load_policies(self, settings)
         self._schema_files: Dict[Tuple[str, str], Any] = {}
@@ -400,13 +409,27 @@ class Linter:
                 place(doc, OBJECT_POINTER, "value")
                 spans[(doc.index, doc.item)] = doc.spans
             if self.late_kinds is None or obj.kind in self.late_kinds:
-                objects.append(obj)
+                objects.append(self._kept(obj))
             elif self.late_stubs:
                 objects.append(obj._replace(data=_stub(obj)))
         directives = parse_directives(loaded.text)
         kept, suppressed = self.suppress(findings, path, directives, ignores)
         return FileOutcome(report, kept, suppressed, objects, directives, deferred,
                            loaded.lines if objects or deferred else None, spans or None)
+
+    def _kept(self, obj: K8sObject) -> K8sObject:
+        """`obj` as the cross-object stage keeps it: its projection and pickled data when
+        the run's cross rules allow (graph.slim), else whole."""
+        if not self.slim or not obj.builtin:
+            return obj
+        from .graph import slim
+
+        data = slim(obj.kind, obj.data)
+        if data is None:
+            return obj
+        import pickle
+
+        return obj._replace(data=data, full=pickle.dumps(obj.data, pickle.HIGHEST_PROTOCOL))
 
     def _object(self, doc: Document) -> Optional[K8sObject]:
         if not isinstance(doc.data, dict):
@@ -957,6 +980,15 @@ def _admission(linter: "Linter", sources: List[Source], outcomes: List[FileOutco
             add(target, [linter.from_violation(outcome.code, outcome.violation, doc, target, node_of)])
 
 
+def _unpickle(blob: bytes) -> Any:
+    import pickle
+
+    return pickle.loads(blob)
+
+
+_LATE_FILES = 32  # files loaded again for positions that the cross-object stage keeps at once
+
+
 def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
           loaded: Optional[Dict[str, Loaded]] = None) -> Tuple[List[Finding], List[Finding]]:
     """What needs every object of the run: custom resources whose CRD was in another file,
@@ -965,6 +997,8 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
     objects = [o for out in outcomes for o in out.objects]
     by_path = {s.path: s for s in sources}
     outcome_by_path = {o.report.path: o for o in outcomes}
+    # the files loaded again, the most recently used last; findings are positioned file by
+    # file, so a few files are enough (all of them stayed in memory: +270 MB at 50,000 docs)
     cache: Dict[str, Dict[Tuple[int, Optional[int]], Document]] = {}
     # Documents to place findings in, by path and (index, item): the data of the objects the
     # stage has, nodes composed from the file's text for the documents that get findings.
@@ -972,7 +1006,11 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
     reopened: Dict[str, Any] = {}
 
     def docs_of(path: str) -> List[Document]:
-        if path not in cache:
+        if path in cache:
+            cache[path] = cache.pop(path)
+        else:
+            while len(cache) >= _LATE_FILES:
+                del cache[next(iter(cache))]
             # the language server keeps the open documents' trees: no second parse; a --policy
             # file is not among the sources (related locations point into it)
             got = (loaded or {}).get(path) or load_source(by_path.get(path) or Source(path, path),
@@ -1054,30 +1092,33 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
                          "--schema-dir"), doc, obj)])
 
     shared: Dict[str, Any] = {}
+    rules = linter.cross_rules
+    contexts = [linter.context(rule, objects, shared) for rule in rules]
+    fns: Dict[int, Any] = {}  # a check is imported only when it runs
+    # kind, group and builtin decide whether a rule applies: each rule's verdict is worked
+    # out once per distinct triple, not once per object
+    verdicts: Dict[Tuple[str, str, bool], List[int]] = {}
     found: Dict[str, List[Tuple[str, K8sObject, List[Violation]]]] = {}
-    # kind, group and builtin decide whether a rule applies: properties, so worked out once
-    # per object, and each rule's verdict once per distinct triple, not once per object
-    keys = [(obj.kind, obj.group, obj.builtin) for obj in objects]
-    first: Dict[Tuple[str, str, bool], K8sObject] = {}
-    for obj, key in zip(objects, keys):
-        first.setdefault(key, obj)
-    # rules that apply to the same kinds (the Pod Security rules, the pack's workload rules)
-    # share one list of targets
-    by_verdicts: Dict[frozenset, List[K8sObject]] = {}
-    for rule in linter.cross_rules:
-        ctx = linter.context(rule, objects, shared)
-        applies = frozenset(key for key, obj in first.items() if linter.applies(rule, obj))
-        targets = by_verdicts.get(applies)
-        if targets is None:
-            targets = by_verdicts[applies] = [obj for obj, key in zip(objects, keys)
-                                              if key in applies]
-        fn = rule.function() if targets else None  # import the check only when it runs
-        for obj in targets:
-            violations = call_check(rule, obj, ctx, fn)
+    for obj in objects:
+        key = (obj.kind, obj.group, obj.builtin)
+        which = verdicts.get(key)
+        if which is None:
+            which = verdicts[key] = [i for i, rule in enumerate(rules) if linter.applies(rule, obj)]
+        if not which:
+            continue
+        # a projected object (graph.slim) is checked on its whole data, unpickled once for
+        # all its rules and dropped after them
+        target = obj if obj.full is None else obj._replace(data=_unpickle(obj.full), full=None)
+        for i in which:
+            fn = fns.get(i)
+            if fn is None:
+                fn = fns[i] = rules[i].function()
+            violations = call_check(rules[i], target, contexts[i], fn)
             if violations:
-                found.setdefault(obj.path, []).append((rule.code, obj, violations))
+                # the projection is enough to place them: the whole data goes now
+                found.setdefault(obj.path, []).append((rules[i].code, obj, violations))
     # Placed file by file, so that only one file's nodes are kept at a time; within a file in
-    # the order found (rule by rule), and files are apart in the sorted report anyway.
+    # the order found (object by object), and files are apart in the sorted report anyway.
     for path, items in found.items():
         for code, obj, violations in items:
             doc = document(obj)

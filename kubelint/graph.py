@@ -332,7 +332,7 @@ class LabelIndex:
         self._by_label: Dict[Tuple[str, str, Any], List[Any]] = {}
         self._labels: Dict[int, Dict[str, Any]] = {}
         for obj in objects:
-            labels = _get(obj.data, ("metadata", "labels"))
+            labels = _get(full_data(obj), ("metadata", "labels"))
             labels = labels if isinstance(labels, dict) else {}
             self._labels[id(obj)] = labels
             self.by_ns.setdefault(obj.namespace, []).append(obj)
@@ -419,3 +419,89 @@ def of(ctx: Any) -> Graph:
         if shared is not None:
             shared["graph"] = graph
     return graph
+
+
+# --- what the cross-object stage keeps of each object ------------------------------------------
+#
+# The cross-object stage needs every object of the run, but of most objects only what the
+# reference rules read about *other* objects: identity, labels, selectors, ports, the names
+# a pod spec refers to. Each kept object of a kind in SHAPES travels back from the workers as
+# that projection (a plain dict with the same structure, list positions kept, so checks and
+# pointers work unchanged) plus its full data pickled (`K8sObject.full`), which the engine
+# unpickles only while a rule checks that object itself, and checks only for a moment
+# (whole() below). At 50,000 documents the full data of every object was ~155 MB of small
+# dicts; the projections and the pickles are a fraction of it.
+
+_ALL = True
+_CONTAINER = {"name": _ALL, "ports": _ALL}
+_POD_SPEC = {"hostNetwork": _ALL, "containers": [_CONTAINER], "initContainers": [_CONTAINER],
+             "ephemeralContainers": [_CONTAINER]}
+_TEMPLATE = {"metadata": {"labels": _ALL}, "spec": _POD_SPEC}
+_WORKLOAD = {"spec": {"replicas": _ALL, "selector": _ALL, "template": _TEMPLATE}}
+# kind -> what the graph and other objects' checks read of it often (besides apiVersion,
+# kind, name, namespace): pod labels, selectors, container ports. Every other read of another
+# object's data in checks/references.py, selectors.py, coverage.py and the pack's cross rules
+# (practices.py) goes through whole() / full_data(), which unpickle it for that moment;
+# tests/test_graph.py runs every cross rule with and without projections.
+SHAPES: Dict[str, Dict[str, Any]] = {
+    **{k: _WORKLOAD for k in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job",
+                              "ReplicationController")},
+    "CronJob": {"spec": {"jobTemplate": {"spec": {"template": _TEMPLATE}}}},
+    "Pod": {"metadata": {"labels": _ALL}, "spec": _POD_SPEC},
+    "HorizontalPodAutoscaler": {"spec": {"scaleTargetRef": _ALL}},
+    "PodDisruptionBudget": {"spec": {"selector": _ALL}},
+    "NetworkPolicy": {"spec": {"podSelector": _ALL}},
+    # identity only: what is read of them goes through whole()/full_data()
+    **{k: {} for k in ("Service", "ConfigMap", "Secret", "Ingress", "ServiceAccount", "Role",
+                       "ClusterRole", "RoleBinding", "ClusterRoleBinding", "PersistentVolumeClaim",
+                       "PriorityClass", "IngressClass", "PodTemplate")},
+}
+# Cross rules whose reads of other objects SHAPES covers; a run with any other cross rule
+# (a user's rule, a rule without `sees`) keeps whole objects as before.
+SLIM_RULES = frozenset(
+    [f"KL{n}" for n in range(201, 222)] + ["KL331", "KL333", "KL334", "KL337"] +
+    [f"KL{n}" for n in list(range(401, 413)) + list(range(421, 428))])
+_IDENTITY = {"apiVersion": _ALL, "kind": _ALL, "metadata": {"name": _ALL, "namespace": _ALL}}
+
+
+def _merge(a: Dict[str, Any], b: Dict[str, Any]) -> Dict[str, Any]:
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = _merge(out[k], v) if isinstance(out.get(k), dict) and isinstance(v, dict) else v
+    return out
+
+
+_FULL_SHAPES = {kind: _merge(_IDENTITY, shape) for kind, shape in SHAPES.items()}
+
+
+def _project(value: Any, shape: Any) -> Any:
+    if shape is _ALL:
+        return value
+    if isinstance(shape, list):
+        return [_project(v, shape[0]) for v in value] if isinstance(value, list) else value
+    if not isinstance(value, dict):
+        return value  # a wrong type is kept as it is: the checks see what they saw before
+    return {k: _project(v, shape[k]) for k, v in value.items() if k in shape}
+
+
+def slim(kind: str, data: dict) -> Optional[dict]:
+    """The projection of a built-in object's data that the cross stage keeps, or None when
+    the whole object is kept (kinds not in SHAPES: Namespaces, CRDs, policies...)."""
+    shape = _FULL_SHAPES.get(kind)
+    return _project(data, shape) if shape is not None else None
+
+
+def whole(obj: Any) -> Any:
+    """`obj` with its whole data (itself when it was kept whole)."""
+    full = getattr(obj, "full", None)
+    return obj if full is None else obj._replace(data=full_data(obj), full=None)
+
+
+def full_data(obj: Any) -> Any:
+    """The whole data of a kept object (unpickled when it was projected)."""
+    full = getattr(obj, "full", None)
+    if full is None:
+        return obj.data
+    import pickle
+
+    return pickle.loads(full)

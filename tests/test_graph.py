@@ -926,3 +926,53 @@ def test_coverage_demo_of_the_readme(tmp_path):
     got = [(f.code, f.line, f.column, [(r.span.line, r.span.column) for r in f.related])
            for f in result.findings]
     assert got == [("KL220", 14, 5, [(5, 3)]), ("KL221", 33, 3, [(24, 40)])], got
+
+
+def test_projections_give_the_same_findings(tmp_path, monkeypatch):
+    """The cross-object stage keeps projections of most objects (graph.slim) and unpickles
+    an object's whole data only while it is checked: every cross rule must find exactly what
+    it finds on whole objects. Every case of this file, the mutated platforms and the
+    fixtures with references, in one run (so they also meet each other), with every rule, with
+    and without projections, with a Pod Security level so the PSS rules read pod specs."""
+    import shutil
+
+    from kubelint import graph
+
+    texts = [c[2] for c in CASES] + [c[1] for c in ISOLATION + MONITORS]
+    platform = open(os.path.join(FIXTURES, "realistic-platform.yaml")).read()
+    texts += [platform.replace(before, after) for before, after, _ in MUTATIONS]
+    # read of another object's field only through its projection: replicas of selected pods
+    texts.append(deploy("big", "budget", replicas=3) + """---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: big, namespace: budget}
+spec: {minAvailable: 2, selector: {matchLabels: {app: big}}}
+""")
+    for i, text in enumerate(texts):
+        (tmp_path / f"case-{i:03}.yaml").write_text(text)
+    for name in ("graph-demo.yaml", "coverage-demo.yaml", "realistic-app.yaml",
+                 "realistic-batch.yaml", "realistic-platform.yaml", "pss/shop.yaml",
+                 "pss/every-control.yaml"):
+        shutil.copy(os.path.join(FIXTURES, name), tmp_path / name.replace("/", "-"))
+    slimmed = []
+    real = graph.slim
+    monkeypatch.setattr(graph, "slim", lambda kind, data: slimmed.append(kind) or real(kind, data))
+
+    def both(**settings):
+        slimmed.clear()
+        monkeypatch.setattr(graph, "SLIM_RULES", frozenset())
+        whole = run([str(tmp_path)], Settings(select=["ALL"], **settings))
+        assert not slimmed
+        monkeypatch.undo()
+        monkeypatch.setattr(graph, "slim", lambda kind, data: slimmed.append(kind) or real(kind, data))
+        slim = run([str(tmp_path)], Settings(select=["ALL"], **settings))
+        if settings.get("jobs", 1) == 1:  # (workers count in their own processes)
+            assert {"Deployment", "Service", "ConfigMap", "Secret"} <= set(slimmed)
+        return whole, slim
+
+    for settings in ({}, {"pod_security": {"level": "restricted"}, "jobs": 2}):
+        whole, slim = both(**settings)
+        cross = [f for f in whole.findings if f.code.startswith(("KL2", "KL33", "KL4"))]
+        assert len(cross) > 100 and len({f.code for f in cross}) >= 20
+        assert slim.findings == whole.findings
+        assert slim.suppressed == whole.suppressed

@@ -535,6 +535,9 @@ def _meta_base(base: Pointer) -> Pointer:
     return base[:-1] + ("metadata",)
 
 
+_NOTHING: Dict[str, List[Violation]] = {}  # read only
+
+
 def evaluate(obj: Any, ctx: Any) -> Dict[str, List[Violation]]:
     """Violations of every control for one object, by rule code: computed once per object for
     all the Pod Security rules (they share ctx.shared)."""
@@ -543,15 +546,15 @@ def evaluate(obj: Any, ctx: Any) -> Dict[str, List[Violation]]:
     key = (obj.path, obj.doc, obj.item)
     if key in memo:
         return memo[key]
-    out: Dict[str, List[Violation]] = {}
-    memo[key] = out
     path = POD_SPEC_PATHS.get(obj.kind) if getattr(obj, "builtin", True) else None
     spec = get(obj.data, path) if path else None
     if not isinstance(spec, dict):
-        return out
+        return _NOTHING
     policies = _policies(obj, ctx, shared)
     if not policies:
-        return out
+        return _NOTHING  # (not memoised: a memo entry per pod of a large run adds up)
+    out: Dict[str, List[Violation]] = {}
+    memo[key] = out
     mbase = _meta_base(path)
     meta = get(obj.data, mbase)
     meta = meta if isinstance(meta, dict) else {}

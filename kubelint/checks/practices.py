@@ -556,8 +556,10 @@ def deployment_strategy(obj: Any, ctx: Any) -> Iterator[Violation]:
     if get(obj.data, ("spec", "strategy", "type")) != "Recreate":
         return
     labels = _template_labels(obj)
+    from .. import graph
+
     for svc in _in_namespace(ctx, "", "Service", obj.namespace):
-        sel = get(svc.data, ("spec", "selector"))
+        sel = get(graph.full_data(svc), ("spec", "selector"))
         if isinstance(sel, dict) and sel and all(labels.get(k) == v for k, v in sel.items()):
             yield Violation(f"spec.strategy.type: Recreate stops every pod before starting new ones: "
                             f"Service {svc.name} has no endpoints during each rollout",

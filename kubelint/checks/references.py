@@ -177,7 +177,7 @@ def ingress_references(obj: Any, ctx: Any) -> Iterator[Violation]:
         if v:
             yield v
         if found and isinstance(svc.get("port"), dict):
-            yield from _service_port(found[0], svc["port"], ptr + ("service", "port"))
+            yield from _service_port(graphmod.whole(found[0]), svc["port"], ptr + ("service", "port"))
     secrets = _secrets(ctx, g)
     annotations = get(obj.data, ("metadata", "annotations"))
     by_cert_manager = isinstance(annotations, dict) and any(a in annotations for a in CERT_MANAGER_ANNOTATIONS)
@@ -351,7 +351,7 @@ def config_references(obj: Any, ctx: Any) -> Iterator[Violation]:
                                 secrets)
             if v:
                 yield v
-            for s in found[:1]:
+            for s in map(graphmod.whole, found[:1]):
                 t = s.data.get("type")
                 if t not in ("kubernetes.io/dockerconfigjson", "kubernetes.io/dockercfg"):
                     yield Violation(f"{pointer_to_k8s(ptr)}: Secret {s.name} is of type `{t or 'Opaque'}`"
@@ -371,7 +371,7 @@ def config_references(obj: Any, ctx: Any) -> Iterator[Violation]:
             yield v
         if not found:
             continue
-        target = found[0]
+        target = graphmod.whole(found[0])
         keys = _keys(target, ("data", "binaryData") if kind == "ConfigMap" else ("data", "stringData"))
         if keys is None:
             continue
@@ -449,7 +449,7 @@ def hpa_resource_requests(obj: Any, ctx: Any) -> Iterator[Violation]:
     _, found = _hpa_target(obj, g)
     if not found:
         return
-    target = found[0]
+    target = graphmod.whole(found[0])
     ps = pod_spec(target)
     if ps is None:
         return
@@ -643,7 +643,7 @@ def statefulset_service(obj: Any, ctx: Any) -> Iterator[Violation]:
         yield v
     if not found:
         return
-    svc = found[0]
+    svc = graphmod.whole(found[0])
     sspec = svc.data.get("spec") if isinstance(svc.data.get("spec"), dict) else {}
     if sspec.get("clusterIP") != "None":
         yield Violation(f"spec.serviceName: Service {name} is not headless (clusterIP: None): the "
@@ -710,10 +710,10 @@ def duplicate_object(obj: Any, ctx: Any) -> Iterator[Violation]:
         same = [o for o in same if o.path == obj.path]
         if len(same) < 2:
             return
-    if same[0] is obj:
-        return
     first = same[0]
-    if first.data == obj.data and "kubelint:stub" not in obj.data:
+    if first is obj or (first.path, first.doc, first.item) == (obj.path, obj.doc, obj.item):
+        return  # (the graph holds the projection of the object the engine checks: graph.slim)
+    if "kubelint:stub" not in obj.data and graphmod.full_data(first) == graphmod.full_data(obj):
         return  # the same object twice (alternative bundles side by side): nothing is lost
     where = "" if obj.kind in graphmod.CLUSTER_SCOPED else f" in namespace `{obj.namespace}`"
     at = f"{first.path}" if first.path != obj.path else "this file"
@@ -730,7 +730,7 @@ def duplicate_node_port(obj: Any, ctx: Any) -> Iterator[Violation]:
     if memo is None or memo[0] is not g:
         first: Dict[Any, Tuple[Any, int]] = {}
         for svc in g.objects_of("", "Service"):
-            for i, p in enumerate(items(get(svc.data, ("spec", "ports")))):
+            for i, p in enumerate(items(get(graphmod.full_data(svc), ("spec", "ports")))):
                 n = p.get("nodePort") if isinstance(p, dict) else None
                 if isinstance(n, int) and not isinstance(n, bool) and n:
                     first.setdefault(n, (svc, i))
