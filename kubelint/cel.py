@@ -236,12 +236,30 @@ def _library(cel: Any) -> List[Any]:
     fn("isInteger", [MAP], B, lambda q: _opaque(q, "quantity").denominator == 1, True)
     fn("asInteger", [MAP], I, lambda q: _as_integer(_opaque(q, "quantity")), True)
     fn("asApproximateFloat", [MAP], T.DOUBLE, lambda q: float(_opaque(q, "quantity")), True)
-    fn("compareTo", [MAP, MAP], I, lambda a, b: _cmp(_opaque(a, "quantity"), _opaque(b, "quantity")), True)
-    fn("isGreaterThan", [MAP, MAP], B, lambda a, b: _opaque(a, "quantity") > _opaque(b, "quantity"), True)
-    fn("isLessThan", [MAP, MAP], B, lambda a, b: _opaque(a, "quantity") < _opaque(b, "quantity"), True)
+    # (semver values share these: cel-cpp dispatches on the argument kind, both are maps here)
+    fn("compareTo", [MAP, MAP], I, lambda a, b: _cmp(*_ordered(a, b)), True)
+    fn("isGreaterThan", [MAP, MAP], B, lambda a, b: _cmp(*_ordered(a, b)) > 0, True)
+    fn("isLessThan", [MAP, MAP], B, lambda a, b: _cmp(*_ordered(a, b)) < 0, True)
     for op, sign in (("add", 1), ("sub", -1)):
         fn(op, [MAP, MAP], MAP, (lambda k: lambda a, b: {"@quantity": str(_opaque(a, "quantity") + k * _opaque(b, "quantity"))})(sign), True)
         fn(op, [MAP, I], MAP, (lambda k: lambda a, b: {"@quantity": str(_opaque(a, "quantity") + k * b)})(sign), True)
+    # string formatting (cel-go ext strings v2: `'%s: %d'.format([name, n])`)
+    fn("format", [S, LIST], S, lambda f, xs: _format_string(f, xs), True)
+    # semver (k8s.io/apiserver/pkg/cel/library/semverlib.go)
+    fn("semver", [S], MAP, lambda v: {"@semver": _semver(v)})
+    fn("semver", [S, B], MAP, lambda v, norm: {"@semver": _semver(v, norm)})
+    fn("isSemver", [S], B, lambda v: _semver(v, check=True))
+    fn("isSemver", [S, B], B, lambda v, norm: _semver(v, norm, check=True))
+    for i, part in enumerate(("major", "minor", "patch")):
+        fn(part, [MAP], I, (lambda k: lambda v: _semver_parts(_opaque(v, "semver"))[k])(i), True)
+    # lists (cel-go ext lists v3)
+    fn("lists.range", [I], T.List(I), lambda n: list(range(n)))
+    fn("distinct", [LIST], LIST, lambda xs: _distinct(xs), True)
+    fn("flatten", [LIST], LIST, lambda xs: _flatten(xs, 1), True)
+    fn("flatten", [LIST, I], LIST, lambda xs, d: _flatten(xs, d), True)
+    fn("reverse", [LIST], LIST, lambda xs: xs[::-1], True)
+    fn("slice", [LIST, I, I], LIST, lambda xs, a, b: _slice(xs, a, b), True)
+    fn("sort", [LIST], LIST, lambda xs: _sort(xs), True)
     # format (k8s.io/apiserver/pkg/cel/library/format.go): validate() returns optional<list>;
     # cel-expr-python cannot hand an optional back from Python, so it returns null or the list
     # of errors, and `_rewrite_optionals` turns the optional operations on it into null tests
@@ -294,7 +312,7 @@ def _parse_fraction(text: str) -> Any:
 
 
 _PARSE: Dict[str, Callable[[str], Any]] = {
-    "ip": _parse_ip, "cidr": _parse_cidr, "quantity": _parse_fraction, "format": str}
+    "ip": _parse_ip, "cidr": _parse_cidr, "quantity": _parse_fraction, "format": str, "semver": str}
 
 
 def _char_at(s: str, i: int) -> str:
@@ -472,6 +490,139 @@ def _quantity(s: str, check: bool = False) -> Any:
     return number * (Fraction(*factor) if isinstance(factor, tuple) else factor)
 
 
+def _ordered(a: Any, b: Any) -> Tuple[Any, Any]:
+    """Comparable Python values of two quantities or two semvers."""
+    if isinstance(a, dict) and "@semver" in a:
+        return _semver_key(_opaque(a, "semver")), _semver_key(_opaque(b, "semver"))
+    return _opaque(a, "quantity"), _opaque(b, "quantity")
+
+
+_SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+                     r"(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?"
+                     r"(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$")
+
+
+def _semver(v: str, normalize: bool = False, check: bool = False) -> Any:
+    """Semantic versions (blang/semver as Kubernetes uses it); `normalize` accepts a leading
+    v and missing minor/patch (v1.2 -> 1.2.0)."""
+    text = v
+    if normalize and isinstance(text, str):
+        text = text[1:] if text.startswith("v") else text
+        core, sep, rest = re.match(r"^([0-9.]*)(.*)$", text).group(1, 0, 2)
+        parts = core.split(".") if core else []
+        if 0 < len(parts) < 3 and all(p.isdigit() for p in parts):
+            parts = [str(int(p)) for p in parts] + ["0"] * (3 - len(parts))
+            text = ".".join(parts) + rest
+    ok = isinstance(text, str) and bool(_SEMVER.match(text))
+    if check:
+        return ok
+    if not ok:
+        raise ValueError(f"could not parse semver {v!r}")
+    return text
+
+
+def _semver_parts(text: str) -> Tuple[int, int, int]:
+    m = _SEMVER.match(text)
+    return int(m.group(1)), int(m.group(2)), int(m.group(3))
+
+
+def _semver_key(text: str) -> Any:
+    m = _SEMVER.match(text)
+    pre = m.group(4)
+    ids = tuple((0, int(x), "") if x.isdigit() else (1, 0, x) for x in pre.split(".")) if pre else None
+    # a version without pre-release ranks above any pre-release of the same core
+    return (int(m.group(1)), int(m.group(2)), int(m.group(3)), ids is None, ids or ())
+
+
+def _format_string(fmt: str, args: List[Any]) -> str:
+    """cel-go ext strings `format`: %s %d %f %.Nf %e %x %X %o %b %%."""
+    out, i, n = [], 0, 0
+    while i < len(fmt):
+        c = fmt[i]
+        if c != "%":
+            out.append(c)
+            i += 1
+            continue
+        m = re.match(r"%(\.\d+)?([sdfeExXob%])", fmt[i:])
+        if not m:
+            raise ValueError(f"could not parse formatting clause at {fmt[i:]!r}")
+        i += m.end()
+        verb, prec = m.group(2), m.group(1)
+        if verb == "%":
+            out.append("%")
+            continue
+        if n >= len(args):
+            raise ValueError(f"index {n} out of range")
+        arg = args[n]
+        n += 1
+        if verb == "s":
+            out.append(_format_value(arg))
+        elif verb == "d":
+            if isinstance(arg, bool) or not isinstance(arg, int):
+                raise ValueError(f"error during formatting: decimal clause can only be used on integers, was given {type(arg).__name__}")
+            out.append(str(arg))
+        elif verb in "fe":
+            p = int(prec[1:]) if prec else 6
+            out.append(f"{float(arg):.{p}{verb}}" if verb == "f" else f"{float(arg):.{p}e}")
+        elif verb in "xX":
+            text = arg.encode().hex() if isinstance(arg, str) else arg.hex() if isinstance(arg, bytes) \
+                else format(int(arg), "x")
+            out.append(text.upper() if verb == "X" else text)
+        elif verb == "o":
+            out.append(format(int(arg), "o"))
+        elif verb == "b":
+            out.append(format(int(arg), "b") if not isinstance(arg, bool) else str(arg).lower())
+    return "".join(out)
+
+
+def _format_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if v is None:
+        return "null"
+    if isinstance(v, list):
+        return "[" + ", ".join(_format_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{_format_value(k)}: {_format_value(x)}" for k, x in sorted(v.items(), key=lambda kv: str(kv[0]))) + "}"
+    if isinstance(v, float):
+        return repr(v) if v != int(v) or abs(v) >= 1e21 else str(int(v))
+    if isinstance(v, bytes):
+        return v.decode("utf-8", "replace")
+    return str(v)
+
+
+def _distinct(xs: List[Any]) -> List[Any]:
+    out: List[Any] = []
+    for x in xs:
+        if not _in(x, out):
+            out.append(x)
+    return out
+
+
+def _flatten(xs: List[Any], depth: int) -> List[Any]:
+    if depth < 0:
+        raise ValueError("level must be non-negative")
+    out: List[Any] = []
+    for x in xs:
+        if isinstance(x, list) and depth > 0:
+            out.extend(_flatten(x, depth - 1))
+        else:
+            out.append(x)
+    return out
+
+
+def _slice(xs: List[Any], a: int, b: int) -> List[Any]:
+    if a < 0 or b < 0 or a > b or b > len(xs):
+        raise ValueError(f"cannot slice({a}, {b}) a list of {len(xs)} elements")
+    return xs[a:b]
+
+
+def _sort(xs: List[Any]) -> List[Any]:
+    if xs and not all(type(x) is type(xs[0]) for x in xs):
+        raise ValueError("list elements must have the same type")
+    return sorted(xs)
+
+
 def _as_integer(q: Any) -> int:
     if q.denominator != 1 or not -2 ** 63 <= q <= 2 ** 63 - 1:
         raise ValueError("cannot convert value to integer")
@@ -595,6 +746,33 @@ def _optional_call(toks: List[Tuple[str, str, int]]) -> Optional[Tuple[int, int,
         if args_close < 0 or (method != "orValue") != (args_close == end + 4):
             continue
         return (toks[first][2], toks[end][2] + 1, method, toks[end + 3][2] + 1, toks[args_close][2])
+    return None
+
+
+_TWO_VAR = {"all", "exists", "existsOne", "exists_one", "transformList", "transformMap",
+            "transformMapEntry"}
+
+
+def unsupported(source: str) -> Optional[str]:
+    """A Kubernetes CEL feature kubelint cannot compile (cel-cpp has no such macro): two-variable
+    comprehensions (`m.all(k, v, ...)`, Kubernetes 1.32+) and `sortBy`. An expression using one
+    is neither reported as not compiling nor evaluated."""
+    from .cel_cost import ParseError, _tokens
+
+    if not isinstance(source, str):
+        return None
+    try:
+        toks = _tokens(source)
+    except ParseError:
+        return None
+    for i in range(len(toks) - 5):
+        name = toks[i][1]
+        if toks[i][0] != "id" or toks[i + 1][1] != "(" or toks[i + 2][0] != "id" or toks[i + 3][1] != ",":
+            continue
+        if name in _TWO_VAR and toks[i + 4][0] == "id" and toks[i + 5][1] == ",":
+            return f"two-variable comprehension `{name}`"
+        if name == "sortBy":
+            return "`sortBy`"
     return None
 
 

@@ -67,6 +67,13 @@ EXAMPLES = [
     ("format.dns1123Label().validate(self).orValue([]).size() == 0", "ok", True),
     ("format.named('x').orValue(format.dns1123Subdomain()).validate(self) == null", "a.b", True),
     ("self.all(k, !format.dns1123Label().validate(k).hasValue())", ["a", "B"], False),
+    # string formatting (ext strings v2), semver, ext lists v3
+    ("'%s has %d items, %.2f%%'.format([self.name, 3, 12.345])", {"name": "x"}, "x has 3 items, 12.35%"),
+    ("isSemver('1.2.3') && !isSemver('v1.2') && isSemver('v1.2', true)", None, True),
+    ("semver('1.2.3-alpha').isLessThan(semver('1.2.3')) && semver('1.10.0').compareTo(semver('1.9.0')) == 1", None, True),
+    ("semver(self).major() == 1 && semver(self).patch() == 3", "1.2.3", True),
+    ("[3, 1, 1].distinct().sort() == [1, 3] && [1, [2]].flatten() == [1, 2] && lists.range(2) == [0, 1]", None, True),
+    ("[1, 2, 3].slice(1, 2) == [2] && [1, 2].reverse() == [2, 1] && 'ab'.reverse() == 'ba'", None, True),
     # cross-type numeric comparisons (cel-go's option, enabled by Kubernetes)
     ("1.5 < 2 && 2 < 2.5 && 1u < 2.0 && 3 >= 2u", None, True),
     ("self.replicas < 2.5", {"replicas": 3}, False),
@@ -120,3 +127,11 @@ def test_cross_type_comparisons_do_not_hide_other_errors():
     assert str(e.value).startswith("1:18: undeclared reference to 'nosuch'")
     with pytest.raises(cel.CelError, match=r"applied to '\(double, string\)'"):
         cel.compile("1.5 < 'a'")
+
+
+def test_features_kubelint_lacks_are_recognised():
+    # two-variable comprehensions (Kubernetes 1.32+) and sortBy: cel-cpp has no such macros
+    assert cel.unsupported("self.all(k, v, v != '')") == "two-variable comprehension `all`"
+    assert cel.unsupported("self.transformMap(k, v, v + 1)") == "two-variable comprehension `transformMap`"
+    assert cel.unsupported("self.sortBy(x, x.n)") == "`sortBy`"
+    assert cel.unsupported("self.all(k, k != '')") is None

@@ -51,3 +51,49 @@ def test_rule_fields_checked_as_the_api_server_does():
         (36, 25, 'Invalid value: "self.size": cel expression must evaluate to a bool'),
         (38, 38, 'Invalid value: "self.size": messageExpression must evaluate to a string'),
     ]
+
+
+def test_rules_with_features_kubelint_lacks_are_not_reported(tmp_path):
+    text = open(os.path.join(FIXTURES, "celtypes", "rule-fields.yaml")).read()
+    text = text.replace("- rule: self.size\n", "- rule: self.labels.all(k, v, v != '')\n")
+    path = tmp_path / "crd.yaml"
+    path.write_text(text)
+    lines = [f.line for f in run([str(path)], Settings(select=["KL020"])).findings]
+    assert 36 not in lines and len(lines) == 6  # the other six findings of the fixture stay
+
+
+def test_policy_with_a_feature_kubelint_lacks_is_not_evaluated(tmp_path):
+    path = tmp_path / "vap.yaml"
+    path.write_text(POLICY)
+    result = run([str(path)], Settings())
+    assert [(f.code, f.line, f.column, f.message) for f in result.findings] == [
+        ("KL504", 14, 15, "policy 'labels' uses a two-variable comprehension `all`, which kubelint "
+                          "cannot evaluate: not evaluated")]
+
+
+POLICY = """apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: labels}
+spec:
+  matchConstraints:
+    resourceRules: [{apiGroups: ["apps"], apiVersions: ["v1"], operations: ["CREATE"], resources: ["deployments"]}]
+  validations:
+    - expression: "object.metadata.labels.all(k, v, v != '')"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: labels}
+spec:
+  policyName: labels
+  validationActions: [Deny]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d, labels: {a: b}}
+spec:
+  selector: {matchLabels: {app: a}}
+  template:
+    metadata: {labels: {app: a}}
+    spec:
+      containers: [{name: c, image: "nginx:1.27"}]
+"""
