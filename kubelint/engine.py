@@ -235,6 +235,7 @@ def _position_node(doc: Any) -> Any:
         return doc.node
 
 
+_new_finding = tuple.__new__  # Finding(...) without its generated __new__'s argument handling
 _JSON_POINTERS: Dict[Any, str] = {}
 
 
@@ -323,6 +324,8 @@ class Linter:
         self._contexts: Dict[str, CheckContext] = {}
         self._ref_of: Optional[K8sObject] = None  # from_violation's last object and its ref
         self._ref: Optional[ObjectRef] = None
+        # rule code -> (name, severity, severity set by the user) for from_violation
+        self._identity: Dict[str, Tuple[str, Severity, bool]] = {}
         self._deprecations: Any = None  # deprecations.deprecations, imported on first use
 
     # findings -----------------------------------------------------------------------------
@@ -357,10 +360,19 @@ class Linter:
         # a check reports many findings on one object: its identity is built once
         if obj is not self._ref_of:
             self._ref_of, self._ref = obj, obj.ref
-        return self.finding(rule_code, v.message, doc.path, span, obj=self._ref,
-                            pointer=_json_pointer(v.pointer), hint=v.hint,
-                            related=tuple(related), doc=doc.index, severity=v.severity,
-                            fix=v.fix._replace(item=doc.item) if v.fix is not None else None)
+        ident = self._identity.get(rule_code)
+        if ident is None:
+            ident = self._identity[rule_code] = (self.registry.by_code[rule_code].name,
+                                                 self.severity[rule_code],
+                                                 rule_code in self.configured_severity)
+        name, severity, configured = ident
+        if v.severity is not None and not configured:
+            severity = v.severity
+        # as self.finding() builds it; the tuple directly: tens of thousands of findings
+        return _new_finding(Finding, (rule_code, name, severity, v.message, doc.path, span,
+                                      self._ref, _json_pointer(v.pointer), v.hint,
+                                      tuple(related), doc.index,
+                                      v.fix._replace(item=doc.item) if v.fix is not None else None))
 
     # the per-file pipeline -----------------------------------------------------------------
 

@@ -16,40 +16,37 @@ from .scalars import key_string, resolve_plain, resolve_tagged
 _IMPLICIT = "?"  # the tag both passes' resolvers give untagged nodes
 
 
-def _fast_key(knode: Any, keys: dict) -> str:
-    """The JSON key of a PyYAML scalar key node (as fastload._mapping resolves it)."""
-    text = knode.value
-    if knode.tag != _IMPLICIT:
-        return key_string(resolve_tagged(knode.tag, text))
-    if knode.style:
-        return text
-    k = keys.get(text)
-    if k is None:
-        k = key_string(resolve_plain(text)) if text else "null"
-    return k
-
-
 def _index(node: Any) -> Tuple[dict, Optional[list]]:
-    """{key: (key node, value node)} of a PyYAML mapping node and its merged sources, built
-    on the first lookup and kept on the node: a document's findings look up the same few
-    mappings (the pod spec, a container) again and again."""
-    from .fastload import _KEYS
+    """{key: (key node, value node)} of a fast-pass mapping node and its merged sources,
+    built on the first lookup and kept on the node: a document's findings look up the same
+    few mappings (the pod spec, a container) again and again."""
+    from . import fastload
 
+    memo = fastload._KEYS
+    scalar = getattr(fastload, "_Scalar", None)  # the class the fast pass composes with
     keys: dict = {}
     merges = None
     for knode, vnode in node.value:
-        if knode.id != "scalar":
+        if knode.__class__ is scalar:  # its fields as the composer gave them (fastload.py)
+            tag, text, _, _, style = knode.args
+            implicit = tag.__class__ is slice
+        elif knode.id == "scalar":  # PyYAML's own node classes
+            tag, text, style = knode.tag, knode.value, knode.style
+            implicit = tag == _IMPLICIT
+        else:
             continue
-        text = knode.value
-        if knode.tag != _IMPLICIT or knode.style:
-            keys.setdefault(_fast_key(knode, _KEYS), (knode, vnode))
+        if not implicit:
+            k = key_string(resolve_tagged(tag, text))
+        elif style:
+            k = text
         elif text == "<<":
             merges = (merges or []) + [vnode]
+            continue
         else:  # a plain key, as fastload._mapping resolves it (memoised there)
-            k = _KEYS.get(text)
+            k = memo.get(text)
             if k is None:
                 k = key_string(resolve_plain(text)) if text else "null"
-            keys.setdefault(k, (knode, vnode))
+        keys.setdefault(k, (knode, vnode))
     node.kl_index = found = (keys, merges)
     return found
 
@@ -58,33 +55,44 @@ def _child(node: Any, part: Any) -> Tuple[Optional[Any], Optional[Any]]:
     """(key node, value node) of `part` in `node`, or (None, None)."""
     kind = node.id
     if kind == "mapping":
-        merges = None
-        if hasattr(node, "ctag"):  # ruamel
-            for knode, vnode in node.value:
-                if knode.id != "scalar":
-                    continue
-                if knode.ctag.suffix == _IMPLICIT and not knode.style and knode.value == "<<":
-                    merges = (merges or []) + [vnode]
-                elif key_of(knode) == part:
-                    return knode, vnode
-        else:
-            try:
-                keys, merges = node.kl_index
-            except AttributeError:
-                keys, merges = _index(node)
-            try:
-                found = keys.get(part)
-            except TypeError:  # an unhashable part: no such key
-                found = None
-            if found is not None:
-                return found
+        try:
+            keys, merges = node.kl_index
+        except AttributeError:
+            if hasattr(node, "ctag"):  # ruamel's nodes (slots: no index kept)
+                return _ruamel_child(node, part)
+            keys, merges = _index(node)
+        try:
+            found = keys.get(part)
+        except TypeError:  # an unhashable part: no such key
+            found = None
+        if found is not None:
+            return found
         for m in merges or ():
             for src in (m.value if m.id == "sequence" else [m]):
                 k, v = _child(src, part)
                 if v is not None:
                     return k, v
-    elif kind == "sequence" and isinstance(part, int) and 0 <= part < len(node.value):
-        return None, node.value[part]
+    elif kind == "sequence" and isinstance(part, int):
+        items = node.value
+        if 0 <= part < len(items):
+            return None, items[part]
+    return None, None
+
+
+def _ruamel_child(node: Any, part: Any) -> Tuple[Optional[Any], Optional[Any]]:
+    merges = None
+    for knode, vnode in node.value:
+        if knode.id != "scalar":
+            continue
+        if knode.ctag.suffix == _IMPLICIT and not knode.style and knode.value == "<<":
+            merges = (merges or []) + [vnode]
+        elif key_of(knode) == part:
+            return knode, vnode
+    for m in merges or ():
+        for src in (m.value if m.id == "sequence" else [m]):
+            k, v = _child(src, part)
+            if v is not None:
+                return k, v
     return None, None
 
 

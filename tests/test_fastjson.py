@@ -1,6 +1,7 @@
-"""The JSON-like reports are written without json's pure-Python indenting encoder
-(formatters/fastjson.py and the per-finding writers of json_format, sarif, gitlab); their text
-must be byte for byte what json.dumps(indent=2, ensure_ascii=False) gives for the same data."""
+"""Reports of many findings are written by fast paths: JSON-like ones without json's
+pure-Python indenting encoder (formatters/fastjson.py and the per-finding writers of
+json_format, sarif, gitlab), whose text must be byte for byte what json.dumps(indent=2,
+ensure_ascii=False) gives for the same data; plain text without the terminal's extras."""
 
 import json
 import os
@@ -92,3 +93,14 @@ def test_gitlab_report_as_json_dumps_writes_it():
     result = _result()
     doc = _same_text(gitlab.render(result, RenderContext("1.33", root=os.getcwd())))
     assert [d["location"]["path"] for d in doc] == ["a.yaml", "a.yaml", "/elsewhere/b.yaml", "<stdin>"]
+
+
+def test_plain_text_lines_as_the_terminal_path_writes_them_without_sources():
+    from kubelint.formatters import text
+
+    result = _result()
+    plain = text.render(result, RenderContext("1.33", show_skipped=True))
+    general = text.render(result, RenderContext("1.33", rich=True, sources=lambda path: None,
+                                                show_skipped=True))
+    assert plain == general
+    assert "    hint: did you mean" in plain and "    related: a.yaml:7:1: Deployment web" in plain

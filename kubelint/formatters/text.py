@@ -39,7 +39,31 @@ def summary(result: Any) -> str:
             + (f"; {n(skipped, 'file')} skipped: not Kubernetes manifests" if skipped else ""))
 
 
+def _plain(findings: List[Finding]) -> List[str]:
+    """render()'s lines without colour, source lines or suppressed findings: the common case
+    (a file, a pipe, CI), written for reports of tens of thousands of findings."""
+    labels = _LABELS
+    out: List[str] = []
+    add = out.append
+    for f in findings:
+        span = f.span
+        add(f"{f.path}:{span.line}:{span.column}: {labels[f.severity]}: {f.message} "
+            f"[{f.code} {f.name}]")
+        if f.hint:
+            add(f"    hint: {f.hint}")
+        for r in f.related:
+            add(f"    related: {r.path}:{r.span.line}:{r.span.column}: {r.message}")
+    return out
+
+
 def render(result: Any, ctx: Any) -> str:
+    if not ctx.color and not (ctx.rich and ctx.sources is not None) and not ctx.show_suppressed:
+        out = _plain(result.findings)
+        if getattr(ctx, "show_skipped", False):
+            for path, reason in getattr(result, "skipped", ()) or ():
+                out.append(f"{path}: skipped: {reason}")
+        out.append(summary(result))
+        return "\n".join(out) + "\n"
     out: List[str] = []
     shown = list(result.findings)
     if ctx.show_suppressed:
