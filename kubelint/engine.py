@@ -235,6 +235,13 @@ def _position_node(doc: Any) -> Any:
         return doc.node
 
 
+def _fix_in(fix: Any, item: Optional[int]) -> Any:
+    """The fix of a finding, its pointers relative to the List item `item`."""
+    if fix is None or fix.item == item:
+        return fix
+    return fix._replace(item=item)
+
+
 _new_finding = tuple.__new__  # Finding(...) without its generated __new__'s argument handling
 _JSON_POINTERS: Dict[Any, str] = {}
 
@@ -372,7 +379,7 @@ class Linter:
         return _new_finding(Finding, (rule_code, name, severity, v.message, doc.path, span,
                                       self._ref, _json_pointer(v.pointer), v.hint,
                                       tuple(related), doc.index,
-                                      v.fix._replace(item=doc.item) if v.fix is not None else None))
+                                      _fix_in(v.fix, doc.item)))
 
     # the per-file pipeline -----------------------------------------------------------------
 
