@@ -97,11 +97,17 @@ def _compile(source: str, variables: Tuple[str, ...]) -> Program:
         raise CelError(f"expression is too long ({len(source)} characters)")
     env = _env(variables)
     text = _rewrite_optionals(source) if ".validate(" in source or "format.named(" in source else source
+    if any(f"{name}(" in text for name in _TWO_VAR):
+        text = _rewrite_two_var(text)
     try:
         expr = env.compile(text)
     except RuntimeError as e:
         if not _only_cross_numeric(str(e)):
-            raise CelError(_compile_message(_drop_cross_numeric(str(e)))) from None
+            message = _compile_message(_drop_cross_numeric(str(e)))
+            if text != source:  # positions in the rewritten text would mislead: messages only
+                message = "; ".join(re.sub(r"^\d+:\d+: ", "", line) for line in message.splitlines()
+                                    if not line.startswith(" |"))
+            raise CelError(message) from None
         # Kubernetes enables cel-go's cross-type numeric comparisons (`1.5 < 2`, `self.n < 2.5`
         # with an integer field); cel-cpp's runtime compares across numeric types, its checker
         # has no such overloads (and refuses extra ones): when those are the only errors, the
@@ -252,6 +258,9 @@ def _library(cel: Any) -> List[Any]:
     fn("isSemver", [S, B], B, lambda v, norm: _semver(v, norm, check=True))
     for i, part in enumerate(("major", "minor", "patch")):
         fn(part, [MAP], I, (lambda k: lambda v: _semver_parts(_opaque(v, "semver"))[k])(i), True)
+    # (the two-variable comprehension rewrite iterates these: keys of a map, indexes of a list)
+    fn("__kl_keys", [LIST], T.List(I), lambda xs: list(range(len(xs))))
+    fn("__kl_keys", [MAP], LIST, lambda m: list(m.keys()))
     # lists (cel-go ext lists v3)
     fn("lists.range", [I], T.List(I), lambda n: list(range(n)))
     fn("distinct", [LIST], LIST, lambda xs: _distinct(xs), True)
@@ -689,6 +698,102 @@ def _rewrite_optionals(source: str) -> str:
     return source
 
 
+def _rewrite_two_var(source: str) -> str:
+    """Two-variable comprehensions (cel-go ext comprehensions, Kubernetes 1.32+) in terms of the
+    one-variable macros cel-cpp has: `R.all(k, v, P)` ->
+    `cel.bind(__kl_rN, R, __kl_keys(__kl_rN).all(k, cel.bind(v, __kl_rN[k], P)))` (keys of a
+    map, indexes of a list); likewise exists, existsOne, and transformList via map/filter."""
+    from .cel_cost import ParseError, _tokens
+
+    for n in range(64):
+        try:
+            toks = _tokens(source)
+        except ParseError:
+            return source
+        found = None
+        for i in range(1, len(toks) - 6):
+            name = toks[i][1]
+            if toks[i][0] == "id" and name in ("all", "exists", "existsOne", "exists_one", "transformList") \
+                    and toks[i - 1][1] == "." and toks[i + 1][1] == "(" and toks[i + 2][0] == "id" \
+                    and toks[i + 3][1] == "," and toks[i + 4][0] == "id" and toks[i + 5][1] == ",":
+                found = i
+                break
+        if found is None:
+            return source
+        i = found
+        start = _chain_start(toks, i - 1)
+        args = _split_args(toks, i + 1)
+        if args is None or start >= i - 1:
+            return source
+        (close_pos, parts) = args
+        name, k, v = toks[i][1], toks[i + 2][1], toks[i + 4][1]
+        if len(parts) != 3 and not (name == "transformList" and len(parts) == 4):
+            return source
+        recv = source[toks[start][2]:toks[i - 1][2]]
+        body = [source[a:b].strip() for a, b in parts[2:]]
+        r = f"__kl_r{n}"
+
+        def bound(expr: str) -> str:
+            return f"cel.bind({v}, {r}[{k}], ({expr}))"
+        if name == "transformList":
+            inner = f"map({k}, {bound(body[0])}, {bound(body[1])})" if len(body) == 2 else \
+                f"map({k}, {bound(body[0])})"
+        else:
+            inner = f"{'exists_one' if name == 'existsOne' else name}({k}, {bound(body[0])})"
+        repl = f"cel.bind({r}, {recv}, __kl_keys({r}).{inner})"
+        source = source[:toks[start][2]] + repl + source[close_pos + 1:]
+    return source
+
+
+def _chain_start(toks: List[Tuple[str, str, int]], i: int) -> int:
+    """The first token of the postfix chain (`a.b(c)[d]`) that ends just before token i."""
+    k = i - 1
+    while k >= 0:
+        text = toks[k][1]
+        if text in (")", "]") and toks[k][0] == "op":
+            depth = 0
+            while k >= 0:
+                if toks[k][1] in (")", "]") and toks[k][0] == "op":
+                    depth += 1
+                elif toks[k][1] in ("(", "[") and toks[k][0] == "op":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                k -= 1
+            k -= 1
+            if k >= 0 and toks[k][0] == "id":  # the function before a call's arguments
+                continue
+            return k + 1
+        if toks[k][0] == "id" and text != "in" or toks[k][0] in ("str", "num"):
+            if k > 0 and toks[k - 1][1] in (".",) and toks[k - 1][0] == "op":
+                k -= 2
+                continue
+            return k
+        return k + 1
+    return 0
+
+
+def _split_args(toks: List[Tuple[str, str, int]], i: int) -> Optional[Tuple[int, List[Tuple[int, int]]]]:
+    """(position of the closing paren, [(start, end) of each argument]) of the call whose "("
+    is token i."""
+    depth, parts, begin = 0, [], toks[i][2] + 1
+    for k in range(i, len(toks)):
+        kind, text, pos = toks[k]
+        if kind != "op":
+            continue
+        if text in ("(", "[", "{"):
+            depth += 1
+        elif text in (")", "]", "}"):
+            depth -= 1
+            if depth == 0:
+                parts.append((begin, pos))
+                return pos, parts
+        elif text == "," and depth == 1:
+            parts.append((begin, pos))
+            begin = pos + 1
+    return None
+
+
 def _optional_call(toks: List[Tuple[str, str, int]]) -> Optional[Tuple[int, int, str, int, int]]:
     """The first `format.named(...)` / `<receiver>.validate(...)` followed by `.hasValue()`,
     `.value()` or `.orValue(...)`: (call start, call end, method, args start, closing paren)."""
@@ -754,9 +859,9 @@ _TWO_VAR = {"all", "exists", "existsOne", "exists_one", "transformList", "transf
 
 
 def unsupported(source: str) -> Optional[str]:
-    """A Kubernetes CEL feature kubelint cannot compile (cel-cpp has no such macro): two-variable
-    comprehensions (`m.all(k, v, ...)`, Kubernetes 1.32+) and `sortBy`. An expression using one
-    is neither reported as not compiling nor evaluated."""
+    """A Kubernetes CEL feature kubelint cannot compile (cel-cpp has no such macro): the map-
+    building two-variable comprehensions (`transformMap`, `transformMapEntry`, Kubernetes 1.32+)
+    and `sortBy`. An expression using one is neither reported as not compiling nor evaluated."""
     from .cel_cost import ParseError, _tokens
 
     if not isinstance(source, str):
@@ -769,7 +874,7 @@ def unsupported(source: str) -> Optional[str]:
         name = toks[i][1]
         if toks[i][0] != "id" or toks[i + 1][1] != "(" or toks[i + 2][0] != "id" or toks[i + 3][1] != ",":
             continue
-        if name in _TWO_VAR and toks[i + 4][0] == "id" and toks[i + 5][1] == ",":
+        if name in ("transformMap", "transformMapEntry") and toks[i + 4][0] == "id" and toks[i + 5][1] == ",":
             return f"two-variable comprehension `{name}`"
         if name == "sortBy":
             return "`sortBy`"

@@ -130,8 +130,28 @@ def test_cross_type_comparisons_do_not_hide_other_errors():
 
 
 def test_features_kubelint_lacks_are_recognised():
-    # two-variable comprehensions (Kubernetes 1.32+) and sortBy: cel-cpp has no such macros
-    assert cel.unsupported("self.all(k, v, v != '')") == "two-variable comprehension `all`"
+    # map-building two-variable comprehensions and sortBy: cel-cpp has no such macros
     assert cel.unsupported("self.transformMap(k, v, v + 1)") == "two-variable comprehension `transformMap`"
     assert cel.unsupported("self.sortBy(x, x.n)") == "`sortBy`"
+    assert cel.unsupported("self.all(k, v, v != '')") is None  # rewritten, see below
     assert cel.unsupported("self.all(k, k != '')") is None
+
+
+@pytest.mark.parametrize("expr,value,expected", [
+    ("self.all(k, v, v != '')", {"a": "x", "b": ""}, False),
+    ("self.exists(i, x, i == 1 && x == 'b')", ["a", "b"], True),
+    ("self.existsOne(k, v, v > 1)", {"a": 1, "b": 2, "c": 3}, False),
+    ("self.transformList(i, x, x * 2) == [2, 4]", [1, 2], True),
+    ("self.transformList(i, x, i > 0, x * 10) == [20]", [1, 2], True),
+    ("self.l.all(i, x, self.m.exists(k, v, v == x))", {"l": [1, 2], "m": {"a": 1, "b": 2}}, True),
+    ("self.all(k, v, v.all(i, x, x > i))", {"a": [1, 2]}, True),
+])
+def test_two_variable_comprehensions(expr, value, expected):
+    # cel-go ext comprehensions (Kubernetes 1.32+), rewritten on cel.bind and one-variable macros
+    assert cel.compile(expr).run({"self": value}) is expected
+
+
+def test_errors_in_rewritten_expressions_have_no_misleading_positions():
+    with pytest.raises(cel.CelError) as e:
+        cel.compile("self.all(k, v, oops(v))")
+    assert str(e.value) == "undeclared reference to 'oops' (in container '')"
