@@ -64,6 +64,7 @@ class ResultCache:
         self.folder = folder
         self.digest = digest
         self.written = 0
+        self._folders: set = set()  # made already: os.makedirs costs a failing mkdir each time
 
     @classmethod
     def open(cls, linter: Any) -> Optional["ResultCache"]:
@@ -129,14 +130,16 @@ class ResultCache:
         folder = os.path.join(self.folder, key[:2])
         try:
             data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-            os.makedirs(folder, exist_ok=True)
+            if folder not in self._folders:
+                os.makedirs(folder, exist_ok=True)
+                self._folders.add(folder)
             tmp = os.path.join(folder, f".tmp-{os.getpid()}-{key}")
             with open(tmp, "wb") as f:
                 f.write(data)
             os.replace(tmp, os.path.join(folder, key))
             self.written += 1
         except Exception:  # a read-only or full disk: run without the cache
-            pass
+            self._folders.discard(folder)  # or a folder pruned meanwhile: made again next time
 
     def prune(self, now: Optional[float] = None) -> None:
         """Delete entries unused for PRUNE_AGE, then the oldest beyond PRUNE_SIZE; at most
