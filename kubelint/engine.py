@@ -94,8 +94,9 @@ class K8sObject(NamedTuple):
         return self.api_version.rpartition("/")[0]
 
     @property
-    def kind(self) -> str:
-        return self.data.get("kind") if isinstance(self.data.get("kind"), str) else ""
+    def kind(self) -> str:  # read for every rule and object: one lookup, one type test
+        kind = self.data.get("kind")
+        return kind if kind.__class__ is str or isinstance(kind, str) else ""
 
     @property
     def api_version(self) -> str:

@@ -44,7 +44,11 @@ def get(data: Any, pointer: Pointer) -> Any:
 def builtin_kind(obj: Any) -> str:
     """The kind of a built-in object; "" for a custom resource, whose `Service` or
     `Deployment` is not the built-in one (knative's serving.knative.dev/v1 Service)."""
-    return obj.kind if getattr(obj, "builtin", True) else ""
+    try:
+        builtin = obj.builtin
+    except AttributeError:  # not a K8sObject: taken as built in
+        builtin = True
+    return obj.kind if builtin else ""
 
 
 # The per-object rules run one object at a time, a dozen of them asking for the same pod spec

@@ -294,10 +294,25 @@ def service_target_port_undeclared(obj: Any, ctx: Any) -> Iterator[Violation]:
 
 # --- family 3: pod specs ----------------------------------------------------------------------
 
-def _pod_refs(obj: Any) -> Iterator[Tuple[str, Pointer, Any]]:
+def _pod_refs(obj: Any, ctx: Any = None) -> List[Tuple[str, Pointer, Any]]:
     """(what, pointer, value) of every reference in the object's pod spec:
     what is configMapKeyRef, secretKeyRef, configMapRef, secretRef, configMap, secret,
-    pvc, serviceAccount, priorityClass, imagePullSecret."""
+    pvc, serviceAccount, priorityClass, imagePullSecret. Worked out once per object and run
+    (ctx.shared): five rules ask for them."""
+    shared = getattr(ctx, "shared", None)
+    if shared is None:
+        return list(_find_pod_refs(obj))
+    memo = shared.setdefault("pod_refs", {})
+    data = obj.data
+    # keyed by identity, with the data kept alive by the memo so that no other object's data
+    # can take its id (projections of the graph are made and dropped as rules ask for them)
+    found = memo.get(id(data))
+    if found is None or found[0] is not data:
+        found = memo[id(data)] = (data, list(_find_pod_refs(obj)))
+    return found[1]
+
+
+def _find_pod_refs(obj: Any) -> Iterator[Tuple[str, Pointer, Any]]:
     found = pod_spec(obj)
     if found is None:
         return
@@ -345,7 +360,7 @@ def config_references(obj: Any, ctx: Any) -> Iterator[Violation]:
     imagePullSecrets), and the keys it reads from them; `optional: true` references aside."""
     g = graphmod.of(ctx)
     secrets = _secrets(ctx, g)
-    for what, ptr, ref in _pod_refs(obj):
+    for what, ptr, ref in _pod_refs(obj, ctx):
         if what == "imagePullSecret":
             v, found = dangling(ctx, g, "", "Secret", obj.namespace, ref, ptr, pointer_to_k8s(ptr),
                                 secrets)
@@ -396,7 +411,7 @@ def config_references(obj: Any, ctx: Any) -> Iterator[Violation]:
 def _simple(ctx: Any, obj: Any, wanted: str, group: str, kind: str,
             skip: Sequence[str] = ()) -> Iterator[Violation]:
     g = graphmod.of(ctx)
-    for what, ptr, ref in _pod_refs(obj):
+    for what, ptr, ref in _pod_refs(obj, ctx):
         if what == wanted and ref not in skip:
             v, _ = dangling(ctx, g, group, kind, obj.namespace, ref, ptr, pointer_to_k8s(ptr))
             if v:
