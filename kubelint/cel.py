@@ -97,7 +97,7 @@ def _compile(source: str, variables: Tuple[str, ...]) -> Program:
         raise CelError(f"expression is too long ({len(source)} characters)")
     env = _env(variables)
     text = _rewrite_optionals(source) if ".validate(" in source or "format.named(" in source else source
-    if any(f"{name}(" in text for name in _TWO_VAR):
+    if any(f"{name}(" in text for name in _TWO_VAR) or "sortBy(" in text:
         text = _rewrite_two_var(text)
     try:
         expr = env.compile(text)
@@ -261,6 +261,9 @@ def _library(cel: Any) -> List[Any]:
     # (the two-variable comprehension rewrite iterates these: keys of a map, indexes of a list)
     fn("__kl_keys", [LIST], T.List(I), lambda xs: list(range(len(xs))))
     fn("__kl_keys", [MAP], LIST, lambda m: list(m.keys()))
+    fn("__kl_to_map", [LIST, LIST], MAP, lambda ks, vs: dict(zip(ks, vs)))
+    fn("__kl_merge", [LIST], MAP, lambda ms: _merge_entries(ms))
+    fn("__kl_sort_by", [LIST, LIST], LIST, lambda xs, keys: _sort_by(xs, keys))
     # lists (cel-go ext lists v3)
     fn("lists.range", [I], T.List(I), lambda n: list(range(n)))
     fn("distinct", [LIST], LIST, lambda xs: _distinct(xs), True)
@@ -600,6 +603,25 @@ def _format_value(v: Any) -> str:
     return str(v)
 
 
+def _merge_entries(maps: List[Any]) -> Dict[Any, Any]:
+    out: Dict[Any, Any] = {}
+    for m in maps:
+        if not isinstance(m, dict):
+            raise ValueError("transformMapEntry: the expression must return a map")
+        for k, v in m.items():
+            if k in out:
+                raise ValueError(f"insert failed: key {k!r} already exists")
+            out[k] = v
+    return out
+
+
+def _sort_by(xs: List[Any], keys: List[Any]) -> List[Any]:
+    if keys and not all(type(x) is type(keys[0]) for x in keys):
+        raise ValueError("sortBy: the keys must have the same type")
+    order = sorted(range(len(xs)), key=lambda i: keys[i])
+    return [xs[i] for i in order]
+
+
 def _distinct(xs: List[Any]) -> List[Any]:
     out: List[Any] = []
     for x in xs:
@@ -713,9 +735,13 @@ def _rewrite_two_var(source: str) -> str:
         found = None
         for i in range(1, len(toks) - 6):
             name = toks[i][1]
-            if toks[i][0] == "id" and name in ("all", "exists", "existsOne", "exists_one", "transformList") \
-                    and toks[i - 1][1] == "." and toks[i + 1][1] == "(" and toks[i + 2][0] == "id" \
-                    and toks[i + 3][1] == "," and toks[i + 4][0] == "id" and toks[i + 5][1] == ",":
+            if toks[i][0] == "id" and name in _TWO_VAR and toks[i - 1][1] == "." and toks[i + 1][1] == "(" \
+                    and toks[i + 2][0] == "id" and toks[i + 3][1] == "," and toks[i + 4][0] == "id" \
+                    and toks[i + 5][1] == ",":
+                found = i
+                break
+            if toks[i][0] == "id" and name == "sortBy" and toks[i - 1][1] == "." and toks[i + 1][1] == "(" \
+                    and toks[i + 2][0] == "id" and toks[i + 3][1] == ",":
                 found = i
                 break
         if found is None:
@@ -726,21 +752,34 @@ def _rewrite_two_var(source: str) -> str:
         if args is None or start >= i - 1:
             return source
         (close_pos, parts) = args
-        name, k, v = toks[i][1], toks[i + 2][1], toks[i + 4][1]
-        if len(parts) != 3 and not (name == "transformList" and len(parts) == 4):
-            return source
+        name = toks[i][1]
         recv = source[toks[start][2]:toks[i - 1][2]]
-        body = [source[a:b].strip() for a, b in parts[2:]]
         r = f"__kl_r{n}"
+        if name == "sortBy":  # R.sortBy(x, key) -> sorted by the keys R.map(x, key) gives
+            if len(parts) != 2:
+                return source
+            x, key = toks[i + 2][1], source[parts[1][0]:parts[1][1]].strip()
+            repl = f"cel.bind({r}, {recv}, __kl_sort_by({r}, {r}.map({x}, ({key}))))"
+            source = source[:toks[start][2]] + repl + source[close_pos + 1:]
+            continue
+        k, v = toks[i + 2][1], toks[i + 4][1]
+        if len(parts) != 3 and not (name in ("transformList", "transformMap", "transformMapEntry")
+                                    and len(parts) == 4):
+            return source
+        body = [source[a:b].strip() for a, b in parts[2:]]
 
         def bound(expr: str) -> str:
             return f"cel.bind({v}, {r}[{k}], ({expr}))"
+        keys = f"__kl_keys({r})" if len(body) == 1 else f"__kl_keys({r}).filter({k}, {bound(body[0])})"
         if name == "transformList":
-            inner = f"map({k}, {bound(body[0])}, {bound(body[1])})" if len(body) == 2 else \
-                f"map({k}, {bound(body[0])})"
+            repl = f"{keys}.map({k}, {bound(body[-1])})"
+        elif name == "transformMap":
+            repl = f"__kl_to_map({keys}, {keys}.map({k}, {bound(body[-1])}))"
+        elif name == "transformMapEntry":
+            repl = f"__kl_merge({keys}.map({k}, {bound(body[-1])}))"
         else:
-            inner = f"{'exists_one' if name == 'existsOne' else name}({k}, {bound(body[0])})"
-        repl = f"cel.bind({r}, {recv}, __kl_keys({r}).{inner})"
+            repl = f"{keys}.{'exists_one' if name == 'existsOne' else name}({k}, {bound(body[0])})"
+        repl = f"cel.bind({r}, {recv}, {repl})"
         source = source[:toks[start][2]] + repl + source[close_pos + 1:]
     return source
 
@@ -856,29 +895,6 @@ def _optional_call(toks: List[Tuple[str, str, int]]) -> Optional[Tuple[int, int,
 
 _TWO_VAR = {"all", "exists", "existsOne", "exists_one", "transformList", "transformMap",
             "transformMapEntry"}
-
-
-def unsupported(source: str) -> Optional[str]:
-    """A Kubernetes CEL feature kubelint cannot compile (cel-cpp has no such macro): the map-
-    building two-variable comprehensions (`transformMap`, `transformMapEntry`, Kubernetes 1.32+)
-    and `sortBy`. An expression using one is neither reported as not compiling nor evaluated."""
-    from .cel_cost import ParseError, _tokens
-
-    if not isinstance(source, str):
-        return None
-    try:
-        toks = _tokens(source)
-    except ParseError:
-        return None
-    for i in range(len(toks) - 5):
-        name = toks[i][1]
-        if toks[i][0] != "id" or toks[i + 1][1] != "(" or toks[i + 2][0] != "id" or toks[i + 3][1] != ",":
-            continue
-        if name in ("transformMap", "transformMapEntry") and toks[i + 4][0] == "id" and toks[i + 5][1] == ",":
-            return f"two-variable comprehension `{name}`"
-        if name == "sortBy":
-            return "`sortBy`"
-    return None
 
 
 def names_in(source: str) -> Iterable[str]:

@@ -327,8 +327,7 @@ def _cel_rules(node: Dict[str, Any], ptr: tuple, where: str, root: bool = False)
             try:
                 program = cel.compile(source, ("self", "oldSelf"))
             except cel.CelError as e:
-                if not cel.unsupported(source):  # (a feature kubelint lacks: no verdict)
-                    yield Violation(f"{here}.{key}: Invalid value: {show(source)}: {prefix}: {e}", at + (key,))
+                yield Violation(f"{here}.{key}: Invalid value: {show(source)}: {prefix}: {e}", at + (key,))
                 continue
             undefined, kind = _schema_typed(node, source, root)
             if undefined:
@@ -479,8 +478,7 @@ def check_cel_cost(obj: Any, ctx: Any) -> Iterator[Violation]:
                 try:
                     cel.compile(site.source, ("self", "oldSelf"))
                 except cel.CelError:
-                    if not cel.unsupported(site.source):
-                        continue  # KL020 reports it; the API server estimates no cost for it
+                    continue  # KL020 reports it; the API server estimates no cost for it
             rc = site.cost
             # a rule runs once per occurrence of its node; a messageExpression only on failure
             cost = rc.total if site.key == "rule" else rc.max_cost

@@ -129,14 +129,6 @@ def test_cross_type_comparisons_do_not_hide_other_errors():
         cel.compile("1.5 < 'a'")
 
 
-def test_features_kubelint_lacks_are_recognised():
-    # map-building two-variable comprehensions and sortBy: cel-cpp has no such macros
-    assert cel.unsupported("self.transformMap(k, v, v + 1)") == "two-variable comprehension `transformMap`"
-    assert cel.unsupported("self.sortBy(x, x.n)") == "`sortBy`"
-    assert cel.unsupported("self.all(k, v, v != '')") is None  # rewritten, see below
-    assert cel.unsupported("self.all(k, k != '')") is None
-
-
 @pytest.mark.parametrize("expr,value,expected", [
     ("self.all(k, v, v != '')", {"a": "x", "b": ""}, False),
     ("self.exists(i, x, i == 1 && x == 'b')", ["a", "b"], True),
@@ -145,9 +137,14 @@ def test_features_kubelint_lacks_are_recognised():
     ("self.transformList(i, x, i > 0, x * 10) == [20]", [1, 2], True),
     ("self.l.all(i, x, self.m.exists(k, v, v == x))", {"l": [1, 2], "m": {"a": 1, "b": 2}}, True),
     ("self.all(k, v, v.all(i, x, x > i))", {"a": [1, 2]}, True),
+    ("self.transformMap(k, v, v > 1, v * 10) == {'b': 20}", {"a": 1, "b": 2}, True),
+    ("self.transformMap(i, x, x) == {0: 'p', 1: 'q'}", ["p", "q"], True),
+    ("self.transformMapEntry(k, v, {v: k}) == {1: 'a'}", {"a": 1}, True),
+    ("self.sortBy(x, -x.n).map(x, x.n) == [3, 1]", [{"n": 1}, {"n": 3}], True),
 ])
 def test_two_variable_comprehensions(expr, value, expected):
-    # cel-go ext comprehensions (Kubernetes 1.32+), rewritten on cel.bind and one-variable macros
+    # cel-go ext comprehensions (Kubernetes 1.32+) and ext lists sortBy, rewritten on cel.bind,
+    # one-variable macros and helper functions
     assert cel.compile(expr).run({"self": value}) is expected
 
 

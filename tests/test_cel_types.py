@@ -53,25 +53,6 @@ def test_rule_fields_checked_as_the_api_server_does():
     ]
 
 
-def test_rules_with_features_kubelint_lacks_are_not_reported(tmp_path):
-    text = open(os.path.join(FIXTURES, "celtypes", "rule-fields.yaml")).read()
-    text = text.replace("- rule: self.size\n", "- rule: self.labels.transformMap(k, v, v) == self.labels\n")
-    path = tmp_path / "crd.yaml"
-    path.write_text(text)
-    lines = [f.line for f in run([str(path)], Settings(select=["KL020"])).findings]
-    assert 36 not in lines and len(lines) == 6  # the other six findings of the fixture stay
-
-
-def test_policy_with_a_feature_kubelint_lacks_is_not_evaluated(tmp_path):
-    path = tmp_path / "vap.yaml"
-    path.write_text(POLICY.replace("object.metadata.labels.all(k, v, v != '')",
-                                   "object.metadata.labels.transformMap(k, v, v) == object.metadata.labels"))
-    result = run([str(path)], Settings())
-    assert [(f.code, f.line, f.column, f.message) for f in result.findings] == [
-        ("KL504", 14, 15, "policy 'labels' uses a two-variable comprehension `transformMap`, which "
-                          "kubelint cannot evaluate: not evaluated")]
-
-
 def test_policy_with_a_two_variable_comprehension_is_evaluated(tmp_path):
     path = tmp_path / "vap.yaml"
     path.write_text(POLICY)
