@@ -219,6 +219,7 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
             config=conf if conf.path else None,
             target_versions=list(target_versions) or list(conf.get("target-versions") or []),
             pod_label_paths=conf.get("pod-label-paths"),
+            cross_object_scope=conf.get("cross-object-scope", "folder"),
             result_cache=not no_cache and not fix_mode,
         )
         if "max-file-size" in conf:

@@ -63,6 +63,9 @@ class Source(NamedTuple):
     real: Optional[str]  # where to read it; None: `raw` holds it (stdin, rendered output)
     raw: Optional[bytes] = None
     walked: bool = False  # reached by a walk: skipped, not reported, if it is no manifest
+    # what it is applied with, for cross-object rules (graph.py's units); None: its folder
+    # when walked, else the files named on the command line
+    unit: Optional[str] = None
 
 
 class Discovery(NamedTuple):

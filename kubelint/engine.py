@@ -36,6 +36,7 @@ class Settings:
                  use_ignore_files: bool = True, config: Any = None,
                  target_versions: Sequence[str] = (),
                  pod_label_paths: Optional[Dict[str, Any]] = None,
+                 cross_object_scope: str = "folder",
                  result_cache: bool = False,
                  config_start: Optional[str] = None,
                  for_config: Optional[Callable[[Optional[str]], "Settings"]] = None) -> None:
@@ -64,6 +65,9 @@ class Settings:
         self.target_versions = list(target_versions)  # --target-version: upgrades to check
         # {"group/Kind": labels path or {labels, adds}}: custom resources that create pods
         self.pod_label_paths = dict(pod_label_paths or {})
+        # "folder": a walked file is applied with its folder only (graph.py's units);
+        # "input": everything linted together is one application
+        self.cross_object_scope = cross_object_scope
         # reuse per-file results of earlier runs (resultcache.py); the CLI's --no-cache
         self.result_cache = result_cache
         # nested configs: where `config` was searched from, and how to build the settings of
@@ -1111,7 +1115,7 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
                     hint="pass its CustomResourceDefinition with --crd, or a JSON schema with "
                          "--schema-dir"), doc, obj)])
 
-    shared: Dict[str, Any] = {}
+    shared: Dict[str, Any] = {"units": _units(sources, linter.settings)}
     rules = linter.cross_rules
     contexts = [linter.context(rule, objects, shared) for rule in rules]
     fns: Dict[int, Any] = {}  # a check is imported only when it runs
@@ -1191,6 +1195,17 @@ def _with_related(f: Optional[Finding], v: Violation,
             if span is not None:
                 related.append(Related(other.path, span, message))
     return f._replace(related=tuple(related))
+
+
+def _units(sources: List[Source], settings: Settings) -> Optional[Dict[str, str]]:
+    """Each file's unit for the cross-object rules (graph.py): its own (renderings, the
+    editor's files), else its folder for a walked file, one unit for the files named; None:
+    all one unit."""
+    if getattr(settings, "cross_object_scope", "folder") != "folder":
+        return None
+    units = {s.path: s.unit if s.unit is not None else os.path.dirname(s.path) if s.walked else ""
+             for s in sources}
+    return units if any(units.values()) else None
 
 
 def _late_cached(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],

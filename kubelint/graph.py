@@ -6,7 +6,17 @@ linear in the number of objects; the checks in kubelint/checks/references.py que
 
 "Outside the input" convention: when the input holds no object at all of the referenced kind
 in that namespace, a reference is assumed to point at something deployed separately and is
-not reported (each rule's option `report-when-absent` reports it anyway)."""
+not reported (each rule's option `report-when-absent` reports it anyway).
+
+Units: what is applied together. Files named on the command line are one unit, as with
+`kubectl apply -f a.yaml -f b.yaml`; each rendering (kustomize root, Helm chart) is a unit; a
+walked file belongs to its folder's unit, as `kubectl apply -f DIR` applies one folder.
+Repositories keep alternatives side by side (install bundles, example variants, overlays), so
+a claim that rests on the absence or the conflict of objects needs them in the same unit:
+two controllers fighting over pods, or a name missing while the unit has other objects of
+that kind. A reference still resolves across units when the referrer's unit has none of the
+kind (a repository split by kind). With units, a finding can disappear, never appear.
+"""
 
 from __future__ import annotations
 
@@ -126,8 +136,12 @@ class Graph:
     """Built once per run over ctx.objects; see the module docstring."""
 
     def __init__(self, objects: Sequence[Any],
-                 extra_pod_paths: Optional[Dict[str, Any]] = None) -> None:
+                 extra_pod_paths: Optional[Dict[str, Any]] = None,
+                 units: Optional[Dict[str, str]] = None) -> None:
         self.objects = objects
+        self.units = units or None  # path -> unit (see the module docstring); None: one unit
+        self._kind_units: Dict[Tuple[str, str, str], set] = {}  # units holding such objects
+        self._pod_units: Dict[str, set] = {}  # namespace -> units holding pods
         self._by_name: Dict[Tuple[str, str, str, str], List[Any]] = {}
         self._by_kind: Dict[Tuple[str, str, str], List[Any]] = {}
         self._by_gk: Dict[Tuple[str, str], List[Any]] = {}
@@ -146,6 +160,8 @@ class Graph:
             self._by_name.setdefault((group, kind, ns, obj.name), []).append(obj)
             self._by_kind.setdefault((group, kind, ns), []).append(obj)
             self._by_gk.setdefault((group, kind), []).append(obj)
+            if self.units:
+                self._kind_units.setdefault((group, kind, ns), set()).add(self.unit(obj))
             source = self._pod_source(obj, group, table)
             if source is not None:
                 self._add_pods(source)
@@ -184,6 +200,44 @@ class Graph:
         for n in backwards[max(0, j - width): j + width]:
             near[n[::-1]] = None
         return list(near), names[:4]
+
+    # units ---------------------------------------------------------------------------------
+
+    def unit(self, obj: Any) -> str:
+        return self.units.get(obj.path, "") if self.units else ""
+
+    def same_unit(self, a: Any, b: Any) -> bool:
+        return not self.units or self.unit(a) == self.unit(b)
+
+    def kind_in_unit(self, group: str, kind: str, namespace: str, referrer: Any) -> bool:
+        """Whether the referrer's unit holds objects of that kind in that namespace."""
+        key = (group, kind, self.namespace_of(kind, namespace))
+        if not self.units:
+            return key in self._by_kind
+        return self.unit(referrer) in self._kind_units.get(key, ())
+
+    def resolve(self, group: str, kind: str, namespace: str, name: str,
+                referrer: Any) -> Optional[List[Any]]:
+        """The objects a reference by name from `referrer` means: those of its unit, else
+        those of other units when its unit holds none of the kind; [] when there is none;
+        None when only other units have it while the referrer's unit has others of the kind
+        (alternatives side by side: which one is meant cannot be told)."""
+        found = self.find(group, kind, namespace, name)
+        if not found or not self.units:
+            return found
+        me = self.unit(referrer)
+        mine = [o for o in found if self.unit(o) == me]
+        if mine:
+            return mine
+        return None if self.kind_in_unit(group, kind, namespace, referrer) else found
+
+    def nearest_pods(self, pods: List["PodSource"], referrer: Any) -> List["PodSource"]:
+        """Of the pod sources a selector matched, those of the referrer's unit if any."""
+        if not self.units or not pods:
+            return pods
+        me = self.unit(referrer)
+        mine = [p for p in pods if self.unit(p.obj) == me]
+        return mine or pods
 
     def objects_of(self, group: str, kind: str) -> List[Any]:
         """Every object of that kind, in every namespace."""
@@ -230,6 +284,8 @@ class Graph:
         self.pods.append(source)
         ns = source.obj.namespace
         self._pods_by_ns.setdefault(ns, []).append(i)
+        if self.units:
+            self._pod_units.setdefault(ns, set()).add(self.unit(source.obj))
         for k, v in source.labels.items():
             try:
                 self._by_label.setdefault((ns, k, v), []).append(i)
@@ -243,8 +299,11 @@ class Graph:
     def pods_in(self, namespace: str) -> List[PodSource]:
         return [self.pods[i] for i in self._pods_by_ns.get(namespace, ())]
 
-    def has_pods(self, namespace: str) -> bool:
-        return namespace in self._pods_by_ns
+    def has_pods(self, namespace: str, referrer: Any = None) -> bool:
+        """Whether the namespace has pods in the input (in the referrer's unit, if given)."""
+        if referrer is None or not self.units:
+            return namespace in self._pods_by_ns
+        return self.unit(referrer) in self._pod_units.get(namespace, ())
 
     def _posting(self, ns: str, key: Any, value: Any) -> List[int]:
         try:
@@ -415,7 +474,8 @@ def of(ctx: Any) -> Graph:
     graph = shared.get("graph") if shared is not None else None
     if graph is None or graph.objects is not ctx.objects:
         settings = getattr(ctx, "settings", None)
-        graph = Graph(ctx.objects, getattr(settings, "pod_label_paths", None) or None)
+        graph = Graph(ctx.objects, getattr(settings, "pod_label_paths", None) or None,
+                      shared.get("units") if shared is not None else None)
         if shared is not None:
             shared["graph"] = graph
     return graph

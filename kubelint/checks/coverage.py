@@ -127,6 +127,9 @@ def dangling_service_monitor(obj: Any, ctx: Any) -> Iterator[Violation]:
         return
     if any(index.select(ns, sel) for ns in namespaces):
         return
+    if not any(g.kind_in_unit("", "Service", ns, obj) for ns in namespaces) \
+            and not ctx.options.get("report-when-absent", False):
+        return  # the Services are in other units (folders of alternatives): see graph.py
     shown = ", ".join(f"Service {s.name} ({_labels(index.labels(s))})" for s in present[:3])
     shown += ", ..." if len(present) > 3 else ""
     first = present[0]

@@ -119,22 +119,30 @@ def _secrets(ctx: Any, g: Graph) -> _Secrets:
 
 
 def dangling(ctx: Any, g: Graph, group: str, kind: str, namespace: str, name: Any,
-             pointer: Pointer, what: str, made: Optional[_Secrets] = None
-             ) -> Tuple[Optional[Violation], List[Any]]:
-    """(violation or None, the objects found) for a reference by name."""
+             pointer: Pointer, what: str, made: Optional[_Secrets] = None, *,
+             referrer: Any = None) -> Tuple[Optional[Violation], List[Any]]:
+    """(violation or None, the objects found) for a reference by name from `referrer`
+    (the graph's units decide which objects it can mean; see graph.py)."""
     if not isinstance(name, str) or not name:
         return None, []
-    found = g.find(group, kind, namespace, name)
+    found = g.find(group, kind, namespace, name) if referrer is None else \
+        g.resolve(group, kind, namespace, name, referrer)
+    if found is None:
+        return None, []  # only another unit has it, beside others of its own: an alternative
     if found:
         return None, found
     if made is not None and (namespace, name) in made.made:
         return None, []
-    others = g.of_kind(group, kind, namespace)
+    others = g.kind_in_unit(group, kind, namespace, referrer) if referrer is not None else \
+        bool(g.of_kind(group, kind, namespace))
+    hint, best = _names_hint(g, group, kind, namespace, name)
+    # Objects of the kind in other units only (example folders, install bundles side by side)
+    # say nothing about this unit, unless the name is a near miss of one of them.
     if not others and not (made is not None and namespace in made.namespaces) \
+            and not (best is not None and g.of_kind(group, kind, namespace)) \
             and not ctx.options.get("report-when-absent", False):
         return None, []  # no such kind here: assumed to live outside the input
     where = "" if kind in graphmod.CLUSTER_SCOPED else f" in namespace `{namespace}`"
-    hint, best = _names_hint(g, group, kind, namespace, name)
     if kind == "Secret" and best is None and not ctx.options.get("report-missing-secrets", False):
         return None, []  # Secrets are often made at run time: only a likely typo is reported
     related = ((best, ("metadata", "name"), f"{kind} {best.name}"),) if best is not None else ()
@@ -173,7 +181,7 @@ def ingress_references(obj: Any, ctx: Any) -> Iterator[Violation]:
         if get(svc, ("port", "name")) == "use-annotation":
             continue  # AWS Load Balancer Controller: the name is an action annotation, not a Service
         v, found = dangling(ctx, g, "", "Service", obj.namespace, svc.get("name"),
-                            ptr + ("service", "name"), pointer_to_k8s(ptr + ("service", "name")))
+                            ptr + ("service", "name"), pointer_to_k8s(ptr + ("service", "name")), referrer=obj)
         if v:
             yield v
         if found and isinstance(svc.get("port"), dict):
@@ -184,11 +192,11 @@ def ingress_references(obj: Any, ctx: Any) -> Iterator[Violation]:
     for i, tls in enumerate(items(spec.get("tls"))):
         if isinstance(tls, dict) and not by_cert_manager:
             v, _ = dangling(ctx, g, "", "Secret", obj.namespace, tls.get("secretName"),
-                            ("spec", "tls", i, "secretName"), f"spec.tls[{i}].secretName", secrets)
+                            ("spec", "tls", i, "secretName"), f"spec.tls[{i}].secretName", secrets, referrer=obj)
             if v:
                 yield v
     v, _ = dangling(ctx, g, "networking.k8s.io", "IngressClass", obj.namespace,
-                    spec.get("ingressClassName"), ("spec", "ingressClassName"), "spec.ingressClassName")
+                    spec.get("ingressClassName"), ("spec", "ingressClassName"), "spec.ingressClassName", referrer=obj)
     if v:
         yield v
 
@@ -222,7 +230,7 @@ def _service_pods(obj: Any, g: Graph) -> List[PodSource]:
     selector = spec.get("selector")
     if not isinstance(selector, dict) or not selector:
         return []
-    return [p for p in g.select_map(obj.namespace, selector) if p.spec is not None]
+    return g.nearest_pods([p for p in g.select_map(obj.namespace, selector) if p.spec is not None], obj)
 
 
 def _container_ports(pod: PodSource) -> List[Tuple[Pointer, dict]]:
@@ -363,7 +371,7 @@ def config_references(obj: Any, ctx: Any) -> Iterator[Violation]:
     for what, ptr, ref in _pod_refs(obj, ctx):
         if what == "imagePullSecret":
             v, found = dangling(ctx, g, "", "Secret", obj.namespace, ref, ptr, pointer_to_k8s(ptr),
-                                secrets)
+                                secrets, referrer=obj)
             if v:
                 yield v
             for s in map(graphmod.whole, found[:1]):
@@ -381,7 +389,7 @@ def config_references(obj: Any, ctx: Any) -> Iterator[Violation]:
         name_field = "secretName" if what == "secret" else "name"
         v, found = dangling(ctx, g, "", kind, obj.namespace, ref.get(name_field), ptr + (name_field,),
                             pointer_to_k8s(ptr + (name_field,)),
-                            secrets if kind == "Secret" else None)
+                            secrets if kind == "Secret" else None, referrer=obj)
         if v:
             yield v
         if not found:
@@ -413,7 +421,7 @@ def _simple(ctx: Any, obj: Any, wanted: str, group: str, kind: str,
     g = graphmod.of(ctx)
     for what, ptr, ref in _pod_refs(obj, ctx):
         if what == wanted and ref not in skip:
-            v, _ = dangling(ctx, g, group, kind, obj.namespace, ref, ptr, pointer_to_k8s(ptr))
+            v, _ = dangling(ctx, g, group, kind, obj.namespace, ref, ptr, pointer_to_k8s(ptr), referrer=obj)
             if v:
                 yield v
 
@@ -441,7 +449,7 @@ def _hpa_target(obj: Any, g: Graph) -> Tuple[Optional[dict], List[Any]]:
     if not isinstance(ref, dict) or not isinstance(ref.get("kind"), str):
         return None, []
     group = graphmod.group_of(ref.get("apiVersion") or "")
-    return ref, g.find(group, ref["kind"], obj.namespace, ref.get("name"))
+    return ref, g.resolve(group, ref["kind"], obj.namespace, ref.get("name"), obj) or []
 
 
 def hpa_target(obj: Any, ctx: Any) -> Iterator[Violation]:
@@ -452,7 +460,7 @@ def hpa_target(obj: Any, ctx: Any) -> Iterator[Violation]:
         return
     group = graphmod.group_of(ref.get("apiVersion") or "")
     v, _ = dangling(ctx, g, group, ref["kind"], obj.namespace, ref.get("name"),
-                    ("spec", "scaleTargetRef", "name"), "spec.scaleTargetRef")
+                    ("spec", "scaleTargetRef", "name"), "spec.scaleTargetRef", referrer=obj)
     if v:
         yield v
 
@@ -506,7 +514,9 @@ def hpa_replicas_conflict(obj: Any, ctx: Any) -> Iterator[Violation]:
     if not isinstance(spec, dict) or spec.get("replicas") is None:
         return
     g = graphmod.of(ctx)
-    hpa = _hpas_by_target(ctx, g).get((graphmod.group_of(obj.api_version), obj.kind, obj.namespace, obj.name))
+    hpa = next((h for h in _hpas_by_target(ctx, g).get(
+        (graphmod.group_of(obj.api_version), obj.kind, obj.namespace, obj.name), ())
+        if g.same_unit(h, obj)), None)
     if hpa is not None:
         yield Violation(f"spec.replicas is set, but HorizontalPodAutoscaler {hpa.name} scales this "
                         f"{obj.kind}: every apply resets the replica count the HPA chose",
@@ -515,16 +525,16 @@ def hpa_replicas_conflict(obj: Any, ctx: Any) -> Iterator[Violation]:
                         hint="remove spec.replicas and let the HPA own it")
 
 
-def _hpas_by_target(ctx: Any, g: Graph) -> Dict[Tuple[str, str, str, str], Any]:
+def _hpas_by_target(ctx: Any, g: Graph) -> Dict[Tuple[str, str, str, str], List[Any]]:
     memo = ctx.cache.get("hpas")
     if memo is None or memo[0] is not g:
-        out: Dict[Tuple[str, str, str, str], Any] = {}
+        out: Dict[Tuple[str, str, str, str], List[Any]] = {}
         for hpa in g.objects_of("autoscaling", "HorizontalPodAutoscaler"):
             ref = get(hpa.data, ("spec", "scaleTargetRef"))
             if isinstance(ref, dict):
                 key = (graphmod.group_of(str(ref.get("apiVersion") or "")), ref.get("kind"),
                        hpa.namespace, ref.get("name"))
-                out.setdefault(key, hpa)
+                out.setdefault(key, []).append(hpa)
         memo = ctx.cache["hpas"] = (g, out)
     return memo[1]
 
@@ -542,6 +552,8 @@ def _selects_nothing(ctx: Any, g: Graph, obj: Any, selector: Any, ptr: Pointer,
         return
     if g.select(obj.namespace, selector):
         return
+    if not g.has_pods(obj.namespace, obj) and not ctx.options.get("report-when-absent", False):
+        return  # only other units (folders of alternatives) have pods here
     message = (f"{what} {_describe_selector(selector)} matches no Pod or pod template in namespace "
                f"`{obj.namespace}` of the input")
     related = ()
@@ -612,7 +624,7 @@ def pdb_no_eviction(obj: Any, ctx: Any) -> Iterator[Violation]:
         o = p.obj
         if o.kind not in ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "Pod"):
             return  # replicas not known from the manifest (DaemonSet, Job, custom resources)
-        if hpas.get((graphmod.group_of(o.api_version), o.kind, o.namespace, o.name)) is not None:
+        if hpas.get((graphmod.group_of(o.api_version), o.kind, o.namespace, o.name)):
             return  # the HPA decides
         n = 1 if o.kind == "Pod" else get(o.data, ("spec", "replicas"))
         n = 1 if n is None else n
@@ -653,7 +665,7 @@ def statefulset_service(obj: Any, ctx: Any) -> Iterator[Violation]:
     g = graphmod.of(ctx)
     name = get(obj.data, ("spec", "serviceName"))
     ptr = ("spec", "serviceName")
-    v, found = dangling(ctx, g, "", "Service", obj.namespace, name, ptr, "spec.serviceName")
+    v, found = dangling(ctx, g, "", "Service", obj.namespace, name, ptr, "spec.serviceName", referrer=obj)
     if v:
         yield v
     if not found:
@@ -693,7 +705,7 @@ def rbac_references(obj: Any, ctx: Any) -> Iterator[Violation]:
             name in BUILTIN_ROLES and obj.namespace in ("kube-system", "kube-public")))
         if not builtin:
             v, _ = dangling(ctx, g, "rbac.authorization.k8s.io", ref["kind"], obj.namespace, name,
-                            ("roleRef", "name"), "roleRef")
+                            ("roleRef", "name"), "roleRef", referrer=obj)
             if v:
                 yield v
     for i, s in enumerate(items(obj.data.get("subjects"))):
@@ -703,7 +715,7 @@ def rbac_references(obj: Any, ctx: Any) -> Iterator[Violation]:
         if not isinstance(ns, str):
             continue
         v, _ = dangling(ctx, g, "", "ServiceAccount", ns, s.get("name"), ("subjects", i, "name"),
-                        f"subjects[{i}]")
+                        f"subjects[{i}]", referrer=obj)
         if v:
             yield v
 
@@ -748,13 +760,13 @@ def duplicate_node_port(obj: Any, ctx: Any) -> Iterator[Violation]:
             for i, p in enumerate(items(get(graphmod.full_data(svc), ("spec", "ports")))):
                 n = p.get("nodePort") if isinstance(p, dict) else None
                 if isinstance(n, int) and not isinstance(n, bool) and n:
-                    first.setdefault(n, (svc, i))
+                    first.setdefault((g.unit(svc), n), (svc, i))
         memo = ctx.cache["nodeports"] = (g, first)
     for i, p in enumerate(items(get(obj.data, ("spec", "ports")))):
         n = p.get("nodePort") if isinstance(p, dict) else None
         if not isinstance(n, int) or isinstance(n, bool):
             continue
-        owner = memo[1].get(n)
+        owner = memo[1].get((g.unit(obj), n))  # alternatives in other units never meet
         if owner is None or owner[0] is obj or owner[0].ref == obj.ref:
             continue  # the first user, or a duplicate object (KL217 reports it)
         other = owner[0]
@@ -784,8 +796,9 @@ def overlapping_selectors(obj: Any, ctx: Any) -> Iterator[Violation]:
     me = (obj.path, obj.doc, obj.item)
     for p in pods:
         o = p.obj
-        if o.kind not in _OVERLAP_KINDS or (o.path, o.doc, o.item) == me or o.ref == obj.ref:
-            continue
+        if o.kind not in _OVERLAP_KINDS or (o.path, o.doc, o.item) == me or o.ref == obj.ref \
+                or not g.same_unit(o, obj):
+            continue  # itself, a duplicate (KL217), or an alternative in another unit
         # report a mutual overlap once, on the later of the two
         theirs = get(o.data, ("spec", "selector"))
         mutual = isinstance(theirs, dict) and _selects(theirs, o.kind, obj)

@@ -27,8 +27,8 @@ def service_selects_nothing(obj: Any, ctx: Any) -> Iterator[Violation]:
     g = graph.of(ctx)
     if g.select_map(obj.namespace, selector):
         return
-    if not g.has_pods(obj.namespace) and not ctx.options.get("report-when-no-pods", False):
-        return  # nothing in the input could match: the pods live elsewhere
+    if not g.has_pods(obj.namespace, obj) and not ctx.options.get("report-when-no-pods", False):
+        return  # nothing in the input (in its unit: graph.py) could match: the pods live elsewhere
     wanted = format_map(selector)
     message = (f"Service selector {wanted} matches no Pod or pod template in namespace "
                f"`{obj.namespace}` of the input")

@@ -71,6 +71,7 @@ def settings_from(conf: Any, overrides: Dict[str, Any]) -> Settings:
         jobs=1,
         crds=conf.paths("crds"),
         schema_dirs=conf.paths("schema-dirs"),
+        cross_object_scope=conf.get("cross-object-scope", "folder"),
     )
     if conf.get("pod-security") is not None and hasattr(settings, "pod_security"):
         settings.pod_security = conf.get("pod-security")
@@ -223,7 +224,8 @@ class Workspace:
             if linter is None:
                 continue
             outcomes = [s.outcome for s in states]
-            sources = [Source(s.path, None, (s.text or "").encode("utf-8", "surrogatepass"))
+            sources = [Source(s.path, None, (s.text or "").encode("utf-8", "surrogatepass"),
+                              unit=os.path.dirname(s.path))
                        for s in states]
             keep = {s.path: s.loaded for s in states if s.loaded is not None}
             for o in outcomes:  # a directive's use is recomputed with the cross-object stage

@@ -97,7 +97,7 @@ def render_roots(linter: Any, roots: List[str], charts: List[str],
                 smap = kustomize.SourceMap(root)
             except Exception:  # a map we cannot build must not lose the findings
                 smap = None
-            sources.append(Source(path, None, raw))
+            sources.append(Source(path, None, raw, unit=path))
             renderings[path] = _rendering(path, raw, smap, "kustomize")
             if focus and root in focus:
                 renderings[path] = renderings[path]._replace(

@@ -70,7 +70,7 @@ def render_charts(linter: Any, charts: List[str], sources: List[Any], renderings
             continue
         path = display(os.path.join(chart, "templates"))  # the stand-in path of the rendering
         raw = proc.stdout
-        sources.append(Source(path, None, raw))
+        sources.append(Source(path, None, raw, unit=path))
         renderings[path] = make_rendering(path, raw, HelmMap(chart, raw), "helm")
     return findings
 

@@ -1,0 +1,176 @@
+"""Units of the cross-object rules (graph.py): in a walk, each folder is applied on its own,
+so folders of alternatives side by side (install bundles, example variants) do not make
+conflicts or missing references; files named together are one application. Situations
+re-created from the real-world repositories where the whole walk as one application gave
+false findings (kubernetes/examples guestbook, argo-cd install bundles, ingress-nginx
+example tests)."""
+
+import os
+
+from kubelint.engine import Settings, run
+
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: frontend}
+spec:
+  selector: {matchLabels: {app: guestbook}}
+  template:
+    metadata: {labels: {app: guestbook}}
+    spec:
+      containers:
+        - {name: web, image: "nginx:1.27"}
+"""
+# the legacy variant of the same application, in a folder of its own
+CONTROLLER = """apiVersion: v1
+kind: ReplicationController
+metadata: {name: frontend-rc}
+spec:
+  selector: {app: guestbook}
+  template:
+    metadata: {labels: {app: guestbook}}
+    spec:
+      containers:
+        - name: web
+          image: "nginx:1.27"
+          ports: [{name: http-server, containerPort: 3000}]
+"""
+SERVICE = """apiVersion: v1
+kind: Service
+metadata: {name: guestbook}
+spec:
+  selector: {app: guestbook}
+  ports: [{port: 80, targetPort: http-server}]
+"""
+
+
+def tree(tmp_path, files):
+    for rel, text in files.items():
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return tmp_path
+
+
+def codes(result, *wanted):
+    return sorted((os.path.relpath(f.path), f.line, f.column, f.code) for f in result.findings
+                  if f.code in wanted)
+
+
+def test_alternatives_in_sibling_folders_do_not_fight(tmp_path, monkeypatch):
+    root = tree(tmp_path, {"guestbook/frontend.yaml": DEPLOYMENT,
+                           "guestbook/legacy/frontend-rc.yaml": CONTROLLER,
+                           "guestbook/legacy/service.yaml": SERVICE})
+    monkeypatch.chdir(root)
+    walked = run(["guestbook"], Settings(select=["ALL"]))
+    # the legacy Service's pods: its own folder's controller, which has the named port
+    assert codes(walked, "KL203", "KL219") == []
+    # named together, they are one application: the two controllers fight over the pods,
+    # and the Deployment's pods lack the Service's named port
+    named = run(["guestbook/frontend.yaml", "guestbook/legacy/frontend-rc.yaml",
+                 "guestbook/legacy/service.yaml"], Settings(select=["ALL"]))
+    assert codes(named, "KL203", "KL219") == [
+        ("guestbook/legacy/frontend-rc.yaml", 5, 3, "KL219"),
+        ("guestbook/legacy/service.yaml", 6, 34, "KL203"),
+    ]
+    # a team whose whole walk is one application says so
+    one = run(["guestbook"], Settings(select=["ALL"], cross_object_scope="input"))
+    assert codes(one, "KL203", "KL219") == codes(named, "KL203", "KL219")
+
+
+STATEFULSET = """apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: controller}
+spec:
+  serviceName: controller
+  selector: {matchLabels: {app: controller}}
+  template:
+    metadata: {labels: {app: controller}}
+    spec:
+      containers:
+        - {name: c, image: "nginx:1.27"}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: controller-metrics}
+spec:
+  selector: {app: controller}
+  ports: [{port: 8082}]
+"""
+PLAIN_SERVICE = """apiVersion: v1
+kind: Service
+metadata: {name: controller}
+spec:
+  selector: {app: controller-deployment}
+  ports: [{port: 8082}]
+"""
+
+
+def test_a_reference_met_only_in_another_folder_beside_own_objects_is_not_judged(tmp_path, monkeypatch):
+    # argo-cd: install.yaml's StatefulSet names a Service that only the Deployment variant's
+    # folder defines (not headless); install.yaml has Services of its own
+    root = tree(tmp_path, {"manifests/install.yaml": STATEFULSET,
+                           "manifests/base/deployment-variant/service.yaml": PLAIN_SERVICE})
+    monkeypatch.chdir(root)
+    assert codes(run(["manifests"], Settings()), "KL215") == []
+    named = run(["manifests/install.yaml", "manifests/base/deployment-variant/service.yaml"], Settings())
+    assert codes(named, "KL215") == [("manifests/install.yaml", 5, 16, "KL215")]
+
+
+INGRESS = """apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: test}
+spec:
+  rules:
+    - http:
+        paths:
+          - path: /
+            pathType: Prefix
+            backend: {service: {name: %s, port: {number: 80}}}
+"""
+OTHER_SERVICE = """apiVersion: v1
+kind: Service
+metadata: {name: demo-auth-service}
+spec:
+  selector: {app: demo}
+  ports: [{port: 80}]
+"""
+
+
+def test_absence_needs_the_kind_in_the_same_folder_or_a_near_miss(tmp_path, monkeypatch):
+    # ingress-nginx: an example's test input names Service svc1; another example folder has
+    # Services of its own
+    root = tree(tmp_path, {"examples/opa/tests/allow.yaml": INGRESS % "svc1",
+                           "examples/auth/service.yaml": OTHER_SERVICE,
+                           "examples/typo/ingress.yaml": INGRESS % "demo-auth-servce"})
+    monkeypatch.chdir(root)
+    walked = run(["examples"], Settings())
+    # svc1: nothing of the kind in its folder, no near miss: deployed elsewhere, not reported;
+    # demo-auth-servce: a near miss of a Service of the input is a typo wherever it is
+    assert codes(walked, "KL202") == [("examples/typo/ingress.yaml", 10, 39, "KL202")]
+    named = run(["examples/opa/tests/allow.yaml", "examples/auth/service.yaml"], Settings())
+    assert codes(named, "KL202") == [("examples/opa/tests/allow.yaml", 10, 39, "KL202")]
+
+
+def test_selector_that_matches_nothing_needs_pods_in_its_folder(tmp_path, monkeypatch):
+    typo = SERVICE.replace("selector: {app: guestbook}", "selector: {app: guestbok}")
+    root = tree(tmp_path, {"a/service.yaml": typo, "b/frontend.yaml": DEPLOYMENT,
+                           "c/service.yaml": typo, "c/frontend.yaml": DEPLOYMENT})
+    monkeypatch.chdir(root)
+    walked = run(["."], Settings())
+    assert codes(walked, "KL201") == [("c/service.yaml", 5, 3, "KL201")]
+
+
+def test_duplicate_node_ports_only_within_a_folder(tmp_path, monkeypatch):
+    svc = """apiVersion: v1
+kind: Service
+metadata: {name: %s}
+spec:
+  type: NodePort
+  selector: {app: x}
+  ports: [{port: 80, nodePort: 30080}]
+"""
+    root = tree(tmp_path, {"aws/svc.yaml": svc % "ingress", "gcp/svc.yaml": svc % "ingress-gcp",
+                           "gcp/other.yaml": svc % "other"})
+    monkeypatch.chdir(root)
+    walked = run(["."], Settings())
+    assert codes(walked, "KL218") == [("gcp/svc.yaml", 7, 32, "KL218")]
