@@ -144,10 +144,16 @@ def rule_set_cost(runs: int) -> None:
     # --no-cache: with the per-file result cache a warm default run would only redo the
     # cross-object stage, and the comparison would measure the cache, not the rules
     base = KUBELINT + ["check", "--no-cache", "--no-ignore", "--jobs", "1"]
-    default, full = medians([base + [CORPUS], base + ["--select", FULL_SET, CORPUS]], runs)
-    print(f"rule set cost (--jobs 1): default {default * 1000:.0f} ms ({findings('ALL')} findings), "
-          f"--select {FULL_SET} {full * 1000:.0f} ms ({findings(FULL_SET)} findings): "
-          f"{(full / default - 1) * 100:+.0f}%")
+    load = os.getloadavg()[0]
+    got = interleaved({"default": (base + [CORPUS], None, None),
+                       "full": (base + ["--select", FULL_SET, CORPUS], None, None)}, runs)
+    d, f = got["default"], got["full"]
+    print(f"rule set cost (--jobs 1, {runs} interleaved rounds, load {load:.1f}): default "
+          f"{findings('ALL')} findings, --select {FULL_SET} {findings(FULL_SET)} findings; "
+          f"wall median {d.w * 1000:.0f} vs {f.w * 1000:.0f} ms: {(f.w / d.w - 1) * 100:+.0f}%; "
+          f"CPU median {d.c * 1000:.0f} vs {f.c * 1000:.0f} ms: {(f.c / d.c - 1) * 100:+.0f}%; "
+          f"CPU min {min(d.cpu) * 1000:.0f} vs {min(f.cpu) * 1000:.0f} ms: "
+          f"{(min(f.cpu) / min(d.cpu) - 1) * 100:+.0f}%")
 
 
 def _prepare(skip_big: bool) -> None:

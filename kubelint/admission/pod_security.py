@@ -65,6 +65,10 @@ def _user_namespace(spec: dict) -> bool:
 
 
 def _q(value: Any) -> str:
+    if value.__class__ is str:  # what json.dumps gives a str, without its Python layers
+        from json.encoder import encode_basestring_ascii
+
+        return encode_basestring_ascii(value)
     import json
 
     return json.dumps(value)
@@ -394,8 +398,20 @@ CONTROLS: Tuple[Control, ...] = (
 BY_CODE = {c.code: c for c in CONTROLS}
 
 
+_CONTROLS_FOR: Dict[Tuple[str, Version], List[Control]] = {}
+
+
 def controls_for(level: str, version: Version) -> List[Control]:
-    """The checks the plugin runs for level:version, baseline ones first."""
+    """The checks the plugin runs for level:version, baseline ones first (worked out once
+    per level and version: every pod asks)."""
+    key = (level, version)
+    found = _CONTROLS_FOR.get(key)
+    if found is None:
+        found = _CONTROLS_FOR[key] = _controls_for(level, version)
+    return found
+
+
+def _controls_for(level: str, version: Version) -> List[Control]:
     if level not in ("baseline", "restricted"):
         return []
     active = [c for c in CONTROLS if c.since <= version]
