@@ -336,7 +336,12 @@ def gc_paused() -> Iterator[None]:
 
 def span_of(node: Any) -> Span:
     s, e = node.start_mark, node.end_mark
-    return Span(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+    # tuple.__new__: Span(...) without its generated __new__ (a finding's position is looked
+    # up tens of thousands of times in a large report)
+    return _tuple_new(Span, (s.line + 1, s.column + 1, e.line + 1, e.column + 1))
+
+
+_tuple_new = tuple.__new__
 
 
 def _size(n: int) -> str:
