@@ -10,8 +10,9 @@ apply to them); `exclude:` does, as before."""
 from __future__ import annotations
 
 import fnmatch
+import re
 import os
-from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
@@ -80,12 +81,19 @@ class Discovery(NamedTuple):
     focus: Dict[str, Set[str]] = {}
 
 
+_NOT_MANIFEST_RE: Any = None
+
+
 def known_non_manifest(name: str) -> Optional[str]:
-    """Why a file of this name is not a manifest, or None."""
-    for pattern, reason in NOT_MANIFESTS:
-        if fnmatch.fnmatchcase(name, pattern):
-            return reason
-    return None
+    """Why a file of this name is not a manifest, or None. The patterns are tried as one
+    regular expression, in order (the first alternative that matches the whole name wins, as
+    the loop over fnmatchcase did): one match per walked file instead of ~30."""
+    global _NOT_MANIFEST_RE
+    if _NOT_MANIFEST_RE is None:
+        _NOT_MANIFEST_RE = re.compile("|".join(f"(?P<p{i}>{fnmatch.translate(pattern)})"
+                                               for i, (pattern, _) in enumerate(NOT_MANIFESTS)))
+    m = _NOT_MANIFEST_RE.match(name)
+    return NOT_MANIFESTS[int(m.lastgroup[1:])][1] if m is not None else None
 
 
 def git_root(start: str) -> Optional[str]:
@@ -108,9 +116,15 @@ class _IgnoreStack:
 
     def ignored(self, path: str, is_dir: bool) -> bool:
         for base, spec in reversed(self.frames):
-            rel = os.path.relpath(path, base).replace(os.sep, "/")
-            if rel.startswith("../"):
-                continue
+            # both absolute and normalised: a path below `base` is `base/rest` (os.path.relpath
+            # does the same on strings, with two abspath calls per frame per file)
+            prefix = base if base.endswith(os.sep) else base + os.sep
+            if path.startswith(prefix):
+                rel = path[len(prefix):].replace(os.sep, "/")
+            else:
+                rel = os.path.relpath(path, base).replace(os.sep, "/")
+                if rel.startswith("../"):
+                    continue
             result = spec.check_file(rel + "/" if is_dir else rel)  # type: ignore[attr-defined]
             if result.include is not None:
                 return bool(result.include)

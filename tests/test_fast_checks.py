@@ -95,3 +95,29 @@ def test_a_check_that_cannot_be_imported_is_a_finding_on_each_object(tmp_path):
     found = [(f.code, f.span.line, f.message.split(":")[0]) for f in result.findings if f.code == "XX002"]
     assert found == [("XX002", 1, "internal error in XX002 gone"), ("XX002", 5, "internal error in XX002 gone")]
     assert "cannot be imported" in result.findings[0].message
+
+
+def test_known_non_manifests_as_one_pattern_match_the_loop():
+    """discover.known_non_manifest tries its name patterns as one regular expression; it gives
+    the reason of the first pattern that matches, as fnmatchcase over the list did."""
+    import fnmatch
+    import string
+
+    from kubelint import discover
+
+    def loop(name):
+        for pattern, reason in discover.NOT_MANIFESTS:
+            if fnmatch.fnmatchcase(name, pattern):
+                return reason
+        return None
+
+    rnd = random.Random(9)
+    names = ["app.yaml", "values.yaml", "Chart.yaml", "docker-compose.yml", "kustomization.yaml"]
+    for pattern, _ in discover.NOT_MANIFESTS:
+        names += [pattern, pattern.replace("*", "abc"), pattern.replace("*", ""), "x" + pattern,
+                  pattern + "x", pattern.upper()]
+    alpha = string.ascii_letters + "-_.*?[]\n"
+    names += ["".join(rnd.choice(alpha) for _ in range(rnd.randint(0, 12))) + rnd.choice([".yaml", ".yml", ""])
+              for _ in range(1000)]
+    assert [discover.known_non_manifest(n) for n in names] == [loop(n) for n in names]
+    assert sum(loop(n) is not None for n in names) > 50
