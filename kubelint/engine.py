@@ -761,7 +761,18 @@ def _worker_init(linters: Optional[List[Linter]], settings: List[Settings]) -> N
 
 
 def _worker_task(item: Tuple[int, Any]) -> FileOutcome:
-    return _lint_task(_WORKERS, item)
+    outcome = _lint_task(_WORKERS, item)
+    _flush_results()  # a pool worker is never told that the run is over
+    return outcome
+
+
+def _flush_results() -> None:
+    """Write the result-cache entries this process has put (resultcache.py), if any."""
+    import sys
+
+    module = sys.modules.get("kubelint.resultcache")
+    if module is not None:
+        module.flush_all()
 
 
 def _lint_task(linters: List[Linter], item: Tuple[int, Any]) -> FileOutcome:
@@ -880,6 +891,7 @@ def _lint_all(linter: Linter, sources: List[Source],
                         if progress is not None else None)
     for i, outcome in zip(todo, fresh):
         outcomes[i] = outcome
+    _flush_results()
     if any(c.written for c in caches):
         caches[0].prune()  # one folder for every config
     return outcomes  # type: ignore[return-value]
@@ -908,7 +920,8 @@ def _lint_files(linters: List[Linter], tasks: List[Tuple[int, Any]],
         # built Linters with their compiled schemas, and this process does its share
         from . import parallel
 
-        return parallel.run(jobs, tasks, lambda item: _lint_task(linters, item), progress)
+        return parallel.run(jobs, tasks, lambda item: _lint_task(linters, item), progress,
+                            finish=_flush_results)
     import copy
     import multiprocessing
 
@@ -1234,6 +1247,7 @@ def _late_cached(linter: Linter, sources: List[Source], outcomes: List[FileOutco
         used = [[d.used and not was for d, was in zip(o.directives.items, flags)]
                 for o, flags in zip(outcomes, before)]
         cache.put(key, (kept, quiet, used))
+        cache.flush()
     return kept, quiet
 
 

@@ -25,8 +25,10 @@ class WorkerError(Exception):
 
 
 def run(jobs: int, tasks: Sequence[Any], work: Callable[[Any], Any],
-        progress: Optional[Callable[[int, int], None]] = None) -> List[Any]:
-    """[work(task) for task in tasks], computed by this process and jobs - 1 forked ones."""
+        progress: Optional[Callable[[int, int], None]] = None,
+        finish: Optional[Callable[[], None]] = None) -> List[Any]:
+    """[work(task) for task in tasks], computed by this process and jobs - 1 forked ones;
+    each child calls `finish` when it has no work left (before it exits)."""
     n = len(tasks)
     size = max(1, -(-n // _MAX_CHUNKS))
     chunks = [(start, min(n, start + size)) for start in range(0, n, size)]
@@ -41,7 +43,7 @@ def run(jobs: int, tasks: Sequence[Any], work: Callable[[Any], Any],
             pid = os.fork()
             if pid == 0:  # the child: work, send everything back at the end, never return
                 os.close(out_r)
-                _child(queue_r, out_w, chunks, tasks, work)
+                _child(queue_r, out_w, chunks, tasks, work, finish)
             os.close(out_w)
             children.append((pid, out_r))
         done = 0
@@ -84,7 +86,7 @@ def run(jobs: int, tasks: Sequence[Any], work: Callable[[Any], Any],
 
 
 def _child(queue_r: int, out_w: int, chunks: List[Any], tasks: Sequence[Any],
-           work: Callable[[Any], Any]) -> None:
+           work: Callable[[Any], Any], finish: Optional[Callable[[], None]] = None) -> None:
     code = 0
     try:
         try:
@@ -95,6 +97,8 @@ def _child(queue_r: int, out_w: int, chunks: List[Any], tasks: Sequence[Any],
                     break
                 start, end = chunks[i]
                 mine.append((i, [work(tasks[j]) for j in range(start, end)]))
+            if finish is not None:
+                finish()
             data = pickle.dumps(("ok", mine), protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException as e:  # noqa: BLE001 - everything goes back to the parent
             try:

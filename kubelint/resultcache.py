@@ -7,25 +7,34 @@ An entry's key is a hash of the file's bytes, the path it is reported under, and
 everything else that shapes a file's outcome: kubelint's version and the stamp of its code and
 rule files, the Kubernetes version and schema files, every setting of the run (config, rules,
 severities, options; the files of every folder a setting names: CRDs, schemas, rules,
-policies). Entries are written
-atomically (a temporary file renamed into place), so concurrent runs never read half an entry;
-anything unreadable is a miss. Entries unused for PRUNE_AGE are deleted, and the oldest when
-the folder outgrows PRUNE_SIZE, at most once a day. `--no-cache` (or KUBELINT_NO_CACHE=1)
-turns it off."""
+policies).
+
+Entries live in one SQLite database (`results.sqlite`, write-ahead log): a file per entry
+cost ~0.5 ms of system time to create on an ext4 disk, half a second per 1,000 files, more
+than linting them from the cache saved; one transaction per process writes them all in
+milliseconds. SQLite serialises concurrent writers (other runs, the workers of one run) and
+readers never see half an entry; an unreadable entry or database is a miss, a broken
+database is replaced. Entries unused for PRUNE_AGE are deleted, and the oldest when the
+entries outgrow PRUNE_SIZE, at most once a day. `--no-cache` (or KUBELINT_NO_CACHE=1) turns
+it off."""
 
 from __future__ import annotations
 
 import os
 import pickle
+import shutil
 import time
-from typing import Any, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from . import __version__
 
 PRUNE_AGE = 14 * 86400  # seconds an entry may go unused
 PRUNE_SIZE = 256 * 1024 * 1024  # bytes the folder may hold
 _PRUNE_EVERY = 86400
-_TOUCH_AFTER = 86400  # refresh an entry's mtime on a hit at most this often
+_TOUCH_AFTER = 86400  # refresh an entry's last use on a hit at most this often
+_DB = "results.sqlite"
+_BATCH = 200  # entries written per transaction
+_open_caches: List["ResultCache"] = []  # with entries not yet written (flush_all)
 
 try:  # the builtin module: hashlib would load OpenSSL (~3 ms)
     from _blake2 import blake2b
@@ -64,7 +73,16 @@ class ResultCache:
         self.folder = folder
         self.digest = digest
         self.written = 0
-        self._folders: set = set()  # made already: os.makedirs costs a failing mkdir each time
+        self._db: Any = None
+        self._pid = 0  # the process that opened _db: a forked child opens its own
+        self._broken = False
+        self._pending: List[Tuple[str, bytes]] = []
+        self._touch: List[str] = []
+
+    def __getstate__(self) -> Dict[str, Any]:  # sent to pool workers: without the connection
+        state = dict(self.__dict__)
+        state.update(_db=None, _pid=0, _pending=[], _touch=[])
+        return state
 
     @classmethod
     def open(cls, linter: Any) -> Optional["ResultCache"]:
@@ -110,41 +128,99 @@ class ResultCache:
         h.update(raw)
         return h.hexdigest()
 
-    def get(self, key: str) -> Any:
-        path = os.path.join(self.folder, key[:2], key)
-        try:
-            with open(path, "rb") as f:
-                data = f.read()
-                mtime = os.fstat(f.fileno()).st_mtime
-            value = pickle.loads(data)
-        except Exception:  # missing, half-deleted, or from an incompatible kubelint: a miss
+    # the database ---------------------------------------------------------------------------
+
+    def _connect(self) -> Any:
+        """This process's connection, or None when the cache cannot be used."""
+        if self._broken:
             return None
-        if time.time() - mtime > _TOUCH_AFTER:
+        if self._db is not None and self._pid == os.getpid():
+            return self._db
+        import sqlite3
+
+        path = os.path.join(self.folder, _DB)
+        for attempt in range(2):
             try:
-                os.utime(path)  # in use: keep it from being pruned
-            except OSError:
-                pass
+                os.makedirs(self.folder, exist_ok=True)
+                db = sqlite3.connect(path, timeout=30, isolation_level=None,
+                                     check_same_thread=False)
+                # a cache: a power cut may lose entries, which are then misses
+                db.execute("PRAGMA synchronous=OFF")
+                if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    db.execute("PRAGMA auto_vacuum=INCREMENTAL")
+                    db.execute("PRAGMA journal_mode=WAL")
+                db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, "
+                           "value BLOB NOT NULL, used INTEGER NOT NULL)")
+                self._db, self._pid = db, os.getpid()
+                return db
+            except sqlite3.DatabaseError:  # not a database, or a broken one: start again
+                if attempt == 0:
+                    for suffix in ("", "-wal", "-shm"):
+                        _remove(path + suffix)
+            except Exception:  # a read-only or full disk: run without the cache
+                break
+        self._broken = True
+        return None
+
+    def get(self, key: str) -> Any:
+        db = self._connect()
+        if db is None:
+            return None
+        try:
+            row = db.execute("SELECT value, used FROM entries WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                return None
+            value = pickle.loads(row[0])
+        except Exception:  # a broken entry, or one from an incompatible kubelint: a miss
+            return None
+        if time.time() - row[1] > _TOUCH_AFTER:
+            self._touch.append(key)  # in use: keep it from being pruned
+            self._later()
         return value
 
     def put(self, key: str, value: Any) -> None:
-        folder = os.path.join(self.folder, key[:2])
         try:
             data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-            if folder not in self._folders:
-                os.makedirs(folder, exist_ok=True)
-                self._folders.add(folder)
-            tmp = os.path.join(folder, f".tmp-{os.getpid()}-{key}")
-            with open(tmp, "wb") as f:
-                f.write(data)
-            os.replace(tmp, os.path.join(folder, key))
-            self.written += 1
-        except Exception:  # a read-only or full disk: run without the cache
-            self._folders.discard(folder)  # or a folder pruned meanwhile: made again next time
+        except Exception:
+            return
+        self._pending.append((key, data))
+        self.written += 1
+        if len(self._pending) >= _BATCH:
+            self.flush()
+        else:
+            self._later()
+
+    def _later(self) -> None:
+        if self not in _open_caches:
+            _open_caches.append(self)
+
+    def flush(self) -> None:
+        """Write what this process has put since the last flush, in one transaction."""
+        pending, touch = self._pending, self._touch
+        self._pending, self._touch = [], []
+        if not (pending or touch):
+            return
+        db = self._connect()
+        if db is None:
+            return
+        now = int(time.time())
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
+                           [(k, v, now) for k, v in pending])
+            db.executemany("UPDATE entries SET used = ? WHERE key = ?", [(now, k) for k in touch])
+            db.execute("COMMIT")
+        except Exception:  # busy for too long, a full disk: these entries are misses next time
+            try:
+                db.execute("ROLLBACK")
+            except Exception:
+                pass
 
     def prune(self, now: Optional[float] = None) -> None:
         """Delete entries unused for PRUNE_AGE, then the oldest beyond PRUNE_SIZE; at most
         once per _PRUNE_EVERY (a stamp file records the last time)."""
         now = time.time() if now is None else now
+        self.flush()
         stamp = os.path.join(self.folder, ".pruned")
         try:
             if now - os.stat(stamp).st_mtime < _PRUNE_EVERY:
@@ -158,28 +234,40 @@ class ResultCache:
             os.utime(stamp, (now, now))
         except OSError:
             return
-        entries = []
-        for root, _, files in os.walk(self.folder):
-            for name in files:
-                if name == ".pruned":
-                    continue
-                path = os.path.join(root, name)
-                try:
-                    st = os.stat(path)
-                except OSError:
-                    continue
-                # leftovers of a killed writer count as old after an hour
-                old = now - st.st_mtime > (3600 if name.startswith(".tmp-") else PRUNE_AGE)
-                if old:
-                    _remove(path)
-                else:
-                    entries.append((st.st_mtime, st.st_size, path))
-        total = sum(size for _, size, _ in entries)
-        for _, size, path in sorted(entries):
-            if total <= PRUNE_SIZE:
-                break
-            _remove(path)
-            total -= size
+        db = self._connect()
+        if db is None:
+            return
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("DELETE FROM entries WHERE used < ?", (int(now - PRUNE_AGE),))
+            total = db.execute("SELECT COALESCE(SUM(LENGTH(value)), 0) FROM entries").fetchone()[0]
+            if total > PRUNE_SIZE:
+                doomed = []
+                for key, size in db.execute("SELECT key, LENGTH(value) FROM entries "
+                                            "ORDER BY used, key"):
+                    if total <= PRUNE_SIZE:
+                        break
+                    doomed.append((key,))
+                    total -= size
+                db.executemany("DELETE FROM entries WHERE key = ?", doomed)
+            db.execute("COMMIT")
+            db.execute("PRAGMA incremental_vacuum")
+        except Exception:
+            try:
+                db.execute("ROLLBACK")
+            except Exception:
+                pass
+        # entries of kubelint before the database: a file each under two-letter folders
+        for name in os.listdir(self.folder):
+            sub = os.path.join(self.folder, name)
+            if len(name) == 2 and os.path.isdir(sub):
+                shutil.rmtree(sub, ignore_errors=True)
+
+
+def flush_all() -> None:
+    """Write every cache's pending entries (the end of a process's share of a run)."""
+    while _open_caches:
+        _open_caches.pop().flush()
 
 
 def late_key(cache: ResultCache, keys: List[str]) -> str:

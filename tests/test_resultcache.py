@@ -3,6 +3,7 @@ any --jobs; it re-lints only what changed; a change of settings, a corrupt entry
 --no-cache never leaks an old answer; old entries are pruned."""
 
 import os
+import sqlite3
 import time
 
 from kubelint import resultcache
@@ -45,8 +46,11 @@ def _tree(root, n=60):
 
 
 def _entries(cache):
-    folder = cache / "results"
-    return sorted(f for _, _, files in os.walk(folder) for f in files if not f.startswith("."))
+    path = cache / "results" / "results.sqlite"
+    if not path.exists():
+        return []
+    with sqlite3.connect(path) as db:
+        return sorted(k for (k,) in db.execute("SELECT key FROM entries"))
 
 
 def test_warm_runs_say_what_cold_runs_say_for_any_jobs(tmp_path):
@@ -136,13 +140,29 @@ def test_a_corrupt_entry_is_a_miss(tmp_path, monkeypatch):
     monkeypatch.setenv("KUBELINT_CACHE_DIR", str(tmp_path / "cache"))
     tree = _tree(tmp_path / "m", n=3)
     first = run([str(tree)], Settings(result_cache=True))
-    for root, _, files in os.walk(tmp_path / "cache" / "results"):
-        for f in files:
-            with open(os.path.join(root, f), "wb") as fh:
-                fh.write(b"\x80\x05garbage")
+    with sqlite3.connect(tmp_path / "cache" / "results" / "results.sqlite") as db:
+        db.execute("UPDATE entries SET value = ?", (b"\x80\x05garbage",))
     linted = _count_lints(monkeypatch)
     again = run([str(tree)], Settings(result_cache=True))
     assert len(linted) == 3 and again.findings == first.findings
+
+
+def test_a_broken_database_is_replaced(tmp_path, monkeypatch):
+    monkeypatch.setenv("KUBELINT_CACHE_DIR", str(tmp_path / "cache"))
+    tree = _tree(tmp_path / "m", n=3)
+    first = run([str(tree)], Settings(result_cache=True))
+    db = tmp_path / "cache" / "results" / "results.sqlite"
+    for suffix in ("-wal", "-shm"):
+        if os.path.exists(str(db) + suffix):
+            os.remove(str(db) + suffix)
+    db.write_bytes(b"not a database" * 100)
+    linted = _count_lints(monkeypatch)
+    again = run([str(tree)], Settings(result_cache=True))
+    assert len(linted) == 3 and again.findings == first.findings
+    assert len(_entries(tmp_path / "cache")) == 4  # written again: 3 files, the cross stage
+    linted.clear()
+    run([str(tree)], Settings(result_cache=True))
+    assert linted == []
 
 
 def test_prune_by_age_and_size(tmp_path, monkeypatch):
@@ -150,13 +170,37 @@ def test_prune_by_age_and_size(tmp_path, monkeypatch):
     now = time.time()
     for i in range(6):
         cache.put(f"{i:02d}" + "0" * 38, b"x" * 1000)
-    old = os.path.join(cache.folder, "05", "05" + "0" * 38)
-    os.utime(old, (now - resultcache.PRUNE_AGE - 10,) * 2)
+    cache.flush()
+    path = os.path.join(cache.folder, "results.sqlite")
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE entries SET used = ? WHERE key LIKE '05%'", (int(now - resultcache.PRUNE_AGE - 10),))
+        db.execute("UPDATE entries SET used = used - 100 + CAST(SUBSTR(key, 1, 2) AS INTEGER) "
+                   "WHERE key NOT LIKE '05%'")  # 00 is the least recently used
+    legacy = os.path.join(cache.folder, "ab")  # an entry of kubelint before the database
+    os.makedirs(legacy)
+    open(os.path.join(legacy, "ab" + "0" * 38), "wb").close()
     monkeypatch.setattr(resultcache, "PRUNE_SIZE", 3500)
     cache.prune(now)
-    left = sorted(f[:2] for _, _, files in os.walk(cache.folder) for f in files if f[0] != ".")
-    assert "05" not in left and len(left) == 3  # the stale one, then the oldest beyond the size
+    left = sorted(k[:2] for k in _keys(path))
+    # the stale one, then the least recently used beyond the size
+    assert left == ["02", "03", "04"] and not os.path.exists(legacy)
     for i in range(2):
         cache.put(f"1{i}" + "0" * 38, b"y")
-    cache.prune(now + 60)  # pruned less than a day ago: nothing happens
-    assert len([f for _, _, files in os.walk(cache.folder) for f in files if f[0] != "."]) == 5
+    cache.prune(now + 60)  # pruned less than a day ago: nothing is deleted
+    assert len(_keys(path)) == 5
+
+
+def _keys(path):
+    with sqlite3.connect(path) as db:
+        return [k for (k,) in db.execute("SELECT key FROM entries")]
+
+
+def test_entries_of_forked_workers_are_written(tmp_path, monkeypatch):
+    # --jobs 2: the children write their own entries before they exit
+    monkeypatch.setenv("KUBELINT_CACHE_DIR", str(tmp_path / "cache"))
+    tree = _tree(tmp_path / "m", n=60)
+    run([str(tree)], Settings(result_cache=True, jobs=2))
+    assert len(_entries(tmp_path / "cache")) == 61
+    linted = _count_lints(monkeypatch)
+    run([str(tree)], Settings(result_cache=True, jobs=1))  # in this process: every file a hit
+    assert linted == []
