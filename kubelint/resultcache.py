@@ -136,8 +136,11 @@ class ResultCache:
             return None
         if self._db is not None and self._pid == os.getpid():
             return self._db
-        import sqlite3
-
+        try:
+            import sqlite3
+        except ImportError:  # a Python built without it: run without the cache
+            self._broken = True
+            return None
         path = os.path.join(self.folder, _DB)
         for attempt in range(2):
             try:
