@@ -334,6 +334,7 @@ class Linter:
         self._by_kind: Dict[Tuple[str, str, bool], List[Rule]] = {}
         self._checks_by_kind: Dict[Tuple[str, str, bool], List[Any]] = {}
         self._contexts: Dict[str, CheckContext] = {}
+        self._shared: Dict[Any, Any] = {}  # parts shared between projections (graph.slim)
         self._ref_of: Optional[K8sObject] = None  # from_violation's last object and its ref
         self._ref: Optional[ObjectRef] = None
         # rule code -> (name, severity, severity set by the user) for from_violation
@@ -448,7 +449,7 @@ class Linter:
             return obj
         from .graph import slim
 
-        data = slim(obj.kind, obj.data)
+        data = slim(obj.kind, obj.data, self._shared)
         if data is None:
             return obj
         import pickle

@@ -59,6 +59,13 @@ CONTROLLER_LABELS: Dict[str, Tuple[str, ...]] = {
     "CronJob": _JOB_LABELS,
 }
 
+# kind -> (pointer to the template labels, to its metadata, to its pod spec, the labels its
+# controller adds): one of each per kind, not per object
+_TEMPLATES: Dict[str, Tuple[Pointer, Pointer, Pointer, frozenset]] = {
+    kind: (base + ("metadata", "labels"), base + ("metadata",), base + ("spec",),
+           frozenset(CONTROLLER_LABELS.get(kind, ())))
+    for kind, base in TEMPLATE_PATHS.items()}
+
 _STS = ("statefulset.kubernetes.io/pod-name", "controller-revision-hash", "apps.kubernetes.io/pod-index")
 _PROM_OPERATOR = {"app.kubernetes.io/managed-by": "prometheus-operator",
                   "app.kubernetes.io/instance": "{name}", "app.kubernetes.io/version": "*",
@@ -142,7 +149,9 @@ class Graph:
         self.units = units or None  # path -> unit (see the module docstring); None: one unit
         self._kind_units: Dict[Tuple[str, str, str], set] = {}  # units holding such objects
         self._pod_units: Dict[str, set] = {}  # namespace -> units holding pods
-        self._by_name: Dict[Tuple[str, str, str, str], List[Any]] = {}
+        # (group, kind, namespace) -> name -> the object, or a list of them when the name
+        # is taken twice (a list and a key tuple per object cost ~8 MB at 50,000 objects)
+        self._by_name: Dict[Tuple[str, str, str], Dict[str, Any]] = {}
         self._by_kind: Dict[Tuple[str, str, str], List[Any]] = {}
         self._by_gk: Dict[Tuple[str, str], List[Any]] = {}
         self._names: Dict[Tuple[str, str, str], Tuple[List[str], List[str]]] = {}
@@ -154,10 +163,24 @@ class Graph:
         table = dict(POD_LABEL_PATHS)
         for key, entry in (extra_pod_paths or {}).items():
             table[key] = {"labels": entry} if isinstance(entry, str) else entry
+        groups: Dict[str, str] = {}
         for obj in objects:
-            group, kind = group_of(obj.api_version), obj.kind
+            api_version, kind = obj.api_version, obj.kind
+            group = groups.get(api_version)
+            if group is None:
+                group = groups[api_version] = group_of(api_version)
             ns = self.namespace_of(kind, obj.namespace)
-            self._by_name.setdefault((group, kind, ns, obj.name), []).append(obj)
+            names = self._by_name.get((group, kind, ns))
+            if names is None:
+                names = self._by_name[(group, kind, ns)] = {}
+            name = obj.name
+            same = names.get(name)
+            if same is None:
+                names[name] = obj
+            elif isinstance(same, list):
+                same.append(obj)
+            else:
+                names[name] = [same, obj]
             self._by_kind.setdefault((group, kind, ns), []).append(obj)
             self._by_gk.setdefault((group, kind), []).append(obj)
             if self.units:
@@ -173,7 +196,8 @@ class Graph:
         return "" if kind in CLUSTER_SCOPED else namespace
 
     def find(self, group: str, kind: str, namespace: str, name: str) -> List[Any]:
-        return self._by_name.get((group, kind, self.namespace_of(kind, namespace), name), [])
+        found = self._by_name.get((group, kind, self.namespace_of(kind, namespace)), {}).get(name)
+        return [] if found is None else found if isinstance(found, list) else [found]
 
     def of_kind(self, group: str, kind: str, namespace: str) -> List[Any]:
         """Every object of that kind in that namespace (any namespace for cluster kinds)."""
@@ -244,20 +268,23 @@ class Graph:
         return self._by_gk.get((group, kind), [])
 
     def identities(self) -> Iterable[Tuple[Tuple[str, str, str, str], List[Any]]]:
-        return self._by_name.items()
+        for (group, kind, ns), names in self._by_name.items():
+            for name, found in names.items():
+                yield (group, kind, ns, name), found if isinstance(found, list) else [found]
 
     # pods ----------------------------------------------------------------------------------
 
     def _pod_source(self, obj: Any, group: str, table: Dict[str, Any]) -> Optional[PodSource]:
         kind = obj.kind
         if group in ("", "apps", "batch") and kind in TEMPLATE_PATHS:
-            base = TEMPLATE_PATHS[kind]
-            labels = _get(obj.data, base + ("metadata", "labels"))
-            spec = _get(obj.data, base + ("spec",))
-            pointer = base + ("metadata", "labels") if isinstance(labels, dict) else base + ("metadata",)
-            return PodSource(obj, labels if isinstance(labels, dict) else {}, pointer,
-                             frozenset(CONTROLLER_LABELS.get(kind, ())),
-                             spec if isinstance(spec, dict) else None, base + ("spec",))
+            labels_at, meta_at, spec_at, adds = _TEMPLATES[kind]
+            labels = _get(obj.data, labels_at)
+            spec = _get(obj.data, spec_at)
+            if isinstance(labels, dict):
+                return PodSource(obj, labels, labels_at, adds,
+                                 spec if isinstance(spec, dict) else None, spec_at)
+            return PodSource(obj, {}, meta_at, adds, spec if isinstance(spec, dict) else None,
+                             spec_at)
         entry = table.get(f"{group}/{kind}")
         if not isinstance(entry, dict):
             return None
@@ -534,21 +561,67 @@ def _merge(a: Dict[str, Any], b: Dict[str, Any]) -> Dict[str, Any]:
 _FULL_SHAPES = {kind: _merge(_IDENTITY, shape) for kind, shape in SHAPES.items()}
 
 
-def _project(value: Any, shape: Any) -> Any:
-    if shape is _ALL:
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _shared(value: Any, table: Dict[Any, Any]) -> Any:
+    """`value` (a mapping or list of a projection, or a scalar), or an equal one kept earlier:
+    label maps, selectors and ports repeat across objects (and a selector its template's
+    labels), so projections share them. Only for projections, which nothing changes; types
+    are part of the key (True is not 1)."""
+    if isinstance(value, dict):
+        key: Any = ("d",) + tuple((k, type(v), v if isinstance(v, _SCALARS) else id(v))
+                                  for k, v in value.items())
+    elif isinstance(value, list):
+        key = ("l",) + tuple((type(v), v if isinstance(v, _SCALARS) else id(v)) for v in value)
+    else:
         return value
+    try:
+        found = table.get(key)
+    except TypeError:  # an unhashable key (a mapping as a key): kept as it is
+        return value
+    if found is None:
+        if len(table) >= _SHARED_LIMIT:
+            table.clear()  # (what is shared stays shared)
+        # (the ids in a key are of shared parts that `value` holds: alive as long as it is)
+        found = table[key] = value
+    return found
+
+
+_SHARED_LIMIT = 200_000
+
+
+def _project(value: Any, shape: Any, table: Dict[Any, Any]) -> Any:
+    if shape is _ALL:
+        return _freeze(value, table)
     if isinstance(shape, list):
-        return [_project(v, shape[0]) for v in value] if isinstance(value, list) else value
+        return [_project(v, shape[0], table) for v in value] if isinstance(value, list) else value
     if not isinstance(value, dict):
         return value  # a wrong type is kept as it is: the checks see what they saw before
-    return {k: _project(v, shape[k]) for k, v in value.items() if k in shape}
+    return {k: _project(v, shape[k], table) for k, v in value.items() if k in shape}
 
 
-def slim(kind: str, data: dict) -> Optional[dict]:
+def _freeze(value: Any, table: Dict[Any, Any]) -> Any:
+    """A copy of `value` made of shared parts (small values only: deep ones as they are)."""
+    if isinstance(value, dict):
+        if len(value) > 32:
+            return value
+        return _shared({k: _freeze(v, table) for k, v in value.items()}, table)
+    if isinstance(value, list):
+        if len(value) > 32:
+            return value
+        return _shared([_freeze(v, table) for v in value], table)
+    return value
+
+
+def slim(kind: str, data: dict, table: Optional[Dict[Any, Any]] = None) -> Optional[dict]:
     """The projection of a built-in object's data that the cross stage keeps, or None when
-    the whole object is kept (kinds not in SHAPES: Namespaces, CRDs, policies...)."""
+    the whole object is kept (kinds not in SHAPES: Namespaces, CRDs, policies...). `table`:
+    the parts shared between projections (per process)."""
     shape = _FULL_SHAPES.get(kind)
-    return _project(data, shape) if shape is not None else None
+    if shape is None:
+        return None
+    return _project(data, shape, {} if table is None else table)
 
 
 def whole(obj: Any) -> Any:

@@ -956,7 +956,7 @@ spec: {minAvailable: 2, selector: {matchLabels: {app: big}}}
         shutil.copy(os.path.join(FIXTURES, name), tmp_path / name.replace("/", "-"))
     slimmed = []
     real = graph.slim
-    monkeypatch.setattr(graph, "slim", lambda kind, data: slimmed.append(kind) or real(kind, data))
+    monkeypatch.setattr(graph, "slim", lambda kind, data, table=None: slimmed.append(kind) or real(kind, data, table))
 
     def both(**settings):
         slimmed.clear()
@@ -964,7 +964,7 @@ spec: {minAvailable: 2, selector: {matchLabels: {app: big}}}
         whole = run([str(tmp_path)], Settings(select=["ALL"], **settings))
         assert not slimmed
         monkeypatch.undo()
-        monkeypatch.setattr(graph, "slim", lambda kind, data: slimmed.append(kind) or real(kind, data))
+        monkeypatch.setattr(graph, "slim", lambda kind, data, table=None: slimmed.append(kind) or real(kind, data, table))
         slim = run([str(tmp_path)], Settings(select=["ALL"], **settings))
         if settings.get("jobs", 1) == 1:  # (workers count in their own processes)
             assert {"Deployment", "Service", "ConfigMap", "Secret"} <= set(slimmed)
