@@ -306,17 +306,16 @@ def _pod_refs(obj: Any, ctx: Any = None) -> List[Tuple[str, Pointer, Any]]:
     """(what, pointer, value) of every reference in the object's pod spec:
     what is configMapKeyRef, secretKeyRef, configMapRef, secretRef, configMap, secret,
     pvc, serviceAccount, priorityClass, imagePullSecret. Worked out once per object and run
-    (ctx.shared): five rules ask for them."""
+    (ctx.shared): five rules ask for them, one after the other (the engine runs an object's
+    cross rules together), so only the last object's are kept: a memo of every object kept
+    the whole data of every pod (the engine unpickles it for the object's rules only)."""
     shared = getattr(ctx, "shared", None)
     if shared is None:
         return list(_find_pod_refs(obj))
-    memo = shared.setdefault("pod_refs", {})
     data = obj.data
-    # keyed by identity, with the data kept alive by the memo so that no other object's data
-    # can take its id (projections of the graph are made and dropped as rules ask for them)
-    found = memo.get(id(data))
+    found = shared.get("pod_refs")
     if found is None or found[0] is not data:
-        found = memo[id(data)] = (data, list(_find_pod_refs(obj)))
+        found = shared["pod_refs"] = (data, list(_find_pod_refs(obj)))
     return found[1]
 
 
