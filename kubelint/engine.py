@@ -339,6 +339,7 @@ class Linter:
         self._ref: Optional[ObjectRef] = None
         # rule code -> (name, severity, severity set by the user) for from_violation
         self._identity: Dict[str, Tuple[str, Severity, bool]] = {}
+        self._docs = self._docs_found = 0  # documents linted, and those with findings
         self._deprecations: Any = None  # deprecations.deprecations, imported on first use
 
     # findings -----------------------------------------------------------------------------
@@ -390,7 +391,12 @@ class Linter:
     # the per-file pipeline -----------------------------------------------------------------
 
     def lint(self, source: Source) -> FileOutcome:
-        loaded = load_source(source, self.settings.max_file_size)
+        # Keep the loading pass's node trees for positions when more than a tenth of the
+        # documents so far got findings (the whole rule set finds something in almost every
+        # workload), not in a run with few: keeping a tree costs about a tenth to a third of
+        # composing it again (loader.KEEP_NODES_MAX_TEXT).
+        loaded = load_source(source, self.settings.max_file_size,
+                             self._docs_found * 10 > self._docs)
         if source.walked and _not_a_manifest(loaded):
             return FileOutcome(FileReport(source.path, skipped=NOT_A_MANIFEST), [], [], [],
                                Directives(), [])
@@ -429,6 +435,9 @@ class Linter:
                 doc.spans = {}
             before = len(findings)
             findings.extend(self._lint_object(doc, obj, deferred))
+            self._docs += 1
+            if len(findings) > before:
+                self._docs_found += 1
             if late and len(findings) > before:
                 # the nodes are at hand: where object-level findings go, for the late stage
                 place(doc, OBJECT_POINTER, "value")
@@ -676,11 +685,11 @@ def _not_a_manifest(loaded: Loaded) -> bool:
 
 # --- the run --------------------------------------------------------------------------------
 
-def load_source(source: Source, max_size: int) -> Loaded:
+def load_source(source: Source, max_size: int, keep_nodes: bool = False) -> Loaded:
     if source.real is None or source.raw is not None:  # stdin, rendered, or read already
-        loaded = load_bytes(source.path, source.raw or b"", max_size)
+        loaded = load_bytes(source.path, source.raw or b"", max_size, keep_nodes)
     else:
-        loaded = load(source.real, max_size)
+        loaded = load(source.real, max_size, keep_nodes)
     loaded.path = source.path
     for d in loaded.documents:
         d.path = source.path

@@ -43,6 +43,8 @@ def _same_as_full_pass(text):
         # from the document's own lines (loader.Document.pnode)
         assert _spans(lazy.pnode) == _spans(eager.node)
         if loaded.lines is not None:
+            kept = loader.load_text("f.yaml", text, keep_nodes=True).documents
+            assert [_spans(d.pnode) for d in kept] == [_spans(d.node) for d in full]
             again = loader.reopen(text, loaded.lines).fast(lazy.index, lazy.item)
             assert _spans(again) == _spans(eager.node)
     return loaded
@@ -135,9 +137,10 @@ def test_random_text_loads_alike(text):
 
 
 def test_positions_come_only_with_findings(tmp_path, monkeypatch):
-    """A valid file is never composed into nodes again; a file with a finding takes its
-    positions from the nodes the fast pass composed (small files), or composes the document
-    with the finding again, once (files too large to keep their nodes)."""
+    """A valid file is never composed into nodes again; a file with a finding composes the
+    document with the finding again, once (PyYAML's layer), or takes its positions from the
+    nodes the loading pass composed when they were kept (a run where most documents get
+    findings)."""
     composed = []
     real, real_fast = loader.LazyNodes._document, loader.LazyNodes.fast
     monkeypatch.setattr(loader.LazyNodes, "_document",
@@ -145,6 +148,7 @@ def test_positions_come_only_with_findings(tmp_path, monkeypatch):
     monkeypatch.setattr(loader.LazyNodes, "fast",
                         lambda self, index, item: composed.append(("fast", index))
                         or real_fast(self, index, item))
+    from kubelint import engine
     from kubelint.engine import Settings, run
 
     run([os.path.join(EXAMPLES, "pod.yaml")], Settings())
@@ -155,11 +159,27 @@ def test_positions_come_only_with_findings(tmp_path, monkeypatch):
     result = run([str(bad)], Settings())
     assert [(f.code, f.span.line, f.span.column) for f in result.findings if f.code == "KL010"] \
         == [("KL010", 9, 5)]
-    assert composed == []  # the fast pass's own nodes
-    monkeypatch.setattr(loader, "KEEP_NODES_MAX_TEXT", 10)
-    again = run([str(bad)], Settings())
-    assert again.findings == result.findings
     assert composed == [("fast", 0)]
+    composed.clear()
+    real_load = engine.load_source
+    monkeypatch.setattr(engine, "load_source", lambda source, size, keep=False: real_load(source, size, True))
+    assert run([str(bad)], Settings()).findings == result.findings
+    assert composed == []  # the loading pass's own nodes
+
+
+def test_nodes_are_kept_once_most_documents_get_findings(tmp_path, monkeypatch):
+    from kubelint.engine import Settings, run
+
+    for i in range(6):
+        (tmp_path / f"f{i}.yaml").write_text(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p%d\nspec:\n  containers:\n"
+            "  - name: c\n    image: x\n    imagePulPolicy: Always\n" % i)
+    kept = []
+    real = loader.load_text
+    monkeypatch.setattr(loader, "load_text", lambda path, text, keep_nodes=False:
+                        kept.append(keep_nodes) or real(path, text, keep_nodes))
+    run([str(tmp_path)], Settings(jobs=1))
+    assert kept == [False] + [True] * 5  # the first file had a finding in its only document
 
 
 def test_a_late_document_is_composed_alone(monkeypatch):

@@ -80,9 +80,9 @@ def test_cross_findings_placed_from_the_text_as_from_a_reload(tmp_path, monkeypa
         return real_late(*args, **kwargs)
 
     monkeypatch.setattr(engine, "_late", late)
-    monkeypatch.setattr(engine, "load_source", lambda source, size: (
+    monkeypatch.setattr(engine, "load_source", lambda source, size, keep=False: (
         late_loads.append(os.path.basename(source.path)) if late_loads else None)
-        or real_load(source, size))
+        or real_load(source, size, keep))
     placed = _run(paths)
     # only the List (the full pass's file) is loaded again
     assert late_loads == ["start", "list.yaml"]
@@ -102,10 +102,15 @@ def test_cross_findings_placed_from_the_text_as_from_a_reload(tmp_path, monkeypa
     assert placed.suppressed == reloaded.suppressed
 
 
-def test_nodes_not_kept_for_large_files_give_the_same_positions(tmp_path, monkeypatch):
+def test_kept_and_composed_nodes_give_the_same_positions(tmp_path, monkeypatch):
     paths = _files(tmp_path)
+    real = engine.load_source
+    monkeypatch.setattr(engine, "load_source", lambda source, size, keep=False: real(source, size, True))
     kept = _run(paths)
+    monkeypatch.setattr(engine, "load_source", lambda source, size, keep=False: real(source, size, False))
+    assert _run(paths).findings == kept.findings
     monkeypatch.setattr(loader, "KEEP_NODES_MAX_TEXT", 0)
+    monkeypatch.setattr(engine, "load_source", lambda source, size, keep=False: real(source, size, True))
     assert _run(paths).findings == kept.findings
 
 
