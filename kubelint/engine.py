@@ -360,17 +360,27 @@ class Linter:
                        related_node: Any = None) -> Optional[Finding]:
         if rule_code not in self.enabled_codes:
             return None
-        span = place(doc, v.pointer, v.at)
-        related = []
-        for other, pointer, message in v.related:
-            if other is None:
-                related.append(Related(doc.path, place(doc, pointer, "key"), message))
-            elif related_node is not None:
-                onode = related_node(other)
-                if onode is not None:
-                    from .positions import locate
+        pointer, at = v.pointer, v.at
+        # place(), its memo hit inlined: most findings of the whole rule set take this path
+        memo = doc.spans if doc.__class__ is Document else None
+        span = None
+        if memo is not None and pointer.__class__ is tuple:
+            span = memo.get((pointer, at))
+        if span is None:
+            span = place(doc, pointer, at)
+        related: Any = ()
+        if v.related:
+            related = []
+            for other, rpointer, message in v.related:
+                if other is None:
+                    related.append(Related(doc.path, place(doc, rpointer, "key"), message))
+                elif related_node is not None:
+                    onode = related_node(other)
+                    if onode is not None:
+                        from .positions import locate
 
-                    related.append(Related(other.path, locate(onode, pointer, "key"), message))
+                        related.append(Related(other.path, locate(onode, rpointer, "key"), message))
+            related = tuple(related)
         # a check reports many findings on one object: its identity is built once
         if obj is not self._ref_of:
             self._ref_of, self._ref = obj, obj.ref
@@ -384,8 +394,8 @@ class Linter:
             severity = v.severity
         # as self.finding() builds it; the tuple directly: tens of thousands of findings
         return _new_finding(Finding, (rule_code, name, severity, v.message, doc.path, span,
-                                      self._ref, _json_pointer(v.pointer), v.hint,
-                                      tuple(related), doc.index,
+                                      self._ref, _json_pointer(pointer), v.hint,
+                                      related, doc.index,
                                       _fix_in(v.fix, doc.item)))
 
     # the per-file pipeline -----------------------------------------------------------------
