@@ -1,6 +1,7 @@
-"""KL343 topology-spread-constraint (kube-score's pod-topology-spread-constraints): each
-value the API server rejects at its field, the missing labelSelector at the constraint, and
-nothing for what the schema reports already or for valid constraints."""
+"""KL132 topology-spread (on by default) and KL343 topology-spread-constraint (kube-score's
+pod-topology-spread-constraints): each value the API server rejects at its field, the
+missing labelSelector at the constraint, and nothing for what the schema reports already or
+for valid constraints."""
 
 from kubelint.model import Severity
 
@@ -26,8 +27,10 @@ spec:
 
 
 def test_each_problem_at_its_field(tmp_path):
-    result = lint_text(tmp_path, POD, select=["KL343"])
+    result = lint_text(tmp_path, POD, select=["KL132", "KL343"])
     got = sorted((f.line, f.column, f.severity, f.message.split(": ", 1)[1][:40]) for f in result.findings)
+    assert {f.code for f in result.findings if f.severity == Severity.ERROR} == {"KL132"}
+    assert {f.code for f in result.findings if f.severity == Severity.WARNING} == {"KL343"}
     assert got == sorted([
         (8, 17, Severity.ERROR, "-1 is not greater than zero: the API ser"),
         (9, 33, Severity.ERROR, "empty: nodes cannot be put into domains:"),
@@ -45,7 +48,7 @@ def test_what_the_schema_reports_is_left_to_it(tmp_path):
   containers:
     - {name: c, image: "nginx:1.27"}
 """
-    result = lint_text(tmp_path, text, select=["KL343", "KL010"])
+    result = lint_text(tmp_path, text, select=["KL132", "KL343", "KL010"])
     assert {f.code for f in result.findings} == {"KL010"}
 
 
@@ -66,9 +69,12 @@ spec:
           containers:
             - {name: c, image: "busybox:1.36"}
 """
-    result = lint_text(tmp_path, text, select=["KL343"])
-    assert positions(result) == [("KL343", 12, 94)]
+    result = lint_text(tmp_path, text, select=["KL132"])
+    assert positions(result) == [("KL132", 12, 94)]
     assert "can only be used with whenUnsatisfiable DoNotSchedule, not ScheduleAnyway" in \
         result.findings[0].message
-    # off by default
-    assert positions(lint_text(tmp_path, text), "KL343") == []
+    # on by default: the API server rejects it; the missing-labelSelector rule is off
+    assert positions(lint_text(tmp_path, text), "KL132") == [("KL132", 12, 94)]
+    no_selector = text.replace("labelSelector: {matchLabels: {a: b}}", "nodeTaintsPolicy: Honor")
+    assert positions(lint_text(tmp_path, no_selector), "KL343") == []
+    assert positions(lint_text(tmp_path, no_selector, select=["KL343"]), "KL343") == [("KL343", 12, 15)]

@@ -1,13 +1,13 @@
 """topologySpreadConstraints the scheduler cannot use (kube-score's
-pod-topology-spread-constraints): values the API server rejects (ValidateTopologySpreadConstraints
-in k8s.io/kubernetes pkg/apis/core/validation) and a constraint without a labelSelector, which
-counts no pods and so spreads nothing."""
+pod-topology-spread-constraints): values the API server rejects (KL132, on by default;
+ValidateTopologySpreadConstraints in k8s.io/kubernetes pkg/apis/core/validation) and a
+constraint without a labelSelector, which counts no pods and so spreads nothing (KL343)."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Dict, Iterator, Tuple
 
-from ..model import Severity, Violation, pointer_to_k8s
+from ..model import Pointer, Violation, pointer_to_k8s
 from .k8s import items, pod_spec
 
 ACTIONS = ("DoNotSchedule", "ScheduleAnyway")
@@ -18,24 +18,27 @@ def _int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-def topology_spread(obj: Any, ctx: Any) -> Iterator[Violation]:
-    """KL343: each constraint of spec.topologySpreadConstraints (a Pod's or a template's).
-    Type errors and missing required fields are the schema's (KL010): only values of the
-    right type are judged here."""
+def _constraints(obj: Any) -> Iterator[Tuple[int, Pointer, dict]]:
     found = pod_spec(obj)
     if found is None:
         return
     base, spec = found
-    seen = {}
     for i, c in enumerate(items(spec.get("topologySpreadConstraints"))):
-        if not isinstance(c, dict):
-            continue
-        ptr = base + ("topologySpreadConstraints", i)
+        if isinstance(c, dict):
+            yield i, base + ("topologySpreadConstraints", i), c
+
+
+def topology_spread_rejected(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL132: each constraint of spec.topologySpreadConstraints (a Pod's or a template's) as
+    the API server validates it. Type errors and missing required fields are the schema's
+    (KL010): only values of the right type are judged here."""
+    seen: Dict[Tuple[str, str], int] = {}
+    for i, ptr, c in _constraints(obj):
 
         def rejected(field: str, problem: str, hint: str, at: str = "value") -> Violation:
             where = ptr + (field,)
             return Violation(f"{pointer_to_k8s(where)}: {problem}: the API server rejects the "
-                             "object", where, at, hint=hint, severity=Severity.ERROR)
+                             "object", where, at, hint=hint)
 
         skew = c.get("maxSkew")
         if _int(skew) and skew <= 0:
@@ -70,8 +73,12 @@ def topology_spread(obj: Any, ctx: Any) -> Iterator[Violation]:
                 yield rejected("topologyKey", f"a second constraint on {{{key}, {action}}} (the "
                                f"first is topologySpreadConstraints[{first}])",
                                "merge the two constraints", at="key")
+
+
+def topology_spread_selector(obj: Any, ctx: Any) -> Iterator[Violation]:
+    """KL343: a constraint without a labelSelector (accepted, but it spreads nothing)."""
+    for _, ptr, c in _constraints(obj):
         if c.get("labelSelector") is None:
-            where = ptr
-            yield Violation(f"{pointer_to_k8s(where)}: no labelSelector: the constraint counts no "
-                            "pods, so it spreads nothing", where,
+            yield Violation(f"{pointer_to_k8s(ptr)}: no labelSelector: the constraint counts no "
+                            "pods, so it spreads nothing", ptr,
                             hint="labelSelector: {matchLabels: <the pod template's labels>}")
