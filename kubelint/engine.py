@@ -410,9 +410,12 @@ class Linter:
         if source.walked and _not_a_manifest(loaded):
             return FileOutcome(FileReport(source.path, skipped=NOT_A_MANIFEST), [], [], [],
                                Directives(), [])
-        return self.lint_loaded(source.path, loaded)
+        return self.lint_loaded(source.path, loaded, release=True)
 
-    def lint_loaded(self, path: str, loaded: Loaded) -> FileOutcome:
+    def lint_loaded(self, path: str, loaded: Loaded, release: bool = False) -> FileOutcome:
+        """`release`: nothing reads `loaded` afterwards, so the data of a document whose
+        object the cross-object stage keeps as a projection goes as soon as it is linted
+        (a large file's documents do not all stay until its end)."""
         report = FileReport(path, skipped=loaded.skipped)
         findings: List[Finding] = []
         for p in loaded.problems:
@@ -453,7 +456,10 @@ class Linter:
                 place(doc, OBJECT_POINTER, "value")
                 spans[(doc.index, doc.item)] = doc.spans
             if self.late_kinds is None or obj.kind in self.late_kinds:
-                objects.append(self._kept(obj))
+                late_obj = self._kept(obj)
+                objects.append(late_obj)
+                if release and late_obj.full is not None:
+                    doc.data = None
             elif self.late_stubs:
                 objects.append(obj._replace(data=_stub(obj)))
         directives = parse_directives(loaded.text)
@@ -1052,6 +1058,7 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
     and cross-object rules. Runs once, after all files; documents are loaded again only for
     the files that get a finding (workers do not send node trees back)."""
     objects = [o for out in outcomes for o in out.objects]
+    linter._shared.clear()  # the projections are made: what they share stays shared
     by_path = {s.path: s for s in sources}
     outcome_by_path = {o.report.path: o for o in outcomes}
     # the files loaded again, the most recently used last; findings are positioned file by
