@@ -570,10 +570,9 @@ def _shared(value: Any, table: Dict[Any, Any]) -> Any:
     labels), so projections share them. Only for projections, which nothing changes; types
     are part of the key (True is not 1)."""
     if isinstance(value, dict):
-        key: Any = ("d",) + tuple((k, type(v), v if isinstance(v, _SCALARS) else id(v))
-                                  for k, v in value.items())
+        key: Any = ("d",) + tuple((k, type(v), _part(v)) for k, v in value.items())
     elif isinstance(value, list):
-        key = ("l",) + tuple((type(v), v if isinstance(v, _SCALARS) else id(v)) for v in value)
+        key = ("l",) + tuple((type(v), _part(v)) for v in value)
     else:
         return value
     try:
@@ -586,6 +585,11 @@ def _shared(value: Any, table: Dict[Any, Any]) -> Any:
         # (the ids in a key are of shared parts that `value` holds: alive as long as it is)
         found = table[key] = value
     return found
+
+
+def _part(v: Any) -> Any:
+    # floats by their text: -0.0 == 0.0, and messages show which one was written
+    return (repr(v) if isinstance(v, float) else v) if isinstance(v, _SCALARS) else id(v)
 
 
 _SHARED_LIMIT = 200_000

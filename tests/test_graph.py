@@ -976,3 +976,26 @@ spec: {minAvailable: 2, selector: {matchLabels: {app: big}}}
         assert len(cross) > 100 and len({f.code for f in cross}) >= 20
         assert slim.findings == whole.findings
         assert slim.suppressed == whole.suppressed
+
+
+def test_projections_share_only_equal_parts_of_the_same_types():
+    """graph.slim shares equal label maps and ports between projections: never a value that
+    only compares equal (True and 1, 0.0 and -0.0, 1 and 1.0)."""
+    from kubelint.graph import slim
+
+    table: dict = {}
+
+    def ports(value):
+        data = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "labels": {"a": "b"}},
+                "spec": {"containers": [{"name": "c", "ports": [{"containerPort": value}]}]}}
+        return slim("Pod", data, table)
+
+    first, same = ports(80), ports(80)
+    assert first["spec"]["containers"][0]["ports"] is same["spec"]["containers"][0]["ports"]
+    assert first["metadata"]["labels"] is same["metadata"]["labels"]
+    assert first is not same and first["metadata"] is not same["metadata"]
+    for a, b in ((True, 1), (0.0, -0.0), (1, 1.0), ("80", 80)):
+        pa, pb = ports(a), ports(b)
+        got = pb["spec"]["containers"][0]["ports"][0]["containerPort"]
+        assert type(got) is type(b) and repr(got) == repr(b), (a, b)
+        assert pa["spec"]["containers"][0]["ports"] is not pb["spec"]["containers"][0]["ports"]
