@@ -322,8 +322,9 @@ def main() -> None:
         k50j1 = b["kubelint 50k -j1"]
         per5, per50 = k5j1.c / docs, k50j1.c / big_docs
         goal(f"linear: CPU per document {per5 * 1e6:.0f} us at {docs:,}, {per50 * 1e6:.0f} us at "
-             f"{big_docs:,} (--jobs 1): {per50 / per5 - 1:+.0%} (goal within 15%)",
-             abs(per50 / per5 - 1) <= 0.15)
+             f"{big_docs:,} (--jobs 1): {per50 / per5 - 1:+.0%} (goal: at most 15% more per "
+             "document; less means fixed costs -- start-up, schema compiles -- spread thinner)",
+             per50 / per5 - 1 <= 0.15)
         per5w, per50w = k5.w / docs, b["kubelint 50k"].w / big_docs
         print(f"          (wall per document, default jobs: {per5w * 1e6:.0f} us and "
               f"{per50w * 1e6:.0f} us: {per50w / per5w - 1:+.0%})")
