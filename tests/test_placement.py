@@ -124,3 +124,33 @@ def test_exact_positions_of_cross_findings(tmp_path):
     assert ("KL422", 23, 55) in got
     assert ("KL201", 31, 3) in got
     assert ("KL333", 10, 9) in got
+
+
+def test_a_file_ending_in_a_bare_document_marker(tmp_path):
+    # istio's samples/jwt-server/jwt-server.yaml ends in `---` without a line break: the
+    # cross-object stage once placed every finding of such a file at 1:1
+    path = tmp_path / "app.yaml"
+    path.write_text("""apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: "nginx:1.27"}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: wbe}
+  ports: [{port: 80}]
+---""")
+    default = run([str(path)], Settings(select=["ALL"]))
+    assert [(f.code, f.line, f.column) for f in default.findings] == [("KL201", 18, 3)]
+    more = run([str(path)], Settings(select=["ALL", "KL331"]))
+    assert [(f.code, f.line, f.column) for f in more.findings] == [("KL331", 6, 13), ("KL201", 18, 3)]
