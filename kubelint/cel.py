@@ -847,37 +847,13 @@ def _optional_call(toks: List[Tuple[str, str, int]]) -> Optional[Tuple[int, int,
                     return k
         return -1
 
-    def chain_start(i: int) -> int:  # first token of the postfix chain ending before token i
-        k = i - 1
-        while k >= 0:
-            text = toks[k][1]
-            if text in (")", "]") and toks[k][0] == "op":
-                depth = 0
-                while k >= 0:
-                    if toks[k][1] in (")", "]"):
-                        depth += 1
-                    elif toks[k][1] in ("(", "["):
-                        depth -= 1
-                        if depth == 0:
-                            break
-                    k -= 1
-                k -= 1
-                continue
-            if toks[k][0] == "id" and text != "in" or toks[k][0] in ("str", "num"):
-                if k > 0 and toks[k - 1][1] == "." and toks[k - 1][0] == "op":
-                    k -= 2
-                    continue
-                return k
-            return k + 1
-        return 0
-
     for i, (kind, text, pos) in enumerate(toks):
         if kind != "id" or i + 1 >= len(toks) or toks[i + 1][1] != "(":
             continue
         if text == "named" and i >= 2 and toks[i - 1][1] == "." and toks[i - 2][1] == "format":
             first = i - 2
         elif text == "validate" and i >= 1 and toks[i - 1][1] == ".":
-            first = chain_start(i - 1)
+            first = _chain_start(toks, i - 1)
         else:
             continue
         end = close(i + 1)

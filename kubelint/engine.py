@@ -248,22 +248,6 @@ def _fix_in(fix: Any, item: Optional[int]) -> Any:
 
 
 _new_finding = tuple.__new__  # Finding(...) without its generated __new__'s argument handling
-_JSON_POINTERS: Dict[Any, str] = {}
-
-
-def _json_pointer(pointer: Any) -> str:
-    """model.pointer_to_json, memoised: the same few pointers recur in every object."""
-    try:
-        text = _JSON_POINTERS.get(pointer)
-    except TypeError:  # a list, not a tuple
-        return pointer_to_json(pointer)
-    if text is None:
-        if len(_JSON_POINTERS) > 10_000:
-            _JSON_POINTERS.clear()
-        text = _JSON_POINTERS[pointer] = pointer_to_json(pointer)
-    return text
-
-
 def _stub(obj: K8sObject) -> dict:
     meta = obj.data.get("metadata")
     meta = meta if isinstance(meta, dict) else {}
@@ -394,7 +378,7 @@ class Linter:
             severity = v.severity
         # as self.finding() builds it; the tuple directly: tens of thousands of findings
         return _new_finding(Finding, (rule_code, name, severity, v.message, doc.path, span,
-                                      self._ref, _json_pointer(pointer), v.hint,
+                                      self._ref, pointer_to_json(pointer), v.hint,
                                       related, doc.index,
                                       _fix_in(v.fix, doc.item)))
 
