@@ -10,26 +10,10 @@ import sys
 
 import pytest
 
+from .test_lsp import DEPLOY
+
 NVIM = shutil.which("nvim")
 pytestmark = pytest.mark.skipif(NVIM is None, reason="nvim is not installed (apt-get install neovim)")
-
-MANIFEST = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-        - name: web
-          image: nginx:1.27
-          imagePullPolicy: always   # a comment
-"""
 
 SCRIPT = r"""
 local out_path, file, python = OUT, FILE, PYTHON
@@ -63,7 +47,7 @@ vim.cmd("qa!")
 
 def test_neovim_diagnostics_and_quick_fix(tmp_path):
     target = tmp_path / "deploy.yaml"
-    target.write_text(MANIFEST)
+    target.write_text(DEPLOY)
     out = tmp_path / "out.json"
     script = tmp_path / "drive.lua"
     script.write_text(f"OUT = {json.dumps(str(out))}\nFILE = {json.dumps(str(target))}\n"

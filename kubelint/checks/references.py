@@ -135,13 +135,15 @@ def dangling(ctx: Any, g: Graph, group: str, kind: str, namespace: str, name: An
         return None, []
     others = g.kind_in_unit(group, kind, namespace, referrer) if referrer is not None else \
         bool(g.of_kind(group, kind, namespace))
-    hint, best = _names_hint(g, group, kind, namespace, name)
-    # Objects of the kind in other units only (example folders, install bundles side by side)
-    # say nothing about this unit, unless the name is a near miss of one of them.
-    if not others and not (made is not None and namespace in made.namespaces) \
-            and not (best is not None and g.of_kind(group, kind, namespace)) \
-            and not ctx.options.get("report-when-absent", False):
+    claimed = others or (made is not None and namespace in made.namespaces) \
+        or ctx.options.get("report-when-absent", False)
+    if not claimed and not (referrer is not None and g.of_kind(group, kind, namespace)):
         return None, []  # no such kind here: assumed to live outside the input
+    hint, best = _names_hint(g, group, kind, namespace, name)
+    if not claimed and best is None:
+        # Objects of the kind in other units only (example folders, install bundles side by
+        # side) say nothing about this unit, unless the name is a near miss of one of them.
+        return None, []
     where = "" if kind in graphmod.CLUSTER_SCOPED else f" in namespace `{namespace}`"
     if kind == "Secret" and best is None and not ctx.options.get("report-missing-secrets", False):
         return None, []  # Secrets are often made at run time: only a likely typo is reported
