@@ -20,7 +20,7 @@ kind (a repository split by kind). With units, a finding can disappear, never ap
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from .model import Pointer
 
@@ -91,8 +91,12 @@ POD_LABEL_PATHS: Dict[str, Dict[str, Any]] = {
         "labels": "spec.podMetadata.labels",
         "adds": {**_PROM_OPERATOR, "app.kubernetes.io/name": "thanos-ruler",
                  "thanos-ruler": "{name}"}},
+    # an Experiment step runs ReplicaSets of the Rollout's pods relabelled by its templates'
+    # metadata (a preview stack behind its own Service)
     "argoproj.io/Rollout": {"labels": "spec.template.metadata.labels",
-                            "adds": {"rollouts-pod-template-hash": "*"}},
+                            "adds": {"rollouts-pod-template-hash": "*"},
+                            "variants": ["spec.strategy.canary.steps.*.experiment.templates.*"
+                                         ".metadata.labels"]},
     "apps.kruise.io/CloneSet": {"labels": "spec.template.metadata.labels",
                                 "adds": {"controller-revision-hash": "*",
                                          "apps.kruise.io/cloneset-instance-id": "*"}},
@@ -133,6 +137,8 @@ class PodSource(NamedTuple):
     any_value: frozenset  # label keys the controller sets to values we cannot know
     spec: Optional[dict]
     spec_pointer: Pointer
+    # label overlays the pods carry in some phase (pod-label-paths `variants`): pointer, labels
+    variants: Tuple[Tuple[Pointer, Dict[str, Any]], ...] = ()
 
     @property
     def describe(self) -> str:
@@ -159,6 +165,7 @@ class Graph:
         self._pods_by_ns: Dict[str, List[int]] = {}
         self._by_label: Dict[Tuple[str, str, Any], List[int]] = {}
         self._by_key: Dict[Tuple[str, str], List[int]] = {}
+        self._variants: Dict[str, List[int]] = {}  # namespace -> pod sources with variants
         self._labelled: Dict[Tuple[str, str], "LabelIndex"] = {}
         table = dict(POD_LABEL_PATHS)
         for key, entry in (extra_pod_paths or {}).items():
@@ -233,6 +240,12 @@ class Graph:
     def same_unit(self, a: Any, b: Any) -> bool:
         return not self.units or self.unit(a) == self.unit(b)
 
+    def applied_together(self, a: Any, b: Any) -> bool:
+        """Whether two objects are certainly applied together: one file (a rendering is
+        one), files named together, or any two when units are off. Two files side by side in
+        a walked folder may be alternatives (a sample's variants) and are not."""
+        return a.path == b.path or not self.units or self.unit(a) == self.unit(b) == ""
+
     def kind_in_unit(self, group: str, kind: str, namespace: str, referrer: Any) -> bool:
         """Whether the referrer's unit holds objects of that kind in that namespace."""
         key = (group, kind, self.namespace_of(kind, namespace))
@@ -303,14 +316,23 @@ class Graph:
             spec_pointer = path[:-2] + ("spec",)
             found = _get(obj.data, spec_pointer)
             spec = found if isinstance(found, dict) and "containers" in found else None
+        variants = []
+        for pattern in entry.get("variants") or ():
+            from .checks.k8s import walk
+
+            for pointer, overlay in walk(obj.data, _dotted(str(pattern))):
+                if isinstance(overlay, dict) and overlay:
+                    variants.append((pointer, {**labels, **overlay}))
         return PodSource(obj, labels, path if path else ("spec",), frozenset(anyv), spec,
-                         spec_pointer)
+                         spec_pointer, tuple(variants))
 
     def _add_pods(self, source: PodSource) -> None:
         i = len(self.pods)
         self.pods.append(source)
         ns = source.obj.namespace
         self._pods_by_ns.setdefault(ns, []).append(i)
+        if source.variants:
+            self._variants.setdefault(ns, []).append(i)
         if self.units:
             self._pod_units.setdefault(ns, set()).add(self.unit(source.obj))
         for k, v in source.labels.items():
@@ -359,7 +381,8 @@ class Graph:
     def select_map(self, namespace: str, selector: Dict[str, Any]) -> List[PodSource]:
         """Pod sources a plain selector map (Service, ReplicationController) selects."""
         return [self.pods[i] for i in self._candidates(namespace, selector)
-                if not map_misses(selector, self.pods[i])]
+                if not map_misses(selector, self.pods[i])] or \
+            self._in_variants(namespace, selector, map_misses)
 
     def select(self, namespace: str, selector: Dict[str, Any]) -> List[PodSource]:
         """Pod sources a LabelSelector (matchLabels, matchExpressions) selects; an empty
@@ -369,7 +392,21 @@ class Graph:
         exprs = selector.get("matchExpressions")
         exprs = exprs if isinstance(exprs, list) else []
         return [self.pods[i] for i in self._candidates(namespace, ml, exprs)
-                if not selector_misses(selector, self.pods[i])]
+                if not selector_misses(selector, self.pods[i])] or \
+            self._in_variants(namespace, selector, selector_misses)
+
+    def _in_variants(self, namespace: str, selector: Dict[str, Any],
+                     misses: Callable) -> List[PodSource]:
+        """When nothing else matches: the pods a custom resource runs relabelled in some
+        phase (an Argo Rollouts experiment), each as a source of its own."""
+        out = []
+        for i in self._variants.get(namespace, ()):
+            source = self.pods[i]
+            for pointer, labels in source.variants:
+                variant = source._replace(labels=labels, pointer=pointer, variants=())
+                if not misses(selector, variant):
+                    out.append(variant)
+        return out
 
     def closest(self, namespace: str, selector: Dict[str, Any], near: Any,
                 misses=None) -> Optional[Tuple[PodSource, List[str]]]:

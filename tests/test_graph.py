@@ -138,6 +138,42 @@ spec:
 # ^
   ports: [{port: 80}]
 """, {"ignore": ["KL015"]}, "closest: Rollout web"),
+    # argo-rollouts' rollout-canary-preview example: an experiment step runs the pods relabelled
+    # for a preview Service; a selector no phase matches is still reported
+    ("service-selects-rollout-experiment-pods", "KL201", """apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web, tier: front}}
+    spec: {containers: [{name: web, image: "nginx:1.27"}]}
+  strategy:
+    canary:
+      steps:
+      - setWeight: 20
+      - experiment:
+          templates:
+          - name: preview
+            specRef: canary
+            selector: {matchLabels: {app: web-preview}}
+            metadata: {labels: {app: web-preview}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-preview}
+spec:
+  selector: {app: web-preview, tier: front}
+  ports: [{port: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-staging}
+spec:
+  selector: {app: web-staging}
+# ^
+  ports: [{port: 80}]
+""", {"ignore": ["KL015"]}, "closest: Rollout web"),
     ("service-selects-alertmanager-pods", "KL201", """apiVersion: monitoring.coreos.com/v1
 kind: Alertmanager
 metadata: {name: main, namespace: monitoring}
