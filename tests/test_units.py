@@ -174,3 +174,49 @@ spec:
     monkeypatch.chdir(root)
     walked = run(["."], Settings())
     assert codes(walked, "KL218") == [("gcp/svc.yaml", 7, 32, "KL218")]
+
+
+# kubernetes/examples' minio sample: a standalone Deployment and a distributed StatefulSet of
+# one application, side by side in one folder (istio's tcp-echo variants likewise)
+MINIO_DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: minio-deployment}
+spec:
+  selector: {matchLabels: {app: minio}}
+  template:
+    metadata: {labels: {app: minio}}
+    spec:
+      containers:
+        - {name: minio, image: "minio/minio:RELEASE.2024-01-01T00-00-00Z"}
+"""
+MINIO_STATEFULSET = """apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: minio}
+spec:
+  serviceName: minio
+  selector: {matchLabels: {app: minio}}
+  template:
+    metadata: {labels: {app: minio}}
+    spec:
+      containers:
+        - {name: minio, image: "minio/minio:RELEASE.2024-01-01T00-00-00Z"}
+"""
+
+
+def test_overlapping_workloads_in_two_files_of_a_walked_folder_may_be_alternatives(
+        tmp_path, monkeypatch):
+    root = tree(tmp_path, {"minio/minio-standalone-deployment.yaml": MINIO_DEPLOYMENT,
+                           "minio/minio-distributed-statefulset.yaml": MINIO_STATEFULSET})
+    monkeypatch.chdir(root)
+    assert codes(run(["minio"], Settings()), "KL219") == []
+    # named together they are applied together: the controllers fight
+    expected = [("minio/minio-standalone-deployment.yaml", 5, 3, "KL219")]
+    assert codes(run(["minio/minio-standalone-deployment.yaml",
+                      "minio/minio-distributed-statefulset.yaml"], Settings()), "KL219") == expected
+    # a team whose folders are applications turns the option on
+    across = {"overlapping-selectors": {"options": {"across-files": True}}}
+    assert codes(run(["minio"], Settings(rules=across)), "KL219") == expected
+    # in one file they are certainly applied together, walked or not
+    (root / "minio" / "all.yaml").write_text(MINIO_DEPLOYMENT + "---\n" + MINIO_STATEFULSET)
+    os.remove(root / "minio" / "minio-standalone-deployment.yaml")
+    assert codes(run(["minio"], Settings()), "KL219") == [("minio/all.yaml", 17, 3, "KL219")]

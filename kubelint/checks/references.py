@@ -795,11 +795,12 @@ def overlapping_selectors(obj: Any, ctx: Any) -> Iterator[Violation]:
     else:
         return
     me = (obj.path, obj.doc, obj.item)
+    across = ctx.options.get("across-files", False)
     for p in pods:
         o = p.obj
         if o.kind not in _OVERLAP_KINDS or (o.path, o.doc, o.item) == me or o.ref == obj.ref \
-                or not g.same_unit(o, obj):
-            continue  # itself, a duplicate (KL217), or an alternative in another unit
+                or not (g.applied_together(o, obj) or across and g.same_unit(o, obj)):
+            continue  # itself, a duplicate (KL217), or a possible alternative
         # report a mutual overlap once, on the later of the two
         theirs = get(o.data, ("spec", "selector"))
         mutual = isinstance(theirs, dict) and _selects(theirs, o.kind, obj)
