@@ -306,8 +306,14 @@ def low_user_id(obj: Any, ctx: Any) -> Iterator[Violation]:
                                 w, at, hint=f"securityContext: {{{field}: {max(minimum, 10001)}}}")
 
 
+# objects about the namespace they live in: access to it, its quotas and defaults, its traffic
+_OF_THE_NAMESPACE = frozenset(("Role", "RoleBinding", "ResourceQuota", "LimitRange", "NetworkPolicy"))
+
+
 def default_namespace(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL319: objects deployed to the default namespace."""
+    if obj.kind in _OF_THE_NAMESPACE and getattr(obj, "builtin", True):
+        return
     ns = get(obj.data, ("metadata", "namespace"))
     if ns == "default":
         yield Violation("metadata.namespace: \"default\": workloads in the default namespace share it with "
@@ -504,8 +510,8 @@ def min_replicas(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL331: a Deployment or StatefulSet with one replica and no HPA scaling it."""
     if not getattr(obj, "builtin", True):
         return  # a custom resource of the same kind name
-    if _replicas(obj) >= ctx.options.get("min", 2):
-        return
+    if _replicas(obj) >= ctx.options.get("min", 2) or _replicas(obj) == 0:
+        return  # (replicas: 0 is a workload scaled down on purpose, or scaled by another owner)
     for hpa in _in_namespace(ctx, "autoscaling", "HorizontalPodAutoscaler", obj.namespace):
         ref = get(hpa.data, ("spec", "scaleTargetRef"))
         if isinstance(ref, dict) and ref.get("kind") == obj.kind and ref.get("name") == obj.name:
