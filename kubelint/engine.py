@@ -545,6 +545,9 @@ class Linter:
                     fn = rule.function()
                 except Exception as e:  # as call_check() has it: a finding on each object
                     fn = _failing(e)
+                only = getattr(fn, "kinds", None)  # checks.k8s.only_kinds
+                if only is not None and not (obj.builtin and obj.kind in only):
+                    continue  # it would find nothing in this kind
                 checks.append((rule, fn, ctx))
             self._checks_by_kind[key] = checks
         return checks

@@ -601,17 +601,11 @@ _FULL_SHAPES = {kind: _merge(_IDENTITY, shape) for kind, shape in SHAPES.items()
 _SCALARS = (str, int, float, bool, type(None))
 
 
-def _shared(value: Any, table: Dict[Any, Any]) -> Any:
-    """`value` (a mapping or list of a projection, or a scalar), or an equal one kept earlier:
-    label maps, selectors and ports repeat across objects (and a selector its template's
-    labels), so projections share them. Only for projections, which nothing changes; types
-    are part of the key (True is not 1)."""
-    if isinstance(value, dict):
-        key: Any = ("d",) + tuple((k, type(v), _part(v)) for k, v in value.items())
-    elif isinstance(value, list):
-        key = ("l",) + tuple((type(v), _part(v)) for v in value)
-    else:
-        return value
+def _shared(value: Any, key: Any, table: Dict[Any, Any]) -> Any:
+    """`value` (a mapping or list of a projection), or an equal one kept earlier under `key`
+    (_freeze's): label maps, selectors and ports repeat across objects (and a selector its
+    template's labels), so projections share them. Only for projections, which nothing
+    changes; types are part of the key (True is not 1)."""
     try:
         found = table.get(key)
     except TypeError:  # an unhashable key (a mapping as a key): kept as it is
@@ -632,26 +626,62 @@ def _part(v: Any) -> Any:
 _SHARED_LIMIT = 200_000
 
 
-def _project(value: Any, shape: Any, table: Dict[Any, Any]) -> Any:
-    if shape is _ALL:
-        return _freeze(value, table)
-    if isinstance(shape, list):
-        return [_project(v, shape[0], table) for v in value] if isinstance(value, list) else value
+def _project(value: Any, shape: Dict[str, Any], table: Dict[Any, Any]) -> Any:
+    """The fields of mapping `value` that `shape` names (value's order), each projected by
+    its shape: _ALL, [item shape] or a mapping shape. One loop per mapping, no call for a
+    field `shape` does not name: this runs for every object the cross stage keeps."""
     if not isinstance(value, dict):
         return value  # a wrong type is kept as it is: the checks see what they saw before
-    return {k: _project(v, shape[k], table) for k, v in value.items() if k in shape}
+    out = {}
+    for k, v in value.items():
+        sub = shape.get(k)
+        if sub is None:
+            continue
+        if sub is _ALL:
+            cls = v.__class__
+            out[k] = _freeze(v, table) if cls is dict or cls is list or isinstance(v, (dict, list)) \
+                else v
+        elif sub.__class__ is list:
+            out[k] = [_project(x, sub[0], table) for x in v] if isinstance(v, list) else v
+        else:
+            out[k] = _project(v, sub, table)
+    return out
 
 
 def _freeze(value: Any, table: Dict[Any, Any]) -> Any:
-    """A copy of `value` made of shared parts (small values only: deep ones as they are)."""
+    """A copy of `value` made of shared parts (small values only: deep ones as they are).
+    The key of _shared() is built in the same loop as the copy: most parts are label maps
+    of strings, and a call per value cost more than the copy."""
     if isinstance(value, dict):
         if len(value) > 32:
             return value
-        return _shared({k: _freeze(v, table) for k, v in value.items()}, table)
+        copy = {}
+        key: List[Any] = ["d"]
+        for k, v in value.items():
+            cls = v.__class__
+            if cls is str or cls is int or cls is bool or v is None:
+                key.append((k, cls, v))
+            else:
+                if cls is dict or cls is list or isinstance(v, (dict, list)):
+                    v = _freeze(v, table)
+                key.append((k, type(v), _part(v)))
+            copy[k] = v
+        return _shared(copy, tuple(key), table)
     if isinstance(value, list):
         if len(value) > 32:
             return value
-        return _shared([_freeze(v, table) for v in value], table)
+        copy = []
+        key = ["l"]
+        for v in value:
+            cls = v.__class__
+            if cls is str or cls is int or cls is bool or v is None:
+                key.append((cls, v))
+            else:
+                if cls is dict or cls is list or isinstance(v, (dict, list)):
+                    v = _freeze(v, table)
+                key.append((type(v), _part(v)))
+            copy.append(v)
+        return _shared(copy, tuple(key), table)
     return value
 
 

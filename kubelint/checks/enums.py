@@ -8,7 +8,7 @@ from typing import Any, Iterator, Tuple
 
 from ..identify import close
 from ..model import Fix, Violation, pointer_to_k8s
-from .k8s import CONTAINER_LISTS, POD_SPEC_PATHS, builtin_kind
+from .k8s import CONTAINER_LISTS, POD_SPEC_PATHS, builtin_kind, only_kinds
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 _POD = [
@@ -117,6 +117,7 @@ def _visit(node: dict, value: Any, ptr: Tuple[Any, ...], found: list) -> None:
 _PROC_MOUNT: dict = {}
 
 
+@only_kinds([*TABLE, *POD_SPEC_PATHS])  # _patterns(): none for other kinds
 def unsupported_value(obj: Any, ctx: Any) -> Iterator[Violation]:
     # Before 1.33 the ProcMountType feature gate is off by default and the API server drops
     # procMount before validating (dropDisabledProcMountField): any value passes.

@@ -24,6 +24,17 @@ POD_SPEC_PATHS = {
 CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
 
 
+def only_kinds(kinds: Any) -> Callable[[Any], Any]:
+    """Marks a per-object check that finds nothing in objects of other kinds, nor in custom
+    resources (it reads them through pod_spec() or builtin_kind()): the engine leaves it out
+    for those once per kind (engine.Linter._checks_for) instead of calling it per object."""
+    def mark(fn: Any) -> Any:
+        fn.kinds = frozenset(kinds)
+        return fn
+
+    return mark
+
+
 def items(value: Any) -> list:
     """`value` if it is a list, else []: checks iterate what the schema says is a list, and a
     manifest may hold anything there (the schema reports the wrong type)."""

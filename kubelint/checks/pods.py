@@ -6,8 +6,12 @@ from __future__ import annotations
 from typing import Any, Dict, Iterator, List, Tuple
 
 from ..model import Pointer, Violation, pointer_to_k8s
-from .k8s import (builtin_kind, containers, dns1123_label, env_var_name, get, iana_svc_name,
-                  invalid, items, local_descending_path, pod_containers, pod_spec, port_number)
+from .k8s import (POD_SPEC_PATHS, builtin_kind, containers, dns1123_label, env_var_name, get,
+                  iana_svc_name, invalid, items, local_descending_path, only_kinds,
+                  pod_containers, pod_spec, port_number)
+
+# the checks below read pod specs only (resources(): and PersistentVolumeClaims)
+_in_pods = only_kinds(POD_SPEC_PATHS)
 
 
 def _specs(obj: Any):
@@ -16,6 +20,7 @@ def _specs(obj: Any):
     return [found] if found else []
 
 
+@_in_pods
 def container_names(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL110: container names are DNS-1123 labels, unique across all containers of the pod."""
     for base, spec in _specs(obj):
@@ -35,6 +40,7 @@ def container_names(obj: Any, ctx: Any) -> Iterator[Violation]:
                 seen[name] = ptr + ("name",)
 
 
+@_in_pods
 def container_image(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL111: every container (not only in Pods: templates too) needs an image."""
     for ptr, c in pod_containers(obj):
@@ -47,6 +53,7 @@ def container_image(obj: Any, ctx: Any) -> Iterator[Violation]:
                             "must not have leading or trailing whitespace", ptr + ("image",))
 
 
+@_in_pods
 def container_ports(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL113: port numbers 1-65535, port names IANA service names unique in the container,
     hostPort/protocol pairs unique in the pod."""
@@ -88,6 +95,7 @@ def container_ports(obj: Any, ctx: Any) -> Iterator[Violation]:
                         host_ports[key] = ptr
 
 
+@_in_pods
 def volume_mounts(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL114: volume names unique DNS-1123 labels; every volumeMount names a volume; mount
     paths unique within a container."""
@@ -145,6 +153,7 @@ def volume_mounts(obj: Any, ctx: Any) -> Iterator[Violation]:
 _RELAXED: Dict[str, bool] = {}
 
 
+@_in_pods
 def env_var_names(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL115: environment variable names (relaxed to printable ASCII but '=' from 1.32, where
     the RelaxedEnvironmentVariableValidation feature gate became beta and on by default;
@@ -194,6 +203,7 @@ def _quantity() -> Any:
     return _QUANTITY
 
 
+@only_kinds([*POD_SPEC_PATHS, "PersistentVolumeClaim"])
 def resources(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL116: resource quantities parse; requests do not exceed limits."""
     for ptr, q in _other_quantities(obj):
@@ -253,6 +263,7 @@ def _int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+@_in_pods
 def probes(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL117: each probe (and lifecycle handler) has exactly one handler; ports are numbers
     1-65535 or IANA names; the numeric bounds of validateProbe, validateLivenessProbe and
@@ -320,6 +331,7 @@ def probes(obj: Any, ctx: Any) -> Iterator[Violation]:
                                             ["must be between 1 and 65535, inclusive"]), pptr)
 
 
+@_in_pods
 def probe_port_names(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL118: a probe port given by name must be a port name of the same container; the API
     accepts it, and the probe then fails at run time."""
