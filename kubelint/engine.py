@@ -1149,28 +1149,103 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
     # kind, group and builtin decide whether a rule applies: each rule's verdict is worked
     # out once per distinct triple, not once per object
     verdicts: Dict[Tuple[str, str, bool], List[int]] = {}
-    found: Dict[str, List[Tuple[str, K8sObject, List[Violation]]]] = {}
-    for obj in objects:
+
+    def rules_of(obj: K8sObject) -> List[int]:
         key = (obj.kind, obj.group, obj.builtin)
         which = verdicts.get(key)
         if which is None:
             which = verdicts[key] = [i for i, rule in enumerate(rules) if linter.applies(rule, obj)]
-        if not which:
-            continue
-        # a projected object (graph.slim) is checked on its whole data, unpickled once for
-        # all its rules and dropped after them
-        target = obj if obj.full is None else obj._replace(data=_unpickle(obj.full), full=None)
-        for i in which:
-            fn = fns.get(i)
-            if fn is None:
-                fn = fns[i] = rules[i].function()
-            violations = call_check(rules[i], target, contexts[i], fn)
-            if violations:
-                # the projection is enough to place them: the whole data goes now
-                found.setdefault(obj.path, []).append((rules[i].code, obj, violations))
-    _place(linter, found, document, node_of, add, done)
+        return which
+
+    def check(start: int, end: int) -> None:
+        """The cross rules on objects[start:end], their findings placed and suppressed."""
+        found: Dict[str, List[Tuple[str, K8sObject, List[Violation]]]] = {}
+        for j in range(start, end):
+            obj = objects[j]
+            which = rules_of(obj)
+            if not which:
+                continue
+            # a projected object (graph.slim) is checked on its whole data, unpickled once
+            # for all its rules and dropped after them
+            target = obj if obj.full is None else obj._replace(data=_unpickle(obj.full), full=None)
+            for i in which:
+                fn = fns.get(i)
+                if fn is None:
+                    fn = fns[i] = rules[i].function()
+                violations = call_check(rules[i], target, contexts[i], fn)
+                if violations:
+                    # the projection is enough to place them: the whole data goes now
+                    found.setdefault(obj.path, []).append((rules[i].code, obj, violations))
+        _place(linter, found, document, node_of, add, done)
+
+    parts = _late_parts(linter, objects, outcomes) if rules else None
+    if parts is None:
+        check(0, len(objects))
+    else:
+        # --jobs N: the graph and the checks are made ready here, then this process and
+        # N-1 forked children (which inherit them) take the files' objects from one queue;
+        # each part's findings come back in part order, the order of one process
+        for obj in objects:
+            for i in rules_of(obj):
+                if i not in fns:
+                    fns[i] = rules[i].function()
+        from . import graph, parallel
+
+        graph.of(contexts[0])
+
+        def part(task: Tuple[int, int]) -> Tuple[List[Finding], List[Finding], List[Any]]:
+            start, end = task
+            files = [outcome_by_path[p] for p in dict.fromkeys(
+                objects[j].path for j in range(start, end))]
+            before = [[d.used for d in o.directives.items] for o in files]
+            check(start, end)
+            used = [(o.report.path, [i for i, (d, was) in enumerate(zip(o.directives.items, flags))
+                                     if d.used and not was])
+                    for o, flags in zip(files, before)]
+            out = (kept[:], quiet[:], [u for u in used if u[1]])
+            del kept[:], quiet[:]
+            return out
+
+        head = kept[:], quiet[:]  # custom resources validated above: they come first
+        del kept[:], quiet[:]
+        results = parallel.run(min(linter.settings.jobs, len(parts)), parts, part)
+        kept[:], quiet[:] = head
+        for k, q, used in results:
+            kept.extend(k)
+            quiet.extend(q)
+            for path, flags in used:
+                items = outcome_by_path[path].directives.items
+                for i in flags:
+                    items[i].used = True
     _admission(linter, sources, outcomes, objects, document, docs_of, node_of, add)
     return kept, quiet
+
+
+# Below this many objects the cross-object stage runs in this process alone: forking and
+# sending findings back cost more than half of the stage saves.
+LATE_PARALLEL_MIN_OBJECTS = 1000
+
+
+def _late_parts(linter: Linter, objects: List[K8sObject], outcomes: List[FileOutcome]
+                ) -> Optional[List[Tuple[int, int]]]:
+    """The cross-object stage's work shared out for --jobs: (start, end) ranges of `objects`,
+    one per file (its objects are next to each other, in file order), so that each file's
+    findings are placed and suppressed by one process in the order of a single process.
+    None: one process (--jobs 1, a small run, no fork, or a path that two outcomes share)."""
+    if linter.settings.jobs < 2 or len(objects) < LATE_PARALLEL_MIN_OBJECTS \
+            or not hasattr(os, "fork") or not _fork_is_safe():
+        return None
+    parts: List[Tuple[int, int]] = []
+    seen: set = set()
+    start = 0
+    for j in range(1, len(objects) + 1):
+        if j == len(objects) or objects[j].path != objects[start].path:
+            if objects[start].path in seen:
+                return None
+            seen.add(objects[start].path)
+            parts.append((start, j))
+            start = j
+    return parts if len(parts) > 1 else None
 
 
 def _place(linter: Linter, found: Dict[str, List[Tuple[str, K8sObject, List[Violation]]]],

@@ -1,0 +1,84 @@
+"""The cross-object stage shared out between processes (engine._late with --jobs 2): the same
+findings and suppressions, in the same order before the report sorts them, as one process --
+custom resources whose CRD is in another file first, related locations in other files,
+comment directives used by a cross-object finding (and KL090 for one that silences nothing),
+Pod Security, the coverage rules."""
+
+import os
+import shutil
+
+from kubelint import engine
+from kubelint.engine import Settings, run
+
+from .conftest import FIXTURES
+
+SUPPRESSED = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: quiet}
+spec:
+  selector: {matchLabels: {app: quiet}}
+  template:
+    metadata: {labels: {app: quiet}}
+    spec:
+      containers:
+        - name: quiet
+          image: nginx:1.27
+          # kubelint: disable=KL205
+          envFrom: [{configMapRef: {name: no-such-config}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: lonely}
+spec:
+  selector: {app: nobody}  # kubelint: disable=KL201
+  ports: [{port: 80}]
+"""
+
+UNUSED = """apiVersion: v1
+kind: ConfigMap
+metadata: {name: plain}  # kubelint: disable=KL204
+data: {a: b}
+"""
+
+
+def _tree(tmp_path):
+    for name in ("graph-demo.yaml", "coverage-demo.yaml", "realistic-app.yaml",
+                 "realistic-batch.yaml", "realistic-platform.yaml", "pss/shop.yaml",
+                 "pss/every-control.yaml", "crd/widget-crd.yaml", "crd/widgets.yaml"):
+        shutil.copy(os.path.join(FIXTURES, name), tmp_path / name.replace("/", "-"))
+    (tmp_path / "suppressed.yaml").write_text(SUPPRESSED)
+    (tmp_path / "unused.yaml").write_text(UNUSED)
+    for i in range(12):  # a duplicate across files: related location in another file
+        (tmp_path / f"quota-{i:02d}.yaml").write_text(
+            f"apiVersion: v1\nkind: ResourceQuota\nmetadata: {{name: q{i % 11}}}\n"
+            f"spec: {{hard: {{pods: \"{i}\"}}}}\n")
+
+
+def test_split_cross_object_stage_matches_one_process(tmp_path, monkeypatch):
+    _tree(tmp_path)
+    monkeypatch.setattr(engine, "LATE_PARALLEL_MIN_OBJECTS", 0)
+    split = []
+    late_parts, late = engine._late_parts, engine._late
+    monkeypatch.setattr(engine, "_late_parts", lambda *a: split.append(late_parts(*a)) or split[-1])
+    stages = []
+    monkeypatch.setattr(engine, "_late", lambda *a, **k: stages.append(late(*a, **k)) or stages[-1])
+    settings = dict(select=["ALL", "KL090"], pod_security={"level": "restricted"},
+                    rules={"duplicate-object": {"options": {"across-files": True}}})
+    one = run([str(tmp_path)], Settings(jobs=1, **settings))
+    assert split == [None]
+    two = run([str(tmp_path)], Settings(jobs=2, **settings))
+    assert split[1] is not None and len(split[1]) > 10  # one part per file
+    kept, quiet = stages[0]
+    assert stages[1] == stages[0]  # before sorting: the order of one process
+    # custom resources validated once their CRD (another file) was read come first
+    custom = [i for i, f in enumerate(kept) if f.code in ("KL010", "KL015")]
+    assert len(custom) == 9 and custom == list(range(9))
+    assert any(f.code.startswith("KL4") for f in kept)  # Pod Security
+    assert sorted(f.code for f in quiet) == ["KL201", "KL205"]
+    assert any(r.path != f.path for f in kept for r in f.related)  # related in another file
+    assert two.findings == one.findings and two.suppressed == one.suppressed
+    # the directives the stage used in a child count: KL090 only for the unused one
+    unused = [(os.path.basename(f.path), f.line) for f in one.findings if f.code == "KL090"]
+    assert unused == [("unused.yaml", 3)]
+    assert [f for f in two.findings if f.code == "KL090"] == \
+        [f for f in one.findings if f.code == "KL090"]
