@@ -61,3 +61,33 @@ def test_an_unpicklable_failure_in_a_child_still_says_what_happened(tmp_path):
     with pytest.raises(parallel.WorkerError, match="Local: only in a child"):
         parallel.run(2, list(range(20)), work)
     _no_children_left()
+
+
+
+def test_results_larger_than_the_pipe_stream_back_while_this_process_works(monkeypatch):
+    """Children send each chunk as it is done and this process reads between its own: 18 MB
+    come back whole and in order, and children's results are in before this process's last
+    task (not only once all is done)."""
+    parent = os.getpid()
+    received = []  # results filled in each time this process read frames
+    real = parallel._Child._frames
+
+    def frames(self, chunks, results):
+        at = real(self, chunks, results)
+        received.append(sum(r is not None for r in results))
+        return at
+
+    monkeypatch.setattr(parallel._Child, "_frames", frames)
+    before_last = []
+
+    def work(i):
+        time.sleep(0.001)
+        if os.getpid() == parent:
+            before_last.append(max(received, default=0))
+        return (i, os.getpid(), bytes([i % 256]) * 60_000)
+
+    out = parallel.run(2, list(range(300)), work)
+    assert [(i, len(b), b[:1]) for i, _, b in out] == [(i, 60_000, bytes([i % 256])) for i in range(300)]
+    assert len({pid for _, pid, _ in out}) == 2
+    assert before_last[-1] > 0
+    _no_children_left()
