@@ -308,8 +308,9 @@ class Linter:
             self.late_kinds.update(k.rsplit("/", 1)[-1] for k in settings.pod_label_paths)
         # Kept objects travel back as projections (graph.slim) when every cross rule's reads
         # of other objects are known; else whole, as they are.
-        from .graph import SLIM_RULES
+        from .graph import SLIM_RULES, slim
 
+        self._project = slim  # (bound here: an import in _kept cost microseconds per object)
         self.slim = self.late_kinds is not None and not settings.pod_label_paths and \
             all(r.code in SLIM_RULES for r in self.cross_rules)
         self.crds = _load_crds(settings)
@@ -456,12 +457,10 @@ class Linter:
         the run's cross rules allow (graph.slim), else whole."""
         if not self.slim or not obj.builtin:
             return obj
-        from .graph import slim
-
-        data = slim(obj.kind, obj.data, self._shared)
+        data = self._project(obj.kind, obj.data, self._shared)
         if data is None:
             return obj
-        import pickle
+        import pickle  # (absolute: a tenth of the cost of a relative import in a function)
 
         return obj._replace(data=data, full=pickle.dumps(obj.data, pickle.HIGHEST_PROTOCOL))
 
@@ -628,11 +627,11 @@ class Linter:
         if "cel" in rule.check:
             found = rule.cel_violations(obj.data)
         elif "schema" in rule.check:
-            from .validate import violations
-
             schema = rule.schema()
             found: Iterable[Violation] = []
             if not _is_valid(schema, doc.data):
+                from .validate import violations
+
                 message = rule.check.get("message")
                 found = [v._replace(message=message) if message else v
                          for v in violations(schema, doc.data, _position_node(doc))]

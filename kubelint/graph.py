@@ -516,12 +516,14 @@ def map_misses(selector: Dict[str, Any], pod: PodSource) -> List[str]:
 
 def selector_misses(selector: Dict[str, Any], pod: PodSource) -> List[str]:
     """Why a LabelSelector does not select the pods of `pod` (empty: it does)."""
-    from .checks.labels import describe_expression, expression_matches
-
     ml = selector.get("matchLabels")
     out = map_misses(ml, pod) if isinstance(ml, dict) else []
     exprs = selector.get("matchExpressions")
-    for e in exprs if isinstance(exprs, list) else ():
+    if not isinstance(exprs, list) or not exprs:
+        return out  # (a function-level import costs microseconds: this runs per selector)
+    from .checks.labels import describe_expression, expression_matches
+
+    for e in exprs:
         if isinstance(e, dict) and e.get("key") in pod.any_value and e.get("operator") != "DoesNotExist":
             continue  # the controller sets it: In/NotIn/Exists may hold
         if not expression_matches(e, pod.labels):

@@ -6,7 +6,7 @@ unknown. Removals and their replacements come from deprecations.py.
 
 from __future__ import annotations
 
-from typing import Dict, Iterator, Optional, Tuple
+from typing import Any, Dict, Iterator, Optional, Tuple
 
 from . import k8s_schema
 from .model import Fix, Violation
@@ -15,9 +15,13 @@ from .model import Fix, Violation
 def removed(api_version: str, kind: str, target: str) -> Optional[Tuple[str, Optional[str]]]:
     """(removed in, replacement apiVersion or sentence, or None) if this apiVersion/kind is
     gone in `target` (deprecations.py derives it from the bundled schemas)."""
-    from .deprecations import removed as removal
+    global _removal
+    if _removal is None:
+        from .deprecations import removed as _removal
+    return _removal(api_version, kind, target)
 
-    return removal(api_version, kind, target)
+
+_removal: Any = None  # deprecations.removed (a function-level import costs microseconds)
 
 
 def close(word: str, candidates) -> Optional[str]:
@@ -38,9 +42,16 @@ def close(word: str, candidates) -> Optional[str]:
 
 # Identity outcomes: ("ok", None) validate with the bundled schema; ("custom", None) a
 # custom resource (CRDs may know it); ("bad", violation-with-code) stop here.
+# (apiVersion, kind, version) found fine: the answer is the same for every object of them
+# (most of a run's objects share a handful), so it is worked out once
+_FINE: set = set()
+
+
 def identify(data: dict, version: str) -> Iterator[Tuple[str, Violation]]:
     """Violations (code, violation) for the apiVersion/kind of `data`; empty if fine."""
     api_version, kind = data.get("apiVersion"), data.get("kind")
+    if api_version.__class__ is str and kind.__class__ is str and (api_version, kind, version) in _FINE:
+        return
     missing = [f for f, v in (("apiVersion", api_version), ("kind", kind)) if v is None or v == ""]
     if missing:
         what = " and ".join(f"`{m}`" for m in missing)
@@ -65,10 +76,12 @@ def identify(data: dict, version: str) -> Iterator[Tuple[str, Violation]]:
                                      (field,))
             return
     if removed(api_version, kind, version) is None and k8s_schema.may_be_custom(api_version, version):
+        _FINE.add((api_version, kind, version))
         return  # a custom resource: its CRD (input, --crd) validates it, else KL015
     served = k8s_schema.index(version)
     kinds = served.get(api_version)
     if kinds is not None and kind in kinds:
+        _FINE.add((api_version, kind, version))
         return
     gone = removed(api_version, kind, version)
     if gone is not None:

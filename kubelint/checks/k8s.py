@@ -126,6 +126,18 @@ def walk(data: Any, pattern: Tuple[Any, ...], base: Pointer = ()) -> Iterator[Tu
     return iter(level)
 
 
+def is_ip(value: str) -> bool:
+    """netutils.ParseIPSloppy: IPv4 (leading zeros allowed) or IPv6."""
+    import ipaddress  # only when a pod has dnsConfig or an Ingress a host
+
+    try:
+        ipaddress.ip_address(value)
+        return True
+    except ValueError:
+        parts = value.split(".")
+        return len(parts) == 4 and all(p.isdigit() and int(p) <= 255 for p in parts)
+
+
 def port_number(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 65535
 

@@ -97,27 +97,39 @@ def labels_and_annotations(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL105: label keys and values, annotation keys and total size, on the object and on its
     pod template; the pod spec's nodeSelector. Inside a custom resource a `spec.template` is
     not a built-in pod template: the API server checks only the object's own metadata there."""
-    yield from _node_selector(obj)
-    for base in METADATA_PATHS if getattr(obj, "builtin", True) else METADATA_PATHS[:1]:
+    if pod_spec(obj) is not None:
+        yield from _node_selector(obj)
+    for base, where, labels_ptr, labels_where in \
+            _METADATA if getattr(obj, "builtin", True) else _METADATA[:1]:
         meta = obj.data
         for part in base:
             meta = meta.get(part) if isinstance(meta, dict) else None
         if not isinstance(meta, dict):
             continue
-        where = ".".join(base)
-        yield from label_map(meta.get("labels"), base + ("labels",), f"{where}.labels")
+        labels = meta.get("labels")
+        if labels is not None:
+            yield from label_map(labels, labels_ptr, labels_where)
         annotations = meta.get("annotations")
         if isinstance(annotations, dict):
-            size = 0
+            chars = 0
             for key, value in annotations.items():
                 errors = qualified_name(key)
                 if errors:
                     yield Violation(invalid(f"{where}.annotations", key, errors),
                                     base + ("annotations", key), at="key")
-                size += len(key.encode()) + (len(value.encode()) if isinstance(value, str) else 0)
+                chars += len(key) + (len(value) if isinstance(value, str) else 0)
+            # UTF-8 takes at most 4 bytes a character: encoded only when the limit may be passed
+            size = chars if chars * 4 <= TOTAL_ANNOTATION_SIZE else sum(
+                len(key.encode()) + (len(value.encode()) if isinstance(value, str) else 0)
+                for key, value in annotations.items())
             if size > TOTAL_ANNOTATION_SIZE:
                 yield Violation(f"{where}.annotations: Too long: must have at most "
                                 f"{TOTAL_ANNOTATION_SIZE} bytes (found {size})", base + ("annotations",), at="key")
+
+
+# METADATA_PATHS with their texts: (path, "spec.template.metadata", labels path, its text)
+_METADATA = tuple((base, ".".join(base), base + ("labels",), ".".join(base) + ".labels")
+                  for base in METADATA_PATHS)
 
 
 def _node_selector(obj: Any) -> Iterator[Violation]:

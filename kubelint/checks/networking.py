@@ -6,7 +6,7 @@ from typing import Any, Iterator
 
 from ..model import Violation
 from ..lazyre import LazyRegex
-from .k8s import dns1123_subdomain, invalid, port_number, walk
+from .k8s import dns1123_subdomain, invalid, is_ip, port_number, walk
 
 _WILDCARD = LazyRegex(r"^\*\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
@@ -14,8 +14,6 @@ _WILDCARD = LazyRegex(r"^\*\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*
 def _host_errors(host: str) -> list:
     """validateIngressRules / validateIngressTLS: a DNS-1123 subdomain, or `*.` and one;
     never an IP address."""
-    from .podspec import is_ip
-
     errors = []
     if is_ip(host):
         errors.append("must be a DNS name, not an IP address")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Dict, Iterator, List, Tuple
 
 from ..model import Pointer, Violation, pointer_to_k8s
-from .k8s import (containers, dns1123_label, dns1123_subdomain, invalid, items,
+from .k8s import (containers, dns1123_label, dns1123_subdomain, invalid, is_ip, items,
                   local_descending_path, pod_spec)
 
 # ValidatePodSpec: the names a pod spec refers to by format (the objects need not exist).
@@ -22,18 +22,6 @@ _MAX_ID = 2147483647  # IsValidUserID / IsValidGroupID: 0..math.MaxInt32
 
 def _int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def is_ip(value: str) -> bool:
-    """netutils.ParseIPSloppy: IPv4 (leading zeros allowed) or IPv6."""
-    import ipaddress  # only when a pod has dnsConfig or an Ingress a host
-
-    try:
-        ipaddress.ip_address(value)
-        return True
-    except ValueError:
-        parts = value.split(".")
-        return len(parts) == 4 and all(p.isdigit() and int(p) <= 255 for p in parts)
 
 
 def pod_spec_fields(obj: Any, ctx: Any) -> Iterator[Violation]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ..model import Violation
-from .k8s import dns1123_label, dns1123_subdomain, iana_svc_name, invalid, port_number
+from .k8s import dns1123_label, dns1123_subdomain, iana_svc_name, invalid, is_ip, port_number
 
 
 def node_ports(obj: Any, ctx: Any) -> Iterator[Violation]:
@@ -153,8 +153,6 @@ def _type_fields(spec: dict, svc_type: Any) -> Iterator[Violation]:
         yield Violation("spec.sessionAffinityConfig: Forbidden: must not be set when session "
                         "affinity is None", ("spec", "sessionAffinityConfig"), at="key",
                         hint="set sessionAffinity: ClientIP, or remove sessionAffinityConfig")
-    from .podspec import is_ip
-
     for i, ip in enumerate(ips if isinstance(ips, list) else []):
         if isinstance(ip, str) and not is_ip(ip):
             yield Violation(invalid(f"spec.externalIPs[{i}]", ip, [

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from .. import graph
 from ..model import Fix, Violation
 from ..identify import close
 from ..model import pointer_to_k8s
@@ -16,8 +17,6 @@ def service_selects_nothing(obj: Any, ctx: Any) -> Iterator[Violation]:
     Pods come from the run's graph: Pods, workload templates and the custom resources of
     its pod-label table; labels that controllers add to pods (pod-template-hash,
     statefulset.kubernetes.io/pod-name...) match any value."""
-    from .. import graph
-
     spec = obj.data.get("spec")
     if not isinstance(spec, dict) or spec.get("type") == "ExternalName":
         return
