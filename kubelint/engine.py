@@ -1157,6 +1157,7 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
     # kind, group and builtin decide whether a rule applies: each rule's verdict is worked
     # out once per distinct triple, not once per object
     verdicts: Dict[Tuple[str, str, bool], List[int]] = {}
+    from .graph import PROJECTION_ENOUGH
 
     def rules_of(obj: K8sObject) -> List[int]:
         key = (obj.kind, obj.group, obj.builtin)
@@ -1174,8 +1175,9 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
             if not which:
                 continue
             # a projected object (graph.slim) is checked on its whole data, unpickled once
-            # for all its rules and dropped after them
-            target = obj if obj.full is None else obj._replace(data=_unpickle(obj.full), full=None)
+            # for all its rules and dropped after them (unless they read no more of it)
+            target = obj if obj.full is None or all(rules[i].code in PROJECTION_ENOUGH for i in which) \
+                else obj._replace(data=_unpickle(obj.full), full=None)
             for i in which:
                 fn = fns.get(i)
                 if fn is None:

@@ -587,6 +587,10 @@ SHAPES: Dict[str, Dict[str, Any]] = {
 SLIM_RULES = frozenset(
     [f"KL{n}" for n in range(201, 222)] + ["KL331", "KL333", "KL334", "KL337"] +
     [f"KL{n}" for n in list(range(401, 413)) + list(range(421, 428))])
+# Cross rules that read of the object they check only what every projection keeps (its
+# identity; graph.full_data() for more): the engine does not unpickle the whole data of an
+# object that only these check (every ConfigMap, ServiceAccount, Role... for KL217).
+PROJECTION_ENOUGH = frozenset(["KL217"])
 _IDENTITY = {"apiVersion": _ALL, "kind": _ALL, "metadata": {"name": _ALL, "namespace": _ALL}}
 
 
