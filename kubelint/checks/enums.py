@@ -76,42 +76,58 @@ def _patterns(kind: str) -> Iterator[Tuple[Tuple[Any, ...], Tuple[str, ...]]]:
             yield ("spec", "volumeClaimTemplates", "*") + pattern, allowed
 
 
-# kind, procMount checked -> the kind's patterns as a tree {field or "*": subtree}, with the
-# patterns that end at a node under the key None: walked once per object (most fields are
-# absent, and a shared prefix is looked up once), not once per pattern.
+# kind, procMount checked -> the kind's patterns as a tree of nodes (the patterns that end
+# there, the node of "*", {field: node}): walked once per object (most fields are absent,
+# and a shared prefix is looked up once), not once per pattern.
 _TREES: dict = {}
 
 
-def _tree(kind: str, proc_mount: bool) -> dict:
+def _tree(kind: str, proc_mount: bool) -> Any:
     tree = _TREES.get((kind, proc_mount))
     if tree is None:
-        tree = {}
+        plain: dict = {}  # {field or "*": subtree}, the patterns that end at a node under None
         for i, (pattern, allowed) in enumerate(_patterns(kind)):
             if pattern[-1] == "procMount" and not proc_mount:
                 continue
-            node = tree
+            node = plain
             for head in pattern:
                 node = node.setdefault(head, {})
             node.setdefault(None, []).append((i, allowed, frozenset(allowed)))
-        _TREES[(kind, proc_mount)] = tree
+        tree = _TREES[(kind, proc_mount)] = _compile(plain)
     return tree
 
 
-def _visit(node: dict, value: Any, ptr: Tuple[Any, ...], found: list) -> None:
-    for head, child in node.items():
-        if head is None:
-            if value is None:
+def _compile(plain: dict) -> Tuple[Any, Any, Any]:
+    fields = {h: _compile(c) for h, c in plain.items() if h is not None and h != "*"}
+    return (tuple(plain.get(None, ())), _compile(plain["*"]) if "*" in plain else None,
+            fields or None)
+
+
+def _visit(node: Tuple[Any, Any, Any], value: Any, ptr: Tuple[Any, ...], found: list) -> None:
+    """The values at the patterns of `node` that are not allowed, into `found` (in no
+    particular order: unsupported_value sorts them). `value` is never None: nothing is
+    found under a null."""
+    ends, star, fields = node
+    for i, allowed, fast in ends:
+        if value in fast if value.__class__ is str else value in allowed:
+            continue
+        found.append((i, ptr, value, allowed))
+    if star is not None and isinstance(value, list):
+        for j, item in enumerate(value):
+            if item is not None:
+                _visit(star, item, ptr + (j,), found)
+    if fields is not None and isinstance(value, dict):
+        for head, child in fields.items():
+            item = value.get(head)
+            if item is None:
                 continue
-            for i, allowed, fast in child:
-                if value in fast if value.__class__ is str else value in allowed:
-                    continue
-                found.append((i, ptr, value, allowed))
-        elif head == "*":
-            if isinstance(value, list):
-                for j, item in enumerate(value):
-                    _visit(child, item, ptr + (j,), found)
-        elif isinstance(value, dict) and head in value:
-            _visit(child, value[head], ptr + (head,), found)
+            if child[1] is None and child[2] is None:  # a field at the end: checked here
+                for i, allowed, fast in child[0]:
+                    if item in fast if item.__class__ is str else item in allowed:
+                        continue
+                    found.append((i, ptr + (head,), item, allowed))
+            else:
+                _visit(child, item, ptr + (head,), found)
 
 
 _PROC_MOUNT: dict = {}
@@ -125,8 +141,10 @@ def unsupported_value(obj: Any, ctx: Any) -> Iterator[Violation]:
     if proc_mount is None:
         proc_mount = _PROC_MOUNT[ctx.version] = tuple(int(x) for x in ctx.version.split(".")) >= (1, 33)
     found: list = []
-    _visit(_tree(builtin_kind(obj), proc_mount), obj.data, (), found)
-    # in the order of the table, each pattern's values in document order (as walk() gives)
+    if obj.data is not None:
+        _visit(_tree(builtin_kind(obj), proc_mount), obj.data, (), found)
+    # in the order of the table, each pattern's values in document order (as walk() gives):
+    # a pattern's values are found in document order, whatever the order of the fields
     found.sort(key=lambda f: f[0])
     for _, pointer, value, allowed in found:
         shown = f'"{value}"' if isinstance(value, str) else str(value)
