@@ -82,3 +82,31 @@ def test_split_cross_object_stage_matches_one_process(tmp_path, monkeypatch):
     assert unused == [("unused.yaml", 3)]
     assert [f for f in two.findings if f.code == "KL090"] == \
         [f for f in one.findings if f.code == "KL090"]
+
+
+def test_line_starts_match_one_newline_at_a_time():
+    """loader._line_starts (where the documents of a file placed again start) sums line
+    lengths for texts up to its limit and finds newlines one by one above it: the same
+    offsets either way, including lines past the end (an empty last document)."""
+    import random
+
+    from kubelint import loader
+
+    def one_by_one(text, wanted):
+        out, line, pos = [], 0, 0
+        for target in wanted:
+            while line < target and pos <= len(text):
+                pos = text.find("\n", pos) + 1 or len(text) + 1
+                line += 1
+            out.append(min(pos, len(text)))
+        return out
+
+    rng = random.Random(7)
+    for _ in range(2000):
+        text = "".join(rng.choice(["a", "\n", "bb", "\n\n", "x: y"]) for _ in range(rng.randint(0, 30)))
+        wanted = sorted(rng.randint(0, text.count("\n") + 3) for _ in range(rng.randint(0, 6)))
+        assert loader._line_starts(text, wanted) == one_by_one(text, wanted), (text, wanted)
+    text = "a: b\n---\n" * 200_000  # over the limit
+    assert len(text) > loader._SPLIT_LIMIT
+    assert loader._line_starts(text, [0, 2, 399_999, 400_000, 400_003]) == \
+        one_by_one(text, [0, 2, 399_999, 400_000, 400_003])
