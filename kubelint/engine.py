@@ -1195,10 +1195,8 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
         # --jobs N: the graph and the checks are made ready here, then this process and
         # N-1 forked children (which inherit them) take the files' objects from one queue;
         # each part's findings come back in part order, the order of one process
-        for obj in objects:
-            for i in rules_of(obj):
-                if i not in fns:
-                    fns[i] = rules[i].function()
+        for i, rule in enumerate(rules):  # (a run this large has objects for most of them)
+            fns[i] = rule.function()
         from . import graph, parallel
 
         graph.of(contexts[0])
