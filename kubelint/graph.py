@@ -276,6 +276,10 @@ class Graph:
         mine = [p for p in pods if self.unit(p.obj) == me]
         return mine or pods
 
+    def kinds(self) -> List[str]:
+        """The kinds of the run's objects."""
+        return [kind for _, kind in self._by_gk]
+
     def objects_of(self, group: str, kind: str) -> List[Any]:
         """Every object of that kind, in every namespace."""
         return self._by_gk.get((group, kind), [])

@@ -26,9 +26,11 @@ class WorkerError(Exception):
 
 def run(jobs: int, tasks: Sequence[Any], work: Callable[[Any], Any],
         progress: Optional[Callable[[int, int], None]] = None,
-        finish: Optional[Callable[[], None]] = None) -> List[Any]:
+        finish: Optional[Callable[[], None]] = None,
+        start: Optional[Callable[[], None]] = None) -> List[Any]:
     """[work(task) for task in tasks], computed by this process and jobs - 1 forked ones;
-    each child calls `finish` when it has no work left (before it exits).
+    each child calls `finish` when it has no work left (before it exits); this process calls
+    `start` once the children are working (work for later that they need not inherit).
 
     A child sends each chunk's results as soon as they are computed, and this process reads
     and unpickles what has arrived between its own chunks: pickling and unpickling happen
@@ -53,6 +55,8 @@ def run(jobs: int, tasks: Sequence[Any], work: Callable[[Any], Any],
             os.close(out_w)
             os.set_blocking(out_r, False)
             children.append(_Child(pid, out_r))
+        if start is not None:
+            start()
         done = 0
         while True:
             i = _next(queue_r)

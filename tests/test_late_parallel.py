@@ -2,7 +2,7 @@
 findings and suppressions, in the same order before the report sorts them, as one process --
 custom resources whose CRD is in another file first, related locations in other files,
 comment directives used by a cross-object finding (and KL090 for one that silences nothing),
-Pod Security, the coverage rules."""
+Pod Security, the coverage rules, admission policies."""
 
 import os
 import shutil
@@ -44,7 +44,8 @@ data: {a: b}
 def _tree(tmp_path):
     for name in ("graph-demo.yaml", "coverage-demo.yaml", "realistic-app.yaml",
                  "realistic-batch.yaml", "realistic-platform.yaml", "pss/shop.yaml",
-                 "pss/every-control.yaml", "crd/widget-crd.yaml", "crd/widgets.yaml"):
+                 "pss/every-control.yaml", "crd/widget-crd.yaml", "crd/widgets.yaml",
+                 "vap/policies.yaml", "vap/objects.yaml"):
         shutil.copy(os.path.join(FIXTURES, name), tmp_path / name.replace("/", "-"))
     (tmp_path / "suppressed.yaml").write_text(SUPPRESSED)
     (tmp_path / "unused.yaml").write_text(UNUSED)
@@ -74,6 +75,7 @@ def test_split_cross_object_stage_matches_one_process(tmp_path, monkeypatch):
     custom = [i for i, f in enumerate(kept) if f.code in ("KL010", "KL015")]
     assert len(custom) == 9 and custom == list(range(9))
     assert any(f.code.startswith("KL4") for f in kept)  # Pod Security
+    assert any(f.code.startswith("KL50") for f in kept)  # the input's admission policies
     assert sorted(f.code for f in quiet) == ["KL201", "KL205"]
     assert any(r.path != f.path for f in kept for r in f.related)  # related in another file
     assert two.findings == one.findings and two.suppressed == one.suppressed
