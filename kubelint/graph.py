@@ -581,8 +581,11 @@ SHAPES: Dict[str, Dict[str, Any]] = {
     "HorizontalPodAutoscaler": {"spec": {"scaleTargetRef": _ALL}},
     "PodDisruptionBudget": {"spec": {"selector": _ALL}},
     "NetworkPolicy": {"spec": {"podSelector": _ALL}},
+    # what the Service rules read of the Service they check (PROJECTION_ENOUGH), and KL218
+    # of every Service
+    "Service": {"spec": {"type": _ALL, "selector": _ALL, "ports": _ALL}},
     # identity only: what is read of them goes through whole()/full_data()
-    **{k: {} for k in ("Service", "ConfigMap", "Secret", "Ingress", "ServiceAccount", "Role",
+    **{k: {} for k in ("ConfigMap", "Secret", "Ingress", "ServiceAccount", "Role",
                        "ClusterRole", "RoleBinding", "ClusterRoleBinding", "PersistentVolumeClaim",
                        "PriorityClass", "IngressClass", "PodTemplate")},
 }
@@ -591,10 +594,11 @@ SHAPES: Dict[str, Dict[str, Any]] = {
 SLIM_RULES = frozenset(
     [f"KL{n}" for n in range(201, 222)] + ["KL331", "KL333", "KL334", "KL337"] +
     [f"KL{n}" for n in list(range(401, 413)) + list(range(421, 428))])
-# Cross rules that read of the object they check only what every projection keeps (its
-# identity; graph.full_data() for more): the engine does not unpickle the whole data of an
-# object that only these check (every ConfigMap, ServiceAccount, Role... for KL217).
-PROJECTION_ENOUGH = frozenset(["KL217"])
+# Cross rules that read of the object they check only what its projection keeps (KL217 its
+# identity, graph.full_data() for more; the Service rules a Service's type, selector and
+# ports): the engine does not unpickle the whole data of an object that only these check
+# (every ConfigMap, ServiceAccount, Role... for KL217, every Service).
+PROJECTION_ENOUGH = frozenset(["KL201", "KL203", "KL204", "KL217", "KL218"])
 _IDENTITY = {"apiVersion": _ALL, "kind": _ALL, "metadata": {"name": _ALL, "namespace": _ALL}}
 
 

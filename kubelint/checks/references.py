@@ -757,8 +757,8 @@ def duplicate_node_port(obj: Any, ctx: Any) -> Iterator[Violation]:
     memo = ctx.cache.get("nodeports")
     if memo is None or memo[0] is not g:
         first: Dict[Any, Tuple[Any, int]] = {}
-        for svc in g.objects_of("", "Service"):
-            for i, p in enumerate(items(get(graphmod.full_data(svc), ("spec", "ports")))):
+        for svc in g.objects_of("", "Service"):  # (ports are in a Service's projection)
+            for i, p in enumerate(items(get(svc.data, ("spec", "ports")))):
                 n = p.get("nodePort") if isinstance(p, dict) else None
                 if isinstance(n, int) and not isinstance(n, bool) and n:
                     first.setdefault((g.unit(svc), n), (svc, i))
