@@ -227,10 +227,13 @@ def resources(obj: Any, ctx: Any) -> Iterator[Violation]:
             if not isinstance(values, dict):
                 continue
             for name, q in values.items():
-                ptr = cptr + ("resources", kind, name)
                 if q is None:
                     continue
                 amount, error = parse_quantity(q)
+                if error is None and amount >= 0:
+                    parsed[kind][name] = amount
+                    continue
+                ptr = cptr + ("resources", kind, name)
                 if error:
                     guess = suggest(q)
                     yield Violation(invalid(pointer_to_k8s(ptr), q, [error])
@@ -238,8 +241,6 @@ def resources(obj: Any, ctx: Any) -> Iterator[Violation]:
                                     hint="quantities look like 500m, 0.5, 2, 128Mi, 1Gi, 1e3")
                 elif amount < 0:
                     yield Violation(invalid(pointer_to_k8s(ptr), q, ["must be greater than or equal to 0"]), ptr)
-                else:
-                    parsed[kind][name] = amount
         for name, request in parsed["requests"].items():
             limit = parsed["limits"].get(name)
             if limit is not None and request > limit:
@@ -336,11 +337,19 @@ def probe_port_names(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL118: a probe port given by name must be a port name of the same container; the API
     accepts it, and the probe then fails at run time."""
     for cptr, c in pod_containers(obj):
-        names = [p.get("name") for p in items(c.get("ports")) if isinstance(p, dict)]
-        for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+        names = None  # the container's port names, once a probe names a port
+        for probe in _PROBES:
+            p = c.get(probe)
+            if not isinstance(p, dict):
+                continue
             for h in ("httpGet", "tcpSocket"):
-                port = get(c, (probe, h, "port"))
-                if isinstance(port, str) and port not in names and not iana_svc_name(port):
+                handler = p.get(h)
+                port = handler.get("port") if isinstance(handler, dict) else None
+                if not isinstance(port, str):
+                    continue
+                if names is None:
+                    names = [q.get("name") for q in items(c.get("ports")) if isinstance(q, dict)]
+                if port not in names and not iana_svc_name(port):
                     from ..identify import close
 
                     guess = close(port, [n for n in names if isinstance(n, str)])
