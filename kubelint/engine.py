@@ -325,6 +325,7 @@ class Linter:
         # rule code -> (name, severity, severity set by the user) for from_violation
         self._identity: Dict[str, Tuple[str, Severity, bool]] = {}
         self._docs = self._docs_found = 0  # documents linted, and those with findings
+        self._graph_ahead: Optional["_GraphAhead"] = None  # the run's graph, built while linting
         self._deprecations: Any = None  # deprecations.deprecations, imported on first use
 
     # findings -----------------------------------------------------------------------------
@@ -877,7 +878,9 @@ def _lint_all(linter: Linter, sources: List[Source],
 
         caches = [ResultCache.open(each) for each in linters]
     if not caches or caches[0] is None:
-        return _lint_files(linters, list(zip(choice, sources)), progress)
+        return _lint_files(linters, list(zip(choice, sources)), progress,
+                           ahead=lambda: _GraphAhead(linter, sources, [None] * len(sources),
+                                                     list(range(len(sources)))))
     from .loader import read_bytes
 
     outcomes: List[Optional[FileOutcome]] = [None] * len(sources)
@@ -908,8 +911,12 @@ def _lint_all(linter: Linter, sources: List[Source],
     if progress is not None and len(todo) < len(sources):
         progress(len(sources) - len(todo), len(sources))
     done = len(sources) - len(todo)
+    task_of: List[Optional[int]] = [None] * len(sources)
+    for k, i in enumerate(todo):
+        task_of[i] = k
     fresh = _lint_files(linters, tasks, (lambda n, _: progress(done + n, len(sources)))
-                        if progress is not None else None)
+                        if progress is not None else None,
+                        ahead=lambda: _GraphAhead(linter, sources, list(outcomes), task_of))
     for i, outcome in zip(todo, fresh):
         outcomes[i] = outcome
     _flush_results()
@@ -919,10 +926,12 @@ def _lint_all(linter: Linter, sources: List[Source],
 
 
 def _lint_files(linters: List[Linter], tasks: List[Tuple[int, Any]],
-                progress: Optional[Callable[[int, int], None]] = None) -> List[FileOutcome]:
+                progress: Optional[Callable[[int, int], None]] = None,
+                ahead: Optional[Callable[[], "_GraphAhead"]] = None) -> List[FileOutcome]:
     """Lint every file, in worker processes when there are enough of them. Outcomes come back
     in input order, so the report is the same for any --jobs. A task is (index of the file's
-    Linter, Source or (Source with its bytes, cache key, ResultCache) to store the outcome)."""
+    Linter, Source or (Source with its bytes, cache key, ResultCache) to store the outcome).
+    `ahead`: makes the _GraphAhead that forked runs fill as outcomes come in."""
     linter = linters[0]
     jobs = max(1, min(linter.settings.jobs, len(tasks) // (PARALLEL_MIN_FILES // 2)))
     outcomes: List[FileOutcome] = []
@@ -941,8 +950,15 @@ def _lint_files(linters: List[Linter], tasks: List[Tuple[int, Any]],
         # built Linters with their compiled schemas, and this process does its share
         from . import parallel
 
-        return parallel.run(jobs, tasks, lambda item: _lint_task(linters, item), progress,
-                            finish=_flush_results, start=lambda: _import_cross_checks(linter))
+        graph = None
+        if ahead is not None and linter.cross_rules:
+            graph = linter._graph_ahead = ahead()
+        done = parallel.run(jobs, tasks, lambda item: _lint_task(linters, item), progress,
+                            finish=_flush_results, start=lambda: _import_cross_checks(linter),
+                            between=graph.feed if graph is not None else None)
+        if graph is not None:
+            graph.feed(done)
+        return done
     import copy
     import multiprocessing
 
@@ -964,6 +980,49 @@ def _lint_files(linters: List[Linter], tasks: List[Tuple[int, Any]],
             if progress is not None:
                 progress(len(outcomes), len(tasks))
     return outcomes
+
+
+class _GraphAhead:
+    """The cross-object stage's graph (graph.py), built by this process while forked children
+    lint files: between its own files it indexes the objects of the files whose outcomes are
+    in, in file order, so the stage finds the graph ready (built there, it was 20 ms on 5,000
+    documents and ~200 ms on 50,000 with nothing else running). Used only when the stage's
+    objects turn out to be exactly those indexed, in the same order."""
+
+    def __init__(self, linter: Linter, sources: List[Source],
+                 outcomes: List[Optional[FileOutcome]], task_of: List[Optional[int]]) -> None:
+        from .graph import Graph
+
+        self.graph = Graph((), linter.settings.pod_label_paths or None,
+                           _units(sources, linter.settings))
+        self.outcomes = outcomes  # the cached ones; None: being linted, task_of[i] its task
+        self.task_of = task_of
+        self.next = 0  # the next file to index
+        self.added: List[K8sObject] = []
+
+    def feed(self, results: List[Any]) -> None:
+        """Index the files from the next one on whose outcomes are in (`results`: by task)."""
+        outcomes, task_of, add = self.outcomes, self.task_of, self.graph.add
+        while self.next < len(outcomes):
+            outcome = outcomes[self.next]
+            if outcome is None:
+                outcome = results[task_of[self.next]]  # type: ignore[index]
+                if outcome is None:
+                    return
+            for obj in outcome.objects:
+                add(obj)
+            self.added.extend(outcome.objects)
+            self.next += 1
+
+    def graph_of(self, objects: List[K8sObject]) -> Any:
+        """The graph, if it indexed exactly `objects`; else None."""
+        import operator
+
+        if self.next < len(self.outcomes) or len(self.added) != len(objects) or \
+                not all(map(operator.is_, self.added, objects)):
+            return None
+        self.graph.objects = objects
+        return self.graph
 
 
 def _import_cross_checks(linter: Linter) -> None:
@@ -1166,6 +1225,11 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
                          "--schema-dir"), doc, obj)])
 
     shared: Dict[str, Any] = {"units": _units(sources, linter.settings)}
+    ahead, linter._graph_ahead = linter._graph_ahead, None
+    if ahead is not None:
+        ready = ahead.graph_of(objects)
+        if ready is not None:
+            shared["graph"] = ready
     rules = linter.cross_rules
     contexts = [linter.context(rule, objects, shared) for rule in rules]
     fns: Dict[int, Any] = {}  # a check is imported only when it runs

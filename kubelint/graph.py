@@ -170,31 +170,38 @@ class Graph:
         table = dict(POD_LABEL_PATHS)
         for key, entry in (extra_pod_paths or {}).items():
             table[key] = {"labels": entry} if isinstance(entry, str) else entry
-        groups: Dict[str, str] = {}
+        self._table = table
+        self._groups: Dict[str, str] = {}
         for obj in objects:
-            api_version, kind = obj.api_version, obj.kind
-            group = groups.get(api_version)
-            if group is None:
-                group = groups[api_version] = group_of(api_version)
-            ns = self.namespace_of(kind, obj.namespace)
-            names = self._by_name.get((group, kind, ns))
-            if names is None:
-                names = self._by_name[(group, kind, ns)] = {}
-            name = obj.name
-            same = names.get(name)
-            if same is None:
-                names[name] = obj
-            elif isinstance(same, list):
-                same.append(obj)
-            else:
-                names[name] = [same, obj]
-            self._by_kind.setdefault((group, kind, ns), []).append(obj)
-            self._by_gk.setdefault((group, kind), []).append(obj)
-            if self.units:
-                self._kind_units.setdefault((group, kind, ns), set()).add(self.unit(obj))
-            source = self._pod_source(obj, group, table)
-            if source is not None:
-                self._add_pods(source)
+            self.add(obj)
+
+    def add(self, obj: Any) -> None:
+        """Index one more object (after those indexed before it): the engine builds the graph
+        of a parallel run while the files are linted, in their order."""
+        api_version, kind = obj.api_version, obj.kind
+        groups = self._groups
+        group = groups.get(api_version)
+        if group is None:
+            group = groups[api_version] = group_of(api_version)
+        ns = self.namespace_of(kind, obj.namespace)
+        names = self._by_name.get((group, kind, ns))
+        if names is None:
+            names = self._by_name[(group, kind, ns)] = {}
+        name = obj.name
+        same = names.get(name)
+        if same is None:
+            names[name] = obj
+        elif isinstance(same, list):
+            same.append(obj)
+        else:
+            names[name] = [same, obj]
+        self._by_kind.setdefault((group, kind, ns), []).append(obj)
+        self._by_gk.setdefault((group, kind), []).append(obj)
+        if self.units:
+            self._kind_units.setdefault((group, kind, ns), set()).add(self.unit(obj))
+        source = self._pod_source(obj, group, self._table)
+        if source is not None:
+            self._add_pods(source)
 
     # objects -------------------------------------------------------------------------------
 

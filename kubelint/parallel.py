@@ -27,10 +27,12 @@ class WorkerError(Exception):
 def run(jobs: int, tasks: Sequence[Any], work: Callable[[Any], Any],
         progress: Optional[Callable[[int, int], None]] = None,
         finish: Optional[Callable[[], None]] = None,
-        start: Optional[Callable[[], None]] = None) -> List[Any]:
+        start: Optional[Callable[[], None]] = None,
+        between: Optional[Callable[[List[Any]], None]] = None) -> List[Any]:
     """[work(task) for task in tasks], computed by this process and jobs - 1 forked ones;
     each child calls `finish` when it has no work left (before it exits); this process calls
-    `start` once the children are working (work for later that they need not inherit).
+    `start` once the children are working (work for later that they need not inherit), and
+    `between(results)` after each of its chunks (results so far; None where not yet in).
 
     A child sends each chunk's results as soon as they are computed, and this process reads
     and unpickles what has arrived between its own chunks: pickling and unpickling happen
@@ -68,6 +70,8 @@ def run(jobs: int, tasks: Sequence[Any], work: Callable[[Any], Any],
             done += end - start
             for child in children:  # what the children have sent meanwhile
                 child.receive(chunks, results, block=False)
+            if between is not None:
+                between(results)
             if progress is not None:
                 # chunks are handed out in order: those before i are done or under way
                 progress(max(done, start), n)

@@ -49,9 +49,9 @@ def _tree(tmp_path):
         shutil.copy(os.path.join(FIXTURES, name), tmp_path / name.replace("/", "-"))
     (tmp_path / "suppressed.yaml").write_text(SUPPRESSED)
     (tmp_path / "unused.yaml").write_text(UNUSED)
-    for i in range(12):  # a duplicate across files: related location in another file
+    for i in range(40):  # a duplicate across files: related location in another file
         (tmp_path / f"quota-{i:02d}.yaml").write_text(
-            f"apiVersion: v1\nkind: ResourceQuota\nmetadata: {{name: q{i % 11}}}\n"
+            f"apiVersion: v1\nkind: ResourceQuota\nmetadata: {{name: q{i % 39}}}\n"
             f"spec: {{hard: {{pods: \"{i}\"}}}}\n")
 
 
@@ -63,12 +63,17 @@ def test_split_cross_object_stage_matches_one_process(tmp_path, monkeypatch):
     monkeypatch.setattr(engine, "_late_parts", lambda *a: split.append(late_parts(*a)) or split[-1])
     stages = []
     monkeypatch.setattr(engine, "_late", lambda *a, **k: stages.append(late(*a, **k)) or stages[-1])
+    ready = []  # graphs built while the files were linted (forked runs), and used
+    graph_of = engine._GraphAhead.graph_of
+    monkeypatch.setattr(engine._GraphAhead, "graph_of",
+                        lambda self, objects: ready.append(graph_of(self, objects)) or ready[-1])
     settings = dict(select=["ALL", "KL090"], pod_security={"level": "restricted"},
                     rules={"duplicate-object": {"options": {"across-files": True}}})
     one = run([str(tmp_path)], Settings(jobs=1, **settings))
-    assert split == [None]
+    assert split == [None] and ready == []
     two = run([str(tmp_path)], Settings(jobs=2, **settings))
     assert split[1] is not None and len(split[1]) > 10  # one part per file
+    assert len(ready) == 1 and ready[0] is not None
     kept, quiet = stages[0]
     assert stages[1] == stages[0]  # before sorting: the order of one process
     # custom resources validated once their CRD (another file) was read come first
