@@ -10,7 +10,7 @@ full pass in loader.py does.
 The fast pass gives up -- returns None -- at the first thing that needs the full pass to be
 reported exactly: a syntax error, a duplicate key, a non-scalar key, a bad merge, any alias
 (their expansion is bounded by the full pass), a %YAML/%TAG directive (the two libyaml copies
-may differ on them). The caller then loads the file with loader.py's full pass, so results are
+may differ on them), what the two copies read differently in flow collections (_flow_check). The caller then loads the file with loader.py's full pass, so results are
 identical by construction; positions are composed later, only for documents with findings
 (loader.LazyNodes).
 """
@@ -99,14 +99,36 @@ def _build(node: Any) -> Any:
             return v if style else (resolve_plain(v) if v else None)
         return resolve_tagged(tag, v)
     if cls is _Sequence:
+        if node.args[4]:
+            _flow_check(node.args[1])
         return [_build(item) for item in node.args[1]]
     if cls is _Mapping:
         return _mapping(node)
     raise _GiveUp  # yaml.nodes' classes: another thread put them back mid-way
 
 
+def _flow_check(items: Any) -> None:
+    """Give up on what PyYAML's libyaml (0.2.5+) reads in a flow collection where go-yaml v2,
+    which kubectl uses, and the full pass's libyaml (ruamel's, 0.1.x) stop with a syntax error
+    or read otherwise: a plain scalar with `:` or `?` inside (`[--url=http://x]`: kubectl's
+    "found unexpected ':'"; `?` ends a plain scalar there), and tags (0.2.5 ends a tag at a
+    flow indicator, 0.1.x does not). `items`: a flow sequence's nodes or a flow mapping's
+    (key, value) pairs."""
+    for item in items:
+        pair = item.__class__ is tuple
+        for node in (item if pair else (item,)):
+            tag, value = node.args[0], node.args[1]
+            if tag.__class__ is not slice:
+                raise _GiveUp
+            if node.__class__ is _Scalar and not node.args[4] and (
+                    ":" in value or "?" in value or pair and not value and node is item[0]):
+                raise _GiveUp  # (an empty key: 0.2.5 reads `[?]` as a mapping)
+
+
 def _mapping(node: Any) -> dict:
     # The hot loop: scalar keys and values resolved inline, as in loader._Builder._mapping.
+    if node.args[4]:
+        _flow_check(node.args[1])
     out: dict = {}
     merges = None
     keys, values = _KEYS, _VALUES

@@ -91,6 +91,10 @@ GIVE_UP = [
     "a: [1\n---\nb: 2\n",  # a syntax error, then a good document
     "%YAML 1.1\n---\na: 1\n",  # a directive
     "y: 1\nyes: 2\n",  # a duplicate key under YAML 1.1 (both are `true`)
+    # PyYAML's libyaml (0.2.5+) reads these flow collections; go-yaml v2 (kubectl) and the
+    # full pass's libyaml stop with a syntax error, or end a tag at the flow indicator
+    "args: [--url=http://x]\n", "a: {b: c:d}\n", "{a:b}\n", "[a?b]\n", "{a: b?}\n",
+    "[12:30, x]\n", "[!a,b]\n", "{a: !!str 1}\n",
 ]
 
 
@@ -214,6 +218,28 @@ def test_pyyaml_is_left_as_it_was():
     assert (c.ScalarNode, c.SequenceNode, c.MappingNode) == \
         (yaml.nodes.ScalarNode, yaml.nodes.SequenceNode, yaml.nodes.MappingNode)
     assert yaml.load("a: [1, b, {c: null}]", Loader=yaml.CSafeLoader) == {"a": [1, "b", {"c": None}]}
+
+
+@settings(FUZZ, max_examples=min(FUZZ.max_examples, 150))
+@given(st.lists(st.sampled_from(["a", "b:c", ":", "?", "x?y", "!t", "!!str", "'q:r'", '"u?"',
+                                 "[", "]", "{", "}", ",", " ", ": ", "\n", "- ", "#", "1"]),
+                max_size=14))
+def test_random_flow_collections_load_alike(parts):
+    """Flow collections are where the two libyaml copies differ (`:` and `?` in plain
+    scalars, tags ending at flow indicators)."""
+    _same_as_full_pass("k: [" + "".join(parts) + "]\n")
+    _same_as_full_pass("{" + "".join(parts) + "}\n")
+
+
+def test_a_colon_in_a_flow_plain_scalar_is_kubectls_syntax_error(tmp_path):
+    from kubelint.engine import Settings, run
+
+    path = tmp_path / "pod.yaml"
+    path.write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n"
+                    "  - name: c\n    image: nginx:1.25\n    args: [--url=http://x]\n")
+    result = run([str(path)], Settings())
+    assert [(f.code, f.span.line, f.span.column) for f in result.findings] == [("KL001", 9, 22)]
+    assert "found unexpected ':'" in result.findings[0].message
 
 
 @settings(max_examples=300, deadline=None)
