@@ -10,7 +10,8 @@ full pass in loader.py does.
 The fast pass gives up -- returns None -- at the first thing that needs the full pass to be
 reported exactly: a syntax error, a duplicate key, a non-scalar key, a bad merge, any alias
 (their expansion is bounded by the full pass), a %YAML/%TAG directive (the two libyaml copies
-may differ on them), what the two copies read differently in flow collections (_flow_check). The caller then loads the file with loader.py's full pass, so results are
+may differ on them), what PyYAML's newer libyaml accepts in flow collections and kubectl does
+not (_flow_check). The caller then loads the file with loader.py's full pass, so results are
 identical by construction; positions are composed later, only for documents with findings
 (loader.LazyNodes).
 """
@@ -108,12 +109,13 @@ def _build(node: Any) -> Any:
 
 
 def _flow_check(items: Any) -> None:
-    """Give up on what PyYAML's libyaml (0.2.5+) reads in a flow collection where go-yaml v2,
-    which kubectl uses, and the full pass's libyaml (ruamel's, 0.1.x) stop with a syntax error
-    or read otherwise: a plain scalar with `:` or `?` inside (`[--url=http://x]`: kubectl's
-    "found unexpected ':'"; `?` ends a plain scalar there), and tags (0.2.5 ends a tag at a
-    flow indicator, 0.1.x does not). `items`: a flow sequence's nodes or a flow mapping's
-    (key, value) pairs."""
+    """Give up on what PyYAML's libyaml (0.2.5+) reads in a flow collection where kubectl's
+    YAML reader (and the full pass's libyaml, ruamel's 0.1.x) stops with a syntax error: a
+    plain scalar with `?` inside (`[a?b]`: "did not find expected ',' or ']'") and an empty
+    key (`[?]`, `[a, ?]`); and tags there (0.2.5 ends a tag at a flow indicator, 0.1.x does
+    not). A `:` inside (`[--url=http://x]`) is read as kubectl reads it (checked with kubectl
+    1.3x: "http://x:1"), which the full pass cannot: its libyaml stops there. `items`: a flow
+    sequence's nodes or a flow mapping's (key, value) pairs."""
     for item in items:
         pair = item.__class__ is tuple
         for node in (item if pair else (item,)):
@@ -121,7 +123,7 @@ def _flow_check(items: Any) -> None:
             if tag.__class__ is not slice:
                 raise _GiveUp
             if node.__class__ is _Scalar and not node.args[4] and (
-                    ":" in value or "?" in value or pair and not value and node is item[0]):
+                    "?" in value or pair and not value and node is item[0]):
                 raise _GiveUp  # (an empty key: 0.2.5 reads `[?]` as a mapping)
 
 
