@@ -277,6 +277,20 @@ def env_var_name(value: str, relaxed: bool) -> List[str]:
     """Kubernetes 1.32 relaxed the rule (RelaxedEnvironmentVariableValidation, beta and on
     by default in 1.32, GA in 1.34): any printable ASCII but '='. Before, a C identifier
     that may also contain '-' and '.'."""
+    return (_relaxed_env_var_name if relaxed else _env_var_name)(value)
+
+
+@_remember_valid
+def _relaxed_env_var_name(value: str) -> List[str]:
+    return _env_var_name_errors(value, True)
+
+
+@_remember_valid
+def _env_var_name(value: str) -> List[str]:
+    return _env_var_name_errors(value, False)
+
+
+def _env_var_name_errors(value: str, relaxed: bool) -> List[str]:
     if relaxed:
         if not _PRINTABLE_NOT_EQUALS.match(value):
             return ["a valid environment variable name must consist only of printable ASCII "

@@ -8,7 +8,7 @@ from typing import Any, Iterator
 from ..model import Violation
 from ..suppress import METADATA_PATHS
 from .k8s import (builtin_kind, dns1035_label, dns1123_label, dns1123_subdomain, get, invalid,
-                  label_map, path_segment_name, pod_spec, qualified_name)
+                  label_map, only_kinds, path_segment_name, pod_spec, qualified_name)
 
 # ValidateObjectMeta's name function per kind; everything else built in is a DNS subdomain.
 _NAME_RULES = {
@@ -41,7 +41,9 @@ def object_name(obj: Any, ctx: Any) -> Iterator[Violation]:
     meta = obj.data.get("metadata")
     if not isinstance(meta, dict):
         meta = {}
-    yield from _namespace(obj, meta)
+    kind = builtin_kind(obj)
+    if meta.get("namespace"):
+        yield from _namespace(kind, meta)
     name, generate = meta.get("name"), meta.get("generateName")
     if not name and not generate:
         yield Violation("metadata.name: Required value: name or generateName is required",
@@ -49,13 +51,13 @@ def object_name(obj: Any, ctx: Any) -> Iterator[Violation]:
         return
     if isinstance(name, str) and name:
         # custom resources: always a subdomain (apiextensions-apiserver's validator)
-        what, fn = _NAME_RULES.get(builtin_kind(obj), ("DNS-1123 subdomain", dns1123_subdomain))
+        what, fn = _NAME_RULES.get(kind, ("DNS-1123 subdomain", dns1123_subdomain))
         errors = fn(name)
-        if not errors and builtin_kind(obj) == "CronJob" and len(name) > _CRONJOB_NAME_MAX:
+        if not errors and kind == "CronJob" and len(name) > _CRONJOB_NAME_MAX:
             errors = [f"must be no more than {_CRONJOB_NAME_MAX} characters"]
             what = f"DNS-1123 subdomain of at most {_CRONJOB_NAME_MAX} characters (each Job " \
                    "gets the name plus an 11-character suffix)"
-        if not errors and builtin_kind(obj) == "Job" and len(name) > 63 and \
+        if not errors and kind == "Job" and len(name) > 63 and \
                 get(obj.data, ("spec", "manualSelector")) is not True:
             # the Job strategy labels the pod template with batch.kubernetes.io/job-name=<name>
             # (PrepareForCreate), and label values have at most 63 characters (ValidateJob)
@@ -73,11 +75,11 @@ def object_name(obj: Any, ctx: Any) -> Iterator[Violation]:
 _CRONJOB_NAME_MAX = 52
 
 
-def _namespace(obj: Any, meta: dict) -> Iterator[Violation]:
+def _namespace(kind: str, meta: dict) -> Iterator[Violation]:
+    """`kind`: builtin_kind() of the object."""
     namespace = meta.get("namespace")
     # Cluster-scoped kinds: the API server clears the namespace (KL106 says so). Custom
     # resources: their scope is the CRD's, which this per-object check does not know.
-    kind = builtin_kind(obj)
     if not isinstance(namespace, str) or not namespace or not kind or kind in CLUSTER_SCOPED:
         return
     errors = dns1123_label(namespace)
@@ -140,6 +142,7 @@ def _node_selector(obj: Any) -> Iterator[Violation]:
         yield from label_map(found[1].get("nodeSelector"), base, ".".join(base))
 
 
+@only_kinds(CLUSTER_SCOPED)
 def cluster_scoped_namespace(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL106: metadata.namespace on a kind that has no namespace."""
     meta = obj.data.get("metadata")

@@ -100,25 +100,27 @@ def volume_mounts(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL114: volume names unique DNS-1123 labels; every volumeMount names a volume; mount
     paths unique within a container."""
     for base, spec in _specs(obj):
-        volumes: Dict[str, Pointer] = {}
+        volumes: Dict[str, None] = {}  # (in order: "did you mean" candidates)
         for i, vol in enumerate(items(spec.get("volumes"))):
             if not isinstance(vol, dict) or not isinstance(vol.get("name"), str):
                 continue
-            name, ptr = vol["name"], base + ("volumes", i, "name")
+            name = vol["name"]
             errors = dns1123_label(name)
-            if errors:
-                yield Violation(invalid(pointer_to_k8s(ptr), name, errors), ptr)
-            if name in volumes:
-                yield Violation(f"{pointer_to_k8s(ptr)}: Duplicate value: \"{name}\"", ptr)
-            volumes.setdefault(name, ptr)
+            if errors or name in volumes:
+                ptr = base + ("volumes", i, "name")
+                if errors:
+                    yield Violation(invalid(pointer_to_k8s(ptr), name, errors), ptr)
+                if name in volumes:
+                    yield Violation(f"{pointer_to_k8s(ptr)}: Duplicate value: \"{name}\"", ptr)
+            volumes[name] = None
         # StatefulSet volumeClaimTemplates are volumes too
         if obj.kind == "StatefulSet":
             for tpl in items(get(obj.data, ("spec", "volumeClaimTemplates"))):
                 name = get(tpl, ("metadata", "name"))
                 if isinstance(name, str):
-                    volumes.setdefault(name, ())
+                    volumes[name] = None
         for cptr, c in containers(spec, base):
-            paths: Dict[str, Pointer] = {}
+            paths: set = set()
             for j, mount in enumerate(items(c.get("volumeMounts"))):
                 if not isinstance(mount, dict):
                     continue
@@ -141,7 +143,7 @@ def volume_mounts(obj: Any, ctx: Any) -> Iterator[Violation]:
                     if path in paths:
                         yield Violation(f"{pointer_to_k8s(ptr + ('mountPath',))}: Invalid value: "
                                         f"\"{path}\": must be unique", ptr + ("mountPath",))
-                    paths.setdefault(path, ptr)
+                    paths.add(path)
                 for field in ("subPath", "subPathExpr"):
                     sub = mount.get(field)
                     if isinstance(sub, str) and sub:
