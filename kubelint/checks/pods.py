@@ -297,12 +297,12 @@ def probes(obj: Any, ctx: Any) -> Iterator[Violation]:
                     f"may not specify more than 1 handler type (found {', '.join(present)})"
                 yield Violation(f"{where}: {'Required value' if not present else 'Forbidden'}: {what}",
                                 ptr, at="key")
-            command = get(p, ("exec", "command"))
-            if isinstance(p.get("exec"), dict) and (command is None or command == []):
+            handler = p.get("exec")
+            if isinstance(handler, dict) and handler.get("command") in (None, []):
                 yield Violation(f"{where}.exec.command: Required value", ptr + ("exec",), at="key")
             for field in _PROBE_COUNTS:
                 value = p.get(field)
-                if _int(value) and value < 0:
+                if value is not None and _int(value) and value < 0:
                     yield Violation(invalid(f"{where}.{field}", value, ["must be greater than or equal to 0"]),
                                     ptr + (field,))
             success = p.get("successThreshold")
@@ -321,7 +321,8 @@ def probes(obj: Any, ctx: Any) -> Iterator[Violation]:
                     yield Violation(invalid(f"{where}.terminationGracePeriodSeconds", grace,
                                             ["must be greater than 0"]), ptr + ("terminationGracePeriodSeconds",))
             for h in ("httpGet", "tcpSocket", "grpc"):
-                port = get(p, (h, "port"))
+                handler = p.get(h)
+                port = handler.get("port") if isinstance(handler, dict) else None
                 if port is None:
                     continue
                 pptr = ptr + (h, "port")

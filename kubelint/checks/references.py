@@ -225,14 +225,24 @@ def _service_port(service: Any, port: dict, ptr: Pointer) -> Iterator[Violation]
 
 # --- family 2: Service targetPort ---------------------------------------------------------------
 
-def _service_pods(obj: Any, g: Graph) -> List[PodSource]:
+def _service_pods(obj: Any, g: Graph, ctx: Any = None) -> List[PodSource]:
+    """The pod sources a Service selects. KL203 and KL204 ask for them one after the other
+    (the engine runs an object's cross rules together): the last Service's are kept in
+    ctx.shared, as _pod_refs() keeps a pod's references."""
+    shared = getattr(ctx, "shared", None)
+    last = shared.get("service_pods") if shared is not None else None
+    if last is not None and last[0] is obj.data and last[1] is g:
+        return last[2]
     spec = obj.data.get("spec")
     if not isinstance(spec, dict) or spec.get("type") == "ExternalName":
-        return []
-    selector = spec.get("selector")
-    if not isinstance(selector, dict) or not selector:
-        return []
-    return g.nearest_pods([p for p in g.select_map(obj.namespace, selector) if p.spec is not None], obj)
+        pods: List[PodSource] = []
+    else:
+        selector = spec.get("selector")
+        pods = [] if not isinstance(selector, dict) or not selector else g.nearest_pods(
+            [p for p in g.select_map(obj.namespace, selector) if p.spec is not None], obj)
+    if shared is not None:
+        shared["service_pods"] = (obj.data, g, pods)
+    return pods
 
 
 def _container_ports(pod: PodSource) -> List[Tuple[Pointer, dict]]:
@@ -249,7 +259,7 @@ def _container_ports(pod: PodSource) -> List[Tuple[Pointer, dict]]:
 def service_target_port(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL203: a targetPort given by name must be a container port name in every selected pod."""
     g = graphmod.of(ctx)
-    pods = _service_pods(obj, g)
+    pods = _service_pods(obj, g, ctx)
     if not pods:
         return
     for i, port in enumerate(items(get(obj.data, ("spec", "ports")))):
@@ -275,7 +285,7 @@ def service_target_port_undeclared(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL204 (info): a numeric targetPort that no selected container declares, when the
     containers declare their ports at all."""
     g = graphmod.of(ctx)
-    pods = _service_pods(obj, g)
+    pods = _service_pods(obj, g, ctx)
     if not pods:
         return
     declared = set()
