@@ -758,7 +758,7 @@ def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
         suppressed = dedupe(remap(suppressed, rendered.renderings) + quiet)
     findings.sort(key=Finding.sort_key)
     suppressed.sort(key=Finding.sort_key)
-    if KEEP_ALIVE is not None:
+    if KEEP_ALIVE is not None and sum(o.report.objects for o in outcomes) <= KEEP_ALIVE_OBJECTS:
         KEEP_ALIVE.append((linter, linters, sources, outcomes))
     return Result(findings, suppressed, [o.report for o in outcomes], missing, linter.enabled,
                   time.perf_counter() - start, skipped)
@@ -766,9 +766,13 @@ def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
 
 # A list when the process ends right after its run (the `kubelint` command): what the run
 # built is put there rather than freed object by object on the way out (~10% of a run's
-# serial part: 12-25 ms on 5,000 documents, ~120 ms on 50,000), and fastcli ends the process
-# without tearing the interpreter down. None (language server, tests): freed as usual.
+# serial part: 12-25 ms on 5,000 documents), and fastcli ends the process without tearing
+# the interpreter down. None (language server, tests): freed as usual. Above
+# KEEP_ALIVE_OBJECTS the objects are freed before the report after all: the report then
+# reuses their memory instead of adding to the peak (+2 MB at 50,000 documents, whose
+# largest process must stay under 150 MB).
 KEEP_ALIVE: Optional[List[Any]] = None
+KEEP_ALIVE_OBJECTS = 20_000
 
 
 # Below this many files a worker pool costs more than it saves.
@@ -1308,7 +1312,7 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
     # process checked every object, else from the graph
     kinds = [k for k, _, _ in verdicts] if parts is None else graph.of(contexts[0]).kinds()
     _admission(linter, sources, outcomes, objects, document, docs_of, node_of, add, kinds)
-    if KEEP_ALIVE is not None:
+    if KEEP_ALIVE is not None and len(objects) <= KEEP_ALIVE_OBJECTS:
         KEEP_ALIVE.append((objects, shared, contexts))  # the graph and the checks' memos
     return kept, quiet
 
