@@ -528,23 +528,32 @@ def _rule_names() -> Dict[str, str]:
     return _NAMES
 
 
-def _policies(obj: Any, ctx: Any, shared: Dict[str, Any]) -> List[Policy]:
+class _RunState(NamedTuple):
+    """What decides the policies of a pod, worked out once per run: the labelled Namespaces'
+    policies by name, and those of every other namespace."""
+
+    namespaces: Dict[str, List[Policy]]
+    fallback: List[Policy]
+
+
+def _run_state(ctx: Any) -> Optional[_RunState]:
+    """None: no policy applies to any pod of the run (no labelled Namespace, no config
+    pod-security, no Pod Security rule selected by name): the default rule set's case, where
+    every pod of the run asks."""
     cluster = cluster_version(ctx)
-    index = shared.get("pss-namespaces")
-    if index is None:
-        defaults = config_policies(ctx, cluster)
-        index = {}
-        for o in ctx.objects:
-            if o.kind == "Namespace" and o.name:
-                labels = get(o.data, ("metadata", "labels"))
-                labels = labels if isinstance(labels, dict) else {}
-                if any(isinstance(k, str) and k.startswith(LABEL) for k in labels):
-                    index[o.name] = namespace_policies(labels, cluster, o.name, defaults)
-        shared["pss-namespaces"] = index
-        shared["pss-fallback"] = [p for p in defaults.values() if p.level != "privileged"] \
-            or selected_policies(ctx, cluster)
-    policies = index.get(obj.namespace)
-    return policies if policies is not None else shared["pss-fallback"]
+    defaults = config_policies(ctx, cluster)
+    index: Dict[str, List[Policy]] = {}
+    for o in ctx.objects:
+        if o.kind == "Namespace" and o.name:
+            labels = get(o.data, ("metadata", "labels"))
+            labels = labels if isinstance(labels, dict) else {}
+            if any(isinstance(k, str) and k.startswith(LABEL) for k in labels):
+                index[o.name] = namespace_policies(labels, cluster, o.name, defaults)
+    fallback = [p for p in defaults.values() if p.level != "privileged"] \
+        or selected_policies(ctx, cluster)
+    if not fallback and not any(index.values()):
+        return None
+    return _RunState(index, fallback)
 
 
 def _meta_base(base: Pointer) -> Pointer:
@@ -552,45 +561,63 @@ def _meta_base(base: Pointer) -> Pointer:
 
 
 _NOTHING: Dict[str, List[Violation]] = {}  # read only
+_new = tuple.__new__  # Violation(...) without its generated __new__: one per finding
 
 
 def evaluate(obj: Any, ctx: Any) -> Dict[str, List[Violation]]:
     """Violations of every control for one object, by rule code: computed once per object for
-    all the Pod Security rules (they share ctx.shared)."""
-    shared = ctx.shared if ctx.shared is not None else {}
-    memo = shared.setdefault("pss-results", {})
-    key = (obj.path, obj.doc, obj.item)
-    if key in memo:
-        return memo[key]
+    all the Pod Security rules, which the engine runs on an object one after the other (they
+    share ctx.shared: the last object's result is kept there, and the run's policies)."""
+    shared = ctx.shared
+    if shared is None:
+        shared = {}
+    last = shared.get("pss-last")
+    if last is not None and last[0] is obj:
+        return last[1]
+    try:
+        state = shared["pss-state"]
+    except KeyError:
+        state = shared["pss-state"] = _run_state(ctx)
+    if state is None:
+        return _NOTHING
     path = POD_SPEC_PATHS.get(obj.kind) if getattr(obj, "builtin", True) else None
     spec = get(obj.data, path) if path else None
     if not isinstance(spec, dict):
         return _NOTHING
-    policies = _policies(obj, ctx, shared)
+    policies = state.namespaces.get(obj.namespace)
+    if policies is None:
+        policies = state.fallback
     if not policies:
-        return _NOTHING  # (not memoised: a memo entry per pod of a large run adds up)
+        return _NOTHING
     out: Dict[str, List[Violation]] = {}
-    memo[key] = out
+    shared["pss-last"] = (obj, out)
     mbase = _meta_base(path)
     meta = get(obj.data, mbase)
     meta = meta if isinstance(meta, dict) else {}
+    kind = "" if obj.kind == "Pod" else f" (this {obj.kind}'s pods)"
     errors: set = set()  # fields the enforce mode reports: warn/audit do not repeat them
     reported: set = set()
     for policy in policies:
+        error = policy.severity == Severity.ERROR
         for control in controls_for(policy.level, policy.version):
+            tail = None
             for issue in control.check(spec, meta, path, mbase, policy.version):
-                key = (control.code, issue.pointer)
-                if key in reported or (policy.severity != Severity.ERROR and issue.pointer in errors):
+                pointer = issue.pointer
+                key = (control.code, pointer)
+                if key in reported or (not error and pointer in errors):
                     continue
                 reported.add(key)
-                if policy.severity == Severity.ERROR:
-                    errors.add(issue.pointer)
-                kind = "" if obj.kind == "Pod" else f" (this {obj.kind}'s pods)"
-                message = (f"{pointer_to_k8s(issue.pointer)}: {issue.problem}: violates PodSecurity "
-                           f"\"{policy.label}\" ({control.id}){kind}; {policy.source}")
-                out.setdefault(control.code, []).append(
-                    Violation(message, issue.pointer, issue.at, hint=f"allowed: {issue.fix}",
-                              severity=policy.severity))
+                if error:
+                    errors.add(pointer)
+                if tail is None:
+                    tail = f": violates PodSecurity \"{policy.label}\" ({control.id}){kind}; {policy.source}"
+                found = out.get(control.code)
+                if found is None:
+                    found = out[control.code] = []
+                # Violation(message, pointer, at, related, hint, severity, fix)
+                found.append(_new(Violation, (
+                    f"{pointer_to_k8s(pointer)}: {issue.problem}{tail}", pointer, issue.at, (),
+                    f"allowed: {issue.fix}", policy.severity, None)))
     return out
 
 
