@@ -16,19 +16,37 @@ from .scalars import key_string, resolve_plain, resolve_tagged
 _IMPLICIT = "?"  # the tag both passes' resolvers give untagged nodes
 
 
+_FAST: Any = None  # (fastload._KEYS, its node classes' scalar and mapping), on first use
+
+
+def _fast() -> Any:
+    global _FAST
+    from . import fastload
+
+    _FAST = (fastload._KEYS, getattr(fastload, "_Scalar", None), getattr(fastload, "_Mapping", None))
+    return _FAST
+
+
 def _index(node: Any) -> Tuple[dict, Optional[list]]:
     """{key: (key node, value node)} of a fast-pass mapping node and its merged sources,
     built on the first lookup and kept on the node: a document's findings look up the same
     few mappings (the pod spec, a container) again and again."""
-    from . import fastload
-
-    memo = fastload._KEYS
-    scalar = getattr(fastload, "_Scalar", None)  # the class the fast pass composes with
+    memo, scalar, mapping = _FAST or _fast()  # the classes the fast pass composes with
     keys: dict = {}
     merges = None
-    for knode, vnode in node.value:
+    for knode, vnode in (node.args[1] if node.__class__ is mapping else node.value):
         if knode.__class__ is scalar:  # its fields as the composer gave them (fastload.py)
             tag, text, _, _, style = knode.args
+            if tag.__class__ is slice and not style:  # plain, as fastload._mapping resolves it
+                k = memo.get(text)
+                if k is None:
+                    if text == "<<":
+                        merges = (merges or []) + [vnode]
+                        continue
+                    k = key_string(resolve_plain(text)) if text else "null"
+                if k not in keys:
+                    keys[k] = (knode, vnode)
+                continue
             implicit = tag.__class__ is slice
         elif knode.id == "scalar":  # PyYAML's own node classes
             tag, text, style = knode.tag, knode.value, knode.style
@@ -53,6 +71,29 @@ def _index(node: Any) -> Tuple[dict, Optional[list]]:
 
 def _child(node: Any, part: Any) -> Tuple[Optional[Any], Optional[Any]]:
     """(key node, value node) of `part` in `node`, or (None, None)."""
+    memo, scalar, mapping = _FAST or _fast()
+    if node.__class__ is mapping and not hasattr(node, "kl_index"):
+        # A fast-pass mapping: its keys compared in place. Most mappings are looked up once or
+        # twice per document (a container for its name, its image), which costs less than
+        # indexing their keys; any key the loading pass did not memoise as plain (a tag, a
+        # merge) and the mapping is indexed after all (below).
+        for knode, vnode in node.args[1]:
+            if knode.__class__ is not scalar:
+                continue  # not a key a pointer names (the fast pass gives up on them anyway)
+            tag, text, _, _, style = knode.args
+            if tag.__class__ is not slice:
+                break
+            if style:
+                if text == part:
+                    return knode, vnode
+                continue
+            k = memo.get(text)
+            if k is None:
+                break
+            if k == part:
+                return knode, vnode
+        else:
+            return None, None
     kind = node.id
     if kind == "mapping":
         try:
@@ -97,7 +138,31 @@ def _ruamel_child(node: Any, part: Any) -> Tuple[Optional[Any], Optional[Any]]:
 
 
 def resolve(node: Any, pointer: Pointer) -> Tuple[Any, Optional[Any], int]:
-    """Walk as far as the pointer goes: (deepest node, its key node, parts matched)."""
+    """Walk as far as the pointer goes: (deepest node, its key node, parts matched).
+    The walks of a document's findings share their beginnings (the pod spec, a container):
+    each prefix is walked once, and kept on the root node of the document (as _index keeps
+    a mapping's keys on it; ruamel's nodes have no room for it: walked every time)."""
+    n = len(pointer)
+    if n > 1 and pointer.__class__ is tuple:
+        try:
+            memo = node.kl_paths
+        except AttributeError:
+            try:
+                memo = node.kl_paths = {}
+            except AttributeError:  # ruamel's nodes (slots)
+                memo = None
+        if memo is not None:
+            parent = pointer[:-1]
+            found = memo.get(parent)
+            if found is None:
+                found = memo[parent] = resolve(node, parent)
+            target, key, matched = found
+            if matched < n - 1:
+                return found
+            k, v = _child(target, pointer[-1])
+            if v is None:
+                return found
+            return v, k, n
     key = None
     for depth, part in enumerate(pointer):
         k, v = _child(node, part)
