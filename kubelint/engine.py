@@ -1269,7 +1269,8 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
                 if violations:
                     # the projection is enough to place them: the whole data goes now
                     found.setdefault(obj.path, []).append((rules[i].code, obj, violations))
-        _place(linter, found, document, node_of, add, done)
+        if found:  # (most parts of a split stage have none)
+            _place(linter, found, document, node_of, add, done)
 
     parts = _late_parts(linter, objects, outcomes) if rules else None
     if parts is None:
@@ -1285,15 +1286,13 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
         graph.of(contexts[0])
 
         def part(task: Tuple[int, int]) -> Tuple[List[Finding], List[Finding], List[Any]]:
+            """One file's objects: its findings, and the comment directives they used."""
             start, end = task
-            files = [outcome_by_path[p] for p in dict.fromkeys(
-                objects[j].path for j in range(start, end))]
-            before = [[d.used for d in o.directives.items] for o in files]
+            items = outcome_by_path[objects[start].path].directives.items
+            before = [d.used for d in items]
             check(start, end)
-            used = [(o.report.path, [i for i, (d, was) in enumerate(zip(o.directives.items, flags))
-                                     if d.used and not was])
-                    for o, flags in zip(files, before)]
-            out = (kept[:], quiet[:], [u for u in used if u[1]])
+            used = [i for i, (d, was) in enumerate(zip(items, before)) if d.used and not was]
+            out = (kept[:], quiet[:], [(objects[start].path, used)] if used else [])
             del kept[:], quiet[:]
             return out
 
