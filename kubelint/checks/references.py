@@ -735,6 +735,17 @@ def rbac_references(obj: Any, ctx: Any) -> Iterator[Violation]:
 
 def duplicate_object(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL217: the same group/kind/namespace/name twice in the input."""
+    # It runs for every object of the run, and few have a twin: an object of the run (the
+    # engine hands over its projection as it is, graph.PROJECTION_ENOUGH) whose data is not
+    # that of a duplicated identity is let go with two set lookups
+    memo = ctx.cache.get("duplicates")
+    if memo is None or memo[0] is not ctx.objects:
+        g = graphmod.of(ctx)
+        memo = ctx.cache["duplicates"] = (ctx.objects, {id(o.data) for o in ctx.objects}, {
+            id(o.data) for _, same in g.identities() if len(same) > 1 for o in same})
+    key = id(obj.data)
+    if key in memo[1] and key not in memo[2]:
+        return
     if not obj.name or not obj.kind:
         return
     g = graphmod.of(ctx)
