@@ -41,6 +41,26 @@ def _sc(obj: Any) -> dict:
     return sc if isinstance(sc, dict) else {}
 
 
+_EMPTY: dict = {}  # read only: the securityContext of an owner without one
+_LAST_VIEW: list = [None, None, ()]
+
+
+def _view(spec: dict, base: Pointer) -> Tuple[Tuple[Pointer, dict, dict], ...]:
+    """(pointer, owner, its securityContext or {}) of the pod and then of every container:
+    what most controls read, looked up once per pod spec rather than once per control (the
+    last pod's is kept: the controls of a pod run one after the other)."""
+    last = _LAST_VIEW
+    if last[0] is spec and last[1] == base:
+        return last[2]
+    owners = [(base, spec, _sc(spec) or _EMPTY)]
+    for ptr, c in containers(spec, base):
+        sc = c.get("securityContext")
+        owners.append((ptr, c, sc if sc.__class__ is dict else _sc(c) or _EMPTY))
+    found = tuple(owners)
+    last[0], last[1], last[2] = spec, base, found
+    return found
+
+
 def _where_missing(ptr: Pointer, c: dict) -> Tuple[Pointer, str]:
     """A required field is missing: point at the securityContext if there is one, else at
     the container's (or pod's) name/spec key."""
@@ -77,9 +97,9 @@ def _q(value: Any) -> str:
 # --- baseline ---------------------------------------------------------------------------------
 
 def windows_host_process(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
-    where = [(base, spec)] + list(containers(spec, base))
-    for ptr, owner in where:
-        if get(_sc(owner), ("windowsOptions", "hostProcess")) is True:
+    for ptr, _, sc in _view(spec, base):
+        opts = sc.get("windowsOptions")
+        if isinstance(opts, dict) and opts.get("hostProcess") is True:
             yield Issue(ptr + ("securityContext", "windowsOptions", "hostProcess"), "value",
                         "hostProcess=true", "hostProcess: false, or unset")
 
@@ -91,8 +111,8 @@ def host_namespaces(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Ve
 
 
 def privileged(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
-    for ptr, c in containers(spec, base):
-        if _sc(c).get("privileged") is True:
+    for ptr, c, sc in _view(spec, base)[1:]:
+        if sc.get("privileged") is True:
             yield Issue(ptr + ("securityContext", "privileged"), "value",
                         f"{_name(c)} sets privileged=true", "privileged: false, or unset")
 
@@ -103,8 +123,11 @@ BASELINE_CAPABILITIES = frozenset((
 
 
 def capabilities_baseline(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
-    for ptr, c in containers(spec, base):
-        for j, cap in enumerate(items(get(_sc(c), ("capabilities", "add")))):
+    for ptr, c, sc in _view(spec, base)[1:]:
+        caps = sc.get("capabilities")
+        if not isinstance(caps, dict):
+            continue
+        for j, cap in enumerate(items(caps.get("add"))):
             if cap not in BASELINE_CAPABILITIES:
                 yield Issue(ptr + ("securityContext", "capabilities", "add", j), "value",
                             f"{_name(c)} adds non-default capability {_q(cap)}",
@@ -132,8 +155,8 @@ APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/"
 
 
 def apparmor(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
-    for ptr, owner in [(base, spec)] + list(containers(spec, base)):
-        profile = _sc(owner).get("appArmorProfile")
+    for ptr, _, sc in _view(spec, base):
+        profile = sc.get("appArmorProfile")
         if isinstance(profile, dict):
             t = profile.get("type")
             if t not in ("RuntimeDefault", "Localhost"):
@@ -156,8 +179,8 @@ SELINUX_TYPES_1_31 = SELINUX_TYPES | {"container_engine_t"}
 
 def selinux(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
     allowed = SELINUX_TYPES_1_31 if v >= (1, 31) else SELINUX_TYPES
-    for ptr, owner in [(base, spec)] + list(containers(spec, base)):
-        opts = _sc(owner).get("seLinuxOptions")
+    for ptr, _, sc in _view(spec, base):
+        opts = sc.get("seLinuxOptions")
         if not isinstance(opts, dict):
             continue
         p = ptr + ("securityContext", "seLinuxOptions")
@@ -171,8 +194,8 @@ def selinux(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -
 
 
 def _proc_mount(spec: dict, base: Pointer) -> Iterator[Issue]:
-    for ptr, c in containers(spec, base):
-        pm = _sc(c).get("procMount")
+    for ptr, c, sc in _view(spec, base)[1:]:
+        pm = sc.get("procMount")
         if pm is not None and pm != "Default":
             yield Issue(ptr + ("securityContext", "procMount"), "value",
                         f"{_name(c)} sets procMount {_q(pm)}", '"Default", or unset')
@@ -204,8 +227,8 @@ def _seccomp_issue(ptr: Pointer, profile: dict) -> Issue:
 
 
 def seccomp_baseline(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
-    for ptr, owner in [(base, spec)] + list(containers(spec, base)):
-        profile = _sc(owner).get("seccompProfile")
+    for ptr, _, sc in _view(spec, base):
+        profile = sc.get("seccompProfile")
         if isinstance(profile, dict) and _seccomp_bad(profile):
             yield _seccomp_issue(ptr, profile)
 
@@ -221,17 +244,23 @@ SYSCTLS = {
 }
 
 
+_SAFE: Dict[Version, frozenset] = {}
+
+
 def safe_sysctls(v: Version) -> frozenset:
-    out: frozenset = frozenset()
-    for since, names in SYSCTLS.items():
-        if v >= since:
-            out = out | names
-    return out
+    found = _SAFE.get(v)
+    if found is None:
+        found = frozenset()
+        for since, names in SYSCTLS.items():
+            if v >= since:
+                found = found | names
+        _SAFE[v] = found
+    return found
 
 
 def sysctls(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
     allowed = safe_sysctls(v)
-    for i, s in enumerate(items(_sc(spec).get("sysctls"))):
+    for i, s in enumerate(items(_view(spec, base)[0][2].get("sysctls"))):
         name = s.get("name") if isinstance(s, dict) else None
         if isinstance(name, str) and name not in allowed:
             yield Issue(base + ("securityContext", "sysctls", i, "name"), "value",
@@ -239,15 +268,22 @@ def sysctls(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -
                         ", ".join(sorted(allowed)))
 
 
+_LIVENESS, _READINESS, _STARTUP = ("livenessProbe",), ("readinessProbe",), ("startupProbe",)
+_POST_START, _PRE_STOP = ("lifecycle", "postStart"), ("lifecycle", "preStop")
+
+
 def host_probes(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
     for ptr, c in containers(spec, base):
-        handlers = [((p,), c.get(p)) for p in ("livenessProbe", "readinessProbe", "startupProbe")]
-        handlers += [(("lifecycle", h), get(c, ("lifecycle", h))) for h in ("postStart", "preStop")]
-        for sub, handler in handlers:
+        lifecycle = c.get("lifecycle")
+        lifecycle = lifecycle if isinstance(lifecycle, dict) else _EMPTY
+        for sub, handler in ((_LIVENESS, c.get("livenessProbe")), (_READINESS, c.get("readinessProbe")),
+                             (_STARTUP, c.get("startupProbe")), (_POST_START, lifecycle.get("postStart")),
+                             (_PRE_STOP, lifecycle.get("preStop"))):
             if not isinstance(handler, dict):
                 continue
             for kind in ("httpGet", "tcpSocket"):
-                host = get(handler, (kind, "host"))
+                action = handler.get(kind)
+                host = action.get("host") if isinstance(action, dict) else None
                 if isinstance(host, str) and host:
                     yield Issue(ptr + sub + (kind, "host"), "value",
                                 f"{_name(c)} sets {'.'.join(sub)}.{kind}.host {_q(host)}",
@@ -280,8 +316,8 @@ def volume_types(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Versi
 def privilege_escalation(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
     if v >= (1, 25) and _windows(spec):
         return
-    for ptr, c in containers(spec, base):
-        value = _sc(c).get("allowPrivilegeEscalation")
+    for ptr, c, sc in _view(spec, base)[1:]:
+        value = sc.get("allowPrivilegeEscalation")
         if value is False:
             continue
         if value is None:
@@ -296,12 +332,13 @@ def privilege_escalation(spec: dict, meta: dict, base: Pointer, mbase: Pointer, 
 def run_as_non_root(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
     if v >= (1, 35) and _user_namespace(spec):
         return
-    pod = _sc(spec).get("runAsNonRoot")
+    view = _view(spec, base)
+    pod = view[0][2].get("runAsNonRoot")
     if pod is not None and pod is not True:
         yield Issue(base + ("securityContext", "runAsNonRoot"), "value",
                     f"the pod sets runAsNonRoot={_q(pod)}", "true")
-    for ptr, c in containers(spec, base):
-        own = _sc(c).get("runAsNonRoot")
+    for ptr, c, sc in view[1:]:
+        own = sc.get("runAsNonRoot")
         if own is not None:
             if own is not True:
                 yield Issue(ptr + ("securityContext", "runAsNonRoot"), "value",
@@ -315,8 +352,8 @@ def run_as_non_root(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Ve
 def run_as_user(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
     if v >= (1, 35) and _user_namespace(spec):
         return
-    for ptr, owner in [(base, spec)] + list(containers(spec, base)):
-        user = _sc(owner).get("runAsUser")
+    for ptr, owner, sc in _view(spec, base):
+        user = sc.get("runAsUser")
         if user == 0 and not isinstance(user, bool):
             who = "the pod" if owner is spec else _name(owner)
             yield Issue(ptr + ("securityContext", "runAsUser"), "value", f"{who} sets runAsUser=0",
@@ -326,12 +363,13 @@ def run_as_user(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Versio
 def seccomp_restricted(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
     if v >= (1, 25) and _windows(spec):
         return
-    pod = _sc(spec).get("seccompProfile")
+    view = _view(spec, base)
+    pod = view[0][2].get("seccompProfile")
     pod_set = isinstance(pod, dict) and not _seccomp_bad(pod)
     if isinstance(pod, dict) and not pod_set:
         yield _seccomp_issue(base, pod)
-    for ptr, c in containers(spec, base):
-        own = _sc(c).get("seccompProfile")
+    for ptr, c, sc in view[1:]:
+        own = sc.get("seccompProfile")
         if isinstance(own, dict):
             if _seccomp_bad(own):
                 yield _seccomp_issue(ptr, own)
@@ -344,14 +382,14 @@ def seccomp_restricted(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v:
 def capabilities_restricted(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
     if v >= (1, 25) and _windows(spec):
         return
-    for ptr, c in containers(spec, base):
-        caps = _sc(c).get("capabilities")
-        p = ptr + ("securityContext", "capabilities")
+    for ptr, c, sc in _view(spec, base)[1:]:
+        caps = sc.get("capabilities")
         if not isinstance(caps, dict):
             where, at = _where_missing(ptr, c)
             yield Issue(where, at, f"{_name(c)} does not drop ALL capabilities",
                         'capabilities: {drop: ["ALL"]}')
             continue
+        p = ptr + ("securityContext", "capabilities")
         if "ALL" not in items(caps.get("drop")):
             yield Issue(p + (("drop",) if "drop" in caps else ()), "key",
                         f"{_name(c)} does not drop ALL capabilities", 'drop: ["ALL"]')
