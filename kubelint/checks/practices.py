@@ -79,11 +79,21 @@ def pod_findings(obj: Any) -> Dict[str, List[Violation]]:
     return out
 
 
+_new = tuple.__new__  # Violation(...) and Fix(...) without their generated __new__: per finding
+
+
+def _unsafe_fix(title: str, ops: tuple) -> Fix:
+    return _new(Fix, (title, ops, False, None))
+
+
 def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) -> None:
     def add(code: str, message: str, ptr: Pointer, at: str = "value", hint: Optional[str] = None,
             fix: Optional[Fix] = None) -> None:
-        out.setdefault(code, []).append(Violation(f"{pointer_to_k8s(ptr)}: {message}", ptr, at, hint=hint,
-                                                  fix=fix))
+        found = out.get(code)
+        if found is None:
+            found = out[code] = []
+        # Violation(message, pointer, at, related, hint, severity, fix)
+        found.append(_new(Violation, (f"{pointer_to_k8s(ptr)}: {message}", ptr, at, (), hint, None, fix)))
 
     pod_sc = _sc(spec)
     long_running = obj.kind in LONG_RUNNING
@@ -124,12 +134,11 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
                 (scp + ("capabilities",), "key") if caps else _missing_at(ptr, c)
             # unsafe fixes (--unsafe-fixes): a process that needs a capability stops working
             if caps and "drop" in caps:
-                fix = Fix('add ALL to capabilities.drop', (("set", scp + ("capabilities", "drop"), drop + ["ALL"]),),
-                          safe=False) if isinstance(caps.get("drop"), list) and \
+                fix = _unsafe_fix('add ALL to capabilities.drop',
+                                  (("set", scp + ("capabilities", "drop"), drop + ["ALL"]),)) if isinstance(caps.get("drop"), list) and \
                     all(isinstance(d, str) for d in drop) else None
             else:
-                fix = Fix('drop ALL capabilities', (("add", scp + ("capabilities",), {"drop": ["ALL"]}),),
-                          safe=False)
+                fix = _unsafe_fix('drop ALL capabilities', (("add", scp + ("capabilities",), {"drop": ["ALL"]}),))
             add("KL306", "capabilities are not dropped (neither ALL nor NET_RAW)", where, at,
                 hint='securityContext: {capabilities: {drop: ["ALL"]}}', fix=fix)
         for j, cap in enumerate(items(caps.get("add")) if caps else []):
@@ -138,26 +147,26 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
         if sc.get("allowPrivilegeEscalation") is not False and sc.get("privileged") is not True:
             if "allowPrivilegeEscalation" in sc:
                 add("KL308", "allowPrivilegeEscalation is not false", scp + ("allowPrivilegeEscalation",),
-                    fix=Fix("set allowPrivilegeEscalation: false",
-                            (("set", scp + ("allowPrivilegeEscalation",), False),), safe=False))
+                    fix=_unsafe_fix("set allowPrivilegeEscalation: false",
+                                    (("set", scp + ("allowPrivilegeEscalation",), False),)))
             else:
                 where, at = _missing_at(ptr, c)
                 add("KL308", "allowPrivilegeEscalation is not set to false: setuid binaries can gain "
                     "privileges", where, at, hint="securityContext: {allowPrivilegeEscalation: false}",
-                    fix=Fix("set allowPrivilegeEscalation: false",
-                            (("add", scp, {"allowPrivilegeEscalation": False}),), safe=False))
+                    fix=_unsafe_fix("set allowPrivilegeEscalation: false",
+                                    (("add", scp, {"allowPrivilegeEscalation": False}),)))
         if sc.get("readOnlyRootFilesystem") is not True:
             if "readOnlyRootFilesystem" in sc:
                 add("KL309", "readOnlyRootFilesystem is not true", scp + ("readOnlyRootFilesystem",),
-                    fix=Fix("set readOnlyRootFilesystem: true",
-                            (("set", scp + ("readOnlyRootFilesystem",), True),), safe=False))
+                    fix=_unsafe_fix("set readOnlyRootFilesystem: true",
+                                    (("set", scp + ("readOnlyRootFilesystem",), True),)))
             else:
                 where, at = _missing_at(ptr, c)
                 add("KL309", "the root filesystem is writable (no readOnlyRootFilesystem: true)", where, at,
                     hint="securityContext: {readOnlyRootFilesystem: true}, with emptyDir volumes where "
                          "it writes",
-                    fix=Fix("set readOnlyRootFilesystem: true",
-                            (("add", scp, {"readOnlyRootFilesystem": True}),), safe=False))
+                    fix=_unsafe_fix("set readOnlyRootFilesystem: true",
+                                    (("add", scp, {"readOnlyRootFilesystem": True}),)))
         ports = [p for p in items(c.get("ports")) if isinstance(p, dict)]
         for j, port in enumerate(items(c.get("ports"))):
             if not isinstance(port, dict):
@@ -207,7 +216,10 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
                 if not isinstance(p, dict):
                     continue
                 for h in ("httpGet", "tcpSocket", "grpc"):
-                    port = _int(get(p, (h, "port")))
+                    action = p.get(h)
+                    if not isinstance(action, dict):
+                        continue
+                    port = _int(action.get("port"))
                     if port is not None and port not in declared:
                         add("KL328", f"{probe} checks port {port}, which the container does not declare "
                             f"in ports", ptr + (probe, h, "port"),
