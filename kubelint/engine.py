@@ -224,12 +224,18 @@ def place(doc: Any, pointer: Any, at: str) -> Span:
             span = memo.get(key)
         if span is not None:
             return span
-    from .positions import locate
+    global _locate
+    if _locate is None:  # positions.py, imported on the first placement
+        from .positions import locate
 
-    span = locate(_position_node(doc), pointer, at)
+        _locate = locate
+    span = _locate(_position_node(doc), pointer, at)
     if memo is not None:
         memo[key] = span
     return span
+
+
+_locate: Any = None
 
 
 def _position_node(doc: Any) -> Any:
