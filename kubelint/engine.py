@@ -965,7 +965,8 @@ def _lint_files(linters: List[Linter], tasks: List[Tuple[int, Any]],
             graph = linter._graph_ahead = ahead()
         done = parallel.run(jobs, tasks, lambda item: _lint_task(linters, item), progress,
                             finish=_flush_results, start=lambda: _import_cross_checks(linter),
-                            between=graph.feed if graph is not None else None)
+                            between=graph.feed if graph is not None else None,
+                            first=_warm_up(tasks))
         if graph is not None:
             graph.feed(done)
         return done
@@ -990,6 +991,49 @@ def _lint_files(linters: List[Linter], tasks: List[Tuple[int, Any]],
             if progress is not None:
                 progress(len(outcomes), len(tasks))
     return outcomes
+
+
+# The files this process lints before it forks (_warm_up): looked for among the first
+# WARM_SCAN, at most WARM_FILES of them and WARM_BYTES in all (linted alone, before the
+# children start: a large file would keep them waiting).
+WARM_SCAN, WARM_FILES, WARM_BYTES = 64, 8, 256 << 10
+_KIND_LINE = None
+
+
+def _warm_up(tasks: List[Tuple[int, Any]]) -> List[int]:
+    """Tasks (indices) to lint before forking so that the children inherit what linting
+    the first objects of each kind prepares (validators compiled, schemas read, checks
+    imported, per-kind memos: ~45 ms of CPU that each process paid again on 5,000
+    documents): among the first files, each one that adds a kind not yet seen."""
+    import re
+
+    global _KIND_LINE
+    if _KIND_LINE is None:
+        _KIND_LINE = re.compile(rb"^kind:[ \t]*[\"']?([A-Za-z0-9]+)", re.M)
+    seen: set = set()
+    chosen: List[int] = []
+    budget = WARM_BYTES
+    for i, (_, task) in enumerate(tasks[:WARM_SCAN]):
+        source = task if isinstance(task, Source) else task[0]
+        raw = source.raw
+        if raw is None and source.real is not None:
+            try:
+                if os.path.getsize(source.real) > budget:
+                    continue
+                with open(source.real, "rb") as f:
+                    raw = f.read(budget + 1)
+            except OSError:
+                continue
+        if raw is None or len(raw) > budget:
+            continue
+        kinds = set(_KIND_LINE.findall(raw))
+        if kinds - seen:
+            seen |= kinds
+            chosen.append(i)
+            budget -= len(raw)
+            if len(chosen) == WARM_FILES:
+                break
+    return chosen
 
 
 class _GraphAhead:

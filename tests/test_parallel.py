@@ -91,3 +91,42 @@ def test_results_larger_than_the_pipe_stream_back_while_this_process_works(monke
     assert len({pid for _, pid, _ in out}) == 2
     assert before_last[-1] > 0
     _no_children_left()
+
+
+def test_first_tasks_are_done_before_the_fork_and_the_children_inherit_what_they_warmed():
+    warmed = []
+
+    def work(i):
+        if not warmed:
+            warmed.append(os.getpid())  # what a child inherits, set by the first task done
+        time.sleep(0.002)
+        return (i * 3, os.getpid(), tuple(warmed))
+
+    first = [0, 5, 17]
+    out = parallel.run(2, list(range(120)), work, first=first)
+    assert [v for v, _, _ in out] == [i * 3 for i in range(120)]
+    assert all(out[i][1] == os.getpid() for i in first)
+    # every task, in a child or here, saw the state the primed tasks left (one warm-up)
+    assert {w for _, _, w in out} == {(os.getpid(),)}
+    assert len({pid for _, pid, _ in out}) > 1
+    _no_children_left()
+
+
+def test_the_files_linted_before_the_fork_each_add_a_kind(tmp_path, monkeypatch):
+    from kubelint import engine
+    from kubelint.discover import Source
+
+    texts = ["kind: Service\n---\nkind: Deployment\n", "kind: Service\n",
+             "apiVersion: v1\nkind: 'ConfigMap'\n", "kind: Deployment\n",
+             "kind: Role\n" + "# padding\n" * 100, "kind: RoleBinding\n"]
+    tasks = []
+    for i, text in enumerate(texts):
+        path = tmp_path / f"{i}.yaml"
+        path.write_text(text)
+        tasks.append((0, Source(str(path), str(path))))
+    tasks.append((0, Source("<stdin>", None, raw=b"kind: Secret\n")))
+    assert engine._warm_up(tasks) == [0, 2, 4, 5, 6]
+    monkeypatch.setattr(engine, "WARM_BYTES", 200)  # the Role file is too large now
+    assert engine._warm_up(tasks) == [0, 2, 5, 6]
+    monkeypatch.setattr(engine, "WARM_FILES", 2)
+    assert engine._warm_up(tasks) == [0, 2]
