@@ -1348,7 +1348,8 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
 
         head = kept[:], quiet[:]  # custom resources validated above: they come first
         del kept[:], quiet[:]
-        results = parallel.run(min(linter.settings.jobs, len(parts)), parts, part)
+        results = parallel.run(min(linter.settings.jobs, len(parts)), parts, part,
+                               first=_warm_parts(objects, parts))
         kept[:], quiet[:] = head
         for k, q, used in results:
             kept.extend(k)
@@ -1391,6 +1392,22 @@ def _late_parts(linter: Linter, objects: List[K8sObject], outcomes: List[FileOut
             parts.append((start, j))
             start = j
     return parts if len(parts) > 1 else None
+
+
+def _warm_parts(objects: List[K8sObject], parts: List[Tuple[int, int]]) -> List[int]:
+    """Parts checked before the fork, so that the memos the cross checks fill on first use
+    (per kind: indexes of services, namespaces, node ports...) are built once and inherited:
+    among the first WARM_SCAN parts, each one that adds a kind not yet seen."""
+    seen: set = set()
+    chosen: List[int] = []
+    for i, (start, end) in enumerate(parts[:WARM_SCAN]):
+        kinds = {o.kind for o in objects[start:end]}
+        if kinds - seen:
+            seen |= kinds
+            chosen.append(i)
+            if len(chosen) == WARM_FILES:
+                break
+    return chosen
 
 
 def _place(linter: Linter, found: Dict[str, List[Tuple[str, K8sObject, List[Violation]]]],

@@ -140,3 +140,17 @@ def test_line_starts_match_one_newline_at_a_time():
     assert len(text) > loader._SPLIT_LIMIT
     assert loader._line_starts(text, [0, 2, 399_999, 400_000, 400_003]) == \
         one_by_one(text, [0, 2, 399_999, 400_000, 400_003])
+
+
+def test_the_parts_checked_before_the_fork_each_add_a_kind(monkeypatch):
+    from types import SimpleNamespace
+
+    kinds = [["Service", "Deployment"], ["Service"], ["ConfigMap"], ["Deployment", "Role"],
+             ["Role"], ["Ingress"]]
+    objects, parts = [], []
+    for each in kinds:
+        parts.append((len(objects), len(objects) + len(each)))
+        objects.extend(SimpleNamespace(kind=k) for k in each)
+    assert engine._warm_parts(objects, parts) == [0, 2, 3, 5]
+    monkeypatch.setattr(engine, "WARM_FILES", 2)
+    assert engine._warm_parts(objects, parts) == [0, 2]
