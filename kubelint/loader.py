@@ -691,22 +691,103 @@ def reopen(text: str, lines: List[Tuple[int, int]]) -> "LazyNodes":
 
 def _compose(path: str, text: str, documents: List[Document], problems: List[Problem]) -> None:
     _ruamel()
+    if not _compose_with(_Parser, path, text, documents, problems):
+        return
+    # ruamel's libyaml (0.1.x) stops at a `:` inside a plain scalar of a flow collection
+    # (`args: [--url=http://x]`), which kubectl reads as one string, as libyaml 0.2.x does:
+    # the file is composed again by PyYAML's libyaml, building the same ruamel nodes, and that
+    # reading is kept when it has no syntax error and nothing kubectl refuses in a flow
+    # collection (what 0.2.x accepts beyond kubectl: fastload._flow_check)
+    newer = _newer_parser()
+    if newer is None:
+        return
+    module, parser_class = newer
+    docs: List[Document] = []
+    found: List[Problem] = []
+    saved = module.ScalarNode, module.SequenceNode, module.MappingNode
+    module.ScalarNode, module.SequenceNode, module.MappingNode = ScalarNode, SequenceNode, MappingNode
+    try:
+        colon = _compose_with(parser_class, path, text, docs, found)
+    finally:
+        module.ScalarNode, module.SequenceNode, module.MappingNode = saved
+    if colon or any(p.code == "KL001" for p in found) or any(
+            _refused_in_flow(d.node) for d in docs):
+        return
+    documents[:] = docs
+    problems[:] = found
+
+
+_NEWER: Any = None
+
+
+def _newer_parser() -> Any:
+    """(PyYAML's C module, a composer of its libyaml without a resolver), None without it."""
+    global _NEWER
+    if _NEWER is None:
+        try:
+            import yaml._yaml as module
+        except ImportError:  # pragma: no cover - depends on how PyYAML was built
+            _NEWER = False
+            return None
+
+        class Newer(module.CParser):  # type: ignore[misc, name-defined]
+            def resolve(self, kind: Any, value: Any, implicit: Any) -> str:  # noqa: ARG002
+                return _IMPLICIT
+
+            def descend_resolver(self, *args: Any) -> None:
+                pass
+
+            def ascend_resolver(self, *args: Any) -> None:
+                pass
+
+        _NEWER = (module, Newer)
+    return _NEWER or None
+
+
+def _refused_in_flow(node: Any, depth: int = 0) -> bool:
+    """Whether a flow collection under `node` holds what kubectl refuses and libyaml 0.2.x
+    reads: a tag, a plain scalar with `?`, an empty plain key (fastload._flow_check)."""
+    if node is None or depth > MAX_DEPTH:
+        return False
+    cls = node.__class__
+    if cls is ScalarNode:
+        return False
+    pairs = cls is MappingNode
+    if node.flow_style:
+        for item in node.value:
+            for n in (item if pairs else (item,)):
+                if n.ctag.suffix != _IMPLICIT:
+                    return True
+                if n.__class__ is ScalarNode and not n.style and (
+                        "?" in n.value or pairs and not n.value and n is item[0]):
+                    return True
+    return any(_refused_in_flow(n, depth + 1) for item in node.value
+               for n in (item if pairs else (item,)))
+
+
+def _compose_with(parser_class: Any, path: str, text: str, documents: List[Document],
+                  problems: List[Problem]) -> bool:
+    """Compose `text` document by document; True when libyaml stopped at a `:` inside a
+    plain scalar (see _compose)."""
     index = 0
     source = text
     restart = -1
+    colon = False
     while True:
-        parser = _Parser(source)
+        parser = parser_class(source)
         try:
             while parser.check_node():
                 node = parser.get_node()
                 _add_document(path, index, node, documents, problems)
                 index += 1
-            return
+            return colon
         except RecursionError:  # a safety net: the depth check should have caught it
             problems.append(Problem("KL006", f"nesting too deep to load (over {MAX_DEPTH} levels "
                                     "is refused)", _point(1, 1), index))
-            return
+            return colon
         except Exception as exc:  # libyaml's ScannerError/ParserError/ComposerError
+            colon = colon or (getattr(exc, "problem", None) == "found unexpected ':'" and
+                              getattr(exc, "context", None) == "while scanning a plain scalar")
             problem, line = _syntax_problem(exc, index, source)
             problems.append(problem)
             index += 1
@@ -718,7 +799,7 @@ def _compose(path: str, text: str, documents: List[Document], problems: List[Pro
             if m is not None and m.start() <= restart:
                 m = _DOC_START.search(text, restart + 1)
             if m is None:
-                return
+                return colon
             restart = m.start()
             source = "\n" * text.count("\n", 0, m.start()) + text[m.start():]
         finally:

@@ -259,3 +259,26 @@ def test_quick_scans_find_what_the_plain_patterns_find(text):
     assert fastload._has_alias(text) == bool(re.search(r"(?:^|[\s\[{,:?-])\*[0-9A-Za-z_-]", text, re.M))
     for n in (1, 2, 3):
         assert loader._has_deep_line(text, n) == bool(re.search(r"^[ \t?-]{%d,}" % n, text, re.M))
+
+
+def test_full_pass_reads_a_colon_in_a_flow_scalar_as_kubectl(tmp_path):
+    """A file that takes the full pass for another reason (an alias, a duplicate key) reads
+    `[--url=http://x]` as kubectl does (checked with `kubectl config view`), though the full
+    pass's libyaml stops there: its other findings stay where they are, and what kubectl
+    refuses in a flow collection (`?` inside a plain scalar) is still a syntax error."""
+    from kubelint.engine import Settings, run
+
+    pod = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: &l {app: p}\n"
+           "  annotations: *l\nspec:\n  containers:\n  - name: c\n    image: nginx:1.25\n"
+           "    args: [--url=http://x, a:b]\n%s")
+    path = tmp_path / "pod.yaml"
+    path.write_text(pod % "")
+    result = run([str(path)], Settings())
+    assert [f.code for f in result.findings] == []
+    loaded = loader.load(str(path))
+    assert loaded.documents[0].data["spec"]["containers"][0]["args"] == ["--url=http://x", "a:b"]
+    path.write_text(pod % "    image: nginx:1.26\n")  # a duplicate key: reported at 12:5
+    assert [(f.code, f.span.line, f.span.column) for f in run([str(path)], Settings()).findings] \
+        == [("KL003", 12, 5)]
+    path.write_text(pod % "    command: [a?b]\n")
+    assert [(f.code, f.span.line) for f in run([str(path)], Settings()).findings] == [("KL001", 11)]
