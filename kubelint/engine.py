@@ -254,11 +254,20 @@ def _fix_in(fix: Any, item: Optional[int]) -> Any:
 
 
 _new_finding = tuple.__new__  # Finding(...) without its generated __new__'s argument handling
-def _stub(obj: K8sObject) -> dict:
+def _embeds_pods(data: Any) -> bool:
+    from .graph import embeds_pods
+
+    return embeds_pods(data)
+
+
+def _stub(obj: K8sObject, pods: bool = False) -> dict:
     meta = obj.data.get("metadata")
     meta = meta if isinstance(meta, dict) else {}
-    return {"apiVersion": obj.api_version, "kind": obj.kind, "kubelint:stub": True,
+    stub = {"apiVersion": obj.api_version, "kind": obj.kind, "kubelint:stub": True,
             "metadata": {k: meta[k] for k in ("name", "namespace") if k in meta}}
+    if pods:  # a custom resource holding a pod template: an operator may run pods (graph.py)
+        stub["kubelint:pods"] = True
+    return stub
 
 
 def _is_valid(schema: Any, data: Any) -> bool:
@@ -452,8 +461,10 @@ class Linter:
                 objects.append(late_obj)
                 if release and late_obj.full is not None:
                     doc.data = None
-            elif self.late_stubs:
-                objects.append(obj._replace(data=_stub(obj)))
+            elif self.late_stubs or not obj.builtin:
+                pods = not obj.builtin and _embeds_pods(obj.data)
+                if self.late_stubs or pods:
+                    objects.append(obj._replace(data=_stub(obj, pods)))
             if release:
                 # its findings are placed (and the late stage's memo filled): the node tree
                 # kept from loading goes now rather than with the file's last document -- the

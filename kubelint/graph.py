@@ -110,6 +110,26 @@ POD_LABEL_PATHS: Dict[str, Dict[str, Any]] = {
 }
 
 
+def embeds_pods(data: Any, limit: int = 5000) -> bool:
+    """Whether a custom resource holds a pod template (a `containers` list of mappings at any
+    depth): its operator may run pods the pod-label table does not describe. Looks at
+    `limit` values at most."""
+    stack = [data]
+    seen = 0
+    while stack and seen < limit:
+        value = stack.pop()
+        seen += 1
+        if isinstance(value, dict):
+            containers = value.get("containers")
+            if isinstance(containers, list) and containers and \
+                    all(isinstance(c, dict) for c in containers):
+                return True
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
 def group_of(api_version: str) -> str:
     """"apps/v1" -> "apps"; "v1" -> "" (the core group)."""
     return api_version.split("/", 1)[0] if "/" in api_version else ""
@@ -166,6 +186,9 @@ class Graph:
         self._by_label: Dict[Tuple[str, str, Any], List[int]] = {}
         self._by_key: Dict[Tuple[str, str], List[int]] = {}
         self._variants: Dict[str, List[int]] = {}  # namespace -> pod sources with variants
+        # namespace -> units holding custom resources with pod templates the table does not
+        # describe (an operator's pods: their labels cannot be known)
+        self._opaque: Dict[str, set] = {}
         self._labelled: Dict[Tuple[str, str], "LabelIndex"] = {}
         table = dict(POD_LABEL_PATHS)
         for key, entry in (extra_pod_paths or {}).items():
@@ -202,6 +225,10 @@ class Graph:
         source = self._pod_source(obj, group, self._table)
         if source is not None:
             self._add_pods(source)
+        elif not getattr(obj, "builtin", True) and (
+                obj.data.get("kubelint:pods") if "kubelint:stub" in obj.data
+                else embeds_pods(obj.data)):
+            self._opaque.setdefault(ns, set()).add(self.unit(obj))
 
     # objects -------------------------------------------------------------------------------
 
@@ -364,6 +391,12 @@ class Graph:
         if referrer is None or not self.units:
             return namespace in self._pods_by_ns
         return self.unit(referrer) in self._pod_units.get(namespace, ())
+
+    def opaque_pods(self, namespace: str, referrer: Any) -> bool:
+        """Whether a custom resource of the referrer's unit and namespace may run pods whose
+        labels the graph cannot know (embeds_pods)."""
+        units = self._opaque.get(namespace)
+        return bool(units) and (not self.units or self.unit(referrer) in units)
 
     def _posting(self, ns: str, key: Any, value: Any) -> List[int]:
         try:

@@ -220,3 +220,64 @@ def test_overlapping_workloads_in_two_files_of_a_walked_folder_may_be_alternativ
     (root / "minio" / "all.yaml").write_text(MINIO_DEPLOYMENT + "---\n" + MINIO_STATEFULSET)
     os.remove(root / "minio" / "minio-standalone-deployment.yaml")
     assert codes(run(["minio"], Settings()), "KL219") == [("minio/all.yaml", 17, 3, "KL219")]
+
+
+# GoogleCloudPlatform/kubernetes-engine-samples' llm-multihost-gpus: a LeaderWorkerSet (an
+# operator the pod-label table does not describe) and the Service for its leader pods, beside
+# a Job in the same folder
+LWS = """apiVersion: leaderworkerset.x-k8s.io/v1
+kind: LeaderWorkerSet
+metadata: {name: vllm}
+spec:
+  replicas: 1
+  leaderWorkerTemplate:
+    size: 2
+    leaderTemplate:
+      metadata: {labels: {role: leader}}
+      spec:
+        containers:
+          - {name: vllm-leader, image: "vllm/vllm-openai:v0.8.5"}
+    workerTemplate:
+      spec:
+        containers:
+          - {name: vllm-worker, image: "vllm/vllm-openai:v0.8.5"}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: vllm-leader}
+spec:
+  selector: {leaderworkerset.sigs.k8s.io/name: vllm, role: leader}
+  ports: [{port: 8080}]
+"""
+JOB = """apiVersion: batch/v1
+kind: Job
+metadata: {name: bench}
+spec:
+  template:
+    metadata: {labels: {app: bench}}
+    spec:
+      restartPolicy: Never
+      containers:
+        - {name: bench, image: "busybox:1.36"}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: bench}
+spec:
+  selector: {app: bnech}
+  ports: [{port: 80}]
+"""
+
+
+def test_a_service_beside_an_operators_pod_template_is_not_said_to_select_nothing(
+        tmp_path, monkeypatch):
+    root = tree(tmp_path, {"gpus/vllm.yaml": LWS, "gpus/job.yaml": JOB})
+    monkeypatch.chdir(root)
+    # the Job's Service has a typo: reported, in a walk (the custom resource travels to the
+    # cross-object stage as an identity stub marked as holding pods) and named alike
+    expected = [("gpus/job.yaml", 16, 3, "KL201")]
+    for jobs in (1, 2):
+        assert codes(run(["gpus"], Settings(jobs=jobs)), "KL201") == expected
+    assert codes(run(["gpus/vllm.yaml", "gpus/job.yaml"], Settings()), "KL201") == expected
+    assert codes(run(["gpus/vllm.yaml", "gpus/job.yaml"], Settings(ignore=["KL217"])),
+                 "KL201") == expected
