@@ -167,3 +167,53 @@ def test_readme_admission_example():
     assert proc.returncode == 1
     strip = lambda text: re.sub(r" \([0-9.]+s\)", "", text)  # noqa: E731 - the timing varies
     assert strip(proc.stdout.decode() + proc.stderr.decode()) == strip(block)
+
+
+def test_pods_have_the_default_tolerations_when_validated(tmp_path):
+    """The DefaultTolerationSeconds admission plugin gives every Pod the not-ready and
+    unreachable tolerations before validating admission runs: a policy that reads
+    `object.spec.tolerations` of a Pod that sets none sees them (GoogleCloudPlatform's
+    kubernetes-engine-samples restrict-toleration policy; offline it was "no such key" and a
+    false denial)."""
+    text = """\
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: tolerations}
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules:
+      - {apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [pods]}
+  matchConditions:
+    - name: compute-class
+      expression: "object.spec.tolerations.exists(t, has(t.key) && t.key == 'compute-class')"
+  validations:
+    - expression: "false"
+      message: compute class not allowed here
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: tolerations}
+spec:
+  policyName: tolerations
+  validationActions: [Deny]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: plain}
+spec:
+  containers: [{name: c, image: "redis:7"}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: tolerating}
+spec:
+  tolerations: [{key: compute-class, operator: Exists}]
+  containers: [{name: c, image: "redis:7"}]
+"""
+    assert [(x[0], x[2]) for x in admission(lint_text(tmp_path, text))] == [("KL501", 30)]
+    # which tolerations: the two defaults after the Pod's own, as the plugin appends them
+    count = text.replace("object.spec.tolerations.exists(t, has(t.key) && t.key == 'compute-class')",
+                         "object.spec.tolerations.size() == 3 && object.spec.tolerations[2].key == "
+                         "'node.kubernetes.io/unreachable'")
+    assert [(x[0], x[2]) for x in admission(lint_text(tmp_path, count))] == [("KL501", 30)]

@@ -11,7 +11,9 @@ binding that cannot be evaluated (policy or params not in the input) -> KL504 (i
 policy whose expressions do not compile -> KL503 on the policy.
 
 Not evaluated: `authorizer` (no cluster to ask: expressions using it are skipped with an
-info), `oldObject` is null (a create), auditAnnotations.
+info), `oldObject` is null (a create), auditAnnotations. Of what the API server does before
+validating admission, only the DefaultTolerationSeconds plugin's tolerations on Pods are
+applied (_admitted): other defaults and mutations are not.
 """
 
 from __future__ import annotations
@@ -315,7 +317,7 @@ def _run(policy: Any, binding: Any, obj: Any, params: Any, ns_obj: Any, conditio
          variables: List[Any], validations: List[Any], fail_closed: bool, code: str, prefix: str,
          cel: Any) -> Iterator[Outcome]:
     activation: Dict[str, Any] = {
-        "object": obj.data, "oldObject": None, "params": params,
+        "object": _admitted(obj), "oldObject": None, "params": params,
         "request": _request(obj, ns_obj is not None),
         "namespaceObject": ns_obj.data if ns_obj is not None else None, "variables": {}}
     for name, program in conditions:
@@ -346,6 +348,31 @@ def _run(policy: Any, binding: Any, obj: Any, params: Any, ns_obj: Any, conditio
         if ok is True:
             continue
         yield Outcome(code, obj, Violation(prefix + _message(check, activation, cel), AT, related=related))
+
+
+# The DefaultTolerationSeconds admission plugin (on by default) runs before validating
+# admission and gives every Pod created without them these two tolerations (a policy reading
+# `object.spec.tolerations` of a Pod that sets none sees them, not "no such key").
+_DEFAULT_TOLERATIONS = ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable")
+
+
+def _admitted(obj: Any) -> Any:
+    """The object as validating admission sees it: a Pod with the default tolerations."""
+    data = obj.data
+    if obj.kind != "Pod" or obj.group or not isinstance(data, dict) or \
+            not isinstance(data.get("spec"), dict):
+        return data
+    spec = data["spec"]
+    tolerations = spec.get("tolerations") if isinstance(spec.get("tolerations"), list) else []
+    added = []
+    for key in _DEFAULT_TOLERATIONS:
+        if not any(isinstance(t, dict) and t.get("key", "") in (key, "") and
+                   t.get("effect", "") in ("NoExecute", "") for t in tolerations):
+            added.append({"key": key, "operator": "Exists", "effect": "NoExecute",
+                          "tolerationSeconds": 300})
+    if not added:
+        return data
+    return dict(data, spec=dict(spec, tolerations=list(tolerations) + added))
 
 
 def _message(check: Dict[str, Any], activation: Dict[str, Any], cel: Any) -> str:
