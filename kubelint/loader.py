@@ -54,19 +54,24 @@ def _ruamel() -> None:
     from _ruamel_yaml import CParser
     from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode  # noqa: F811
 
-    class Parser(CParser):
+    class Parser(_NoResolver, CParser):
         """libyaml composer without ruamel's Python resolver: we resolve scalars ourselves."""
 
-        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:  # noqa: ARG002
-            return _IMPLICIT
-
-        def descend_resolver(self, *args: Any) -> None:
-            pass
-
-        def ascend_resolver(self, *args: Any) -> None:
-            pass
-
     _Parser = Parser
+
+
+class _NoResolver:
+    """The resolver hooks libyaml's composers call, doing nothing: every untagged node gets
+    _IMPLICIT and scalars.py resolves it (mixed into the C parsers)."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:  # noqa: ARG002
+        return _IMPLICIT
+
+    def descend_resolver(self, *args: Any) -> None:
+        pass
+
+    def ascend_resolver(self, *args: Any) -> None:
+        pass
 
 
 class Problem(NamedTuple):
@@ -730,15 +735,8 @@ def _newer_parser() -> Any:
             _NEWER = False
             return None
 
-        class Newer(module.CParser):  # type: ignore[misc, name-defined]
-            def resolve(self, kind: Any, value: Any, implicit: Any) -> str:  # noqa: ARG002
-                return _IMPLICIT
-
-            def descend_resolver(self, *args: Any) -> None:
-                pass
-
-            def ascend_resolver(self, *args: Any) -> None:
-                pass
+        class Newer(_NoResolver, module.CParser):  # type: ignore[misc, name-defined]
+            pass
 
         _NEWER = (module, Newer)
     return _NEWER or None
