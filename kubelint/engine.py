@@ -254,6 +254,8 @@ def _fix_in(fix: Any, item: Optional[int]) -> Any:
 
 
 _new_finding = tuple.__new__  # Finding(...) without its generated __new__'s argument handling
+
+
 def _embeds_pods(data: Any) -> bool:
     from .graph import embeds_pods
 
