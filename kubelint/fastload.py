@@ -119,17 +119,25 @@ def _flow_check(items: Any) -> None:
     plain scalar with `?` inside (`[a?b]`: "did not find expected ',' or ']'") and an empty
     key (`[?]`, `[a, ?]`); and tags there (0.2.5 ends a tag at a flow indicator, 0.1.x does
     not). A `:` inside (`[--url=http://x]`) is read as kubectl reads it (checked with kubectl
-    1.3x: "http://x:1"), which the full pass cannot: its libyaml stops there. `items`: a flow
-    sequence's nodes or a flow mapping's (key, value) pairs."""
+    1.3x: "http://x:1"), which the full pass cannot: its libyaml stops there (loader.py then
+    composes the file with this libyaml and asks refused_in_flow too)."""
+    if refused_in_flow(items):
+        raise _GiveUp
+
+
+def refused_in_flow(items: Any) -> bool:
+    """Whether a flow collection holds what kubectl refuses and libyaml 0.2.5+ reads (see
+    _flow_check). `items`: a flow sequence's nodes or a flow mapping's (key, value) pairs, of
+    this module's nodes or ruamel's (both have tag, id, style, value)."""
     for item in items:
         pair = item.__class__ is tuple
         for node in (item if pair else (item,)):
-            tag, value = node.args[0], node.args[1]
-            if tag.__class__ is not slice:
-                raise _GiveUp
-            if node.__class__ is _Scalar and not node.args[4] and (
-                    "?" in value or pair and not value and node is item[0]):
-                raise _GiveUp  # (an empty key: 0.2.5 reads `[?]` as a mapping)
+            if node.tag != _IMPLICIT:
+                return True
+            if node.id == "scalar" and not node.style and (
+                    "?" in node.value or pair and not node.value and node is item[0]):
+                return True  # (an empty key: 0.2.5 reads `[?]` as a mapping)
+    return False
 
 
 def _mapping(node: Any) -> dict:

@@ -744,21 +744,15 @@ def _newer_parser() -> Any:
 
 def _refused_in_flow(node: Any, depth: int = 0) -> bool:
     """Whether a flow collection under `node` holds what kubectl refuses and libyaml 0.2.x
-    reads: a tag, a plain scalar with `?`, an empty plain key (fastload._flow_check)."""
-    if node is None or depth > MAX_DEPTH:
+    reads (fastload.refused_in_flow)."""
+    if node is None or depth > MAX_DEPTH or node.__class__ is ScalarNode:
         return False
-    cls = node.__class__
-    if cls is ScalarNode:
-        return False
-    pairs = cls is MappingNode
     if node.flow_style:
-        for item in node.value:
-            for n in (item if pairs else (item,)):
-                if n.ctag.suffix != _IMPLICIT:
-                    return True
-                if n.__class__ is ScalarNode and not n.style and (
-                        "?" in n.value or pairs and not n.value and n is item[0]):
-                    return True
+        from .fastload import refused_in_flow
+
+        if refused_in_flow(node.value):
+            return True
+    pairs = node.__class__ is MappingNode
     return any(_refused_in_flow(n, depth + 1) for item in node.value
                for n in (item if pairs else (item,)))
 
