@@ -256,12 +256,6 @@ def _fix_in(fix: Any, item: Optional[int]) -> Any:
 _new_finding = tuple.__new__  # Finding(...) without its generated __new__'s argument handling
 
 
-def _embeds_pods(data: Any) -> bool:
-    from .graph import embeds_pods
-
-    return embeds_pods(data)
-
-
 def _stub(obj: K8sObject, pods: bool = False) -> dict:
     meta = obj.data.get("metadata")
     meta = meta if isinstance(meta, dict) else {}
@@ -325,9 +319,10 @@ class Linter:
             self.late_kinds.update(k.rsplit("/", 1)[-1] for k in settings.pod_label_paths)
         # Kept objects travel back as projections (graph.slim) when every cross rule's reads
         # of other objects are known; else whole, as they are.
-        from .graph import SLIM_RULES, slim
+        from .graph import SLIM_RULES, embeds_pods, slim
 
         self._project = slim  # (bound here: an import in _kept cost microseconds per object)
+        self._embeds_pods = embeds_pods
         self.slim = self.late_kinds is not None and not settings.pod_label_paths and \
             all(r.code in SLIM_RULES for r in self.cross_rules)
         self.crds = _load_crds(settings)
@@ -464,7 +459,7 @@ class Linter:
                 if release and late_obj.full is not None:
                     doc.data = None
             elif self.late_stubs or not obj.builtin:
-                pods = not obj.builtin and _embeds_pods(obj.data)
+                pods = not obj.builtin and self._embeds_pods(obj.data)
                 if self.late_stubs or pods:
                     objects.append(obj._replace(data=_stub(obj, pods)))
             if release:
