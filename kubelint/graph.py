@@ -398,6 +398,16 @@ class Graph:
         units = self._opaque.get(namespace)
         return bool(units) and (not self.units or self.unit(referrer) in units)
 
+    def operator_may_run(self, referrer: Any, labels: Any, found: Any) -> bool:
+        """Whether the pods `referrer` selects (by the label map `labels`, None for a
+        selector with expressions) may be run by an operator's custom resource of its unit
+        and namespace (opaque_pods): then "selects nothing" is not claimed, unless the
+        selector is one likely typo away from a known template's labels (`found`: closest's
+        answer)."""
+        if not self.opaque_pods(referrer.namespace, referrer):
+            return False
+        return not (found and isinstance(labels, dict) and _near_miss(labels, found[0]))
+
     def _posting(self, ns: str, key: Any, value: Any) -> List[int]:
         try:
             exact = self._by_label.get((ns, key, value), [])
@@ -763,3 +773,13 @@ def full_data(obj: Any) -> Any:
     import pickle
 
     return pickle.loads(full)
+
+
+def _near_miss(selector: dict, pod: Any) -> bool:
+    """A selector one label value away from a pod source's, that value a likely typo."""
+    from .identify import close
+
+    wrong = [(v, pod.labels.get(k)) for k, v in selector.items()
+             if k not in pod.any_value and pod.labels.get(k) != v]
+    return len(wrong) == 1 and all(isinstance(x, str) for x in wrong[0]) and \
+        close(wrong[0][0], [wrong[0][1]]) is not None

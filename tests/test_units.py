@@ -281,3 +281,42 @@ def test_a_service_beside_an_operators_pod_template_is_not_said_to_select_nothin
     assert codes(run(["gpus/vllm.yaml", "gpus/job.yaml"], Settings()), "KL201") == expected
     assert codes(run(["gpus/vllm.yaml", "gpus/job.yaml"], Settings(ignore=["KL217"])),
                  "KL201") == expected
+
+
+LWS_POLICIES = """apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: vllm-leader}
+spec:
+  maxUnavailable: 1
+  selector:
+    matchLabels: {leaderworkerset.sigs.k8s.io/name: vllm, role: leader}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: vllm-leader}
+spec:
+  podSelector:
+    matchExpressions:
+      - {key: role, operator: In, values: [leader]}
+  ingress:
+    - from:
+        - podSelector:
+            matchLabels: {app: bnech}
+"""
+
+
+def test_budgets_and_policies_beside_an_operators_pod_template_are_not_said_to_select_nothing(
+        tmp_path, monkeypatch):
+    # the same guard as the Service's (KL201): the budget and the policy may select the
+    # LeaderWorkerSet's pods; the policy's peer is one typo away from the Job's template
+    root = tree(tmp_path, {"gpus/vllm.yaml": LWS, "gpus/job.yaml": JOB,
+                           "gpus/policies.yaml": LWS_POLICIES})
+    monkeypatch.chdir(root)
+    expected = [("gpus/policies.yaml", 18, 11, "KL214")]
+    for jobs in (1, 2):
+        assert codes(run(["gpus"], Settings(jobs=jobs)), "KL212", "KL214") == expected
+    # without the operator's resource both are reported
+    os.remove(root / "gpus" / "vllm.yaml")
+    assert codes(run(["gpus"], Settings()), "KL212", "KL214") == [
+        ("gpus/policies.yaml", 6, 3, "KL212"), ("gpus/policies.yaml", 13, 3, "KL214"),
+        ("gpus/policies.yaml", 18, 11, "KL214")]

@@ -565,10 +565,13 @@ def _selects_nothing(ctx: Any, g: Graph, obj: Any, selector: Any, ptr: Pointer,
         return
     if not g.has_pods(obj.namespace, obj) and not ctx.options.get("report-when-absent", False):
         return  # only other units (folders of alternatives) have pods here
+    found = g.closest(obj.namespace, selector, obj, selector_misses)
+    plain = selector.get("matchLabels") if not selector.get("matchExpressions") else None
+    if g.operator_may_run(obj, plain, found):
+        return
     message = (f"{what} {_describe_selector(selector)} matches no Pod or pod template in namespace "
                f"`{obj.namespace}` of the input")
     related = ()
-    found = g.closest(obj.namespace, selector, obj, selector_misses)
     if found is not None:
         best, misses = found
         message += f"; closest: {best.describe} ({format_map(best.labels)}; {', '.join(misses)})"

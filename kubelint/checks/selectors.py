@@ -29,8 +29,8 @@ def service_selects_nothing(obj: Any, ctx: Any) -> Iterator[Violation]:
     if not g.has_pods(obj.namespace, obj) and not ctx.options.get("report-when-no-pods", False):
         return  # nothing in the input (in its unit: graph.py) could match: the pods live elsewhere
     found = g.closest(obj.namespace, selector, obj)
-    if g.opaque_pods(obj.namespace, obj) and not (found and _near_miss(selector, found[0])):
-        return  # an operator's custom resource beside it may run the pods (LeaderWorkerSet...)
+    if g.operator_may_run(obj, selector, found):
+        return
     wanted = format_map(selector)
     message = (f"Service selector {wanted} matches no Pod or pod template in namespace "
                f"`{obj.namespace}` of the input")
@@ -42,14 +42,6 @@ def service_selects_nothing(obj: Any, ctx: Any) -> Iterator[Violation]:
         related = ((best.obj, best.pointer, f"closest candidate: {best.describe}"),)
     yield Violation(message, ("spec", "selector"), at="key", related=related,
                     hint="make the selector and the pod labels agree")
-
-
-def _near_miss(selector: dict, pod: Any) -> bool:
-    """A selector one label value away from a pod source's, that value a likely typo."""
-    wrong = [(v, pod.labels.get(k)) for k, v in selector.items()
-             if k not in pod.any_value and pod.labels.get(k) != v]
-    return len(wrong) == 1 and all(isinstance(x, str) for x in wrong[0]) and \
-        close(wrong[0][0], [wrong[0][1]]) is not None
 
 
 def selector_matches_template(obj: Any, ctx: Any) -> Iterator[Violation]:
