@@ -236,6 +236,7 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (), stdin_filename: 
     charts: List[str] = []
     focus: Dict[str, Set[str]] = {}
     seen: Set[str] = set()
+    held: List[Tuple[str, Source]] = []  # (root, file) walked in a kustomize root's tree
     walked_any = False
     for given in paths:
         if given == STDIN:
@@ -246,7 +247,8 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (), stdin_filename: 
             # a pattern is only known to match nothing when the walk covers the whole
             # folder it is relative to
             walked_any = walked_any or _covers(given, excludes.base)
-            _walk(given, excludes, use_ignore_files, render, sources, skipped, roots, charts, seen)
+            _walk(given, excludes, use_ignore_files, render, sources, skipped, roots, charts, seen,
+                  held)
         elif os.path.lexists(given):
             if given not in seen and not excludes.excluded(given):
                 seen.add(given)
@@ -265,6 +267,7 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (), stdin_filename: 
         else:
             missing.append(given)
     unmatched = excludes.unmatched() if walked_any else []
+    sources.extend(_unused(held, roots))
     roots.extend(r for r in focus if r not in roots)
     return Discovery(sources, missing, skipped, roots, charts, unmatched, focus)
 
@@ -292,6 +295,26 @@ def _using_root(path: str) -> Optional[str]:
         here = parent
 
 
+def _unused(held: List[Tuple[str, Source]], roots: List[str]) -> List[Source]:
+    """The walked files in kustomize roots' trees that no kustomization of the walk uses
+    (rook's deploy/examples: three files in the kustomization, a hundred applied on their
+    own): linted as plain files, as when named on the command line. A root whose
+    kustomization cannot be read keeps its whole tree (its KL030 says why)."""
+    if not held:
+        return []
+    from .render.kustomize import referenced_files
+
+    used: Set[str] = set()
+    unread: Set[str] = set()
+    for root in roots:
+        try:
+            used |= referenced_files(root)
+        except Exception:
+            unread.add(os.path.abspath(root))
+    return [src for root, src in held
+            if root not in unread and os.path.abspath(src.path) not in used]
+
+
 def _covers(top: str, base: str) -> bool:
     top = os.path.abspath(top)
     return base == top or base.startswith(top.rstrip(os.sep) + os.sep)
@@ -299,9 +322,9 @@ def _covers(top: str, base: str) -> bool:
 
 def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence[str],
           sources: List[Source], skipped: List[Tuple[str, str]], roots: List[str],
-          charts: List[str], seen: Set[str]) -> None:
+          charts: List[str], seen: Set[str], held: List[Tuple[str, Source]]) -> None:
     stacks: Dict[str, _IgnoreStack] = {}
-    inside: Set[str] = set()  # folders in a kustomize root's tree
+    inside: Dict[str, str] = {}  # folder in a kustomize root's tree -> the root (absolute)
     abs_top = os.path.abspath(top)
     if use_ignore_files:
         stacks[abs_top] = _initial_stack(abs_top)
@@ -316,15 +339,14 @@ def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence
             charts.append(rel_folder)
             dirs[:] = []  # templates are never parsed as YAML; subcharts render with the chart
             continue
+        root = None
         if "kustomize" in render and any(n in names for n in KUSTOMIZATION_NAMES):
             # rendered as a whole; nested roots (components, bases) are found below it, and
-            # plain files inside are reached only through the rendering
+            # plain files inside are held: linted only if no kustomization uses them (_unused)
             roots.append(rel_folder)
-            inside.add(abs_folder)
-            files = []
+            root = inside[abs_folder] = abs_folder
         elif os.path.dirname(abs_folder) in inside:  # patches/, bases/ of a kustomize root
-            inside.add(abs_folder)
-            files = []
+            root = inside[abs_folder] = inside[os.path.dirname(abs_folder)]
         keep = []
         for d in sorted(dirs):
             if d.startswith("."):
@@ -350,6 +372,10 @@ def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence
                 continue
             seen.add(path)
             reason = known_non_manifest(fname)
+            if root is not None:
+                if reason is None:
+                    held.append((root, Source(path, path, walked=True)))
+                continue  # (a kustomization and its configurations are not listed as skipped)
             if reason is not None:
                 skipped.append((path, reason))
                 continue

@@ -84,6 +84,7 @@ resources:
   - extra.yaml
 namespace: dev
 """
+BAD_SERVICE = "apiVersion: v1\nkind: Service\nmetadata: {name: dash}\nspec:\n  type: Nodeport\n  ports: [{port: 80}]\n"
 EXTRA = "apiVersion: v1\nkind: Service\nmetadata:\n  name: extra\nspec:\n  selector: {app: nothing}\n  ports: [{port: 80}]\n"
 CHART = {
     "chart/Chart.yaml": "apiVersion: v2\nname: mychart\nversion: 0.1.0\n",
@@ -232,11 +233,12 @@ def test_components_render_through_their_overlays_and_apps_do_not_collide(tmp_pa
           "      containers:\n        - name: web\n          terminationMessagePolicy: Sometimes\n")
     write(tmp_path, "overlays/prod/kustomization.yaml", PROD + "components:\n  - ../../components/debug\n")
     write(tmp_path, "overlays/dev/kustomization.yaml", DEV.replace("namespace: dev\n", ""))
-    write(tmp_path, "base/unused/old.yaml", EXTRA.replace("Service", "Servce"))  # in a root: not linted alone
+    # in a root's tree, but no kustomization uses it: linted alone, as if named
+    write(tmp_path, "base/unused/old.yaml", EXTRA.replace("Service", "Servce"))
     proc = kubelint("check", ".", cwd=tmp_path)
     got = findings(proc.stdout)
     assert "components/debug/debug.yaml:9:37 KL112" in got, proc.stdout.decode()
-    assert not any(g.startswith("base/unused") for g in got)
+    assert "base/unused/old.yaml:2:7 KL014" in got, proc.stdout.decode()
     assert not any("KL030" in g or "KL217" in g for g in got), proc.stdout.decode()
 
 
@@ -318,3 +320,27 @@ def test_a_named_patch_is_linted_through_the_root_that_uses_it(tmp_path):
                                      "overlays/prod/patch.yaml:10:28 KL112"], proc.stdout.decode()
     proc = kubelint("check", "base/deployment.yaml", cwd=tmp_path)
     assert findings(proc.stdout) == ["base/deployment.yaml:18:25 KL112"], proc.stdout.decode()
+
+
+@needs_kustomize
+def test_files_beside_a_kustomization_that_it_does_not_use_are_linted_alone(tmp_path):
+    """rook's deploy/examples: a kustomization renders three files of a folder whose other
+    manifests are applied one by one. Every file the kustomization names in any way
+    (resources, patches, generators, transformers) is linted only through the rendering."""
+    write(tmp_path, "examples/kustomization.yaml",
+          "resources: [common.yaml]\npatches: [{path: patches/replicas.yaml}]\n"
+          "configMapGenerator: [{name: conf, files: [settings=conf/settings.yaml]}]\n"
+          "transformers: [labels.yaml]\n")
+    write(tmp_path, "examples/common.yaml", DEPLOYMENT)
+    write(tmp_path, "examples/patches/replicas.yaml",  # a partial object: never alone
+          "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 2}\n")
+    write(tmp_path, "examples/conf/settings.yaml", "apiVersion: v9\nkind: Settings\n")
+    write(tmp_path, "examples/labels.yaml", "apiVersion: builtin\nkind: LabelTransformer\n"
+          "metadata: {name: l}\nlabels: {team: a}\nfieldSpecs: [{path: metadata/labels, create: true}]\n")
+    write(tmp_path, "examples/cluster.yaml", EXTRA.replace("app: nothing", "app: web") + "  type: Nodeport\n")
+    write(tmp_path, "examples/extra/dashboard.yaml", BAD_SERVICE)
+    proc = kubelint("check", "examples", cwd=tmp_path)
+    assert findings(proc.stdout) == ["examples/cluster.yaml:8:9 KL103",
+                                     "examples/common.yaml:18:25 KL112",
+                                     "examples/extra/dashboard.yaml:5:9 KL103"], proc.stdout.decode()
+    assert proc.stdout.decode().rstrip().splitlines()[-1].startswith("3 files, 4 objects: 3 errors")

@@ -126,22 +126,30 @@ class RemoteRefused(RenderError):
 
 
 def referenced_files(root: str) -> set:
-    """Absolute paths of the local files the root's kustomizations name as resources or
-    patches."""
+    """Absolute paths of the local files that the root's kustomizations (its own and its
+    bases') name anywhere: resources, patches, generators' files, transformers, replacements,
+    crds, openapi schemas... Such a file is an input of the rendering, not an object on its
+    own. Every string is tried as a path (a generator's `key=path` too): one that only happens
+    to name a file costs that file its own linting, never a false finding."""
     out = set()
     for layer in layers(root):
-        data = layer.doc.data
-        entries = _strings(data.get("resources")) + _strings(data.get("bases")) + \
-            _strings(data.get("patchesStrategicMerge"))
-        for key in ("patches", "patchesJson6902"):
-            for p in data.get(key) or []:
-                if isinstance(p, dict) and isinstance(p.get("path"), str):
-                    entries.append(p["path"])
-        for e in entries:
-            path = os.path.abspath(os.path.join(layer.folder, e))
-            if os.path.isfile(path):
-                out.add(path)
+        for text in _all_strings(layer.doc.data):
+            for entry in (text, text.partition("=")[2]):
+                if entry and not _is_remote(entry):
+                    path = os.path.abspath(os.path.join(layer.folder, entry))
+                    if os.path.isfile(path):
+                        out.add(path)
     return out
+
+
+def _all_strings(value: Any) -> List[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return [s for v in value for s in _all_strings(v)]
+    return []
 
 
 def bases_of(root: str) -> List[str]:
