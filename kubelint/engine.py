@@ -459,9 +459,10 @@ class Linter:
                 if release and late_obj.full is not None:
                     doc.data = None
             elif self.late_stubs or not obj.builtin:
+                # every custom resource: an operator may make objects named after it, or run
+                # pods from a template it holds (graph.py)
                 pods = not obj.builtin and self._embeds_pods(obj.data)
-                if self.late_stubs or pods:
-                    objects.append(obj._replace(data=_stub(obj, pods)))
+                objects.append(obj._replace(data=_stub(obj, pods)))
             if release:
                 # its findings are placed (and the late stage's memo filled): the node tree
                 # kept from loading goes now rather than with the file's last document -- the

@@ -110,6 +110,15 @@ POD_LABEL_PATHS: Dict[str, Dict[str, Any]] = {
 }
 
 
+# Groups whose custom resources configure other software and make no objects named after
+# them: not counted by Graph.operator_made (a ServiceMonitor `web` says nothing of `web-x`)
+_CONFIG_GROUPS = frozenset({
+    "monitoring.coreos.com", "gateway.networking.k8s.io", "networking.istio.io",
+    "security.istio.io", "telemetry.istio.io", "kyverno.io", "constraints.gatekeeper.sh",
+    "templates.gatekeeper.sh", "snapshot.storage.k8s.io", "cert-manager.io",
+})
+
+
 def embeds_pods(data: Any, limit: int = 5000) -> bool:
     """Whether a custom resource holds a pod template (a `containers` list of mappings at any
     depth): its operator may run pods the pod-label table does not describe. Looks at
@@ -189,6 +198,9 @@ class Graph:
         # namespace -> units holding custom resources with pod templates the table does not
         # describe (an operator's pods: their labels cannot be known)
         self._opaque: Dict[str, set] = {}
+        # (namespace, name) of custom resources an operator may make objects for, named
+        # after them (operator_made)
+        self._operated: set = set()
         self._labelled: Dict[Tuple[str, str], "LabelIndex"] = {}
         table = dict(POD_LABEL_PATHS)
         for key, entry in (extra_pod_paths or {}).items():
@@ -223,12 +235,15 @@ class Graph:
         if self.units:
             self._kind_units.setdefault((group, kind, ns), set()).add(self.unit(obj))
         source = self._pod_source(obj, group, self._table)
+        custom = not getattr(obj, "builtin", True)
         if source is not None:
             self._add_pods(source)
-        elif not getattr(obj, "builtin", True) and (
-                obj.data.get("kubelint:pods") if "kubelint:stub" in obj.data
-                else embeds_pods(obj.data)):
-            self._opaque.setdefault(ns, set()).add(self.unit(obj))
+        elif custom:  # (a kind of the pod-label table is neither: its pods are known)
+            if obj.data.get("kubelint:pods") if "kubelint:stub" in obj.data \
+                    else embeds_pods(obj.data):
+                self._opaque.setdefault(ns, set()).add(self.unit(obj))
+            if name and group not in _CONFIG_GROUPS:
+                self._operated.add((ns, name))
 
     # objects -------------------------------------------------------------------------------
 
@@ -400,13 +415,37 @@ class Graph:
 
     def operator_may_run(self, referrer: Any, labels: Any, found: Any) -> bool:
         """Whether the pods `referrer` selects (by the label map `labels`, None for a
-        selector with expressions) may be run by an operator's custom resource of its unit
-        and namespace (opaque_pods): then "selects nothing" is not claimed, unless the
-        selector is one likely typo away from a known template's labels (`found`: closest's
-        answer)."""
-        if not self.opaque_pods(referrer.namespace, referrer):
+        selector with expressions) may be run by an operator for a custom resource of its
+        namespace -- one holding a pod template (opaque_pods, in its unit), or one whose name
+        a label value carries (operator_made: rook_cluster=rook-ceph, app=rook-ceph-mon) --:
+        then "selects nothing" is not claimed, unless the selector is one likely typo away
+        from a known template's labels (`found`: closest's answer)."""
+        ns = referrer.namespace
+        plain = isinstance(labels, dict)
+        if not (self.opaque_pods(ns, referrer) or plain and any(
+                self.operator_made(referrer, ns, v) for v in labels.values())):
             return False
-        return not (found and isinstance(labels, dict) and _near_miss(labels, found[0]))
+        return not (found and plain and _near_miss(labels, found[0]))
+
+    def operator_made(self, referrer: Any, namespace: str, name: Any) -> bool:
+        """Whether `name` (an object's, or a label value) is what an operator calls what it
+        makes for a custom resource of that namespace in the input: the resource's name, or
+        that name, a dash and more (rook's CephCluster rook-ceph makes ConfigMap
+        rook-ceph-mon-endpoints and pods app=rook-ceph-mgr; Strimzi's Kafka my-cluster,
+        Service my-cluster-kafka-bootstrap). Any unit's resource counts: this only keeps
+        claims back (rook's monitoring/ folder selects what the CephCluster beside it makes).
+        A custom resource's references to names of its own are the user's to create, so
+        its own name does not count."""
+        if not self._operated or not isinstance(name, str) or not name:
+            return False
+        own = None if getattr(referrer, "builtin", True) else referrer.name
+        end = len(name)
+        while end > 0:
+            prefix = name[:end]
+            if prefix != own and (namespace, prefix) in self._operated:
+                return True
+            end = name.rfind("-", 0, end)
+        return False
 
     def _posting(self, ns: str, key: Any, value: Any) -> List[int]:
         try:

@@ -320,3 +320,81 @@ def test_budgets_and_policies_beside_an_operators_pod_template_are_not_said_to_s
     assert codes(run(["gpus"], Settings()), "KL212", "KL214") == [
         ("gpus/policies.yaml", 6, 3, "KL212"), ("gpus/policies.yaml", 13, 3, "KL214"),
         ("gpus/policies.yaml", 18, 11, "KL214")]
+
+
+# rook's deploy/examples: the CephCluster `rook-ceph` makes the mgr pods, their dashboard
+# Service and the ConfigMap rook-ceph-mon-endpoints; the files of a subfolder use them by
+# name and by label
+CEPH = """apiVersion: ceph.rook.io/v1
+kind: CephCluster
+metadata: {name: rook-ceph, namespace: rook-ceph}
+spec:
+  cephVersion: {image: "quay.io/ceph/ceph:v19.2.3"}
+  dataDirHostPath: /var/lib/rook
+"""
+TOOLS = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: rook-ceph-tools, namespace: rook-ceph}
+spec:
+  selector: {matchLabels: {app: rook-ceph-tools}}
+  template:
+    metadata: {labels: {app: rook-ceph-tools}}
+    spec:
+      containers:
+        - name: tools
+          image: "quay.io/ceph/ceph:v19.2.3"
+      volumes:
+        - {name: mons, configMap: {name: rook-ceph-mon-endpoints}}
+        - {name: conf, configMap: {name: tools-conf}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: rook-config-override, namespace: rook-ceph}
+data: {config: ""}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: rook-ceph-mgr-dashboard-external, namespace: rook-ceph}
+spec:
+  type: NodePort
+  selector: {app: rook-ceph-mgr, rook_cluster: rook-ceph}
+  ports: [{port: 8443}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: dashboard, namespace: rook-ceph}
+spec:
+  rules:
+    - http:
+        paths:
+          - path: /
+            pathType: Prefix
+            backend: {service: {name: rook-ceph-mgr-dashboard, port: {number: 8443}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: tools, namespace: rook-ceph}
+spec:
+  selector: {app: rook-ceph-tool}
+  ports: [{port: 80}]
+"""
+
+
+def test_what_an_operator_makes_for_a_custom_resource_is_not_said_to_be_missing(
+        tmp_path, monkeypatch):
+    root = tree(tmp_path, {"examples/cluster.yaml": CEPH, "examples/tools/tools.yaml": TOOLS})
+    monkeypatch.chdir(root)
+    # the ConfigMap tools-conf owes nothing to the CephCluster's name, and the tools
+    # Service's selector is a likely typo of the tools template's labels: still reported
+    expected = [("examples/tools/tools.yaml", 14, 42, "KL205"),
+                ("examples/tools/tools.yaml", 44, 3, "KL201")]
+    wanted = ("KL201", "KL202", "KL205")
+    for jobs in (1, 2):
+        assert codes(run(["examples"], Settings(jobs=jobs)), *wanted) == expected
+    # without the custom resource, what its operator makes is missing
+    os.remove(root / "examples" / "cluster.yaml")
+    assert codes(run(["examples"], Settings()), *wanted) == [
+        ("examples/tools/tools.yaml", 13, 42, "KL205"), ("examples/tools/tools.yaml", 14, 42, "KL205"),
+        ("examples/tools/tools.yaml", 26, 3, "KL201"),
+        ("examples/tools/tools.yaml", 38, 39, "KL202"),
+        ("examples/tools/tools.yaml", 44, 3, "KL201")]

@@ -133,6 +133,8 @@ def dangling(ctx: Any, g: Graph, group: str, kind: str, namespace: str, name: An
         return None, found
     if made is not None and (namespace, name) in made.made:
         return None, []
+    if referrer is not None and g.operator_made(referrer, namespace, name):
+        return None, []  # an operator makes it for a custom resource beside the referrer
     others = g.kind_in_unit(group, kind, namespace, referrer) if referrer is not None else \
         bool(g.of_kind(group, kind, namespace))
     claimed = others or (made is not None and namespace in made.namespaces) \
