@@ -89,7 +89,7 @@ class K8sObject(NamedTuple):
     # served by the bundled schemas of the target version; False: a custom resource (or an
     # unknown API), whose `Service` is not the built-in Service
     builtin: bool = True
-    # the whole data, pickled, when `data` is the projection the cross stage keeps
+    # the whole data, pickled (packing.py), when `data` is the projection the cross stage keeps
     # (graph.slim): unpickled only while a rule checks this object itself
     full: Optional[bytes] = None
 
@@ -321,7 +321,10 @@ class Linter:
         # of other objects are known; else whole, as they are.
         from .graph import SLIM_RULES, embeds_pods, slim
 
+        from .packing import dumps
+
         self._project = slim  # (bound here: an import in _kept cost microseconds per object)
+        self._pack = dumps
         self._embeds_pods = embeds_pods
         self.slim = self.late_kinds is not None and not settings.pod_label_paths and \
             all(r.code in SLIM_RULES for r in self.cross_rules)
@@ -481,9 +484,8 @@ class Linter:
         data = self._project(obj.kind, obj.data, self._shared)
         if data is None:
             return obj
-        import pickle  # (absolute: a tenth of the cost of a relative import in a function)
-
-        return obj._replace(data=data, full=pickle.dumps(obj.data, pickle.HIGHEST_PROTOCOL))
+        full = self._pack(obj.data)
+        return obj if full is None else obj._replace(data=data, full=full)
 
     def _object(self, doc: Document) -> Optional[K8sObject]:
         if not isinstance(doc.data, dict):
@@ -1180,12 +1182,6 @@ def _admission(linter: "Linter", sources: List[Source], outcomes: List[FileOutco
             add(target, [linter.from_violation(outcome.code, outcome.violation, doc, target, node_of)])
 
 
-def _unpickle(blob: bytes) -> Any:
-    import pickle
-
-    return pickle.loads(blob)
-
-
 _LATE_FILES = 32  # files loaded again for positions that the cross-object stage keeps at once
 
 
@@ -1305,6 +1301,7 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
     # out once per distinct triple, not once per object
     verdicts: Dict[Tuple[str, str, bool], List[int]] = {}
     from .graph import PROJECTION_ENOUGH
+    from .packing import loads as unpack
 
     def rules_of(obj: K8sObject) -> List[int]:
         key = (obj.kind, obj.group, obj.builtin)
@@ -1324,7 +1321,7 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
             # a projected object (graph.slim) is checked on its whole data, unpickled once
             # for all its rules and dropped after them (unless they read no more of it)
             target = obj if obj.full is None or all(rules[i].code in PROJECTION_ENOUGH for i in which) \
-                else obj._replace(data=_unpickle(obj.full), full=None)
+                else obj._replace(data=unpack(obj.full), full=None)
             for i in which:
                 fn = fns.get(i)
                 if fn is None:

@@ -29,6 +29,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     _CParser = None
 
 from .lazyre import LazyRegex
+from .packing import key as _known_key
 from .scalars import key_string, resolve_plain, resolve_tagged
 
 _IMPLICIT = "?"  # the tag of a node without an explicit one, as positions.py reads it
@@ -85,7 +86,8 @@ if _CParser is not None:
 
 # Plain scalars repeat (keys above all: `name`, `image`; values: `TCP`, `IfNotPresent`), so
 # their resolution is memoised per text; bounded, so a 20 MB file of unique names cannot grow
-# them without end. Sharing the resolved strings also saves memory.
+# them without end. Sharing the resolved strings also saves memory. A key is packing.KEYS's
+# string when it is one of them (packing.py writes those as references).
 _KEYS: dict = {}
 _VALUES: dict = {}
 _MEMO_MAX = 100_000
@@ -154,7 +156,7 @@ def _mapping(node: Any) -> dict:
         if tag.__class__ is not slice:
             k = key_string(resolve_tagged(tag, text))
         elif style:
-            k = text
+            k = _known_key(text)  # (quoted: `"app.kubernetes.io/name": x`)
         else:
             k = keys.get(text)
             if k is None:
@@ -163,7 +165,7 @@ def _mapping(node: Any) -> dict:
                         merges = []
                     merges.append(vnode)
                     continue
-                k = keys[text] = key_string(resolve_plain(text)) if text else "null"
+                k = keys[text] = _known_key(key_string(resolve_plain(text))) if text else "null"
         if k in out:
             raise _GiveUp  # a duplicate key: the full pass reports it
         if vnode.__class__ is _Scalar:

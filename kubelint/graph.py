@@ -809,9 +809,9 @@ def full_data(obj: Any) -> Any:
     full = getattr(obj, "full", None)
     if full is None:
         return obj.data
-    import pickle
+    from .packing import loads
 
-    return pickle.loads(full)
+    return loads(full)
 
 
 def _near_miss(selector: dict, pod: Any) -> bool:
