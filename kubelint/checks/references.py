@@ -155,6 +155,11 @@ def dangling(ctx: Any, g: Graph, group: str, kind: str, namespace: str, name: An
                      hint=f"create the {kind} or correct the name"), []
 
 
+# ConfigMaps the cluster publishes in every namespace: the controller manager's root CA
+# bundle (Kubernetes 1.20+), OpenShift's service CA
+PUBLISHED_CONFIGMAPS = frozenset({"kube-root-ca.crt", "openshift-service-ca.crt"})
+
+
 def _keys(obj: Any, fields: Sequence[str]) -> Optional[set]:
     """The keys of a ConfigMap/Secret; None when it declares none (filled in elsewhere)."""
     keys: set = set()
@@ -400,6 +405,8 @@ def config_references(obj: Any, ctx: Any) -> Iterator[Violation]:
             continue
         kind = "ConfigMap" if what.startswith("configMap") else "Secret"
         name_field = "secretName" if what == "secret" else "name"
+        if kind == "ConfigMap" and ref.get(name_field) in PUBLISHED_CONFIGMAPS:
+            continue
         v, found = dangling(ctx, g, "", kind, obj.namespace, ref.get(name_field), ptr + (name_field,),
                             pointer_to_k8s(ptr + (name_field,)),
                             secrets if kind == "Secret" else None, referrer=obj)
