@@ -267,7 +267,7 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (), stdin_filename: 
         else:
             missing.append(given)
     unmatched = excludes.unmatched() if walked_any else []
-    sources.extend(_unused(held, roots))
+    sources.extend(_unused(held, roots, skipped))
     roots.extend(r for r in focus if r not in roots)
     return Discovery(sources, missing, skipped, roots, charts, unmatched, focus)
 
@@ -295,14 +295,19 @@ def _using_root(path: str) -> Optional[str]:
         here = parent
 
 
-def _unused(held: List[Tuple[str, Source]], roots: List[str]) -> List[Source]:
+PATCH_NOT_USED = "a kustomize patch (a partial object) that no kustomization of the walk uses"
+
+
+def _unused(held: List[Tuple[str, Source]], roots: List[str],
+            skipped: List[Tuple[str, str]]) -> List[Source]:
     """The walked files in kustomize roots' trees that no kustomization of the walk uses
     (rook's deploy/examples: three files in the kustomization, a hundred applied on their
-    own): linted as plain files, as when named on the command line. A root whose
-    kustomization cannot be read keeps its whole tree (its KL030 says why)."""
+    own): linted as plain files, as when named on the command line, unless they hold partial
+    objects (patches kept for scripts or commented out: skipped, listed with the reason). A
+    root whose kustomization cannot be read keeps its whole tree (its KL030 says why)."""
     if not held:
         return []
-    from .render.kustomize import referenced_files
+    from .render.kustomize import looks_like_patch, referenced_files
 
     used: Set[str] = set()
     unread: Set[str] = set()
@@ -311,8 +316,19 @@ def _unused(held: List[Tuple[str, Source]], roots: List[str]) -> List[Source]:
             used |= referenced_files(root)
         except Exception:
             unread.add(os.path.abspath(root))
-    return [src for root, src in held
-            if root not in unread and os.path.abspath(src.path) not in used]
+    out = []
+    for root, src in held:
+        if root in unread or os.path.abspath(src.path) in used:
+            continue
+        try:
+            patch = looks_like_patch(src.path)
+        except Exception:  # unreadable: linted, so that its finding says why
+            patch = False
+        if patch:
+            skipped.append((src.path, PATCH_NOT_USED))
+        else:
+            out.append(src)
+    return out
 
 
 def _covers(top: str, base: str) -> bool:

@@ -339,8 +339,20 @@ def test_files_beside_a_kustomization_that_it_does_not_use_are_linted_alone(tmp_
           "metadata: {name: l}\nlabels: {team: a}\nfieldSpecs: [{path: metadata/labels, create: true}]\n")
     write(tmp_path, "examples/cluster.yaml", EXTRA.replace("app: nothing", "app: web") + "  type: Nodeport\n")
     write(tmp_path, "examples/extra/dashboard.yaml", BAD_SERVICE)
-    proc = kubelint("check", "examples", cwd=tmp_path)
+    # cloudnative-pg's config/: patches no kustomization uses (kept for scripts, or listed
+    # only in a comment) are partial objects, not linted alone but listed as skipped
+    write(tmp_path, "examples/pull_secret.yaml", "apiVersion: apps/v1\nkind: Deployment\n"
+          "metadata: {name: web}\nspec:\n  template:\n    spec:\n      imagePullSecrets: [{name: r}]\n"
+          "      containers: [{name: web, env: [{name: A, value: b}]}]\n")
+    write(tmp_path, "examples/patches/webhook_in_crd.yaml",
+          "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+          "metadata: {name: things.example.com}\nspec:\n  conversion: {strategy: Webhook}\n")
+    proc = kubelint("check", "--show-skipped", "examples", cwd=tmp_path)
     assert findings(proc.stdout) == ["examples/cluster.yaml:8:9 KL103",
                                      "examples/common.yaml:18:25 KL112",
                                      "examples/extra/dashboard.yaml:5:9 KL103"], proc.stdout.decode()
-    assert proc.stdout.decode().rstrip().splitlines()[-1].startswith("3 files, 4 objects: 3 errors")
+    lines = proc.stdout.decode().rstrip().splitlines()
+    assert [l for l in lines if "skipped: a kustomize patch" in l] == [
+        f"examples/{p}: skipped: a kustomize patch (a partial object) that no kustomization of "
+        "the walk uses" for p in ("patches/webhook_in_crd.yaml", "pull_secret.yaml")]
+    assert lines[-1].startswith("3 files, 4 objects: 3 errors")

@@ -152,6 +152,58 @@ def _all_strings(value: Any) -> List[str]:
     return []
 
 
+def looks_like_patch(path: str) -> bool:
+    """Whether a file holds a partial object, as a kustomize patch does (kubebuilder's
+    scaffolding keeps patches its kustomization lists only in comments, or that scripts add):
+    a document of a built-in kind lacks a field its schema requires at the top or in `spec`
+    (a Deployment without `spec.selector`, a CRD without `spec`), or has a container without
+    an image."""
+    from .. import k8s_schema
+
+    version = k8s_schema.latest_version()
+    for doc in load(path).documents:
+        data = doc.data
+        if not isinstance(data, dict) or not isinstance(data.get("apiVersion"), str) or \
+                not isinstance(data.get("kind"), str):
+            continue
+        schema = k8s_schema.schema_for(version, False, data["apiVersion"], data["kind"])
+        if schema is None:
+            continue
+        top = schema.raw
+        spec = _resolve(top, (top.get("properties") or {}).get("spec"))
+        if _lacks(top, data) or isinstance(data.get("spec"), dict) and _lacks(spec, data["spec"]):
+            return True
+        if any(isinstance(c, dict) and "image" not in c for c in _containers(data.get("spec"))):
+            return True
+    return False
+
+
+def _resolve(top: dict, schema: Any) -> Any:
+    ref = schema.get("$ref") if isinstance(schema, dict) else None
+    return top.get("$defs", {}).get(ref.rsplit("/", 1)[1]) if isinstance(ref, str) else schema
+
+
+def _lacks(schema: Any, data: dict) -> bool:
+    required = schema.get("required") if isinstance(schema, dict) else None
+    return isinstance(required, list) and any(k not in data for k in required)
+
+
+def _containers(value: Any, depth: int = 0) -> List[Any]:
+    """The entries of every `containers` list in a spec (pod templates at any depth)."""
+    if depth > 8:
+        return []
+    if isinstance(value, dict):
+        found = value.get("containers")
+        out = list(found) if isinstance(found, list) else []
+        for k, v in value.items():
+            if k != "containers" and isinstance(v, (dict, list)):
+                out.extend(_containers(v, depth + 1))
+        return out
+    if isinstance(value, list):
+        return [c for v in value for c in _containers(v, depth + 1)]
+    return []
+
+
 def bases_of(root: str) -> List[str]:
     """Local folders the root's kustomization (and its bases) use as bases or components."""
     return [layer.folder for layer in layers(root)[1:]]
