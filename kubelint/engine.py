@@ -973,7 +973,8 @@ def _lint_files(linters: List[Linter], tasks: List[Tuple[int, Any]],
         return outcomes
     if hasattr(os, "fork") and _fork_is_safe():
         # this process and jobs - 1 forked children (parallel.py): the children inherit the
-        # built Linters with their compiled schemas, and this process does its share
+        # built Linters with their compiled schemas, and this process does its share; their
+        # outcomes come back as one stream (nothing changes an outcome once it is made)
         from . import parallel
 
         graph = None
@@ -982,7 +983,7 @@ def _lint_files(linters: List[Linter], tasks: List[Tuple[int, Any]],
         done = parallel.run(jobs, tasks, lambda item: _lint_task(linters, item), progress,
                             finish=_flush_results, start=lambda: _import_cross_checks(linter),
                             between=graph.feed if graph is not None else None,
-                            first=_warm_up(tasks))
+                            first=_warm_up(tasks), stream=True)
         if graph is not None:
             graph.feed(done)
         return done

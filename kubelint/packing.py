@@ -85,13 +85,8 @@ class _Seed(pickle.Unpickler):
 
 def _unpickler_memo() -> Any:
     """An unpickler's memo with KEYS[i] at i. (`Unpickler.memo = {i: k}` leaves the memo
-    empty in CPython 3.11; a memo proxy is copied right.) Read from a pickle program: for
-    each key, its persistent id, BINPERSID, LONG_BINPUT i, POP."""
-    program = [b"\x80\x02"]
-    for i in range(len(KEYS)):
-        program.append(b"J" + struct.pack("<i", i) + b"Qr" + struct.pack("<I", i) + b"0")
-    program.append(b"N.")
-    seed = _Seed(io.BytesIO(b"".join(program)))
+    empty in CPython 3.11; a memo proxy is copied right.)"""
+    seed = _Seed(io.BytesIO(_seed_program()))
     seed.load()
     return seed.memo
 
@@ -149,3 +144,77 @@ def loads(blob: bytes) -> Any:
     value = unpickler.load()  # (a broken pickle raises: that unpickler is not used again)
     _unpicklers.append((unpickler, buf))
     return value
+
+
+# --- a stream of pickles (parallel.py: what a child sends back) ---------------------------------
+
+# A stream's memo starts again once this many bytes were written with it: the pickler's memo
+# keeps alive every object it has written (else, at 50,000 documents, all a child's outcomes).
+STREAM_BYTES = 4 << 20
+_PROGRAM: Optional[bytes] = None
+
+
+def _seed_program() -> bytes:
+    """A pickle program that puts KEYS[i] at i of an unpickler's memo: for each key, its
+    persistent id, BINPERSID, LONG_BINPUT i, POP (read by _Seed)."""
+    global _PROGRAM
+    if _PROGRAM is None:
+        program = [b"\x80\x02"]
+        for i in range(len(KEYS)):
+            program.append(b"J" + struct.pack("<i", i) + b"Qr" + struct.pack("<I", i) + b"0")
+        program.append(b"N.")
+        _PROGRAM = b"".join(program)
+    return _PROGRAM
+
+
+class StreamWriter:
+    """Pickles read in the same order by one StreamReader: the memo carries on from one to
+    the next, so a part already written (a key of KEYS, a label map that projections share,
+    a namespace) is written again as a reference, and read back as the one object it was.
+    A value is written as it is when dumps() is called: an object that an earlier value
+    reached must not change afterwards (it would be read back as it was)."""
+
+    def __init__(self) -> None:
+        self.buf = io.BytesIO()
+        self.pickler: Any = None
+        self.written = 0  # bytes written with the pickler's memo
+
+    def dumps(self, value: Any) -> Tuple[bytes, bool]:
+        """The pickle of `value`, and whether its reader must start again (a new memo) to
+        read it: the first pickle, and the first after STREAM_BYTES."""
+        fresh = self.pickler is None or self.written > STREAM_BYTES
+        if fresh:
+            self.pickler = pickle.Pickler(self.buf, _PROTOCOL)
+            self.pickler.memo = {id(k): (i, k) for i, k in enumerate(KEYS)}
+            self.written = 0
+        try:
+            self.pickler.dump(value)
+            data = self.buf.getvalue()
+            self.written += len(data)
+            return data, fresh
+        except BaseException:
+            self.pickler = None  # its memo has what the reader will never see
+            raise
+        finally:
+            self.buf.seek(0)
+            self.buf.truncate()
+
+
+class StreamReader:
+    """Reads what a StreamWriter wrote, in order (see StreamWriter)."""
+
+    def __init__(self) -> None:
+        self.buf = io.BytesIO(_seed_program())
+        # KEYS put in the memo by reading a program that puts them (the unpickler then counts
+        # its own entries on from there, as the writer's pickler does)
+        self.unpickler = _Seed(self.buf)
+        self.unpickler.load()
+
+    def loads(self, data: Any) -> Any:
+        """The value of the writer's next pickle (`data`: bytes or a memoryview of them)."""
+        buf = self.buf
+        buf.seek(0)
+        buf.truncate()
+        buf.write(data)
+        buf.seek(0)
+        return self.unpickler.load()

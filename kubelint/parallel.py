@@ -15,6 +15,10 @@ import struct
 from typing import Any, Callable, List, Optional, Sequence
 
 _RECORD = struct.Struct("<I")
+# A frame child -> parent: its length and kind, then a pickle of (chunk number, results), or of
+# ("ok", None) / ("error", exception) last
+_FRAME = struct.Struct("<IB")
+_PLAIN, _STREAM, _STREAM_FRESH = 0, 1, 2  # pickle.dumps; packing's stream (then from a new memo)
 # the whole queue of chunk numbers is written before the children start: it must fit in
 # the pipe's buffer (64 KiB on Linux; 4 KiB is the smallest POSIX allows)
 _MAX_CHUNKS = 1000
@@ -33,7 +37,7 @@ def run(jobs: int, tasks: Sequence[Any], work: Callable[[Any], Any],
         finish: Optional[Callable[[], None]] = None,
         start: Optional[Callable[[], None]] = None,
         between: Optional[Callable[[List[Any]], None]] = None,
-        first: Sequence[int] = ()) -> List[Any]:
+        first: Sequence[int] = (), stream: bool = False) -> List[Any]:
     """[work(task) for task in tasks], computed by this process and jobs - 1 forked ones;
     each child calls `finish` when it has no work left (before it exits); this process calls
     `start` once the children are working (work for later that they need not inherit), and
@@ -47,7 +51,13 @@ def run(jobs: int, tasks: Sequence[Any], work: Callable[[Any], Any],
     `first`: tasks (indices) this process does alone before it forks. What they warm (modules
     imported, validators compiled, memo tables filled) the children inherit rather than each
     doing it again: the same wall time (a child could not have started its work any sooner
-    than after its own warm-up), less CPU."""
+    than after its own warm-up), less CPU.
+
+    `stream`: a child writes its results with one pickle memo from chunk to chunk
+    (packing.StreamWriter): what an earlier chunk sent (keys, label maps that projections
+    share) is sent as a reference and read back as the one object, not a copy per chunk --
+    less to pickle, unpickle and keep. Results must not change once their chunk is done
+    (an object an earlier result reached would be read back as it was sent)."""
     n = len(tasks)
     results: List[Any] = [None] * n
     for j in first:
@@ -67,7 +77,7 @@ def run(jobs: int, tasks: Sequence[Any], work: Callable[[Any], Any],
             pid = os.fork()
             if pid == 0:  # the child: work, send each chunk's results, never return
                 os.close(out_r)
-                _child(queue_r, out_w, chunks, tasks, work, finish)
+                _child(queue_r, out_w, chunks, tasks, work, finish, stream)
             os.close(out_w)
             os.set_blocking(out_r, False)
             children.append(_Child(pid, out_r))
@@ -113,12 +123,13 @@ class _Child:
     """A forked child and the frames it sends: (chunk number, results) as each chunk is
     done, then ("ok", None) or ("error", exception) last."""
 
-    __slots__ = ("pid", "fd", "buffer", "ended")
+    __slots__ = ("pid", "fd", "buffer", "ended", "reader")
 
     def __init__(self, pid: int, fd: int) -> None:
         self.pid, self.fd = pid, fd
         self.buffer = bytearray()
         self.ended = False
+        self.reader: Any = None  # packing.StreamReader of the child's stream frames
 
     def receive(self, chunks: List[Any], results: List[Any], block: bool) -> None:
         """Read what has arrived (everything up to the end when `block`) and store it."""
@@ -137,17 +148,24 @@ class _Child:
         """Store the whole frames at the start of the buffer; the number of bytes they took."""
         at = 0
         with memoryview(self.buffer) as view:
-            while len(view) - at >= _RECORD.size:
-                length = _RECORD.unpack_from(view, at)[0]
-                if len(view) - at - _RECORD.size < length:
+            while len(view) - at >= _FRAME.size:
+                length, kind = _FRAME.unpack_from(view, at)
+                if len(view) - at - _FRAME.size < length:
                     break
-                with view[at + _RECORD.size:at + _RECORD.size + length] as frame:
+                with view[at + _FRAME.size:at + _FRAME.size + length] as frame:
                     try:
-                        i, payload = pickle.loads(frame)
+                        if kind == _PLAIN:
+                            i, payload = pickle.loads(frame)
+                        else:
+                            if kind == _STREAM_FRESH:
+                                from .packing import StreamReader
+
+                                self.reader = StreamReader()
+                            i, payload = self.reader.loads(frame)
                     except Exception:
                         raise WorkerError("a worker process sent results that cannot be read") \
                             from None
-                at += _RECORD.size + length
+                at += _FRAME.size + length
                 if i == "error":
                     raise payload
                 if i == "ok":
@@ -170,17 +188,28 @@ def _widen(fd: int) -> None:
 
 
 def _child(queue_r: int, out_w: int, chunks: List[Any], tasks: Sequence[Any],
-           work: Callable[[Any], Any], finish: Optional[Callable[[], None]] = None) -> None:
+           work: Callable[[Any], Any], finish: Optional[Callable[[], None]] = None,
+           stream: bool = False) -> None:
     code = 0
     frames = bytearray()  # frames not written yet
+    writer = None
+    if stream:
+        from .packing import StreamWriter
+
+        writer = StreamWriter()
     try:
         try:
             while True:
                 i = _next(queue_r)
                 if i is None:
                     break
-                _frame(frames, pickle.dumps((i, [work(tasks[j]) for j in chunks[i]]),
-                                            protocol=pickle.HIGHEST_PROTOCOL))
+                results = (i, [work(tasks[j]) for j in chunks[i]])
+                if writer is not None:
+                    data, fresh = writer.dumps(results)
+                    _frame(frames, data, _STREAM_FRESH if fresh else _STREAM)
+                else:
+                    _frame(frames, pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
+                del results
                 if len(frames) >= _FLUSH:
                     _send(out_w, frames)
                     frames = bytearray()
@@ -193,7 +222,7 @@ def _child(queue_r: int, out_w: int, chunks: List[Any], tasks: Sequence[Any],
                 pickle.loads(data)
             except Exception:
                 data = pickle.dumps(("error", WorkerError(f"{type(e).__name__}: {e}")))
-        _frame(frames, data)
+        _frame(frames, data)  # (plain: the parent reads it even after a broken stream frame)
         _send(out_w, frames)
     except BaseException:  # noqa: BLE001 - the parent sees a truncated result
         code = 1
@@ -201,8 +230,8 @@ def _child(queue_r: int, out_w: int, chunks: List[Any], tasks: Sequence[Any],
         os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
 
 
-def _frame(frames: bytearray, data: bytes) -> None:
-    frames += _RECORD.pack(len(data))
+def _frame(frames: bytearray, data: bytes, kind: int = _PLAIN) -> None:
+    frames += _FRAME.pack(len(data), kind)
     frames += data
 
 

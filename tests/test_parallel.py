@@ -130,3 +130,28 @@ def test_the_files_linted_before_the_fork_each_add_a_kind(tmp_path, monkeypatch)
     assert engine._warm_up(tasks) == [0, 2, 5, 6]
     monkeypatch.setattr(engine, "WARM_FILES", 2)
     assert engine._warm_up(tasks) == [0, 2]
+
+
+def test_a_stream_sends_again_what_an_earlier_chunk_sent_as_a_reference(monkeypatch):
+    """stream=True: one pickle memo from chunk to chunk (packing.StreamWriter), started again
+    every STREAM_BYTES: results are equal, and a part that several chunks' results hold is
+    read back as one object (not a copy per chunk) until the memo starts again."""
+    from kubelint import packing
+
+    monkeypatch.setattr(packing, "STREAM_BYTES", 2000)  # inherited by the child (fork)
+    shared = {"app": "web", "tier": "db"}
+    parent = os.getpid()
+
+    def work(i):
+        time.sleep(0.001)
+        return (i, os.getpid(), shared, {"labels": shared, "n": [i] * 50})
+
+    out = parallel.run(2, list(range(200)), work, stream=True)
+    assert [(i, s, d) for i, _, s, d in out] == \
+        [(i, shared, {"labels": shared, "n": [i] * 50}) for i in range(200)]
+    sent = [r for r in out if r[1] != parent]
+    assert len(sent) > 20
+    assert all(r[2] is r[3]["labels"] for r in sent)
+    copies = len({id(r[2]) for r in sent})
+    assert 1 < copies < len(sent) // 4  # shared across chunks; a new memo now and then
+    _no_children_left()
