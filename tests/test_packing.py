@@ -111,3 +111,22 @@ def test_threads_pack_and_unpack_at_once():
     for t in threads:
         t.join()
     assert errors == []
+
+
+def test_outcome_lines_are_kept_flat_and_read_back_as_the_loader_gave_them(tmp_path):
+    from array import array
+
+    from kubelint import engine
+    from kubelint.loader import load
+
+    path = tmp_path / "two.yaml"
+    path.write_text(DEPLOYMENT + "---\n# a comment\n\n" + DEPLOYMENT.replace("web", "api"))
+    linter = Linter(Settings())
+    source = engine.Source(str(path), str(path))
+    outcome = linter.lint(source)
+    loaded = load(str(path), 1 << 20)
+    assert loaded.lines == [(0, 0), (1, 23)]
+    assert isinstance(outcome.lines, array) and list(outcome.lines) == [0, 0, 1, 23]
+    # the cross-object stage composes the second document alone from those lines
+    node = engine._Reopened(source, outcome.lines, 1 << 20).fast(1, None)
+    assert node.start_mark.line == 23
