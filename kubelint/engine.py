@@ -336,6 +336,8 @@ class Linter:
         self._schema_files: Dict[Tuple[str, str], Any] = {}
         self._by_kind: Dict[Tuple[str, str, bool], List[Rule]] = {}
         self._checks_by_kind: Dict[Tuple[str, str, bool], List[Any]] = {}
+        # (apiVersion, kind, builtin) -> _plan()'s (KL016 violations, schema, checks)
+        self._plans: Dict[Tuple[str, str, bool], Any] = {}
         self._contexts: Dict[str, CheckContext] = {}
         self._shared: Dict[Any, Any] = {}  # parts shared between projections (graph.slim)
         self._ref_of: Optional[K8sObject] = None  # from_violation's last object and its ref
@@ -511,6 +513,65 @@ class Linter:
         return [f] if f else []
 
     def _lint_object(self, doc: Document, obj: K8sObject, deferred: List[K8sObject]) -> List[Finding]:
+        data = doc.data
+        api_version, kind = data.get("apiVersion"), data.get("kind")
+        plan = None
+        if api_version.__class__ is str and kind.__class__ is str:
+            plan = self._plans.get((api_version, kind, obj.builtin))
+            if plan is None:
+                plan = self._plan(obj, api_version, kind)
+        if plan is None:  # an identity problem (or a first object whose answer is not known)
+            return self._lint_object_once(doc, obj, deferred)
+        out: List[Finding] = []
+        deprecated, schema, checks = plan
+        for v in deprecated:
+            f = self.from_violation("KL016", v, doc, obj)
+            if f:
+                out.append(f)
+        if obj.builtin:
+            if schema is not None and not _is_valid(schema, data):
+                out.extend(self.validate(schema, doc, obj))
+        else:
+            found = self.validate_custom(obj, doc, self.crds)
+            if found is None:
+                deferred.append(obj)  # its CRD may be in another file of the input
+            else:
+                out.extend(found)
+        for rule, fn, ctx in checks:
+            if fn is None:  # a schema or CEL rule
+                out.extend(self.run_rule(rule, doc, obj))
+                continue
+            try:  # call_check(), inline: this runs for every rule and object
+                found = list(fn(obj, ctx) or ())
+            except Exception as e:
+                found = _internal_error(rule, e)
+            for v in found:
+                f = self.from_violation(rule.code, v, doc, obj)
+                if f:
+                    out.append(f)
+        return out
+
+    def _plan(self, obj: K8sObject, api_version: str, kind: str) -> Any:
+        """What _lint_object does to every object of one apiVersion, kind and origin, worked
+        out once: its KL016 violations, its schema, its checks -- None while identify() has
+        not found that identity fine (then each object is identified, as the first is)."""
+        if (api_version, kind, self.version) not in identity._FINE:
+            return None
+        deprecated: Any = ()
+        if "KL016" in self.enabled_codes:
+            if self._deprecations is None:
+                from .deprecations import deprecations
+
+                self._deprecations = deprecations
+            deprecated = tuple(self._deprecations(api_version, kind, self.version, self.targets))
+        schema = None
+        if obj.builtin and "KL010" in self.enabled_codes:  # else not even loaded and compiled
+            schema = k8s_schema.schema_for(self.version, self.settings.strict, api_version, kind)
+        plan = self._plans[(api_version, kind, obj.builtin)] = (deprecated, schema,
+                                                                self._checks_for(obj))
+        return plan
+
+    def _lint_object_once(self, doc: Document, obj: K8sObject, deferred: List[K8sObject]) -> List[Finding]:
         out: List[Finding] = []
         bad = list(identity.identify(doc.data, self.version))
         for code, v in bad:
@@ -519,6 +580,10 @@ class Linter:
                 out.append(f)
         if bad:
             return out  # the schema and the rules would only repeat the identity problem
+        api_version, kind = doc.data.get("apiVersion"), doc.data.get("kind")
+        if api_version.__class__ is str and kind.__class__ is str and \
+                (api_version, kind, self.version) in identity._FINE:
+            return self._lint_object(doc, obj, deferred)  # now planned
         if "KL016" in self.enabled_codes:
             if self._deprecations is None:
                 from .deprecations import deprecations
@@ -543,7 +608,7 @@ class Linter:
             if fn is None:  # a schema or CEL rule
                 out.extend(self.run_rule(rule, doc, obj))
                 continue
-            try:  # call_check(), inline: this runs for every rule and object
+            try:
                 found = list(fn(obj, ctx) or ())
             except Exception as e:
                 found = _internal_error(rule, e)
