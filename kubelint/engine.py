@@ -257,6 +257,7 @@ def _fix_in(fix: Any, item: Optional[int]) -> Any:
 
 
 _new_finding = tuple.__new__  # Finding(...) without its generated __new__'s argument handling
+_new_object = tuple.__new__  # K8sObject(...) likewise: one or two per object of a run
 
 
 def _stub(obj: K8sObject, pods: bool = False) -> dict:
@@ -288,6 +289,7 @@ class Linter:
         from .deprecations import check_targets
 
         self.targets = check_targets(settings.target_versions)  # --target-version
+        self._builtin: Dict[str, bool] = {}  # apiVersion -> k8s_schema.is_builtin()
         self.registry = registry or Registry.load(settings.rule_dirs)
         self.enabled = self.registry.select(settings.select, settings.ignore)
         self.enabled_codes = {r.code for r in self.enabled}
@@ -449,7 +451,9 @@ class Linter:
                 continue
             if obj.ignore:
                 ignores[doc.index] = ignores.get(doc.index, ()) + obj.ignore
-            late = self.late_kinds is None or obj.kind in self.late_kinds or self.late_stubs
+            kind = obj.kind
+            keep = self.late_kinds is None or kind in self.late_kinds
+            late = keep or self.late_stubs
             if late:
                 doc.spans = {}
             before = len(findings)
@@ -461,7 +465,7 @@ class Linter:
                 # the nodes are at hand: where object-level findings go, for the late stage
                 place(doc, OBJECT_POINTER, "value")
                 spans[(doc.index, doc.item)] = doc.spans
-            if self.late_kinds is None or obj.kind in self.late_kinds:
+            if keep:
                 late_obj = self._kept(obj)
                 objects.append(late_obj)
                 if release and late_obj.full is not None:
@@ -487,11 +491,15 @@ class Linter:
         the run's cross rules allow (graph.slim), else whole."""
         if not self.slim or not obj.builtin:
             return obj
-        data = self._project(obj.kind, obj.data, self._shared)
+        path, index, item, whole, namespace, ignore, builtin = obj[:7]
+        data = self._project(obj.kind, whole, self._shared)
         if data is None:
             return obj
-        full = self._pack(obj.data)
-        return obj if full is None else obj._replace(data=data, full=full)
+        full = self._pack(whole)
+        if full is None:
+            return obj
+        # obj._replace(data=..., full=...), without namedtuple's generic _replace
+        return _new_object(K8sObject, (path, index, item, data, namespace, ignore, builtin, full))
 
     def _object(self, doc: Document) -> Optional[K8sObject]:
         if not isinstance(doc.data, dict):
@@ -500,9 +508,14 @@ class Linter:
         ns = meta.get("namespace") if isinstance(meta, dict) else None
         namespace = ns if isinstance(ns, str) and ns else self.settings.default_namespace
         api_version = doc.data.get("apiVersion")
-        builtin = isinstance(api_version, str) and k8s_schema.is_builtin(api_version, self.version)
-        return K8sObject(doc.path, doc.index, doc.item, doc.data, namespace,
-                         annotation_refs(doc.data), builtin)
+        builtin = False
+        if isinstance(api_version, str):
+            builtin = self._builtin.get(api_version)
+            if builtin is None:
+                builtin = self._builtin[api_version] = k8s_schema.is_builtin(api_version, self.version)
+        # K8sObject(...) without its generated __new__'s argument handling (full: None)
+        return _new_object(K8sObject, (doc.path, doc.index, doc.item, doc.data, namespace,
+                                       annotation_refs(doc.data), builtin, None))
 
     def _not_object(self, doc: Document) -> Iterable[Finding]:
         from .loader import span_of
@@ -1384,26 +1397,59 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
         key = (obj.kind, obj.group, obj.builtin)
         which = verdicts.get(key)
         if which is None:
-            which = verdicts[key] = [i for i, rule in enumerate(rules) if linter.applies(rule, obj)]
+            which = verdicts[key] = [i for i, rule in enumerate(rules)
+                                     if linter.applies(rule, obj) and not idle(i)]
         return which
+
+    quiet_rules: Dict[int, bool] = {}
+
+    def idle(i: int) -> bool:
+        """Whether rule i can find nothing in this run, as its check's `idle` hook says (the
+        Pod Security rules when no policy applies to any pod): then it is left out of every
+        object's rules rather than asked about each."""
+        found = quiet_rules.get(i)
+        if found is None:
+            found = False
+            try:
+                fn = fns.get(i) or rules[i].function()
+                hook = getattr(fn, "idle", None)
+                found = hook is not None and hook(contexts[i]) is True
+            except Exception:
+                pass  # the check reports it on each object, as before
+            quiet_rules[i] = found
+        return found
+
+    # (apiVersion, kind, builtin) -> (rules_of(), whether they read more than the projection)
+    plans: Dict[Tuple[str, str, bool], Tuple[List[int], bool]] = {}
 
     def check(start: int, end: int) -> None:
         """The cross rules on objects[start:end], their findings placed and suppressed."""
         found: Dict[str, List[Tuple[str, K8sObject, List[Violation]]]] = {}
         for j in range(start, end):
             obj = objects[j]
-            which = rules_of(obj)
+            key = (obj.api_version, obj.kind, obj.builtin)
+            plan = plans.get(key)
+            if plan is None:
+                which = rules_of(obj)
+                plan = plans[key] = (which, not all(rules[i].code in PROJECTION_ENOUGH
+                                                    for i in which))
+            which, whole = plan
             if not which:
                 continue
             # a projected object (graph.slim) is checked on its whole data, unpickled once
             # for all its rules and dropped after them (unless they read no more of it)
-            target = obj if obj.full is None or all(rules[i].code in PROJECTION_ENOUGH for i in which) \
-                else obj._replace(data=unpack(obj.full), full=None)
+            target = obj
+            if whole and obj.full is not None:  # obj._replace(data=..., full=None)
+                target = _new_object(K8sObject, obj[:3] + (unpack(obj.full),) + obj[4:7]
+                                     + (None,))
             for i in which:
                 fn = fns.get(i)
                 if fn is None:
                     fn = fns[i] = rules[i].function()
-                violations = call_check(rules[i], target, contexts[i], fn)
+                try:  # call_check(), inline: this runs for every cross rule and object
+                    violations = list(fn(target, contexts[i]) or ())
+                except Exception as e:
+                    violations = _internal_error(rules[i], e)
                 if violations:
                     # the projection is enough to place them: the whole data goes now
                     found.setdefault(obj.path, []).append((rules[i].code, obj, violations))

@@ -206,22 +206,28 @@ class Graph:
         for key, entry in (extra_pod_paths or {}).items():
             table[key] = {"labels": entry} if isinstance(entry, str) else entry
         self._table = table
-        self._groups: Dict[str, str] = {}
+        # (apiVersion, kind) -> what add() needs of them (_type)
+        self._types: Dict[Tuple[str, str], Tuple[str, bool, Any, Tuple[str, str], bool]] = {}
         for obj in objects:
             self.add(obj)
 
     def add(self, obj: Any) -> None:
         """Index one more object (after those indexed before it): the engine builds the graph
-        of a parallel run while the files are linted, in their order."""
+        of a parallel run while the files are linted, in their order. (Runs for every object
+        of a run: what depends on the apiVersion and kind alone is worked out once.)"""
         api_version, kind = obj.api_version, obj.kind
-        groups = self._groups
-        group = groups.get(api_version)
-        if group is None:
-            group = groups[api_version] = group_of(api_version)
-        ns = self.namespace_of(kind, obj.namespace)
-        names = self._by_name.get((group, kind, ns))
+        per = self._types.get((api_version, kind))
+        if per is None:
+            per = self._type(api_version, kind)
+        group, cluster, template, gk, entry = per
+        ns = "" if cluster else obj.namespace
+        key = (group, kind, ns)
+        names = self._by_name.get(key)
         if names is None:
-            names = self._by_name[(group, kind, ns)] = {}
+            names = self._by_name[key] = {}
+            self._by_kind[key] = same_kind = []
+        else:
+            same_kind = self._by_kind[key]
         name = obj.name
         same = names.get(name)
         if same is None:
@@ -230,11 +236,25 @@ class Graph:
             same.append(obj)
         else:
             names[name] = [same, obj]
-        self._by_kind.setdefault((group, kind, ns), []).append(obj)
-        self._by_gk.setdefault((group, kind), []).append(obj)
+        same_kind.append(obj)
+        found = self._by_gk.get(gk)
+        if found is None:
+            self._by_gk[gk] = [obj]
+        else:
+            found.append(obj)
         if self.units:
-            self._kind_units.setdefault((group, kind, ns), set()).add(self.unit(obj))
-        source = self._pod_source(obj, group, self._table)
+            self._kind_units.setdefault(key, set()).add(self.unit(obj))
+        if template is not None:  # _pod_source() of a built-in workload, inline
+            labels_at, meta_at, spec_at, adds = template
+            data = obj.data
+            labels, spec = _get(data, labels_at), _get(data, spec_at)
+            self._add_pods(_new_pods(PodSource, (
+                obj, labels, labels_at, adds, spec if isinstance(spec, dict) else None, spec_at, ()))
+                if isinstance(labels, dict) else
+                _new_pods(PodSource, (obj, {}, meta_at, adds, spec if isinstance(spec, dict) else None,
+                                      spec_at, ())))
+            return
+        source = self._pod_source(obj, group, self._table) if entry else None
         custom = not getattr(obj, "builtin", True)
         if source is not None:
             self._add_pods(source)
@@ -244,6 +264,16 @@ class Graph:
                 self._opaque.setdefault(ns, set()).add(self.unit(obj))
             if name and group not in _CONFIG_GROUPS:
                 self._operated.add((ns, name))
+
+    def _type(self, api_version: str, kind: str) -> Tuple[str, bool, Any, Tuple[str, str], bool]:
+        """(group, cluster-scoped, the _TEMPLATES entry of a built-in workload, (group,
+        kind), whether the pod-label table has an entry) of objects of that apiVersion and kind."""
+        group = group_of(api_version)
+        template = _TEMPLATES.get(kind) if group in ("", "apps", "batch") else None
+        entry = template is None and isinstance(self._table.get(f"{group}/{kind}"), dict)
+        per = self._types[(api_version, kind)] = (group, kind in CLUSTER_SCOPED, template,
+                                                  (group, kind), entry)
+        return per
 
     # objects -------------------------------------------------------------------------------
 
@@ -383,20 +413,35 @@ class Graph:
         i = len(self.pods)
         self.pods.append(source)
         ns = source.obj.namespace
-        self._pods_by_ns.setdefault(ns, []).append(i)
+        found = self._pods_by_ns.get(ns)
+        if found is None:
+            self._pods_by_ns[ns] = [i]
+        else:
+            found.append(i)
         if source.variants:
             self._variants.setdefault(ns, []).append(i)
         if self.units:
             self._pod_units.setdefault(ns, set()).add(self.unit(source.obj))
+        by_label, by_key = self._by_label, self._by_key
         for k, v in source.labels.items():
+            key = (ns, k, v)
             try:
-                self._by_label.setdefault((ns, k, v), []).append(i)
+                found = by_label.get(key)
             except TypeError:  # an unhashable label value: the schema reports it
                 pass
-            self._by_key.setdefault((ns, k), []).append(i)
+            else:
+                if found is None:
+                    by_label[key] = [i]
+                else:
+                    found.append(i)
+            found = by_key.get((ns, k))
+            if found is None:
+                by_key[(ns, k)] = [i]
+            else:
+                found.append(i)
         for k in source.any_value:
-            self._by_key.setdefault((ns, k), []).append(i)
-            self._by_label.setdefault((ns, k, _ANY), []).append(i)
+            by_key.setdefault((ns, k), []).append(i)
+            by_label.setdefault((ns, k, _ANY), []).append(i)
 
     def pods_in(self, namespace: str) -> List[PodSource]:
         return [self.pods[i] for i in self._pods_by_ns.get(namespace, ())]
@@ -586,6 +631,7 @@ class LabelIndex:
         return out
 
 
+_new_pods = tuple.__new__  # PodSource(...) without its generated __new__: one per workload
 _ANY = object()  # posting-list marker: the controller sets this label to some value
 _CLOSEST_LIMIT = 200
 
