@@ -347,6 +347,9 @@ def test_files_beside_a_kustomization_that_it_does_not_use_are_linted_alone(tmp_
     write(tmp_path, "examples/patches/webhook_in_crd.yaml",
           "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
           "metadata: {name: things.example.com}\nspec:\n  conversion: {strategy: Webhook}\n")
+    write(tmp_path, "examples/patches/cainjection_in_old.yaml",  # a removed version: v1's schema
+          "apiVersion: apiextensions.k8s.io/v1beta1\nkind: CustomResourceDefinition\n"
+          "metadata:\n  annotations: {cert-manager.io/inject-ca-from: x/y}\n  name: olds.example.com\n")
     proc = kubelint("check", "--show-skipped", "examples", cwd=tmp_path)
     assert findings(proc.stdout) == ["examples/cluster.yaml:8:9 KL103",
                                      "examples/common.yaml:18:25 KL112",
@@ -354,5 +357,6 @@ def test_files_beside_a_kustomization_that_it_does_not_use_are_linted_alone(tmp_
     lines = proc.stdout.decode().rstrip().splitlines()
     assert [l for l in lines if "skipped: a kustomize patch" in l] == [
         f"examples/{p}: skipped: a kustomize patch (a partial object) that no kustomization of "
-        "the walk uses" for p in ("patches/webhook_in_crd.yaml", "pull_secret.yaml")]
+        "the walk uses" for p in ("patches/cainjection_in_old.yaml", "patches/webhook_in_crd.yaml",
+                                  "pull_secret.yaml")]
     assert lines[-1].startswith("3 files, 4 objects: 3 errors")

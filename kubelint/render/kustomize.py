@@ -166,7 +166,7 @@ def looks_like_patch(path: str) -> bool:
         if not isinstance(data, dict) or not isinstance(data.get("apiVersion"), str) or \
                 not isinstance(data.get("kind"), str):
             continue
-        schema = k8s_schema.schema_for(version, False, data["apiVersion"], data["kind"])
+        schema = _schema_of_kind(version, data["apiVersion"], data["kind"])
         if schema is None:
             continue
         top = schema.raw
@@ -176,6 +176,20 @@ def looks_like_patch(path: str) -> bool:
         if any(isinstance(c, dict) and "image" not in c for c in _containers(data.get("spec"))):
             return True
     return False
+
+
+def _schema_of_kind(version: str, api_version: str, kind: str) -> Any:
+    """The kind's schema at that apiVersion, else at another version of its group (a removed
+    one, apiextensions.k8s.io/v1beta1, requires what v1 does)."""
+    from .. import k8s_schema
+
+    schema = k8s_schema.schema_for(version, False, api_version, kind)
+    if schema is None:
+        group = k8s_schema.group_of(api_version)
+        for other, kinds in sorted(k8s_schema.index(version).items()):
+            if kind in kinds and other != api_version and k8s_schema.group_of(other) == group:
+                return k8s_schema.schema_for(version, False, other, kind)
+    return schema
 
 
 def _resolve(top: dict, schema: Any) -> Any:
