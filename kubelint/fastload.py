@@ -154,7 +154,10 @@ def _mapping(node: Any) -> dict:
             raise _GiveUp
         tag, text, _, _, style = knode.args
         if tag.__class__ is not slice:
-            k = key_string(resolve_tagged(tag, text))
+            k = resolve_tagged(tag, text)
+            if k is None:
+                raise _GiveUp  # a null key: the full pass reports it
+            k = key_string(k)
         elif style:
             k = _known_key(text)  # (quoted: `"app.kubernetes.io/name": x`)
         else:
@@ -165,7 +168,10 @@ def _mapping(node: Any) -> dict:
                         merges = []
                     merges.append(vnode)
                     continue
-                k = keys[text] = _known_key(key_string(resolve_plain(text))) if text else "null"
+                k = resolve_plain(text) if text else None
+                if k is None:
+                    raise _GiveUp  # a null key (`~`, `null`, empty): the full pass reports it
+                k = keys[text] = _known_key(key_string(k))
         if k in out:
             raise _GiveUp  # a duplicate key: the full pass reports it
         if vnode.__class__ is _Scalar:

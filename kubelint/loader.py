@@ -519,9 +519,17 @@ class _Builder:
                     merges.append(vnode)
                     continue
                 else:
-                    k = key_string(resolve_plain(text)) if text else "null"
+                    k = resolve_plain(text) if text else None
+                    if k is None:
+                        self.problems.append(_null_key(knode, self.doc))
+                        continue
+                    k = key_string(k)
             elif kcls is ScalarNode:
-                k = key_string(resolve_tagged(knode.tag, knode.value))
+                k = resolve_tagged(knode.tag, knode.value)
+                if k is None:
+                    self.problems.append(_null_key(knode, self.doc))
+                    continue
+                k = key_string(k)
             else:
                 self.problems.append(Problem(
                     "KL001", "a mapping key must be a scalar, not a "
@@ -554,6 +562,14 @@ class _Builder:
                 merged = self.build(src)
                 for k, v in merged.items():
                     out.setdefault(k, v)
+
+
+def _null_key(knode: Any, doc: int) -> Problem:
+    # sigs.k8s.io/yaml turns a document into JSON, whose keys are strings: true and 1 become
+    # "true" and "1", but a null key has no string (checked with kubectl 1.3x)
+    return Problem("KL001", "a mapping key is null (`~`, `null` or empty): kubectl refuses the "
+                   "document (`unsupported map key of type: <nil>`)", span_of(knode), doc,
+                   hint='quote the key (`"null"`) or remove the entry')
 
 
 def _expanded_size(node: Any, memo: dict) -> int:

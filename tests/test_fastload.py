@@ -63,7 +63,7 @@ def _spans(node):
 
 CLEAN = [
     "a: yes\nb: no\nc: 0755\nd: 08\ne: 1_000\nf: 0x1F\ng: ~\nh:\ni: .5\nj: -.inf\nk: .nan\n",
-    "'quoted': \"1\"\nyes: on\n1: one\n~: null\n!!str 3: !!int 4\nx: !!bool yes\nz: !custom 5\n",
+    "'quoted': \"1\"\nyes: on\n1: one\n!!str 3: !!int 4\nx: !!bool yes\nz: !custom 5\n",
     "base: &b {x: 1, y: 2}\n",  # an anchor without an alias
     "m:\n  <<: {a: 1, b: 2}\n  a: 3\nn:\n  <<: [{c: 1}, {c: 2, d: 3}]\n",
     "s: |\n  line one\n  line two\nf: >\n  folded\n  text\nq: 'it''s'\nu: \"\\u00e9\\n\"\n",

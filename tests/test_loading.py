@@ -37,6 +37,19 @@ def test_keys_become_json_strings():
     assert [key_string(resolve_plain(k)) for k in ("yes", "1", "~", "on")] == ["true", "1", "null", "true"]
 
 
+@pytest.mark.parametrize("body,line,column", [
+    ("data:\n  null: x\n  b: y\n", 5, 3), ("data:\n  ~: x\n", 5, 3), ("data:\n  ? \n  : x\n", 5, 4),
+    ("data: {?}\n", 4, 9), ("data:\n  !!null '': x\n", 5, 3)])
+def test_a_null_key_is_refused_as_kubectl_does(tmp_path, body, line, column):
+    """sigs.k8s.io/yaml makes JSON of a document: `true: x` becomes "true", but a null key
+    has no string and kubectl stops (`unsupported map key of type: <nil>`)."""
+    result = lint_text(tmp_path, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n" + body)
+    assert positions(result) == [("KL001", line, column)]
+    assert "mapping key is null" in result.findings[0].message
+    quoted = lint_text(tmp_path, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {"null": x, true: z}\n')
+    assert positions(quoted) == []
+
+
 def test_quoted_and_tagged_scalars_stay_strings():
     loaded = load_bytes("x.yaml", b'a: "yes"\nb: \'0755\'\nc: !!str 3\nd: |\n  no\ne: !!int "7"\n')
     assert loaded.documents[0].data == {"a": "yes", "b": "0755", "c": "3", "d": "no\n", "e": 7}
