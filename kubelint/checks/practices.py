@@ -328,7 +328,7 @@ def default_namespace(obj: Any, ctx: Any) -> Iterator[Violation]:
         return
     ns = get(obj.data, ("metadata", "namespace"))
     if ns == "default":
-        yield Violation("metadata.namespace: \"default\": workloads in the default namespace share it with "
+        yield Violation("metadata.namespace: \"default\": objects in the default namespace share it with "
                         "everything deployed without a namespace", ("metadata", "namespace"),
                         hint="use a namespace of its own")
     elif ns is None and ctx.options.get("implicit") and isinstance(obj.data.get("metadata"), dict):
