@@ -15,8 +15,8 @@ from .discover import MANIFEST_SUFFIXES, NOT_A_MANIFEST, STDIN, Source  # noqa: 
 from .discover import discover as _discover
 from .loader import (DEFAULT_MAX_FILE_SIZE, Document, Loaded, decode, gc_paused, load,
                      load_bytes, read, reopen)
-from .model import (Finding, FileReport, ObjectRef, Related, Severity, Span, Violation,
-                    pointer_to_json)
+from .model import (_JSON_PATHS, Finding, FileReport, ObjectRef, Related, Severity, Span,
+                    Violation, pointer_to_json)
 from .registry import Registry, Rule
 from .suppress import (Directives, annotation_refs, comment_match, parse_directives,
                        per_file_refs, refs_match)
@@ -188,6 +188,51 @@ def call_check(rule: Rule, obj: K8sObject, ctx: CheckContext, fn: Any = None) ->
         return list((fn or rule.function())(obj, ctx) or ())
     except Exception as e:
         return _internal_error(rule, e)
+
+
+def _share_walks(checks: List[Tuple[Any, Any, Any]]) -> List[Tuple[Any, Any, Any]]:
+    """Checks whose function has a `by_code` (one walk of the object gives the findings of
+    several rules, by rule code: the pack's pod spec walk, Pod Security's controls) become
+    one entry, (first rule, None, (by_code, members)), at the place of the first: the walk is
+    called once per object instead of once per rule (_walked)."""
+    out: List[Tuple[Any, Any, Any]] = []
+    groups: Dict[Any, List[Tuple[Any, Any, Any]]] = {}
+    for entry in checks:
+        by_code = getattr(entry[1], "by_code", None)
+        if by_code is None:
+            out.append(entry)
+            continue
+        members = groups.get(by_code)
+        if members is None:
+            members = groups[by_code] = []
+            out.append((entry[0], None, (by_code, members)))
+        members.append(entry)
+    if not groups:
+        return checks
+    return [e[2][1][0] if e[1] is None and e[2] is not None and len(e[2][1]) == 1 else e
+            for e in out]
+
+
+def _walked(group: Tuple[Any, List[Tuple[Any, Any, Any]]], obj: Any
+            ) -> Iterable[Tuple[str, List[Violation]]]:
+    """(rule code, violations) of the rules sharing one walk (_share_walks), in their order.
+    A walk that raises is each rule's internal error, as if called rule by rule: the first
+    rule's, then the others' own checks run (call_check)."""
+    by_code, members = group
+    try:
+        found = by_code(obj, members[0][2])
+    except Exception as e:
+        first = members[0][0]
+        yield first.code, _internal_error(first, e)
+        for rule, fn, ctx in members[1:]:
+            violations = call_check(rule, obj, ctx, fn)
+            if violations:
+                yield rule.code, violations
+        return
+    for rule, _, _ in members:
+        violations = found.get(rule.code)
+        if violations:
+            yield rule.code, violations
 
 
 def _failing(error: Exception) -> Callable[[Any, Any], Any]:
@@ -406,6 +451,49 @@ class Linter:
                                       related, doc.index,
                                       _fix_in(v.fix, doc.item)))
 
+    def findings_of(self, rule_code: str, violations: Iterable[Violation], doc: Document,
+                    obj: K8sObject, out: List[Finding]) -> None:
+        """from_violation() of each of one check's violations, appended to `out`: the rule's
+        identity, the object's ref and the document's memo are looked up once for them all
+        (the whole rule set builds tens of thousands of findings, a few per check)."""
+        if rule_code not in self.enabled_codes:
+            return
+        if obj is not self._ref_of:
+            self._ref_of, self._ref = obj, obj.ref
+        ref = self._ref
+        ident = self._identity.get(rule_code)
+        if ident is None:
+            ident = self._identity[rule_code] = (self.registry.by_code[rule_code].name,
+                                                 self.severity[rule_code],
+                                                 rule_code in self.configured_severity)
+        name, severity, configured = ident
+        memo = doc.spans if doc.__class__ is Document else None
+        path, index, item = doc.path, doc.index, doc.item
+        add = out.append
+        for v in violations:
+            if v.__class__ is not Violation or v[3]:  # related locations: the general path
+                f = self.from_violation(rule_code, v, doc, obj)
+                if f:
+                    add(f)
+                continue
+            message, pointer, at, _, hint, own, fix = v
+            span = None
+            if pointer.__class__ is tuple:
+                if memo is not None:
+                    span = memo.get((pointer, at))
+                json_pointer = _JSON_PATHS.get(pointer)
+                if json_pointer is None:
+                    json_pointer = pointer_to_json(pointer)
+            else:
+                json_pointer = pointer_to_json(pointer)
+            if span is None:
+                span = place(doc, pointer, at)
+            if fix is not None and fix.item != item:
+                fix = fix._replace(item=item)
+            add(_new_finding(Finding, (rule_code, name, own if own is not None and not configured
+                                       else severity, message, path, span, ref, json_pointer,
+                                       hint, (), index, fix)))
+
     # the per-file pipeline -----------------------------------------------------------------
 
     def lint(self, source: Source) -> FileOutcome:
@@ -551,17 +639,19 @@ class Linter:
             else:
                 out.extend(found)
         for rule, fn, ctx in checks:
-            if fn is None:  # a schema or CEL rule
-                out.extend(self.run_rule(rule, doc, obj))
+            if fn is None:  # a schema or CEL rule; or rules that share one walk
+                if ctx is None:
+                    out.extend(self.run_rule(rule, doc, obj))
+                else:
+                    for code, found in _walked(ctx, obj):
+                        self.findings_of(code, found, doc, obj, out)
                 continue
             try:  # call_check(), inline: this runs for every rule and object
                 found = list(fn(obj, ctx) or ())
             except Exception as e:
                 found = _internal_error(rule, e)
-            for v in found:
-                f = self.from_violation(rule.code, v, doc, obj)
-                if f:
-                    out.append(f)
+            if found:
+                self.findings_of(rule.code, found, doc, obj, out)
         return out
 
     def _plan(self, obj: K8sObject, api_version: str, kind: str) -> Any:
@@ -618,17 +708,19 @@ class Linter:
             else:
                 out.extend(found)
         for rule, fn, ctx in self._checks_for(obj):
-            if fn is None:  # a schema or CEL rule
-                out.extend(self.run_rule(rule, doc, obj))
+            if fn is None:  # a schema or CEL rule; or rules that share one walk
+                if ctx is None:
+                    out.extend(self.run_rule(rule, doc, obj))
+                else:
+                    for code, found in _walked(ctx, obj):
+                        self.findings_of(code, found, doc, obj, out)
                 continue
             try:
                 found = list(fn(obj, ctx) or ())
             except Exception as e:
                 found = _internal_error(rule, e)
-            for v in found:
-                f = self.from_violation(rule.code, v, doc, obj)
-                if f:
-                    out.append(f)
+            if found:
+                self.findings_of(rule.code, found, doc, obj, out)
         return out
 
     def _checks_for(self, obj: K8sObject) -> List[Tuple[Rule, Any, Optional[CheckContext]]]:
@@ -653,7 +745,7 @@ class Linter:
                 if only is not None and not (obj.builtin and obj.kind in only):
                     continue  # it would find nothing in this kind
                 checks.append((rule, fn, ctx))
-            self._checks_by_kind[key] = checks
+            checks = self._checks_by_kind[key] = _share_walks(checks)
         return checks
 
     def applies(self, rule: Rule, obj: K8sObject) -> bool:
@@ -745,10 +837,7 @@ class Linter:
             if ctx is None:
                 ctx = self._contexts[rule.code] = self.context(rule)
             found = call_check(rule, obj, ctx)
-        for v in found:
-            f = self.from_violation(rule.code, v, doc, obj)
-            if f:
-                out.append(f)
+        self.findings_of(rule.code, found, doc, obj, out)
         return out
 
     # suppression ----------------------------------------------------------------------------
@@ -1419,8 +1508,23 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
             quiet_rules[i] = found
         return found
 
-    # (apiVersion, kind, builtin) -> (rules_of(), whether they read more than the projection)
-    plans: Dict[Tuple[str, str, bool], Tuple[List[int], bool]] = {}
+    # (apiVersion, kind, builtin) -> (rules_of(), whether they read more than the projection,
+    # the steps: a rule's index, or (by_code, members) for rules that share one walk)
+    plans: Dict[Tuple[str, str, bool], Tuple[List[int], bool, List[Any]]] = {}
+
+    def steps_of(which: List[int]) -> List[Any]:
+        """`which` with the rules that share one walk (Pod Security's controls) as one step
+        (_share_walks)."""
+        entries = []
+        for i in which:
+            try:
+                fn = fns.get(i) or rules[i].function()
+            except Exception:  # raised again where the rule runs, as it was
+                fn = None
+            entries.append((rules[i], fn, contexts[i]))
+        index = {id(rules[i]): i for i in which}
+        return [e[2] if e[1] is None and e[2].__class__ is tuple else index[id(e[0])]
+                for e in _share_walks(entries)]
 
     def check(start: int, end: int) -> None:
         """The cross rules on objects[start:end], their findings placed and suppressed."""
@@ -1432,8 +1536,8 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
             if plan is None:
                 which = rules_of(obj)
                 plan = plans[key] = (which, not all(rules[i].code in PROJECTION_ENOUGH
-                                                    for i in which))
-            which, whole = plan
+                                                    for i in which), steps_of(which))
+            which, whole, steps = plan
             if not which:
                 continue
             # a projected object (graph.slim) is checked on its whole data, unpickled once
@@ -1442,7 +1546,11 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
             if whole and obj.full is not None:  # obj._replace(data=..., full=None)
                 target = _new_object(K8sObject, obj[:3] + (unpack(obj.full),) + obj[4:7]
                                      + (None,))
-            for i in which:
+            for i in steps:
+                if i.__class__ is tuple:  # rules that share one walk: called once
+                    for code, violations in _walked(i, target):
+                        found.setdefault(obj.path, []).append((code, obj, violations))
+                    continue
                 fn = fns.get(i)
                 if fn is None:
                     fn = fns[i] = rules[i].function()
@@ -1561,7 +1669,9 @@ def _place(linter: Linter, found: Dict[str, List[Tuple[str, K8sObject, List[Viol
                     if other is not None:
                         wanted.setdefault(other.path, []).append((other, pointer))
     spans: Dict[Tuple[str, int, Optional[int], Any], Span] = {}
-    pending: List[Tuple[K8sObject, List[Tuple[Violation, Optional[Finding]]]]] = []
+    # (object, its findings) or, with related locations in other files, (object, None,
+    # [(violation, its finding)]): those are added below
+    pending: List[Tuple[K8sObject, Any, Any]] = []
     for path in dict.fromkeys(list(found) + list(wanted)):
         for other, pointer in wanted.get(path, ()):
             node = node_of(other)
@@ -1569,12 +1679,18 @@ def _place(linter: Linter, found: Dict[str, List[Tuple[str, K8sObject, List[Viol
                 spans[(other.path, other.doc, other.item, pointer)] = locate(node, pointer, "key")
         for code, obj, violations in found.get(path, ()):
             doc = document(obj)
-            if doc is not None:  # related locations in other files are added below
-                pending.append((obj, [(v, linter.from_violation(code, v, doc, obj))
-                                      for v in violations]))
+            if doc is None:
+                continue
+            if wanted and any(v.related for v in violations):
+                pending.append((obj, None, [(v, linter.from_violation(code, v, doc, obj))
+                                            for v in violations]))
+            else:
+                placed: List[Finding] = []
+                linter.findings_of(code, violations, doc, obj, placed)
+                pending.append((obj, placed, None))
         done(path)
-    for obj, pairs in pending:
-        add(obj, [_with_related(f, v, spans) for v, f in pairs])
+    for obj, placed, pairs in pending:
+        add(obj, placed if pairs is None else [_with_related(f, v, spans) for v, f in pairs])
 
 
 def _with_related(f: Optional[Finding], v: Violation,

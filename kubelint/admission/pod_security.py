@@ -679,6 +679,7 @@ def _rule(code: str) -> Callable[[Any, Any], List[Violation]]:
 
     check.__name__ = f"pss_{code}"
     check.idle = _idle  # type: ignore[attr-defined]
+    check.by_code = evaluate  # type: ignore[attr-defined]  # one evaluation for all controls' rules
     return check
 
 
