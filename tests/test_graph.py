@@ -990,6 +990,8 @@ spec: {minAvailable: 2, selector: {matchLabels: {app: big}}}
                  "realistic-batch.yaml", "realistic-platform.yaml", "pss/shop.yaml",
                  "pss/every-control.yaml"):
         shutil.copy(os.path.join(FIXTURES, name), tmp_path / name.replace("/", "-"))
+    from kubelint import engine
+
     slimmed = []
     real = graph.slim
     monkeypatch.setattr(graph, "slim", lambda kind, data, table=None: slimmed.append(kind) or real(kind, data, table))
@@ -1000,6 +1002,7 @@ spec: {minAvailable: 2, selector: {matchLabels: {app: big}}}
         whole = run([str(tmp_path)], Settings(select=["ALL"], **settings))
         assert not slimmed
         monkeypatch.undo()
+        monkeypatch.setattr(engine, "WHOLE_MAX_BYTES", 0)  # projections even in a small run
         monkeypatch.setattr(graph, "slim", lambda kind, data, table=None: slimmed.append(kind) or real(kind, data, table))
         slim = run([str(tmp_path)], Settings(select=["ALL"], **settings))
         if settings.get("jobs", 1) == 1:  # (workers count in their own processes)

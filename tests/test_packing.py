@@ -130,3 +130,36 @@ def test_outcome_lines_are_kept_flat_and_read_back_as_the_loader_gave_them(tmp_p
     # the cross-object stage composes the second document alone from those lines
     node = engine._Reopened(source, outcome.lines, 1 << 20).fast(1, None)
     assert node.start_mark.line == 23
+
+
+def test_a_small_run_keeps_objects_whole_and_finds_the_same(tmp_path, monkeypatch):
+    """Below engine.WHOLE_MAX_BYTES of input the cross-object stage gets whole objects (no
+    projection, nothing packed: CPU); above, projections with packed data (memory)."""
+    from kubelint import engine
+
+    for i in range(60):  # enough files for two processes
+        (tmp_path / f"app-{i:02}.yaml").write_text(
+            DEPLOYMENT.replace("web", f"web{i}") + "---\napiVersion: v1\nkind: Service\n"
+            f"metadata: {{name: web{i}}}\nspec: {{selector: {{app: {'web' if i % 10 else 'nope'}{i}}}, ports: [{{port: 80}}]}}\n")
+    kept = []
+    real = engine._late
+
+    def late(linter, sources, outcomes, loaded=None):
+        kept.append([o for out in outcomes for o in out.objects])
+        return real(linter, sources, outcomes, loaded)
+
+    monkeypatch.setattr(engine, "_late", late)
+    results = []
+    for limit in (engine.WHOLE_MAX_BYTES, 1000):
+        monkeypatch.setattr(engine, "WHOLE_MAX_BYTES", limit)
+        for jobs in (1, 2):
+            results.append(engine.run([str(tmp_path)], Settings(jobs=jobs)))
+    small, large = kept[:2], kept[2:]
+    assert all(len(objs) == 120 for objs in kept)
+    assert all(o.full is None and "template" in o.data["spec"] for objs in small for o in objs
+               if o.kind == "Deployment")
+    assert all(o.full is not None and "env" not in o.data["spec"]["template"]["spec"]["containers"][0]
+               for objs in large for o in objs if o.kind == "Deployment")
+    findings = [r.findings for r in results]
+    assert any(f.code == "KL201" for f in findings[0])  # the cross stage finds something
+    assert all(f == findings[0] for f in findings)
