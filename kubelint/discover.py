@@ -295,25 +295,27 @@ def _using_root(path: str) -> Optional[str]:
         here = parent
 
 
-PATCH_NOT_USED = "a kustomize patch (a partial object) that no kustomization of the walk uses"
+PATCH_NOT_USED = ("not an object of its own (a kustomize patch or a config file), and no "
+                  "kustomization of the walk uses it")
 
 
 def _unused(held: List[Tuple[str, Source]], roots: List[str],
             skipped: List[Tuple[str, str]]) -> List[Source]:
     """The walked files in kustomize roots' trees that no kustomization of the walk uses
     (rook's deploy/examples: three files in the kustomization, a hundred applied on their
-    own): linted as plain files, as when named on the command line, unless they hold partial
-    objects (patches kept for scripts or commented out: skipped, listed with the reason). A
-    root whose kustomization cannot be read keeps its whole tree (its KL030 says why)."""
+    own): linted as plain files, as when named on the command line, unless a kustomization
+    names them in a comment (switched off) or they hold partial objects (patches kept for
+    scripts: skipped, listed with the reason). A root whose kustomization cannot be read
+    keeps its whole tree (its KL030 says why)."""
     if not held:
         return []
-    from .render.kustomize import looks_like_patch, referenced_files
+    from .render.kustomize import commented_files, looks_like_patch, referenced_files
 
     used: Set[str] = set()
     unread: Set[str] = set()
     for root in roots:
         try:
-            used |= referenced_files(root)
+            used |= referenced_files(root) | commented_files(root)
         except Exception:
             unread.add(os.path.abspath(root))
     out = []

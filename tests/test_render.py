@@ -330,7 +330,7 @@ def test_files_beside_a_kustomization_that_it_does_not_use_are_linted_alone(tmp_
     write(tmp_path, "examples/kustomization.yaml",
           "resources: [common.yaml]\npatches: [{path: patches/replicas.yaml}]\n"
           "configMapGenerator: [{name: conf, files: [settings=conf/settings.yaml]}]\n"
-          "transformers: [labels.yaml]\n")
+          "transformers: [labels.yaml]\n#- webhookcainjection_patch.yaml\n")
     write(tmp_path, "examples/common.yaml", DEPLOYMENT)
     write(tmp_path, "examples/patches/replicas.yaml",  # a partial object: never alone
           "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 2}\n")
@@ -347,6 +347,13 @@ def test_files_beside_a_kustomization_that_it_does_not_use_are_linted_alone(tmp_
     write(tmp_path, "examples/patches/webhook_in_crd.yaml",
           "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
           "metadata: {name: things.example.com}\nspec:\n  conversion: {strategy: Webhook}\n")
+    write(tmp_path, "examples/manager_config.yaml",  # controller-runtime's config file: no name
+          "apiVersion: controller-runtime.sigs.k8s.io/v1alpha1\nkind: ControllerManagerConfig\n"
+          "health: {healthProbeBindAddress: ':8081'}\n")
+    # listed only in a comment of the kustomization: switched off, whatever it holds
+    write(tmp_path, "examples/webhookcainjection_patch.yaml",
+          "apiVersion: admissionregistration.k8s.io/v1beta1\nkind: MutatingWebhookConfiguration\n"
+          "metadata: {name: m, annotations: {cert-manager.io/inject-ca-from: x/y}}\n")
     write(tmp_path, "examples/patches/cainjection_in_old.yaml",  # a removed version: v1's schema
           "apiVersion: apiextensions.k8s.io/v1beta1\nkind: CustomResourceDefinition\n"
           "metadata:\n  annotations: {cert-manager.io/inject-ca-from: x/y}\n  name: olds.example.com\n")
@@ -355,8 +362,9 @@ def test_files_beside_a_kustomization_that_it_does_not_use_are_linted_alone(tmp_
                                      "examples/common.yaml:18:25 KL112",
                                      "examples/extra/dashboard.yaml:5:9 KL103"], proc.stdout.decode()
     lines = proc.stdout.decode().rstrip().splitlines()
-    assert [l for l in lines if "skipped: a kustomize patch" in l] == [
-        f"examples/{p}: skipped: a kustomize patch (a partial object) that no kustomization of "
-        "the walk uses" for p in ("patches/cainjection_in_old.yaml", "patches/webhook_in_crd.yaml",
-                                  "pull_secret.yaml")]
+    assert [l for l in lines if "skipped: not an object of its own" in l] == [
+        f"examples/{p}: skipped: not an object of its own (a kustomize patch or a config file), "
+        "and no kustomization of the walk uses it" for p in (
+            "manager_config.yaml", "patches/cainjection_in_old.yaml", "patches/webhook_in_crd.yaml",
+            "pull_secret.yaml")]
     assert lines[-1].startswith("3 files, 4 objects: 3 errors")

@@ -152,12 +152,39 @@ def _all_strings(value: Any) -> List[str]:
     return []
 
 
+_PATHISH = None
+
+
+def commented_files(root: str) -> set:
+    """Absolute paths of the files the root's kustomization names only in comments
+    (kubebuilder's scaffolding: `#- path: patches/webhook_in_x.yaml`, `#- manager_patch.yaml`):
+    inputs switched off, not manifests of their own."""
+    global _PATHISH
+    import re
+
+    path = kustomization_file(root)
+    if path is None:
+        return set()
+    if _PATHISH is None:
+        _PATHISH = re.compile(r"[A-Za-z0-9_./-]+\.(?:ya?ml|json)\b")
+    with open(path, encoding="utf-8", errors="replace") as f:
+        text = f.read()
+    out = set()
+    for line in text.splitlines():
+        at = line.find("#")
+        for m in _PATHISH.finditer(line, at) if at >= 0 else ():
+            found = os.path.abspath(os.path.join(root, m.group(0)))
+            if os.path.isfile(found):
+                out.add(found)
+    return out
+
+
 def looks_like_patch(path: str) -> bool:
     """Whether a file holds a partial object, as a kustomize patch does (kubebuilder's
-    scaffolding keeps patches its kustomization lists only in comments, or that scripts add):
-    a document of a built-in kind lacks a field its schema requires at the top or in `spec`
-    (a Deployment without `spec.selector`, a CRD without `spec`), or has a container without
-    an image."""
+    scaffolding keeps patches that scripts add): a document without a name (a patch of
+    annotations, a controller-runtime ComponentConfig file), or of a built-in kind that lacks
+    a field its schema requires at the top or in `spec` (a Deployment without
+    `spec.selector`, a CRD without `spec`), or with a container without an image."""
     from .. import k8s_schema
 
     version = k8s_schema.latest_version()
@@ -166,6 +193,9 @@ def looks_like_patch(path: str) -> bool:
         if not isinstance(data, dict) or not isinstance(data.get("apiVersion"), str) or \
                 not isinstance(data.get("kind"), str):
             continue
+        meta = data.get("metadata")
+        if not (isinstance(meta, dict) and (meta.get("name") or meta.get("generateName"))):
+            return True
         schema = _schema_of_kind(version, data["apiVersion"], data["kind"])
         if schema is None:
             continue
