@@ -156,8 +156,9 @@ def dangling(ctx: Any, g: Graph, group: str, kind: str, namespace: str, name: An
 
 
 # ConfigMaps the cluster publishes in every namespace: the controller manager's root CA
-# bundle (Kubernetes 1.20+), OpenShift's service CA
-PUBLISHED_CONFIGMAPS = frozenset({"kube-root-ca.crt", "openshift-service-ca.crt"})
+# bundle (Kubernetes 1.20+), OpenShift's service CA, istiod's mesh root certificate
+PUBLISHED_CONFIGMAPS = frozenset({"kube-root-ca.crt", "openshift-service-ca.crt",
+                                  "istio-ca-root-cert"})
 
 
 def _keys(obj: Any, fields: Sequence[str]) -> Optional[set]:
