@@ -201,6 +201,7 @@ class Graph:
         # (namespace, name) of custom resources an operator may make objects for, named
         # after them (operator_made)
         self._operated: set = set()
+        self._operated_ns: set = set()
         self._labelled: Dict[Tuple[str, str], "LabelIndex"] = {}
         table = dict(POD_LABEL_PATHS)
         for key, entry in (extra_pod_paths or {}).items():
@@ -264,6 +265,7 @@ class Graph:
                 self._opaque.setdefault(ns, set()).add(self.unit(obj))
             if name and group not in _CONFIG_GROUPS:
                 self._operated.add((ns, name))
+                self._operated_ns.add(ns)
 
     def _type(self, api_version: str, kind: str) -> Tuple[str, bool, Any, Tuple[str, str], bool]:
         """(group, cluster-scoped, the _TEMPLATES entry of a built-in workload, (group,
@@ -471,6 +473,11 @@ class Graph:
                 self.operator_made(referrer, ns, v) for v in labels.values())):
             return False
         return not (found and plain and _near_miss(labels, found[0]))
+
+    def operated(self, namespace: str) -> bool:
+        """Whether the namespace holds a custom resource an operator acts on (operator_made):
+        objects may appear there that nothing in the input names."""
+        return namespace in self._operated_ns
 
     def operator_made(self, referrer: Any, namespace: str, name: Any) -> bool:
         """Whether `name` (an object's, or a label value) is what an operator calls what it

@@ -930,6 +930,16 @@ MONITORS = [
     ("outside-the-input-reported-on-request", SERVICE.format(name="web", ns="shop") + "---\n"
      + monitor("{matchLabels: {app.kubernetes.io/name: web}}"),
      {"rules": {"KL221": {"options": {"report-when-absent": True}}}}, "has none in the input"),
+    # rook: the operator of the CephCluster beside it makes the csi-metrics Services
+    ("operator-makes-the-services", unmarked(SERVICE.format(name="web", ns="monitoring") + "---\n"
+     + monitor("{matchLabels: {app: csi-metrics}}") + "---\napiVersion: ceph.rook.io/v1\n"
+     "kind: CephCluster\nmetadata: {name: rook-ceph, namespace: monitoring}\nspec: {}\n"),
+     {"ignore": ["KL015"]}, None),
+    # a ServiceMonitor, a Certificate... beside it make no Services
+    ("config-resources-make-no-services", SERVICE.format(name="web", ns="monitoring") + "---\n"
+     + monitor("{matchLabels: {app: csi-metrics}}") + "---\napiVersion: cert-manager.io/v1\n"
+     "kind: Certificate\nmetadata: {name: web, namespace: monitoring}\nspec: {}\n",
+     {"ignore": ["KL015"]}, "matches no Service in namespace `monitoring`"),
 ]
 
 

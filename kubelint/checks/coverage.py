@@ -130,10 +130,11 @@ def dangling_service_monitor(obj: Any, ctx: Any) -> Iterator[Violation]:
     if not any(g.kind_in_unit("", "Service", ns, obj) for ns in namespaces) \
             and not ctx.options.get("report-when-absent", False):
         return  # the Services are in other units (folders of alternatives): see graph.py
-    labels = sel.get("matchLabels")
-    if isinstance(labels, dict) and any(g.operator_made(obj, ns, v) for ns in namespaces
-                                        for v in labels.values()):
-        return  # Services an operator makes for a custom resource beside it (rook-ceph-exporter)
+    if any(g.operated(ns) for ns in namespaces):
+        # Services an operator makes for a custom resource there, by the resource's name
+        # (rook-ceph-exporter) or not (rook's csi-metrics): what a ServiceMonitor most often
+        # selects in such a namespace, with labels the input does not show
+        return
     shown = ", ".join(f"Service {s.name} ({_labels(index.labels(s))})" for s in present[:3])
     shown += ", ..." if len(present) > 3 else ""
     first = present[0]
