@@ -204,3 +204,33 @@ def test_entries_of_forked_workers_are_written(tmp_path, monkeypatch):
     linted = _count_lints(monkeypatch)
     run([str(tree)], Settings(result_cache=True, jobs=1))  # in this process: every file a hit
     assert linted == []
+
+
+def test_cached_objects_are_read_only_when_the_cross_object_stage_runs(tmp_path, monkeypatch):
+    """A cached outcome keeps its objects pickled apart (resultcache.LazyList): a warm run
+    whose cross-object stage is cached too never unpickles them; a changed file makes the
+    stage run, on the objects read from the cache, with the findings of an uncached run."""
+    monkeypatch.setenv("KUBELINT_CACHE_DIR", str(tmp_path / "cache"))
+    tree = _tree(tmp_path / "m", n=50)
+    read = []
+    real = resultcache.LazyList._list
+
+    def counted(self):
+        if self._items is None:
+            read.append(1)
+        return real(self)
+
+    monkeypatch.setattr(resultcache.LazyList, "_list", counted)
+    first = run([str(tree)], Settings(result_cache=True))
+    again = run([str(tree)], Settings(result_cache=True, jobs=2))
+    assert read == []
+    assert (again.findings, again.suppressed) == (first.findings, first.suppressed)
+    (tree / "app-03.yaml").write_text(DEPLOYMENT.format(i=3, ns=0, replicas=2, target="gone-3"))
+    for jobs in (1, 2):
+        changed = run([str(tree)], Settings(result_cache=True, jobs=jobs))
+        assert len(read) >= 49  # the unchanged files' objects, read for the stage
+        assert "gone-3" in str([f.message for f in changed.findings])
+        uncached = run([str(tree)], Settings(jobs=jobs))
+        assert (changed.findings, changed.suppressed) == (uncached.findings, uncached.suppressed)
+    lazy = resultcache.LazyList(__import__("pickle").dumps([1, 2]))
+    assert lazy == [1, 2] and [1, 2] == lazy and len(lazy) == 2 and lazy[1] == 2 and list(lazy) == [1, 2]
