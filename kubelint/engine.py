@@ -1712,6 +1712,9 @@ def _place(linter: Linter, found: Dict[str, List[Tuple[str, K8sObject, List[Viol
             if wanted and any(v.related for v in violations):
                 pending.append((obj, None, [(v, linter.from_violation(code, v, doc, obj))
                                             for v in violations]))
+            elif pending and pending[-1][0] is obj and pending[-1][2] is None:
+                # the object's next rule: its findings go to add() (suppression) together
+                linter.findings_of(code, violations, doc, obj, pending[-1][1])
             else:
                 placed: List[Finding] = []
                 linter.findings_of(code, violations, doc, obj, placed)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ..lazyre import LazyRegex
-from ..model import Fix, Pointer, Violation, pointer_to_k8s
+from ..model import _K8S_PATHS, Fix, Pointer, Violation, pointer_to_k8s
 from .k8s import POD_SPEC_PATHS, containers, get, items, pod_spec
 
 LONG_RUNNING = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController")
@@ -92,8 +92,11 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
         found = out.get(code)
         if found is None:
             found = out[code] = []
+        path = _K8S_PATHS.get(ptr)  # pointer_to_k8s(ptr)'s memo, without its two calls
+        if path is None:
+            path = pointer_to_k8s(ptr)
         # Violation(message, pointer, at, related, hint, severity, fix)
-        found.append(_new(Violation, (f"{pointer_to_k8s(ptr)}: {message}", ptr, at, (), hint, None, fix)))
+        found.append(_new(Violation, (f"{path}: {message}", ptr, at, (), hint, None, fix)))
 
     pod_sc = _sc(spec)
     long_running = obj.kind in LONG_RUNNING
