@@ -64,10 +64,12 @@ def test_an_unpicklable_failure_in_a_child_still_says_what_happened(tmp_path):
 
 
 
-def test_results_larger_than_the_pipe_stream_back_while_this_process_works(monkeypatch):
+@pytest.mark.parametrize("stream", [False, True])
+def test_results_larger_than_the_pipe_stream_back_while_this_process_works(monkeypatch, stream):
     """Children send each chunk as it is done and this process reads between its own: 18 MB
     come back whole and in order, and children's results are in before this process's last
-    task (not only once all is done)."""
+    task (not only once all is done); also as one pickle stream (its memo started again
+    every 4 MB)."""
     parent = os.getpid()
     received = []  # results filled in each time this process read frames
     real = parallel._Child._frames
@@ -86,7 +88,7 @@ def test_results_larger_than_the_pipe_stream_back_while_this_process_works(monke
             before_last.append(max(received, default=0))
         return (i, os.getpid(), bytes([i % 256]) * 60_000)
 
-    out = parallel.run(2, list(range(300)), work)
+    out = parallel.run(2, list(range(300)), work, stream=stream)
     assert [(i, len(b), b[:1]) for i, _, b in out] == [(i, 60_000, bytes([i % 256])) for i in range(300)]
     assert len({pid for _, pid, _ in out}) == 2
     assert before_last[-1] > 0
