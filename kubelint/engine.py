@@ -11,7 +11,8 @@ from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Se
 
 from . import identify as identity
 from . import k8s_schema
-from .discover import MANIFEST_SUFFIXES, NOT_A_MANIFEST, STDIN, Source  # noqa: F401 (re-exported)
+from .discover import (MANIFEST_SUFFIXES, NOT_A_MANIFEST, STDIN, TOOL_CONFIG,  # noqa: F401 (re-exported)
+                       TOOL_CONFIG_GROUPS, WALK_SKIPS, Source)
 from .discover import discover as _discover
 from .loader import (DEFAULT_MAX_FILE_SIZE, Document, Loaded, decode, gc_paused, load,
                      load_bytes, read, reopen)
@@ -503,9 +504,9 @@ class Linter:
         # composing it again (loader.KEEP_NODES_MAX_TEXT).
         loaded = load_source(source, self.settings.max_file_size,
                              self._docs_found * 10 > self._docs)
-        if source.walked and _not_a_manifest(loaded):
-            return FileOutcome(FileReport(source.path, skipped=NOT_A_MANIFEST), [], [], [],
-                               Directives(), [])
+        skip = _not_a_manifest(loaded) if source.walked else None
+        if skip:
+            return FileOutcome(FileReport(source.path, skipped=skip), [], [], [], Directives(), [])
         return self.lint_loaded(source.path, loaded, release=True)
 
     def lint_loaded(self, path: str, loaded: Loaded, release: bool = False) -> FileOutcome:
@@ -874,16 +875,24 @@ def _packed_lines(lines: Optional[List[Tuple[int, int]]]) -> Optional["array[int
     return None if lines is None else array("q", chain.from_iterable(lines))
 
 
-def _not_a_manifest(loaded: Loaded) -> bool:
-    """A walked file none of whose documents has apiVersion or kind (compose files, workflows,
-    package.json) is not linted. A file that does not parse is only skipped when its text
-    does not mention either key."""
+def _not_a_manifest(loaded: Loaded) -> Optional[str]:
+    """Why a walked file is not linted, or None: none of its documents has apiVersion or kind
+    (compose files, workflows, package.json), or every apiVersion is of a tool's configuration
+    (a kind cluster config: TOOL_CONFIG_GROUPS). A file that does not parse is only skipped
+    when its text does not mention either key."""
     if loaded.problems:
         if loaded.text is None or any(p.code != "KL001" for p in loaded.problems):
-            return False  # unreadable, binary, too large: say so rather than guess
-        return "apiVersion" not in loaded.text and "kind" not in loaded.text
-    return not any(isinstance(d.data, dict) and ("apiVersion" in d.data or "kind" in d.data)
-                   for d in loaded.documents)
+            return None  # unreadable, binary, too large: say so rather than guess
+        return NOT_A_MANIFEST if "apiVersion" not in loaded.text and "kind" not in loaded.text \
+            else None
+    typed = [d.data for d in loaded.documents
+             if isinstance(d.data, dict) and ("apiVersion" in d.data or "kind" in d.data)]
+    if not typed:
+        return NOT_A_MANIFEST
+    if all(isinstance(t.get("apiVersion"), str) and
+           t["apiVersion"].rpartition("/")[0] in TOOL_CONFIG_GROUPS for t in typed):
+        return TOOL_CONFIG
+    return None
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -934,8 +943,8 @@ def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
     skipped = list(found.skipped)
     linted = []
     for source, o in zip(sources, outcomes):
-        if source.walked and o.report.skipped == NOT_A_MANIFEST:
-            skipped.append((o.report.path, NOT_A_MANIFEST))
+        if source.walked and o.report.skipped in WALK_SKIPS:
+            skipped.append((o.report.path, o.report.skipped))
         else:
             linted.append(o)
     outcomes = linted

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from kubelint.discover import NOT_A_MANIFEST, discover
+from kubelint.discover import NOT_A_MANIFEST, TOOL_CONFIG, discover
 from kubelint.engine import Settings, run
 
 from .conftest import ROOT, kubelint
@@ -88,19 +88,25 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     write(tmp_path, "ci/workflow.yaml", "on: push\njobs: {}\n")
     write(tmp_path, "web/package.json", '{"name": "web"}\n')
     write(tmp_path, "half.yaml", "kind: Pod\nmetadata: {name: x}\n")  # one of the two keys: a finding
+    # kueue's examples: a kind cluster's config (no API server serves it) and an audit policy
+    write(tmp_path, "dev/kind-cluster.yaml", "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\n"
+          "nodes: [{role: control-plane}]\n")
+    write(tmp_path, "dev/audit.yaml", "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: [{level: Metadata}]\n")
     proc = kubelint("check", ".", cwd=tmp_path)
     out = proc.stdout.decode()
     assert proc.returncode == 1
     assert out.splitlines()[0].startswith("half.yaml:1:1: error: not a Kubernetes object: missing `apiVersion`")
-    assert out.rstrip().endswith("; 3 files skipped: not Kubernetes manifests")
+    assert out.rstrip().endswith("; 5 files skipped: not Kubernetes manifests")
     assert "skipped:" not in out.split("\n", 1)[1].rsplit("\n", 2)[0]
     proc = kubelint("check", "--show-skipped", ".", cwd=tmp_path)
     lines = proc.stdout.decode().splitlines()
     assert "ci/workflow.yaml: skipped: " + NOT_A_MANIFEST in lines
+    assert "dev/kind-cluster.yaml: skipped: " + TOOL_CONFIG in lines
+    assert "dev/audit.yaml: skipped: " + TOOL_CONFIG in lines
     assert "docker-compose.yml: skipped: Docker Compose file" in lines
     assert "web/package.json: skipped: npm package manifest" in lines
     doc = __import__("json").loads(kubelint("check", "-f", "json", ".", cwd=tmp_path).stdout)
-    assert doc["summary"]["skipped"] == 3 and {"path": "docker-compose.yml", "reason": "Docker Compose file"} in doc["skipped"]
+    assert doc["summary"]["skipped"] == 5 and {"path": "docker-compose.yml", "reason": "Docker Compose file"} in doc["skipped"]
     import jsonschema
 
     with open(os.path.join(ROOT, "schemas", "report.schema.json")) as f:
@@ -108,6 +114,8 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     # named explicitly, a non-manifest stays a finding
     proc = kubelint("check", "docker-compose.yml", cwd=tmp_path)
     assert proc.returncode == 1 and b"KL005" in proc.stdout
+    proc = kubelint("check", "dev/kind-cluster.yaml", cwd=tmp_path)
+    assert proc.returncode == 1 and b"KL104" in proc.stdout
 
 
 def test_chart_without_helm_is_one_info_finding(tmp_path):
