@@ -60,13 +60,14 @@ NOT_A_MANIFEST = "not a Kubernetes manifest (no apiVersion or kind in any docume
 TOOL_CONFIG = "a tool's configuration (an API no API server serves), not Kubernetes objects"
 # API groups of configuration files that tools read and no API server serves: a kind cluster,
 # kubeadm, the components' own configs, audit and encryption policies, controller-runtime,
-# kustomize's plugin configs, k3d, ctlptl, skaffold, clusterctl
+# kustomize's plugin configs, k3d, ctlptl, skaffold, clusterctl, and istioctl's IstioOperator
+# (its in-cluster operator was removed in Istio 1.24)
 TOOL_CONFIG_GROUPS = frozenset({
     "kind.x-k8s.io", "kubeadm.k8s.io", "kubelet.config.k8s.io", "kubeproxy.config.k8s.io",
     "kubescheduler.config.k8s.io", "kubecontrollermanager.config.k8s.io",
     "apiserver.config.k8s.io", "apiserver.k8s.io", "audit.k8s.io", "controller-runtime.sigs.k8s.io",
     "kustomize.config.k8s.io", "builtin", "k3d.io", "ctlptl.dev", "skaffold",
-    "clusterctl.cluster.x-k8s.io",
+    "clusterctl.cluster.x-k8s.io", "install.istio.io",
 })
 WALK_SKIPS = (NOT_A_MANIFEST, TOOL_CONFIG)  # what a walked file may be skipped as, once read
 
