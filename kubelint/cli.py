@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, List, Optional
+from typing import TYPE_CHECKING, Iterable, List, Optional, Union
 
 import typer
 
@@ -109,6 +109,8 @@ def check(
         raise
     except KeyboardInterrupt:
         _fail("interrupted")
+    except BrokenPipeError:  # `kubelint check | head` closed the report's pipe: see main()
+        raise
     except Exception as e:  # a bug: one line and exit 2, never a bare traceback
         if os.environ.get("KUBELINT_DEBUG"):
             raise
@@ -175,7 +177,7 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
            context=None, target_versions=(), policies=(), no_cache=False) -> int:
     from . import config as configmod
     from .engine import Settings, run
-    from .formatters import FORMATTERS, RenderContext, get, repo_root
+    from .formatters import FORMATTERS, RenderContext, chunks, get, repo_root
     from .k8s_schema import UnknownVersion, check_version, latest_version
     from .model import Severity
     from .registry import Registry, RuleError, split_refs
@@ -313,7 +315,7 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
         ctx = RenderContext(kube_version, color=use_color and target is None,
                             rich=to_terminal and name == "text", show_suppressed=show_suppressed,
                             sources=source_text, root=root, show_skipped=show_skipped)
-        _write(get(name)(result, ctx), target)
+        _write(chunks(name)(result, ctx), target)
     if all(target for _, target in targets):
         # every report went to a file: a failing CI step still says why in its log
         ctx = RenderContext(kube_version, color=sys.stderr.isatty() and use_color,
@@ -513,15 +515,19 @@ def lsp(stdio: bool = typer.Option(True, "--stdio", help="Speak LSP over stdin/s
     raise typer.Exit(serve())
 
 
-def _write(text: str, output: Optional[str]) -> None:
+def _write(text: Union[str, Iterable[str]], output: Optional[str]) -> None:
+    """Write a report: its text, or its pieces as they are made (formatters.chunks)."""
+    pieces = (text,) if isinstance(text, str) else text
     if output:
         try:
             with open(output, "w", encoding="utf-8") as f:
-                f.write(text)
+                for piece in pieces:
+                    f.write(piece)
         except OSError as e:
             raise UsageError(f"cannot write {output}: {e.strerror or e}") from None
     else:
-        sys.stdout.write(text)
+        for piece in pieces:
+            sys.stdout.write(piece)
         sys.stdout.flush()
 
 

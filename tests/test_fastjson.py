@@ -104,3 +104,45 @@ def test_plain_text_lines_as_the_terminal_path_writes_them_without_sources():
                                                 show_skipped=True))
     assert plain == general
     assert "    hint: did you mean" in plain and "    related: a.yaml:7:1: Deployment web" in plain
+
+
+def test_text_pieces_are_the_report_cut_between_lines(monkeypatch, tmp_path, capsys):
+    """The CLI writes the text report piece by piece (formatters.chunks); the pieces are the
+    whole report's text, cut after a finding's lines."""
+    from kubelint import cli
+    from kubelint.formatters import chunks, text
+
+    monkeypatch.setattr(text, "_CHUNK", 2)
+    result = _result()
+    ctx = RenderContext("1.33", show_skipped=True)
+    pieces = list(chunks("text")(result, ctx))
+    assert len(pieces) == (len(result.findings) + 1) // 2 + 1
+    assert all(p.endswith("\n") for p in pieces)
+    whole = text.render(result, RenderContext("1.33", rich=True, sources=lambda path: None,
+                                              show_skipped=True))
+    assert "".join(pieces) == whole
+    cli._write(iter(pieces), str(tmp_path / "report.txt"))
+    assert (tmp_path / "report.txt").read_text(encoding="utf-8") == whole
+    cli._write(iter(pieces), None)
+    assert capsys.readouterr().out == whole
+    # formats without pieces: their whole text, once
+    assert list(chunks("json")(result, ctx)) == [json_format.render(result, ctx)]
+
+
+def test_a_report_cut_short_by_its_reader_is_not_an_error(tmp_path):
+    """`kubelint check | head`: the pipe closes while the pieces are written; exit 1 (there
+    are findings), no internal error."""
+    import subprocess
+    import sys
+
+    doc = ("apiVersion: v1\nkind: Pod\nmetadata: {name: p%d, namespace: ns}\n"
+           "spec: {containers: [{name: c, image: nginx}]}\n")
+    (tmp_path / "pods.yaml").write_text("---\n".join(doc % i for i in range(300)))
+    proc = subprocess.Popen([sys.executable, "-m", "kubelint.fastcli", "check", "--no-cache",
+                             "--select", "ALL,security", "--jobs", "1", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.readline().startswith(str(tmp_path).encode())
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 1
+    assert "internal error" not in err

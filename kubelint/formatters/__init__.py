@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import Any, Callable, Dict, NamedTuple, Optional
+from typing import Any, Callable, Dict, Iterable, NamedTuple, Optional
 
 FORMATTERS: Dict[str, str] = {
     "text": "kubelint.formatters.text",
@@ -51,3 +51,13 @@ def relative(path: str, root: Optional[str]) -> str:
 
 def get(name: str) -> Callable[[Any, RenderContext], str]:
     return importlib.import_module(FORMATTERS[name]).render
+
+
+def chunks(name: str) -> Callable[[Any, RenderContext], Iterable[str]]:
+    """The format's report as pieces to write as they are made (its module's `chunks`, for
+    large reports), else render()'s whole text as one piece."""
+    module = importlib.import_module(FORMATTERS[name])
+    found = getattr(module, "chunks", None)
+    if found is not None:
+        return found
+    return lambda result, ctx: (module.render(result, ctx),)

@@ -3,7 +3,7 @@ problem matcher parse. On a terminal: the source line with a caret, colour, the 
 
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any, Iterator, List
 
 from ..model import Finding, Severity
 
@@ -57,14 +57,32 @@ def _plain(findings: List[Finding]) -> List[str]:
     return out
 
 
+# findings per piece of chunks(): a few hundred kB of text
+_CHUNK = 1024
+
+
+def chunks(result: Any, ctx: Any) -> Iterator[str]:
+    """render()'s text in pieces, to be written as they are made: the plain report of the
+    whole rule set is ~10 MB, and building it whole (its lines, the joined text, the bytes
+    written) took ~40 MB of fresh memory, whose page faults cost more system time than
+    writing it."""
+    if ctx.color or (ctx.rich and ctx.sources is not None) or ctx.show_suppressed:
+        yield render(result, ctx)
+        return
+    findings = result.findings
+    for start in range(0, len(findings), _CHUNK):
+        yield "\n".join(_plain(findings[start:start + _CHUNK])) + "\n"
+    out = []
+    if getattr(ctx, "show_skipped", False):
+        for path, reason in getattr(result, "skipped", ()) or ():
+            out.append(f"{path}: skipped: {reason}")
+    out.append(summary(result))
+    yield "\n".join(out) + "\n"
+
+
 def render(result: Any, ctx: Any) -> str:
     if not ctx.color and not (ctx.rich and ctx.sources is not None) and not ctx.show_suppressed:
-        out = _plain(result.findings)
-        if getattr(ctx, "show_skipped", False):
-            for path, reason in getattr(result, "skipped", ()) or ():
-                out.append(f"{path}: skipped: {reason}")
-        out.append(summary(result))
-        return "\n".join(out) + "\n"
+        return "".join(chunks(result, ctx))
     out: List[str] = []
     shown = list(result.findings)
     if ctx.show_suppressed:
