@@ -624,14 +624,18 @@ class Linter:
                 plan = self._plan(obj, api_version, kind)
         if plan is None:  # an identity problem (or a first object whose answer is not known)
             return self._lint_object_once(doc, obj, deferred)
-        out: List[Finding] = []
+        return self._apply(plan, doc, obj, deferred, [])
+
+    def _apply(self, plan: Any, doc: Document, obj: K8sObject, deferred: List[K8sObject],
+               out: List[Finding]) -> List[Finding]:
+        """One object through a plan (_plan): its KL016 violations, its schema, its checks."""
         deprecated, schema, checks = plan
         for v in deprecated:
             f = self.from_violation("KL016", v, doc, obj)
             if f:
                 out.append(f)
         if obj.builtin:
-            if schema is not None and not _is_valid(schema, data):
+            if schema is not None and not _is_valid(schema, doc.data):
                 out.extend(self.validate(schema, doc, obj))
         else:
             found = self.validate_custom(obj, doc, self.crds)
@@ -688,41 +692,18 @@ class Linter:
         if api_version.__class__ is str and kind.__class__ is str and \
                 (api_version, kind, self.version) in identity._FINE:
             return self._lint_object(doc, obj, deferred)  # now planned
+        deprecated: Any = ()
         if "KL016" in self.enabled_codes:
             if self._deprecations is None:
                 from .deprecations import deprecations
 
                 self._deprecations = deprecations
-            for v in self._deprecations(obj.api_version, obj.kind, self.version, self.targets):
-                f = self.from_violation("KL016", v, doc, obj)
-                if f:
-                    out.append(f)
-        if obj.builtin:
-            if "KL010" in self.enabled_codes:  # else do not even load and compile the schema
-                schema = k8s_schema.schema_for(self.version, self.settings.strict, obj.api_version,
-                                               obj.kind)
-                out.extend(self.validate(schema, doc, obj))
-        else:
-            found = self.validate_custom(obj, doc, self.crds)
-            if found is None:
-                deferred.append(obj)  # its CRD may be in another file of the input
-            else:
-                out.extend(found)
-        for rule, fn, ctx in self._checks_for(obj):
-            if fn is None:  # a schema or CEL rule; or rules that share one walk
-                if ctx is None:
-                    out.extend(self.run_rule(rule, doc, obj))
-                else:
-                    for code, found in _walked(ctx, obj):
-                        self.findings_of(code, found, doc, obj, out)
-                continue
-            try:
-                found = list(fn(obj, ctx) or ())
-            except Exception as e:
-                found = _internal_error(rule, e)
-            if found:
-                self.findings_of(rule.code, found, doc, obj, out)
-        return out
+            deprecated = self._deprecations(obj.api_version, obj.kind, self.version, self.targets)
+        schema = None
+        if obj.builtin and "KL010" in self.enabled_codes:  # else not even loaded and compiled
+            schema = k8s_schema.schema_for(self.version, self.settings.strict, obj.api_version,
+                                           obj.kind)
+        return self._apply((deprecated, schema, self._checks_for(obj)), doc, obj, deferred, out)
 
     def _checks_for(self, obj: K8sObject) -> List[Tuple[Rule, Any, Optional[CheckContext]]]:
         """rules_for(obj) with each Python rule's function and context: (rule, None, None)
