@@ -459,19 +459,21 @@ class Linter:
         (the whole rule set builds tens of thousands of findings, a few per check)."""
         if rule_code not in self.enabled_codes:
             return
-        if obj is not self._ref_of:
-            self._ref_of, self._ref = obj, obj.ref
-        ref = self._ref
-        ident = self._identity.get(rule_code)
-        if ident is None:
-            ident = self._identity[rule_code] = (self.registry.by_code[rule_code].name,
-                                                 self.severity[rule_code],
-                                                 rule_code in self.configured_severity)
-        name, severity, configured = ident
-        memo = doc.spans if doc.__class__ is Document else None
-        path, index, item = doc.path, doc.index, doc.item
-        add = out.append
+        ref = None
         for v in violations:
+            if ref is None:  # set up at the first violation (run_rule passes empty iterators)
+                if obj is not self._ref_of:
+                    self._ref_of, self._ref = obj, obj.ref
+                ref = self._ref
+                ident = self._identity.get(rule_code)
+                if ident is None:
+                    ident = self._identity[rule_code] = (self.registry.by_code[rule_code].name,
+                                                         self.severity[rule_code],
+                                                         rule_code in self.configured_severity)
+                name, severity, configured = ident
+                memo = doc.spans if doc.__class__ is Document else None
+                path, index, item = doc.path, doc.index, doc.item
+                add = out.append
             if v.__class__ is not Violation or v[3]:  # related locations: the general path
                 f = self.from_violation(rule_code, v, doc, obj)
                 if f:
