@@ -438,12 +438,7 @@ class Linter:
         # a check reports many findings on one object: its identity is built once
         if obj is not self._ref_of:
             self._ref_of, self._ref = obj, obj.ref
-        ident = self._identity.get(rule_code)
-        if ident is None:
-            ident = self._identity[rule_code] = (self.registry.by_code[rule_code].name,
-                                                 self.severity[rule_code],
-                                                 rule_code in self.configured_severity)
-        name, severity, configured = ident
+        name, severity, configured = self._identity.get(rule_code) or self._ident(rule_code)
         if v.severity is not None and not configured:
             severity = v.severity
         # as self.finding() builds it; the tuple directly: tens of thousands of findings
@@ -451,6 +446,13 @@ class Linter:
                                       self._ref, pointer_to_json(pointer), v.hint,
                                       related, doc.index,
                                       _fix_in(v.fix, doc.item)))
+
+    def _ident(self, rule_code: str) -> Tuple[str, str, bool]:
+        """(name, severity, severity configured) of a rule, kept for its next findings."""
+        ident = self._identity[rule_code] = (self.registry.by_code[rule_code].name,
+                                             self.severity[rule_code],
+                                             rule_code in self.configured_severity)
+        return ident
 
     def findings_of(self, rule_code: str, violations: Iterable[Violation], doc: Document,
                     obj: K8sObject, out: List[Finding]) -> None:
@@ -465,12 +467,8 @@ class Linter:
                 if obj is not self._ref_of:
                     self._ref_of, self._ref = obj, obj.ref
                 ref = self._ref
-                ident = self._identity.get(rule_code)
-                if ident is None:
-                    ident = self._identity[rule_code] = (self.registry.by_code[rule_code].name,
-                                                         self.severity[rule_code],
-                                                         rule_code in self.configured_severity)
-                name, severity, configured = ident
+                name, severity, configured = self._identity.get(rule_code) or \
+                    self._ident(rule_code)
                 memo = doc.spans if doc.__class__ is Document else None
                 path, index, item = doc.path, doc.index, doc.item
                 add = out.append
