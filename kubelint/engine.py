@@ -4,6 +4,7 @@ never exits; every input file ends up in Result.files."""
 from __future__ import annotations
 
 import os
+import re
 import time
 from array import array
 from itertools import chain
@@ -14,6 +15,7 @@ from . import k8s_schema
 from .discover import (MANIFEST_SUFFIXES, NOT_A_MANIFEST, STDIN, TOOL_CONFIG,  # noqa: F401 (re-exported)
                        TOOL_CONFIG_GROUPS, WALK_SKIPS, Source)
 from .discover import discover as _discover
+from .lazyre import LazyRegex
 from .loader import (DEFAULT_MAX_FILE_SIZE, Document, Loaded, decode, gc_paused, load,
                      load_bytes, read, reopen)
 from .model import (_JSON_PATHS, Finding, FileReport, ObjectRef, Related, Severity, Span,
@@ -665,6 +667,11 @@ class Linter:
         not found that identity fine (then each object is identified, as the first is)."""
         if (api_version, kind, self.version) not in identity._FINE:
             return None
+        plan = self._plans[(api_version, kind, obj.builtin)] = self._parts(obj, api_version, kind)
+        return plan
+
+    def _parts(self, obj: K8sObject, api_version: str, kind: str) -> Any:
+        """(KL016 violations, schema or None, checks) of objects of that identity and origin."""
         deprecated: Any = ()
         if "KL016" in self.enabled_codes:
             if self._deprecations is None:
@@ -675,9 +682,7 @@ class Linter:
         schema = None
         if obj.builtin and "KL010" in self.enabled_codes:  # else not even loaded and compiled
             schema = k8s_schema.schema_for(self.version, self.settings.strict, api_version, kind)
-        plan = self._plans[(api_version, kind, obj.builtin)] = (deprecated, schema,
-                                                                self._checks_for(obj))
-        return plan
+        return deprecated, schema, self._checks_for(obj)
 
     def _lint_object_once(self, doc: Document, obj: K8sObject, deferred: List[K8sObject]) -> List[Finding]:
         out: List[Finding] = []
@@ -692,18 +697,7 @@ class Linter:
         if api_version.__class__ is str and kind.__class__ is str and \
                 (api_version, kind, self.version) in identity._FINE:
             return self._lint_object(doc, obj, deferred)  # now planned
-        deprecated: Any = ()
-        if "KL016" in self.enabled_codes:
-            if self._deprecations is None:
-                from .deprecations import deprecations
-
-                self._deprecations = deprecations
-            deprecated = self._deprecations(obj.api_version, obj.kind, self.version, self.targets)
-        schema = None
-        if obj.builtin and "KL010" in self.enabled_codes:  # else not even loaded and compiled
-            schema = k8s_schema.schema_for(self.version, self.settings.strict, obj.api_version,
-                                           obj.kind)
-        return self._apply((deprecated, schema, self._checks_for(obj)), doc, obj, deferred, out)
+        return self._apply(self._parts(obj, obj.api_version, obj.kind), doc, obj, deferred, out)
 
     def _checks_for(self, obj: K8sObject) -> List[Tuple[Rule, Any, Optional[CheckContext]]]:
         """rules_for(obj) with each Python rule's function and context: (rule, None, None)
@@ -1210,7 +1204,7 @@ def _lint_files(linters: List[Linter], tasks: List[Tuple[int, Any]],
 # WARM_SCAN, at most WARM_FILES of them and WARM_BYTES in all (linted alone, before the
 # children start: a large file would keep them waiting).
 WARM_SCAN, WARM_FILES, WARM_BYTES = 64, 8, 256 << 10
-_KIND_LINE = None
+_KIND_LINE = LazyRegex(rb"^kind:[ \t]*[\"']?([A-Za-z0-9]+)", re.M)
 
 
 def _warm_up(tasks: List[Tuple[int, Any]]) -> List[int]:
@@ -1218,11 +1212,6 @@ def _warm_up(tasks: List[Tuple[int, Any]]) -> List[int]:
     the first objects of each kind prepares (validators compiled, schemas read, checks
     imported, per-kind memos: ~45 ms of CPU that each process paid again on 5,000
     documents): among the first files, each one that adds a kind not yet seen."""
-    import re
-
-    global _KIND_LINE
-    if _KIND_LINE is None:
-        _KIND_LINE = re.compile(rb"^kind:[ \t]*[\"']?([A-Za-z0-9]+)", re.M)
     seen: set = set()
     chosen: List[int] = []
     budget = WARM_BYTES

@@ -10,7 +10,7 @@ from typing import Any, Iterator, Optional
 class LazyRegex:
     __slots__ = ("_pattern", "_flags", "_compiled")
 
-    def __init__(self, pattern: str, flags: int = 0) -> None:
+    def __init__(self, pattern: Any, flags: int = 0) -> None:  # (str or bytes)
         self._pattern = pattern
         self._flags = flags
         self._compiled: Optional[re.Pattern] = None
@@ -28,3 +28,6 @@ class LazyRegex:
 
     def finditer(self, *args: Any) -> Iterator[re.Match]:
         return self._get().finditer(*args)
+
+    def findall(self, *args: Any) -> list:
+        return self._get().findall(*args)

@@ -22,6 +22,7 @@ import shutil
 import subprocess
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
+from ..lazyre import LazyRegex
 from ..loader import Document, load
 from ..model import Pointer, Span
 
@@ -152,21 +153,16 @@ def _all_strings(value: Any) -> List[str]:
     return []
 
 
-_PATHISH = None
+_PATHISH = LazyRegex(r"[A-Za-z0-9_./-]+\.(?:ya?ml|json)\b")
 
 
 def commented_files(root: str) -> set:
     """Absolute paths of the files the root's kustomization names only in comments
     (kubebuilder's scaffolding: `#- path: patches/webhook_in_x.yaml`, `#- manager_patch.yaml`):
     inputs switched off, not manifests of their own."""
-    global _PATHISH
-    import re
-
     path = kustomization_file(root)
     if path is None:
         return set()
-    if _PATHISH is None:
-        _PATHISH = re.compile(r"[A-Za-z0-9_./-]+\.(?:ya?ml|json)\b")
     with open(path, encoding="utf-8", errors="replace") as f:
         text = f.read()
     out = set()
