@@ -198,10 +198,9 @@ class Graph:
         # namespace -> units holding custom resources with pod templates the table does not
         # describe (an operator's pods: their labels cannot be known)
         self._opaque: Dict[str, set] = {}
-        # (namespace, name) of custom resources an operator may make objects for, named
+        # namespace -> names of custom resources an operator may make objects for, named
         # after them (operator_made)
-        self._operated: set = set()
-        self._operated_ns: set = set()
+        self._operated: Dict[str, set] = {}
         self._labelled: Dict[Tuple[str, str], "LabelIndex"] = {}
         table = dict(POD_LABEL_PATHS)
         for key, entry in (extra_pod_paths or {}).items():
@@ -264,8 +263,7 @@ class Graph:
                     else embeds_pods(obj.data):
                 self._opaque.setdefault(ns, set()).add(self.unit(obj))
             if name and group not in _CONFIG_GROUPS:
-                self._operated.add((ns, name))
-                self._operated_ns.add(ns)
+                self._operated.setdefault(ns, set()).add(name)
 
     def _type(self, api_version: str, kind: str) -> Tuple[str, bool, Any, Tuple[str, str], bool]:
         """(group, cluster-scoped, the _TEMPLATES entry of a built-in workload, (group,
@@ -477,7 +475,7 @@ class Graph:
     def operated(self, namespace: str) -> bool:
         """Whether the namespace holds a custom resource an operator acts on (operator_made):
         objects may appear there that nothing in the input names."""
-        return namespace in self._operated_ns
+        return namespace in self._operated
 
     def operator_made(self, referrer: Any, namespace: str, name: Any) -> bool:
         """Whether `name` (an object's, or a label value) is what an operator calls what it
@@ -488,13 +486,14 @@ class Graph:
         claims back (rook's monitoring/ folder selects what the CephCluster beside it makes).
         A custom resource's references to names of its own are the user's to create, so
         its own name does not count."""
-        if not self._operated or not isinstance(name, str) or not name:
+        names = self._operated.get(namespace)
+        if not names or not isinstance(name, str) or not name:
             return False
         own = None if getattr(referrer, "builtin", True) else referrer.name
         end = len(name)
         while end > 0:
             prefix = name[:end]
-            if prefix != own and (namespace, prefix) in self._operated:
+            if prefix != own and prefix in names:
                 return True
             end = name.rfind("-", 0, end)
         return False
