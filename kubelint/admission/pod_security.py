@@ -612,10 +612,7 @@ def evaluate(obj: Any, ctx: Any) -> Dict[str, List[Violation]]:
     last = shared.get("pss-last")
     if last is not None and last[0] is obj:
         return last[1]
-    try:
-        state = shared["pss-state"]
-    except KeyError:
-        state = shared["pss-state"] = _run_state(ctx)
+    state = _state(ctx, shared)
     if state is None:
         return _NOTHING
     path = POD_SPEC_PATHS.get(obj.kind) if getattr(obj, "builtin", True) else None
@@ -663,14 +660,16 @@ def _idle(ctx: Any) -> bool:
     """True when no pod of the run can get a Pod Security finding (no policy applies: the
     default rule set's case): the engine then leaves these rules out for the run instead of
     asking them about every pod (engine._late)."""
-    shared = ctx.shared
-    if shared is None:
-        return False
+    return ctx.shared is not None and _state(ctx, ctx.shared) is None
+
+
+def _state(ctx: Any, shared: Dict[str, Any]) -> Optional[_RunState]:
+    """_run_state(), worked out once per run (kept in the rules' shared dict)."""
     try:
-        state = shared["pss-state"]
+        return shared["pss-state"]
     except KeyError:
         state = shared["pss-state"] = _run_state(ctx)
-    return state is None
+        return state
 
 
 def _rule(code: str) -> Callable[[Any, Any], List[Violation]]:
