@@ -312,6 +312,22 @@ PATCH_NOT_USED = ("not an object of its own (a kustomize patch or a config file)
                   "kustomization of the walk uses it")
 
 
+NAMED_PATCH = ("not an object of its own: its name says patch and it holds a partial object "
+               "(for `kubectl patch` or a kustomization elsewhere)")
+
+
+def _partial(path: str) -> bool:
+    """Whether a walked file holds a partial object (render.kustomize.looks_like_patch):
+    prometheus-operator's example/alertmanager-crd-conversion/patch.json is a CRD with only
+    `spec.conversion`, applied with `kubectl patch --patch-file`."""
+    from .render.kustomize import looks_like_patch
+
+    try:
+        return looks_like_patch(path)
+    except Exception:  # unreadable: linted, so that its finding says why
+        return False
+
+
 def _unused(held: List[Tuple[str, Source]], roots: List[str],
             skipped: List[Tuple[str, str]]) -> List[Source]:
     """The walked files in kustomize roots' trees that no kustomization of the walk uses
@@ -322,7 +338,7 @@ def _unused(held: List[Tuple[str, Source]], roots: List[str],
     keeps its whole tree (its KL030 says why)."""
     if not held:
         return []
-    from .render.kustomize import commented_files, looks_like_patch, referenced_files
+    from .render.kustomize import commented_files, referenced_files
 
     used: Set[str] = set()
     unread: Set[str] = set()
@@ -335,11 +351,7 @@ def _unused(held: List[Tuple[str, Source]], roots: List[str],
     for root, src in held:
         if root in unread or os.path.abspath(src.path) in used:
             continue
-        try:
-            patch = looks_like_patch(src.path)
-        except Exception:  # unreadable: linted, so that its finding says why
-            patch = False
-        if patch:
+        if _partial(src.path):
             skipped.append((src.path, PATCH_NOT_USED))
         else:
             out.append(src)
@@ -409,5 +421,8 @@ def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence
                 continue  # (a kustomization and its configurations are not listed as skipped)
             if reason is not None:
                 skipped.append((path, reason))
+                continue
+            if "patch" in fname.lower() and _partial(path):
+                skipped.append((path, NAMED_PATCH))
                 continue
             sources.append(Source(path, path, walked=True))

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from kubelint.discover import NOT_A_MANIFEST, TOOL_CONFIG, discover
+from kubelint.discover import NAMED_PATCH, NOT_A_MANIFEST, TOOL_CONFIG, discover
 from kubelint.engine import Settings, run
 
 from .conftest import ROOT, kubelint
@@ -256,3 +256,20 @@ def test_pre_commit_per_file_hook_sees_the_whole_tree_and_both_hooks_do_not_doub
     _git(repo, "add", ".")
     code, out = pre_commit(repo, tmp_path)
     assert code == 1 and out.count(finding) == 1, out
+
+
+def test_a_walked_file_named_patch_with_a_partial_object_is_skipped_and_listed(tmp_path):
+    """prometheus-operator's example/alertmanager-crd-conversion/patch.json: a CRD with only
+    `spec.conversion`, for `kubectl patch --patch-file`. Its four "missing required field"
+    errors were false. A whole object in a file named patch is still linted, and so is a
+    partial one named on the command line."""
+    write(tmp_path, "conversion/patch.json", '{"apiVersion": "apiextensions.k8s.io/v1",\n'
+          ' "kind": "CustomResourceDefinition", "metadata": {"name": "things.example.com"},\n'
+          ' "spec": {"conversion": {"strategy": "Webhook"}}}\n')
+    write(tmp_path, "svc-patch.yaml", BAD)
+    proc = kubelint("check", "--show-skipped", ".", cwd=tmp_path)
+    lines = proc.stdout.decode().splitlines()
+    assert [l.split(" [")[0].split(": error")[0] for l in lines if "KL" in l] == ["svc-patch.yaml:5:9"], lines
+    assert "conversion/patch.json: skipped: " + NAMED_PATCH in lines
+    proc = kubelint("check", "conversion/patch.json", cwd=tmp_path)
+    assert proc.returncode == 1 and proc.stdout.count(b"KL010") == 4
