@@ -1474,11 +1474,13 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
                     hint="pass its CustomResourceDefinition with --crd, or a JSON schema with "
                          "--schema-dir"), doc, obj)])
 
-    shared: Dict[str, Any] = {"units": _units(sources, linter.settings)}
+    units = _units(sources, linter.settings)
+    shared: Dict[str, Any] = {"units": units, "incomplete": _incomplete(outcomes, units)}
     ahead, linter._graph_ahead = linter._graph_ahead, None
     if ahead is not None:
         ready = ahead.graph_of(objects)
         if ready is not None:
+            ready.incomplete = shared["incomplete"]
             shared["graph"] = ready
     rules = linter.cross_rules
     contexts = [linter.context(rule, objects, shared) for rule in rules]
@@ -1719,6 +1721,17 @@ def _with_related(f: Optional[Finding], v: Violation,
             if span is not None:
                 related.append(Related(other.path, span, message))
     return f._replace(related=tuple(related))
+
+
+# Findings that leave a document of a file unread: the cross-object stage cannot know what it held
+_UNREAD = frozenset({"KL001", "KL002", "KL006"})
+
+
+def _incomplete(outcomes: List[FileOutcome], units: Optional[Dict[str, str]]) -> frozenset:
+    """The units (_units; "" when all are one) of the files with an unread document."""
+    return frozenset((units or {}).get(o.report.path, "") for o in outcomes
+                     if any(f.code in _UNREAD for f in o.findings)
+                     or any(f.code in _UNREAD for f in o.suppressed))
 
 
 def _units(sources: List[Source], settings: Settings) -> Optional[Dict[str, str]]:

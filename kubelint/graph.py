@@ -202,6 +202,8 @@ class Graph:
         # after them (operator_made)
         self._operated: Dict[str, set] = {}
         self._labelled: Dict[Tuple[str, str], "LabelIndex"] = {}
+        # units holding a document that could not be read (set by the engine: complete())
+        self.incomplete: frozenset = frozenset()
         table = dict(POD_LABEL_PATHS)
         for key, entry in (extra_pod_paths or {}).items():
             table[key] = {"labels": entry} if isinstance(entry, str) else entry
@@ -324,6 +326,15 @@ class Graph:
         one), files named together, or any two when units are off. Two files side by side in
         a walked folder may be alternatives (a sample's variants) and are not."""
         return a.path == b.path or not self.units or self.unit(a) == self.unit(b) == ""
+
+    def complete(self, referrer: Any) -> bool:
+        """Whether every document of the referrer's unit was read. A claim that something is
+        absent rests on it: kubernetes/examples' vitess folder has vtgate-service.yaml select
+        the pods of vtgate-controller-template.yaml, a `{{replicas}}` template that is no YAML
+        (its KL001 is the finding to fix; "selects nothing" beside it was false)."""
+        if referrer is None:
+            return not self.incomplete
+        return self.unit(referrer) not in self.incomplete
 
     def kind_in_unit(self, group: str, kind: str, namespace: str, referrer: Any) -> bool:
         """Whether the referrer's unit holds objects of that kind in that namespace."""
@@ -688,6 +699,7 @@ def of(ctx: Any) -> Graph:
         graph = Graph(ctx.objects, getattr(settings, "pod_label_paths", None) or None,
                       shared.get("units") if shared is not None else None)
         if shared is not None:
+            graph.incomplete = shared.get("incomplete") or frozenset()
             shared["graph"] = graph
     return graph
 

@@ -398,3 +398,54 @@ def test_what_an_operator_makes_for_a_custom_resource_is_not_said_to_be_missing(
         ("examples/tools/tools.yaml", 26, 3, "KL201"),
         ("examples/tools/tools.yaml", 38, 39, "KL202"),
         ("examples/tools/tools.yaml", 44, 3, "KL201")]
+
+
+# kubernetes/examples' vitess folder: the pods of vtgate-service.yaml are in a template for
+# sed (`replicas: {{replicas}}`), which is no YAML
+TEMPLATE = """kind: ReplicationController
+apiVersion: v1
+metadata: {name: vtgate}
+spec:
+  replicas: {{replicas}}
+  template:
+    metadata: {labels: {app: vtgate}}
+"""
+CLAIMING = """apiVersion: v1
+kind: Service
+metadata: {name: vtgate}
+spec:
+  selector: {app: vtgate}
+  ports: [{port: 80}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client}
+spec:
+  containers: [{name: c, image: "busybox:1.36"}]
+  volumes: [{name: d, persistentVolumeClaim: {claimName: vtdata}}]
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: other}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+"""
+
+
+def test_no_claim_of_absence_beside_a_document_that_could_not_be_read(tmp_path, monkeypatch):
+    """An unread document may hold what seems absent: its KL001 is the finding, not a
+    cascade of "selects nothing" and "not in the input" beside it. Other units keep theirs."""
+    root = tree(tmp_path, {"vitess/vtgate-template.yaml": TEMPLATE,
+                           "vitess/vtgate-service.yaml": CLAIMING,
+                           "copy/vtgate-service.yaml": CLAIMING})
+    monkeypatch.chdir(root)
+    walked = run(["."], Settings())
+    assert codes(walked, "KL001", "KL201", "KL207") == [
+        ("copy/vtgate-service.yaml", 5, 3, "KL201"),
+        ("copy/vtgate-service.yaml", 13, 58, "KL207"),
+        ("vitess/vtgate-template.yaml", 5, 14, "KL001"),
+    ]
+    # named together, the files are one unit: the unread document may hold anything
+    named = run(["copy/vtgate-service.yaml", "vitess/vtgate-template.yaml"], Settings())
+    assert codes(named, "KL001", "KL201", "KL207") == [("vitess/vtgate-template.yaml", 5, 14, "KL001")]
