@@ -1475,7 +1475,8 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
                          "--schema-dir"), doc, obj)])
 
     units = _units(sources, linter.settings)
-    shared: Dict[str, Any] = {"units": units, "incomplete": _incomplete(outcomes, units)}
+    shared: Dict[str, Any] = {"units": units, "incomplete": _incomplete(
+        outcomes, units, by_path, loaded or {}, linter.settings.max_file_size)}
     ahead, linter._graph_ahead = linter._graph_ahead, None
     if ahead is not None:
         ready = ahead.graph_of(objects)
@@ -1727,11 +1728,30 @@ def _with_related(f: Optional[Finding], v: Violation,
 _UNREAD = frozenset({"KL001", "KL002", "KL006"})
 
 
-def _incomplete(outcomes: List[FileOutcome], units: Optional[Dict[str, str]]) -> frozenset:
-    """The units (_units; "" when all are one) of the files with an unread document."""
-    return frozenset((units or {}).get(o.report.path, "") for o in outcomes
-                     if any(f.code in _UNREAD for f in o.findings)
-                     or any(f.code in _UNREAD for f in o.suppressed))
+def _incomplete(outcomes: List[FileOutcome], units: Optional[Dict[str, str]],
+                by_path: Dict[str, Source], loaded: Dict[str, Loaded], max_size: int
+                ) -> Dict[str, Optional[List[str]]]:
+    """Graph.incomplete: unit (_units; "" when all are one) -> the texts of its files with a
+    document that could not be read (None: a text that cannot be known, too big or binary)."""
+    out: Dict[str, Optional[List[str]]] = {}
+    for o in outcomes:
+        codes = {f.code for f in o.findings} | {f.code for f in o.suppressed}
+        if not codes & _UNREAD:
+            continue
+        path = o.report.path
+        unit = (units or {}).get(path, "")
+        text: Optional[str] = None
+        if "KL001" in codes and not codes & {"KL002", "KL006"}:
+            source = by_path.get(path)
+            if path in loaded:
+                text = loaded[path].text
+            elif source is not None and source.raw is not None:
+                text = source.raw.decode("utf-8", "replace")
+            elif source is not None and source.real is not None:
+                text = read(source.real, max_size)[0]
+        texts = out.get(unit, [])
+        out[unit] = None if text is None or texts is None else texts + [text]
+    return out
 
 
 def _units(sources: List[Source], settings: Settings) -> Optional[Dict[str, str]]:

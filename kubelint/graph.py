@@ -202,8 +202,10 @@ class Graph:
         # after them (operator_made)
         self._operated: Dict[str, set] = {}
         self._labelled: Dict[Tuple[str, str], "LabelIndex"] = {}
-        # units holding a document that could not be read (set by the engine: complete())
-        self.incomplete: frozenset = frozenset()
+        self._makers: Optional[frozenset] = None  # makes_pods()
+        # unit -> the texts of its files with a document that could not be read, None when
+        # a text is unknown (set by the engine: complete())
+        self.incomplete: Dict[str, Optional[List[str]]] = {}
         table = dict(POD_LABEL_PATHS)
         for key, entry in (extra_pod_paths or {}).items():
             table[key] = {"labels": entry} if isinstance(entry, str) else entry
@@ -327,14 +329,29 @@ class Graph:
         a walked folder may be alternatives (a sample's variants) and are not."""
         return a.path == b.path or not self.units or self.unit(a) == self.unit(b) == ""
 
-    def complete(self, referrer: Any) -> bool:
-        """Whether every document of the referrer's unit was read. A claim that something is
-        absent rests on it: kubernetes/examples' vitess folder has vtgate-service.yaml select
-        the pods of vtgate-controller-template.yaml, a `{{replicas}}` template that is no YAML
-        (its KL001 is the finding to fix; "selects nothing" beside it was false)."""
+    def complete(self, referrer: Any, words: Iterable[Any]) -> bool:
+        """Whether what the referrer's unit lacks cannot be in a document of the unit that
+        could not be read: no such text holds all of `words` (the name looked for, the label
+        values selected). A claim that something is absent rests on it: kubernetes/examples'
+        vitess folder has vtgate-service.yaml select the pods of vtgate-controller-template.yaml,
+        a `{{replicas}}` template that is no YAML (its KL001 is the finding to fix; "selects
+        nothing" beside it was false)."""
+        if not self.incomplete:
+            return True
         if referrer is None:
-            return not self.incomplete
-        return self.unit(referrer) not in self.incomplete
+            found: Optional[List[str]] = []
+            for texts in self.incomplete.values():
+                if texts is None:
+                    return False
+                found += texts  # type: ignore[operator]
+        else:
+            found = self.incomplete.get(self.unit(referrer), [])
+            if found is None:
+                return False
+        wanted = [w for w in words if isinstance(w, str) and w]
+        if not wanted:
+            return not found
+        return not any(all(w in text for w in wanted) for text in found)
 
     def kind_in_unit(self, group: str, kind: str, namespace: str, referrer: Any) -> bool:
         """Whether the referrer's unit holds objects of that kind in that namespace."""
@@ -479,9 +496,54 @@ class Graph:
         ns = referrer.namespace
         plain = isinstance(labels, dict)
         if not (self.opaque_pods(ns, referrer) or plain and any(
-                self.operator_made(referrer, ns, v) for v in labels.values())):
+                self.operator_made(referrer, ns, v) for v in labels.values())
+                or self.makes_pods(ns)):
             return False
         return not (found and plain and _near_miss(labels, found[0]))
+
+    def makes_pods(self, namespace: str) -> bool:
+        """Whether a pod of the namespace runs under a ServiceAccount that RBAC of the input
+        lets create pods or workloads there: an operator, whose pods carry labels the input
+        does not show (longhorn-manager makes instance-manager and share-manager pods, which
+        longhorn's NetworkPolicies select). Worked out on first use: only a claim about to be
+        made asks."""
+        if self._makers is None:
+            self._makers = self._maker_namespaces()
+        return namespace in self._makers
+
+    def _maker_namespaces(self) -> frozenset:
+        rbac = "rbac.authorization.k8s.io"
+        roles = set(_MAKER_ROLES)  # (kind, namespace, name)
+        for kind in ("Role", "ClusterRole"):
+            for obj in self.objects_of(rbac, kind):
+                data = full_data(obj)
+                if isinstance(data, dict) and _makes_pods(data.get("rules")):
+                    roles.add((kind, obj.namespace if kind == "Role" else "", obj.name))
+        accounts = set()  # (namespace, name) of the ServiceAccounts bound to such a role
+        for kind in ("RoleBinding", "ClusterRoleBinding"):
+            for obj in self.objects_of(rbac, kind):
+                data = full_data(obj)
+                ref = data.get("roleRef") if isinstance(data, dict) else None
+                if not isinstance(ref, dict) or (
+                        ref.get("kind"), obj.namespace if ref.get("kind") == "Role" else "",
+                        ref.get("name")) not in roles:
+                    continue
+                own = obj.namespace if kind == "RoleBinding" else None
+                for subject in data.get("subjects") or ():
+                    if isinstance(subject, dict) and subject.get("kind") == "ServiceAccount":
+                        accounts.add((subject.get("namespace") or own, subject.get("name")))
+        wanted = {ns for ns, _ in accounts}
+        out = set()
+        for pod in self.pods:
+            ns = pod.obj.namespace
+            if ns in wanted and ns not in out:
+                paths = _TEMPLATES.get(pod.obj.kind)
+                spec = _get(full_data(pod.obj), paths[2] if paths else ("spec",))
+                if isinstance(spec, dict):
+                    account = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
+                    if (ns, account) in accounts:
+                        out.add(ns)
+        return frozenset(out)
 
     def operated(self, namespace: str) -> bool:
         """Whether the namespace holds a custom resource an operator acts on (operator_made):
@@ -699,7 +761,7 @@ def of(ctx: Any) -> Graph:
         graph = Graph(ctx.objects, getattr(settings, "pod_label_paths", None) or None,
                       shared.get("units") if shared is not None else None)
         if shared is not None:
-            graph.incomplete = shared.get("incomplete") or frozenset()
+            graph.incomplete = shared.get("incomplete") or {}
             shared["graph"] = graph
     return graph
 
@@ -876,6 +938,28 @@ def full_data(obj: Any) -> Any:
     from .packing import loads
 
     return loads(full)
+
+
+# What lets a controller make pods: create on pods, or on the workloads that make them.
+# The default ClusterRoles that allow it, which inputs bind without defining.
+_POD_MAKING = {"": {"pods"}, "apps": {"deployments", "replicasets", "statefulsets", "daemonsets"},
+               "batch": {"jobs", "cronjobs"}}
+_MAKER_ROLES = {("ClusterRole", "", name) for name in ("cluster-admin", "admin", "edit")}
+
+
+def _makes_pods(rules: Any) -> bool:
+    for rule in rules if isinstance(rules, list) else ():
+        if not isinstance(rule, dict):
+            continue
+        verbs, groups, resources = (rule.get(k) if isinstance(rule.get(k), list) else []
+                                    for k in ("verbs", "apiGroups", "resources"))
+        if "create" not in verbs and "*" not in verbs:
+            continue
+        for group in groups:
+            wanted = set().union(*_POD_MAKING.values()) if group == "*" else _POD_MAKING.get(group)
+            if wanted and ("*" in resources or wanted.intersection(resources)):
+                return True
+    return False
 
 
 def _near_miss(selector: dict, pod: Any) -> bool:

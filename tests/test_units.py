@@ -434,8 +434,10 @@ spec:
 
 
 def test_no_claim_of_absence_beside_a_document_that_could_not_be_read(tmp_path, monkeypatch):
-    """An unread document may hold what seems absent: its KL001 is the finding, not a
-    cascade of "selects nothing" and "not in the input" beside it. Other units keep theirs."""
+    """An unread document whose text holds what seems absent (the selected label values, the
+    name looked for) may define it: its KL001 is the finding, not a cascade of "selects
+    nothing" beside it. What its text does not mention is still claimed, and other units
+    keep their findings."""
     root = tree(tmp_path, {"vitess/vtgate-template.yaml": TEMPLATE,
                            "vitess/vtgate-service.yaml": CLAIMING,
                            "copy/vtgate-service.yaml": CLAIMING})
@@ -444,8 +446,65 @@ def test_no_claim_of_absence_beside_a_document_that_could_not_be_read(tmp_path, 
     assert codes(walked, "KL001", "KL201", "KL207") == [
         ("copy/vtgate-service.yaml", 5, 3, "KL201"),
         ("copy/vtgate-service.yaml", 13, 58, "KL207"),
+        ("vitess/vtgate-service.yaml", 13, 58, "KL207"),  # `vtdata` is in no unread text
         ("vitess/vtgate-template.yaml", 5, 14, "KL001"),
     ]
-    # named together, the files are one unit: the unread document may hold anything
+    # named together, the files are one unit
     named = run(["copy/vtgate-service.yaml", "vitess/vtgate-template.yaml"], Settings())
-    assert codes(named, "KL001", "KL201", "KL207") == [("vitess/vtgate-template.yaml", 5, 14, "KL001")]
+    assert codes(named, "KL001", "KL201", "KL207") == [
+        ("copy/vtgate-service.yaml", 13, 58, "KL207"), ("vitess/vtgate-template.yaml", 5, 14, "KL001")]
+
+
+# longhorn's deploy/longhorn.yaml: longhorn-manager may create pods in its namespace (a Role
+# bound to its ServiceAccount), and NetworkPolicies select the pods it makes
+OPERATOR = """apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: manager, namespace: storage}
+spec:
+  selector: {matchLabels: {app: manager}}
+  template:
+    metadata: {labels: {app: manager}}
+    spec:
+      serviceAccountName: manager
+      containers: [{name: m, image: "longhornio/manager:v1"}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: manager, namespace: storage}
+rules:
+- apiGroups: [""]
+  resources: ["pods", "services"]
+  verbs: ["*"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: manager, namespace: storage}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: manager}
+subjects: [{kind: ServiceAccount, name: manager, namespace: storage}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: instance-manager, namespace: storage}
+spec:
+  podSelector: {matchLabels: {component: instance-manager}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: manager, namespace: storage}
+spec:
+  podSelector: {matchLabels: {app: manger}}
+"""
+
+
+def test_pods_an_operator_may_make_are_not_said_to_be_missing(tmp_path, monkeypatch):
+    """A pod running under a ServiceAccount that RBAC of the input lets create pods (or
+    workloads) in its namespace is an operator's: selectors there may match pods the input
+    cannot show. A likely typo of a known template's labels is still reported."""
+    root = tree(tmp_path, {"operator.yaml": OPERATOR,
+                           "unbound.yaml": OPERATOR.replace("kind: RoleBinding", "kind: RoleBinding\n"
+                                                            "# bound to another account").replace(
+                               "subjects: [{kind: ServiceAccount, name: manager", "subjects: [{kind: ServiceAccount, name: other")})
+    monkeypatch.chdir(root)
+    assert codes(run(["operator.yaml"], Settings()), "KL214") == [("operator.yaml", 36, 3, "KL214")]
+    assert codes(run(["unbound.yaml"], Settings()), "KL214") == [
+        ("unbound.yaml", 31, 3, "KL214"), ("unbound.yaml", 37, 3, "KL214")]

@@ -125,7 +125,9 @@ def dangling_service_monitor(obj: Any, ctx: Any) -> Iterator[Violation]:
         yield Violation(f"spec.selector {_describe_selector(sel)} matches no Service: {where} "
                         "has none in the input", ("spec", "selector"), at="key")
         return
-    if any(index.select(ns, sel) for ns in namespaces) or not g.complete(obj):
+    labels = sel.get("matchLabels")
+    if any(index.select(ns, sel) for ns in namespaces) or not g.complete(
+            obj, labels.values() if isinstance(labels, dict) else ()):
         return
     if not any(g.kind_in_unit("", "Service", ns, obj) for ns in namespaces) \
             and not ctx.options.get("report-when-absent", False):

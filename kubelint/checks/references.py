@@ -135,7 +135,7 @@ def dangling(ctx: Any, g: Graph, group: str, kind: str, namespace: str, name: An
         return None, []
     if referrer is not None and g.operator_made(referrer, namespace, name):
         return None, []  # an operator makes it for a custom resource beside the referrer
-    if not g.complete(referrer):
+    if not g.complete(referrer, (name,)):
         return None, []  # a document beside the referrer could not be read: it may be there
     others = g.kind_in_unit(group, kind, namespace, referrer) if referrer is not None else \
         bool(g.of_kind(group, kind, namespace))
@@ -573,7 +573,7 @@ def _selects_nothing(ctx: Any, g: Graph, obj: Any, selector: Any, ptr: Pointer,
             yield Violation(f"{what} {_describe_selector(selector)} matches no pod: namespace "
                             f"`{obj.namespace}` of the input has none", ptr, at="key")
         return
-    if g.select(obj.namespace, selector) or not g.complete(obj):
+    if g.select(obj.namespace, selector) or not g.complete(obj, _values(selector)):
         return
     if not g.has_pods(obj.namespace, obj) and not ctx.options.get("report-when-absent", False):
         return  # only other units (folders of alternatives) have pods here
@@ -590,6 +590,12 @@ def _selects_nothing(ctx: Any, g: Graph, obj: Any, selector: Any, ptr: Pointer,
         related = ((best.obj, best.pointer, f"closest candidate: {best.describe}"),)
     yield Violation(message, ptr, at="key", related=related,
                     hint="make the selector and the pod labels agree")
+
+
+def _values(selector: dict) -> List[Any]:
+    """The label values a LabelSelector's matchLabels want (for Graph.complete)."""
+    labels = selector.get("matchLabels")
+    return list(labels.values()) if isinstance(labels, dict) else []
 
 
 def _describe_selector(selector: dict) -> str:

@@ -24,7 +24,7 @@ def service_selects_nothing(obj: Any, ctx: Any) -> Iterator[Violation]:
     if not isinstance(selector, dict) or not selector:
         return  # no selector: endpoints are managed by hand
     g = graph.of(ctx)
-    if g.select_map(obj.namespace, selector) or not g.complete(obj):
+    if g.select_map(obj.namespace, selector) or not g.complete(obj, selector.values()):
         return  # (incomplete: a document beside it could not be read, and may hold the pods)
     if not g.has_pods(obj.namespace, obj) and not ctx.options.get("report-when-no-pods", False):
         return  # nothing in the input (in its unit: graph.py) could match: the pods live elsewhere
