@@ -67,7 +67,7 @@ TOOL_CONFIG_GROUPS = frozenset({
     "kubescheduler.config.k8s.io", "kubecontrollermanager.config.k8s.io",
     "apiserver.config.k8s.io", "apiserver.k8s.io", "audit.k8s.io", "controller-runtime.sigs.k8s.io",
     "kustomize.config.k8s.io", "builtin", "k3d.io", "ctlptl.dev", "skaffold",
-    "clusterctl.cluster.x-k8s.io", "install.istio.io",
+    "clusterctl.cluster.x-k8s.io", "install.istio.io", "chainsaw.kyverno.io", "kuttl.dev",
 })
 WALK_SKIPS = (NOT_A_MANIFEST, TOOL_CONFIG)  # what a walked file may be skipped as, once read
 
@@ -390,6 +390,12 @@ def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence
             root = inside[abs_folder] = abs_folder
         elif os.path.dirname(abs_folder) in inside:  # patches/, bases/ of a kustomize root
             root = inside[abs_folder] = inside[os.path.dirname(abs_folder)]
+        expected = None  # chainsaw and kuttl test folders (e2e.py)
+        if "chainsaw-test.yaml" in names or "chainsaw-test.yml" in names or \
+                any(n[:1].isdigit() for n in names):
+            from . import e2e
+
+            expected = e2e.expected_files(folder, names)
         keep = []
         for d in sorted(dirs):
             if d.startswith("."):
@@ -415,6 +421,12 @@ def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence
                 continue
             seen.add(path)
             reason = known_non_manifest(fname)
+            if expected is not None and reason is None:
+                from . import e2e
+
+                if fname in expected or _partial(path):
+                    skipped.append((path, e2e.EXPECTED if fname in expected else e2e.PARTIAL))
+                    continue
             if root is not None:
                 if reason is None:
                     held.append((root, Source(path, path, walked=True)))

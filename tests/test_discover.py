@@ -273,3 +273,42 @@ def test_a_walked_file_named_patch_with_a_partial_object_is_skipped_and_listed(t
     assert "conversion/patch.json: skipped: " + NAMED_PATCH in lines
     proc = kubelint("check", "conversion/patch.json", cwd=tmp_path)
     assert proc.returncode == 1 and proc.stdout.count(b"KL010") == 4
+
+
+def test_chainsaw_and_kuttl_test_folders_skip_expected_states(tmp_path):
+    """opentelemetry-operator's tests/e2e: assert and error files state part of an object (a
+    Deployment with only its status); ~150 false KL010. They are skipped and listed, and so
+    are partial objects a step applies onto live ones; what a test applies is linted."""
+    write(tmp_path, "e2e/smoke/chainsaw-test.yaml",
+          "apiVersion: chainsaw.kyverno.io/v1alpha1\nkind: Test\nmetadata: {name: smoke}\n"
+          "spec:\n  steps:\n  - try:\n    - apply: {file: install.yaml}\n"
+          "    - assert: {file: check-*.yaml}\n    - apply: {file: relabel.yaml}\n"
+          "    catch:\n    - error: {file: gone.yaml}\n")
+    write(tmp_path, "e2e/smoke/install.yaml", BAD)
+    write(tmp_path, "e2e/smoke/check-deployment.yaml", "apiVersion: apps/v1\nkind: Deployment\n"
+          "metadata: {name: web}\nstatus: {readyReplicas: 1}\n")
+    write(tmp_path, "e2e/smoke/gone.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n"
+          "spec:\n  ports: [{name: http}]\n")
+    write(tmp_path, "e2e/smoke/relabel.yaml", "apiVersion: apps/v1\nkind: Deployment\n"
+          "metadata: {name: web, labels: {a: b}}\nspec:\n  template:\n    metadata: {labels: {a: b}}\n")
+    write(tmp_path, "e2e/kuttl/00-install.yaml", BAD)
+    write(tmp_path, "e2e/kuttl/00-assert.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+          "status: {phase: Running}\n")
+    write(tmp_path, "e2e/kuttl/01-errors.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: q}\n")
+    proc = kubelint("check", "--show-skipped", ".", cwd=tmp_path)
+    lines = proc.stdout.decode().splitlines()
+    assert [l.split(": error")[0] for l in lines if "[KL" in l] == [
+        "e2e/kuttl/00-install.yaml:5:9", "e2e/smoke/install.yaml:5:9"], lines
+    from kubelint import e2e
+
+    assert sorted(l for l in lines if ": skipped: " in l) == [
+        "e2e/kuttl/00-assert.yaml: skipped: " + e2e.EXPECTED,
+        "e2e/kuttl/01-errors.yaml: skipped: " + e2e.EXPECTED,
+        "e2e/smoke/chainsaw-test.yaml: skipped: " + TOOL_CONFIG,
+        "e2e/smoke/check-deployment.yaml: skipped: " + e2e.EXPECTED,
+        "e2e/smoke/gone.yaml: skipped: " + e2e.EXPECTED,
+        "e2e/smoke/relabel.yaml: skipped: " + e2e.PARTIAL,
+    ]
+    # named on the command line, an assert file is linted as it is
+    proc = kubelint("check", "e2e/smoke/gone.yaml", cwd=tmp_path)
+    assert proc.returncode == 1 and b"KL010" in proc.stdout

@@ -1,0 +1,61 @@
+"""End-to-end test folders of chainsaw and kuttl, which keep what a test expects beside what
+it applies. An assert or error file states part of an object as the cluster should (or
+should not) show it -- a Deployment with only `status.readyReplicas`, a Service with only a
+port's name -- so linted as a manifest its missing fields were false findings (the
+opentelemetry-operator's tests/e2e: ~150 KL010). Such files are skipped and listed; the
+files a test applies are linted, except partial objects (a test patches live objects).
+
+A folder is a test when it holds chainsaw's `chainsaw-test.yaml` (its steps name the
+files: `assert: {file: ...}`, `error: {file: ...}`, globs allowed) or kuttl's numbered steps
+(`00-install.yaml`, `00-assert.yaml`, `01-errors.yaml`: chainsaw reads that layout too)."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from typing import Any, Iterator, Optional, Set
+
+CHAINSAW_TESTS = ("chainsaw-test.yaml", "chainsaw-test.yml")
+EXPECTED = ("a test's expected state (a chainsaw or kuttl assert or error file): partial by "
+            "design, never applied")
+PARTIAL = ("a partial object a test applies onto a live one (a chainsaw or kuttl test step), "
+           "not an object of its own")
+_STEP = re.compile(r"^\d+-")
+_KUTTL_EXPECTED = re.compile(r"^\d+-(?:assert|errors?)(?:[-_.].*)?\.ya?ml$")
+_CHECKS = ("assert", "error")
+
+
+def expected_files(folder: str, names: Set[str]) -> Optional[Set[str]]:
+    """The names in `folder` that hold a test's expected state; None when the folder is no
+    test (the caller then looks at nothing else)."""
+    chainsaw = [n for n in CHAINSAW_TESTS if n in names]
+    numbered = [n for n in names if _STEP.match(n)]
+    if not chainsaw and not any(_KUTTL_EXPECTED.match(n) for n in numbered):
+        return None
+    out = {n for n in numbered if _KUTTL_EXPECTED.match(n)}
+    for test in chainsaw:
+        try:
+            from .loader import load
+
+            docs = load(os.path.join(folder, test)).documents
+        except Exception:  # an unreadable test: its numbered files still count
+            continue
+        for doc in docs:
+            for pattern in _files(doc.data):
+                out.update(fnmatch.filter(names, os.path.normpath(pattern)))
+    return out
+
+
+def _files(value: Any, checking: bool = False, depth: int = 0) -> Iterator[str]:
+    """The `file:` of every assert and error operation of a chainsaw Test."""
+    if depth > 12:
+        return
+    if isinstance(value, dict):
+        if checking and isinstance(value.get("file"), str):
+            yield value["file"]
+        for k, v in value.items():
+            yield from _files(v, k in _CHECKS, depth + 1)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _files(v, False, depth + 1)
