@@ -368,3 +368,18 @@ def test_files_beside_a_kustomization_that_it_does_not_use_are_linted_alone(tmp_
             "manager_config.yaml", "patches/cainjection_in_old.yaml", "patches/webhook_in_crd.yaml",
             "pull_secret.yaml")]
     assert lines[-1].startswith("3 files, 4 objects: 3 errors")
+
+
+@needs_kustomize
+def test_load_restrictor_none_renders_roots_that_read_files_outside_their_tree(tmp_path):
+    """contour's examples/optional-features: `resources: [../render/contour-gateway.yaml]`,
+    built as its comment says with --load-restrictor=LoadRestrictionsNone (Flux's way)."""
+    write(tmp_path, "render/all.yaml", BAD_SERVICE)
+    write(tmp_path, "features/kustomization.yaml", "resources: [../render/all.yaml]\n")
+    proc = kubelint("check", "features", cwd=tmp_path)
+    out = proc.stdout.decode()
+    assert findings(proc.stdout) == ["features/kustomization.yaml:1:1 KL030"], out
+    assert "set `kustomize: {load-restrictor: none}` in .kubelint.yaml" in out
+    write(tmp_path, ".kubelint.yaml", "kustomize: {load-restrictor: none}\n")
+    proc = kubelint("check", "features", cwd=tmp_path)
+    assert findings(proc.stdout) == ["render/all.yaml:5:9 KL103"], proc.stdout.decode()

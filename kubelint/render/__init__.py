@@ -47,6 +47,7 @@ def render_roots(linter: Any, roots: List[str], charts: List[str],
         opts = _options(linter.settings, "kustomize")
         timeout = float(opts.get("timeout", kustomize.DEFAULT_TIMEOUT))
         allow_remote = bool(opts.get("allow-remote-bases", False))
+        restrictor = opts.get("load-restrictor", "root-only")
         # a root that another root of this run uses as a base is linted through that one
         used = set()
         for root in roots:
@@ -60,7 +61,7 @@ def render_roots(linter: Any, roots: List[str], charts: List[str],
 
         def run(root: str) -> Any:
             try:
-                return kustomize.render(root, timeout, allow_remote)
+                return kustomize.render(root, timeout, allow_remote, restrictor)
             except kustomize.RenderError as e:
                 return e
 

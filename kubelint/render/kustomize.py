@@ -2,7 +2,8 @@
 of the rendered objects back to the file and line that wrote it.
 
 Rendering is safe on untrusted pull requests: no exec or alpha plugins, no Helm inflation,
-kustomize's default load restrictor (files outside a root's tree only through bases), remote
+kustomize's default load restrictor (files outside a root's tree only through bases; the
+config may lift it, as Flux does), remote
 bases refused unless the config allows them, and a timeout on every run.
 
 The source map is rebuilt from the kustomizations themselves (kustomize's own origin
@@ -48,12 +49,17 @@ def kustomization_file(folder: str) -> Optional[str]:
     return None
 
 
-def command(folder: str) -> List[str]:
+# the config's `load-restrictor` -> kustomize's flag value
+RESTRICTORS = {"root-only": "LoadRestrictionsRootOnly", "none": "LoadRestrictionsNone"}
+
+
+def command(folder: str, restrictor: str = "root-only") -> List[str]:
     """The render command: `kustomize build` if installed, else `kubectl kustomize`."""
+    flag = ["--load-restrictor", RESTRICTORS[restrictor]]
     if shutil.which("kustomize"):
-        return ["kustomize", "build", "--load-restrictor", "LoadRestrictionsRootOnly", folder]
+        return ["kustomize", "build", *flag, folder]
     if shutil.which("kubectl"):
-        return ["kubectl", "kustomize", "--load-restrictor", "LoadRestrictionsRootOnly", folder]
+        return ["kubectl", "kustomize", *flag, folder]
     raise ToolMissing("neither `kustomize` nor `kubectl` is on PATH, so this kustomization was "
                       "not rendered and none of its objects were linted")
 
@@ -251,9 +257,10 @@ def bases_of(root: str) -> List[str]:
 
 # --- rendering ----------------------------------------------------------------------------------
 
-def render(root: str, timeout: float = DEFAULT_TIMEOUT, allow_remote: bool = False) -> bytes:
+def render(root: str, timeout: float = DEFAULT_TIMEOUT, allow_remote: bool = False,
+           restrictor: str = "root-only") -> bytes:
     """The rendered YAML stream of a kustomize root. Raises RenderError with the tool's own
-    message."""
+    message. `restrictor`: a key of RESTRICTORS."""
     found = layers(root)
     if not allow_remote:
         remote = remote_entries(found)
@@ -269,7 +276,7 @@ def render(root: str, timeout: float = DEFAULT_TIMEOUT, allow_remote: bool = Fal
                                 "rendered (set `kustomize: {allow-remote-bases: true}` in "
                                 ".kubelint.yaml to let kustomize use the network)",
                                 layer.path, (key, i), span)
-    cmd = command(root)
+    cmd = command(root, restrictor)
     env = dict(os.environ, GIT_TERMINAL_PROMPT="0")
     try:
         proc = subprocess.run(cmd, capture_output=True, timeout=timeout, env=env,
@@ -280,6 +287,12 @@ def render(root: str, timeout: float = DEFAULT_TIMEOUT, allow_remote: bool = Fal
         raise ToolMissing(f"cannot run `{cmd[0]}`: {e.strerror or e}") from None
     if proc.returncode != 0:
         message = _tool_message(proc.stderr.decode("utf-8", "replace")) or f"exit code {proc.returncode}"
+        if restrictor == "root-only" and "is not in or below" in message:
+            # contour's examples/optional-features: "Run with: kubectl kustomize
+            # --load-restrictor=LoadRestrictionsNone" (Flux builds that way too)
+            message += (" (kustomize's default load restrictor; if this root is built with "
+                        "--load-restrictor=LoadRestrictionsNone, as Flux does, set "
+                        "`kustomize: {load-restrictor: none}` in .kubelint.yaml)")
         raise RenderError(f"`{' '.join(cmd[:2])}` failed: {message}")
     return proc.stdout
 
