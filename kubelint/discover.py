@@ -68,6 +68,7 @@ TOOL_CONFIG_GROUPS = frozenset({
     "apiserver.config.k8s.io", "apiserver.k8s.io", "audit.k8s.io", "controller-runtime.sigs.k8s.io",
     "kustomize.config.k8s.io", "builtin", "k3d.io", "ctlptl.dev", "skaffold",
     "clusterctl.cluster.x-k8s.io", "install.istio.io", "chainsaw.kyverno.io", "kuttl.dev",
+    "cli.kyverno.io",
 })
 WALK_SKIPS = (NOT_A_MANIFEST, TOOL_CONFIG)  # what a walked file may be skipped as, once read
 
