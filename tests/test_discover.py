@@ -295,6 +295,9 @@ def test_chainsaw_and_kuttl_test_folders_skip_expected_states(tmp_path):
           "spec:\n  ports: [{name: http}]\n")
     write(tmp_path, "e2e/smoke/relabel.yaml", "apiVersion: apps/v1\nkind: Deployment\n"
           "metadata: {name: web, labels: {a: b}}\nspec:\n  template:\n    metadata: {labels: {a: b}}\n")
+    write(tmp_path, "e2e/smoke/cron.yaml", "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\n"
+          "spec:\n  schedule: '* * * * *'\n  jobTemplate:\n    spec:\n      template:\n"
+          "        spec: {restartPolicy: Never}\n")  # a pod template without containers
     write(tmp_path, "e2e/kuttl/00-install.yaml", BAD)
     write(tmp_path, "e2e/kuttl/00-assert.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
           "status: {phase: Running}\n")
@@ -310,6 +313,7 @@ def test_chainsaw_and_kuttl_test_folders_skip_expected_states(tmp_path):
         "e2e/kuttl/01-errors.yaml: skipped: " + e2e.EXPECTED,
         "e2e/smoke/chainsaw-test.yaml: skipped: " + TOOL_CONFIG,
         "e2e/smoke/check-deployment.yaml: skipped: " + e2e.EXPECTED,
+        "e2e/smoke/cron.yaml: skipped: " + e2e.PARTIAL,
         "e2e/smoke/gone.yaml: skipped: " + e2e.EXPECTED,
         "e2e/smoke/relabel.yaml: skipped: " + e2e.PARTIAL,
     ]

@@ -186,7 +186,8 @@ def looks_like_patch(path: str) -> bool:
     scaffolding keeps patches that scripts add): a document without a name (a patch of
     annotations, a controller-runtime ComponentConfig file), or of a built-in kind that lacks
     a field its schema requires at the top or in `spec` (a Deployment without
-    `spec.selector`, a CRD without `spec`), or with a container without an image."""
+    `spec.selector`, a CRD without `spec`), with a pod template without containers, or with a
+    container without an image."""
     from .. import k8s_schema
 
     version = k8s_schema.latest_version()
@@ -207,7 +208,23 @@ def looks_like_patch(path: str) -> bool:
             return True
         if any(isinstance(c, dict) and "image" not in c for c in _containers(data.get("spec"))):
             return True
+        template = _template_spec(data)
+        if isinstance(template, dict) and "containers" not in template:
+            return True  # (a chainsaw step patching a CronJob's restartPolicy)
     return False
+
+
+def _template_spec(data: dict) -> Any:
+    """The pod spec of a built-in workload's template, if it has one."""
+    from ..graph import TEMPLATE_PATHS
+
+    path = TEMPLATE_PATHS.get(data.get("kind"))  # type: ignore[arg-type]
+    if path is None:
+        return None
+    value: Any = data
+    for part in path + ("spec",):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
 
 
 def _schema_of_kind(version: str, api_version: str, kind: str) -> Any:
