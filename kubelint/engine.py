@@ -852,7 +852,7 @@ def _packed_lines(lines: Optional[List[Tuple[int, int]]]) -> Optional["array[int
 
 def _not_a_manifest(loaded: Loaded) -> Optional[str]:
     """Why a walked file is not linted, or None: none of its documents has apiVersion or kind
-    (compose files, workflows, package.json), or every apiVersion is of a tool's configuration
+    (compose files, workflows, package.json, Grafana's `apiVersion: 1`), or every apiVersion is of a tool's configuration
     (a kind cluster config: TOOL_CONFIG_GROUPS). A file that does not parse is only skipped
     when its text does not mention either key."""
     if loaded.problems:
@@ -860,8 +860,11 @@ def _not_a_manifest(loaded: Loaded) -> Optional[str]:
             return None  # unreadable, binary, too large: say so rather than guess
         return NOT_A_MANIFEST if "apiVersion" not in loaded.text and "kind" not in loaded.text \
             else None
+    # (an apiVersion that is no string, without a kind, is another tool's: Grafana's
+    # provisioning files have `apiVersion: 1`)
     typed = [d.data for d in loaded.documents
-             if isinstance(d.data, dict) and ("apiVersion" in d.data or "kind" in d.data)]
+             if isinstance(d.data, dict) and ("kind" in d.data or "apiVersion" in d.data and (
+                 isinstance(d.data["apiVersion"], str) or d.data["apiVersion"] is None))]
     if not typed:
         return NOT_A_MANIFEST
     if all(isinstance(t.get("apiVersion"), str) and
