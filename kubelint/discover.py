@@ -70,6 +70,9 @@ TOOL_CONFIG_GROUPS = frozenset({
     "clusterctl.cluster.x-k8s.io", "install.istio.io", "chainsaw.kyverno.io", "kuttl.dev",
     "cli.kyverno.io",
 })
+# A Source.unit: each document of the file is applied on its own (graph.py's units), as the
+# resources of a Kyverno CLI test are evaluated one by one (e2e.py)
+EACH_DOCUMENT = "\0each document"
 WALK_SKIPS = (NOT_A_MANIFEST, TOOL_CONFIG)  # what a walked file may be skipped as, once read
 
 
@@ -392,11 +395,16 @@ def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence
         elif os.path.dirname(abs_folder) in inside:  # patches/, bases/ of a kustomize root
             root = inside[abs_folder] = inside[os.path.dirname(abs_folder)]
         expected = None  # chainsaw and kuttl test folders (e2e.py)
+        inputs: Set[str] = set()  # a Kyverno CLI test's resources
         if "chainsaw-test.yaml" in names or "chainsaw-test.yml" in names or \
                 any(n[:1].isdigit() for n in names):
             from . import e2e
 
             expected = e2e.expected_files(folder, names)
+        if "kyverno-test.yaml" in names or "kyverno-test.yml" in names:
+            from . import e2e
+
+            inputs = e2e.policy_inputs(folder, names)
         keep = []
         for d in sorted(dirs):
             if d.startswith("."):
@@ -438,4 +446,5 @@ def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence
             if "patch" in fname.lower() and _partial(path):
                 skipped.append((path, NAMED_PATCH))
                 continue
-            sources.append(Source(path, path, walked=True))
+            sources.append(Source(path, path, walked=True,
+                                  unit=EACH_DOCUMENT if fname in inputs else None))

@@ -7,7 +7,13 @@ files a test applies are linted, except partial objects (a test patches live obj
 
 A folder is a test when it holds chainsaw's `chainsaw-test.yaml` (its steps name the
 files: `assert: {file: ...}`, `error: {file: ...}`, globs allowed) or kuttl's numbered steps
-(`00-install.yaml`, `00-assert.yaml`, `01-errors.yaml`: chainsaw reads that layout too)."""
+(`00-install.yaml`, `00-assert.yaml`, `01-errors.yaml`: chainsaw reads that layout too).
+
+A Kyverno CLI test (`kyverno-test.yaml`) evaluates policies on the `resources:` it lists one
+by one: good and bad variants side by side in one file, never applied together. Each of
+their documents is a unit of its own for the cross-object rules (discover.EACH_DOCUMENT): in
+kyverno/policies' test folders two variants of a Deployment "fought" over their pods 2,160
+times."""
 
 from __future__ import annotations
 
@@ -59,3 +65,23 @@ def _files(value: Any, checking: bool = False, depth: int = 0) -> Iterator[str]:
     elif isinstance(value, list):
         for v in value:
             yield from _files(v, False, depth + 1)
+
+
+def policy_inputs(folder: str, names: Set[str]) -> Set[str]:
+    """The names in `folder` that a Kyverno CLI test there lists as resources."""
+    from .loader import load
+
+    out: Set[str] = set()
+    for test in ("kyverno-test.yaml", "kyverno-test.yml"):
+        if test not in names:
+            continue
+        try:
+            docs = load(os.path.join(folder, test)).documents
+        except Exception:
+            continue
+        for doc in docs:
+            listed = doc.data.get("resources") if isinstance(doc.data, dict) else None
+            for entry in listed if isinstance(listed, list) else ():
+                if isinstance(entry, str):
+                    out.update(fnmatch.filter(names, os.path.normpath(entry)))
+    return out

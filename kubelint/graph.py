@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
+from .discover import EACH_DOCUMENT
 from .model import Pointer
 
 # Kinds without a namespace: their references ignore the referrer's namespace.
@@ -318,7 +319,10 @@ class Graph:
     # units ---------------------------------------------------------------------------------
 
     def unit(self, obj: Any) -> str:
-        return self.units.get(obj.path, "") if self.units else ""
+        if not self.units:
+            return ""
+        unit = self.units.get(obj.path, "")
+        return unit if unit != EACH_DOCUMENT else f"{obj.path}\0{obj.doc}"
 
     def same_unit(self, a: Any, b: Any) -> bool:
         return not self.units or self.unit(a) == self.unit(b)
@@ -327,7 +331,9 @@ class Graph:
         """Whether two objects are certainly applied together: one file (a rendering is
         one), files named together, or any two when units are off. Two files side by side in
         a walked folder may be alternatives (a sample's variants) and are not."""
-        return a.path == b.path or not self.units or self.unit(a) == self.unit(b) == ""
+        if a.path == b.path:
+            return not self.units or self.units.get(a.path) != EACH_DOCUMENT or a.doc == b.doc
+        return not self.units or self.unit(a) == self.unit(b) == ""
 
     def complete(self, referrer: Any, words: Iterable[Any]) -> bool:
         """Whether what the referrer's unit lacks cannot be in a document of the unit that

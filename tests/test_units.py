@@ -508,3 +508,18 @@ def test_pods_an_operator_may_make_are_not_said_to_be_missing(tmp_path, monkeypa
     assert codes(run(["operator.yaml"], Settings()), "KL214") == [("operator.yaml", 36, 3, "KL214")]
     assert codes(run(["unbound.yaml"], Settings()), "KL214") == [
         ("unbound.yaml", 31, 3, "KL214"), ("unbound.yaml", 37, 3, "KL214")]
+
+
+def test_the_resources_of_a_kyverno_cli_test_are_each_a_unit(tmp_path, monkeypatch):
+    """kyverno/policies: a Kyverno CLI test evaluates its resources one by one (good and bad
+    variants side by side, never applied together); two Deployments of one file there do
+    not fight (2,160 false KL219), nor are they duplicates. Elsewhere they are."""
+    twins = DEPLOYMENT + "---\n" + DEPLOYMENT.replace("name: frontend", "name: frontend-bad") + \
+        "---\n" + DEPLOYMENT.replace("nginx:1.27", "nginx:latest")
+    root = tree(tmp_path, {"policy/kyverno-test.yaml": "apiVersion: cli.kyverno.io/v1alpha1\n"
+                           "kind: Test\nmetadata: {name: t}\npolicies: [../p.yaml]\nresources: [resource.yaml]\n",
+                           "policy/resource.yaml": twins, "app/resource.yaml": twins})
+    monkeypatch.chdir(root)
+    assert codes(run(["."], Settings()), "KL217", "KL219") == [
+        ("app/resource.yaml", 16, 3, "KL219"), ("app/resource.yaml", 25, 18, "KL217"),
+        ("app/resource.yaml", 27, 3, "KL219")]

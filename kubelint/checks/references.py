@@ -777,7 +777,7 @@ def duplicate_object(obj: Any, ctx: Any) -> Iterator[Violation]:
         # Within one file (or one kustomize/Helm rendering) a duplicate is certainly applied
         # together; across files it is as often a folder of alternatives (install bundles,
         # examples) never applied at once: on real repositories those were most findings.
-        same = [o for o in same if o.path == obj.path]
+        same = [o for o in same if o.path == obj.path and g.same_unit(o, obj)]
         if len(same) < 2:
             return
     first = same[0]
