@@ -160,9 +160,9 @@ class FileOutcome(NamedTuple):
     directives: Directives
     # custom resources whose CRD may be elsewhere in the input: validated once all is read
     deferred: List[K8sObject]
-    # loader's [(document index, line of its root)] when the fast pass loaded the file and it
-    # has objects, flat in an array (_packed_lines): the cross-object stage composes only the
-    # documents it places findings in
+    # loader's [(document index, line of its root, offset of that line)] when the fast pass
+    # loaded the file and it has objects, flat in an array (_packed_lines): the cross-object
+    # stage composes only the documents it places findings in
     lines: Optional["array[int]"] = None
     # {(document index, item): {(pointer, at): Span}}: positions the per-file stage placed in
     # the documents of objects the cross-object stage gets (Linter.place)
@@ -843,9 +843,9 @@ class Linter:
         return kept, suppressed
 
 
-def _packed_lines(lines: Optional[List[Tuple[int, int]]]) -> Optional["array[int]"]:
+def _packed_lines(lines: Optional[List[Tuple[int, int, int]]]) -> Optional["array[int]"]:
     """Loaded.lines as an outcome keeps them until the cross-object stage: the numbers in an
-    array, not a tuple and two ints a document (at 50,000 documents 0.9 instead of 4.4 MB in
+    array, not a tuple and three ints a document (at 50,000 documents ~1.3 instead of ~6 MB in
     the process that holds every outcome; less to send back from workers too)."""
     return None if lines is None else array("q", chain.from_iterable(lines))
 
@@ -1814,7 +1814,7 @@ class _Reopened:
             lines = self.lines  # (_packed_lines)
             # unreadable now (deleted since): positions fall back to the first line
             self._nodes = reopen(text if text is not None else "",
-                                 list(zip(lines[0::2], lines[1::2])))
+                                 list(zip(lines[0::3], lines[1::3], lines[2::3])))
         return self._nodes
 
     def fast(self, index: int, item: Optional[int]) -> Any:

@@ -198,11 +198,13 @@ def _mapping(node: Any) -> dict:
     return out
 
 
-def load_documents(text: str, nodes: Optional[List[Any]] = None
-                   ) -> Optional[List[Tuple[int, Any, int]]]:
+def load_documents(text: str, nodes: Optional[List[Any]] = None,
+                   starts: Optional[List[int]] = None) -> Optional[List[Tuple[int, Any, int]]]:
     """[(document index, data, 0-based line of its root node)] for every document of `text`,
     empty ones included (data None), or None when the full pass is needed. `nodes`: a list
-    that gets each document's root node (kept for positions, see loader.Document.pnode)."""
+    that gets each document's root node (kept for positions, see loader.Document.pnode).
+    `starts`: a list that gets the character offset of each root node's line (its mark's
+    index less its column)."""
     if _CParser is None or "*" in text and _has_alias(text) or "%" in text and _has_directive(text):
         return None
     if len(_KEYS) > _MEMO_MAX or len(_VALUES) > _MEMO_MAX:
@@ -217,9 +219,12 @@ def load_documents(text: str, nodes: Optional[List[Any]] = None
         index = 0
         while parser.check_node():
             node = parser.get_node()
-            out.append((index, _build(node), node.args[2].line))
+            mark = node.args[2]
+            out.append((index, _build(node), mark.line))
             if nodes is not None:
                 nodes.append(node)
+            if starts is not None:
+                starts.append(mark.index - mark.column)
             index += 1
     except Exception:  # _GiveUp, libyaml's errors, RecursionError: the full pass reports it
         return None

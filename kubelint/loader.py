@@ -162,7 +162,7 @@ class LazyNodes:
 
     __slots__ = ("text", "_parser", "_next", "_all", "_lines", "_starts")
 
-    def __init__(self, text: str, lines: Optional[List[Tuple[int, int]]] = None) -> None:
+    def __init__(self, text: str, lines: Optional[List[Tuple[int, int, int]]] = None) -> None:
         self.text = text
         self._parser: Any = None
         self._next = 0  # index of the document the parser composes next
@@ -171,10 +171,12 @@ class LazyNodes:
         # for each request made it quadratic (50 documents, 21 findings: 0.9 s). Only where
         # documents cannot be composed alone (see _alone).
         self._all: Optional[List[Any]] = None
-        # [(document index, line of its root node)] in order, when documents can be composed
-        # alone from their own lines (see _alone)
+        # [(document index, line of its root node, character offset of that line)] in order,
+        # when documents can be composed alone from their own lines (see _alone)
         self._lines = lines if lines and _sliceable(text, lines) else None
-        self._starts: Optional[List[int]] = None  # character offset of each root's line
+        # character offset of each root's line: the fast pass's (from the root's mark), checked
+        # to follow a line break; else found from the text (a scan of every line)
+        self._starts: Optional[List[int]] = None
 
     def fast(self, index: int, item: Optional[int]) -> Any:
         """The node of document `index` composed as the fast pass composes it (PyYAML's
@@ -262,7 +264,7 @@ class LazyNodes:
             return None
         starts = self._starts
         if starts is None:
-            starts = self._starts = _line_starts(self.text, [line for _, line in lines])
+            starts = self._starts = _starts_of(self.text, lines)
         end = starts[at + 1] if at + 1 < len(lines) else len(self.text)
         return "\n" * lines[at][1] + self.text[starts[at]:end]
 
@@ -270,6 +272,21 @@ class LazyNodes:
         if self._parser is not None:
             self._parser.dispose()
             self._parser = None
+
+
+def _starts_of(text: str, lines: List[Tuple[int, int, int]]) -> List[int]:
+    """The character offset of each document's root line: those the fast pass took from the
+    roots' marks, once checked to follow the right number of line breaks (str.count in C, no
+    string per line: the cross-object stage reopens a file for one document, often a file
+    with no finding of its own, ~0.2 ms each at 50 documents), else _line_starts."""
+    at, line_at = 0, 0
+    count = text.count
+    for _, line, start in lines:
+        if not (start == line == 0 or 0 < start <= len(text) and text[start - 1] == "\n"
+                and at <= start and count("\n", at, start) == line - line_at):
+            return _line_starts(text, [line for _, line, _ in lines])
+        at, line_at = start, line
+    return [start for _, _, start in lines]
 
 
 def _line_starts(text: str, wanted: List[int]) -> List[int]:
@@ -303,7 +320,7 @@ def _line_starts(text: str, wanted: List[int]) -> List[int]:
 _SPLIT_LIMIT = 1 << 20
 
 
-def _sliceable(text: str, lines: List[Tuple[int, int]]) -> bool:
+def _sliceable(text: str, lines: List[Tuple[int, int, int]]) -> bool:
     """Lines are counted at LF only (libyaml also breaks at CR, NEL, LS, PS), and every
     document's root must start on a later line than the previous one's."""
     if "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text:
@@ -316,14 +333,15 @@ class Loaded:
 
     def __init__(self, path: str, text: Optional[str], documents: List[Document],
                  problems: List[Problem], skipped: Optional[str] = None,
-                 lines: Optional[List[Tuple[int, int]]] = None) -> None:
+                 lines: Optional[List[Tuple[int, int, int]]] = None) -> None:
         self.path = path
         self.text = text
         self.documents = documents
         self.problems = problems
         self.skipped = skipped
-        # [(document index, 0-based line of its root)] of a file the fast pass loaded: the
-        # cross-object stage composes single documents again from these (see reopen())
+        # [(document index, 0-based line of its root, character offset of that line)] of a
+        # file the fast pass loaded: the cross-object stage composes single documents again
+        # from these (see reopen())
         self.lines = lines
 
 
@@ -661,7 +679,7 @@ def load_text(path: str, text: str, keep_nodes: bool = False) -> Loaded:
     depth = _depth_problem(text)
     if depth is not None:
         return Loaded(path, text, [], [depth], skipped="too deep")
-    lines: List[Tuple[int, int]] = []
+    lines: List[Tuple[int, int, int]] = []
     with gc_paused():
         if not _fast(path, text, documents, lines, keep_nodes):
             _compose(path, text, documents, problems)
@@ -677,17 +695,18 @@ def load_text(path: str, text: str, keep_nodes: bool = False) -> Loaded:
 KEEP_NODES_MAX_TEXT = 256 * 1024
 
 
-def _fast(path: str, text: str, documents: List[Document], lines: List[Tuple[int, int]],
+def _fast(path: str, text: str, documents: List[Document], lines: List[Tuple[int, int, int]],
           keep_nodes: bool = False) -> bool:
     """The fast pass (fastload.py): data only, nodes later and only where positions are
     needed. False when the file needs the full pass (anything it would report)."""
     from .fastload import load_documents
 
     kept: Optional[List[Any]] = [] if keep_nodes and len(text) <= KEEP_NODES_MAX_TEXT else None
-    loaded = load_documents(text, kept)
+    starts: List[int] = []
+    loaded = load_documents(text, kept, starts)
     if loaded is None:
         return False
-    lines.extend((index, line) for index, _, line in loaded)
+    lines.extend((index, line, start) for (index, _, line), start in zip(loaded, starts))
     nodes = LazyNodes(text, lines)
     out = []
     for index, data, _ in loaded:
@@ -702,7 +721,7 @@ def _fast(path: str, text: str, documents: List[Document], lines: List[Tuple[int
     return True
 
 
-def reopen(text: str, lines: List[Tuple[int, int]]) -> "LazyNodes":
+def reopen(text: str, lines: List[Tuple[int, int, int]]) -> "LazyNodes":
     """The nodes of a file the fast pass loaded earlier (`lines`: its Loaded.lines), composed
     only for documents whose positions are asked for: the cross-object stage places findings
     with Document(path, index, data, item=item, nodes=reopen(...)) without loading the

@@ -142,6 +142,37 @@ def test_line_starts_match_one_newline_at_a_time():
         one_by_one(text, [0, 2, 399_999, 400_000, 400_003])
 
 
+def test_the_fast_pass_marks_where_each_document_starts(tmp_path):
+    """The fast pass keeps the character offset of each root's line (from its mark), so that
+    a file reopened for one document is not scanned line by line: the offsets are those
+    _line_starts finds, for texts with comments, indented roots, explicit ends and
+    non-ASCII characters (the marks count characters, not bytes); a file whose marks do not
+    follow its line breaks (a byte order mark libyaml did not count) is scanned instead, and
+    its documents are composed in the same place."""
+    from kubelint import loader
+
+    texts = [
+        "a: é😀\nb: 1\n---\nc: ü\n",
+        "---\n\n  k: v\n...\n---\nz: 1\n",
+        "# top\n\nkind: A\n---\n# x\nkind: B  # é\n--- |\n  text\n---\n- 1\n",
+        "--- a\n--- b\n",
+        "a: 1\n---\n",
+    ]
+    for text in texts:
+        loaded = loader.load_text("f.yaml", text)
+        assert loaded.lines is not None, text
+        wanted = [line for _, line, _ in loaded.lines]
+        assert [start for _, _, start in loaded.lines] == loader._line_starts(text, wanted)
+        assert loader._starts_of(text, loaded.lines) == loader._line_starts(text, wanted)
+    text = "\ufeffkind: A\n---\n# c\nkind: B\n"
+    lines = loader.load_text("f.yaml", text).lines
+    b = text.index("kind: B")
+    assert [start for _, _, start in lines] == [0, b - 1]  # one short: the BOM not counted
+    assert loader._starts_of(text, lines) == [0, b]
+    node = loader.reopen(text, lines).fast(1, None)
+    assert (node.start_mark.line, node.value[0][1].value) == (3, "B")
+
+
 def test_the_parts_checked_before_the_fork_each_add_a_kind(monkeypatch):
     from types import SimpleNamespace
 

@@ -125,8 +125,9 @@ def test_outcome_lines_are_kept_flat_and_read_back_as_the_loader_gave_them(tmp_p
     source = engine.Source(str(path), str(path))
     outcome = linter.lint(source)
     loaded = load(str(path), 1 << 20)
-    assert loaded.lines == [(0, 0), (1, 23)]
-    assert isinstance(outcome.lines, array) and list(outcome.lines) == [0, 0, 1, 23]
+    second = path.read_text().index("# a comment") + len("# a comment\n\n")
+    assert loaded.lines == [(0, 0, 0), (1, 23, second)]
+    assert isinstance(outcome.lines, array) and list(outcome.lines) == [0, 0, 0, 1, 23, second]
     # the cross-object stage composes the second document alone from those lines
     node = engine._Reopened(source, outcome.lines, 1 << 20).fast(1, None)
     assert node.start_mark.line == 23
