@@ -1176,7 +1176,8 @@ def _lint_files(linters: List[Linter], tasks: List[Tuple[int, Any]],
         done = parallel.run(jobs, tasks, lambda item: _lint_task(linters, item), progress,
                             finish=_flush_results, start=lambda: _import_cross_checks(linter),
                             between=graph.feed if graph is not None else None,
-                            first=_warm_up(tasks), stream=True)
+                            first=_warm_up(tasks), stream=True, sent=_outcome_sent,
+                            received=_outcome_received)
         if graph is not None:
             graph.feed(done)
         return done
@@ -1201,6 +1202,24 @@ def _lint_files(linters: List[Linter], tasks: List[Tuple[int, Any]],
             if progress is not None:
                 progress(len(outcomes), len(tasks))
     return outcomes
+
+
+def _outcome_sent(outcome: FileOutcome) -> Any:
+    """What a child sends back of a file's outcome: its objects as plain tuples. pickle
+    writes a named tuple through a Python call and extra memo entries: ~40% of the time to
+    pickle projected objects (50,000 documents), ~4 ms per 2,500 objects."""
+    if not outcome.objects and not outcome.deferred:
+        return outcome
+    return outcome._replace(objects=[tuple(o) for o in outcome.objects],
+                            deferred=[tuple(o) for o in outcome.deferred])
+
+
+def _outcome_received(outcome: FileOutcome) -> FileOutcome:
+    """_outcome_sent's outcome as it was (K8sObject(*fields), without the Python call)."""
+    if not outcome.objects and not outcome.deferred:
+        return outcome
+    return outcome._replace(objects=[_new_object(K8sObject, o) for o in outcome.objects],
+                            deferred=[_new_object(K8sObject, o) for o in outcome.deferred])
 
 
 # The files this process lints before it forks (_warm_up): looked for among the first

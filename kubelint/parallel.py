@@ -37,7 +37,9 @@ def run(jobs: int, tasks: Sequence[Any], work: Callable[[Any], Any],
         finish: Optional[Callable[[], None]] = None,
         start: Optional[Callable[[], None]] = None,
         between: Optional[Callable[[List[Any]], None]] = None,
-        first: Sequence[int] = (), stream: bool = False) -> List[Any]:
+        first: Sequence[int] = (), stream: bool = False,
+        sent: Optional[Callable[[Any], Any]] = None,
+        received: Optional[Callable[[Any], Any]] = None) -> List[Any]:
     """[work(task) for task in tasks], computed by this process and jobs - 1 forked ones;
     each child calls `finish` when it has no work left (before it exits); this process calls
     `start` once the children are working (work for later that they need not inherit), and
@@ -57,7 +59,10 @@ def run(jobs: int, tasks: Sequence[Any], work: Callable[[Any], Any],
     (packing.StreamWriter): what an earlier chunk sent (keys, label maps that projections
     share) is sent as a reference and read back as the one object, not a copy per chunk --
     less to pickle, unpickle and keep. Results must not change once their chunk is done
-    (an object an earlier result reached would be read back as it was sent)."""
+    (an object an earlier result reached would be read back as it was sent).
+
+    `sent(result)`: what a child pickles of a result, `received(that)` the result again in
+    this process (a form cheaper to pickle: plain tuples for named ones)."""
     n = len(tasks)
     results: List[Any] = [None] * n
     for j in first:
@@ -77,10 +82,10 @@ def run(jobs: int, tasks: Sequence[Any], work: Callable[[Any], Any],
             pid = os.fork()
             if pid == 0:  # the child: work, send each chunk's results, never return
                 os.close(out_r)
-                _child(queue_r, out_w, chunks, tasks, work, finish, stream)
+                _child(queue_r, out_w, chunks, tasks, work, finish, stream, sent)
             os.close(out_w)
             os.set_blocking(out_r, False)
-            children.append(_Child(pid, out_r))
+            children.append(_Child(pid, out_r, received))
         if start is not None:
             start()
         done = n - len(todo)
@@ -123,10 +128,11 @@ class _Child:
     """A forked child and the frames it sends: (chunk number, results) as each chunk is
     done, then ("ok", None) or ("error", exception) last."""
 
-    __slots__ = ("pid", "fd", "buffer", "ended", "reader")
+    __slots__ = ("pid", "fd", "buffer", "ended", "reader", "received")
 
-    def __init__(self, pid: int, fd: int) -> None:
-        self.pid, self.fd = pid, fd
+    def __init__(self, pid: int, fd: int, received: Optional[Callable[[Any], Any]] = None
+                 ) -> None:
+        self.pid, self.fd, self.received = pid, fd, received
         self.buffer = bytearray()
         self.ended = False
         self.reader: Any = None  # packing.StreamReader of the child's stream frames
@@ -171,6 +177,8 @@ class _Child:
                 if i == "ok":
                     self.ended = True
                     break
+                if self.received is not None:
+                    payload = map(self.received, payload)
                 for j, result in zip(chunks[i], payload):
                     results[j] = result
         return at
@@ -189,7 +197,7 @@ def _widen(fd: int) -> None:
 
 def _child(queue_r: int, out_w: int, chunks: List[Any], tasks: Sequence[Any],
            work: Callable[[Any], Any], finish: Optional[Callable[[], None]] = None,
-           stream: bool = False) -> None:
+           stream: bool = False, sent: Optional[Callable[[Any], Any]] = None) -> None:
     code = 0
     frames = bytearray()  # frames not written yet
     writer = None
@@ -203,7 +211,8 @@ def _child(queue_r: int, out_w: int, chunks: List[Any], tasks: Sequence[Any],
                 i = _next(queue_r)
                 if i is None:
                     break
-                results = (i, [work(tasks[j]) for j in chunks[i]])
+                results = (i, [work(tasks[j]) for j in chunks[i]] if sent is None else
+                           [sent(work(tasks[j])) for j in chunks[i]])
                 if writer is not None:
                     data, fresh = writer.dumps(results)
                     _frame(frames, data, _STREAM_FRESH if fresh else _STREAM)

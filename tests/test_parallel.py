@@ -157,3 +157,55 @@ def test_a_stream_sends_again_what_an_earlier_chunk_sent_as_a_reference(monkeypa
     copies = len({id(r[2]) for r in sent})
     assert 1 < copies < len(sent) // 4  # shared across chunks; a new memo now and then
     _no_children_left()
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_children_send_what_sent_makes_and_this_process_reads_it_back(stream):
+    """`sent` shapes what a child pickles (the engine: objects as plain tuples), `received`
+    turns it back here; this process's own results are left as they are."""
+    from kubelint.engine import FileOutcome, K8sObject, _outcome_received, _outcome_sent
+
+    def work(i):
+        time.sleep(0.001)
+        obj = K8sObject(f"f{i}.yaml", 0, None, {"kind": "Service", "n": i}, "default")
+        return FileOutcome(None, [], [], [obj, obj._replace(doc=1)], None, [obj], None, None), \
+            os.getpid()
+
+    shapes = []
+
+    def sent(result):
+        outcome, pid = result
+        out = _outcome_sent(outcome)
+        shapes.append({type(o) for o in out.objects + out.deferred})
+        return out, pid
+
+    def received(result):
+        outcome, pid = result
+        return _outcome_received(outcome), pid
+
+    out = parallel.run(2, list(range(120)), work, sent=sent, received=received, stream=stream)
+    assert {pid for _, pid in out} - {os.getpid()}, "a child did some"
+    assert shapes == []  # sent() ran in the children only
+    for i, (outcome, _) in enumerate(out):
+        assert outcome.objects == [K8sObject(f"f{i}.yaml", 0, None, {"kind": "Service", "n": i},
+                                             "default"),
+                                   K8sObject(f"f{i}.yaml", 1, None, {"kind": "Service", "n": i},
+                                             "default")]
+        assert all(type(o) is K8sObject for o in outcome.objects + outcome.deferred)
+        assert outcome.objects[0].kind == "Service" and outcome.deferred[0].doc == 0
+    _no_children_left()
+
+
+def test_an_outcome_is_sent_with_plain_tuples_and_read_back_whole():
+    import pickle
+
+    from kubelint.engine import FileOutcome, K8sObject, _outcome_received, _outcome_sent
+
+    obj = K8sObject("a.yaml", 2, 1, {"kind": "Pod"}, "ns", ("KL101",), False, b"x")
+    outcome = FileOutcome(None, [], [], [obj], None, [], None, None)
+    sent = _outcome_sent(outcome)
+    assert type(sent.objects[0]) is tuple
+    back = _outcome_received(pickle.loads(pickle.dumps(sent)))
+    assert back == outcome and type(back.objects[0]) is K8sObject
+    empty = FileOutcome(None, [], [], [], None, [], None, None)
+    assert _outcome_sent(empty) is empty and _outcome_received(empty) is empty
