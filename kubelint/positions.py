@@ -37,7 +37,7 @@ def _index(node: Any) -> Tuple[dict, Optional[list]]:
     for knode, vnode in (node.args[1] if node.__class__ is mapping else node.value):
         if knode.__class__ is scalar:  # its fields as the composer gave them (fastload.py)
             tag, text, _, _, style = knode.args
-            if tag.__class__ is slice and not style:  # plain, as fastload._mapping resolves it
+            if tag is None and not style:  # plain, as fastload._mapping resolves it
                 k = memo.get(text)
                 if k is None:
                     if text == "<<":
@@ -47,7 +47,7 @@ def _index(node: Any) -> Tuple[dict, Optional[list]]:
                 if k not in keys:
                     keys[k] = (knode, vnode)
                 continue
-            implicit = tag.__class__ is slice
+            implicit = tag is None
         elif knode.id == "scalar":  # PyYAML's own node classes
             tag, text, style = knode.tag, knode.value, knode.style
             implicit = tag == _IMPLICIT
@@ -81,7 +81,7 @@ def _child(node: Any, part: Any) -> Tuple[Optional[Any], Optional[Any]]:
             if knode.__class__ is not scalar:
                 continue  # not a key a pointer names (the fast pass gives up on them anyway)
             tag, text, _, _, style = knode.args
-            if tag.__class__ is not slice:
+            if tag is not None:
                 break
             if style:
                 if text == part:
