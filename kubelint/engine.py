@@ -1540,9 +1540,29 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
             quiet_rules[i] = found
         return found
 
+    # rule index -> the ids of the objects its check may find something in, as its
+    # `candidates` hook says once per run (duplicates, colliding node ports, HPA targets:
+    # a few objects of the run), or None: it is called for every object it applies to
+    only: Dict[int, Optional[set]] = {}
+
+    def limited(i: int) -> bool:
+        found = only.get(i, False)
+        if found is False:
+            found = None
+            try:
+                fn = fns.get(i) or rules[i].function()
+                hook = getattr(fn, "candidates", None)
+                if hook is not None:
+                    found = hook(contexts[i])
+            except Exception:
+                found = None  # the check runs on every object, as before
+            only[i] = found
+        return found is not None
+
     # (apiVersion, kind, builtin) -> (rules_of(), whether they read more than the projection,
-    # the steps: a rule's index, or (by_code, members) for rules that share one walk)
-    plans: Dict[Tuple[str, str, bool], Tuple[List[int], bool, List[Any]]] = {}
+    # the steps: a rule's index, or (by_code, members) for rules that share one walk,
+    # whether a step's rule has candidates)
+    plans: Dict[Tuple[str, str, bool], Tuple[List[int], bool, List[Any], bool]] = {}
 
     def steps_of(which: List[int]) -> List[Any]:
         """`which` with the rules that share one walk (Pod Security's controls) as one step
@@ -1567,9 +1587,11 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
             plan = plans.get(key)
             if plan is None:
                 which = rules_of(obj)
+                steps = steps_of(which)
                 plan = plans[key] = (which, not all(rules[i].code in PROJECTION_ENOUGH
-                                                    for i in which), steps_of(which))
-            which, whole, steps = plan
+                                                    for i in which), steps,
+                                     any([limited(i) for i in steps if i.__class__ is int]))
+            which, whole, steps, some = plan
             if not which:
                 continue
             # a projected object (graph.slim) is checked on its whole data, unpickled once
@@ -1583,6 +1605,10 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
                     for code, violations in _walked(i, target):
                         found.setdefault(obj.path, []).append((code, obj, violations))
                     continue
+                if some:
+                    cand = only[i]
+                    if cand is not None and id(obj) not in cand:
+                        continue  # it finds nothing here (its candidates hook)
                 fn = fns.get(i)
                 if fn is None:
                     fn = fns[i] = rules[i].function()
@@ -1608,6 +1634,8 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
         from . import graph, parallel
 
         graph.of(contexts[0])
+        for i in range(len(rules)):  # (children inherit the candidates)
+            limited(i)
 
         def part(task: Tuple[int, int]) -> Tuple[List[Finding], List[Finding], List[Any]]:
             """One file's objects: its findings, and the comment directives they used."""

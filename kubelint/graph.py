@@ -62,9 +62,9 @@ CONTROLLER_LABELS: Dict[str, Tuple[str, ...]] = {
 
 # kind -> (pointer to the template labels, to its metadata, to its pod spec, the labels its
 # controller adds): one of each per kind, not per object
-_TEMPLATES: Dict[str, Tuple[Pointer, Pointer, Pointer, frozenset]] = {
+_TEMPLATES: Dict[str, Tuple[Pointer, Pointer, Pointer, frozenset, Pointer]] = {
     kind: (base + ("metadata", "labels"), base + ("metadata",), base + ("spec",),
-           frozenset(CONTROLLER_LABELS.get(kind, ())))
+           frozenset(CONTROLLER_LABELS.get(kind, ())), base)
     for kind, base in TEMPLATE_PATHS.items()}
 
 _STS = ("statefulset.kubernetes.io/pod-name", "controller-revision-hash", "apps.kubernetes.io/pod-index")
@@ -207,6 +207,7 @@ class Graph:
         # unit -> the texts of its files with a document that could not be read, None when
         # a text is unknown (set by the engine: complete())
         self.incomplete: Dict[str, Optional[List[str]]] = {}
+        self._last_map: Tuple[Any, Any, List[PodSource]] = (None, None, [])  # select_map()'s
         table = dict(POD_LABEL_PATHS)
         for key, entry in (extra_pod_paths or {}).items():
             table[key] = {"labels": entry} if isinstance(entry, str) else entry
@@ -247,12 +248,22 @@ class Graph:
             self._by_gk[gk] = [obj]
         else:
             found.append(obj)
-        if self.units:
-            self._kind_units.setdefault(key, set()).add(self.unit(obj))
+        units = self.units
+        if units:  # (no throwaway set per object, as setdefault(key, set()) made)
+            held = self._kind_units.get(key)
+            if held is None:
+                held = self._kind_units[key] = set()
+            held.add(units.get(obj.path, ""))
         if template is not None:  # _pod_source() of a built-in workload, inline
-            labels_at, meta_at, spec_at, adds = template
-            data = obj.data
-            labels, spec = _get(data, labels_at), _get(data, spec_at)
+            labels_at, meta_at, spec_at, adds, base = template
+            # _get(data, labels_at) and _get(data, spec_at), the template looked up once
+            labels = spec = None
+            tmpl = _get(obj.data, base) if base else obj.data
+            if isinstance(tmpl, dict):
+                spec = tmpl.get("spec")
+                meta = tmpl.get("metadata")
+                if isinstance(meta, dict):
+                    labels = meta.get("labels")
             self._add_pods(_new_pods(PodSource, (
                 obj, labels, labels_at, adds, spec if isinstance(spec, dict) else None, spec_at, ()))
                 if isinstance(labels, dict) else
@@ -397,6 +408,13 @@ class Graph:
         """Every object of that kind, in every namespace."""
         return self._by_gk.get((group, kind), [])
 
+    def duplicated(self) -> Iterable[Any]:
+        """The objects whose (group, kind, namespace, name) another object of the run has."""
+        for names in self._by_name.values():
+            for found in names.values():
+                if found.__class__ is list:
+                    yield from found
+
     def identities(self) -> Iterable[Tuple[Tuple[str, str, str, str], List[Any]]]:
         for (group, kind, ns), names in self._by_name.items():
             for name, found in names.items():
@@ -407,7 +425,7 @@ class Graph:
     def _pod_source(self, obj: Any, group: str, table: Dict[str, Any]) -> Optional[PodSource]:
         kind = obj.kind
         if group in ("", "apps", "batch") and kind in TEMPLATE_PATHS:
-            labels_at, meta_at, spec_at, adds = _TEMPLATES[kind]
+            labels_at, meta_at, spec_at, adds, _ = _TEMPLATES[kind]
             labels = _get(obj.data, labels_at)
             spec = _get(obj.data, spec_at)
             if isinstance(labels, dict):
@@ -444,6 +462,7 @@ class Graph:
                          spec_pointer, tuple(variants))
 
     def _add_pods(self, source: PodSource) -> None:
+        self._last_map = (None, None, [])  # (select_map's answers may change)
         i = len(self.pods)
         self.pods.append(source)
         ns = source.obj.namespace
@@ -454,8 +473,12 @@ class Graph:
             found.append(i)
         if source.variants:
             self._variants.setdefault(ns, []).append(i)
-        if self.units:
-            self._pod_units.setdefault(ns, set()).add(self.unit(source.obj))
+        units = self.units
+        if units:
+            held = self._pod_units.get(ns)
+            if held is None:
+                held = self._pod_units[ns] = set()
+            held.add(units.get(source.obj.path, ""))
         by_label, by_key = self._by_label, self._by_key
         for k, v in source.labels.items():
             key = (ns, k, v)
@@ -602,10 +625,17 @@ class Graph:
         return min(lists, key=len)
 
     def select_map(self, namespace: str, selector: Dict[str, Any]) -> List[PodSource]:
-        """Pod sources a plain selector map (Service, ReplicationController) selects."""
-        return [self.pods[i] for i in self._candidates(namespace, selector)
-                if not map_misses(selector, self.pods[i])] or \
+        """Pod sources a plain selector map (Service, ReplicationController) selects. (The
+        list is the last answer's when asked again for the same selector and namespace, as
+        the Service rules do one after the other: callers must not change it.)"""
+        last = self._last_map
+        if last[0] is selector and last[1] == namespace:
+            return last[2]
+        found = [self.pods[i] for i in self._candidates(namespace, selector)
+                 if not map_misses(selector, self.pods[i])] or \
             self._in_variants(namespace, selector, map_misses)
+        self._last_map = (selector, namespace, found)  # (keeps `selector` alive: ids stay its)
+        return found
 
     def select(self, namespace: str, selector: Dict[str, Any]) -> List[PodSource]:
         """Pod sources a LabelSelector (matchLabels, matchExpressions) selects; an empty

@@ -333,55 +333,77 @@ def _pod_refs(obj: Any, ctx: Any = None) -> List[Tuple[str, Pointer, Any]]:
     the whole data of every pod (the engine unpickles it for the object's rules only)."""
     shared = getattr(ctx, "shared", None)
     if shared is None:
-        return list(_find_pod_refs(obj))
+        return _find_pod_refs(obj)
     data = obj.data
     found = shared.get("pod_refs")
     if found is None or found[0] is not data:
-        found = shared["pod_refs"] = (data, list(_find_pod_refs(obj)))
+        found = shared["pod_refs"] = (data, _find_pod_refs(obj))
     return found[1]
 
 
-def _find_pod_refs(obj: Any) -> Iterator[Tuple[str, Pointer, Any]]:
+_KEY_REFS = ("configMapKeyRef", "secretKeyRef")
+_FROM_REFS = ("configMapRef", "secretRef")
+
+
+def _find_pod_refs(obj: Any) -> List[Tuple[str, Pointer, Any]]:
+    # (one loop per list, no generator: this runs for every pod and workload of a run)
     found = pod_spec(obj)
     if found is None:
-        return
+        return []
     base, spec = found
+    out: List[Tuple[str, Pointer, Any]] = []
+    add = out.append
     for cptr, c in containers(spec, base):
-        for i, env in enumerate(items(c.get("env"))):
-            vf = env.get("valueFrom") if isinstance(env, dict) else None
-            if isinstance(vf, dict):
-                for key in ("configMapKeyRef", "secretKeyRef"):
-                    if isinstance(vf.get(key), dict):
-                        yield key, cptr + ("env", i, "valueFrom", key), vf[key]
-        for i, ef in enumerate(items(c.get("envFrom"))):
-            if isinstance(ef, dict):
-                for key in ("configMapRef", "secretRef"):
-                    if isinstance(ef.get(key), dict):
-                        yield key, cptr + ("envFrom", i, key), ef[key]
-    for i, vol in enumerate(items(spec.get("volumes"))):
-        if not isinstance(vol, dict):
-            continue
-        vptr = base + ("volumes", i)
-        if isinstance(vol.get("configMap"), dict):
-            yield "configMap", vptr + ("configMap",), vol["configMap"]
-        if isinstance(vol.get("secret"), dict):
-            yield "secret", vptr + ("secret",), vol["secret"]
-        if isinstance(vol.get("persistentVolumeClaim"), dict):
-            yield "pvc", vptr + ("persistentVolumeClaim", "claimName"), vol["persistentVolumeClaim"].get("claimName")
-        for j, src in enumerate(items(get(vol, ("projected", "sources")))):
-            if isinstance(src, dict):
-                for key in ("configMap", "secret"):
-                    if isinstance(src.get(key), dict):
-                        yield key, vptr + ("projected", "sources", j, key), src[key]
-    for i, s in enumerate(items(spec.get("imagePullSecrets"))):
-        if isinstance(s, dict):
-            yield "imagePullSecret", base + ("imagePullSecrets", i, "name"), s.get("name")
+        envs = c.get("env")
+        if isinstance(envs, list):
+            for i, env in enumerate(envs):
+                vf = env.get("valueFrom") if isinstance(env, dict) else None
+                if vf is not None and isinstance(vf, dict):
+                    for key in _KEY_REFS:
+                        ref = vf.get(key)
+                        if ref is not None and isinstance(ref, dict):
+                            add((key, cptr + ("env", i, "valueFrom", key), ref))
+        efs = c.get("envFrom")
+        if isinstance(efs, list):
+            for i, ef in enumerate(efs):
+                if isinstance(ef, dict):
+                    for key in _FROM_REFS:
+                        ref = ef.get(key)
+                        if ref is not None and isinstance(ref, dict):
+                            add((key, cptr + ("envFrom", i, key), ref))
+    get_ = spec.get
+    vols = get_("volumes")
+    if isinstance(vols, list):
+        for i, vol in enumerate(vols):
+            if not isinstance(vol, dict):
+                continue
+            vptr = base + ("volumes", i)
+            if isinstance(vol.get("configMap"), dict):
+                add(("configMap", vptr + ("configMap",), vol["configMap"]))
+            if isinstance(vol.get("secret"), dict):
+                add(("secret", vptr + ("secret",), vol["secret"]))
+            if isinstance(vol.get("persistentVolumeClaim"), dict):
+                add(("pvc", vptr + ("persistentVolumeClaim", "claimName"),
+                     vol["persistentVolumeClaim"].get("claimName")))
+            projected = vol.get("projected")
+            if projected is not None:
+                for j, src in enumerate(items(get(projected, ("sources",)))):
+                    if isinstance(src, dict):
+                        for key in ("configMap", "secret"):
+                            if isinstance(src.get(key), dict):
+                                add((key, vptr + ("projected", "sources", j, key), src[key]))
+    pulls = get_("imagePullSecrets")
+    if isinstance(pulls, list):
+        for i, s in enumerate(pulls):
+            if isinstance(s, dict):
+                add(("imagePullSecret", base + ("imagePullSecrets", i, "name"), s.get("name")))
     for key in ("serviceAccountName", "serviceAccount"):
-        if spec.get(key) is not None:
-            yield "serviceAccount", base + (key,), spec.get(key)
+        if get_(key) is not None:
+            add(("serviceAccount", base + (key,), get_(key)))
             break
-    if spec.get("priorityClassName") is not None:
-        yield "priorityClass", base + ("priorityClassName",), spec.get("priorityClassName")
+    if get_("priorityClassName") is not None:
+        add(("priorityClass", base + ("priorityClassName",), get_("priorityClassName")))
+    return out
 
 
 def config_references(obj: Any, ctx: Any) -> Iterator[Violation]:
@@ -417,10 +439,6 @@ def config_references(obj: Any, ctx: Any) -> Iterator[Violation]:
             yield v
         if not found:
             continue
-        target = graphmod.whole(found[0])
-        keys = _keys(target, ("data", "binaryData") if kind == "ConfigMap" else ("data", "stringData"))
-        if keys is None:
-            continue
         wanted: List[Tuple[Pointer, Any]] = []
         if what.endswith("KeyRef"):
             wanted.append((ptr + ("key",), ref.get("key")))
@@ -428,6 +446,12 @@ def config_references(obj: Any, ctx: Any) -> Iterator[Violation]:
             for j, it in enumerate(items(ref.get("items"))):
                 if isinstance(it, dict):
                     wanted.append((ptr + ("items", j, "key"), it.get("key")))
+        if not wanted:
+            continue  # (the whole ConfigMap or Secret: no key to look up)
+        target = graphmod.whole(found[0])
+        keys = _keys(target, ("data", "binaryData") if kind == "ConfigMap" else ("data", "stringData"))
+        if keys is None:
+            continue
         for kptr, key in wanted:
             if isinstance(key, str) and key not in keys:
                 m = [c for c in [closest(key, sorted(k for k in keys if isinstance(k, str)))] if c]
@@ -546,6 +570,19 @@ def hpa_replicas_conflict(obj: Any, ctx: Any) -> Iterator[Violation]:
                         ("spec", "replicas"), at="key",
                         related=((hpa, ("spec", "scaleTargetRef"), f"HorizontalPodAutoscaler {hpa.name}"),),
                         hint="remove spec.replicas and let the HPA own it")
+
+
+def _hpa_targets(ctx: Any) -> set:
+    """hpa_replicas_conflict's candidates: the objects an HPA's scaleTargetRef names."""
+    g = graphmod.of(ctx)
+    out = set()
+    for group, kind, namespace, name in _hpas_by_target(ctx, g):
+        if isinstance(kind, str) and isinstance(name, str):
+            out.update(id(o) for o in g.find(group, kind, namespace, name))
+    return out
+
+
+hpa_replicas_conflict.candidates = _hpa_targets  # type: ignore[attr-defined]
 
 
 def _hpas_by_target(ctx: Any, g: Graph) -> Dict[Tuple[str, str, str, str], List[Any]]:
@@ -793,23 +830,23 @@ def duplicate_object(obj: Any, ctx: Any) -> Iterator[Violation]:
                     hint="rename one, or remove the duplicate")
 
 
+def _duplicates(ctx: Any) -> set:
+    """duplicate_object's candidates: the objects whose identity the input holds twice."""
+    return {id(o) for o in graphmod.of(ctx).duplicated()}
+
+
+duplicate_object.candidates = _duplicates  # type: ignore[attr-defined]
+
+
 def duplicate_node_port(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL218: two Services with the same nodePort (cluster-wide)."""
     g = graphmod.of(ctx)
-    memo = ctx.cache.get("nodeports")
-    if memo is None or memo[0] is not g:
-        first: Dict[Any, Tuple[Any, int]] = {}
-        for svc in g.objects_of("", "Service"):  # (ports are in a Service's projection)
-            for i, p in enumerate(items(get(svc.data, ("spec", "ports")))):
-                n = p.get("nodePort") if isinstance(p, dict) else None
-                if isinstance(n, int) and not isinstance(n, bool) and n:
-                    first.setdefault((g.unit(svc), n), (svc, i))
-        memo = ctx.cache["nodeports"] = (g, first)
+    first = _node_ports(ctx, g)[0]
     for i, p in enumerate(items(get(obj.data, ("spec", "ports")))):
         n = p.get("nodePort") if isinstance(p, dict) else None
         if not isinstance(n, int) or isinstance(n, bool):
             continue
-        owner = memo[1].get((g.unit(obj), n))  # alternatives in other units never meet
+        owner = first.get((g.unit(obj), n))  # alternatives in other units never meet
         if owner is None or owner[0] is obj or owner[0].ref == obj.ref:
             continue  # the first user, or a duplicate object (KL217 reports it)
         other = owner[0]
@@ -818,6 +855,33 @@ def duplicate_node_port(obj: Any, ctx: Any) -> Iterator[Violation]:
                         "(`provided port is already allocated`)", ("spec", "ports", i, "nodePort"),
                         related=((other, ("spec", "ports", owner[1], "nodePort"), f"Service {other.name}"),),
                         hint="pick another nodePort, or leave it out to get a free one")
+
+
+def _node_ports(ctx: Any, g: Graph) -> Tuple[Dict[Any, Tuple[Any, int]], set]:
+    """(unit, nodePort) -> (the first Service of the run that uses it, its port index); and
+    the ids of the Services with a nodePort a Service before them uses (the only ones
+    duplicate_node_port can report: its candidates)."""
+    memo = ctx.cache.get("nodeports")
+    if memo is None or memo[0] is not g:
+        first: Dict[Any, Tuple[Any, int]] = {}
+        later = set()
+        for svc in g.objects_of("", "Service"):  # (ports are in a Service's projection)
+            for i, p in enumerate(items(get(svc.data, ("spec", "ports")))):
+                n = p.get("nodePort") if isinstance(p, dict) else None
+                if isinstance(n, int) and not isinstance(n, bool) and n:
+                    if first.setdefault((g.unit(svc), n), (svc, i))[0] is not svc:
+                        later.add(id(svc))
+        memo = ctx.cache["nodeports"] = (g, (first, later))
+    return memo[1]
+
+
+def _port_sharers(ctx: Any) -> set:
+    """duplicate_node_port's candidates (it runs on built-in Services, which are all among
+    the graph's core Services)."""
+    return _node_ports(ctx, graphmod.of(ctx))[1]
+
+
+duplicate_node_port.candidates = _port_sharers  # type: ignore[attr-defined]
 
 
 _OVERLAP_KINDS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "ReplicationController")
