@@ -956,11 +956,13 @@ def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
 # built is put there rather than freed object by object on the way out (~10% of a run's
 # serial part: 12-25 ms on 5,000 documents), and fastcli ends the process without tearing
 # the interpreter down. None (language server, tests): freed as usual. Above
-# KEEP_ALIVE_OBJECTS the objects are freed before the report after all: the report then
-# reuses their memory instead of adding to the peak (+2 MB at 50,000 documents, whose
-# largest process must stay under 150 MB).
+# KEEP_ALIVE_OBJECTS the objects are freed before the report after all, so that the report
+# reuses their memory. Up to it, keeping them does not raise the peak, which is earlier: at
+# 50,000 documents 133.6-135.3 MB freed vs 134.1-134.2 kept (largest process, -j2), one
+# 20 MB file (55,000 objects) 239.5 vs 239.9 MB, while freeing them was 60-75 ms of serial
+# CPU at the end of the run (load 6).
 KEEP_ALIVE: Optional[List[Any]] = None
-KEEP_ALIVE_OBJECTS = 20_000
+KEEP_ALIVE_OBJECTS = 100_000
 
 
 # Below this many bytes of input the cross-object stage keeps objects whole rather than as
