@@ -212,3 +212,33 @@ def test_a_volume_without_a_source_is_an_empty_dir(tmp_path):
            "  volumes:\n    - name: scratch\n    - name: host\n      hostPath: {path: /tmp}\n")
     found = [(c, line, col) for c, line, col in _positions(lint_text(tmp_path, pod, select=["KL421"]))]
     assert found == [("KL421", 9, 7)]
+
+
+def test_the_labelled_namespaces_come_from_the_graph_when_it_is_ready():
+    """_run_state reads the run's Namespaces from the graph's index when the cross stage has
+    built it (with --jobs, while files were linted) instead of every object's kind: the same
+    objects in the same order, a Namespace of another group included or not alike."""
+    from types import SimpleNamespace
+
+    from kubelint import graph
+    from kubelint.admission.pod_security import _namespaces
+    from kubelint.engine import K8sObject
+
+    def obj(api, kind, name, i):
+        return K8sObject(f"f{i}.yaml", 0, None, {"apiVersion": api, "kind": kind,
+                                                  "metadata": {"name": name}}, "default")
+
+    core = [obj("v1", "Namespace", f"ns{i}", i) if i % 3 == 0 else
+            obj("v1", "ConfigMap", f"cm{i}", i) for i in range(30)]
+    foreign = core[:10] + [obj("example.com/v1", "Namespace", "ns5", 99)] + core[10:]
+    none = [o for o in core if o.kind != "Namespace"]
+    for objects in (core, foreign, none, [obj("example.com/v1", "Namespace", "x", 1)]):
+        scanned = [o for o in objects if o.kind == "Namespace"]
+        bare = SimpleNamespace(objects=objects, shared=None)
+        assert _namespaces(bare) == scanned
+        ctx = SimpleNamespace(objects=objects, shared={}, settings=None)
+        assert _namespaces(ctx) == scanned  # no graph yet: nothing built for this
+        assert "graph" not in ctx.shared
+        graph.of(ctx)
+        found = _namespaces(ctx)
+        assert found == scanned and all(a is b for a, b in zip(found, scanned))

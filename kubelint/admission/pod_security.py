@@ -581,8 +581,8 @@ def _run_state(ctx: Any) -> Optional[_RunState]:
     cluster = cluster_version(ctx)
     defaults = config_policies(ctx, cluster)
     index: Dict[str, List[Policy]] = {}
-    for o in ctx.objects:
-        if o.kind == "Namespace" and o.name:
+    for o in _namespaces(ctx):
+        if o.name:
             labels = get(o.data, ("metadata", "labels"))
             labels = labels if isinstance(labels, dict) else {}
             if any(isinstance(k, str) and k.startswith(LABEL) for k in labels):
@@ -592,6 +592,21 @@ def _run_state(ctx: Any) -> Optional[_RunState]:
     if not fallback and not any(index.values()):
         return None
     return _RunState(index, fallback)
+
+
+def _namespaces(ctx: Any) -> List[Any]:
+    """The run's objects of kind Namespace, in input order: from the graph's index when the
+    cross-object stage has it ready (with --jobs, built while files were linted), else a
+    look at every object's kind (~50 ms at 50,000 objects, before the stage's fork)."""
+    shared = getattr(ctx, "shared", None)
+    graph = shared.get("graph") if shared is not None else None
+    if graph is not None and graph.objects is ctx.objects:
+        kinds = graph.kinds()  # (group, kind) pairs' kinds: a Namespace of another group?
+        if "Namespace" not in kinds:
+            return []
+        if kinds.count("Namespace") == 1 and graph.objects_of("", "Namespace"):
+            return graph.objects_of("", "Namespace")
+    return [o for o in ctx.objects if o.kind == "Namespace"]
 
 
 def _meta_base(base: Pointer) -> Pointer:
