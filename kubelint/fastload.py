@@ -42,17 +42,18 @@ class _GiveUp(Exception):
 if _CParser is not None:
     # The composer calls three resolver hooks for every node. Here they are C callables
     # that do not bind to the instance and make nothing: no Python frame, no object per
-    # call. `resolve` (node class, value, implicit) and `descend_resolver` (parent, index)
-    # are one exception's __init__, which only keeps the arguments until the next call
-    # (returns None: the tag of a node without an explicit one; an explicit tag is a str).
-    # Slices as before made a slice per node, kept as its tag: 8% of loading's instructions.
+    # call. `resolve` (node class, value, implicit) is one exception's __init__, which only
+    # keeps the arguments until the next call and returns None: the tag of a node without
+    # an explicit one (an explicit tag is a str). Slices as before made a slice per node,
+    # kept as its tag: 8% of loading's instructions. `descend_resolver` (parent node,
+    # index or key node) is an empty dict's get: the parent is hashed, nothing is kept.
     _SINK = BaseException()
 
     class _Parser(_CParser):  # type: ignore[misc, valid-type]
         """libyaml composer without PyYAML's resolver: scalars are resolved by scalars.py."""
 
         resolve = _SINK.__init__
-        descend_resolver = _SINK.__init__
+        descend_resolver = {}.get  # (parent, index) -> index
         ascend_resolver = tuple  # () -> the empty tuple
 
     # While the fast pass composes, the composer builds these instead of yaml.nodes' classes:
@@ -235,7 +236,6 @@ def load_documents(text: str, nodes: Optional[List[Any]] = None,
         return None
     finally:
         _c.ScalarNode, _c.SequenceNode, _c.MappingNode = _PYYAML
-        _SINK.args = ()  # (its last arguments would keep a node alive)
         parser.dispose()
     return out
 
@@ -266,5 +266,4 @@ def compose(text: str) -> Any:
         return parser.get_node() if parser.check_node() else None
     finally:
         _c.ScalarNode, _c.SequenceNode, _c.MappingNode = _PYYAML
-        _SINK.args = ()
         parser.dispose()

@@ -121,3 +121,32 @@ def test_known_non_manifests_as_one_pattern_match_the_loop():
               for _ in range(1000)]
     assert [discover.known_non_manifest(n) for n in names] == [loop(n) for n in names]
     assert sum(loop(n) is not None for n in names) > 50
+
+
+def test_is_ip_shortcut_matches_parsing():
+    """k8s.is_ip answers False without ipaddress for a string with neither a colon nor only
+    digits and dots: the same answer as parsing gives, on random strings and IP-like ones."""
+    import ipaddress
+
+    from kubelint.checks.k8s import is_ip
+
+    def parsed(value):
+        try:
+            ipaddress.ip_address(value)
+            return True
+        except ValueError:
+            parts = value.split(".")
+            return len(parts) == 4 and all(p.isdigit() and int(p) <= 255 for p in parts)
+
+    rng = random.Random(3)
+    samples = ["1.2.3.4", "01.02.03.004", "::1", "fe80::1%eth0", "256.1.1.1", "a.b.c.d", "",
+               "...", "1.2.3", "\u0661.2.3.4", "example.com", "1.2.3.4 ", "10.0.0.1a"]
+    samples += [".".join(str(rng.randint(0, 270)) for _ in range(rng.randint(3, 5)))
+                for _ in range(300)]
+    samples += ["".join(rng.choice("0123456789.:abcdefxyz%-_ \u0661/") for _ in range(rng.randint(0, 14)))
+                for _ in range(3000)]
+    ips = 0
+    for value in samples:
+        assert is_ip(value) == parsed(value), value
+        ips += parsed(value)
+    assert ips > 50
