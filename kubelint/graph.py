@@ -207,7 +207,9 @@ class Graph:
         # unit -> the texts of its files with a document that could not be read, None when
         # a text is unknown (set by the engine: complete())
         self.incomplete: Dict[str, Optional[List[str]]] = {}
-        self._last_map: Tuple[Any, Any, List[PodSource]] = (None, None, [])  # select_map()'s
+        self._last_map: Tuple[Any, Any, List[PodSource]] = _NO_MAP  # select_map()'s
+        # (namespace, labels a controller sets) -> their posting lists (_add_pods)
+        self._any_lists: Dict[Tuple[str, frozenset], List[List[int]]] = {}
         table = dict(POD_LABEL_PATHS)
         for key, entry in (extra_pod_paths or {}).items():
             table[key] = {"labels": entry} if isinstance(entry, str) else entry
@@ -462,7 +464,7 @@ class Graph:
                          spec_pointer, tuple(variants))
 
     def _add_pods(self, source: PodSource) -> None:
-        self._last_map = (None, None, [])  # (select_map's answers may change)
+        self._last_map = _NO_MAP  # (select_map's answers may change)
         i = len(self.pods)
         self.pods.append(source)
         ns = source.obj.namespace
@@ -496,9 +498,21 @@ class Graph:
                 by_key[(ns, k)] = [i]
             else:
                 found.append(i)
-        for k in source.any_value:
-            by_key.setdefault((ns, k), []).append(i)
-            by_label.setdefault((ns, k, _ANY), []).append(i)
+        anyv = source.any_value
+        if anyv:
+            # the posting lists of the labels a controller sets, one lookup per namespace and
+            # kind of controller (setdefault made two throwaway lists per label and pod)
+            lists = self._any_lists.get((ns, anyv))
+            if lists is None:
+                lists = self._any_lists[(ns, anyv)] = []
+                for k in anyv:
+                    for index, key in ((by_key, (ns, k)), (by_label, (ns, k, _ANY))):
+                        found = index.get(key)
+                        if found is None:
+                            found = index[key] = []
+                        lists.append(found)
+            for found in lists:
+                found.append(i)
 
     def pods_in(self, namespace: str) -> List[PodSource]:
         return [self.pods[i] for i in self._pods_by_ns.get(namespace, ())]
@@ -677,6 +691,25 @@ class Graph:
             for i in self._pods_by_ns.get(namespace, [])[:_CLOSEST_LIMIT]:
                 seen[i] = None
         best = None
+        if misses is map_misses and isinstance(terms, dict):
+            # the same choice, the differences counted rather than described (a selector that
+            # matches nothing is compared with up to 200 pods per label): only the chosen
+            # pod's are described
+            items = list(terms.items())
+            pods = self.pods
+            for i in seen:
+                p = pods[i]
+                labels, anyv = p.labels, p.any_value
+                n = exact = 0
+                for k, v in items:
+                    if k in labels and labels[k] == v:
+                        exact += 1
+                    elif k not in anyv:
+                        n += 1
+                key = (n, -exact, p.obj.path != near.path, p.obj.path, p.obj.doc)
+                if best is None or key < best[0]:
+                    best = (key, p, None)
+            return (best[1], map_misses(selector, best[1])) if best else None
         for i in seen:
             p = self.pods[i]
             found = misses(selector, p)
@@ -746,6 +779,7 @@ class LabelIndex:
         return out
 
 
+_NO_MAP: Tuple[Any, Any, List[Any]] = (None, None, [])  # Graph.select_map has no last answer
 _new_pods = tuple.__new__  # PodSource(...) without its generated __new__: one per workload
 _ANY = object()  # posting-list marker: the controller sets this label to some value
 _CLOSEST_LIMIT = 200

@@ -156,3 +156,32 @@ def test_select_map_answers_again_until_pods_are_added():
     g.add(pod("b", "web"))
     assert [p.obj.name for p in g.select_map("ns", {"app": "web"})] == ["a", "b"]
     assert [p.obj.name for p in g.select_map("ns", selector)] == ["a", "b"]
+
+
+def test_closest_counts_as_it_describes():
+    """Graph.closest counts a selector map's differences instead of describing each pod's
+    (map_misses): the same pod and the same description as describing them all."""
+    import random
+
+    from kubelint.engine import K8sObject
+    from kubelint.graph import Graph, map_misses
+
+    rng = random.Random(3)
+    keys, values = ["app", "tier", "pod-template-hash", "job-name"], ["a", "b", "c", 1, True]
+    kinds = ["Pod", "Deployment", "Job", "StatefulSet"]
+    for _ in range(200):
+        objects = []
+        for i in range(rng.randint(1, 12)):
+            labels = {k: rng.choice(values) for k in rng.sample(keys, rng.randint(0, 3))}
+            kind = rng.choice(kinds)
+            data = {"apiVersion": "v1" if kind == "Pod" else "batch/v1" if kind == "Job" else "apps/v1",
+                    "kind": kind, "metadata": {"name": f"o{i}"}}
+            template = {"metadata": {"labels": labels}, "spec": {"containers": []}}
+            data.update(template if kind == "Pod" else {"spec": {"template": template}})
+            objects.append(K8sObject(f"f{rng.randint(0, 2)}.yaml", i, None, data, "ns"))
+        g = Graph(objects)
+        selector = {k: rng.choice(values) for k in rng.sample(keys, rng.randint(1, 3))}
+        near = rng.choice(objects)
+        fast = g.closest("ns", selector, near)
+        slow = g.closest("ns", selector, near, lambda s, p: map_misses(s, p))
+        assert (fast[0].obj, fast[1]) == (slow[0].obj, slow[1]) if slow else fast is None

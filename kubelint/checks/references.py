@@ -197,7 +197,8 @@ def ingress_references(obj: Any, ctx: Any) -> Iterator[Violation]:
         if v:
             yield v
         if found and isinstance(svc.get("port"), dict):
-            yield from _service_port(graphmod.whole(found[0]), svc["port"], ptr + ("service", "port"))
+            # (a Service's ports are in its projection: graph.SHAPES)
+            yield from _service_port(found[0], svc["port"], ptr + ("service", "port"))
     secrets = _secrets(ctx, g)
     annotations = get(obj.data, ("metadata", "annotations"))
     by_cert_manager = isinstance(annotations, dict) and any(a in annotations for a in CERT_MANAGER_ANNOTATIONS)
