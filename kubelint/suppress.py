@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import fnmatch
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from .lazyre import LazyRegex
 
@@ -107,17 +107,33 @@ def refs_match(refs: Iterable[str], code: str, name: str) -> bool:
 
 
 def annotation_refs(data: dict) -> Tuple[str, ...]:
-    """Rules silenced by `kubelint.io/ignore` on the object or its pod template."""
-    refs: List[str] = []
-    for path in METADATA_PATHS:
-        node = data
-        for part in path:
-            node = node.get(part) if isinstance(node, dict) else None
-        ann = node.get("annotations") if isinstance(node, dict) else None
-        value = ann.get(ANNOTATION) if isinstance(ann, dict) else None
-        if isinstance(value, str):
-            refs.extend(r.strip() for r in value.split(",") if r.strip())
-    return tuple(refs)
+    """Rules silenced by `kubelint.io/ignore` on the object or its pod template (the
+    METADATA_PATHS, walked by hand: this runs for every object)."""
+    found = None
+    meta = data.get("metadata")
+    if isinstance(meta, dict):
+        found = _ignored(meta, found)
+    spec = data.get("spec")
+    if isinstance(spec, dict):
+        template = spec.get("template")
+        if isinstance(template, dict):
+            found = _ignored(template.get("metadata"), found)
+        job = spec.get("jobTemplate")
+        if isinstance(job, dict):
+            spec = job.get("spec")
+            template = spec.get("template") if isinstance(spec, dict) else None
+            if isinstance(template, dict):
+                found = _ignored(template.get("metadata"), found)
+    return () if found is None else tuple(found)
+
+
+def _ignored(meta: Any, found: Optional[List[str]]) -> Optional[List[str]]:
+    ann = meta.get("annotations") if isinstance(meta, dict) else None
+    value = ann.get(ANNOTATION) if isinstance(ann, dict) else None
+    if isinstance(value, str):
+        found = found or []
+        found.extend(r.strip() for r in value.split(",") if r.strip())
+    return found
 
 
 def per_file_refs(path: str, per_file_ignores: Dict[str, List[str]],

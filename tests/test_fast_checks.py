@@ -150,3 +150,42 @@ def test_is_ip_shortcut_matches_parsing():
         assert is_ip(value) == parsed(value), value
         ips += parsed(value)
     assert ips > 50
+
+
+def test_annotation_refs_match_the_metadata_paths_walk():
+    """suppress.annotation_refs (walked by hand) reads what a walk of METADATA_PATHS reads."""
+    from kubelint.suppress import ANNOTATION, METADATA_PATHS, annotation_refs
+
+    def reference(data):
+        refs = []
+        for path in METADATA_PATHS:
+            node = data
+            for part in path:
+                node = node.get(part) if isinstance(node, dict) else None
+            ann = node.get("annotations") if isinstance(node, dict) else None
+            value = ann.get(ANNOTATION) if isinstance(ann, dict) else None
+            if isinstance(value, str):
+                refs.extend(r.strip() for r in value.split(",") if r.strip())
+        return tuple(refs)
+
+    rng = random.Random(5)
+    odd = [None, 3, "x", ["a"], {}]
+
+    def meta():
+        return rng.choice(odd + [{"annotations": rng.choice(odd + [
+            {ANNOTATION: rng.choice(odd + ["KL201", " KL101 , node-port-range,", "", " , "])}])}])
+
+    def maybe(value):
+        return value if rng.random() < 0.8 else rng.choice(odd)
+
+    for _ in range(3000):
+        data = {"metadata": meta()}
+        if rng.random() < 0.7:
+            spec = data["spec"] = {}
+            if rng.random() < 0.6:
+                spec["template"] = maybe({"metadata": meta()})
+            if rng.random() < 0.5:
+                spec["jobTemplate"] = maybe({"spec": maybe({"template": maybe({"metadata": meta()})})})
+        elif rng.random() < 0.5:
+            data["spec"] = rng.choice(odd)
+        assert annotation_refs(data) == reference(data), data
