@@ -189,3 +189,29 @@ def test_annotation_refs_match_the_metadata_paths_walk():
         elif rng.random() < 0.5:
             data["spec"] = rng.choice(odd)
         assert annotation_refs(data) == reference(data), data
+
+
+def test_strict_base64_matches_the_character_loop():
+    """configdata._strict accepts exactly what a character-by-character alphabet test does."""
+    from kubelint.checks.configdata import _BASE64, _strict
+
+    def reference(value):
+        compact = value.replace("\r", "").replace("\n", "")
+        if len(compact) % 4 or any(c not in _BASE64 for c in compact):
+            return None
+        return compact
+
+    def strict(value):
+        try:
+            return _strict(value)
+        except ValueError:
+            return None
+
+    rng = random.Random(9)
+    accepted = 0
+    for _ in range(20000):
+        value = "".join(rng.choice(_BASE64 + "\r\n -_.\u00e9\x00") if rng.random() < 0.1
+                        else rng.choice(_BASE64) for _ in range(rng.randint(0, 12)))
+        assert strict(value) == reference(value), value
+        accepted += reference(value) is not None
+    assert accepted > 1000
