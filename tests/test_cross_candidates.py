@@ -185,3 +185,14 @@ def test_closest_counts_as_it_describes():
         fast = g.closest("ns", selector, near)
         slow = g.closest("ns", selector, near, lambda s, p: map_misses(s, p))
         assert (fast[0].obj, fast[1]) == (slow[0].obj, slow[1]) if slow else fast is None
+
+
+def test_an_hpa_with_a_list_for_a_kind_breaks_no_other_object(tmp_path):
+    """An HorizontalPodAutoscaler whose scaleTargetRef kind is a list is the schema's
+    finding; KL211 indexed it by that kind and failed (an internal error on every workload)."""
+    (tmp_path / "app.yaml").write_text(
+        _deploy("web", "shop") + "---\n" + _hpa("web", "shop", "web") + "---\n"
+        + _hpa("odd", "shop", "web", kind="[Deployment]"))
+    result = run([str(tmp_path / "app.yaml")], Settings(select=["KL211"]))
+    assert [(f.code, f.line, f.message[:40]) for f in result.findings] == [
+        ("KL211", 5, "spec.replicas is set, but HorizontalPodA")]

@@ -595,7 +595,10 @@ def _hpas_by_target(ctx: Any, g: Graph) -> Dict[Tuple[str, str, str, str], List[
             if isinstance(ref, dict):
                 key = (graphmod.group_of(str(ref.get("apiVersion") or "")), ref.get("kind"),
                        hpa.namespace, ref.get("name"))
-                out.setdefault(key, []).append(hpa)
+                try:
+                    out.setdefault(key, []).append(hpa)
+                except TypeError:  # a kind or name that is a list or a map (KL010's)
+                    continue
         memo = ctx.cache["hpas"] = (g, out)
     return memo[1]
 
