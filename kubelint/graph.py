@@ -300,6 +300,8 @@ class Graph:
         return "" if kind in CLUSTER_SCOPED else namespace
 
     def find(self, group: str, kind: str, namespace: str, name: str) -> List[Any]:
+        if not isinstance(name, str):
+            return []  # (a mapping or a list in broken input: the schema's KL010 says so)
         found = self._by_name.get((group, kind, self.namespace_of(kind, namespace)), {}).get(name)
         return [] if found is None else found if isinstance(found, list) else [found]
 

@@ -196,3 +196,16 @@ def test_an_hpa_with_a_list_for_a_kind_breaks_no_other_object(tmp_path):
     result = run([str(tmp_path / "app.yaml")], Settings(select=["KL211"]))
     assert [(f.code, f.line, f.message[:40]) for f in result.findings] == [
         ("KL211", 5, "spec.replicas is set, but HorizontalPodA")]
+
+
+def test_an_hpa_whose_target_name_or_api_version_is_no_string_is_the_schemas_finding(tmp_path):
+    """A mapping for scaleTargetRef.name (or a list for its apiVersion) was an internal error
+    in KL209 and KL210 (an unhashable name looked up in the graph); now only KL010 says so."""
+    text = (_deploy("web", "shop") + "---\n" + _hpa("odd", "shop", "web").replace(
+        "name: web", "name: {a: b}") + "---\n" +
+        _hpa("odd2", "shop", "web").replace("apiVersion: apps/v1", "apiVersion: [apps/v1]"))
+    assert "name: {a: b}" in text and "apiVersion: [apps/v1]" in text
+    (tmp_path / "app.yaml").write_text(text)
+    result = run([str(tmp_path / "app.yaml")], Settings(select=["KL"]))
+    assert [f for f in result.findings if "internal error" in f.message] == []
+    assert sorted(f.code for f in result.findings if f.code == "KL010") == ["KL010", "KL010"]

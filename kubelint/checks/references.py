@@ -496,8 +496,12 @@ def _hpa_target(obj: Any, g: Graph) -> Tuple[Optional[dict], List[Any]]:
     ref = get(obj.data, ("spec", "scaleTargetRef"))
     if not isinstance(ref, dict) or not isinstance(ref.get("kind"), str):
         return None, []
-    group = graphmod.group_of(ref.get("apiVersion") or "")
-    return ref, g.resolve(group, ref["kind"], obj.namespace, ref.get("name"), obj) or []
+    return ref, g.resolve(_group(ref), ref["kind"], obj.namespace, ref.get("name"), obj) or []
+
+
+def _group(ref: dict) -> str:
+    api_version = ref.get("apiVersion")
+    return graphmod.group_of(api_version if isinstance(api_version, str) else "")
 
 
 def hpa_target(obj: Any, ctx: Any) -> Iterator[Violation]:
@@ -506,8 +510,7 @@ def hpa_target(obj: Any, ctx: Any) -> Iterator[Violation]:
     ref, _ = _hpa_target(obj, g)
     if ref is None:
         return
-    group = graphmod.group_of(ref.get("apiVersion") or "")
-    v, _ = dangling(ctx, g, group, ref["kind"], obj.namespace, ref.get("name"),
+    v, _ = dangling(ctx, g, _group(ref), ref["kind"], obj.namespace, ref.get("name"),
                     ("spec", "scaleTargetRef", "name"), "spec.scaleTargetRef", referrer=obj)
     if v:
         yield v
