@@ -326,3 +326,32 @@ def test_every_field_of_a_realistic_app_retyped_never_crashes_a_check():
             outcome = linter.lint_loaded("app.yaml", load_text("app.yaml", mutated))
             crashes += [(i + 1, value, f.message) for f in outcome.findings if "internal error in" in f.message]
     assert crashes == []
+
+
+# A name, a port or a key of another type where the cross-object rules read a reference:
+# each was an internal error of KL202, KL204 or KL205 (a type fuzz of the fixture's every
+# field, session 6); the schema's KL010 is the finding.
+RETYPED_REFERENCES = [
+    ("Deployment", ("spec", "template", "spec", "volumes", 0, "configMap", "name"), [{"a": 1}]),
+    ("Deployment", ("spec", "template", "spec", "containers", 0, "ports", 0, "containerPort"), {"a": "b"}),
+    ("Service", ("spec", "ports", 0, "name"), ["x"]),
+    ("HorizontalPodAutoscaler", ("spec", "scaleTargetRef", "name"), {"a": "b"}),
+]
+
+
+@pytest.mark.parametrize("kind,path,value", RETYPED_REFERENCES)
+def test_references_of_another_type_are_the_schemas_finding(tmp_path, kind, path, value):
+    import json
+
+    from ruamel.yaml import YAML
+
+    with open(os.path.join(FIXTURES, "app-references.yaml")) as f:
+        docs = list(YAML(typ="safe").load_all(f))
+    target = next(d for d in docs if d["kind"] == kind)
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    (tmp_path / "app.yaml").write_text("\n---\n".join(json.dumps(d) for d in docs))
+    result = run([str(tmp_path / "app.yaml")], Settings(select=["KL"], result_cache=False))
+    assert [f.message for f in result.findings if "internal error" in f.message] == []
+    assert any(f.code == "KL010" for f in result.findings)

@@ -68,6 +68,9 @@ def closest(name: str, candidates: Sequence[str]) -> Optional[str]:
     """The candidate a typo of `name` most likely meant: same letters ignoring case, else
     the fewest edits, at most one per four characters (web-confg -> web-config, wbe -> web;
     not app-1 -> app-806)."""
+    if not isinstance(name, str):
+        return None
+    candidates = [c for c in candidates if isinstance(c, str)]  # (broken input: a list for a name)
     lower = name.lower()
     for c in candidates:
         if c.lower() == lower:
@@ -225,7 +228,7 @@ def _service_port(service: Any, port: dict, ptr: Pointer) -> Iterator[Violation]
                             ptr + ("number",), related=((service, ("spec", "ports"), f"ports of Service {service.name}"),),
                             hint=f"use one of the Service's ports")
     elif isinstance(name, str):
-        have = [p.get("name") for p in ports if p.get("name")]
+        have = [p["name"] for p in ports if isinstance(p.get("name"), str) and p["name"]]
         if name not in have:
             m = [c for c in [closest(name, have)] if c]
             yield Violation(f"{pointer_to_k8s(ptr)}.name: Service {service.name} has no port named "
@@ -304,7 +307,8 @@ def service_target_port_undeclared(obj: Any, ctx: Any) -> Iterator[Violation]:
         ports = _container_ports(pod)
         if not ports:
             return  # containers that declare no ports: nothing to compare
-        declared.update(p.get("containerPort") for _, p in ports)
+        declared.update(p.get("containerPort") for _, p in ports
+                        if isinstance(p.get("containerPort"), (int, str)))
     for i, port in enumerate(items(get(obj.data, ("spec", "ports")))):
         if not isinstance(port, dict):
             continue
@@ -431,7 +435,8 @@ def config_references(obj: Any, ctx: Any) -> Iterator[Violation]:
             continue
         kind = "ConfigMap" if what.startswith("configMap") else "Secret"
         name_field = "secretName" if what == "secret" else "name"
-        if kind == "ConfigMap" and ref.get(name_field) in PUBLISHED_CONFIGMAPS:
+        if kind == "ConfigMap" and isinstance(ref.get(name_field), str) and \
+                ref[name_field] in PUBLISHED_CONFIGMAPS:
             continue
         v, found = dangling(ctx, g, "", kind, obj.namespace, ref.get(name_field), ptr + (name_field,),
                             pointer_to_k8s(ptr + (name_field,)),
