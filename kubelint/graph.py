@@ -255,7 +255,8 @@ class Graph:
             held = self._kind_units.get(key)
             if held is None:
                 held = self._kind_units[key] = set()
-            held.add(units.get(obj.path, ""))
+            unit = units.get(obj.path, "")
+            held.add(unit if unit != EACH_DOCUMENT else self.unit(obj))
         if template is not None:  # _pod_source() of a built-in workload, inline
             labels_at, meta_at, spec_at, adds, base = template
             # _get(data, labels_at) and _get(data, spec_at), the template looked up once
@@ -482,7 +483,8 @@ class Graph:
             held = self._pod_units.get(ns)
             if held is None:
                 held = self._pod_units[ns] = set()
-            held.add(units.get(source.obj.path, ""))
+            unit = units.get(source.obj.path, "")
+            held.add(unit if unit != EACH_DOCUMENT else self.unit(source.obj))
         by_label, by_key = self._by_label, self._by_key
         for k, v in source.labels.items():
             key = (ns, k, v)
