@@ -68,7 +68,8 @@ TOOL_CONFIG_GROUPS = frozenset({
     "apiserver.config.k8s.io", "apiserver.k8s.io", "audit.k8s.io", "controller-runtime.sigs.k8s.io",
     "kustomize.config.k8s.io", "builtin", "k3d.io", "ctlptl.dev", "skaffold",
     "clusterctl.cluster.x-k8s.io", "install.istio.io", "chainsaw.kyverno.io", "kuttl.dev",
-    "cli.kyverno.io",
+    "cli.kyverno.io", "descheduler", "eksctl.io", "kops.k8s.io", "kpt.dev",
+    "config.kwok.x-k8s.io",
 })
 # A Source.unit: each document of the file is applied on its own (graph.py's units), as the
 # resources of a Kyverno CLI test are evaluated one by one (e2e.py)
