@@ -852,8 +852,8 @@ def _packed_lines(lines: Optional[List[Tuple[int, int, int]]]) -> Optional["arra
 
 def _not_a_manifest(loaded: Loaded) -> Optional[str]:
     """Why a walked file is not linted, or None: none of its documents has apiVersion or kind
-    (compose files, workflows, package.json, Grafana's `apiVersion: 1`), or every apiVersion is of a tool's configuration
-    (a kind cluster config: TOOL_CONFIG_GROUPS). A file that does not parse is only skipped
+    (compose files, workflows, package.json, Grafana's `apiVersion: 1`), or every apiVersion
+    is of a tool's configuration (a kind cluster config: TOOL_CONFIG_GROUPS). A file that does not parse is only skipped
     when its text does not mention either key."""
     if loaded.problems:
         if loaded.text is None or any(p.code != "KL001" for p in loaded.problems):
@@ -1797,10 +1797,8 @@ def _incomplete(outcomes: List[FileOutcome], units: Optional[Dict[str, str]],
             source = by_path.get(path)
             if path in loaded:
                 text = loaded[path].text
-            elif source is not None and source.raw is not None:
-                text = source.raw.decode("utf-8", "replace")
-            elif source is not None and source.real is not None:
-                text = read(source.real, max_size)[0]
+            elif source is not None:
+                text = _text_of(source, max_size)
         texts = out.get(unit, [])
         out[unit] = None if text is None or texts is None else texts + [text]
     return out
