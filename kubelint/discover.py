@@ -371,6 +371,8 @@ def _covers(top: str, base: str) -> bool:
 def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence[str],
           sources: List[Source], skipped: List[Tuple[str, str]], roots: List[str],
           charts: List[str], seen: Set[str], held: List[Tuple[str, Source]]) -> None:
+    from . import e2e
+
     stacks: Dict[str, _IgnoreStack] = {}
     inside: Dict[str, str] = {}  # folder in a kustomize root's tree -> the root (absolute)
     abs_top = os.path.abspath(top)
@@ -395,17 +397,8 @@ def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence
             root = inside[abs_folder] = abs_folder
         elif os.path.dirname(abs_folder) in inside:  # patches/, bases/ of a kustomize root
             root = inside[abs_folder] = inside[os.path.dirname(abs_folder)]
-        expected = None  # chainsaw and kuttl test folders (e2e.py)
-        inputs: Set[str] = set()  # a Kyverno CLI test's resources
-        if "chainsaw-test.yaml" in names or "chainsaw-test.yml" in names or \
-                any(n[:1].isdigit() for n in names):
-            from . import e2e
-
-            expected = e2e.expected_files(folder, names)
-        if "kyverno-test.yaml" in names or "kyverno-test.yml" in names:
-            from . import e2e
-
-            inputs = e2e.policy_inputs(folder, names)
+        # chainsaw and kuttl tests' expected states, a Kyverno CLI test's resources (e2e.py)
+        expected, inputs = e2e.files_of_tests(folder, names)
         keep = []
         for d in sorted(dirs):
             if d.startswith("."):
@@ -432,8 +425,6 @@ def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence
             seen.add(path)
             reason = known_non_manifest(fname)
             if expected is not None and reason is None:
-                from . import e2e
-
                 if fname in expected or _partial(path):
                     skipped.append((path, e2e.EXPECTED if fname in expected else e2e.PARTIAL))
                     continue

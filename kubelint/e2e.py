@@ -20,7 +20,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from typing import Any, Iterator, Optional, Set
+from typing import Any, Iterator, List, Optional, Set, Tuple
 
 CHAINSAW_TESTS = ("chainsaw-test.yaml", "chainsaw-test.yml")
 EXPECTED = ("a test's expected state (a chainsaw or kuttl assert or error file): partial by "
@@ -30,27 +30,49 @@ PARTIAL = ("a partial object a test applies onto a live one (a chainsaw or kuttl
 _STEP = re.compile(r"^\d+-")
 _KUTTL_EXPECTED = re.compile(r"^\d+-(?:assert|errors?)(?:[-_.].*)?\.ya?ml$")
 _CHECKS = ("assert", "error")
+KYVERNO_TESTS = ("kyverno-test.yaml", "kyverno-test.yml")
 
 
-def expected_files(folder: str, names: Set[str]) -> Optional[Set[str]]:
-    """The names in `folder` that hold a test's expected state; None when the folder is no
-    test (the caller then looks at nothing else)."""
+def files_of_tests(folder: str, names: Set[str]) -> Tuple[Optional[Set[str]], Set[str]]:
+    """(the names in `folder` that hold a test's expected state, None when the folder is no
+    chainsaw or kuttl test; the names a Kyverno CLI test there lists as resources)."""
+    return _expected(folder, names), _policy_inputs(folder, names)
+
+
+def _expected(folder: str, names: Set[str]) -> Optional[Set[str]]:
     chainsaw = [n for n in CHAINSAW_TESTS if n in names]
     numbered = [n for n in names if _STEP.match(n)]
     if not chainsaw and not any(_KUTTL_EXPECTED.match(n) for n in numbered):
         return None
     out = {n for n in numbered if _KUTTL_EXPECTED.match(n)}
-    for test in chainsaw:
-        try:
-            from .loader import load
+    for data in _documents(folder, chainsaw):
+        for pattern in _files(data):
+            out.update(fnmatch.filter(names, os.path.normpath(pattern)))
+    return out
 
+
+def _policy_inputs(folder: str, names: Set[str]) -> Set[str]:
+    out: Set[str] = set()
+    for data in _documents(folder, [n for n in KYVERNO_TESTS if n in names]):
+        listed = data.get("resources") if isinstance(data, dict) else None
+        for entry in listed if isinstance(listed, list) else ():
+            if isinstance(entry, str):
+                out.update(fnmatch.filter(names, os.path.normpath(entry)))
+    return out
+
+
+def _documents(folder: str, tests: List[str]) -> Iterator[Any]:
+    """The data of every document of the test files (an unreadable one gives none: the
+    numbered files still count)."""
+    from .loader import load
+
+    for test in tests:
+        try:
             docs = load(os.path.join(folder, test)).documents
-        except Exception:  # an unreadable test: its numbered files still count
+        except Exception:
             continue
         for doc in docs:
-            for pattern in _files(doc.data):
-                out.update(fnmatch.filter(names, os.path.normpath(pattern)))
-    return out
+            yield doc.data
 
 
 def _files(value: Any, checking: bool = False, depth: int = 0) -> Iterator[str]:
@@ -65,23 +87,3 @@ def _files(value: Any, checking: bool = False, depth: int = 0) -> Iterator[str]:
     elif isinstance(value, list):
         for v in value:
             yield from _files(v, False, depth + 1)
-
-
-def policy_inputs(folder: str, names: Set[str]) -> Set[str]:
-    """The names in `folder` that a Kyverno CLI test there lists as resources."""
-    from .loader import load
-
-    out: Set[str] = set()
-    for test in ("kyverno-test.yaml", "kyverno-test.yml"):
-        if test not in names:
-            continue
-        try:
-            docs = load(os.path.join(folder, test)).documents
-        except Exception:
-            continue
-        for doc in docs:
-            listed = doc.data.get("resources") if isinstance(doc.data, dict) else None
-            for entry in listed if isinstance(listed, list) else ():
-                if isinstance(entry, str):
-                    out.update(fnmatch.filter(names, os.path.normpath(entry)))
-    return out
