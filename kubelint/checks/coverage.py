@@ -11,7 +11,7 @@ from typing import Any, Dict, Iterator, List, Set, Tuple
 from .. import graph as graphmod
 from ..model import Pointer, Violation
 from .k8s import get
-from .references import _describe_selector
+from .references import _describe_selector, _values
 
 # Policy kinds of CNI plugins that isolate pods too; their selectors are not evaluated, so a
 # namespace (or, cluster-wide kinds, the whole input) that has one is not reported.
@@ -125,9 +125,7 @@ def dangling_service_monitor(obj: Any, ctx: Any) -> Iterator[Violation]:
         yield Violation(f"spec.selector {_describe_selector(sel)} matches no Service: {where} "
                         "has none in the input", ("spec", "selector"), at="key")
         return
-    labels = sel.get("matchLabels")
-    if any(index.select(ns, sel) for ns in namespaces) or not g.complete(
-            obj, labels.values() if isinstance(labels, dict) else ()):
+    if any(index.select(ns, sel) for ns in namespaces) or not g.complete(obj, _values(sel)):
         return
     if not any(g.kind_in_unit("", "Service", ns, obj) for ns in namespaces) \
             and not ctx.options.get("report-when-absent", False):

@@ -216,15 +216,11 @@ def looks_like_patch(path: str) -> bool:
 
 def _template_spec(data: dict) -> Any:
     """The pod spec of a built-in workload's template, if it has one."""
+    from ..checks.k8s import get
     from ..graph import TEMPLATE_PATHS
 
     path = TEMPLATE_PATHS.get(data.get("kind"))  # type: ignore[arg-type]
-    if path is None:
-        return None
-    value: Any = data
-    for part in path + ("spec",):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
+    return None if path is None else get(data, path + ("spec",))
 
 
 def _schema_of_kind(version: str, api_version: str, kind: str) -> Any:
