@@ -69,12 +69,22 @@ TOOL_CONFIG_GROUPS = frozenset({
     "kustomize.config.k8s.io", "builtin", "k3d.io", "ctlptl.dev", "skaffold",
     "clusterctl.cluster.x-k8s.io", "install.istio.io", "chainsaw.kyverno.io", "kuttl.dev",
     "cli.kyverno.io", "descheduler", "eksctl.io", "kops.k8s.io", "kpt.dev",
-    "config.kwok.x-k8s.io",
+    "config.kwok.x-k8s.io", "config.kubernetes.io",
 })
+# A document with one of these annotations configures a KRM function that kustomize or kpt
+# runs (kustomize's fn examples, kyaml's test inputs): read by the tool, never applied
+FUNCTION_ANNOTATIONS = ("config.kubernetes.io/function", "config.k8s.io/function")
+TEMPLATE = ("a template: its name says so and it holds `{{ }}` placeholders that a tool fills "
+            "in before use, so it is no YAML as it is")
+# a walked file of this name with `{{` that does not parse is a template's source (kustomize's
+# `*.template.yaml` of Go templates, a script's `*-template.yaml`), not a broken manifest
+TEMPLATE_NAME = re.compile(r"[._-](?:template|tmpl|tpl)s?[._-]|^(?:template|tmpl|tpl)s?[._-]", re.I)
+TEST_DATA = ("Go test data: the go tool skips `testdata` folders, which hold test fixtures "
+             "(often invalid on purpose); name the folder to lint it")
 # A Source.unit: each document of the file is applied on its own (graph.py's units), as the
 # resources of a Kyverno CLI test are evaluated one by one (e2e.py)
 EACH_DOCUMENT = "\0each document"
-WALK_SKIPS = (NOT_A_MANIFEST, TOOL_CONFIG)  # what a walked file may be skipped as, once read
+WALK_SKIPS = (NOT_A_MANIFEST, TOOL_CONFIG, TEMPLATE)  # what a walked file may be skipped as, once read
 
 
 class Source(NamedTuple):
@@ -404,6 +414,9 @@ def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence
             if d.startswith("."):
                 continue
             full = os.path.join(folder, d)
+            if d == "testdata":
+                skipped.append((os.path.normpath(full), TEST_DATA))
+                continue
             if stack is not None and stack.ignored(os.path.abspath(full), True):
                 continue
             if excludes.excluded(full, True):

@@ -12,8 +12,9 @@ from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Se
 
 from . import identify as identity
 from . import k8s_schema
-from .discover import (MANIFEST_SUFFIXES, NOT_A_MANIFEST, STDIN, TOOL_CONFIG,  # noqa: F401 (re-exported)
-                       TOOL_CONFIG_GROUPS, WALK_SKIPS, Source)
+from .discover import (FUNCTION_ANNOTATIONS, MANIFEST_SUFFIXES, NOT_A_MANIFEST, STDIN,  # noqa: F401 (re-exported)
+                       TEMPLATE, TEMPLATE_NAME, TOOL_CONFIG, TOOL_CONFIG_GROUPS, WALK_SKIPS,
+                       Source)
 from .discover import discover as _discover
 from .lazyre import LazyRegex
 from .loader import (DEFAULT_MAX_FILE_SIZE, Document, Loaded, decode, gc_paused, load,
@@ -858,19 +859,41 @@ def _not_a_manifest(loaded: Loaded) -> Optional[str]:
     if loaded.problems:
         if loaded.text is None or any(p.code != "KL001" for p in loaded.problems):
             return None  # unreadable, binary, too large: say so rather than guess
+        if "{{" in loaded.text and TEMPLATE_NAME.search(os.path.basename(loaded.path or "")):
+            return TEMPLATE
         return NOT_A_MANIFEST if "apiVersion" not in loaded.text and "kind" not in loaded.text \
             else None
     # (an apiVersion that is no string, without a kind, is another tool's: Grafana's
-    # provisioning files have `apiVersion: 1`)
+    # provisioning files have `apiVersion: 1`; a kind that is no Kubernetes kind, without an
+    # apiVersion, too: Google APIs' `kind: compute#diskTypeList` in JSON fixtures)
     typed = [d.data for d in loaded.documents
-             if isinstance(d.data, dict) and ("kind" in d.data or "apiVersion" in d.data and (
-                 isinstance(d.data["apiVersion"], str) or d.data["apiVersion"] is None))]
+             if isinstance(d.data, dict) and (
+                 "apiVersion" in d.data and (isinstance(d.data["apiVersion"], str) or
+                                             d.data["apiVersion"] is None)
+                 or "kind" in d.data and not _foreign_kind(d.data["kind"]))]
     if not typed:
         return NOT_A_MANIFEST
     if all(isinstance(t.get("apiVersion"), str) and
-           t["apiVersion"].rpartition("/")[0] in TOOL_CONFIG_GROUPS for t in typed):
+           t["apiVersion"].rpartition("/")[0] in TOOL_CONFIG_GROUPS or _function_config(t)
+           for t in typed):
         return TOOL_CONFIG
     return None
+
+
+_KIND = LazyRegex(r"[A-Za-z][A-Za-z0-9]*\Z")
+
+
+def _foreign_kind(kind: Any) -> bool:
+    """A `kind` no Kubernetes API has (another API's `compute#diskType`, a number)."""
+    return kind is not None and kind != "" and not (isinstance(kind, str) and
+                                                    _KIND.match(kind) is not None)
+
+
+def _function_config(data: dict) -> bool:
+    """A KRM function's configuration (FUNCTION_ANNOTATIONS): kustomize or kpt reads it."""
+    meta = data.get("metadata")
+    notes = meta.get("annotations") if isinstance(meta, dict) else None
+    return isinstance(notes, dict) and any(a in notes for a in FUNCTION_ANNOTATIONS)
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -919,10 +942,12 @@ def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
     keys: List[Optional[str]] = []  # each file's result-cache key (None: not cached)
     outcomes = _lint_all(linter, sources, progress, linters, choice, keys)
     skipped = list(found.skipped)
-    linted = []
+    linted, templates = [], []
     for source, o in zip(sources, outcomes):
         if source.walked and o.report.skipped in WALK_SKIPS:
             skipped.append((o.report.path, o.report.skipped))
+            if o.report.skipped == TEMPLATE:
+                templates.append(o)  # unread text beside its unit's files (_incomplete)
         else:
             linted.append(o)
     outcomes = linted
@@ -933,7 +958,7 @@ def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
     for o in outcomes:
         findings.extend(o.findings)
         suppressed.extend(o.suppressed)
-    kept, quiet = _late_cached(linter, sources, outcomes, keys)
+    kept, quiet = _late_cached(linter, sources, outcomes + templates, keys)
     findings.extend(kept)
     suppressed.extend(quiet)
     findings.extend(_unused_directives(linter, outcomes))
@@ -1787,13 +1812,15 @@ def _incomplete(outcomes: List[FileOutcome], units: Optional[Dict[str, str]],
     document that could not be read (None: a text that cannot be known, too big or binary)."""
     out: Dict[str, Optional[List[str]]] = {}
     for o in outcomes:
-        codes = {f.code for f in o.findings} | {f.code for f in o.suppressed}
-        if not codes & _UNREAD:
+        # a walked template is skipped, not reported, but unread all the same
+        template = o.report.skipped == TEMPLATE
+        codes = set() if template else {f.code for f in o.findings} | {f.code for f in o.suppressed}
+        if not template and not codes & _UNREAD:
             continue
         path = o.report.path
         unit = (units or {}).get(path, "")
         text: Optional[str] = None
-        if "KL001" in codes and not codes & {"KL002", "KL006"}:
+        if template or "KL001" in codes and not codes & {"KL002", "KL006"}:
             source = by_path.get(path)
             if path in loaded:
                 text = loaded[path].text

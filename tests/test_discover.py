@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from kubelint.discover import NAMED_PATCH, NOT_A_MANIFEST, TOOL_CONFIG, discover
+from kubelint.discover import (NAMED_PATCH, NOT_A_MANIFEST, TEMPLATE, TEST_DATA, TOOL_CONFIG,
+                               discover)
 from kubelint.engine import Settings, run
 
 from .conftest import ROOT, kubelint
@@ -127,6 +128,35 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     assert proc.returncode == 1 and b"KL005" in proc.stdout
     proc = kubelint("check", "dev/kind-cluster.yaml", cwd=tmp_path)
     assert proc.returncode == 1 and b"KL104" in proc.stdout
+
+
+def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walks(tmp_path):
+    """kustomize's, velero's and cluster-autoscaler's repositories: Go `testdata` folders of
+    fixtures (invalid on purpose), Go templates named `*.template.yaml`, a KRM function's
+    configuration, a Google API response with `kind: compute#...`."""
+    write(tmp_path, "deploy/pod.yaml", POD.format(name="web"))
+    write(tmp_path, "pkg/testdata/bad.yaml", BAD)
+    write(tmp_path, "templates/web.template.yaml",
+          "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Name }}\n")
+    write(tmp_path, "fn/fn-config.yaml", "apiVersion: examples.config.kubernetes.io/v1beta1\n"
+          "kind: Kubeval\nmetadata:\n  annotations:\n    config.kubernetes.io/function: |\n"
+          "      container: {image: example/kubeval:v0.1.0}\nspec: {strict: true}\n")
+    write(tmp_path, "gce/disk_types.json", '{"kind": "compute#diskTypeList", "items": '
+          '[{"kind": "compute#diskType", "name": "pd-ssd"}]}\n')
+    proc = kubelint("check", ".", cwd=tmp_path)
+    out = proc.stdout.decode()
+    assert proc.returncode == 0, out
+    assert out.rstrip().split(")", 1)[1] == \
+        "; 3 files skipped: not Kubernetes manifests; 1 testdata folder skipped", out
+    lines = kubelint("check", "--show-skipped", ".", cwd=tmp_path).stdout.decode().splitlines()
+    assert "pkg/testdata: skipped: " + TEST_DATA in lines
+    assert "templates/web.template.yaml: skipped: " + TEMPLATE in lines
+    assert "fn/fn-config.yaml: skipped: " + TOOL_CONFIG in lines
+    assert "gce/disk_types.json: skipped: " + NOT_A_MANIFEST in lines
+    # named explicitly, each is linted
+    proc = kubelint("check", "pkg/testdata", "templates/web.template.yaml", cwd=tmp_path)
+    out = proc.stdout.decode()
+    assert "pkg/testdata/bad.yaml:5:9: error:" in out and "templates/web.template.yaml:4:10: error: a mapping key must be a scalar" in out, out
 
 
 def test_chart_without_helm_is_one_info_finding(tmp_path):

@@ -33,10 +33,15 @@ def summary(result: Any) -> str:
              n(counts[Severity.INFO], "info")]
     if result.suppressed:
         parts.append(f"{len(result.suppressed)} suppressed")
-    skipped = len(getattr(result, "skipped", ()) or ())
+    from ..discover import TEST_DATA
+
+    reasons = [reason for _, reason in getattr(result, "skipped", ()) or ()]
+    folders = reasons.count(TEST_DATA)  # (skipped whole, not file by file)
+    skipped = len(reasons) - folders
     return (f"{n(files, 'file')}, {n(result.objects, 'object')}: {', '.join(parts)}"
             + (f" ({result.elapsed:.2f}s)" if getattr(result, "elapsed", None) is not None else "")
-            + (f"; {n(skipped, 'file')} skipped: not Kubernetes manifests" if skipped else ""))
+            + (f"; {n(skipped, 'file')} skipped: not Kubernetes manifests" if skipped else "")
+            + (f"; {n(folders, 'testdata folder')} skipped" if folders else ""))
 
 
 def _plain(findings: List[Finding]) -> List[str]:
