@@ -222,6 +222,28 @@ def test_remote_bases_are_refused_unless_allowed(tmp_path):
 
 
 @needs_kustomize
+def test_kustomizations_that_run_plugins_are_not_rendered_and_say_which_entry(tmp_path):
+    """kustomize's functions/examples: a transformer that is a containerised KRM function is
+    not run (it would run code the repository names); the entry that needs it is a warning,
+    not a failed build."""
+    write(tmp_path, "kustomization.yaml", "resources:\n  - cm.yaml\ntransformers:\n"
+          "  - labels.yaml\n  - sizes.yaml\n")
+    write(tmp_path, "cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n")
+    write(tmp_path, "labels.yaml", "apiVersion: builtin\nkind: LabelTransformer\nmetadata: {name: l}\n"
+          "labels: {app: x}\nfieldSpecs: [{path: metadata/labels, create: true}]\n")
+    write(tmp_path, "sizes.yaml", "apiVersion: examples.config.kubernetes.io/v1beta1\nkind: Tshirt\n"
+          "metadata:\n  name: sizes\n  annotations:\n    config.kubernetes.io/function: |\n"
+          "      container: {image: example/tshirt:v1}\n")
+    proc = kubelint("check", ".", cwd=tmp_path)
+    out = proc.stdout.decode()
+    assert proc.returncode == 1
+    assert out.startswith("kustomization.yaml:5:5: warning: this kustomization runs a KRM function "
+                          "or exec plugin (unable to load external plugin 'Tshirt'), which kubelint "
+                          "does not run"), out
+    assert "[KL037 kustomize-plugins]" in out and "KL030" not in out
+
+
+@needs_kustomize
 def test_components_render_through_their_overlays_and_apps_do_not_collide(tmp_path):
     """A `kind: Component` cannot be built alone; two overlays of one base are two
     applications, not duplicate objects of one apply."""

@@ -86,6 +86,12 @@ def render_roots(linter: Any, roots: List[str], charts: List[str],
                     hint="install kubectl (it includes kustomize) or kustomize, or lint the output of "
                          "`kubectl kustomize` with `kubelint check -`"))
                 continue
+            except kustomize.PluginsRefused as e:
+                findings.append(linter.finding(
+                    "KL037", str(e), display(e.path), e.span,
+                    hint=f"lint what `kustomize build --enable-alpha-plugins` makes of {path} "
+                         "with `kubelint check -`"))
+                continue
             except kustomize.RemoteRefused as e:
                 # the entry that needs the network, as a warning: a policy, not a broken root
                 findings.append(linter.finding("KL036", str(e), display(e.path), e.span,

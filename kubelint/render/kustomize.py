@@ -132,6 +132,44 @@ class RemoteRefused(RenderError):
         self.path, self.pointer, self.span = path, pointer, span
 
 
+class PluginsRefused(RemoteRefused):
+    """The kustomization needs KRM functions or exec plugins, which kubelint does not run."""
+
+
+_PLUGIN_KEYS = ("generators", "transformers", "validators")
+
+
+def _plugin_entry(found: List[Layer], message: str) -> Tuple[Layer, str, int]:
+    """The generators/transformers/validators entry of the plugin kustomize could not load
+    (its name is in the message: `unable to load external plugin 'tshirt'`), else the first."""
+    import re
+
+    m = re.search(r"external plugin '([^']+)'", message)
+    wanted = m.group(1) if m else None
+    first = None
+    for layer in found:
+        for key in _PLUGIN_KEYS:
+            entries = layer.doc.data.get(key)
+            for i, entry in enumerate(entries if isinstance(entries, list) else ()):
+                first = first or (layer, key, i)
+                if wanted is None:
+                    return first
+                text = entry if isinstance(entry, str) else ""
+                if isinstance(entry, str) and "\n" not in entry:  # a file, not inline YAML
+                    try:
+                        with open(os.path.join(layer.folder, entry), encoding="utf-8",
+                                  errors="replace") as f:
+                            text = f.read(1 << 20)
+                    except OSError:
+                        text = ""
+                kind = entry.get("kind") if isinstance(entry, dict) else None
+                if kind == wanted or re.search(r"(?m)^kind:\s*['\"]?" + re.escape(wanted) + r"['\"]?\s*$", text):
+                    return layer, key, i
+    if first is None:
+        raise LookupError(message)
+    return first
+
+
 def referenced_files(root: str) -> set:
     """Absolute paths of the local files that the root's kustomizations (its own and its
     bases') name anywhere: resources, patches, generators' files, transformers, replacements,
@@ -300,6 +338,20 @@ def render(root: str, timeout: float = DEFAULT_TIMEOUT, allow_remote: bool = Fal
         raise ToolMissing(f"cannot run `{cmd[0]}`: {e.strerror or e}") from None
     if proc.returncode != 0:
         message = _tool_message(proc.stderr.decode("utf-8", "replace")) or f"exit code {proc.returncode}"
+        if "external plugins disabled" in message:
+            # containerised or exec KRM functions: running them would run code from the
+            # repository (an untrusted pull request's), so the root is not rendered
+            try:
+                layer, key, i = _plugin_entry(found, message)
+            except LookupError:
+                pass
+            else:
+                from ..positions import locate
+
+                raise PluginsRefused(
+                    f"this kustomization runs a KRM function or exec plugin ({message.split('; ', 1)[-1]}), "
+                    "which kubelint does not run, so it was not rendered and its objects were not "
+                    "linted", layer.path, (key, i), locate(layer.doc.node, (key, i)))
         if restrictor == "root-only" and "is not in or below" in message:
             # contour's examples/optional-features: "Run with: kubectl kustomize
             # --load-restrictor=LoadRestrictionsNone" (Flux builds that way too)
