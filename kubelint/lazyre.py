@@ -31,3 +31,6 @@ class LazyRegex:
 
     def findall(self, *args: Any) -> list:
         return self._get().findall(*args)
+
+    def sub(self, *args: Any) -> Any:
+        return self._get().sub(*args)
