@@ -507,7 +507,7 @@ class Linter:
         # composing it again (loader.KEEP_NODES_MAX_TEXT).
         loaded = load_source(source, self.settings.max_file_size,
                              self._docs_found * 10 > self._docs)
-        skip = _not_a_manifest(loaded) if source.walked else None
+        skip = _not_a_manifest(loaded, self.version) if source.walked else None
         if skip:
             return FileOutcome(FileReport(source.path, skipped=skip), [], [], [], Directives(), [])
         return self.lint_loaded(source.path, loaded, release=True)
@@ -851,7 +851,7 @@ def _packed_lines(lines: Optional[List[Tuple[int, int, int]]]) -> Optional["arra
     return None if lines is None else array("q", chain.from_iterable(lines))
 
 
-def _not_a_manifest(loaded: Loaded) -> Optional[str]:
+def _not_a_manifest(loaded: Loaded, version: Optional[str] = None) -> Optional[str]:
     """Why a walked file is not linted, or None: none of its documents has apiVersion or kind
     (compose files, workflows, package.json, Grafana's `apiVersion: 1`), or every apiVersion
     is of a tool's configuration (a kind cluster config: TOOL_CONFIG_GROUPS). A file that does not parse is only skipped
@@ -871,7 +871,7 @@ def _not_a_manifest(loaded: Loaded) -> Optional[str]:
                  "apiVersion" in d.data and (isinstance(d.data["apiVersion"], str) or
                                              d.data["apiVersion"] is None)
                  or "kind" in d.data and not _foreign_kind(d.data["kind"]))]
-    if not typed:
+    if not typed or version is not None and all(_tool_kind(t, version) for t in typed):
         return NOT_A_MANIFEST
     if all(isinstance(t.get("apiVersion"), str) and
            t["apiVersion"].rpartition("/")[0] in TOOL_CONFIG_GROUPS or _function_config(t)
@@ -887,6 +887,16 @@ def _foreign_kind(kind: Any) -> bool:
     """A `kind` no Kubernetes API has (another API's `compute#diskType`, a number)."""
     return kind is not None and kind != "" and not (isinstance(kind, str) and
                                                     _KIND.match(kind) is not None)
+
+
+def _tool_kind(data: dict, version: str) -> bool:
+    """A document with a `kind` no built-in API has, and neither apiVersion nor metadata: a
+    tool's own file (kube-state-metrics' `kind: CustomResourceStateMetrics` config), not an
+    object that lost its apiVersion (that has a name: KL005 says what is missing)."""
+    if "apiVersion" in data or "metadata" in data:
+        return False
+    kind = data.get("kind")
+    return isinstance(kind, str) and kind.lower() not in k8s_schema.kinds_by_lower(version)
 
 
 def _function_config(data: dict) -> bool:

@@ -133,7 +133,8 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
 def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walks(tmp_path):
     """kustomize's, velero's and cluster-autoscaler's repositories: Go `testdata` folders of
     fixtures (invalid on purpose), Go templates named `*.template.yaml`, a KRM function's
-    configuration, a Google API response with `kind: compute#...`."""
+    configuration, a Google API response with `kind: compute#...`, kube-state-metrics'
+    config (a kind of its own without apiVersion or metadata)."""
     write(tmp_path, "deploy/pod.yaml", POD.format(name="web"))
     write(tmp_path, "pkg/testdata/bad.yaml", BAD)
     write(tmp_path, "templates/web.template.yaml",
@@ -143,16 +144,23 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
           "      container: {image: example/kubeval:v0.1.0}\nspec: {strict: true}\n")
     write(tmp_path, "gce/disk_types.json", '{"kind": "compute#diskTypeList", "items": '
           '[{"kind": "compute#diskType", "name": "pd-ssd"}]}\n')
+    # kube-state-metrics' config: a kind of its own, no apiVersion, no metadata
+    write(tmp_path, "ksm/example_config.yaml", "kind: CustomResourceStateMetrics\n"
+          "spec: {resources: []}\n")
+    # an object that lost its apiVersion is still one (KL005)
+    write(tmp_path, "ksm/cert.yaml", "kind: Certificate\nmetadata: {name: web}\n")
     proc = kubelint("check", ".", cwd=tmp_path)
     out = proc.stdout.decode()
-    assert proc.returncode == 0, out
+    assert proc.returncode == 1 and out.startswith(
+        "ksm/cert.yaml:1:1: error: not a Kubernetes object: missing `apiVersion`"), out
     assert out.rstrip().split(")", 1)[1] == \
-        "; 3 files skipped: not Kubernetes manifests; 1 testdata folder skipped", out
+        "; 4 files skipped: not Kubernetes manifests; 1 testdata folder skipped", out
     lines = kubelint("check", "--show-skipped", ".", cwd=tmp_path).stdout.decode().splitlines()
     assert "pkg/testdata: skipped: " + TEST_DATA in lines
     assert "templates/web.template.yaml: skipped: " + TEMPLATE in lines
     assert "fn/fn-config.yaml: skipped: " + TOOL_CONFIG in lines
     assert "gce/disk_types.json: skipped: " + NOT_A_MANIFEST in lines
+    assert "ksm/example_config.yaml: skipped: " + NOT_A_MANIFEST in lines
     # named explicitly, each is linted
     proc = kubelint("check", "pkg/testdata", "templates/web.template.yaml", cwd=tmp_path)
     out = proc.stdout.decode()
