@@ -199,6 +199,23 @@ def test_generated_values_point_at_the_kustomization_entry(tmp_path):
 
 
 @needs_kustomize
+def test_a_selector_a_patch_changed_is_reported_at_the_patch(tmp_path):
+    """eks-workshop's troubleshooting module: a patch breaks the base Service's selector. The
+    finding is about the selector's values, which the patch wrote: it goes to the patch, not
+    to the base's selector (right as it stands). A container a patch touches stays the base's."""
+    write(tmp_path, "base/kustomization.yaml", "resources:\n  - deployment.yaml\n  - service.yaml\n")
+    write(tmp_path, "base/deployment.yaml", DEPLOYMENT)
+    write(tmp_path, "base/service.yaml", SERVICE)
+    write(tmp_path, "broken/kustomization.yaml", "resources:\n  - ../base\npatches:\n  - path: service.yaml\n")
+    write(tmp_path, "broken/service.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n"
+          "spec:\n  selector:\n    app: web-app\n")
+    proc = kubelint("check", "--select", "KL201", "broken", cwd=tmp_path)
+    out = proc.stdout.decode()
+    assert out.startswith("broken/service.yaml:6:3: warning: Service selector app=web-app matches no "
+                          "Pod or pod template"), out
+
+
+@needs_kustomize
 def test_render_failure_is_a_finding_and_other_roots_still_run(tmp_path):
     repository(tmp_path, helm_chart=False)
     write(tmp_path, "overlays/dev/kustomization.yaml", DEV.replace("extra.yaml", "missing.yaml"))

@@ -519,8 +519,14 @@ class SourceMap:
         name = _name(obj)
         base = self._base(obj, kind, name)
         if exists and isinstance(value, (dict, list)) and base is not None:
-            # a whole container, port, object: where it is defined, not a patch that touches it
+            # a whole container, port, object: where it is defined, not a patch that touches it;
+            # but a map of scalars (a selector, labels) a patch changed is the patch's: its
+            # values are what a finding on it is about (eks-workshop's troubleshooting module
+            # patches a Service's selector to `ui-app`)
             doc_pointer = _translate(obj, base.doc.data, pointer)
+            if doc_pointer is not None and _scalar_map(value) and \
+                    not _same_map(_get(base.doc.data, doc_pointer)[1], value):
+                doc_pointer = None
             if doc_pointer is not None:
                 from ..positions import locate
 
@@ -581,7 +587,10 @@ class SourceMap:
         doc_pointer = _translate(obj, data, pointer)
         if doc_pointer is None:
             return None
-        if not exists or _same(_get(data, doc_pointer)[1], value):
+        patched = _get(data, doc_pointer)[1]
+        if not exists or _same(patched, value) or _scalar_map(value) and \
+                isinstance(patched, dict) and patched and \
+                all(k in value and _same(v, value[k]) for k, v in patched.items()):
             return self._shift(src.path, locate(src.doc.node, doc_pointer), offset)
         return None
 
@@ -665,6 +674,15 @@ class SourceMap:
                     return Origin(root.path, locate(root.doc.node, (key, 0)), "fallback")
             return Origin(root.path, Span(1, 1, 1, 2), "fallback")
         return Origin(self.kustomization, Span(1, 1, 1, 2), "fallback")
+
+
+def _same_map(a: Any, b: dict) -> bool:
+    return isinstance(a, dict) and a.keys() == b.keys() and all(_same(v, b[k]) for k, v in a.items())
+
+
+def _scalar_map(value: Any) -> bool:
+    return isinstance(value, dict) and bool(value) and \
+        not any(isinstance(v, (dict, list)) for v in value.values())
 
 
 def _identifies(pointer: Pointer) -> bool:
