@@ -60,8 +60,8 @@ NOT_A_MANIFEST = "not a Kubernetes manifest (no apiVersion or kind in any docume
 TOOL_CONFIG = "a tool's configuration (an API no API server serves), not Kubernetes objects"
 # API groups of configuration files that tools read and no API server serves: a kind cluster,
 # kubeadm, the components' own configs, audit and encryption policies, controller-runtime,
-# kustomize's plugin configs, k3d, ctlptl, skaffold, clusterctl, and istioctl's IstioOperator
-# (its in-cluster operator was removed in Istio 1.24)
+# kustomize's plugin configs, k3d, ctlptl, skaffold, clusterctl, istioctl's IstioOperator
+# (its in-cluster operator was removed in Istio 1.24), nodeadm's NodeConfig (EKS nodes' user data)
 TOOL_CONFIG_GROUPS = frozenset({
     "kind.x-k8s.io", "kubeadm.k8s.io", "kubelet.config.k8s.io", "kubeproxy.config.k8s.io",
     "kubescheduler.config.k8s.io", "kubecontrollermanager.config.k8s.io",
@@ -69,7 +69,7 @@ TOOL_CONFIG_GROUPS = frozenset({
     "kustomize.config.k8s.io", "builtin", "k3d.io", "ctlptl.dev", "skaffold",
     "clusterctl.cluster.x-k8s.io", "install.istio.io", "chainsaw.kyverno.io", "kuttl.dev",
     "cli.kyverno.io", "descheduler", "eksctl.io", "kops.k8s.io", "kpt.dev",
-    "config.kwok.x-k8s.io", "config.kubernetes.io",
+    "config.kwok.x-k8s.io", "config.kubernetes.io", "node.eks.aws",
 })
 # A document with one of these annotations configures a KRM function that kustomize or kpt
 # runs (kustomize's fn examples, kyaml's test inputs): read by the tool, never applied

@@ -98,6 +98,9 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     # descheduler's examples: its policy file (a ConfigMap's content or --policy-config-file)
     write(tmp_path, "descheduler/policy.yaml", "apiVersion: descheduler/v1alpha2\n"
           "kind: DeschedulerPolicy\nprofiles: [{name: default}]\n")
+    # eks-workshop's hybrid nodes: nodeadm's config, a node's user data
+    write(tmp_path, "dev/nodeconfig.yaml", "apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\n"
+          "spec: {cluster: {name: demo}}\n")
     # kyverno/policies: a Kyverno CLI test (its name with `_` was a false KL104)
     write(tmp_path, "policy/kyverno-test.yaml", "apiVersion: cli.kyverno.io/v1alpha1\nkind: Test\n"
           "metadata: {name: limit_dnsnames}\npolicies: [../policy.yaml]\n")
@@ -105,20 +108,21 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     out = proc.stdout.decode()
     assert proc.returncode == 1
     assert out.splitlines()[0].startswith("half.yaml:1:1: error: not a Kubernetes object: missing `apiVersion`")
-    assert out.rstrip().endswith("; 8 files skipped: not Kubernetes manifests")
+    assert out.rstrip().endswith("; 9 files skipped: not Kubernetes manifests")
     assert "skipped:" not in out.split("\n", 1)[1].rsplit("\n", 2)[0]
     proc = kubelint("check", "--show-skipped", ".", cwd=tmp_path)
     lines = proc.stdout.decode().splitlines()
     assert "ci/workflow.yaml: skipped: " + NOT_A_MANIFEST in lines
     assert "dev/kind-cluster.yaml: skipped: " + TOOL_CONFIG in lines
     assert "dev/audit.yaml: skipped: " + TOOL_CONFIG in lines
+    assert "dev/nodeconfig.yaml: skipped: " + TOOL_CONFIG in lines
     assert "policy/kyverno-test.yaml: skipped: " + TOOL_CONFIG in lines
     assert "descheduler/policy.yaml: skipped: " + TOOL_CONFIG in lines
     assert "otel/grafana-datasources.yaml: skipped: " + NOT_A_MANIFEST in lines
     assert "docker-compose.yml: skipped: Docker Compose file" in lines
     assert "web/package.json: skipped: npm package manifest" in lines
     doc = __import__("json").loads(kubelint("check", "-f", "json", ".", cwd=tmp_path).stdout)
-    assert doc["summary"]["skipped"] == 8 and {"path": "docker-compose.yml", "reason": "Docker Compose file"} in doc["skipped"]
+    assert doc["summary"]["skipped"] == 9 and {"path": "docker-compose.yml", "reason": "Docker Compose file"} in doc["skipped"]
     import jsonschema
 
     with open(os.path.join(ROOT, "schemas", "report.schema.json")) as f:
