@@ -22,8 +22,10 @@ import re
 from typing import Any, List, Optional, Tuple
 
 try:  # PyYAML comes with kubernetes-validate; without its C extension the full pass is used
-    import yaml._yaml as _c
-    from yaml._yaml import CParser as _CParser
+    from .thirdparty import pyyaml_c
+
+    _c = pyyaml_c()
+    _CParser = _c.CParser
     from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     _CParser = None

@@ -213,10 +213,10 @@ class Schema:
     """A compiled schema and the JSON it came from (messages look up `properties` in it)."""
 
     def __init__(self, raw: Dict[str, Any]) -> None:
-        import jsonschema_rs
+        from .thirdparty import jsonschema_rs
 
         self.raw = raw
-        self.validator = jsonschema_rs.validator_for(raw)
+        self.validator = jsonschema_rs().validator_for(raw)
 
     def subschema(self, schema_path: List[Any]) -> Any:
         node: Any = self.raw

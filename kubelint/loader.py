@@ -765,7 +765,9 @@ def _newer_parser() -> Any:
     global _NEWER
     if _NEWER is None:
         try:
-            import yaml._yaml as module
+            from .thirdparty import pyyaml_c
+
+            module = pyyaml_c()
         except ImportError:  # pragma: no cover - depends on how PyYAML was built
             _NEWER = False
             return None

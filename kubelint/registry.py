@@ -75,13 +75,12 @@ class Rule:
 
     def schema(self) -> Any:
         if self._schema is None:
-            import jsonschema_rs
-
             from .k8s_schema import Schema
+            from .thirdparty import jsonschema_rs
 
             try:
                 self._schema = Schema(self.check["schema"])
-            except (ValueError, jsonschema_rs.ValidationError) as e:
+            except (ValueError, jsonschema_rs().ValidationError) as e:
                 raise RuleError(f"{self.source}: invalid `check.schema`: {e}") from e
         return self._schema
 
@@ -208,10 +207,10 @@ def _rule_validator(path: str) -> Any:
     if path not in _VALIDATORS:
         import json
 
-        import jsonschema_rs
+        from .thirdparty import jsonschema_rs
 
         with open(path, "rb") as f:
-            _VALIDATORS[path] = jsonschema_rs.validator_for(json.load(f))
+            _VALIDATORS[path] = jsonschema_rs().validator_for(json.load(f))
     return _VALIDATORS[path]
 
 
