@@ -298,6 +298,15 @@ def _position_node(doc: Any) -> Any:
         return doc.node
 
 
+def _about_placeholder(doc: Any, obj: Any, pointer: Any, message: str) -> bool:
+    """A finding about a `${VAR}` placeholder's value (placeholders.py) is not reported: the
+    value is not known until the placeholder is filled in."""
+    from .placeholders import about_placeholder
+
+    data = getattr(doc, "data", None)
+    return about_placeholder(obj.data if data is None else data, pointer, message)
+
+
 def _fix_in(fix: Any, item: Optional[int]) -> Any:
     """The fix of a finding, its pointers relative to the List item `item`."""
     if fix is None or fix.item == item:
@@ -418,6 +427,8 @@ class Linter:
         if rule_code not in self.enabled_codes:
             return None
         pointer, at = v.pointer, v.at
+        if "$" in v.message and _about_placeholder(doc, obj, pointer, v.message):
+            return None
         # place(), its memo hit inlined: most findings of the whole rule set take this path
         memo = doc.spans if doc.__class__ is Document else None
         span = None
@@ -481,6 +492,8 @@ class Linter:
                     add(f)
                 continue
             message, pointer, at, _, hint, own, fix = v
+            if "$" in message and _about_placeholder(doc, obj, pointer, message):
+                continue
             span = None
             if pointer.__class__ is tuple:
                 if memo is not None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from ..lazyre import LazyRegex
 from ..model import Violation
+from ..placeholders import filled
 from ..suppress import METADATA_PATHS
 from .k8s import (builtin_kind, dns1035_label, dns1123_label, dns1123_subdomain, get, invalid,
                   label_map, only_kinds, path_segment_name, pod_spec, qualified_name)
@@ -53,7 +53,7 @@ def object_name(obj: Any, ctx: Any) -> Iterator[Violation]:
     if isinstance(name, str) and name:
         # custom resources: always a subdomain (apiextensions-apiserver's validator)
         what, fn = _NAME_RULES.get(kind, ("DNS-1123 subdomain", dns1123_subdomain))
-        errors = fn(_filled(name))
+        errors = fn(filled(name))
         if not errors and kind == "CronJob" and len(name) > _CRONJOB_NAME_MAX:
             errors = [f"must be no more than {_CRONJOB_NAME_MAX} characters"]
             what = f"DNS-1123 subdomain of at most {_CRONJOB_NAME_MAX} characters (each Job " \
@@ -83,24 +83,12 @@ def _namespace(kind: str, meta: dict) -> Iterator[Violation]:
     # resources: their scope is the CRD's, which this per-object check does not know.
     if not isinstance(namespace, str) or not namespace or not kind or kind in CLUSTER_SCOPED:
         return
-    errors = dns1123_label(_filled(namespace))
+    errors = dns1123_label(filled(namespace))
     if errors:
         guess = _suggest(namespace.replace(".", "-"))[:63]
         yield Violation(invalid("metadata.namespace", namespace, errors), ("metadata", "namespace"),
                         hint="namespace names are DNS-1123 labels"
                              + (f"; try {guess!r}" if guess != namespace else ""))
-
-
-def _filled(value: str) -> str:
-    """`value` with each `${VAR}` placeholder as one valid word: envsubst, clusterctl's
-    templates and Flux's post-build substitution fill them in before the object is applied
-    (`${CLUSTER_NAME}-pool0`), so only the text around them is checked (`My_${X}` is not)."""
-    if "${" not in value:
-        return value
-    return _PLACEHOLDER.sub("a", value)
-
-
-_PLACEHOLDER = LazyRegex(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=+?][^{}]*)?\}")
 
 
 def _suggest(name: str) -> str:

@@ -17,8 +17,8 @@ def image_tag(obj: Any, ctx: Any) -> Iterator[Violation]:
             continue
         name = image.rsplit("/", 1)[-1]
         tag = name.partition(":")[2]
-        if not tag and "${" in name:
-            continue  # `${IMAGE}` (envsubst, Flux's substitution) may hold a tag
+        if not tag and "$" in name:
+            continue  # `${IMAGE}` (placeholders.py) may hold a tag
         if not tag or tag == "latest":
             yield Violation(f"{pointer_to_k8s(ptr + ('image',))}: image \"{image}\" is not pinned "
                             f"({'no tag' if not tag else 'the latest tag'}): every restart may run "

@@ -1,0 +1,46 @@
+"""`${VAR}` placeholders: envsubst, clusterctl's templates and Flux's post-build substitution
+fill them in before an object is applied (`replicas: ${REPLICAS:-1}`,
+`name: ${CLUSTER_NAME}-pool0`). kubelint reads the manifest as written, so a value that is a
+placeholder is unknown: a finding about it would only say that it has not been filled in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .lazyre import LazyRegex
+
+# ${VAR}, ${VAR:-default}, ${VAR:=default}, ${VAR-default} (envsubst, Flux), and $VAR alone
+_ONE = r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=+?][^{}]*)?\}"
+_PLACEHOLDER = LazyRegex(_ONE)
+_WHOLE = LazyRegex(r"(?:" + _ONE + r"|\$[A-Za-z_][A-Za-z0-9_]*)\Z")
+
+
+def filled(value: str) -> str:
+    """`value` with each `${VAR}` placeholder as one valid word (`a`), so that only the text
+    around it is checked: `${CLUSTER_NAME}-pool0` is a valid name, `My_${X}` is not."""
+    if "${" not in value:
+        return value
+    return _PLACEHOLDER.sub("a", value)
+
+
+def is_placeholder(value: Any) -> bool:
+    """The whole value is one placeholder (`${REPLICAS:-1}`, `$K8S_SA_NAME`)."""
+    return isinstance(value, str) and value[:1] == "$" and _WHOLE.match(value) is not None
+
+
+def about_placeholder(data: Any, pointer: Any, message: str) -> bool:
+    """Whether a finding at `pointer` of `data` is about a value that is a placeholder: the
+    value itself, or (a map or list the finding points at: a selector, labels) one of its
+    values that the message quotes. Asked only of messages with `$` in them."""
+    value = data
+    for part in pointer:
+        if isinstance(value, dict):
+            value = value.get(part)
+        elif isinstance(value, list) and isinstance(part, int) and -len(value) <= part < len(value):
+            value = value[part]
+        else:
+            return False
+    if is_placeholder(value):
+        return True
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return any(is_placeholder(v) and v in message for v in items)

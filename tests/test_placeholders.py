@@ -1,0 +1,63 @@
+"""`${VAR}` placeholders (envsubst, clusterctl templates, Flux's post-build substitution):
+a value that is one is unknown until filled in, so nothing is claimed about it; the text
+around a placeholder, and the rest of the object, are still checked."""
+
+from kubelint.engine import Settings, run
+
+from .conftest import kubelint
+
+# GKE samples' ai-ml/infw-gw inference-pool-variables.yaml, cut down
+VARIABLES = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: ${EXTENSION_NAME:-epp}
+  namespace: ${NAMESPACE:-default}
+  labels: {app: "${EXTENSION_NAME:-epp}"}
+spec:
+  type: ${SERVICE_TYPE:-ClusterIP}
+  selector:
+    app: ${EXTENSION_NAME:-epp}
+  ports:
+    - protocol: ${SERVICE_PROTOCOL:-TCP}
+      port: ${EXTENSION_GRPC_PORT:-9002}
+      targetPort: ${EXTENSION_GRPC_PORT:-9002}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: My_${EXTENSION_NAME}
+spec:
+  replicas: ${REPLICAS:-1}
+  selector:
+    matchLabels: {app: "${EXTENSION_NAME:-epp}"}
+  template:
+    metadata:
+      labels: {app: "${EXTENSION_NAME:-epp}"}
+    spec:
+      serviceAccountName: $K8S_SA_NAME
+      containers:
+        - name: epp
+          image: ${EPP_IMAGE}
+          imagePullPolicy: ${IMAGE_PULL_POLICY:-Always}
+          ports:
+            - containerPort: ${EXTENSION_GRPC_PORT:-9002}
+            - containerPort: http
+"""
+
+
+def test_values_that_are_placeholders_get_no_findings(tmp_path):
+    (tmp_path / "pool.yaml").write_text(VARIABLES)
+    result = run([str(tmp_path / "pool.yaml")], Settings(select=["KL"]))
+    got = sorted((f.line, f.column, f.code) for f in result.findings
+                 if f.code < "KL3")  # (the pack's own findings: no resources, probes...)
+    # the name's text around the placeholder is checked; a port that is no number is too
+    assert got == [(19, 9, "KL104"), (35, 30, "KL010")], [(f.line, f.column, f.code, f.message) for f in result.findings]
+
+
+def test_the_cli_reports_the_same(tmp_path):
+    (tmp_path / "pool.yaml").write_text(VARIABLES)
+    proc = kubelint("check", "pool.yaml", cwd=tmp_path)
+    lines = proc.stdout.decode().splitlines()
+    assert lines[0].startswith('pool.yaml:19:9: error: metadata.name: Invalid value: "My_${EXTENSION_NAME}"'), lines
+    assert lines[-1].startswith("1 file, 2 objects: 2 errors"), lines
