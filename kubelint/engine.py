@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import time
 from array import array
 from itertools import chain
@@ -937,8 +938,14 @@ def run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes] = None,
         progress: Optional[Callable[[int, int], None]] = None) -> Result:
     """Lint `paths`. `progress(done, total)` is called as files finish (the CLI draws a
     progress line on a terminal with it)."""
-    with gc_paused():  # the run builds no reference cycles worth collecting
-        return _run(paths, settings, stdin, registry, progress)
+    try:
+        with gc_paused():  # the run builds no reference cycles worth collecting
+            return _run(paths, settings, stdin, registry, progress)
+    finally:
+        if KEEP_ALIVE is None and "kubelint.parallel" in sys.modules:
+            # forked children left ending (parallel.run(wait=False)); a process that ends
+            # after this run (the kubelint command) leaves them to the system
+            sys.modules["kubelint.parallel"].reap()
 
 
 def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
@@ -1227,7 +1234,7 @@ def _lint_files(linters: List[Linter], tasks: List[Tuple[int, Any]],
                             finish=_flush_results, start=lambda: _import_cross_checks(linter),
                             between=graph.feed if graph is not None else None,
                             first=_warm_up(tasks), stream=True, sent=_outcome_sent,
-                            received=_outcome_received)
+                            received=_outcome_received, wait=False)
         if graph is not None:
             graph.feed(done)
         return done
@@ -1701,7 +1708,7 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
         head = kept[:], quiet[:]  # custom resources validated above: they come first
         del kept[:], quiet[:]
         results = parallel.run(min(linter.settings.jobs, len(parts)), parts, part,
-                               first=_warm_parts(objects, parts))
+                               first=_warm_parts(objects, parts), wait=False)
         kept[:], quiet[:] = head
         for k, q, used in results:
             kept.extend(k)

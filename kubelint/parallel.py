@@ -28,6 +28,19 @@ _MAX_CHUNKS = 1000
 _FLUSH = 256 << 10
 
 
+# Children that had sent everything but were still ending when run(wait=False) returned.
+_ENDING: List[int] = []
+
+
+def reap() -> None:
+    """Wait for the children run(wait=False) left ending."""
+    while _ENDING:
+        try:
+            os.waitpid(_ENDING.pop(), 0)
+        except ChildProcessError:
+            pass
+
+
 class WorkerError(Exception):
     """A child failed in a way that could not be sent back as the exception itself."""
 
@@ -39,7 +52,7 @@ def run(jobs: int, tasks: Sequence[Any], work: Callable[[Any], Any],
         between: Optional[Callable[[List[Any]], None]] = None,
         first: Sequence[int] = (), stream: bool = False,
         sent: Optional[Callable[[Any], Any]] = None,
-        received: Optional[Callable[[Any], Any]] = None) -> List[Any]:
+        received: Optional[Callable[[Any], Any]] = None, wait: bool = True) -> List[Any]:
     """[work(task) for task in tasks], computed by this process and jobs - 1 forked ones;
     each child calls `finish` when it has no work left (before it exits); this process calls
     `start` once the children are working (work for later that they need not inherit), and
@@ -62,7 +75,11 @@ def run(jobs: int, tasks: Sequence[Any], work: Callable[[Any], Any],
     (an object an earlier result reached would be read back as it was sent).
 
     `sent(result)`: what a child pickles of a result, `received(that)` the result again in
-    this process (a form cheaper to pickle: plain tuples for named ones)."""
+    this process (a form cheaper to pickle: plain tuples for named ones).
+
+    `wait=False`: children that have sent everything but are still ending (the kernel
+    freeing a large process's memory: 3-8 ms at 5,000 documents) are not waited for; reap()
+    collects them later."""
     n = len(tasks)
     results: List[Any] = [None] * n
     for j in first:
@@ -108,7 +125,10 @@ def run(jobs: int, tasks: Sequence[Any], work: Callable[[Any], Any],
             os.set_blocking(child.fd, True)
             child.receive(chunks, results, block=True)
         for child in children:
-            os.waitpid(child.pid, 0)
+            if wait:
+                os.waitpid(child.pid, 0)
+            elif os.waitpid(child.pid, os.WNOHANG)[0] == 0:
+                _ENDING.append(child.pid)  # still ending: reap() collects it
         children = []
         if progress is not None:
             progress(n, n)

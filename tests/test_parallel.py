@@ -64,6 +64,39 @@ def test_an_unpicklable_failure_in_a_child_still_says_what_happened(tmp_path):
 
 
 
+
+def test_without_waiting_children_still_ending_are_reaped_later():
+    """wait=False: run() returns once every result is in, without waiting for a child to
+    end; reap() then leaves none behind, and a failure still reaps them all."""
+    parent = os.getpid()
+
+    def work(i):
+        time.sleep(0.001)
+        return i * 2
+
+    real_exit = os._exit
+
+    def slow_exit(code):  # a child that takes its time to end, as a large one does
+        if os.getpid() != parent:
+            time.sleep(0.3)
+        real_exit(code)
+
+    os._exit = slow_exit
+    try:
+        out = parallel.run(2, list(range(200)), work, wait=False)
+    finally:
+        os._exit = real_exit
+    assert out == [i * 2 for i in range(200)]
+    assert parallel._ENDING  # not waited for
+    parallel.reap()
+    assert not parallel._ENDING
+    _no_children_left()
+    with pytest.raises(ValueError, match="task 7"):
+        parallel.run(2, list(range(50)), lambda i: (_ for _ in ()).throw(ValueError("task 7"))
+                     if i == 7 else i, wait=False)
+    _no_children_left()
+
+
 @pytest.mark.parametrize("stream", [False, True])
 def test_results_larger_than_the_pipe_stream_back_while_this_process_works(monkeypatch, stream):
     """Children send each chunk as it is done and this process reads between its own: 18 MB
