@@ -1114,11 +1114,20 @@ def _per_config(linter: Linter, sources: List[Source]
         cache[os.path.dirname(os.path.abspath(root))] = root
     index: Dict[Optional[str], int] = {root: 0}
     linters, excludes, kept, choice = [linter], [None], [], []  # type: ignore[var-annotated]
+    # each folder's config, by the folder as written (a walk's files come folder by folder):
+    # the folder of abspath(path) without an abspath (getcwd, normpath) per file
+    folders: Dict[str, Optional[str]] = {}
     for source in sources:
         path = source.real or (settings.stdin_filename if source.real is None else None)
         i = 0
         if path is not None:
-            found = nearest(os.path.dirname(os.path.abspath(path)), cache)
+            folder, name = os.path.split(path)
+            if folder in folders and name not in ("", os.curdir, os.pardir):
+                found = folders[folder]
+            else:
+                found = nearest(os.path.dirname(os.path.abspath(path)), cache)
+                if name not in ("", os.curdir, os.pardir):
+                    folders[folder] = found
             if found not in index:
                 nested = settings.for_config(found)
                 same = nested.rule_dirs == settings.rule_dirs

@@ -97,3 +97,30 @@ def test_a_broken_nested_config_is_a_usage_error(tmp_path):
     proc = kubelint("check", "-f", "json", "--config", str(root / ".kubelint.yaml"), ".", cwd=root)
     assert proc.returncode == 1
     assert len(findings(proc, str(root))) == 3
+
+
+def test_each_file_gets_the_config_of_its_absolute_folder_however_its_path_is_written(
+        tmp_path, monkeypatch):
+    """The nearest config is remembered per folder as written: files named with ./, .., or
+    a folder's name for a path, get what nearest() gives for each file's absolute folder."""
+    from kubelint.config import nearest
+    from kubelint.engine import Linter, Settings, Source, _per_config
+
+    root = tree(tmp_path, 2)
+    monkeypatch.chdir(root / "sub")
+    names = ["b00.yaml", "./b01.yaml", "../a00.yaml", "quiet/c.yaml", "quiet/../b00.yaml",
+             "quiet/..", "quiet/.", "quiet/", "quiet/c.yaml/..", "../sub/quiet/c.yaml",
+             "x/../../a01.yaml", "quiet/c.yaml", "b00.yaml", str(root / "a00.yaml"), "quiet/."]
+    made = []
+
+    def nested(path):
+        made.append(path)
+        return Settings(jobs=1)
+
+    settings = Settings(jobs=1)
+    settings.for_config = nested
+    kept, choice, linters = _per_config(Linter(settings), [Source(n, n) for n in names])
+    assert len(kept) == len(names) and len(linters) == len(made) + 1
+    want = [nearest(os.path.dirname(os.path.abspath(n)), {}) for n in names]
+    assert [made[i - 1] for i in choice] == want
+    assert {os.path.basename(os.path.dirname(w)) for w in want} == {"repo", "sub", "quiet"}
