@@ -428,7 +428,7 @@ class Linter:
         if rule_code not in self.enabled_codes:
             return None
         pointer, at = v.pointer, v.at
-        if "$" in v.message and _about_placeholder(doc, obj, pointer, v.message):
+        if ("$" in v.message or "{{" in v.message) and _about_placeholder(doc, obj, pointer, v.message):
             return None
         # place(), its memo hit inlined: most findings of the whole rule set take this path
         memo = doc.spans if doc.__class__ is Document else None
@@ -493,7 +493,7 @@ class Linter:
                     add(f)
                 continue
             message, pointer, at, _, hint, own, fix = v
-            if "$" in message and _about_placeholder(doc, obj, pointer, message):
+            if ("$" in message or "{{" in message) and _about_placeholder(doc, obj, pointer, message):
                 continue
             span = None
             if pointer.__class__ is tuple:

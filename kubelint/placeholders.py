@@ -1,7 +1,9 @@
-"""`${VAR}` placeholders: envsubst, clusterctl's templates and Flux's post-build substitution
-fill them in before an object is applied (`replicas: ${REPLICAS:-1}`,
-`name: ${CLUSTER_NAME}-pool0`). kubelint reads the manifest as written, so a value that is a
-placeholder is unknown: a finding about it would only say that it has not been filled in."""
+"""Placeholders: envsubst, clusterctl's templates and Flux's post-build substitution fill in
+`${VAR}` before an object is applied (`replicas: ${REPLICAS:-1}`, `name: ${CLUSTER_NAME}-pool0`),
+a script or a workflow engine fills in `{{name}}`. kubelint reads the manifest as written, so a
+value that is a placeholder is unknown: a finding about it would only say that it has not been
+filled in. (`<your-project>` and `__HOST__` stay findings: people fill those in by hand, and one
+left in a manifest is a mistake.)"""
 
 from __future__ import annotations
 
@@ -11,27 +13,33 @@ from .lazyre import LazyRegex
 
 # ${VAR}, ${VAR:-default}, ${VAR:=default}, ${VAR-default} (envsubst, Flux), and $VAR alone
 _ONE = r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=+?][^{}]*)?\}"
-_PLACEHOLDER = LazyRegex(_ONE)
+_PLACEHOLDER = LazyRegex(_ONE + r"|\{\{[^{}\n]*\}\}")
 _WHOLE = LazyRegex(r"(?:" + _ONE + r"|\$[A-Za-z_][A-Za-z0-9_]*)\Z")
 
 
 def filled(value: str) -> str:
-    """`value` with each `${VAR}` placeholder as one valid word (`a`), so that only the text
-    around it is checked: `${CLUSTER_NAME}-pool0` is a valid name, `My_${X}` is not."""
-    if "${" not in value:
+    """`value` with each `${VAR}` or `{{name}}` placeholder as one valid word (`a`), so that
+    only the text around it is checked: `${CLUSTER_NAME}-pool0` is a valid name, `My_${X}` is
+    not."""
+    if "${" not in value and "{{" not in value:
         return value
     return _PLACEHOLDER.sub("a", value)
 
 
 def is_placeholder(value: Any) -> bool:
-    """The whole value is one placeholder (`${REPLICAS:-1}`, `$K8S_SA_NAME`)."""
-    return isinstance(value, str) and value[:1] == "$" and _WHOLE.match(value) is not None
+    """The whole value is one placeholder: `${REPLICAS:-1}`, `$K8S_SA_NAME`, or a template
+    engine's `{{keyspace}}` (a script's sed template; an Argo Workflows parameter)."""
+    if not isinstance(value, str):
+        return False
+    if value[:1] == "$":
+        return _WHOLE.match(value) is not None
+    return value[:2] == "{{" and value[-2:] == "}}" and "\n" not in value
 
 
 def about_placeholder(data: Any, pointer: Any, message: str) -> bool:
     """Whether a finding at `pointer` of `data` is about a value that is a placeholder: the
     value itself, or (a map or list the finding points at: a selector, labels) one of its
-    values that the message quotes. Asked only of messages with `$` in them."""
+    values that the message quotes. Asked only of messages with `$` or `{{` in them."""
     value = data
     for part in pointer:
         if isinstance(value, dict):

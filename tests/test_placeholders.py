@@ -61,3 +61,17 @@ def test_the_cli_reports_the_same(tmp_path):
     lines = proc.stdout.decode().splitlines()
     assert lines[0].startswith('pool.yaml:19:9: error: metadata.name: Invalid value: "My_${EXTENSION_NAME}"'), lines
     assert lines[-1].startswith("1 file, 2 objects: 2 errors"), lines
+
+
+def test_template_placeholders_too_but_not_hand_filled_ones(tmp_path):
+    """kubernetes/examples' vitess pod template (filled in by a script's sed): `{{uid}}` in the
+    name and `{{keyspace}}` as a label value are unknown. `<your-host>` is for people to fill
+    in: left in a manifest, it is a mistake, and stays a finding."""
+    (tmp_path / "vttablet-pod-template.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: vttablet-{{uid}}\n"
+        "  labels: {keyspace: \"{{keyspace}}\", host: \"<your-host>\"}\n"
+        "spec:\n  containers: [{name: vttablet, image: \"vitess/lite:v2.0.0\"}]\n")
+    result = run([str(tmp_path / "vttablet-pod-template.yaml")], Settings())
+    assert [(f.line, f.column, f.code) for f in result.findings] == [(5, 44, "KL105")], \
+        [(f.line, f.column, f.code, f.message) for f in result.findings]
+    assert '"<your-host>"' in result.findings[0].message
