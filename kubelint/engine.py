@@ -4,7 +4,6 @@ never exits; every input file ends up in Result.files."""
 from __future__ import annotations
 
 import os
-import re
 import sys
 import time
 from array import array
@@ -1087,11 +1086,11 @@ def _lint_task(linters: List[Linter], item: Tuple[int, Any]) -> FileOutcome:
 def _fork_is_safe() -> bool:
     """fork() copies only the calling thread: with other threads running (the language
     server's reader) a child could inherit a lock held by one of them. macOS also warns
-    against fork once system frameworks are loaded; it keeps multiprocessing's default."""
-    import sys
-    import threading
-
-    return sys.platform.startswith("linux") and threading.active_count() == 1
+    against fork once system frameworks are loaded; it keeps multiprocessing's default.
+    Without the threading module no thread was started through it, and it would count one
+    (threads of _thread alone it does not see either): not imported for that (~0.5 ms)."""
+    threads = sys.modules.get("threading")
+    return sys.platform.startswith("linux") and (threads is None or threads.active_count() == 1)
 
 
 def _per_config(linter: Linter, sources: List[Source]
@@ -1292,7 +1291,10 @@ def _outcome_received(outcome: FileOutcome) -> FileOutcome:
 # WARM_SCAN, at most WARM_FILES of them and WARM_BYTES in all (linted alone, before the
 # children start: a large file would keep them waiting).
 WARM_SCAN, WARM_FILES, WARM_BYTES = 64, 8, 256 << 10
-_KIND_LINE = LazyRegex(rb"^kind:[ \t]*[\"']?([A-Za-z0-9]+)", re.M)
+# a line that starts with `kind:` (the one at the start of the text on its own: a pattern that
+# starts with a literal is searched for that literal, 4x faster than trying `^` everywhere)
+_KIND_LINE = LazyRegex(rb"\nkind:[ \t]*[\"']?([A-Za-z0-9]+)")
+_KIND_FIRST = LazyRegex(rb"kind:[ \t]*[\"']?([A-Za-z0-9]+)")
 
 
 def _warm_up(tasks: List[Tuple[int, Any]]) -> List[int]:
@@ -1311,12 +1313,12 @@ def _warm_up(tasks: List[Tuple[int, Any]]) -> List[int]:
                 if os.path.getsize(source.real) > budget:
                     continue
                 with open(source.real, "rb") as f:
-                    raw = f.read(budget + 1)
+                    raw = f.read()  # (its size: not a buffer of budget + 1 bytes per file)
             except OSError:
                 continue
         if raw is None or len(raw) > budget:
             continue
-        kinds = set(_KIND_LINE.findall(raw))
+        kinds = _kinds_in(raw)
         if kinds - seen:
             seen |= kinds
             chosen.append(i)
@@ -1324,6 +1326,15 @@ def _warm_up(tasks: List[Tuple[int, Any]]) -> List[int]:
             if len(chosen) == WARM_FILES:
                 break
     return chosen
+
+
+def _kinds_in(raw: bytes) -> set:
+    """The kinds named by the lines of `raw` that start with `kind:`."""
+    kinds = set(_KIND_LINE.findall(raw))
+    first = _KIND_FIRST.match(raw)
+    if first is not None:
+        kinds.add(first.group(1))
+    return kinds
 
 
 class _GraphAhead:

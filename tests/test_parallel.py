@@ -167,6 +167,19 @@ def test_the_files_linted_before_the_fork_each_add_a_kind(tmp_path, monkeypatch)
     assert engine._warm_up(tasks) == [0, 2]
 
 
+
+@pytest.mark.parametrize("text", [
+    b"kind: Service\n", b"apiVersion: v1\nkind: 'ConfigMap'\n---\nkind: \"Secret\"\n",
+    b"kind:Deployment\r\nkind:\tRole\r\n", b"  kind: Indented\nspec:\n  kind: Nested\n",
+    b"\nkind: AfterEmptyLine\nkinds: Nope\n# kind: Comment\nkind: \n", b"kind", b"",
+    b"metadata:\n  name: x\nkind: Last", b"kind: A\nkind: A\n\n\nkind: B-c\n"])
+def test_the_kinds_of_a_file_are_those_of_its_lines_that_start_with_kind(text):
+    import re
+
+    from kubelint import engine
+
+    assert engine._kinds_in(text) == set(re.findall(rb"^kind:[ \t]*[\"']?([A-Za-z0-9]+)", text, re.M))
+
 def test_a_stream_sends_again_what_an_earlier_chunk_sent_as_a_reference(monkeypatch):
     """stream=True: one pickle memo from chunk to chunk (packing.StreamWriter), started again
     every STREAM_BYTES: results are equal, and a part that several chunks' results hold is
