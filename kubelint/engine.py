@@ -18,7 +18,7 @@ from .discover import (FUNCTION_ANNOTATIONS, MANIFEST_SUFFIXES, NOT_A_MANIFEST, 
 from .discover import discover as _discover
 from .lazyre import LazyRegex
 from .loader import (DEFAULT_MAX_FILE_SIZE, Document, Loaded, decode, gc_paused, load,
-                     load_bytes, read, reopen)
+                     load_bytes, read, reopen, alone_in_file, simple_text)
 from .model import (_JSON_PATHS, Finding, FileReport, ObjectRef, Related, Severity, Span,
                     Violation, pointer_to_json)
 from .registry import Registry, Rule
@@ -588,7 +588,8 @@ class Linter:
         directives = parse_directives(loaded.text)
         kept, suppressed = self.suppress(findings, path, directives, ignores)
         return FileOutcome(report, kept, suppressed, objects, directives, deferred,
-                           _packed_lines(loaded.lines) if objects or deferred else None,
+                           _packed_lines(loaded.lines, loaded.text) if objects or deferred
+                           else None,
                            spans or None)
 
     def _kept(self, obj: K8sObject) -> K8sObject:
@@ -857,11 +858,19 @@ class Linter:
         return kept, suppressed
 
 
-def _packed_lines(lines: Optional[List[Tuple[int, int, int]]]) -> Optional["array[int]"]:
+def _packed_lines(lines: Optional[List[Tuple[int, int, int]]], text: Optional[str] = None
+                  ) -> Optional["array[int]"]:
     """Loaded.lines as an outcome keeps them until the cross-object stage: the numbers in an
     array, not a tuple and three ints a document (at 50,000 documents ~1.3 instead of ~6 MB in
-    the process that holds every outcome; less to send back from workers too)."""
-    return None if lines is None else array("q", chain.from_iterable(lines))
+    the process that holds every outcome; less to send back from workers too); then the
+    length of `text` when the stage may read a document's bytes alone (loader.simple_text,
+    alone_in_file)."""
+    if lines is None:
+        return None
+    packed = array("q", chain.from_iterable(lines))
+    if text is not None and simple_text(text, lines):
+        packed.append(len(text))
+    return packed
 
 
 def _not_a_manifest(loaded: Loaded, version: Optional[str] = None) -> Optional[str]:
@@ -1546,6 +1555,10 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
 
     kept: List[Finding] = []
     quiet: List[Finding] = []
+    # related locations placed (_place), by (path, document, item, pointer): kept from part
+    # to part of a split stage, where each part is one file and the same Service (KL218's
+    # first user of a nodePort) is pointed at from many files
+    related: Dict[Tuple[str, int, Optional[int], Any], Span] = {}
 
     def add(obj: K8sObject, found: Iterable[Optional[Finding]]) -> None:
         outcome = outcome_by_path[obj.path]
@@ -1697,7 +1710,7 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
                     # the projection is enough to place them: the whole data goes now
                     found.setdefault(obj.path, []).append((rules[i].code, obj, violations))
         if found:  # (most parts of a split stage have none)
-            _place(linter, found, document, node_of, add, done)
+            _place(linter, found, document, node_of, add, done, related)
 
     parts = _late_parts(linter, objects, outcomes) if rules else None
     if parts is None:
@@ -1790,7 +1803,8 @@ def _warm_parts(objects: List[K8sObject], parts: List[Tuple[int, int]]) -> List[
 
 
 def _place(linter: Linter, found: Dict[str, List[Tuple[str, K8sObject, List[Violation]]]],
-           document: Callable, node_of: Callable, add: Callable, done: Callable) -> None:
+           document: Callable, node_of: Callable, add: Callable, done: Callable,
+           spans: Optional[Dict[Tuple[str, int, Optional[int], Any], Span]] = None) -> None:
     """Findings of the cross-object rules, placed file by file so that only one file's nodes
     are kept at a time: each file is opened once, for its own findings and for the related
     locations in it, then let go (related locations looked up as they came kept the text and
@@ -1805,15 +1819,19 @@ def _place(linter: Linter, found: Dict[str, List[Tuple[str, K8sObject, List[Viol
                 for other, pointer, _ in v.related:
                     if other is not None:
                         wanted.setdefault(other.path, []).append((other, pointer))
-    spans: Dict[Tuple[str, int, Optional[int], Any], Span] = {}
+    if spans is None:
+        spans = {}
     # (object, its findings) or, with related locations in other files, (object, None,
     # [(violation, its finding)]): those are added below
     pending: List[Tuple[K8sObject, Any, Any]] = []
     for path in dict.fromkeys(list(found) + list(wanted)):
         for other, pointer in wanted.get(path, ()):
+            key = (other.path, other.doc, other.item, pointer)
+            if key in spans:
+                continue  # (placed for an earlier finding, maybe of an earlier part)
             node = node_of(other)
             if node is not None:
-                spans[(other.path, other.doc, other.item, pointer)] = locate(node, pointer, "key")
+                spans[key] = locate(node, pointer, "key")
         for code, obj, violations in found.get(path, ()):
             doc = document(obj)
             if doc is None:
@@ -1937,11 +1955,18 @@ class _Reopened:
             text = _text_of(self.source, self.max_size)
             lines = self.lines  # (_packed_lines)
             # unreadable now (deleted since): positions fall back to the first line
+            count = len(lines) // 3
             self._nodes = reopen(text if text is not None else "",
-                                 list(zip(lines[0::3], lines[1::3], lines[2::3])))
+                                 list(zip(lines[0:3 * count:3], lines[1:3 * count:3],
+                                          lines[2:3 * count:3])))
         return self._nodes
 
     def fast(self, index: int, item: Optional[int]) -> Any:
+        if self._nodes is None and item is None and self.source.real is not None \
+                and self.source.raw is None:
+            node = alone_in_file(self.source.real, self.lines, index)
+            if node is not None:
+                return node
         return self._get().fast(index, item)
 
     def node(self, index: int, item: Optional[int]) -> Any:
