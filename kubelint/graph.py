@@ -870,9 +870,9 @@ SHAPES: Dict[str, Dict[str, Any]] = {
     "HorizontalPodAutoscaler": {"spec": {"scaleTargetRef": _ALL}},
     "PodDisruptionBudget": {"spec": {"selector": _ALL}},
     "NetworkPolicy": {"spec": {"podSelector": _ALL}},
-    # what the Service rules read of the Service they check (PROJECTION_ENOUGH), and KL218
-    # of every Service
-    "Service": {"spec": {"type": _ALL, "selector": _ALL, "ports": _ALL}},
+    # what the Service rules read of the Service they check (PROJECTION_ENOUGH), KL218 of
+    # every Service, KL215 of a StatefulSet's Service (headless: clusterIP None)
+    "Service": {"spec": {"type": _ALL, "selector": _ALL, "ports": _ALL, "clusterIP": _ALL}},
     # identity only: what is read of them goes through whole()/full_data()
     **{k: {} for k in ("ConfigMap", "Secret", "Ingress", "ServiceAccount", "Role",
                        "ClusterRole", "RoleBinding", "ClusterRoleBinding", "PersistentVolumeClaim",
