@@ -255,8 +255,23 @@ def _service_pods(obj: Any, g: Graph, ctx: Any = None) -> List[PodSource]:
         pods = [] if not isinstance(selector, dict) or not selector else g.nearest_pods(
             [p for p in g.select_map(obj.namespace, selector) if p.spec is not None], obj)
     if shared is not None:
-        shared["service_pods"] = (obj.data, g, pods)
+        shared["service_pods"] = (obj.data, g, pods, {})  # (and _ports_of's, by pod)
     return pods
+
+
+def _ports_of(pod: PodSource, pods: List[PodSource], ctx: Any) -> List[Tuple[Pointer, dict]]:
+    """_container_ports(pod) of a pod of `pods`, what _service_pods gave: worked out once for
+    KL203 and KL204 (kept with the last Service's pods in ctx.shared; callers must not change
+    it)."""
+    shared = getattr(ctx, "shared", None)
+    last = shared.get("service_pods") if shared is not None else None
+    if last is None or last[2] is not pods:
+        return _container_ports(pod)
+    memo = last[3]
+    found = memo.get(id(pod))
+    if found is None:
+        found = memo[id(pod)] = _container_ports(pod)
+    return found
 
 
 def _container_ports(pod: PodSource) -> List[Tuple[Pointer, dict]]:
@@ -281,7 +296,7 @@ def service_target_port(obj: Any, ctx: Any) -> Iterator[Violation]:
         if not isinstance(target, str) or target.isdigit():
             continue
         for pod in pods:
-            names = [p.get("name") for _, p in _container_ports(pod)]
+            names = [p.get("name") for _, p in _ports_of(pod, pods, ctx)]
             if target not in names:
                 m = [c for c in [closest(target, [n for n in names if isinstance(n, str)])] if c]
                 shown = ", ".join(str(n) for n in names if n) or "none"
@@ -304,7 +319,7 @@ def service_target_port_undeclared(obj: Any, ctx: Any) -> Iterator[Violation]:
         return
     declared = set()
     for pod in pods:
-        ports = _container_ports(pod)
+        ports = _ports_of(pod, pods, ctx)
         if not ports:
             return  # containers that declare no ports: nothing to compare
         declared.update(p.get("containerPort") for _, p in ports
@@ -751,7 +766,7 @@ def statefulset_service(obj: Any, ctx: Any) -> Iterator[Violation]:
         yield v
     if not found:
         return
-    svc = graphmod.whole(found[0])
+    svc = found[0]  # (its projection has what is read here: graph.SHAPES)
     sspec = svc.data.get("spec") if isinstance(svc.data.get("spec"), dict) else {}
     if sspec.get("clusterIP") != "None":
         yield Violation(f"spec.serviceName: Service {name} is not headless (clusterIP: None): the "
