@@ -1652,7 +1652,7 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
     # (apiVersion, kind, builtin) -> (rules_of(), whether they read more than the projection,
     # the steps: a rule's index, or (by_code, members) for rules that share one walk,
     # whether a step's rule has candidates)
-    plans: Dict[Tuple[str, str, bool], Tuple[List[int], bool, List[Any], bool]] = {}
+    plans: Dict[Tuple[Any, Any, bool], Tuple[List[int], bool, List[Any], bool]] = {}
 
     def steps_of(which: List[int]) -> List[Any]:
         """`which` with the rules that share one walk (Pod Security's controls) as one step
@@ -1673,8 +1673,15 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
         found: Dict[str, List[Tuple[str, K8sObject, List[Violation]]]] = {}
         for j in range(start, end):
             obj = objects[j]
-            key = (obj.api_version, obj.kind, obj.builtin)
-            plan = plans.get(key)
+            data = obj[3]
+            # a plan is a function of apiVersion, kind and builtin: their raw values are as
+            # good a key (no two K8sObject properties per object), unless not hashable
+            key = (data.get("apiVersion"), data.get("kind"), obj[6])
+            try:
+                plan = plans.get(key)
+            except TypeError:  # a list or a map: the values the rules see instead
+                key = (obj.api_version, obj.kind, obj.builtin)
+                plan = plans.get(key)
             if plan is None:
                 which = rules_of(obj)
                 steps = steps_of(which)
