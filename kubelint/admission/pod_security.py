@@ -14,74 +14,17 @@ reported where it is, with the value that would pass."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..checks.k8s import POD_SPEC_PATHS, containers, get, items
-from ..model import Pointer, Severity, Violation, pointer_to_k8s
+from ..model import _K8S_PATHS, Pointer, Severity, Violation, pointer_to_k8s
 
 LABEL = "pod-security.kubernetes.io/"
 LEVELS = ("privileged", "baseline", "restricted")
 Version = Tuple[int, int]
 
 
-class Issue(NamedTuple):
-    """One offending field: where, what was found, and what would pass."""
-
-    pointer: Pointer
-    at: str  # "value" or "key"
-    problem: str
-    fix: str
-
-
-Check = Callable[[dict, dict, Pointer, Pointer, Version], Iterator[Issue]]
-
-
-def _sc(obj: Any) -> dict:
-    sc = obj.get("securityContext") if isinstance(obj, dict) else None
-    return sc if isinstance(sc, dict) else {}
-
-
 _EMPTY: dict = {}  # read only: the securityContext of an owner without one
-_LAST_VIEW: list = [None, None, ()]
-
-
-def _view(spec: dict, base: Pointer) -> Tuple[Tuple[Pointer, dict, dict], ...]:
-    """(pointer, owner, its securityContext or {}) of the pod and then of every container:
-    what most controls read, looked up once per pod spec rather than once per control (the
-    last pod's is kept: the controls of a pod run one after the other)."""
-    last = _LAST_VIEW
-    if last[0] is spec and last[1] == base:
-        return last[2]
-    owners = [(base, spec, _sc(spec) or _EMPTY)]
-    for ptr, c in containers(spec, base):
-        sc = c.get("securityContext")
-        owners.append((ptr, c, sc if sc.__class__ is dict else _sc(c) or _EMPTY))
-    found = tuple(owners)
-    last[0], last[1], last[2] = spec, base, found
-    return found
-
-
-def _where_missing(ptr: Pointer, c: dict) -> Tuple[Pointer, str]:
-    """A required field is missing: point at the securityContext if there is one, else at
-    the container's (or pod's) name/spec key."""
-    if isinstance(c.get("securityContext"), dict):
-        return ptr + ("securityContext",), "key"
-    if "name" in c:
-        return ptr + ("name",), "key"
-    return ptr, "key"
-
-
-def _name(c: dict) -> str:
-    n = c.get("name")
-    return f'container "{n}"' if isinstance(n, str) else "container"
-
-
-def _windows(spec: dict) -> bool:
-    return get(spec, ("os", "name")) == "windows"
-
-
-def _user_namespace(spec: dict) -> bool:
-    return spec.get("hostUsers") is False
 
 
 def _q(value: Any) -> str:
@@ -94,145 +37,16 @@ def _q(value: Any) -> str:
     return json.dumps(value)
 
 
-# --- baseline ---------------------------------------------------------------------------------
-
-def windows_host_process(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
-    for ptr, _, sc in _view(spec, base):
-        opts = sc.get("windowsOptions")
-        if isinstance(opts, dict) and opts.get("hostProcess") is True:
-            yield Issue(ptr + ("securityContext", "windowsOptions", "hostProcess"), "value",
-                        "hostProcess=true", "hostProcess: false, or unset")
-
-
-def host_namespaces(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
-    for field in ("hostNetwork", "hostPID", "hostIPC"):
-        if spec.get(field) is True:
-            yield Issue(base + (field,), "value", f"{field}=true", f"{field}: false, or unset")
-
-
-def privileged(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
-    for ptr, c, sc in _view(spec, base)[1:]:
-        if sc.get("privileged") is True:
-            yield Issue(ptr + ("securityContext", "privileged"), "value",
-                        f"{_name(c)} sets privileged=true", "privileged: false, or unset")
-
+# --- the controls --------------------------------------------------------------------------
+# What the plugin's checks forbid, and the values that pass.
 
 BASELINE_CAPABILITIES = frozenset((
     "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE",
     "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"))
-
-
-def capabilities_baseline(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
-    for ptr, c, sc in _view(spec, base)[1:]:
-        caps = sc.get("capabilities")
-        if not isinstance(caps, dict):
-            continue
-        for j, cap in enumerate(items(caps.get("add"))):
-            if cap not in BASELINE_CAPABILITIES:
-                yield Issue(ptr + ("securityContext", "capabilities", "add", j), "value",
-                            f"{_name(c)} adds non-default capability {_q(cap)}",
-                            "only the runtime's default set: " + ", ".join(sorted(BASELINE_CAPABILITIES)))
-
-
-def host_path_volumes(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
-    for i, vol in enumerate(items(spec.get("volumes"))):
-        if isinstance(vol, dict) and vol.get("hostPath") is not None:
-            yield Issue(base + ("volumes", i, "hostPath"), "key",
-                        f"volume {_q(vol.get('name'))} is a hostPath volume",
-                        "another volume type (emptyDir, configMap, a PersistentVolumeClaim...)")
-
-
-def host_ports(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
-    for ptr, c in containers(spec, base):
-        for j, port in enumerate(items(c.get("ports"))):
-            hp = port.get("hostPort") if isinstance(port, dict) else None
-            if hp is not None and hp != 0 and not isinstance(hp, bool):
-                yield Issue(ptr + ("ports", j, "hostPort"), "value",
-                            f"{_name(c)} uses hostPort {hp}", "hostPort: 0, or unset")
-
-
 APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/"
-
-
-def apparmor(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
-    for ptr, _, sc in _view(spec, base):
-        profile = sc.get("appArmorProfile")
-        if isinstance(profile, dict):
-            t = profile.get("type")
-            if t not in ("RuntimeDefault", "Localhost"):
-                at = ("type",) if "type" in profile else ()
-                yield Issue(ptr + ("securityContext", "appArmorProfile") + at, "value" if at else "key",
-                            f"AppArmor profile type {_q(t) if t is not None else 'unset'}",
-                            "type: RuntimeDefault or Localhost, or no appArmorProfile")
-    annotations = meta.get("annotations")
-    if isinstance(annotations, dict):
-        for key, value in annotations.items():
-            if isinstance(key, str) and key.startswith(APPARMOR_ANNOTATION) and isinstance(value, str) \
-                    and not (value == "" or value == "runtime/default" or value.startswith("localhost/")):
-                yield Issue(mbase + ("annotations", key), "value", f"annotation {key}={_q(value)}",
-                            '"runtime/default", "localhost/<profile>", or no annotation')
-
-
 SELINUX_TYPES = frozenset(("", "container_t", "container_init_t", "container_kvm_t"))
 SELINUX_TYPES_1_31 = SELINUX_TYPES | {"container_engine_t"}
-
-
-def selinux(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
-    allowed = SELINUX_TYPES_1_31 if v >= (1, 31) else SELINUX_TYPES
-    for ptr, _, sc in _view(spec, base):
-        opts = sc.get("seLinuxOptions")
-        if not isinstance(opts, dict):
-            continue
-        p = ptr + ("securityContext", "seLinuxOptions")
-        t = opts.get("type")
-        if t is not None and t not in allowed:
-            yield Issue(p + ("type",), "value", f"seLinuxOptions.type {_q(t)}",
-                        ", ".join(sorted(x for x in allowed if x)) + ", or unset")
-        for field in ("user", "role"):
-            if opts.get(field) not in (None, ""):
-                yield Issue(p + (field,), "value", f"seLinuxOptions.{field} is set", "unset")
-
-
-def _proc_mount(spec: dict, base: Pointer) -> Iterator[Issue]:
-    for ptr, c, sc in _view(spec, base)[1:]:
-        pm = sc.get("procMount")
-        if pm is not None and pm != "Default":
-            yield Issue(ptr + ("securityContext", "procMount"), "value",
-                        f"{_name(c)} sets procMount {_q(pm)}", '"Default", or unset')
-
-
-def proc_mount(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
-    if v >= (1, 35) and _user_namespace(spec):
-        return
-    yield from _proc_mount(spec, base)
-
-
-def proc_mount_restricted(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
-    yield from _proc_mount(spec, base)
-
-
 SECCOMP_TYPES = ("RuntimeDefault", "Localhost")
-
-
-def _seccomp_bad(profile: dict) -> bool:
-    return profile.get("type") not in SECCOMP_TYPES
-
-
-def _seccomp_issue(ptr: Pointer, profile: dict) -> Issue:
-    t = profile.get("type")
-    at = ("type",) if "type" in profile else ()
-    return Issue(ptr + ("securityContext", "seccompProfile") + at, "value" if at else "key",
-                 f"seccompProfile.type {_q(t) if t is not None else 'unset'}",
-                 "type: RuntimeDefault or Localhost")
-
-
-def seccomp_baseline(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
-    for ptr, _, sc in _view(spec, base):
-        profile = sc.get("seccompProfile")
-        if isinstance(profile, dict) and _seccomp_bad(profile):
-            yield _seccomp_issue(ptr, profile)
-
-
 SYSCTLS = {
     (1, 0): frozenset(("kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.tcp_syncookies",
                        "net.ipv4.ping_group_range", "net.ipv4.ip_unprivileged_port_start")),
@@ -242,7 +56,12 @@ SYSCTLS = {
     (1, 32): frozenset(("net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem")),
     (1, 37): frozenset(("net.ipv4.tcp_slow_start_after_idle", "net.ipv4.tcp_notsent_lowat")),
 }
-
+ALLOWED_VOLUMES = ("configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image",
+                   "persistentVolumeClaim", "projected", "secret")
+RESTRICTED_VOLUMES = ("hostPath", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "nfs", "iscsi",
+                      "glusterfs", "rbd", "flexVolume", "cinder", "cephfs", "flocker", "fc", "azureFile",
+                      "vsphereVolume", "quobyte", "azureDisk", "photonPersistentDisk", "portworxVolume",
+                      "scaleIO", "storageos")
 
 _SAFE: Dict[Version, frozenset] = {}
 
@@ -258,145 +77,278 @@ def safe_sysctls(v: Version) -> frozenset:
     return found
 
 
-def sysctls(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
-    allowed = safe_sysctls(v)
-    for i, s in enumerate(items(_view(spec, base)[0][2].get("sysctls"))):
-        name = s.get("name") if isinstance(s, dict) else None
-        if isinstance(name, str) and name not in allowed:
-            yield Issue(base + ("securityContext", "sysctls", i, "name"), "value",
-                        f"sysctl {_q(name)} is not in the safe set of v1.{v[1]}",
-                        ", ".join(sorted(allowed)))
+# (pointer, at, problem, hint) of one offending field, by rule code, in each control's order
+Found = Dict[str, List[Tuple[Pointer, str, str, str]]]
+
+_SC = ("securityContext",)
+_HANDLERS = (("livenessProbe",), ("readinessProbe",), ("startupProbe",))
+_LIFECYCLE = (("lifecycle", "postStart"), ("lifecycle", "preStop"))
+_CAPS_HINT = "allowed: only the runtime's default set: " + ", ".join(sorted(BASELINE_CAPABILITIES))
+_SECCOMP_HINT = "allowed: type: RuntimeDefault or Localhost"
+_APPARMOR_HINT = "allowed: type: RuntimeDefault or Localhost, or no appArmorProfile"
 
 
-_LIVENESS, _READINESS, _STARTUP = ("livenessProbe",), ("readinessProbe",), ("startupProbe",)
-_POST_START, _PRE_STOP = ("lifecycle", "postStart"), ("lifecycle", "preStop")
+def _seccomp(ptr: Pointer, profile: dict) -> Optional[Tuple[Pointer, str, str, str]]:
+    """The offending field of a seccompProfile whose type is not allowed, or None."""
+    t = profile.get("type")
+    if t in SECCOMP_TYPES:
+        return None
+    if "type" in profile:
+        return ptr + ("securityContext", "seccompProfile", "type"), "value", \
+            f"seccompProfile.type {_q(t) if t is not None else 'unset'}", _SECCOMP_HINT
+    return ptr + ("securityContext", "seccompProfile"), "key", \
+        f"seccompProfile.type {_q(t) if t is not None else 'unset'}", _SECCOMP_HINT
 
 
-def host_probes(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
-    for ptr, c in containers(spec, base):
-        lifecycle = c.get("lifecycle")
-        lifecycle = lifecycle if isinstance(lifecycle, dict) else _EMPTY
-        for sub, handler in ((_LIVENESS, c.get("livenessProbe")), (_READINESS, c.get("readinessProbe")),
-                             (_STARTUP, c.get("startupProbe")), (_POST_START, lifecycle.get("postStart")),
-                             (_PRE_STOP, lifecycle.get("preStop"))):
-            if not isinstance(handler, dict):
+def _apparmor(ptr: Pointer, profile: dict) -> Optional[Tuple[Pointer, str, str, str]]:
+    t = profile.get("type")
+    if t in ("RuntimeDefault", "Localhost"):
+        return None
+    shown = f"AppArmor profile type {_q(t) if t is not None else 'unset'}"
+    if "type" in profile:
+        return ptr + ("securityContext", "appArmorProfile", "type"), "value", shown, _APPARMOR_HINT
+    return ptr + ("securityContext", "appArmorProfile"), "key", shown, _APPARMOR_HINT
+
+
+def _selinux(ptr: Pointer, opts: dict, allowed: frozenset, out: Found) -> None:
+    p = ptr + ("securityContext", "seLinuxOptions")
+    t = opts.get("type")
+    if t is not None and t not in allowed:
+        out.setdefault("KL408", []).append((
+            p + ("type",), "value", f"seLinuxOptions.type {_q(t)}",
+            "allowed: " + ", ".join(sorted(x for x in allowed if x)) + ", or unset"))
+    for field in ("user", "role"):
+        if opts.get(field) not in (None, ""):
+            out.setdefault("KL408", []).append((
+                p + (field,), "value", f"seLinuxOptions.{field} is set", "allowed: unset"))
+
+
+def scan(spec: dict, meta: dict, base: Pointer, mbase: Pointer, level: str, v: Version) -> Found:
+    """Every control of `level` at version `v` on one pod spec (at `base`; its metadata at
+    `mbase`), as the plugin's checks find them. One pass over the pod and its containers for
+    all the controls (they read the same few fields: 19 walks cost ~3x this one); a control
+    the level or version does not run is skipped by its flag."""
+    (k401, k402, k403, k404, k405, k406, k407, k408, k409, k410, k411, k412,
+     k421, k422, k423, k424, k425, k426, k427) = _flags(level, v)
+    out: Found = {}
+    if (k422 or k425 or k426) and v >= (1, 25) and get(spec, ("os", "name")) == "windows":
+        k422 = k425 = k426 = False  # not applicable to Windows pods
+    if (k409 or k423 or k424) and v >= (1, 35) and spec.get("hostUsers") is False:
+        k409 = k423 = k424 = False  # a pod in a user namespace
+    sc = spec.get("securityContext")
+    psc = sc if isinstance(sc, dict) and sc else _EMPTY
+
+    # the pod
+    if k401:
+        opts = psc.get("windowsOptions")
+        if isinstance(opts, dict) and opts.get("hostProcess") is True:  # windowsHostProcess
+            out["KL401"] = [(base + ("securityContext", "windowsOptions", "hostProcess"), "value",
+                             "hostProcess=true", "allowed: hostProcess: false, or unset")]
+    if k402:  # hostNamespaces
+        for field in ("hostNetwork", "hostPID", "hostIPC"):
+            if spec.get(field) is True:
+                out.setdefault("KL402", []).append((base + (field,), "value", f"{field}=true",
+                                                    f"allowed: {field}: false, or unset"))
+    if k405 or k421:  # hostPathVolumes; restrictedVolumes
+        for i, vol in enumerate(items(spec.get("volumes"))):
+            if not isinstance(vol, dict):
                 continue
-            for kind in ("httpGet", "tcpSocket"):
-                action = handler.get(kind)
-                host = action.get("host") if isinstance(action, dict) else None
-                if isinstance(host, str) and host:
-                    yield Issue(ptr + sub + (kind, "host"), "value",
-                                f"{_name(c)} sets {'.'.join(sub)}.{kind}.host {_q(host)}",
-                                "unset (the pod's IP)")
-
-
-# --- restricted -------------------------------------------------------------------------------
-
-ALLOWED_VOLUMES = ("configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image",
-                   "persistentVolumeClaim", "projected", "secret")
-RESTRICTED_VOLUMES = ("hostPath", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "nfs", "iscsi",
-                      "glusterfs", "rbd", "flexVolume", "cinder", "cephfs", "flocker", "fc", "azureFile",
-                      "vsphereVolume", "quobyte", "azureDisk", "photonPersistentDisk", "portworxVolume",
-                      "scaleIO", "storageos")
-
-
-def volume_types(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
-    allowed = ", ".join(ALLOWED_VOLUMES)
-    for i, vol in enumerate(items(spec.get("volumes"))):
-        if not isinstance(vol, dict) or any(vol.get(k) is not None for k in ALLOWED_VOLUMES):
-            continue
-        kind = next((k for k in RESTRICTED_VOLUMES if vol.get(k) is not None), None)
-        if kind is None:
-            continue  # no source at all: the API server defaults it to emptyDir before admission
-        ptr = base + ("volumes", i)
-        yield Issue(ptr + (kind,), "key",
-                    f"volume {_q(vol.get('name'))} uses restricted volume type {_q(kind)}", allowed)
-
-
-def privilege_escalation(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
-    if v >= (1, 25) and _windows(spec):
-        return
-    for ptr, c, sc in _view(spec, base)[1:]:
-        value = sc.get("allowPrivilegeEscalation")
-        if value is False:
-            continue
-        if value is None:
-            where, at = _where_missing(ptr, c)
-            yield Issue(where, at, f"{_name(c)} does not set securityContext.allowPrivilegeEscalation",
-                        "allowPrivilegeEscalation: false")
-        else:
-            yield Issue(ptr + ("securityContext", "allowPrivilegeEscalation"), "value",
-                        f"{_name(c)} sets allowPrivilegeEscalation={_q(value)}", "false")
-
-
-def run_as_non_root(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
-    if v >= (1, 35) and _user_namespace(spec):
-        return
-    view = _view(spec, base)
-    pod = view[0][2].get("runAsNonRoot")
-    if pod is not None and pod is not True:
-        yield Issue(base + ("securityContext", "runAsNonRoot"), "value",
-                    f"the pod sets runAsNonRoot={_q(pod)}", "true")
-    for ptr, c, sc in view[1:]:
-        own = sc.get("runAsNonRoot")
-        if own is not None:
-            if own is not True:
-                yield Issue(ptr + ("securityContext", "runAsNonRoot"), "value",
-                            f"{_name(c)} sets runAsNonRoot={_q(own)}", "true")
-        elif pod is None:  # an explicit false on the pod is reported there
-            where, at = _where_missing(ptr, c)
-            yield Issue(where, at, f"neither the pod nor {_name(c)} sets securityContext.runAsNonRoot",
-                        "runAsNonRoot: true (on the pod or the container)")
-
-
-def run_as_user(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
-    if v >= (1, 35) and _user_namespace(spec):
-        return
-    for ptr, owner, sc in _view(spec, base):
-        user = sc.get("runAsUser")
+            if k405 and vol.get("hostPath") is not None:
+                out.setdefault("KL405", []).append((
+                    base + ("volumes", i, "hostPath"), "key", f"volume {_q(vol.get('name'))} is a hostPath volume",
+                    "allowed: another volume type (emptyDir, configMap, a PersistentVolumeClaim...)"))
+            if k421 and not any(vol.get(k) is not None for k in ALLOWED_VOLUMES):
+                kind = next((k for k in RESTRICTED_VOLUMES if vol.get(k) is not None), None)
+                if kind is not None:  # no source at all: defaulted to emptyDir before admission
+                    out.setdefault("KL421", []).append((
+                        base + ("volumes", i, kind), "key",
+                        f"volume {_q(vol.get('name'))} uses restricted volume type {_q(kind)}",
+                        "allowed: " + ", ".join(ALLOWED_VOLUMES)))
+    if psc:
+        if k407:
+            profile = psc.get("appArmorProfile")
+            if isinstance(profile, dict):
+                found = _apparmor(base, profile)
+                if found is not None:
+                    out["KL407"] = [found]
+        if k408:
+            opts = psc.get("seLinuxOptions")
+            if isinstance(opts, dict):
+                _selinux(base, opts, SELINUX_TYPES_1_31 if v >= (1, 31) else SELINUX_TYPES, out)
+        if k410:
+            profile = psc.get("seccompProfile")
+            if isinstance(profile, dict):
+                found = _seccomp(base, profile)
+                if found is not None:
+                    out["KL410"] = [found]
+        if k411:
+            allowed = safe_sysctls(v)
+            for i, s in enumerate(items(psc.get("sysctls"))):
+                name = s.get("name") if isinstance(s, dict) else None
+                if isinstance(name, str) and name not in allowed:
+                    out.setdefault("KL411", []).append((
+                        base + ("securityContext", "sysctls", i, "name"), "value",
+                        f"sysctl {_q(name)} is not in the safe set of v1.{v[1]}",
+                        "allowed: " + ", ".join(sorted(allowed))))
+    pod_non_root = psc.get("runAsNonRoot") if k423 else None
+    if pod_non_root is not None and pod_non_root is not True:
+        out["KL423"] = [(base + ("securityContext", "runAsNonRoot"), "value",
+                         f"the pod sets runAsNonRoot={_q(pod_non_root)}", "allowed: true")]
+    if k424:
+        user = psc.get("runAsUser")
         if user == 0 and not isinstance(user, bool):
-            who = "the pod" if owner is spec else _name(owner)
-            yield Issue(ptr + ("securityContext", "runAsUser"), "value", f"{who} sets runAsUser=0",
-                        "a non-zero user id, or unset")
+            out["KL424"] = [(base + ("securityContext", "runAsUser"), "value",
+                             "the pod sets runAsUser=0", "allowed: a non-zero user id, or unset")]
+    pod_seccomp = psc.get("seccompProfile") if k425 else None
+    pod_seccomp_set = False
+    if isinstance(pod_seccomp, dict):
+        found = _seccomp(base, pod_seccomp)
+        if found is not None:
+            out["KL425"] = [found]
+        else:
+            pod_seccomp_set = True
 
+    # each container
+    for ptr, c in containers(spec, base):
+        sc = c.get("securityContext")
+        if isinstance(sc, dict):
+            missing = ptr + _SC  # where a required field that is not set is reported
+        else:
+            sc = _EMPTY
+            missing = ptr + ("name",) if "name" in c else ptr
+        n = c.get("name")
+        who = f'container "{n}"' if isinstance(n, str) else "container"
+        if sc:
+            if k401:
+                opts = sc.get("windowsOptions")
+                if isinstance(opts, dict) and opts.get("hostProcess") is True:
+                    out.setdefault("KL401", []).append((
+                        ptr + ("securityContext", "windowsOptions", "hostProcess"), "value",
+                        "hostProcess=true", "allowed: hostProcess: false, or unset"))
+            if k403 and sc.get("privileged") is True:
+                out.setdefault("KL403", []).append((ptr + ("securityContext", "privileged"), "value",
+                                                    f"{who} sets privileged=true",
+                                                    "allowed: privileged: false, or unset"))
+            if k404:
+                caps = sc.get("capabilities")
+                if isinstance(caps, dict):
+                    for j, cap in enumerate(items(caps.get("add"))):
+                        if cap not in BASELINE_CAPABILITIES:
+                            out.setdefault("KL404", []).append((
+                                ptr + ("securityContext", "capabilities", "add", j), "value",
+                                f"{who} adds non-default capability {_q(cap)}", _CAPS_HINT))
+            if k407:
+                profile = sc.get("appArmorProfile")
+                if isinstance(profile, dict):
+                    found = _apparmor(ptr, profile)
+                    if found is not None:
+                        out.setdefault("KL407", []).append(found)
+            if k408:
+                opts = sc.get("seLinuxOptions")
+                if isinstance(opts, dict):
+                    _selinux(ptr, opts, SELINUX_TYPES_1_31 if v >= (1, 31) else SELINUX_TYPES, out)
+            if k409 or k427:
+                pm = sc.get("procMount")
+                if pm is not None and pm != "Default":
+                    out.setdefault("KL409" if k409 else "KL427", []).append((
+                        ptr + ("securityContext", "procMount"), "value", f"{who} sets procMount {_q(pm)}",
+                        'allowed: "Default", or unset'))
+            if k410:
+                profile = sc.get("seccompProfile")
+                if isinstance(profile, dict):
+                    found = _seccomp(ptr, profile)
+                    if found is not None:
+                        out.setdefault("KL410", []).append(found)
+            if k424:
+                user = sc.get("runAsUser")
+                if user == 0 and not isinstance(user, bool):
+                    out.setdefault("KL424", []).append((
+                        ptr + ("securityContext", "runAsUser"), "value", f"{who} sets runAsUser=0",
+                        "allowed: a non-zero user id, or unset"))
+        if k406:  # hostPorts
+            for j, port in enumerate(items(c.get("ports"))):
+                hp = port.get("hostPort") if isinstance(port, dict) else None
+                if hp is not None and hp != 0 and not isinstance(hp, bool):
+                    out.setdefault("KL406", []).append((ptr + ("ports", j, "hostPort"), "value",
+                                                        f"{who} uses hostPort {hp}",
+                                                        "allowed: hostPort: 0, or unset"))
+        if k412:  # hostProbesAndHostLifecycle
+            lifecycle = c.get("lifecycle")
+            lifecycle = lifecycle if isinstance(lifecycle, dict) else _EMPTY
+            for sub, handler in ((_HANDLERS[0], c.get("livenessProbe")),
+                                 (_HANDLERS[1], c.get("readinessProbe")),
+                                 (_HANDLERS[2], c.get("startupProbe")),
+                                 (_LIFECYCLE[0], lifecycle.get("postStart")),
+                                 (_LIFECYCLE[1], lifecycle.get("preStop"))):
+                if not isinstance(handler, dict):
+                    continue
+                for kind in ("httpGet", "tcpSocket"):
+                    action = handler.get(kind)
+                    host = action.get("host") if isinstance(action, dict) else None
+                    if isinstance(host, str) and host:
+                        out.setdefault("KL412", []).append((
+                            ptr + sub + (kind, "host"), "value",
+                            f"{who} sets {'.'.join(sub)}.{kind}.host {_q(host)}",
+                            "allowed: unset (the pod's IP)"))
+        if k422:  # allowPrivilegeEscalation
+            value = sc.get("allowPrivilegeEscalation")
+            if value is None:
+                out.setdefault("KL422", []).append((
+                    missing, "key", f"{who} does not set securityContext.allowPrivilegeEscalation",
+                    "allowed: allowPrivilegeEscalation: false"))
+            elif value is not False:
+                out.setdefault("KL422", []).append((
+                    ptr + ("securityContext", "allowPrivilegeEscalation"), "value",
+                    f"{who} sets allowPrivilegeEscalation={_q(value)}", "allowed: false"))
+        if k423:  # runAsNonRoot
+            own = sc.get("runAsNonRoot")
+            if own is not None:
+                if own is not True:
+                    out.setdefault("KL423", []).append((
+                        ptr + ("securityContext", "runAsNonRoot"), "value",
+                        f"{who} sets runAsNonRoot={_q(own)}", "allowed: true"))
+            elif pod_non_root is None:  # an explicit false on the pod is reported there
+                out.setdefault("KL423", []).append((
+                    missing, "key", f"neither the pod nor {who} sets securityContext.runAsNonRoot",
+                    "allowed: runAsNonRoot: true (on the pod or the container)"))
+        if k425:  # seccompProfile_restricted
+            own = sc.get("seccompProfile")
+            if isinstance(own, dict):
+                found = _seccomp(ptr, own)
+                if found is not None:
+                    out.setdefault("KL425", []).append(found)
+            elif not pod_seccomp_set and not isinstance(pod_seccomp, dict):
+                out.setdefault("KL425", []).append((
+                    missing, "key", f"neither the pod nor {who} sets securityContext.seccompProfile",
+                    "allowed: seccompProfile: {type: RuntimeDefault} (on the pod or the container)"))
+        if k426:  # capabilities_restricted
+            caps = sc.get("capabilities")
+            if not isinstance(caps, dict):
+                out.setdefault("KL426", []).append((missing, "key", f"{who} does not drop ALL capabilities",
+                                                    'allowed: capabilities: {drop: ["ALL"]}'))
+            else:
+                p = ptr + ("securityContext", "capabilities")
+                if "ALL" not in items(caps.get("drop")):
+                    out.setdefault("KL426", []).append((
+                        p + (("drop",) if "drop" in caps else ()), "key",
+                        f"{who} does not drop ALL capabilities", 'allowed: drop: ["ALL"]'))
+                for j, cap in enumerate(items(caps.get("add"))):
+                    if cap != "NET_BIND_SERVICE":
+                        out.setdefault("KL426", []).append((p + ("add", j), "value",
+                                                            f"{who} adds capability {_q(cap)}",
+                                                            'allowed: only "NET_BIND_SERVICE"'))
 
-def seccomp_restricted(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
-    if v >= (1, 25) and _windows(spec):
-        return
-    view = _view(spec, base)
-    pod = view[0][2].get("seccompProfile")
-    pod_set = isinstance(pod, dict) and not _seccomp_bad(pod)
-    if isinstance(pod, dict) and not pod_set:
-        yield _seccomp_issue(base, pod)
-    for ptr, c, sc in view[1:]:
-        own = sc.get("seccompProfile")
-        if isinstance(own, dict):
-            if _seccomp_bad(own):
-                yield _seccomp_issue(ptr, own)
-        elif not pod_set and not isinstance(pod, dict):
-            where, at = _where_missing(ptr, c)
-            yield Issue(where, at, f"neither the pod nor {_name(c)} sets securityContext.seccompProfile",
-                        "seccompProfile: {type: RuntimeDefault} (on the pod or the container)")
-
-
-def capabilities_restricted(spec: dict, meta: dict, base: Pointer, mbase: Pointer, v: Version) -> Iterator[Issue]:
-    if v >= (1, 25) and _windows(spec):
-        return
-    for ptr, c, sc in _view(spec, base)[1:]:
-        caps = sc.get("capabilities")
-        if not isinstance(caps, dict):
-            where, at = _where_missing(ptr, c)
-            yield Issue(where, at, f"{_name(c)} does not drop ALL capabilities",
-                        'capabilities: {drop: ["ALL"]}')
-            continue
-        p = ptr + ("securityContext", "capabilities")
-        if "ALL" not in items(caps.get("drop")):
-            yield Issue(p + (("drop",) if "drop" in caps else ()), "key",
-                        f"{_name(c)} does not drop ALL capabilities", 'drop: ["ALL"]')
-        for j, cap in enumerate(items(caps.get("add"))):
-            if cap != "NET_BIND_SERVICE":
-                yield Issue(p + ("add", j), "value", f"{_name(c)} adds capability {_q(cap)}",
-                            'only "NET_BIND_SERVICE"')
+    # the pod's metadata
+    if k407:  # appArmorProfile: the annotations it replaced
+        annotations = meta.get("annotations")
+        if isinstance(annotations, dict):
+            for key, value in annotations.items():
+                if isinstance(key, str) and key.startswith(APPARMOR_ANNOTATION) and isinstance(value, str) \
+                        and not (value == "" or value == "runtime/default" or value.startswith("localhost/")):
+                    out.setdefault("KL407", []).append((
+                        mbase + ("annotations", key), "value", f"annotation {key}={_q(value)}",
+                        'allowed: "runtime/default", "localhost/<profile>", or no annotation'))
+    return out
 
 
 # --- the registry -----------------------------------------------------------------------------
@@ -406,32 +358,31 @@ class Control(NamedTuple):
     code: str
     level: str
     since: Version
-    check: Check
     overrides: Optional[str] = None  # a restricted check replacing a baseline one
 
 
 CONTROLS: Tuple[Control, ...] = (
-    Control("windowsHostProcess", "KL401", "baseline", (1, 0), windows_host_process),
-    Control("hostNamespaces", "KL402", "baseline", (1, 0), host_namespaces),
-    Control("privileged", "KL403", "baseline", (1, 0), privileged),
-    Control("capabilities_baseline", "KL404", "baseline", (1, 0), capabilities_baseline),
-    Control("hostPathVolumes", "KL405", "baseline", (1, 0), host_path_volumes),
-    Control("hostPorts", "KL406", "baseline", (1, 0), host_ports),
-    Control("appArmorProfile", "KL407", "baseline", (1, 0), apparmor),
-    Control("seLinuxOptions", "KL408", "baseline", (1, 0), selinux),
-    Control("procMount", "KL409", "baseline", (1, 0), proc_mount),
-    Control("seccompProfile_baseline", "KL410", "baseline", (1, 19), seccomp_baseline),
-    Control("sysctls", "KL411", "baseline", (1, 0), sysctls),
-    Control("hostProbesAndHostLifecycle", "KL412", "baseline", (1, 34), host_probes),
-    Control("restrictedVolumes", "KL421", "restricted", (1, 0), volume_types, "hostPathVolumes"),
-    Control("allowPrivilegeEscalation", "KL422", "restricted", (1, 8), privilege_escalation),
-    Control("runAsNonRoot", "KL423", "restricted", (1, 0), run_as_non_root),
-    Control("runAsUser", "KL424", "restricted", (1, 23), run_as_user),
-    Control("seccompProfile_restricted", "KL425", "restricted", (1, 19), seccomp_restricted,
+    Control("windowsHostProcess", "KL401", "baseline", (1, 0)),
+    Control("hostNamespaces", "KL402", "baseline", (1, 0)),
+    Control("privileged", "KL403", "baseline", (1, 0)),
+    Control("capabilities_baseline", "KL404", "baseline", (1, 0)),
+    Control("hostPathVolumes", "KL405", "baseline", (1, 0)),
+    Control("hostPorts", "KL406", "baseline", (1, 0)),
+    Control("appArmorProfile", "KL407", "baseline", (1, 0)),
+    Control("seLinuxOptions", "KL408", "baseline", (1, 0)),
+    Control("procMount", "KL409", "baseline", (1, 0)),
+    Control("seccompProfile_baseline", "KL410", "baseline", (1, 19)),
+    Control("sysctls", "KL411", "baseline", (1, 0)),
+    Control("hostProbesAndHostLifecycle", "KL412", "baseline", (1, 34)),
+    Control("restrictedVolumes", "KL421", "restricted", (1, 0), "hostPathVolumes"),
+    Control("allowPrivilegeEscalation", "KL422", "restricted", (1, 8)),
+    Control("runAsNonRoot", "KL423", "restricted", (1, 0)),
+    Control("runAsUser", "KL424", "restricted", (1, 23)),
+    Control("seccompProfile_restricted", "KL425", "restricted", (1, 19),
             "seccompProfile_baseline"),
-    Control("capabilities_restricted", "KL426", "restricted", (1, 22), capabilities_restricted,
+    Control("capabilities_restricted", "KL426", "restricted", (1, 22),
             "capabilities_baseline"),
-    Control("procMount_restricted", "KL427", "restricted", (1, 35), proc_mount_restricted, "procMount"),
+    Control("procMount_restricted", "KL427", "restricted", (1, 35), "procMount"),
 )
 BY_CODE = {c.code: c for c in CONTROLS}
 
@@ -459,6 +410,19 @@ def _controls_for(level: str, version: Version) -> List[Control]:
     restricted = [c for c in active if c.level == "restricted"]
     overridden = {c.overrides for c in restricted if c.overrides}
     return [c for c in base if c.id not in overridden] + restricted
+
+
+_FLAGS: Dict[Tuple[str, Version], Tuple[bool, ...]] = {}
+
+
+def _flags(level: str, version: Version) -> Tuple[bool, ...]:
+    """Whether each control (in CONTROLS' order) runs at level:version, for scan()."""
+    key = (level, version)
+    found = _FLAGS.get(key)
+    if found is None:
+        on = {c.code for c in controls_for(level, version)}
+        found = _FLAGS[key] = tuple(c.code in on for c in CONTROLS)
+    return found
 
 
 # --- which level applies to a pod ---------------------------------------------------------------
@@ -643,31 +607,38 @@ def evaluate(obj: Any, ctx: Any) -> Dict[str, List[Violation]]:
     shared["pss-last"] = (obj, out)
     mbase = _meta_base(path)
     meta = get(obj.data, mbase)
-    meta = meta if isinstance(meta, dict) else {}
+    meta = meta if isinstance(meta, dict) else _EMPTY
     kind = "" if obj.kind == "Pod" else f" (this {obj.kind}'s pods)"
+    multi = len(policies) > 1
     errors: set = set()  # fields the enforce mode reports: warn/audit do not repeat them
     reported: set = set()
+    scans: Dict[Tuple[str, Version], Found] = {}
     for policy in policies:
-        error = policy.severity == Severity.ERROR
-        for control in controls_for(policy.level, policy.version):
-            tail = None
-            for issue in control.check(spec, meta, path, mbase, policy.version):
-                pointer = issue.pointer
-                key = (control.code, pointer)
-                if key in reported or (not error and pointer in errors):
-                    continue
-                reported.add(key)
-                if error:
-                    errors.add(pointer)
-                if tail is None:
-                    tail = f": violates PodSecurity \"{policy.label}\" ({control.id}){kind}; {policy.source}"
-                found = out.get(control.code)
-                if found is None:
-                    found = out[control.code] = []
+        severity = policy.severity
+        error = severity is Severity.ERROR
+        at_level = (policy.level, policy.version)
+        found = scans.get(at_level)
+        if found is None:
+            found = scans[at_level] = scan(spec, meta, path, mbase, policy.level, policy.version)
+        for code, issues in found.items():
+            tail = f": violates PodSecurity \"{policy.label}\" ({BY_CODE[code].id}){kind}; {policy.source}"
+            violations = None
+            for pointer, at, problem, hint in issues:
+                if multi:  # (one policy reports each field once)
+                    key = (code, pointer)
+                    if key in reported or (not error and pointer in errors):
+                        continue
+                    reported.add(key)
+                    if error:
+                        errors.add(pointer)
+                if violations is None:
+                    violations = out.get(code)
+                    if violations is None:
+                        violations = out[code] = []
+                shown = _K8S_PATHS.get(pointer) or pointer_to_k8s(pointer)
                 # Violation(message, pointer, at, related, hint, severity, fix)
-                found.append(_new(Violation, (
-                    f"{pointer_to_k8s(pointer)}: {issue.problem}{tail}", pointer, issue.at, (),
-                    f"allowed: {issue.fix}", policy.severity, None)))
+                violations.append(_new(Violation, (f"{shown}: {problem}{tail}", pointer, at, (), hint,
+                                                   severity, None)))
     return out
 
 
