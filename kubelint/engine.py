@@ -276,18 +276,22 @@ def place(doc: Any, pointer: Any, at: str) -> Span:
             span = memo.get(key)
         if span is not None:
             return span
-    global _locate
-    if _locate is None:  # positions.py, imported on the first placement
-        from .positions import locate
-
-        _locate = locate
-    span = _locate(_position_node(doc), pointer, at)
+    span = (_locate or _positions())(_position_node(doc), pointer, at)
     if memo is not None:
         memo[key] = span
     return span
 
 
 _locate: Any = None
+
+
+def _positions() -> Any:
+    """positions.locate, imported on the first placement."""
+    global _locate
+    from .positions import locate
+
+    _locate = locate
+    return locate
 
 
 def _position_node(doc: Any) -> Any:
@@ -470,46 +474,61 @@ class Linter:
 
     def findings_of(self, rule_code: str, violations: Iterable[Violation], doc: Document,
                     obj: K8sObject, out: List[Finding]) -> None:
-        """from_violation() of each of one check's violations, appended to `out`: the rule's
-        identity, the object's ref and the document's memo are looked up once for them all
-        (the whole rule set builds tens of thousands of findings, a few per check)."""
-        if rule_code not in self.enabled_codes:
-            return
+        """from_violation() of each of one check's violations, appended to `out`."""
+        if rule_code in self.enabled_codes:
+            self.findings_of_rules(((rule_code, violations),), doc, obj, out)
+
+    def findings_of_rules(self, found: Iterable[Tuple[str, Iterable[Violation]]], doc: Document,
+                          obj: K8sObject, out: List[Finding]) -> None:
+        """findings_of() for (rule code, violations) pairs of one object (the rules sharing one
+        walk give a dozen): the object's ref and the document's memo are looked up once for
+        them all, each rule's identity once for its violations (the whole rule set builds
+        tens of thousands of findings, a few per check)."""
+        enabled = self.enabled_codes
         ref = None
-        for v in violations:
-            if ref is None:  # set up at the first violation (run_rule passes empty iterators)
-                if obj is not self._ref_of:
-                    self._ref_of, self._ref = obj, obj.ref
-                ref = self._ref
-                name, severity, configured = self._identity.get(rule_code) or \
-                    self._ident(rule_code)
-                memo = doc.spans if doc.__class__ is Document else None
-                path, index, item = doc.path, doc.index, doc.item
-                add = out.append
-            if v.__class__ is not Violation or v[3]:  # related locations: the general path
-                f = self.from_violation(rule_code, v, doc, obj)
-                if f:
-                    add(f)
+        for rule_code, violations in found:
+            if rule_code not in enabled:
                 continue
-            message, pointer, at, _, hint, own, fix = v
-            if ("$" in message or "{{" in message) and _about_placeholder(doc, obj, pointer, message):
-                continue
-            span = None
-            if pointer.__class__ is tuple:
-                if memo is not None:
-                    span = memo.get((pointer, at))
-                json_pointer = _JSON_PATHS.get(pointer)
-                if json_pointer is None:
+            name = None
+            for v in violations:
+                if name is None:  # set up at the first violation (run_rule passes empty iterators)
+                    if ref is None:
+                        if obj is not self._ref_of:
+                            self._ref_of, self._ref = obj, obj.ref
+                        ref = self._ref
+                        memo = doc.spans if doc.__class__ is Document else None
+                        path, index, item = doc.path, doc.index, doc.item
+                        add = out.append
+                    name, severity, configured = self._identity.get(rule_code) or \
+                        self._ident(rule_code)
+                if v.__class__ is not Violation or v[3]:  # related locations: the general path
+                    f = self.from_violation(rule_code, v, doc, obj)
+                    if f:
+                        add(f)
+                    continue
+                message, pointer, at, _, hint, own, fix = v
+                if ("$" in message or "{{" in message) and \
+                        _about_placeholder(doc, obj, pointer, message):
+                    continue
+                span = None
+                if pointer.__class__ is tuple:
+                    if memo is not None:
+                        span = memo.get((pointer, at))
+                    json_pointer = _JSON_PATHS.get(pointer)
+                    if json_pointer is None:
+                        json_pointer = pointer_to_json(pointer)
+                else:
                     json_pointer = pointer_to_json(pointer)
-            else:
-                json_pointer = pointer_to_json(pointer)
-            if span is None:
-                span = place(doc, pointer, at)
-            if fix is not None and fix.item != item:
-                fix = fix._replace(item=item)
-            add(_new_finding(Finding, (rule_code, name, own if own is not None and not configured
-                                       else severity, message, path, span, ref, json_pointer,
-                                       hint, (), index, fix)))
+                if span is None:
+                    if memo is not None and pointer.__class__ is tuple:  # place(), its memo missed
+                        span = memo[(pointer, at)] = (_locate or _positions())(doc.pnode, pointer, at)
+                    else:
+                        span = place(doc, pointer, at)
+                if fix is not None and fix.item != item:
+                    fix = fix._replace(item=item)
+                add(_new_finding(Finding, (rule_code, name, own if own is not None and not configured
+                                           else severity, message, path, span, ref, json_pointer,
+                                           hint, (), index, fix)))
 
     # the per-file pipeline -----------------------------------------------------------------
 
@@ -665,8 +684,7 @@ class Linter:
                 if ctx is None:
                     out.extend(self.run_rule(rule, doc, obj))
                 else:
-                    for code, found in _walked(ctx, obj):
-                        self.findings_of(code, found, doc, obj, out)
+                    self.findings_of_rules(_walked(ctx, obj), doc, obj, out)
                 continue
             try:  # call_check(), inline: this runs for every rule and object
                 found = list(fn(obj, ctx) or ())

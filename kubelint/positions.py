@@ -155,7 +155,7 @@ def resolve(node: Any, pointer: Pointer) -> Tuple[Any, Optional[Any], int]:
             parent = pointer[:-1]
             found = memo.get(parent)
             if found is None:
-                found = memo[parent] = resolve(node, parent)
+                found = _resolve_prefixes(node, pointer, memo)
             target, key, matched = found
             if matched < n - 1:
                 return found
@@ -170,6 +170,30 @@ def resolve(node: Any, pointer: Pointer) -> Tuple[Any, Optional[Any], int]:
             return node, key, depth
         node, key = v, k
     return node, key, len(pointer)
+
+
+def _resolve_prefixes(node: Any, pointer: Pointer, memo: dict) -> Tuple[Any, Optional[Any], int]:
+    """resolve() of each prefix of `pointer` but the whole, shortest first, from the longest one
+    in `memo` (a document's first finding in a container walks down to it; its next ones start
+    from there), each kept in `memo`: the prefix of all but the last part is returned."""
+    m = len(pointer) - 1
+    while m > 1 and pointer[:m - 1] not in memo:
+        m -= 1
+    # pointer[:m - 1] is in memo (or m == 1: nothing is, start at the root)
+    if m > 1:
+        found = memo[pointer[:m - 1]]
+    else:
+        k, v = _child(node, pointer[0])
+        found = memo[pointer[:1]] = (node, None, 0) if v is None else (v, k, 1)
+        m = 2
+    for end in range(m, len(pointer)):
+        target, key, matched = found
+        if matched == end - 1:  # the walk got this far: one part further
+            k, v = _child(target, pointer[end - 1])
+            if v is not None:
+                found = (v, k, end)
+        memo[pointer[:end]] = found
+    return found
 
 
 def locate(node: Any, pointer: Pointer, at: str = "value") -> Span:

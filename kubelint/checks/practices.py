@@ -128,32 +128,41 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
         if kind == "ephemeralContainers":
             continue
         regular = kind == "containers"
-        sc = _sc(c)
+        # (the pack's hottest loop: one pass per container of every pod, a few findings each;
+        # plain lookups rather than helpers, each field read once)
+        sc = c.get("securityContext")
+        has_sc = isinstance(sc, dict)
+        if not has_sc:
+            sc = _EMPTY
         scp = ptr + ("securityContext",)
-        caps = sc.get("capabilities") if isinstance(sc.get("capabilities"), dict) else None
-        drop = [d for d in items(caps.get("drop"))] if caps else []
-        if not any(d in ("ALL", "NET_RAW") for d in drop):
-            where, at = (scp + ("capabilities", "drop"), "key") if caps and "drop" in caps else \
-                (scp + ("capabilities",), "key") if caps else _missing_at(ptr, c)
+        caps = sc.get("capabilities")
+        if not isinstance(caps, dict) or not caps:
+            caps = None  # (an empty mapping counts as none, as before)
+        drop = list(items(caps.get("drop"))) if caps else []
+        if "ALL" not in drop and "NET_RAW" not in drop:
             # unsafe fixes (--unsafe-fixes): a process that needs a capability stops working
             if caps and "drop" in caps:
+                where, at = scp + ("capabilities", "drop"), "key"
                 fix = _unsafe_fix('add ALL to capabilities.drop',
-                                  (("set", scp + ("capabilities", "drop"), drop + ["ALL"]),)) if isinstance(caps.get("drop"), list) and \
+                                  (("set", where, drop + ["ALL"]),)) if isinstance(caps.get("drop"), list) and \
                     all(isinstance(d, str) for d in drop) else None
             else:
+                where, at = (scp + ("capabilities",), "key") if caps is not None else \
+                    ((scp, "key") if has_sc else (ptr + ("name",), "key") if "name" in c else (ptr, "key"))
                 fix = _unsafe_fix('drop ALL capabilities', (("add", scp + ("capabilities",), {"drop": ["ALL"]}),))
             add("KL306", "capabilities are not dropped (neither ALL nor NET_RAW)", where, at,
                 hint='securityContext: {capabilities: {drop: ["ALL"]}}', fix=fix)
-        for j, cap in enumerate(items(caps.get("add")) if caps else []):
-            if isinstance(cap, str) and cap.upper().removeprefix("CAP_") in DANGEROUS_CAPABILITIES:
-                add("KL307", f"adds capability {cap}", scp + ("capabilities", "add", j))
+        if caps:
+            for j, cap in enumerate(items(caps.get("add"))):
+                if isinstance(cap, str) and cap.upper().removeprefix("CAP_") in DANGEROUS_CAPABILITIES:
+                    add("KL307", f"adds capability {cap}", scp + ("capabilities", "add", j))
         if sc.get("allowPrivilegeEscalation") is not False and sc.get("privileged") is not True:
             if "allowPrivilegeEscalation" in sc:
                 add("KL308", "allowPrivilegeEscalation is not false", scp + ("allowPrivilegeEscalation",),
                     fix=_unsafe_fix("set allowPrivilegeEscalation: false",
                                     (("set", scp + ("allowPrivilegeEscalation",), False),)))
             else:
-                where, at = _missing_at(ptr, c)
+                where, at = (scp, "key") if has_sc else (ptr + ("name",), "key") if "name" in c else (ptr, "key")
                 add("KL308", "allowPrivilegeEscalation is not set to false: setuid binaries can gain "
                     "privileges", where, at, hint="securityContext: {allowPrivilegeEscalation: false}",
                     fix=_unsafe_fix("set allowPrivilegeEscalation: false",
@@ -164,14 +173,15 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
                     fix=_unsafe_fix("set readOnlyRootFilesystem: true",
                                     (("set", scp + ("readOnlyRootFilesystem",), True),)))
             else:
-                where, at = _missing_at(ptr, c)
+                where, at = (scp, "key") if has_sc else (ptr + ("name",), "key") if "name" in c else (ptr, "key")
                 add("KL309", "the root filesystem is writable (no readOnlyRootFilesystem: true)", where, at,
                     hint="securityContext: {readOnlyRootFilesystem: true}, with emptyDir volumes where "
                          "it writes",
                     fix=_unsafe_fix("set readOnlyRootFilesystem: true",
                                     (("add", scp, {"readOnlyRootFilesystem": True}),)))
-        ports = [p for p in items(c.get("ports")) if isinstance(p, dict)]
-        for j, port in enumerate(items(c.get("ports"))):
+        cports = c.get("ports")
+        ports = [p for p in cports if isinstance(p, dict)] if isinstance(cports, list) else []
+        for j, port in enumerate(items(cports)):
             if not isinstance(port, dict):
                 continue
             hp = _int(port.get("hostPort"))
@@ -183,16 +193,18 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
             elif cp is not None and 0 < cp < 1024:
                 add("KL314", f"containerPort {cp} is a privileged port (< 1024): binding it needs root or "
                     "NET_BIND_SERVICE", ptr + ("ports", j, "containerPort"))
-        for j, env in enumerate(items(c.get("env"))):
-            if not isinstance(env, dict):
-                continue
-            name, value = env.get("name"), env.get("value")
-            if isinstance(name, str):
-                if isinstance(value, str) and value.strip() and _SECRET_NAME.search(name) \
-                        and not _NOT_SECRET_SUFFIX.search(name) and not _looks_like_reference(value):
-                    add("KL316", f"env \"{name}\" holds a secret as a literal value: it is stored in the "
-                        "manifest and shown by kubectl describe", ptr + ("env", j, "value"),
-                        hint="use valueFrom.secretKeyRef")
+        envs = c.get("env")
+        if isinstance(envs, list):
+            for j, env in enumerate(envs):
+                if not isinstance(env, dict):
+                    continue
+                name, value = env.get("name"), env.get("value")
+                if isinstance(name, str):
+                    if isinstance(value, str) and value.strip() and _SECRET_NAME.search(name) \
+                            and not _NOT_SECRET_SUFFIX.search(name) and not _looks_like_reference(value):
+                        add("KL316", f"env \"{name}\" holds a secret as a literal value: it is stored in the "
+                            "manifest and shown by kubectl describe", ptr + ("env", j, "value"),
+                            hint="use valueFrom.secretKeyRef")
         image = c.get("image")
         policy = c.get("imagePullPolicy")
         if isinstance(image, str) and "@" not in image and policy != "Always":
@@ -202,40 +214,50 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
                     hint="imagePullPolicy: Always (or pin the image by digest)")
             else:
                 add("KL325", f"imagePullPolicy {policy}: a node may run a stale copy of the tag", ptr + ("imagePullPolicy",))
-        res = c.get("resources") if isinstance(c.get("resources"), dict) else {}
-        missing = [f"{k}.ephemeral-storage" for k in ("requests", "limits")
-                   if not isinstance(res.get(k), dict) or "ephemeral-storage" not in res[k]]
-        if missing == ["requests.ephemeral-storage"]:
-            missing = []  # a request left out defaults to the limit
-        if missing:
-            add("KL326", f"no {' or '.join(missing)}: a container filling its node's disk gets the "
-                "whole node's pods evicted", ptr + ("name",), "key",
+        res = c.get("resources")
+        limits = res.get("limits") if isinstance(res, dict) else None
+        if not isinstance(limits, dict) or "ephemeral-storage" not in limits:
+            # (a request left out alone defaults to the limit: no finding)
+            requests = res.get("requests") if isinstance(res, dict) else None
+            add("KL326", "no limits.ephemeral-storage: a container filling its node's disk gets the "
+                "whole node's pods evicted" if isinstance(requests, dict) and "ephemeral-storage" in requests
+                else "no requests.ephemeral-storage or limits.ephemeral-storage: a container filling its "
+                "node's disk gets the whole node's pods evicted", ptr + ("name",), "key",
                 hint="resources: {requests: {ephemeral-storage: 1Gi}, limits: {ephemeral-storage: 2Gi}}")
         sidecar = kind == "initContainers" and c.get("restartPolicy") == "Always"
         if regular or sidecar:
-            declared = {_int(p.get("containerPort")) for p in ports}
-            for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+            declared = None
+            for probe in _PROBES:
                 p = c.get(probe)
                 if not isinstance(p, dict):
                     continue
-                for h in ("httpGet", "tcpSocket", "grpc"):
+                for h in _HANDLERS:
                     action = p.get(h)
                     if not isinstance(action, dict):
                         continue
                     port = _int(action.get("port"))
-                    if port is not None and port not in declared:
+                    if port is None:
+                        continue
+                    if declared is None:
+                        declared = {_int(p.get("containerPort")) for p in ports}
+                    if port not in declared:
                         add("KL328", f"{probe} checks port {port}, which the container does not declare "
                             f"in ports", ptr + (probe, h, "port"),
                             hint=f"add {{containerPort: {port}}} to ports, or probe a declared port")
             if long_running and regular:
-                live, ready = c.get("livenessProbe"), c.get("readinessProbe")
+                live = c.get("livenessProbe")
                 if live is None:
                     add("KL327", "no livenessProbe: a hung process is never restarted", ptr + ("name",), "key",
                         hint="add livenessProbe: {httpGet: {path: /healthz, port: http}}")
-                elif isinstance(live, dict) and live == ready:
+                elif isinstance(live, dict) and live == c.get("readinessProbe"):
                     add("KL329", "livenessProbe and readinessProbe are identical: a slow moment restarts "
                         "the container instead of taking it out of the load balancer", ptr + ("livenessProbe",), "key",
                         hint="make the liveness probe more tolerant (higher failureThreshold, another endpoint)")
+
+
+_EMPTY: dict = {}
+_PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
+_HANDLERS = ("httpGet", "tcpSocket", "grpc")
 
 
 def _looks_like_reference(value: str) -> bool:
@@ -262,11 +284,15 @@ def _by_code(obj: Any, ctx: Any) -> Dict[str, List[Violation]]:
     return pod_findings(obj)
 
 
+_POD_KINDS = frozenset(POD_SPEC_PATHS)
+
+
 def _from_walk(code: str):
     def check(obj: Any, ctx: Any) -> List[Violation]:
         return pod_findings(obj).get(code, [])
 
     check.__name__ = f"kl{code[2:]}"
+    check.kinds = _POD_KINDS  # only_kinds: pod_findings() finds nothing in other kinds
     check.by_code = _by_code  # the engine calls the walk once for the pack's rules of an object
     return check
 
@@ -322,8 +348,11 @@ def low_user_id(obj: Any, ctx: Any) -> Iterator[Violation]:
             else:
                 w, at = _missing_at(ptr, c)
                 what = "user (often root)" if field == "runAsUser" else "user's group (often root's)"
-                yield Violation(f"{pointer_to_k8s(ptr)}: no {field}: the image's {what} is used",
-                                w, at, hint=f"securityContext: {{{field}: {max(minimum, 10001)}}}")
+                path = _K8S_PATHS.get(ptr) or pointer_to_k8s(ptr)
+                # Violation(message, w, at, hint=...) without its generated __new__: most
+                # containers of the corpus get both
+                yield _new(Violation, (f"{path}: no {field}: the image's {what} is used", w, at, (),
+                                       f"securityContext: {{{field}: {max(minimum, 10001)}}}", None, None))
 
 
 # objects about the namespace they live in: access to it, its quotas and defaults, its traffic

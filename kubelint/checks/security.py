@@ -6,9 +6,14 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ..model import Fix, Violation, pointer_to_k8s
-from .k8s import containers, get, items, pod_containers, pod_spec
+from .k8s import POD_SPEC_PATHS, containers, get, items, only_kinds, pod_containers, pod_spec
+
+# They read the object through pod_spec()/pod_containers() only: nothing in other kinds or in
+# custom resources, so the engine leaves them out there (no call per Service, ConfigMap...).
+_in_pods = only_kinds(POD_SPEC_PATHS)
 
 
+@_in_pods
 def image_tag(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL301: images pinned to a tag or digest, never `latest` or nothing."""
     for ptr, c in pod_containers(obj):
@@ -26,6 +31,7 @@ def image_tag(obj: Any, ctx: Any) -> Iterator[Violation]:
                             hint="use a version tag (nginx:1.27.2) or a digest (nginx@sha256:...)")
 
 
+@_in_pods
 def resource_limits(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL302: containers declare CPU and memory requests and a memory limit."""
     for ptr, c in pod_containers(obj):
@@ -43,6 +49,7 @@ def resource_limits(obj: Any, ctx: Any) -> Iterator[Violation]:
                             hint="set resources.requests (cpu, memory) and resources.limits.memory")
 
 
+@_in_pods
 def privileged(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL303: no privileged containers, no privilege escalation, no host namespaces."""
     found = pod_spec(obj)
@@ -70,6 +77,7 @@ def privileged(obj: Any, ctx: Any) -> Iterator[Violation]:
                                     safe=False))
 
 
+@_in_pods
 def run_as_non_root(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL304: containers must not run as root: runAsNonRoot or a non-zero runAsUser, on the
     pod or on every container."""
