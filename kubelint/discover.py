@@ -110,16 +110,28 @@ class Discovery(NamedTuple):
 
 
 _NOT_MANIFEST_RE: Any = None
+# (the names without wildcards, the literal starts of the others): a name that is none of
+# the first and starts with none of the second matches no pattern
+_NOT_MANIFEST_STARTS: Any = None
 
 
 def known_non_manifest(name: str) -> Optional[str]:
     """Why a file of this name is not a manifest, or None. The patterns are tried as one
     regular expression, in order (the first alternative that matches the whole name wins, as
-    the loop over fnmatchcase did): one match per walked file instead of ~30."""
-    global _NOT_MANIFEST_RE
+    the loop over fnmatchcase did): one match per walked file instead of ~30, and only for
+    a name that may match (the expression's 30 alternatives cost ~17,000 instructions a
+    name: 2-3 ms of a walk of 1,000 files)."""
+    global _NOT_MANIFEST_RE, _NOT_MANIFEST_STARTS
     if _NOT_MANIFEST_RE is None:
         _NOT_MANIFEST_RE = re.compile("|".join(f"(?P<p{i}>{fnmatch.translate(pattern)})"
                                                for i, (pattern, _) in enumerate(NOT_MANIFESTS)))
+        starts = [re.match(r"[^*?\[]*", pattern).group(0) for pattern, _ in NOT_MANIFESTS]
+        _NOT_MANIFEST_STARTS = (
+            frozenset(p for (p, _), s in zip(NOT_MANIFESTS, starts) if s == p),
+            tuple(sorted({s for (p, _), s in zip(NOT_MANIFESTS, starts) if s != p})))
+    names, starts = _NOT_MANIFEST_STARTS
+    if name not in names and not name.startswith(starts):
+        return None
     m = _NOT_MANIFEST_RE.match(name)
     return NOT_MANIFESTS[int(m.lastgroup[1:])][1] if m is not None else None
 
@@ -425,15 +437,20 @@ def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence
             if stack is not None:
                 stacks[os.path.abspath(full)] = stack
         dirs[:] = keep
+        # normpath(join(folder, name)) ("./a" -> "a") for a name of listdir's (no slash, not
+        # "." or ".."): the folder normalised once
+        prefix = "" if rel_folder == os.curdir else \
+            rel_folder if rel_folder.endswith(os.sep) else rel_folder + os.sep
+        excluding = excludes.patterns
         for fname in sorted(files):
             if not fname.endswith(MANIFEST_SUFFIXES) or fname.startswith("."):
                 continue
-            path = os.path.normpath(os.path.join(folder, fname))  # "./a" -> "a"
+            path = prefix + fname
             if path in seen:
                 continue
             if stack is not None and stack.ignored(os.path.abspath(path), False):
                 continue
-            if excludes.excluded(path):
+            if excluding and excludes.excluded(path):
                 continue
             seen.add(path)
             reason = known_non_manifest(fname)

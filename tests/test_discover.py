@@ -171,6 +171,23 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     assert "pkg/testdata/bad.yaml:5:9: error:" in out and "templates/web.template.yaml:4:10: error: a mapping key must be a scalar" in out, out
 
 
+
+def test_walked_paths_are_the_folder_and_name_joined_and_normalised(tmp_path, monkeypatch):
+    """A walk's file paths are normpath(join(folder, name)) however the folder was written."""
+    from kubelint.discover import discover
+
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    for name in ("a/x.yaml", "a/b/y.yml", "a/b/z.json", "top.yaml"):
+        (tmp_path / name).write_text("kind: ConfigMap\n")
+    monkeypatch.chdir(tmp_path / "a")
+    for top in (".", "./", "b", "b/", "./b/.", "../a", "../a/b/..", "..", "../", str(tmp_path),
+                str(tmp_path) + "/", str(tmp_path / "a") + "//b", "/" + str(tmp_path)):
+        want = sorted(os.path.normpath(os.path.join(folder, n)) for folder, _, names in os.walk(top)
+                      for n in names)
+        got = [s.path for s in discover([top], use_ignore_files=False).sources]
+        assert sorted(got) == want, top
+        assert all(s.real == s.path for s in discover([top], use_ignore_files=False).sources)
+
 def test_chart_without_helm_is_one_info_finding(tmp_path):
     write(tmp_path, "chart/Chart.yaml", "apiVersion: v2\nname: c\nversion: 0.1.0\n")
     write(tmp_path, "chart/values.yaml", "replicas: 1\n")
