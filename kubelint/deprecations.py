@@ -98,7 +98,19 @@ def _stability(api_version: str) -> Tuple[int, int]:
 
 @lru_cache(maxsize=None)
 def _history() -> Dict[Tuple[str, str], List[str]]:
-    """{(apiVersion, kind): [bundled versions that serve it]}."""
+    """{(apiVersion, kind): [bundled versions that serve it]}, kept in the prepared cache
+    (one file instead of the 13 versions' indexes: ~1.5 ms)."""
+    import zlib
+
+    from .cache import cached_json
+
+    stamps = "-".join(k8s_schema._stamp(v, False) for v in k8s_schema.versions())
+    rows = cached_json("schemas", f"{zlib.crc32(stamps.encode()):08x}", "history.json",
+                       lambda: [[a, k, v] for (a, k), v in _history_of_indexes().items()])
+    return {(api_version, kind): served for api_version, kind, served in rows}
+
+
+def _history_of_indexes() -> Dict[Tuple[str, str], List[str]]:
     out: Dict[Tuple[str, str], List[str]] = {}
     for v in k8s_schema.versions():
         for api_version, kinds in k8s_schema.index(v).items():

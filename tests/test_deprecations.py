@@ -106,3 +106,18 @@ def test_target_versions_from_the_config_and_bad_values(tmp_path):
     assert proc.returncode == 1 and b"upgrading to 1.30 breaks it" in proc.stdout + proc.stderr
     proc = kubelint("check", "--target-version", "1.99", "m.yaml", cwd=tmp_path)
     assert proc.returncode == 2 and b"'1.99' is not bundled" in proc.stderr
+
+
+def test_the_served_versions_of_each_api_come_from_the_prepared_cache_as_from_the_indexes(
+        tmp_path, monkeypatch):
+    from kubelint import deprecations
+
+    monkeypatch.setenv("KUBELINT_CACHE_DIR", str(tmp_path))
+    for _ in range(2):  # built, then read back
+        deprecations._history.cache_clear()
+        history = deprecations._history()
+        assert history == deprecations._history_of_indexes()
+        assert list(history) == list(deprecations._history_of_indexes())
+    assert any(p.name == "history.json" for p in tmp_path.rglob("*"))
+    assert history[("autoscaling/v2beta2", "HorizontalPodAutoscaler")] == ["1.25"]
+    deprecations._history.cache_clear()
