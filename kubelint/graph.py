@@ -210,12 +210,19 @@ class Graph:
         self._last_map: Tuple[Any, Any, List[PodSource]] = _NO_MAP  # select_map()'s
         # (namespace, labels a controller sets) -> their posting lists (_add_pods)
         self._any_lists: Dict[Tuple[str, frozenset], List[List[int]]] = {}
+        # (unit, nodePort) -> (the first core Service of the run with it, its port index),
+        # and the ids of the Services with a nodePort a Service before them has (KL218's
+        # candidates): indexed as Services are added, so that a parallel run's graph built
+        # ahead has them (worked out in the cross stage, that was a serial pass over every
+        # Service before its fork: ~20 ms at 50,000 documents)
+        self.node_ports: Dict[Tuple[str, int], Tuple[Any, int]] = {}
+        self.node_port_sharers: set = set()
         table = dict(POD_LABEL_PATHS)
         for key, entry in (extra_pod_paths or {}).items():
             table[key] = {"labels": entry} if isinstance(entry, str) else entry
         self._table = table
         # (apiVersion, kind) -> what add() needs of them (_type)
-        self._types: Dict[Tuple[str, str], Tuple[str, bool, Any, Tuple[str, str], bool]] = {}
+        self._types: Dict[Tuple[str, str], Tuple[str, bool, Any, Tuple[str, str], bool, bool]] = {}
         for obj in objects:
             self.add(obj)
 
@@ -227,7 +234,7 @@ class Graph:
         per = self._types.get((api_version, kind))
         if per is None:
             per = self._type(api_version, kind)
-        group, cluster, template, gk, entry = per
+        group, cluster, template, gk, entry, service = per
         ns = "" if cluster else obj.namespace
         key = (group, kind, ns)
         names = self._by_name.get(key)
@@ -257,6 +264,8 @@ class Graph:
                 held = self._kind_units[key] = set()
             unit = units.get(obj.path, "")
             held.add(unit if unit != EACH_DOCUMENT else self.unit(obj))
+        if service:
+            self._add_node_ports(obj)
         if template is not None:  # _pod_source() of a built-in workload, inline
             labels_at, meta_at, spec_at, adds, base = template
             # _get(data, labels_at) and _get(data, spec_at), the template looked up once
@@ -284,15 +293,34 @@ class Graph:
             if name and group not in _CONFIG_GROUPS:
                 self._operated.setdefault(ns, set()).add(name)
 
-    def _type(self, api_version: str, kind: str) -> Tuple[str, bool, Any, Tuple[str, str], bool]:
+    def _type(self, api_version: str, kind: str
+              ) -> Tuple[str, bool, Any, Tuple[str, str], bool, bool]:
         """(group, cluster-scoped, the _TEMPLATES entry of a built-in workload, (group,
-        kind), whether the pod-label table has an entry) of objects of that apiVersion and kind."""
+        kind), whether the pod-label table has an entry, whether a core Service) of objects
+        of that apiVersion and kind."""
         group = group_of(api_version)
         template = _TEMPLATES.get(kind) if group in ("", "apps", "batch") else None
         entry = template is None and isinstance(self._table.get(f"{group}/{kind}"), dict)
         per = self._types[(api_version, kind)] = (group, kind in CLUSTER_SCOPED, template,
-                                                  (group, kind), entry)
+                                                  (group, kind), entry,
+                                                  group == "" and kind == "Service")
         return per
+
+    def _add_node_ports(self, svc: Any) -> None:
+        """node_ports and node_port_sharers with one more core Service (in input order)."""
+        spec = svc.data.get("spec")
+        ports = spec.get("ports") if isinstance(spec, dict) else None
+        if not isinstance(ports, list):
+            return
+        first = self.node_ports
+        unit = None
+        for i, p in enumerate(ports):
+            n = p.get("nodePort") if isinstance(p, dict) else None
+            if isinstance(n, int) and not isinstance(n, bool) and n:
+                if unit is None:
+                    unit = self.unit(svc)
+                if first.setdefault((unit, n), (svc, i))[0] is not svc:
+                    self.node_port_sharers.add(id(svc))
 
     # objects -------------------------------------------------------------------------------
 

@@ -52,3 +52,31 @@ def test_odd_api_versions_and_kinds_beside_ordinary_objects(tmp_path):
     assert "named ports: http" in kl203.message
     [kl204] = [f for f in result.findings if f.code == "KL204"]
     assert "they declare 80" in kl204.message
+
+
+def test_node_ports_are_indexed_as_services_are_added():
+    """KL218's index (the first Service with each nodePort, per unit, and the Services after
+    it) is the graph's, built object by object: a graph fed one object at a time (a parallel
+    run's, built ahead) has the same as one built at once, in input order."""
+    from kubelint.engine import K8sObject
+    from kubelint.graph import Graph
+
+    def svc(path, name, *ports, kind="Service", api="v1"):
+        data = {"apiVersion": api, "kind": kind, "metadata": {"name": name},
+                "spec": {"ports": [{"port": 80, "nodePort": p} for p in ports]}}
+        return K8sObject(path, 0, None, data, "default")
+
+    objects = [svc("a/1.yaml", "s1", 30001, 30002), svc("a/2.yaml", "s2", 30002),
+               svc("b/1.yaml", "s3", 30002), svc("a/3.yaml", "s4", True, 0, "30001"),
+               svc("a/4.yaml", "x", 30001, kind="Service", api="example.com/v1"),
+               svc("a/5.yaml", "s5", 30003, 30001)]
+    units = {o.path: o.path.split("/")[0] for o in objects}
+    whole = Graph(objects, None, units)
+    fed = Graph((), None, units)
+    for o in objects:
+        fed.add(o)
+    for g in (whole, fed):
+        assert {k: (v[0].name, v[1]) for k, v in g.node_ports.items()} == {
+            ("a", 30001): ("s1", 0), ("a", 30002): ("s1", 1), ("b", 30002): ("s3", 0),
+            ("a", 30003): ("s5", 0)}
+        assert g.node_port_sharers == {id(objects[1]), id(objects[5])}

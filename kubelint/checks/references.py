@@ -888,18 +888,7 @@ def _node_ports(ctx: Any, g: Graph) -> Tuple[Dict[Any, Tuple[Any, int]], set]:
     """(unit, nodePort) -> (the first Service of the run that uses it, its port index); and
     the ids of the Services with a nodePort a Service before them uses (the only ones
     duplicate_node_port can report: its candidates)."""
-    memo = ctx.cache.get("nodeports")
-    if memo is None or memo[0] is not g:
-        first: Dict[Any, Tuple[Any, int]] = {}
-        later = set()
-        for svc in g.objects_of("", "Service"):  # (ports are in a Service's projection)
-            for i, p in enumerate(items(get(svc.data, ("spec", "ports")))):
-                n = p.get("nodePort") if isinstance(p, dict) else None
-                if isinstance(n, int) and not isinstance(n, bool) and n:
-                    if first.setdefault((g.unit(svc), n), (svc, i))[0] is not svc:
-                        later.add(id(svc))
-        memo = ctx.cache["nodeports"] = (g, (first, later))
-    return memo[1]
+    return g.node_ports, g.node_port_sharers  # (indexed as the graph is built)
 
 
 def _port_sharers(ctx: Any) -> set:
