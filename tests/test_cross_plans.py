@@ -80,3 +80,25 @@ def test_node_ports_are_indexed_as_services_are_added():
             ("a", 30001): ("s1", 0), ("a", 30002): ("s1", 1), ("b", 30002): ("s3", 0),
             ("a", 30003): ("s5", 0)}
         assert g.node_port_sharers == {id(objects[1]), id(objects[5])}
+
+
+def test_the_stage_is_shared_out_by_runs_of_one_file(monkeypatch):
+    """engine._late_parts: one part per run of objects of one path; none (one process) when
+    a path comes back after another's objects, or for a single file."""
+    from types import SimpleNamespace
+
+    from kubelint import engine
+    from kubelint.engine import K8sObject
+
+    monkeypatch.setattr(engine, "LATE_PARALLEL_MIN_OBJECTS", 1)
+    linter = SimpleNamespace(settings=Settings(jobs=2))
+
+    def parts(paths):
+        return engine._late_parts(linter, [K8sObject(p, 0, None, {}, "ns") for p in paths], [])
+
+    assert parts("aabccc") == [(0, 2), (2, 3), (3, 6)]
+    assert parts("abca") is None
+    assert parts("aaa") is None
+    assert parts("") is None
+    linter.settings.jobs = 1
+    assert parts("aabccc") is None
