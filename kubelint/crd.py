@@ -204,7 +204,10 @@ def _structural(node: Any, ptr: tuple, close: Any, root: bool = False) -> Iterat
     if not isinstance(node, dict):
         return
     t = node.get("type")
-    where = pointer_to_k8s(ptr)
+    # the path as people read it, only where something is said: formatting it for every node
+    # of a deep schema was quadratic (Argo Workflows' 12 MB of CRDs: 6.8 s of 10)
+    where = pointer_to_k8s(ptr) if t is None or t not in TYPES or root or \
+        "x-kubernetes-validations" in node or "x-kubernetes-list-type" in node else ""
     if t is not None and t not in TYPES:
         guess = close(str(t), TYPES)
         yield Violation(f'{where}.type: Unsupported value: "{t}": supported values: '

@@ -251,11 +251,19 @@ _ALIAS = LazyRegex(r"\*(?<=[\s\[{,:?-]\*)[0-9A-Za-z_-]")
 _ALIAS_FIRST = LazyRegex(r"\*[0-9A-Za-z_-]")
 
 
+_ANCHOR = LazyRegex(r"&(?<=[\s\[{,:?-]&)[0-9A-Za-z_-]")
+_ANCHOR_FIRST = LazyRegex(r"&[0-9A-Za-z_-]")
+
+
 def _has_alias(text: str) -> bool:
     # The full pass bounds alias expansion (billion laughs). A `*` inside a scalar (globs, cron
-    # schedules) is common, so only a `*` starting a token and followed by a name character counts; a false alarm only costs the
-    # full pass.
-    return _ALIAS_FIRST.match(text) is not None or _ALIAS.search(text) is not None
+    # schedules, `*not*` in a CRD's descriptions) is common, so only a `*` starting a token and
+    # followed by a name character counts, and only with an `&` that could start an anchor: an
+    # alias without one is an error, which the fast pass gives up on anyway (libyaml: "found
+    # undefined alias"). A false alarm only costs the full pass (Argo Workflows' 12 MB of CRDs:
+    # 3 s instead of ~0.5).
+    return (_ALIAS_FIRST.match(text) is not None or _ALIAS.search(text) is not None) and \
+        ("&" in text and (_ANCHOR_FIRST.match(text) is not None or _ANCHOR.search(text) is not None))
 
 
 def _has_directive(text: str) -> bool:
