@@ -176,7 +176,7 @@ def _resolve_prefixes(node: Any, pointer: Pointer, memo: dict) -> Tuple[Any, Opt
     """resolve() of each prefix of `pointer` but the whole, shortest first, from the longest one
     in `memo` (a document's first finding in a container walks down to it; its next ones start
     from there), each kept in `memo`: the prefix of all but the last part is returned."""
-    m = len(pointer) - 1
+    m = len(pointer) - 1 if memo else 1  # (a document's first placement: nothing to look for)
     while m > 1 and pointer[:m - 1] not in memo:
         m -= 1
     # pointer[:m - 1] is in memo (or m == 1: nothing is, start at the root)

@@ -79,6 +79,7 @@ def pod_findings(obj: Any) -> Dict[str, List[Violation]]:
     return out
 
 
+_TEXTS: Dict[Tuple[Pointer, str], str] = {}  # _walk's messages with their paths, by (pointer, message)
 _new = tuple.__new__  # Violation(...) and Fix(...) without their generated __new__: per finding
 
 
@@ -92,11 +93,16 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
         found = out.get(code)
         if found is None:
             found = out[code] = []
-        path = _K8S_PATHS.get(ptr)  # pointer_to_k8s(ptr)'s memo, without its two calls
-        if path is None:
-            path = pointer_to_k8s(ptr)
+        # "<k8s path of ptr>: <message>", the same few texts for every pod of a run (the first
+        # container's name, its image): made once and shared
+        key = (ptr, message)
+        text = _TEXTS.get(key)
+        if text is None:
+            if len(_TEXTS) > 20_000:
+                _TEXTS.clear()
+            text = _TEXTS[key] = f"{pointer_to_k8s(ptr)}: {message}"
         # Violation(message, pointer, at, related, hint, severity, fix)
-        found.append(_new(Violation, (f"{path}: {message}", ptr, at, (), hint, None, fix)))
+        found.append(_new(Violation, (text, ptr, at, (), hint, None, fix)))
 
     pod_sc = _sc(spec)
     long_running = obj.kind in LONG_RUNNING
