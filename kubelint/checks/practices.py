@@ -545,9 +545,18 @@ def anti_affinity(obj: Any, ctx: Any) -> Iterator[Violation]:
 def _in_namespace(ctx: Any, group: str, kind: str, namespace: str) -> List[Any]:
     """The run's objects of group/kind in a namespace, from the reference graph the
     cross-object rules share (group-aware: Calico's `NetworkPolicy` is not the built-in one)."""
+    return (_GRAPH or _graph()).of(ctx).of_kind(group, kind, namespace)
+
+
+_GRAPH: Any = None  # kubelint.graph, imported by the first cross-object check (once, not per call)
+
+
+def _graph() -> Any:
+    global _GRAPH
     from .. import graph
 
-    return graph.of(ctx).of_kind(group, kind, namespace)
+    _GRAPH = graph
+    return graph
 
 
 def _template_labels(obj: Any) -> dict:
@@ -556,9 +565,17 @@ def _template_labels(obj: Any) -> dict:
 
 
 def _selects(selector: Any, labels: dict) -> bool:
-    from .labels import selector_mismatches
+    global _MISMATCHES
+    if not isinstance(selector, dict):
+        return False
+    if _MISMATCHES is None:  # imported once, not per call
+        from .labels import selector_mismatches
 
-    return isinstance(selector, dict) and not any(True for _ in selector_mismatches(selector, labels))
+        _MISMATCHES = selector_mismatches
+    return not any(True for _ in _MISMATCHES(selector, labels))
+
+
+_MISMATCHES: Any = None  # checks.labels.selector_mismatches
 
 
 def min_replicas(obj: Any, ctx: Any) -> Iterator[Violation]:
@@ -617,10 +634,8 @@ def deployment_strategy(obj: Any, ctx: Any) -> Iterator[Violation]:
     if get(obj.data, ("spec", "strategy", "type")) != "Recreate":
         return
     labels = _template_labels(obj)
-    from .. import graph
-
     for svc in _in_namespace(ctx, "", "Service", obj.namespace):
-        sel = get(graph.full_data(svc), ("spec", "selector"))
+        sel = get(_GRAPH.full_data(svc), ("spec", "selector"))
         if isinstance(sel, dict) and sel and all(labels.get(k) == v for k, v in sel.items()):
             yield Violation(f"spec.strategy.type: Recreate stops every pod before starting new ones: "
                             f"Service {svc.name} has no endpoints during each rollout",
