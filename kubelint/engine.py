@@ -970,7 +970,7 @@ def run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes] = None,
     finally:
         if KEEP_ALIVE is None and "kubelint.parallel" in sys.modules:
             # forked children left ending (parallel.run(wait=False)); a process that ends
-            # after this run (the kubelint command) leaves them to the system
+            # after this run (the kubelint command) reaps them on its way out (fastcli._end)
             sys.modules["kubelint.parallel"].reap()
 
 

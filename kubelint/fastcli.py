@@ -215,6 +215,11 @@ def _end(code: int) -> None:
     except OSError:
         pass
     atexit._run_exitfuncs()
+    parallel = sys.modules.get("kubelint.parallel")
+    if parallel is not None:
+        # children the run did not wait for (long ended by now): reaped, so that their CPU
+        # time counts as this command's (time, getrusage of its parent), as with sys.exit
+        parallel.reap()
     os._exit(code)
 
 

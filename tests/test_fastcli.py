@@ -104,3 +104,31 @@ def test_the_entry_point_answers_as_typer_does(tmp_path):
         assert fast.stderr.replace(b"NO-TYPER", b"").replace(b"TYPER", b"") == same(plain.stderr), args
         took_typer = fast.stderr.endswith(b"TYPER") and not fast.stderr.endswith(b"NO-TYPER")
         assert took_typer == ("--help" in args or "--no-such-option" in args), args
+
+
+def test_the_command_reaps_the_worker_processes_it_did_not_wait_for(tmp_path):
+    """--jobs 2 does not wait for a worker to finish ending mid-run, but the command reaps
+    them all before it exits: none is left to the system, so their CPU time counts as the
+    command's (time, getrusage of whatever started it)."""
+    for i in range(60):
+        (tmp_path / f"cm{i:02}.yaml").write_text(f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n")
+    code = ("import os, sys\nfrom kubelint.fastcli import main\nsys.argv = ['kubelint', *sys.argv[1:]]\n"
+            "me, real = os.getpid(), os._exit\n"
+            "def end(code):\n"
+            "    if os.getpid() != me:\n"
+            "        import time\n"
+            "        time.sleep(0.3)  # a worker slow to end, as a large one is\n"
+            "    else:\n"
+            "        try:\n"
+            "            os.waitpid(-1, os.WNOHANG)\n"
+            "            left = 'LEFT'\n"
+            "        except ChildProcessError:\n"
+            "            left = 'NONE LEFT'\n"
+            "        sys.stderr.write(f\"{left} {'kubelint.parallel' in sys.modules}\\n\")\n"
+            "        sys.stderr.flush()\n"
+            "    real(code)\n"
+            "os._exit = end\nmain()\n")
+    proc = subprocess.run([sys.executable, "-c", code, "check", "--no-cache", "--jobs", "2",
+                           str(tmp_path)], capture_output=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.decode().splitlines()[-1] == "NONE LEFT True"
