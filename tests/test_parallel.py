@@ -255,3 +255,32 @@ def test_an_outcome_is_sent_with_plain_tuples_and_read_back_whole():
     assert back == outcome and type(back.objects[0]) is K8sObject
     empty = FileOutcome(None, [], [], [], None, [], None, None)
     assert _outcome_sent(empty) is empty and _outcome_received(empty) is empty
+
+
+
+def test_a_child_sends_each_of_the_last_chunks_as_soon_as_it_is_done(monkeypatch):
+    """Within the last _TAIL chunks of the queue a child sends its results chunk by chunk
+    (not only once it has _FLUSH bytes): what this process reads alone at the end is at most
+    the child's last chunk."""
+    parent = os.getpid()
+    sends = [0]
+    real = parallel._send
+
+    def counting(fd, frames):
+        sends[0] += 1  # (in the child: its own copy of the counter)
+        real(fd, frames)
+
+    monkeypatch.setattr(parallel, "_send", counting)
+    n = 200
+
+    def work(i):
+        time.sleep(0.004 if os.getpid() == parent else 0.001)  # the child takes most tasks
+        return (i, os.getpid() != parent, sends[0])
+
+    out = parallel.run(2, list(range(n)), work)
+    assert [i for i, _, _ in out] == list(range(n))
+    tail = [(i, sent) for i, child, sent in out if child and i >= n - parallel._TAIL]
+    early = [sent for i, child, sent in out if child and i < n - parallel._TAIL]
+    assert tail and early and set(early) == {0}  # (small results: no flush before the tail)
+    # the child's first tail chunk follows no send; each later one follows one per tail chunk
+    assert [sent for _, sent in tail] == list(range(len(tail)))
