@@ -87,6 +87,24 @@ def _unsafe_fix(title: str, ops: tuple) -> Fix:
     return _new(Fix, (title, ops, False, None))
 
 
+# The unsafe fixes that add fields to a container's securityContext: the same few for every
+# pod of a run, made once per (title, pointer) and shared (fix.py copies what it inserts).
+_ADDED: Dict[Tuple[str, Pointer], Fix] = {}
+_DROP_ALL = {"drop": ["ALL"]}
+_NO_ESCALATION = {"allowPrivilegeEscalation": False}
+_READ_ONLY = {"readOnlyRootFilesystem": True}
+
+
+def _added(title: str, where: Pointer, entries: dict) -> Fix:
+    key = (title, where)
+    fix = _ADDED.get(key)
+    if fix is None:
+        if len(_ADDED) > 10_000:
+            _ADDED.clear()
+        fix = _ADDED[key] = _unsafe_fix(title, (("add", where, entries),))
+    return fix
+
+
 def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) -> None:
     def add(code: str, message: str, ptr: Pointer, at: str = "value", hint: Optional[str] = None,
             fix: Optional[Fix] = None) -> None:
@@ -155,7 +173,7 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
             else:
                 where, at = (scp + ("capabilities",), "key") if caps is not None else \
                     ((scp, "key") if has_sc else (ptr + ("name",), "key") if "name" in c else (ptr, "key"))
-                fix = _unsafe_fix('drop ALL capabilities', (("add", scp + ("capabilities",), {"drop": ["ALL"]}),))
+                fix = _added('drop ALL capabilities', scp + ("capabilities",), _DROP_ALL)
             add("KL306", "capabilities are not dropped (neither ALL nor NET_RAW)", where, at,
                 hint='securityContext: {capabilities: {drop: ["ALL"]}}', fix=fix)
         if caps:
@@ -171,8 +189,7 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
                 where, at = (scp, "key") if has_sc else (ptr + ("name",), "key") if "name" in c else (ptr, "key")
                 add("KL308", "allowPrivilegeEscalation is not set to false: setuid binaries can gain "
                     "privileges", where, at, hint="securityContext: {allowPrivilegeEscalation: false}",
-                    fix=_unsafe_fix("set allowPrivilegeEscalation: false",
-                                    (("add", scp, {"allowPrivilegeEscalation": False}),)))
+                    fix=_added("set allowPrivilegeEscalation: false", scp, _NO_ESCALATION))
         if sc.get("readOnlyRootFilesystem") is not True:
             if "readOnlyRootFilesystem" in sc:
                 add("KL309", "readOnlyRootFilesystem is not true", scp + ("readOnlyRootFilesystem",),
@@ -183,8 +200,7 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
                 add("KL309", "the root filesystem is writable (no readOnlyRootFilesystem: true)", where, at,
                     hint="securityContext: {readOnlyRootFilesystem: true}, with emptyDir volumes where "
                          "it writes",
-                    fix=_unsafe_fix("set readOnlyRootFilesystem: true",
-                                    (("add", scp, {"readOnlyRootFilesystem": True}),)))
+                    fix=_added("set readOnlyRootFilesystem: true", scp, _READ_ONLY))
         cports = c.get("ports")
         ports = [p for p in cports if isinstance(p, dict)] if isinstance(cports, list) else []
         for j, port in enumerate(items(cports)):
