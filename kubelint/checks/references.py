@@ -122,10 +122,12 @@ def _secrets(ctx: Any, g: Graph) -> _Secrets:
 
 
 def dangling(ctx: Any, g: Graph, group: str, kind: str, namespace: str, name: Any,
-             pointer: Pointer, what: str, made: Optional[_Secrets] = None, *,
+             pointer: Pointer, what: Optional[str], made: Optional[_Secrets] = None, *,
              referrer: Any = None) -> Tuple[Optional[Violation], List[Any]]:
     """(violation or None, the objects found) for a reference by name from `referrer`
-    (the graph's units decide which objects it can mean; see graph.py)."""
+    (the graph's units decide which objects it can mean; see graph.py). `what`: the field
+    named in the message; None: `pointer` itself (formatted only for a finding: most
+    references resolve)."""
     if not isinstance(name, str) or not name:
         return None, []
     found = g.find(group, kind, namespace, name) if referrer is None else \
@@ -155,6 +157,8 @@ def dangling(ctx: Any, g: Graph, group: str, kind: str, namespace: str, name: An
     if kind == "Secret" and best is None and not ctx.options.get("report-missing-secrets", False):
         return None, []  # Secrets are often made at run time: only a likely typo is reported
     related = ((best, ("metadata", "name"), f"{kind} {best.name}"),) if best is not None else ()
+    if what is None:
+        what = pointer_to_k8s(pointer)
     return Violation(f"{what} refers to {kind} `{name}`, which is not in the input{where}{hint}",
                      pointer, related=related,
                      hint=f"create the {kind} or correct the name"), []
@@ -196,7 +200,7 @@ def ingress_references(obj: Any, ctx: Any) -> Iterator[Violation]:
         if get(svc, ("port", "name")) == "use-annotation":
             continue  # AWS Load Balancer Controller: the name is an action annotation, not a Service
         v, found = dangling(ctx, g, "", "Service", obj.namespace, svc.get("name"),
-                            ptr + ("service", "name"), pointer_to_k8s(ptr + ("service", "name")), referrer=obj)
+                            ptr + ("service", "name"), None, referrer=obj)
         if v:
             yield v
         if found and isinstance(svc.get("port"), dict):
@@ -433,8 +437,8 @@ def config_references(obj: Any, ctx: Any) -> Iterator[Violation]:
     secrets = _secrets(ctx, g)
     for what, ptr, ref in _pod_refs(obj, ctx):
         if what == "imagePullSecret":
-            v, found = dangling(ctx, g, "", "Secret", obj.namespace, ref, ptr, pointer_to_k8s(ptr),
-                                secrets, referrer=obj)
+            v, found = dangling(ctx, g, "", "Secret", obj.namespace, ref, ptr, None, secrets,
+                                referrer=obj)
             if v:
                 yield v
             for s in map(graphmod.whole, found[:1]):
@@ -454,8 +458,7 @@ def config_references(obj: Any, ctx: Any) -> Iterator[Violation]:
                 ref[name_field] in PUBLISHED_CONFIGMAPS:
             continue
         v, found = dangling(ctx, g, "", kind, obj.namespace, ref.get(name_field), ptr + (name_field,),
-                            pointer_to_k8s(ptr + (name_field,)),
-                            secrets if kind == "Secret" else None, referrer=obj)
+                            None, secrets if kind == "Secret" else None, referrer=obj)
         if v:
             yield v
         if not found:
@@ -489,7 +492,7 @@ def _simple(ctx: Any, obj: Any, wanted: str, group: str, kind: str,
     g = graphmod.of(ctx)
     for what, ptr, ref in _pod_refs(obj, ctx):
         if what == wanted and ref not in skip:
-            v, _ = dangling(ctx, g, group, kind, obj.namespace, ref, ptr, pointer_to_k8s(ptr), referrer=obj)
+            v, _ = dangling(ctx, g, group, kind, obj.namespace, ref, ptr, None, referrer=obj)
             if v:
                 yield v
 
