@@ -1201,12 +1201,15 @@ def _lint_all(linter: Linter, sources: List[Source],
         keys = []
     for i, source in enumerate(sources):
         which = choice[i]
-        if source.real is None:
+        if source.real is None and (source.raw is None or source.unit != source.path):
             keys.append(None)
-            todo.append(i)  # stdin and rendered output are not cached
+            todo.append(i)  # stdin is not cached
             tasks.append((which, source))
             continue
-        raw, problem = read_bytes(source.real, linters[which].settings.max_file_size)
+        if source.real is None:  # a rendering (its own unit): cached by its output's bytes
+            raw, problem = source.raw, None
+        else:
+            raw, problem = read_bytes(source.real, linters[which].settings.max_file_size)
         if problem is not None:
             keys.append(None)
             todo.append(i)  # reported by the normal path

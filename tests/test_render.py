@@ -422,3 +422,43 @@ def test_load_restrictor_none_renders_roots_that_read_files_outside_their_tree(t
     write(tmp_path, ".kubelint.yaml", "kustomize: {load-restrictor: none}\n")
     proc = kubelint("check", "features", cwd=tmp_path)
     assert findings(proc.stdout) == ["render/all.yaml:5:9 KL103"], proc.stdout.decode()
+
+
+@needs_kustomize
+def test_unchanged_roots_are_not_rendered_again_and_clean_ones_build_no_source_map(tmp_path, monkeypatch):
+    """Argo Workflows' manifests: kustomize takes seconds per root on large CRDs. A root whose
+    inputs (every file under its and its bases' folders) are unchanged comes from the result
+    cache; a change to a base renders it again. A rendering without findings never reads its
+    sources for positions. Same findings either way."""
+    from kubelint.engine import Settings, run
+    from kubelint.render import kustomize
+
+    monkeypatch.setenv("KUBELINT_CACHE_DIR", str(tmp_path / "cache"))
+    repo = tmp_path / "repo"
+    good = DEPLOYMENT.replace("protocol: tcp", "protocol: TCP")
+    write(repo, "base/kustomization.yaml", "resources:\n  - deployment.yaml\n  - service.yaml\n")
+    write(repo, "base/deployment.yaml", good)
+    write(repo, "base/service.yaml", SERVICE)
+    write(repo, "clean/kustomization.yaml", "resources:\n  - ../base\nnamespace: clean\n")
+    write(repo, "broken/kustomization.yaml", "resources:\n  - ../base\npatches:\n  - path: patch.yaml\n")
+    write(repo, "broken/patch.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"
+          "spec:\n  template:\n    spec:\n      containers:\n        - name: web\n"
+          "          imagePullPolicy: always\n")
+    monkeypatch.chdir(repo)
+    renders, maps = [], []
+    real_render, real_map = kustomize.render, kustomize.SourceMap
+    monkeypatch.setattr(kustomize, "render", lambda root, *a: renders.append(root) or real_render(root, *a))
+    monkeypatch.setattr(kustomize, "SourceMap", lambda root: maps.append(root) or real_map(root))
+
+    def lint():
+        result = run(["."], Settings(result_cache=True))
+        return [(f.path, f.line, f.column, f.code) for f in result.findings]
+
+    first = lint()
+    assert first == [("broken/patch.yaml", 9, 28, "KL112")]
+    assert sorted(renders) == ["broken", "clean"] and maps == ["broken"]
+    renders.clear()
+    assert lint() == first and renders == []
+    write(repo, "base/service.yaml", SERVICE.replace("name: web", "name: web\n  labels: {tier: front}"))
+    renders.clear()
+    assert lint() == first and sorted(renders) == ["broken", "clean"]

@@ -306,6 +306,63 @@ def bases_of(root: str) -> List[str]:
     return [layer.folder for layer in layers(root)[1:]]
 
 
+# --- what a rendering reads (for the result cache) ----------------------------------------------
+
+# Inputs larger than this are not hashed: a kustomization at the top of a big repository would
+# read it all on every run to save one render
+_INPUTS_MAX_BYTES = 64 * 1024 * 1024
+_INPUTS_MAX_FILES = 5000
+
+
+def inputs_digest(root: str, restrictor: str = "root-only",
+                  allow_remote: bool = False) -> Optional[bytes]:
+    """A digest of everything rendering `root` reads: every file below the folder of its
+    kustomization and of each local base and component (patches, generators' files and
+    resources may sit in subfolders), the files its kustomizations name outside them, the
+    tool that renders (its path, size and time) and the options. None when the rendering
+    cannot be pinned down: remote bases it may fetch, a tool that is missing, too much to
+    read. With the same digest, kustomize makes the same output."""
+    from hashlib import blake2b
+
+    try:
+        found = layers(root)
+        if not found or allow_remote and remote_entries(found):
+            return None
+        cmd = command(root, restrictor)
+        tool = shutil.which(cmd[0])
+        st = os.stat(tool) if tool else None
+    except Exception:  # (ToolMissing, an unreadable kustomization: render() says why)
+        return None
+    if st is None:
+        return None
+    files = set()
+    for layer in found:
+        for folder, dirs, names in os.walk(layer.folder):
+            dirs[:] = [d for d in dirs if d != ".git"]
+            files.update(os.path.abspath(os.path.join(folder, n)) for n in names)
+            if len(files) > _INPUTS_MAX_FILES:
+                return None
+    files.update(referenced_files(root))
+    h = blake2b(digest_size=20)
+    h.update(f"{cmd[:2]}\0{restrictor}\0{tool}:{st.st_size}:{st.st_mtime_ns}\0".encode(
+        "utf-8", "surrogateescape"))
+    total = 0
+    base = os.path.abspath(root)
+    for path in sorted(files):
+        try:
+            with open(path, "rb") as f:
+                data = f.read(_INPUTS_MAX_BYTES - total + 1)
+        except OSError:  # a dangling symlink, a fifo...: kustomize may fail on it too
+            data = b"\0unreadable"
+        total += len(data)
+        if total > _INPUTS_MAX_BYTES:
+            return None
+        h.update(os.path.relpath(path, base).encode("utf-8", "surrogateescape") + b"\0")
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.digest()
+
+
 # --- rendering ----------------------------------------------------------------------------------
 
 def render(root: str, timeout: float = DEFAULT_TIMEOUT, allow_remote: bool = False,
