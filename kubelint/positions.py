@@ -144,13 +144,7 @@ def resolve(node: Any, pointer: Pointer) -> Tuple[Any, Optional[Any], int]:
     a mapping's keys on it; ruamel's nodes have no room for it: walked every time)."""
     n = len(pointer)
     if n > 1 and pointer.__class__ is tuple:
-        try:
-            memo = node.kl_paths
-        except AttributeError:
-            try:
-                memo = node.kl_paths = {}
-            except AttributeError:  # ruamel's nodes (slots)
-                memo = None
+        memo = _paths_memo(node)
         if memo is not None:
             parent = pointer[:-1]
             found = memo.get(parent)
@@ -170,6 +164,19 @@ def resolve(node: Any, pointer: Pointer) -> Tuple[Any, Optional[Any], int]:
             return node, key, depth
         node, key = v, k
     return node, key, len(pointer)
+
+
+def _paths_memo(node: Any) -> Optional[dict]:
+    """The walks of a document's pointer prefixes, kept on its root node (None: ruamel's
+    nodes have no room for it)."""
+    try:
+        return node.kl_paths
+    except AttributeError:
+        try:
+            memo = node.kl_paths = {}
+        except AttributeError:  # ruamel's nodes (slots)
+            return None
+        return memo
 
 
 def _resolve_prefixes(node: Any, pointer: Pointer, memo: dict) -> Tuple[Any, Optional[Any], int]:
@@ -207,13 +214,7 @@ def locate(node: Any, pointer: Pointer, at: str = "value") -> Span:
     if n > 1 and pointer.__class__ is tuple:
         # resolve() and span_of() inline for the common case (a pointer of a tuple into a
         # fast-pass tree, found): placing is a tenth of the whole rule set's extra work
-        try:
-            memo = node.kl_paths
-        except AttributeError:
-            try:
-                memo = node.kl_paths = {}
-            except AttributeError:  # ruamel's nodes (slots)
-                memo = None
+        memo = _paths_memo(node)
         if memo is not None:
             found = memo.get(pointer[:-1])
             if found is None:
