@@ -74,11 +74,13 @@ TOOL_CONFIG_GROUPS = frozenset({
 # A document with one of these annotations configures a KRM function that kustomize or kpt
 # runs (kustomize's fn examples, kyaml's test inputs): read by the tool, never applied
 FUNCTION_ANNOTATIONS = ("config.kubernetes.io/function", "config.k8s.io/function")
-TEMPLATE = ("a template: its name says so and it holds `{{ }}` placeholders that a tool fills "
-            "in before use, so it is no YAML as it is")
-# a walked file of this name with `{{` that does not parse is a template's source (kustomize's
-# `*.template.yaml` of Go templates, a script's `*-template.yaml`), not a broken manifest
+TEMPLATE = ("a template: it holds `{{ }}` placeholders or actions that a tool fills in before "
+            "use (its name or its Go template actions say so), so it is no YAML as it is")
+# a walked file with `{{` that does not parse is a template's source, not a broken manifest,
+# when its name says so (kustomize's `*.template.yaml`, a script's `*-template.yaml`) or it
+# holds Go template actions (`{{ .Name }}`, `{{- range }}`: rook's go:embed'ed manifests)
 TEMPLATE_NAME = re.compile(r"[._-](?:template|tmpl|tpl)s?[._-]|^(?:template|tmpl|tpl)s?[._-]", re.I)
+GO_TEMPLATE = re.compile(r"\{\{-?\s*(?:[.$]|(?:range|if|else|end|with|define|template|include|block)\b)")
 TEST_DATA = ("Go test data: the go tool skips `testdata` folders, which hold test fixtures "
              "(often invalid on purpose); name the folder to lint it")
 # A Source.unit: each document of the file is applied on its own (graph.py's units), as the

@@ -12,8 +12,8 @@ from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Se
 
 from . import identify as identity
 from . import k8s_schema
-from .discover import (FUNCTION_ANNOTATIONS, MANIFEST_SUFFIXES, NOT_A_MANIFEST, STDIN,  # noqa: F401 (re-exported)
-                       TEMPLATE, TEMPLATE_NAME, TOOL_CONFIG, TOOL_CONFIG_GROUPS, WALK_SKIPS,
+from .discover import (FUNCTION_ANNOTATIONS, GO_TEMPLATE, MANIFEST_SUFFIXES, NOT_A_MANIFEST,  # noqa: F401 (re-exported)
+                       STDIN, TEMPLATE, TEMPLATE_NAME, TOOL_CONFIG, TOOL_CONFIG_GROUPS, WALK_SKIPS,
                        Source)
 from .discover import discover as _discover
 from .lazyre import LazyRegex
@@ -899,7 +899,8 @@ def _not_a_manifest(loaded: Loaded, version: Optional[str] = None) -> Optional[s
     if loaded.problems:
         if loaded.text is None or any(p.code != "KL001" for p in loaded.problems):
             return None  # unreadable, binary, too large: say so rather than guess
-        if "{{" in loaded.text and TEMPLATE_NAME.search(os.path.basename(loaded.path or "")):
+        if "{{" in loaded.text and (TEMPLATE_NAME.search(os.path.basename(loaded.path or ""))
+                                    or GO_TEMPLATE.search(loaded.text)):
             return TEMPLATE
         return NOT_A_MANIFEST if "apiVersion" not in loaded.text and "kind" not in loaded.text \
             else None

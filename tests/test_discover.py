@@ -143,6 +143,10 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     write(tmp_path, "pkg/testdata/bad.yaml", BAD)
     write(tmp_path, "templates/web.template.yaml",
           "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Name }}\n")
+    # rook's pkg/daemon/multus: a manifest a Go program embeds and fills in
+    write(tmp_path, "pkg/multus/host-daemonset.yaml", "apiVersion: apps/v1\nkind: DaemonSet\n"
+          "metadata: {name: host}\nspec:\n  template:\n    spec:\n      nodeSelector:\n"
+          "      {{- range $k, $v := .NodeSelector }}\n        {{ $k }}: {{ $v }}\n      {{- end }}\n")
     write(tmp_path, "fn/fn-config.yaml", "apiVersion: examples.config.kubernetes.io/v1beta1\n"
           "kind: Kubeval\nmetadata:\n  annotations:\n    config.kubernetes.io/function: |\n"
           "      container: {image: example/kubeval:v0.1.0}\nspec: {strict: true}\n")
@@ -158,10 +162,11 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     assert proc.returncode == 1 and out.startswith(
         "ksm/cert.yaml:1:1: error: not a Kubernetes object: missing `apiVersion`"), out
     assert out.rstrip().split(")", 1)[1] == \
-        "; 4 files skipped: not Kubernetes manifests; 1 testdata folder skipped", out
+        "; 5 files skipped: not Kubernetes manifests; 1 testdata folder skipped", out
     lines = kubelint("check", "--show-skipped", ".", cwd=tmp_path).stdout.decode().splitlines()
     assert "pkg/testdata: skipped: " + TEST_DATA in lines
     assert "templates/web.template.yaml: skipped: " + TEMPLATE in lines
+    assert "pkg/multus/host-daemonset.yaml: skipped: " + TEMPLATE in lines
     assert "fn/fn-config.yaml: skipped: " + TOOL_CONFIG in lines
     assert "gce/disk_types.json: skipped: " + NOT_A_MANIFEST in lines
     assert "ksm/example_config.yaml: skipped: " + NOT_A_MANIFEST in lines
