@@ -1847,12 +1847,15 @@ def _place(linter: Linter, found: Dict[str, List[Tuple[str, K8sObject, List[Viol
     from .positions import locate
 
     wanted: Dict[str, List[Tuple[K8sObject, Any]]] = {}  # related locations, by file
+    relating: set = set()  # ids of the violation lists with related locations
     for items in found.values():
         for _, _, violations in items:
             for v in violations:
-                for other, pointer, _ in v.related:
-                    if other is not None:
-                        wanted.setdefault(other.path, []).append((other, pointer))
+                if v.related:
+                    relating.add(id(violations))
+                    for other, pointer, _ in v.related:
+                        if other is not None:
+                            wanted.setdefault(other.path, []).append((other, pointer))
     if spans is None:
         spans = {}
     # (object, its findings) or, with related locations in other files, (object, None,
@@ -1866,11 +1869,13 @@ def _place(linter: Linter, found: Dict[str, List[Tuple[str, K8sObject, List[Viol
             node = node_of(other)
             if node is not None:
                 spans[key] = locate(node, pointer, "key")
+        last = doc = None
         for code, obj, violations in found.get(path, ()):
-            doc = document(obj)
+            if obj is not last:  # (an object's rules are next to each other)
+                last, doc = obj, document(obj)
             if doc is None:
                 continue
-            if wanted and any(v.related for v in violations):
+            if wanted and id(violations) in relating:
                 pending.append((obj, None, [(v, linter.from_violation(code, v, doc, obj))
                                             for v in violations]))
             elif pending and pending[-1][0] is obj and pending[-1][2] is None:
