@@ -40,14 +40,9 @@ def about_placeholder(data: Any, pointer: Any, message: str) -> bool:
     """Whether a finding at `pointer` of `data` is about a value that is a placeholder: the
     value itself, or (a map or list the finding points at: a selector, labels) one of its
     values that the message quotes. Asked only of messages with `$` or `{{` in them."""
-    value = data
-    for part in pointer:
-        if isinstance(value, dict):
-            value = value.get(part)
-        elif isinstance(value, list) and isinstance(part, int) and -len(value) <= part < len(value):
-            value = value[part]
-        else:
-            return False
+    from .checks.k8s import get
+
+    value = get(data, pointer)
     if is_placeholder(value):
         return True
     items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()

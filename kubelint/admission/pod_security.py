@@ -123,6 +123,28 @@ def _selinux(ptr: Pointer, opts: dict, allowed: frozenset, out: Found) -> None:
                 p + (field,), "value", f"seLinuxOptions.{field} is set", "allowed: unset"))
 
 
+def _profiles(sc: dict, ptr: Pointer, v: Version, k407: bool, k408: bool, k410: bool,
+              out: Found) -> None:
+    """The AppArmor, SELinux and baseline seccomp controls on one securityContext (the pod's
+    or a container's, at `ptr`): the same checks at both levels."""
+    if k407:
+        profile = sc.get("appArmorProfile")
+        if isinstance(profile, dict):
+            found = _apparmor(ptr, profile)
+            if found is not None:
+                out.setdefault("KL407", []).append(found)
+    if k408:
+        opts = sc.get("seLinuxOptions")
+        if isinstance(opts, dict):
+            _selinux(ptr, opts, SELINUX_TYPES_1_31 if v >= (1, 31) else SELINUX_TYPES, out)
+    if k410:
+        profile = sc.get("seccompProfile")
+        if isinstance(profile, dict):
+            found = _seccomp(ptr, profile)
+            if found is not None:
+                out.setdefault("KL410", []).append(found)
+
+
 def scan(spec: dict, meta: dict, base: Pointer, mbase: Pointer, level: str, v: Version) -> Found:
     """Every control of `level` at version `v` on one pod spec (at `base`; its metadata at
     `mbase`), as the plugin's checks find them. One pass over the pod and its containers for
@@ -165,22 +187,8 @@ def scan(spec: dict, meta: dict, base: Pointer, mbase: Pointer, level: str, v: V
                         f"volume {_q(vol.get('name'))} uses restricted volume type {_q(kind)}",
                         "allowed: " + ", ".join(ALLOWED_VOLUMES)))
     if psc:
-        if k407:
-            profile = psc.get("appArmorProfile")
-            if isinstance(profile, dict):
-                found = _apparmor(base, profile)
-                if found is not None:
-                    out["KL407"] = [found]
-        if k408:
-            opts = psc.get("seLinuxOptions")
-            if isinstance(opts, dict):
-                _selinux(base, opts, SELINUX_TYPES_1_31 if v >= (1, 31) else SELINUX_TYPES, out)
-        if k410:
-            profile = psc.get("seccompProfile")
-            if isinstance(profile, dict):
-                found = _seccomp(base, profile)
-                if found is not None:
-                    out["KL410"] = [found]
+        if k407 or k408 or k410:
+            _profiles(psc, base, v, k407, k408, k410, out)
         if k411:
             allowed = safe_sysctls(v)
             for i, s in enumerate(items(psc.get("sysctls"))):
@@ -237,28 +245,14 @@ def scan(spec: dict, meta: dict, base: Pointer, mbase: Pointer, level: str, v: V
                             out.setdefault("KL404", []).append((
                                 ptr + ("securityContext", "capabilities", "add", j), "value",
                                 f"{who} adds non-default capability {_q(cap)}", _CAPS_HINT))
-            if k407:
-                profile = sc.get("appArmorProfile")
-                if isinstance(profile, dict):
-                    found = _apparmor(ptr, profile)
-                    if found is not None:
-                        out.setdefault("KL407", []).append(found)
-            if k408:
-                opts = sc.get("seLinuxOptions")
-                if isinstance(opts, dict):
-                    _selinux(ptr, opts, SELINUX_TYPES_1_31 if v >= (1, 31) else SELINUX_TYPES, out)
+            if k407 or k408 or k410:
+                _profiles(sc, ptr, v, k407, k408, k410, out)
             if k409 or k427:
                 pm = sc.get("procMount")
                 if pm is not None and pm != "Default":
                     out.setdefault("KL409" if k409 else "KL427", []).append((
                         ptr + ("securityContext", "procMount"), "value", f"{who} sets procMount {_q(pm)}",
                         'allowed: "Default", or unset'))
-            if k410:
-                profile = sc.get("seccompProfile")
-                if isinstance(profile, dict):
-                    found = _seccomp(ptr, profile)
-                    if found is not None:
-                        out.setdefault("KL410", []).append(found)
             if k424:
                 user = sc.get("runAsUser")
                 if user == 0 and not isinstance(user, bool):
