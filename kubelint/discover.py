@@ -14,6 +14,8 @@ import re
 import os
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
+from .lazyre import LazyRegex
+
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
 IGNORE_FILES = (".gitignore", ".kubelintignore")
@@ -79,8 +81,9 @@ TEMPLATE = ("a template: it holds `{{ }}` placeholders or actions that a tool fi
 # a walked file with `{{` that does not parse is a template's source, not a broken manifest,
 # when its name says so (kustomize's `*.template.yaml`, a script's `*-template.yaml`) or it
 # holds Go template actions (`{{ .Name }}`, `{{- range }}`: rook's go:embed'ed manifests)
-TEMPLATE_NAME = re.compile(r"[._-](?:template|tmpl|tpl)s?[._-]|^(?:template|tmpl|tpl)s?[._-]", re.I)
-GO_TEMPLATE = re.compile(r"\{\{-?\s*(?:[.$]|(?:range|if|else|end|with|define|template|include|block)\b)")
+# (compiled on first use: every run imports this module, few read a file that does not parse)
+TEMPLATE_NAME = LazyRegex(r"[._-](?:template|tmpl|tpl)s?[._-]|^(?:template|tmpl|tpl)s?[._-]", re.I)
+GO_TEMPLATE = LazyRegex(r"\{\{-?\s*(?:[.$]|(?:range|if|else|end|with|define|template|include|block)\b)")
 TEST_DATA = ("Go test data: the go tool skips `testdata` folders, which hold test fixtures "
              "(often invalid on purpose); name the folder to lint it")
 # A Source.unit: each document of the file is applied on its own (graph.py's units), as the

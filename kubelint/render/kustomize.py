@@ -322,7 +322,7 @@ def inputs_digest(root: str, restrictor: str = "root-only",
     tool that renders (its path, size and time) and the options. None when the rendering
     cannot be pinned down: remote bases it may fetch, a tool that is missing, too much to
     read. With the same digest, kustomize makes the same output."""
-    from hashlib import blake2b
+    from ..resultcache import blake2b  # (the builtin module: hashlib would load OpenSSL)
 
     try:
         found = layers(root)
