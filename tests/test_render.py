@@ -258,6 +258,10 @@ def test_kustomizations_that_run_plugins_are_not_rendered_and_say_which_entry(tm
                           "or exec plugin (unable to load external plugin 'Tshirt'), which kubelint "
                           "does not run"), out
     assert "[KL037 kustomize-plugins]" in out and "KL030" not in out
+    # with built-in transformers only, the root renders and nothing is said about plugins
+    write(tmp_path, "kustomization.yaml", "resources:\n  - cm.yaml\ntransformers:\n  - labels.yaml\n")
+    proc = kubelint("check", ".", cwd=tmp_path)
+    assert proc.returncode == 0 and "KL037" not in proc.stdout.decode(), proc.stdout.decode()
 
 
 @needs_kustomize
