@@ -912,12 +912,14 @@ def _not_a_manifest(loaded: Loaded, version: Optional[str] = None) -> Optional[s
                  "apiVersion" in d.data and (isinstance(d.data["apiVersion"], str) or
                                              d.data["apiVersion"] is None)
                  or "kind" in d.data and not _foreign_kind(d.data["kind"]))]
-    if not typed or version is not None and all(_tool_kind(t, version) for t in typed):
+    if not typed:
         return NOT_A_MANIFEST
     if all(isinstance(t.get("apiVersion"), str) and
            t["apiVersion"].rpartition("/")[0] in TOOL_CONFIG_GROUPS or _function_config(t)
            for t in typed):
         return TOOL_CONFIG
+    if version is not None and all(_tool_kind(t, version) for t in typed):
+        return NOT_A_MANIFEST
     return None
 
 
@@ -931,10 +933,18 @@ def _foreign_kind(kind: Any) -> bool:
 
 
 def _tool_kind(data: dict, version: str) -> bool:
-    """A document with a `kind` no built-in API has, and neither apiVersion nor metadata: a
-    tool's own file (kube-state-metrics' `kind: CustomResourceStateMetrics` config), not an
-    object that lost its apiVersion (that has a name: KL005 says what is missing)."""
-    if "apiVersion" in data or "metadata" in data:
+    """A document with a `kind` no built-in API has and no metadata: a tool's own file, not an
+    object that lost a field (that has a name: KL005 says what is missing) -- either without
+    apiVersion (kube-state-metrics' `kind: CustomResourceStateMetrics` config), or of a group
+    no built-in API serves and without a spec either (Gateway API's conformance reports,
+    `gateway.networking.k8s.io/v1` `kind: ConformanceReport`; a custom resource that lost
+    its metadata still has a spec, and KL104 says the name is missing)."""
+    if "metadata" in data:
+        return False
+    api = data.get("apiVersion")
+    if api is not None and ("spec" in data or not isinstance(api, str) or
+                            "." not in k8s_schema.group_of(api) or
+                            k8s_schema.group_of(api) in k8s_schema.builtin_groups(version)):
         return False
     kind = data.get("kind")
     return isinstance(kind, str) and kind.lower() not in k8s_schema.kinds_by_lower(version)

@@ -155,14 +155,22 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     # kube-state-metrics' config: a kind of its own, no apiVersion, no metadata
     write(tmp_path, "ksm/example_config.yaml", "kind: CustomResourceStateMetrics\n"
           "spec: {resources: []}\n")
+    # Gateway API's conformance reports: a group's apiVersion, a kind nobody serves, no metadata
+    write(tmp_path, "conformance/report.yaml", "apiVersion: gateway.networking.k8s.io/v1\n"
+          "kind: ConformanceReport\nimplementation: {project: demo}\n")
+    # ... but a custom resource that lost its metadata is still one (it has a spec: KL104),
+    # and so is a built-in group's object of an unknown kind (KL014)
+    write(tmp_path, "cr/route.yaml", "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
+          "spec: {}\n")
+    write(tmp_path, "cr/apps.yaml", "apiVersion: apps/v1\nkind: Deploymnet\n")
     # an object that lost its apiVersion is still one (KL005)
     write(tmp_path, "ksm/cert.yaml", "kind: Certificate\nmetadata: {name: web}\n")
     proc = kubelint("check", ".", cwd=tmp_path)
     out = proc.stdout.decode()
-    assert proc.returncode == 1 and out.startswith(
-        "ksm/cert.yaml:1:1: error: not a Kubernetes object: missing `apiVersion`"), out
+    assert proc.returncode == 1 and "\nksm/cert.yaml:1:1: error: not a Kubernetes object: " \
+        "missing `apiVersion`" in out, out
     assert out.rstrip().split(")", 1)[1] == \
-        "; 5 files skipped: not Kubernetes manifests; 1 testdata folder skipped", out
+        "; 6 files skipped: not Kubernetes manifests; 1 testdata folder skipped", out
     lines = kubelint("check", "--show-skipped", ".", cwd=tmp_path).stdout.decode().splitlines()
     assert "pkg/testdata: skipped: " + TEST_DATA in lines
     assert "templates/web.template.yaml: skipped: " + TEMPLATE in lines
@@ -170,6 +178,9 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     assert "fn/fn-config.yaml: skipped: " + TOOL_CONFIG in lines
     assert "gce/disk_types.json: skipped: " + NOT_A_MANIFEST in lines
     assert "ksm/example_config.yaml: skipped: " + NOT_A_MANIFEST in lines
+    assert "conformance/report.yaml: skipped: " + NOT_A_MANIFEST in lines
+    assert "cr/route.yaml:1:1: error: metadata.name: Required value" in out, out
+    assert "cr/apps.yaml:2:7: error: unknown kind `Deploymnet`" in out, out
     # named explicitly, each is linted
     proc = kubelint("check", "pkg/testdata", "templates/web.template.yaml", cwd=tmp_path)
     out = proc.stdout.decode()
