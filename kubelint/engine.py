@@ -896,8 +896,9 @@ def _not_a_manifest(loaded: Loaded, version: Optional[str] = None) -> Optional[s
     (compose files, workflows, package.json, Grafana's `apiVersion: 1`), or every apiVersion
     is of a tool's configuration (a kind cluster config: TOOL_CONFIG_GROUPS). A file that does not parse is only skipped
     when its text does not mention either key."""
-    if loaded.problems:
-        if loaded.text is None or any(p.code != "KL001" for p in loaded.problems):
+    codes = {p.code for p in loaded.problems}
+    if codes - {"KL003"}:  # (a duplicate key leaves the data loaded: judged below by it)
+        if loaded.text is None or codes - {"KL001", "KL003"}:
             return None  # unreadable, binary, too large: say so rather than guess
         if "{{" in loaded.text and (TEMPLATE_NAME.search(os.path.basename(loaded.path or ""))
                                     or GO_TEMPLATE.search(loaded.text)):
@@ -905,12 +906,15 @@ def _not_a_manifest(loaded: Loaded, version: Optional[str] = None) -> Optional[s
         return NOT_A_MANIFEST if "apiVersion" not in loaded.text and "kind" not in loaded.text \
             else None
     # (an apiVersion that is no string, without a kind, is another tool's: Grafana's
-    # provisioning files have `apiVersion: 1`; a kind that is no Kubernetes kind, without an
-    # apiVersion, too: Google APIs' `kind: compute#diskTypeList` in JSON fixtures)
+    # provisioning files have `apiVersion: 1`; so is one without kind and metadata: a Helm
+    # repository's index.yaml (`apiVersion: v1`, `entries:`); a kind that is no Kubernetes
+    # kind, without an apiVersion, too: Google APIs' `kind: compute#diskTypeList` in JSON
+    # fixtures)
     typed = [d.data for d in loaded.documents
              if isinstance(d.data, dict) and (
                  "apiVersion" in d.data and (isinstance(d.data["apiVersion"], str) or
-                                             d.data["apiVersion"] is None)
+                                             d.data["apiVersion"] is None) and
+                 ("kind" in d.data or "metadata" in d.data)
                  or "kind" in d.data and not _foreign_kind(d.data["kind"]))]
     if not typed:
         return NOT_A_MANIFEST

@@ -104,11 +104,23 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     # kyverno/policies: a Kyverno CLI test (its name with `_` was a false KL104)
     write(tmp_path, "policy/kyverno-test.yaml", "apiVersion: cli.kyverno.io/v1alpha1\nkind: Test\n"
           "metadata: {name: limit_dnsnames}\npolicies: [../policy.yaml]\n")
+    # minio/operator: a Helm repository's index (apiVersion, no kind, no metadata)
+    write(tmp_path, "charts/index.yaml", "apiVersion: v1\nentries:\n  web:\n  - {apiVersion: v2, "
+          "name: web, version: 1.0.0}\ngenerated: '2025-05-05T19:21:40Z'\n")
+    # sealed-secrets' site: Hugo's config with a duplicate key (no manifest: not KL003)
+    write(tmp_path, "site/config.yaml", "baseURL: https://example.org\nmenu:\n  main:\n"
+          "    name: Docs\n    name: Blog\n")
+    # ... while a manifest's duplicate key and an object without kind are findings
+    write(tmp_path, "deploy/dup.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+          "data: {x: '1'}\ndata: {y: '2'}\n")
+    write(tmp_path, "deploy/nokind.yaml", "apiVersion: v1\nmetadata: {name: a}\n")
     proc = kubelint("check", ".", cwd=tmp_path)
     out = proc.stdout.decode()
     assert proc.returncode == 1
-    assert out.splitlines()[0].startswith("half.yaml:1:1: error: not a Kubernetes object: missing `apiVersion`")
-    assert out.rstrip().endswith("; 9 files skipped: not Kubernetes manifests")
+    assert out.splitlines()[0].startswith("deploy/dup.yaml:5:1: error: duplicate key `data`"), out
+    assert "\ndeploy/nokind.yaml:1:1: error: not a Kubernetes object: missing `kind`" in out, out
+    assert "\nhalf.yaml:1:1: error: not a Kubernetes object: missing `apiVersion`" in out, out
+    assert out.rstrip().endswith("; 11 files skipped: not Kubernetes manifests")
     assert "skipped:" not in out.split("\n", 1)[1].rsplit("\n", 2)[0]
     proc = kubelint("check", "--show-skipped", ".", cwd=tmp_path)
     lines = proc.stdout.decode().splitlines()
@@ -119,10 +131,12 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     assert "policy/kyverno-test.yaml: skipped: " + TOOL_CONFIG in lines
     assert "descheduler/policy.yaml: skipped: " + TOOL_CONFIG in lines
     assert "otel/grafana-datasources.yaml: skipped: " + NOT_A_MANIFEST in lines
+    assert "charts/index.yaml: skipped: " + NOT_A_MANIFEST in lines
+    assert "site/config.yaml: skipped: " + NOT_A_MANIFEST in lines
     assert "docker-compose.yml: skipped: Docker Compose file" in lines
     assert "web/package.json: skipped: npm package manifest" in lines
     doc = __import__("json").loads(kubelint("check", "-f", "json", ".", cwd=tmp_path).stdout)
-    assert doc["summary"]["skipped"] == 9 and {"path": "docker-compose.yml", "reason": "Docker Compose file"} in doc["skipped"]
+    assert doc["summary"]["skipped"] == 11 and {"path": "docker-compose.yml", "reason": "Docker Compose file"} in doc["skipped"]
     import jsonschema
 
     with open(os.path.join(ROOT, "schemas", "report.schema.json")) as f:
