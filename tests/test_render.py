@@ -199,6 +199,23 @@ def test_generated_values_point_at_the_kustomization_entry(tmp_path):
 
 
 @needs_kustomize
+def test_a_namespace_the_kustomization_sets_is_reported_at_its_namespace_line(tmp_path):
+    """kueue: kustomize's namespace transformer gives a FlowSchema (cluster-scoped, a kind it
+    does not know) a namespace; KL106 goes to the `namespace:` line of the kustomization that
+    set it, through an overlay that only adds a base."""
+    write(tmp_path, "base/kustomization.yaml", "namespace: kueue-system\nresources:\n  - flowschema.yaml\n")
+    write(tmp_path, "base/flowschema.yaml", "apiVersion: flowcontrol.apiserver.k8s.io/v1\n"
+          "kind: FlowSchema\nmetadata:\n  name: visibility\nspec:\n"
+          "  priorityLevelConfiguration: {name: workload-low}\n")
+    write(tmp_path, "e2e/kustomization.yaml", "resources:\n  - ../base\n")
+    proc = kubelint("check", "--select", "KL106", "e2e", cwd=tmp_path)
+    out = proc.stdout.decode()
+    assert out.startswith("base/kustomization.yaml:1:12: warning: FlowSchema is cluster-scoped: "
+                          "metadata.namespace \"kueue-system\""), out
+    assert "(namespace set by `namespace:` in base/kustomization.yaml)" in out, out
+
+
+@needs_kustomize
 def test_a_selector_a_patch_changed_is_reported_at_the_patch(tmp_path):
     """eks-workshop's troubleshooting module: a patch breaks the base Service's selector. The
     finding is about the selector's values, which the patch wrote: it goes to the patch, not

@@ -11,7 +11,8 @@ annotations would need an edit of the user's files):
   1. a patch (strategic merge file, inline, or JSON 6902) that sets the value, outermost
      kustomization first, since it applies last;
   2. a value kustomize generates: `images:` (container images), `replicas:`, `namePrefix`/
-     `nameSuffix` (metadata.name), a configMapGenerator/secretGenerator entry (its object);
+     `nameSuffix` (metadata.name), `namespace:` (metadata.namespace), a
+     configMapGenerator/secretGenerator entry (its object);
   3. the resource file of a base holding the same value at the same place;
   4. else the `resources:` entry of the root that brought the object in, with the rendered
      path in the message."""
@@ -680,6 +681,12 @@ class SourceMap:
                     if isinstance(rep, dict) and isinstance(rep.get("name"), str) and \
                             name.endswith(rep["name"]) and _same(rep.get("count"), value):
                         return Origin(layer.path, locate(node, ("replicas", i, "count")))
+            if pointer == ("metadata", "namespace") and isinstance(data.get("namespace"), str) \
+                    and data["namespace"] == value:
+                # kustomize's namespace transformer: it sets the namespace of kinds it does not
+                # know to be cluster-scoped too (kueue's FlowSchema: a KL106 finding)
+                return Origin(layer.path, locate(node, ("namespace",)),
+                              f"namespace set by `namespace:` in {layer.path}")
             if pointer == ("metadata", "name"):
                 for key in ("namePrefix", "nameSuffix"):
                     if isinstance(data.get(key), str) and data[key] and data[key] in name:
