@@ -1478,7 +1478,8 @@ ADMISSION_CODES = ("KL501", "KL502", "KL503", "KL504")
 
 def _admission(linter: "Linter", sources: List[Source], outcomes: List[FileOutcome],
                objects: List[K8sObject], document: Callable, docs_of: Callable, node_of: Callable,
-               add: Callable, kinds: Optional[Iterable[str]] = None) -> None:
+               add: Callable, kinds: Optional[Iterable[str]] = None,
+               units: Optional[Dict[str, str]] = None) -> None:
     """ValidatingAdmissionPolicies of the input (and --policy) on every object of the input.
     Objects not sent back by the workers are read again, only when a binding is in play.
     `kinds`: the kinds of `objects` when the caller knows them (a pass over 50,000 objects
@@ -1503,7 +1504,16 @@ def _admission(linter: "Linter", sources: List[Source], outcomes: List[FileOutco
                 obj = linter._object(doc)
                 if obj is not None:
                     everything.append(obj)
-    for outcome in evaluate(everything, linter.policies):
+    unit: Optional[Callable[[Any], str]] = None
+    if units:
+        from .discover import EACH_DOCUMENT
+
+        def unit(obj: Any) -> str:
+            # a policy's unit is a folder: a Kyverno CLI test's resources (each document its
+            # own unit for the reference rules) are what the policies beside them are tried on
+            found = units.get(obj.path, "")  # type: ignore[union-attr]
+            return found if found != EACH_DOCUMENT else os.path.dirname(obj.path)
+    for outcome in evaluate(everything, linter.policies, unit):
         target = outcome.target
         if any(target is p for p in linter.policies):
             continue
@@ -1796,7 +1806,7 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
     # the kinds present: from the verdicts (one per kind, group and builtin) when this
     # process checked every object, else from the graph
     kinds = [k for k, _, _ in verdicts] if parts is None else graph.of(contexts[0]).kinds()
-    _admission(linter, sources, outcomes, objects, document, docs_of, node_of, add, kinds)
+    _admission(linter, sources, outcomes, objects, document, docs_of, node_of, add, kinds, units)
     if KEEP_ALIVE is not None and len(objects) <= KEEP_ALIVE_OBJECTS:
         KEEP_ALIVE.append((objects, shared, contexts))  # the graph and the checks' memos
     return kept, quiet

@@ -217,3 +217,35 @@ spec:
                          "object.spec.tolerations.size() == 3 && object.spec.tolerations[2].key == "
                          "'node.kubernetes.io/unreachable'")
     assert [(x[0], x[2]) for x in admission(lint_text(tmp_path, count))] == [("KL501", 30)]
+
+
+def test_test_cases_side_by_side_keep_their_policies_and_a_policies_folder_applies_to_all(tmp_path):
+    """kyverno's repository walked from its root: folders of test cases, each a policy and
+    binding (names reused from folder to folder) with the objects it is tried on. A binding
+    binds the policy of its folder and applies to its folder's objects (140 KL501 there were
+    other folders' policies, now 4, each a `fail` of the test case's expected results). A
+    binding alone in a `policies/` folder is the cluster's: it applies to every object."""
+    def write(path, text):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+
+    strict, loose = policy("object.spec.replicas >= 2"), policy("object.spec.replicas >= 1")
+    write("case-a/all.yaml", strict)  # web has 1 replica: denied
+    write("case-b/all.yaml", loose)  # the same names, another rule: web passes
+    # a cluster's policy kept apart (its folder holds nothing it matches), and an app
+    cluster = policy("object.metadata.namespace != 'default'").split("---\napiVersion: apps/v1")[0]
+    write("policies/namespaces.yaml", cluster.replace("floor", "no-default"))
+    write("apps/web.yaml", "apiVersion: apps/v1" + strict.split("---\napiVersion: apps/v1")[1]
+          .replace("namespace: team", "namespace: default"))
+    result = run([str(tmp_path)], Settings())
+    got = [(os.path.relpath(f.path, str(tmp_path)), f.code, f.line, f.message.split(":")[0])
+           for f in result.findings if f.code.startswith("KL5")]
+    assert got == [
+        ("apps/web.yaml", "KL501", 2, "ValidatingAdmissionPolicy 'no-default' with binding 'no-default-binding' "
+                                      "denied request"),
+        ("case-a/all.yaml", "KL501", 24, "ValidatingAdmissionPolicy 'floor' with binding 'floor-binding' "
+                                        "denied request"),
+    ], got
+    # named together, the files are one unit: the last policy of a name is the one bound
+    result = run([str(tmp_path / "case-a/all.yaml"), str(tmp_path / "case-b/all.yaml")], Settings())
+    assert [f.code for f in result.findings if f.code.startswith("KL5")] == []

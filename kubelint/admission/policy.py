@@ -18,7 +18,7 @@ applied (_admitted): other defaults and mutations are not.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..model import Violation
 
@@ -186,39 +186,87 @@ def policy_problems(policy: Any) -> Iterator[Violation]:
                                     ("spec", section, i, field))
 
 
-def evaluate(objects: Sequence[Any], extra: Sequence[Any] = ()) -> Iterator[Outcome]:
-    """Every outcome of the bindings among `objects` and `extra` (from --policy) on `objects`."""
+def evaluate(objects: Sequence[Any], extra: Sequence[Any] = (),
+             unit: Optional[Callable[[Any], str]] = None) -> Iterator[Outcome]:
+    """Every outcome of the bindings among `objects` and `extra` (from --policy) on `objects`.
+
+    `unit`: an object's unit (graph.py: what is applied together), None when the input is
+    one. A repository keeps test cases side by side, each a folder with a policy, its binding
+    and the objects it is tried on (kyverno's CLI and conformance tests): there a binding
+    binds the policy of its own unit and applies to the objects of its unit. A binding whose
+    unit holds nothing its policy matches is a cluster's policy kept apart from the
+    applications (a `policies/` folder) and applies to every object of the input, unless
+    other units hold bindings of its name (alternatives side by side: test cases whose
+    objects are made by a script)."""
     from .. import cel
 
     if not cel.available():
         return
     everything = list(objects) + list(extra)
-    policies = {o.name: o for o in everything if is_policy_object(o) and o.kind == POLICY}
-    bindings = [o for o in everything if is_policy_object(o) and o.kind == BINDING]
-    for policy in policies.values():
-        if any(o is policy for o in objects):
+    named: Dict[str, List[Any]] = {}
+    for o in everything:
+        if is_policy_object(o) and o.kind == POLICY:
+            named.setdefault(o.name, []).append(o)
+    for policy in objects:  # every one of the input, also one whose name another reuses
+        if is_policy_object(policy) and policy.kind == POLICY:
             for v in policy_problems(policy):
                 yield Outcome("KL503", policy, v)
+    bindings = [o for o in everything if is_policy_object(o) and o.kind == BINDING]
     if not bindings:
         return
+    given = {id(o) for o in extra}
+    homes: Dict[str, set] = {}  # binding name -> the units holding one of that name
+    if unit is not None:
+        for b in bindings:
+            if id(b) not in given:
+                homes.setdefault(_name(b), set()).add(unit(b))
     namespaces = {o.name: o for o in objects if o.kind == "Namespace" and o.builtin}
     resources = Resources(everything)
     targets = [o for o in objects if not is_policy_object(o)]
     for binding in bindings:
         spec = _spec(binding)
-        policy = policies.get(spec.get("policyName"))
-        if policy is None:
+        candidates = named.get(spec.get("policyName")) or []
+        if not candidates:
             if any(o is binding for o in objects):
                 yield Outcome("KL504", binding, Violation(
                     f"ValidatingAdmissionPolicy '{spec.get('policyName')}' is not in the input: "
                     "the binding was not evaluated", ("spec", "policyName"),
                     hint="lint the policy with its binding, or give it with --policy"))
             continue
-        yield from _evaluate_binding(policy, binding, targets, objects, namespaces, resources, cel)
+        if unit is None or id(binding) in given:
+            yield from _evaluate_binding(candidates[-1], binding, targets, objects, namespaces,
+                                         resources, cel)
+            continue
+        home = unit(binding)
+        policy = _bound(candidates, home, unit, given)
+        if policy is None:
+            continue  # several of that name in other units: which one it binds cannot be told
+        matched: List[bool] = []
+        yield from _evaluate_binding(policy, binding, [t for t in targets if unit(t) == home],
+                                     objects, namespaces, resources, cel, matched)
+        if not matched and homes[_name(binding)] == {home}:
+            yield from _evaluate_binding(policy, binding, [t for t in targets if unit(t) != home],
+                                         objects, namespaces, resources, cel)
+
+
+def _bound(candidates: List[Any], home: str, unit: Callable[[Any], str], given: set) -> Optional[Any]:
+    """The policy a binding of unit `home` binds among those of its name: the last one of its
+    unit (applied last), else one given with --policy, else the only one; None when several
+    other units hold one."""
+    mine = [p for p in candidates if id(p) not in given and unit(p) == home]
+    if mine:
+        return mine[-1]
+    outside = [p for p in candidates if id(p) in given]
+    if outside:
+        return outside[-1]
+    return candidates[0] if len(candidates) == 1 else None
 
 
 def _evaluate_binding(policy: Any, binding: Any, targets: Sequence[Any], objects: Sequence[Any],
-                      namespaces: Dict[str, Any], resources: Resources, cel: Any) -> Iterator[Outcome]:
+                      namespaces: Dict[str, Any], resources: Resources, cel: Any,
+                      matched: Optional[List[bool]] = None) -> Iterator[Outcome]:
+    """`matched` gets an item when the policy's matchConstraints select some target (the
+    objects a test case tries the policy on: its binding may exclude them all)."""
     pspec, bspec = _spec(policy), _spec(binding)
     actions = bspec.get("validationActions") if isinstance(bspec.get("validationActions"), list) else []
     code = "KL501" if "Deny" in actions else "KL502" if ("Warn" in actions or "Audit" in actions) else None
@@ -248,6 +296,8 @@ def _evaluate_binding(policy: Any, binding: Any, targets: Sequence[Any], objects
         ns_labels = _labels(ns_obj.data) if ns_obj is not None else {NAMESPACE_LABEL: obj.namespace}
         if not matches(pspec.get("matchConstraints"), obj, where, ns_labels):
             continue
+        if matched is not None and not matched:
+            matched.append(True)
         if "matchResources" in bspec and bspec["matchResources"] and \
                 not matches(dict(bspec["matchResources"], resourceRules=bspec["matchResources"].get(
                     "resourceRules") or [{"apiGroups": ["*"], "apiVersions": ["*"], "resources": ["*"],
