@@ -56,13 +56,14 @@ def container_image(obj: Any, ctx: Any) -> Iterator[Violation]:
 @_in_pods
 def container_ports(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL113: port numbers 1-65535, port names IANA service names unique in the container,
-    hostPort/protocol pairs unique in the pod."""
+    protocol/hostIP/hostPort unique among the regular containers and in each init container."""
     for base, spec in _specs(obj):
-        host_ports: Dict[Tuple[Any, str], Pointer] = {}
+        host_ports: Dict[str, Pointer] = {}
         for cptr, c in containers(spec, base):
             ports = c.get("ports")
             if not isinstance(ports, list):
                 continue
+            init_ports: Dict[str, Pointer] = {}
             names: Dict[str, Pointer] = {}
             for i, port in enumerate(ports):
                 if not isinstance(port, dict):
@@ -86,13 +87,18 @@ def container_ports(obj: Any, ctx: Any) -> Iterator[Violation]:
                         names[name] = ptr + ("name",)
                 host = port.get("hostPort")
                 protocol = port.get("protocol") or "TCP"
-                if port_number(host) and isinstance(protocol, str):
-                    key = (host, protocol)
-                    if key in host_ports:
+                host_ip = port.get("hostIP") or ""
+                if port_number(host) and isinstance(protocol, str) and isinstance(host_ip, str):
+                    # as the API server's AccumulateUniqueHostPorts: protocol, host IP and
+                    # port; the regular containers share them, each init container runs
+                    # alone (its ports are checked among its own only)
+                    key = f"{protocol}/{host_ip}/{host}"
+                    seen = host_ports if cptr[-2] == "containers" else init_ports
+                    if key in seen:
                         yield Violation(f"{pointer_to_k8s(ptr + ('hostPort',))}: Duplicate value: "
-                                        f"\"{host}/{key[1]}\"", ptr + ("hostPort",))
+                                        f"\"{key}\"", ptr + ("hostPort",))
                     else:
-                        host_ports[key] = ptr
+                        seen[key] = ptr
 
 
 @_in_pods
