@@ -1,6 +1,7 @@
 """Placeholders: envsubst, clusterctl's templates and Flux's post-build substitution fill in
 `${VAR}` before an object is applied (`replicas: ${REPLICAS:-1}`, `name: ${CLUSTER_NAME}-pool0`),
-a script or a workflow engine fills in `{{name}}`. kubelint reads the manifest as written, so a
+a script or a workflow engine fills in `{{name}}`, Kyverno Chainsaw's tests bind `($namespace)`
+or `($test.metadata.name)`. kubelint reads the manifest as written, so a
 value that is a placeholder is unknown: a finding about it would only say that it has not been
 filled in. (`<your-project>` and `__HOST__` stay findings: people fill those in by hand, and one
 left in a manifest is a mistake.)"""
@@ -15,6 +16,7 @@ from .lazyre import LazyRegex
 _ONE = r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=+?][^{}]*)?\}"
 _PLACEHOLDER = LazyRegex(_ONE + r"|\{\{[^{}\n]*\}\}")
 _WHOLE = LazyRegex(r"(?:" + _ONE + r"|\$[A-Za-z_][A-Za-z0-9_]*)\Z")
+_BINDING = LazyRegex(r"\(\$[A-Za-z_][A-Za-z0-9_.]*\)\Z")  # a Chainsaw binding, whole
 
 
 def filled(value: str) -> str:
@@ -27,12 +29,15 @@ def filled(value: str) -> str:
 
 
 def is_placeholder(value: Any) -> bool:
-    """The whole value is one placeholder: `${REPLICAS:-1}`, `$K8S_SA_NAME`, or a template
-    engine's `{{keyspace}}` (a script's sed template; an Argo Workflows parameter)."""
+    """The whole value is one placeholder: `${REPLICAS:-1}`, `$K8S_SA_NAME`, a template
+    engine's `{{keyspace}}` (a script's sed template; an Argo Workflows parameter), or a
+    Chainsaw binding `($test.metadata.name)`."""
     if not isinstance(value, str):
         return False
     if value[:1] == "$":
         return _WHOLE.match(value) is not None
+    if value[:2] == "($":
+        return _BINDING.match(value) is not None
     return value[:2] == "{{" and value[-2:] == "}}" and "\n" not in value
 
 

@@ -75,3 +75,16 @@ def test_template_placeholders_too_but_not_hand_filled_ones(tmp_path):
     assert [(f.line, f.column, f.code) for f in result.findings] == [(5, 44, "KL105")], \
         [(f.line, f.column, f.code, f.message) for f in result.findings]
     assert '"<your-host>"' in result.findings[0].message
+
+
+def test_chainsaw_bindings_are_placeholders(tmp_path):
+    """kyverno's conformance tests (Kyverno Chainsaw): `name: ($test.metadata.name)` is bound
+    when the test runs (15 false KL104 walking kyverno). An expression that is more than a
+    binding stays what it is."""
+    (tmp_path / "policy.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ($test.metadata.name)\n"
+        "  namespace: ($namespace)\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n"
+        "  name: (join('-', [$namespace, 'x']))\n")
+    result = run([str(tmp_path / "policy.yaml")], Settings())
+    assert [(f.line, f.column, f.code) for f in result.findings] == [(10, 9, "KL104")], \
+        [(f.line, f.column, f.code, f.message) for f in result.findings]
