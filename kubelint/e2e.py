@@ -29,6 +29,9 @@ PARTIAL = ("a partial object a test applies onto a live one (a chainsaw or kuttl
            "not an object of its own")
 _STEP = re.compile(r"^\d+-")
 _KUTTL_EXPECTED = re.compile(r"^\d+-(?:assert|errors?)(?:[-_.].*)?\.ya?ml$")
+# in a chainsaw test folder, a file named as an assert or error one (`policy-assert.yaml`)
+# that the Test does not name itself: its step templates or an older step read it
+_NAMED_EXPECTED = re.compile(r"(?:^|[-_.])(?:assert|errors?)(?:[-_.][^/]*)?\.ya?ml$")
 _CHECKS = ("assert", "error")
 KYVERNO_TESTS = ("kyverno-test.yaml", "kyverno-test.yml")
 
@@ -45,6 +48,8 @@ def _expected(folder: str, names: Set[str]) -> Optional[Set[str]]:
     if not chainsaw and not any(_KUTTL_EXPECTED.match(n) for n in numbered):
         return None
     out = {n for n in numbered if _KUTTL_EXPECTED.match(n)}
+    if chainsaw:
+        out.update(n for n in names if _NAMED_EXPECTED.search(n))
     for data in _documents(folder, chainsaw):
         for pattern in _files(data):
             out.update(fnmatch.filter(names, os.path.normpath(pattern)))
