@@ -213,6 +213,13 @@ def test_a_namespace_the_kustomization_sets_is_reported_at_its_namespace_line(tm
     assert out.startswith("base/kustomization.yaml:1:12: warning: FlowSchema is cluster-scoped: "
                           "metadata.namespace \"kueue-system\""), out
     assert "(namespace set by `namespace:` in base/kustomization.yaml)" in out, out
+    # written in the resource already (a Helm chart's output, kubeflow's spark operator):
+    # the resource's line
+    write(tmp_path, "base/flowschema.yaml", "apiVersion: flowcontrol.apiserver.k8s.io/v1\n"
+          "kind: FlowSchema\nmetadata:\n  name: visibility\n  namespace: kueue-system\nspec:\n"
+          "  priorityLevelConfiguration: {name: workload-low}\n")
+    out = kubelint("check", "--select", "KL106", "e2e", cwd=tmp_path).stdout.decode()
+    assert out.startswith("base/flowschema.yaml:5:14: warning: FlowSchema is cluster-scoped"), out
 
 
 @needs_kustomize

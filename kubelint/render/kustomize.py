@@ -593,7 +593,9 @@ class SourceMap:
             found = self._from_patch(obj, kind, name, pointer, exists, value, src, target, offset)
             if found is not None:
                 return found
-        generated = self._generated(obj, kind, name, pointer, value)
+        written = base is not None and pointer == ("metadata", "namespace") and \
+            _same(_get(base.doc.data, pointer)[1], value)  # (not the transformer's doing)
+        generated = None if written else self._generated(obj, kind, name, pointer, value)
         if generated is not None:
             return generated
         if base is not None:
