@@ -145,6 +145,63 @@ def _profiles(sc: dict, ptr: Pointer, v: Version, k407: bool, k408: bool, k410: 
                 out.setdefault("KL410", []).append(found)
 
 
+def _restricted(out: Found, ptr: Pointer, sc: dict, missing: Pointer, who: str, k422: bool,
+                k423: bool, k425: bool, k426: bool, pod_non_root: Any, pod_seccomp_unset: bool) -> None:
+    """The restricted controls on one container's securityContext `sc` (_EMPTY: none), given
+    what the pod sets (its runAsNonRoot; whether its seccompProfile is unset)."""
+    if k422:  # allowPrivilegeEscalation
+        value = sc.get("allowPrivilegeEscalation")
+        if value is None:
+            out.setdefault("KL422", []).append((
+                missing, "key", f"{who} does not set securityContext.allowPrivilegeEscalation",
+                "allowed: allowPrivilegeEscalation: false"))
+        elif value is not False:
+            out.setdefault("KL422", []).append((
+                ptr + ("securityContext", "allowPrivilegeEscalation"), "value",
+                f"{who} sets allowPrivilegeEscalation={_q(value)}", "allowed: false"))
+    if k423:  # runAsNonRoot
+        own = sc.get("runAsNonRoot")
+        if own is not None:
+            if own is not True:
+                out.setdefault("KL423", []).append((
+                    ptr + ("securityContext", "runAsNonRoot"), "value",
+                    f"{who} sets runAsNonRoot={_q(own)}", "allowed: true"))
+        elif pod_non_root is None:  # an explicit false on the pod is reported there
+            out.setdefault("KL423", []).append((
+                missing, "key", f"neither the pod nor {who} sets securityContext.runAsNonRoot",
+                "allowed: runAsNonRoot: true (on the pod or the container)"))
+    if k425:  # seccompProfile_restricted
+        own = sc.get("seccompProfile")
+        if isinstance(own, dict):
+            found = _seccomp(ptr, own)
+            if found is not None:
+                out.setdefault("KL425", []).append(found)
+        elif pod_seccomp_unset:
+            out.setdefault("KL425", []).append((
+                missing, "key", f"neither the pod nor {who} sets securityContext.seccompProfile",
+                "allowed: seccompProfile: {type: RuntimeDefault} (on the pod or the container)"))
+    if k426:  # capabilities_restricted
+        caps = sc.get("capabilities")
+        if not isinstance(caps, dict):
+            out.setdefault("KL426", []).append((missing, "key", f"{who} does not drop ALL capabilities",
+                                                'allowed: capabilities: {drop: ["ALL"]}'))
+        else:
+            p = ptr + ("securityContext", "capabilities")
+            if "ALL" not in items(caps.get("drop")):
+                out.setdefault("KL426", []).append((
+                    p + (("drop",) if "drop" in caps else ()), "key",
+                    f"{who} does not drop ALL capabilities", 'allowed: drop: ["ALL"]'))
+            for j, cap in enumerate(items(caps.get("add"))):
+                if cap != "NET_BIND_SERVICE":
+                    out.setdefault("KL426", []).append((p + ("add", j), "value",
+                                                        f"{who} adds capability {_q(cap)}",
+                                                        'allowed: only "NET_BIND_SERVICE"'))
+
+
+# (where, who, flags) -> the restricted controls' issues of a container without securityContext
+_NO_SC: Dict[Tuple[Any, ...], Tuple[Tuple[str, Tuple[Pointer, str, str, str]], ...]] = {}
+
+
 def scan(spec: dict, meta: dict, base: Pointer, mbase: Pointer, level: str, v: Version) -> Found:
     """Every control of `level` at version `v` on one pod spec (at `base`; its metadata at
     `mbase`), as the plugin's checks find them. One pass over the pod and its containers for
@@ -215,6 +272,7 @@ def scan(spec: dict, meta: dict, base: Pointer, mbase: Pointer, level: str, v: V
             out["KL425"] = [found]
         else:
             pod_seccomp_set = True
+    pod_seccomp_unset = not pod_seccomp_set and not isinstance(pod_seccomp, dict)
 
     # each container
     for ptr, c in containers(spec, base):
@@ -284,53 +342,26 @@ def scan(spec: dict, meta: dict, base: Pointer, mbase: Pointer, level: str, v: V
                             ptr + sub + (kind, "host"), "value",
                             f"{who} sets {'.'.join(sub)}.{kind}.host {_q(host)}",
                             "allowed: unset (the pod's IP)"))
-        if k422:  # allowPrivilegeEscalation
-            value = sc.get("allowPrivilegeEscalation")
-            if value is None:
-                out.setdefault("KL422", []).append((
-                    missing, "key", f"{who} does not set securityContext.allowPrivilegeEscalation",
-                    "allowed: allowPrivilegeEscalation: false"))
-            elif value is not False:
-                out.setdefault("KL422", []).append((
-                    ptr + ("securityContext", "allowPrivilegeEscalation"), "value",
-                    f"{who} sets allowPrivilegeEscalation={_q(value)}", "allowed: false"))
-        if k423:  # runAsNonRoot
-            own = sc.get("runAsNonRoot")
-            if own is not None:
-                if own is not True:
-                    out.setdefault("KL423", []).append((
-                        ptr + ("securityContext", "runAsNonRoot"), "value",
-                        f"{who} sets runAsNonRoot={_q(own)}", "allowed: true"))
-            elif pod_non_root is None:  # an explicit false on the pod is reported there
-                out.setdefault("KL423", []).append((
-                    missing, "key", f"neither the pod nor {who} sets securityContext.runAsNonRoot",
-                    "allowed: runAsNonRoot: true (on the pod or the container)"))
-        if k425:  # seccompProfile_restricted
-            own = sc.get("seccompProfile")
-            if isinstance(own, dict):
-                found = _seccomp(ptr, own)
-                if found is not None:
-                    out.setdefault("KL425", []).append(found)
-            elif not pod_seccomp_set and not isinstance(pod_seccomp, dict):
-                out.setdefault("KL425", []).append((
-                    missing, "key", f"neither the pod nor {who} sets securityContext.seccompProfile",
-                    "allowed: seccompProfile: {type: RuntimeDefault} (on the pod or the container)"))
-        if k426:  # capabilities_restricted
-            caps = sc.get("capabilities")
-            if not isinstance(caps, dict):
-                out.setdefault("KL426", []).append((missing, "key", f"{who} does not drop ALL capabilities",
-                                                    'allowed: capabilities: {drop: ["ALL"]}'))
+        if k422 or k423 or k425 or k426:
+            if sc:
+                _restricted(out, ptr, sc, missing, who, k422, k423, k425, k426, pod_non_root,
+                            pod_seccomp_unset)
             else:
-                p = ptr + ("securityContext", "capabilities")
-                if "ALL" not in items(caps.get("drop")):
-                    out.setdefault("KL426", []).append((
-                        p + (("drop",) if "drop" in caps else ()), "key",
-                        f"{who} does not drop ALL capabilities", 'allowed: drop: ["ALL"]'))
-                for j, cap in enumerate(items(caps.get("add"))):
-                    if cap != "NET_BIND_SERVICE":
-                        out.setdefault("KL426", []).append((p + ("add", j), "value",
-                                                            f"{who} adds capability {_q(cap)}",
-                                                            'allowed: only "NET_BIND_SERVICE"'))
+                # no securityContext (most containers): the same few issues for every
+                # container with this pointer and name, made once and shared (evaluate()
+                # shares their Violations too)
+                key = (missing, who, k422, k423 and pod_non_root is None, k425 and pod_seccomp_unset,
+                       k426)
+                issues = _NO_SC.get(key)
+                if issues is None:
+                    if len(_NO_SC) > 10_000:
+                        _NO_SC.clear()
+                    made: Found = {}
+                    _restricted(made, ptr, _EMPTY, missing, who, k422, key[3], key[4], k426, None, True)
+                    issues = _NO_SC[key] = tuple((code, issue) for code, found in made.items()
+                                                 for issue in found)
+                for code, issue in issues:
+                    out.setdefault(code, []).append(issue)
 
     # the pod's metadata
     if k407:  # appArmorProfile: the annotations it replaced
@@ -602,7 +633,13 @@ def evaluate(obj: Any, ctx: Any) -> Dict[str, List[Violation]]:
     mbase = _meta_base(path)
     meta = get(obj.data, mbase)
     meta = meta if isinstance(meta, dict) else _EMPTY
-    kind = "" if obj.kind == "Pod" else f" (this {obj.kind}'s pods)"
+    # (policy, kind, code) -> (the messages' tail, {id(issue): (issue, its Violation)}): the
+    # issues scan() shares across pods (containers without securityContext) give the same
+    # Violations, made once (one per run: a policy is an object of this run's state)
+    made = shared.get("pss-made")
+    if made is None:
+        made = shared["pss-made"] = {}
+    okind = obj.kind
     multi = len(policies) > 1
     errors: set = set()  # fields the enforce mode reports: warn/audit do not repeat them
     reported: set = set()
@@ -615,9 +652,15 @@ def evaluate(obj: Any, ctx: Any) -> Dict[str, List[Violation]]:
         if found is None:
             found = scans[at_level] = scan(spec, meta, path, mbase, policy.level, policy.version)
         for code, issues in found.items():
-            tail = f": violates PodSecurity \"{policy.label}\" ({BY_CODE[code].id}){kind}; {policy.source}"
+            known = made.get((id(policy), okind, code))
+            if known is None:
+                kind = "" if okind == "Pod" else f" (this {okind}'s pods)"
+                known = made[(id(policy), okind, code)] = (
+                    f": violates PodSecurity \"{policy.label}\" ({BY_CODE[code].id}){kind}; {policy.source}", {})
+            tail, shown_before = known
             violations = None
-            for pointer, at, problem, hint in issues:
+            for issue in issues:
+                pointer = issue[0]
                 if multi:  # (one policy reports each field once)
                     key = (code, pointer)
                     if key in reported or (not error and pointer in errors):
@@ -629,10 +672,18 @@ def evaluate(obj: Any, ctx: Any) -> Dict[str, List[Violation]]:
                     violations = out.get(code)
                     if violations is None:
                         violations = out[code] = []
+                hit = shown_before.get(id(issue))
+                if hit is not None and hit[0] is issue:
+                    violations.append(hit[1])
+                    continue
+                _, at, problem, hint = issue
                 shown = _K8S_PATHS.get(pointer) or pointer_to_k8s(pointer)
                 # Violation(message, pointer, at, related, hint, severity, fix)
-                violations.append(_new(Violation, (f"{shown}: {problem}{tail}", pointer, at, (), hint,
-                                                   severity, None)))
+                v = _new(Violation, (f"{shown}: {problem}{tail}", pointer, at, (), hint, severity, None))
+                violations.append(v)
+                if len(shown_before) > 2_000:  # (issues made for one pod only come and go)
+                    shown_before.clear()
+                shown_before[id(issue)] = (issue, v)
     return out
 
 

@@ -105,7 +105,8 @@ def _added(title: str, where: Pointer, entries: dict) -> Fix:
     return fix
 
 
-def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) -> None:
+def _adder(out: Dict[str, List[Violation]]) -> Any:
+    """The walk's add(code, message, pointer, at, hint, fix), appending to `out`."""
     def add(code: str, message: str, ptr: Pointer, at: str = "value", hint: Optional[str] = None,
             fix: Optional[Fix] = None) -> None:
         found = out.get(code)
@@ -122,6 +123,11 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
         # Violation(message, pointer, at, related, hint, severity, fix)
         found.append(_new(Violation, (text, ptr, at, (), hint, None, fix)))
 
+    return add
+
+
+def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) -> None:
+    add = _adder(out)
     pod_sc = _sc(spec)
     long_running = obj.kind in LONG_RUNNING
     # pod level
@@ -155,52 +161,24 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
         # (the pack's hottest loop: one pass per container of every pod, a few findings each;
         # plain lookups rather than helpers, each field read once)
         sc = c.get("securityContext")
-        has_sc = isinstance(sc, dict)
-        if not has_sc:
-            sc = _EMPTY
-        scp = ptr + ("securityContext",)
-        caps = sc.get("capabilities")
-        if not isinstance(caps, dict) or not caps:
-            caps = None  # (an empty mapping counts as none, as before)
-        drop = list(items(caps.get("drop"))) if caps else []
-        if "ALL" not in drop and "NET_RAW" not in drop:
-            # unsafe fixes (--unsafe-fixes): a process that needs a capability stops working
-            if caps and "drop" in caps:
-                where, at = scp + ("capabilities", "drop"), "key"
-                fix = _unsafe_fix('add ALL to capabilities.drop',
-                                  (("set", where, drop + ["ALL"]),)) if isinstance(caps.get("drop"), list) and \
-                    all(isinstance(d, str) for d in drop) else None
-            else:
-                where, at = (scp + ("capabilities",), "key") if caps is not None else \
-                    ((scp, "key") if has_sc else (ptr + ("name",), "key") if "name" in c else (ptr, "key"))
-                fix = _added('drop ALL capabilities', scp + ("capabilities",), _DROP_ALL)
-            add("KL306", "capabilities are not dropped (neither ALL nor NET_RAW)", where, at,
-                hint='securityContext: {capabilities: {drop: ["ALL"]}}', fix=fix)
-        if caps:
-            for j, cap in enumerate(items(caps.get("add"))):
-                if isinstance(cap, str) and cap.upper().removeprefix("CAP_") in DANGEROUS_CAPABILITIES:
-                    add("KL307", f"adds capability {cap}", scp + ("capabilities", "add", j))
-        if sc.get("allowPrivilegeEscalation") is not False and sc.get("privileged") is not True:
-            if "allowPrivilegeEscalation" in sc:
-                add("KL308", "allowPrivilegeEscalation is not false", scp + ("allowPrivilegeEscalation",),
-                    fix=_unsafe_fix("set allowPrivilegeEscalation: false",
-                                    (("set", scp + ("allowPrivilegeEscalation",), False),)))
-            else:
-                where, at = (scp, "key") if has_sc else (ptr + ("name",), "key") if "name" in c else (ptr, "key")
-                add("KL308", "allowPrivilegeEscalation is not set to false: setuid binaries can gain "
-                    "privileges", where, at, hint="securityContext: {allowPrivilegeEscalation: false}",
-                    fix=_added("set allowPrivilegeEscalation: false", scp, _NO_ESCALATION))
-        if sc.get("readOnlyRootFilesystem") is not True:
-            if "readOnlyRootFilesystem" in sc:
-                add("KL309", "readOnlyRootFilesystem is not true", scp + ("readOnlyRootFilesystem",),
-                    fix=_unsafe_fix("set readOnlyRootFilesystem: true",
-                                    (("set", scp + ("readOnlyRootFilesystem",), True),)))
-            else:
-                where, at = (scp, "key") if has_sc else (ptr + ("name",), "key") if "name" in c else (ptr, "key")
-                add("KL309", "the root filesystem is writable (no readOnlyRootFilesystem: true)", where, at,
-                    hint="securityContext: {readOnlyRootFilesystem: true}, with emptyDir volumes where "
-                         "it writes",
-                    fix=_added("set readOnlyRootFilesystem: true", scp, _READ_ONLY))
+        if isinstance(sc, dict):
+            _sc_findings(add, ptr, c, sc, True)
+        else:
+            # no securityContext (most containers): KL306, KL308 and KL309 give the same
+            # three violations for every container at this pointer: made once and shared
+            named = "name" in c
+            three = _NO_SC.get((ptr, named))
+            if three is None:
+                if len(_NO_SC) > 10_000:
+                    _NO_SC.clear()
+                made: Dict[str, List[Violation]] = {}
+                _sc_findings(_adder(made), ptr, c, _EMPTY, False)
+                three = _NO_SC[(ptr, named)] = tuple((code, v) for code, vs in made.items() for v in vs)
+            for code, v in three:
+                found = out.get(code)
+                if found is None:
+                    found = out[code] = []
+                found.append(v)
         cports = c.get("ports")
         ports = [p for p in cports if isinstance(p, dict)] if isinstance(cports, list) else []
         for j, port in enumerate(items(cports)):
@@ -277,6 +255,55 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
                         hint="make the liveness probe more tolerant (higher failureThreshold, another endpoint)")
 
 
+def _sc_findings(add: Any, ptr: Pointer, c: dict, sc: dict, has_sc: bool) -> None:
+    """KL306-KL309 of one container, from its securityContext `sc` (_EMPTY when it has none)."""
+    scp = ptr + ("securityContext",)
+    caps = sc.get("capabilities")
+    if not isinstance(caps, dict) or not caps:
+        caps = None  # (an empty mapping counts as none, as before)
+    drop = list(items(caps.get("drop"))) if caps else []
+    if "ALL" not in drop and "NET_RAW" not in drop:
+        # unsafe fixes (--unsafe-fixes): a process that needs a capability stops working
+        if caps and "drop" in caps:
+            where, at = scp + ("capabilities", "drop"), "key"
+            fix = _unsafe_fix('add ALL to capabilities.drop',
+                              (("set", where, drop + ["ALL"]),)) if isinstance(caps.get("drop"), list) and \
+                all(isinstance(d, str) for d in drop) else None
+        else:
+            where, at = (scp + ("capabilities",), "key") if caps is not None else \
+                ((scp, "key") if has_sc else (ptr + ("name",), "key") if "name" in c else (ptr, "key"))
+            fix = _added('drop ALL capabilities', scp + ("capabilities",), _DROP_ALL)
+        add("KL306", "capabilities are not dropped (neither ALL nor NET_RAW)", where, at,
+            hint='securityContext: {capabilities: {drop: ["ALL"]}}', fix=fix)
+    if caps:
+        for j, cap in enumerate(items(caps.get("add"))):
+            if isinstance(cap, str) and cap.upper().removeprefix("CAP_") in DANGEROUS_CAPABILITIES:
+                add("KL307", f"adds capability {cap}", scp + ("capabilities", "add", j))
+    if sc.get("allowPrivilegeEscalation") is not False and sc.get("privileged") is not True:
+        if "allowPrivilegeEscalation" in sc:
+            add("KL308", "allowPrivilegeEscalation is not false", scp + ("allowPrivilegeEscalation",),
+                fix=_unsafe_fix("set allowPrivilegeEscalation: false",
+                                (("set", scp + ("allowPrivilegeEscalation",), False),)))
+        else:
+            where, at = (scp, "key") if has_sc else (ptr + ("name",), "key") if "name" in c else (ptr, "key")
+            add("KL308", "allowPrivilegeEscalation is not set to false: setuid binaries can gain "
+                "privileges", where, at, hint="securityContext: {allowPrivilegeEscalation: false}",
+                fix=_added("set allowPrivilegeEscalation: false", scp, _NO_ESCALATION))
+    if sc.get("readOnlyRootFilesystem") is not True:
+        if "readOnlyRootFilesystem" in sc:
+            add("KL309", "readOnlyRootFilesystem is not true", scp + ("readOnlyRootFilesystem",),
+                fix=_unsafe_fix("set readOnlyRootFilesystem: true",
+                                (("set", scp + ("readOnlyRootFilesystem",), True),)))
+        else:
+            where, at = (scp, "key") if has_sc else (ptr + ("name",), "key") if "name" in c else (ptr, "key")
+            add("KL309", "the root filesystem is writable (no readOnlyRootFilesystem: true)", where, at,
+                hint="securityContext: {readOnlyRootFilesystem: true}, with emptyDir volumes where "
+                     "it writes",
+                fix=_added("set readOnlyRootFilesystem: true", scp, _READ_ONLY))
+
+
+# (pointer, has a name) -> KL306/KL308/KL309 violations of a container without securityContext
+_NO_SC: Dict[Tuple[Pointer, bool], Tuple[Tuple[str, Violation], ...]] = {}
 _EMPTY: dict = {}
 _PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 _HANDLERS = ("httpGet", "tcpSocket", "grpc")
