@@ -901,7 +901,8 @@ def _not_a_manifest(loaded: Loaded, version: Optional[str] = None) -> Optional[s
         if loaded.text is None or codes - {"KL001", "KL003"}:
             return None  # unreadable, binary, too large: say so rather than guess
         if "{{" in loaded.text and (TEMPLATE_NAME.search(os.path.basename(loaded.path or ""))
-                                    or GO_TEMPLATE.search(loaded.text)):
+                                    or GO_TEMPLATE.search(loaded.text)
+                                    or _placeholders_break(loaded)):
             return TEMPLATE
         return NOT_A_MANIFEST if "apiVersion" not in loaded.text and "kind" not in loaded.text \
             else None
@@ -934,6 +935,14 @@ def _foreign_kind(kind: Any) -> bool:
     """A `kind` no Kubernetes API has (another API's `compute#diskType`, a number)."""
     return kind is not None and kind != "" and not (isinstance(kind, str) and
                                                     _KIND.match(kind) is not None)
+
+
+def _placeholders_break(loaded: Loaded) -> bool:
+    """Every syntax error is on a line with `{{`: unquoted placeholders a script fills in
+    (karmada's artifacts: `caBundle: {{caBundle}}` for sed), not a mistake of YAML."""
+    lines = loaded.text.splitlines() if loaded.text is not None else []
+    return all(p.span is not None and 0 < p.span.line <= len(lines) and "{{" in lines[p.span.line - 1]
+               for p in loaded.problems)
 
 
 def _tool_kind(data: dict, version: str) -> bool:
