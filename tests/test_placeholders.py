@@ -88,3 +88,14 @@ def test_chainsaw_bindings_are_placeholders(tmp_path):
     result = run([str(tmp_path / "policy.yaml")], Settings())
     assert [(f.line, f.column, f.code) for f in result.findings] == [(10, 9, "KL104")], \
         [(f.line, f.column, f.code, f.message) for f in result.findings]
+
+
+def test_secret_data_that_is_a_placeholder_is_not_bad_base64(tmp_path):
+    """karmada's artifacts: a TLS Secret whose data a script fills in (`tls.crt: |` then
+    `${ca_crt}`); a value that is no placeholder and no base64 is still an error."""
+    (tmp_path / "secret.yaml").write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: ca}\ntype: kubernetes.io/tls\ndata:\n"
+        "  tls.crt: |\n    ${ca_crt}\n  tls.key: ${ca_key}\n  extra: not base64!\n")
+    result = run([str(tmp_path / "secret.yaml")], Settings())
+    assert [(f.line, f.column, f.code) for f in result.findings] == [(9, 10, "KL127")], \
+        [(f.line, f.column, f.code, f.message) for f in result.findings]
