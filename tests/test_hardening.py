@@ -176,19 +176,23 @@ def test_hundred_thousand_level_compact_nesting_is_refused(tmp_path):
 
 
 def test_unreadable_file_is_a_finding(tmp_path, monkeypatch):
-    """Permissions cannot be tested as root; simulate the OSError open() raises."""
+    """Permissions cannot be tested as root; simulate the OSError opening raises (through
+    open() or os.open(), whichever the loader uses)."""
     import builtins
+    import os
 
     path = tmp_path / "secret.yaml"
     path.write_text("apiVersion: v1\n")
-    real_open = builtins.open
 
-    def guarded(file, *args, **kwargs):
-        if str(file) == str(path):
-            raise PermissionError(13, "Permission denied")
-        return real_open(file, *args, **kwargs)
+    def guard(real):
+        def guarded(file, *args, **kwargs):
+            if str(file) == str(path):
+                raise PermissionError(13, "Permission denied")
+            return real(file, *args, **kwargs)
+        return guarded
 
-    monkeypatch.setattr(builtins, "open", guarded)
+    monkeypatch.setattr(builtins, "open", guard(builtins.open))
+    monkeypatch.setattr(os, "open", guard(os.open))
     result = run([str(tmp_path)], Settings())
     assert [(f.code, f.message) for f in result.findings] == [("KL002", "cannot read file: Permission denied")]
 

@@ -219,3 +219,47 @@ def test_a_document_with_a_mapping_key_gets_only_the_syntax_finding(tmp_path):
     result = lint_text(tmp_path, text)
     assert positions(result) == [("KL001", 4, 10), ("KL104", 11, 9)]
     assert result.objects == 2
+
+
+def test_read_bytes_reads_whole_files_and_bounds_them(tmp_path, monkeypatch):
+    from kubelint import loader
+
+    for size in (0, 1, 4095, 4096, 65537):
+        p = tmp_path / f"f{size}.yaml"
+        data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+        p.write_bytes(data)
+        assert loader.read_bytes(str(p)) == (data, None)
+        assert loader.read_bytes(str(p), max_size=size) == (data, None)
+        if size:
+            raw, problem = loader.read_bytes(str(p), max_size=size - 1)
+            assert raw == b"" and problem.code == "KL006"
+    # a file that grew after its stat: read on to the end, and still bounded
+    p = tmp_path / "grown.yaml"
+    p.write_bytes(b"a" * 10_000)
+    real_stat = loader.os.stat
+
+    class Smaller:
+        def __init__(self, st):
+            self.st_mode, self.st_size = st.st_mode, 100
+
+    monkeypatch.setattr(loader.os, "stat", lambda path: Smaller(real_stat(path)))
+    assert loader.read_bytes(str(p)) == (b"a" * 10_000, None)
+    assert loader.read_bytes(str(p), max_size=5_000)[1].code == "KL006"
+
+
+def test_read_fd_reads_on_after_a_short_read():
+    import os
+
+    from kubelint.loader import _read_fd
+
+    r, w = os.pipe()
+    try:
+        for part in (b"abc", b"defg", b"h"):
+            os.write(w, part)
+        os.close(w)
+        w = -1
+        assert _read_fd(r, 100, -1) == b"abcdefgh"  # a pipe gives what is there, then EOF
+    finally:
+        os.close(r)
+        if w >= 0:
+            os.close(w)
