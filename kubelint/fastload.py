@@ -91,6 +91,15 @@ if _CParser is not None:
     _FAST = (_Scalar, _Sequence, _Mapping)
     _PYYAML = (ScalarNode, SequenceNode, MappingNode)  # put back after every use
 
+    def _scalar_args(*args: Any) -> Tuple[Any, ...]:
+        return args
+
+    # When no tree is kept (most runs: positions are composed again for the few documents
+    # with findings), a scalar is just the composer's arguments, (tag, value, start mark,
+    # end mark, style): a tuple frees faster than an exception holding one, and is read
+    # without the .args lookup. 5% of loading's instructions on the benchmark corpus.
+    _LEAN = (_scalar_args, _Sequence, _Mapping)
+
 
 # Plain scalars repeat (keys above all: `name`, `image`; values: `TCP`, `IfNotPresent`), so
 # their resolution is memoised per text; bounded, so a 20 MB file of unique names cannot grow
@@ -209,6 +218,79 @@ def _mapping(node: Any) -> dict:
     return out
 
 
+def _lean_build(node: Any) -> Any:
+    """_build over a tree composed with _LEAN (scalars are tuples)."""
+    cls = node.__class__
+    if cls is tuple:
+        tag, v, _, _, style = node
+        if tag is None:
+            return v if style else (resolve_plain(v) if v else None)
+        return resolve_tagged(tag, v)
+    if cls is _Sequence:
+        return [_lean_mapping(item) if item.__class__ is _Mapping else _lean_build(item)
+                for item in node.args[1]]
+    if cls is _Mapping:
+        return _lean_mapping(node)
+    raise _GiveUp  # another thread's classes
+
+
+def _lean_mapping(node: Any) -> dict:
+    """_mapping over a tree composed with _LEAN: the same steps, a scalar read as a tuple.
+    (No flow collection check: texts that need one are composed with _FAST.)"""
+    out: dict = {}
+    merges = None
+    keys, values = _KEYS, _VALUES
+    for knode, vnode in node.args[1]:
+        if knode.__class__ is not tuple:
+            raise _GiveUp
+        tag, text, _, _, style = knode
+        if tag is not None:
+            k = resolve_tagged(tag, text)
+            if k is None:
+                raise _GiveUp
+            k = key_string(k)
+        elif style:
+            k = _known_key(text)
+        else:
+            k = keys.get(text)
+            if k is None:
+                if text == "<<":
+                    if merges is None:
+                        merges = []
+                    merges.append(vnode)
+                    continue
+                k = resolve_plain(text) if text else None
+                if k is None:
+                    raise _GiveUp
+                k = keys[text] = _known_key(key_string(k))
+        if k in out:
+            raise _GiveUp
+        if vnode.__class__ is tuple:
+            vtag, v, _, _, vstyle = vnode
+            if vtag is None:
+                if vstyle:
+                    out[k] = v
+                else:
+                    r = values.get(v, _MISSING)
+                    if r is _MISSING:
+                        r = values[v] = resolve_plain(v) if v else None
+                    out[k] = r
+                continue
+        elif vnode.__class__ is _Mapping:
+            out[k] = _lean_mapping(vnode)
+            continue
+        out[k] = _lean_build(vnode)
+    if merges is not None:
+        for vnode in merges:
+            sources = vnode.args[1] if vnode.__class__ is _Sequence else [vnode]
+            for src in sources:
+                if src.__class__ is not _Mapping:
+                    raise _GiveUp
+                for k, v in _lean_mapping(src).items():
+                    out.setdefault(k, v)
+    return out
+
+
 def load_documents(text: str, nodes: Optional[List[Any]] = None,
                    starts: Optional[List[int]] = None) -> Optional[List[Tuple[int, Any, int]]]:
     """[(document index, data, 0-based line of its root node)] for every document of `text`,
@@ -223,15 +305,17 @@ def load_documents(text: str, nodes: Optional[List[Any]] = None,
         _VALUES.clear()
     global _flow_risk
     _flow_risk = "?" in text or "!" in text
+    lean = nodes is None and not _flow_risk
+    build = _lean_build if lean else _build
     parser = _Parser(text)
     out: List[Tuple[int, Any, int]] = []
-    _c.ScalarNode, _c.SequenceNode, _c.MappingNode = _FAST
+    _c.ScalarNode, _c.SequenceNode, _c.MappingNode = _LEAN if lean else _FAST
     try:
         index = 0
         while parser.check_node():
             node = parser.get_node()
-            mark = node.args[2]
-            out.append((index, _build(node), mark.line))
+            mark = node[2] if node.__class__ is tuple else node.args[2]
+            out.append((index, build(node), mark.line))
             if nodes is not None:
                 nodes.append(node)
             if starts is not None:
