@@ -295,3 +295,20 @@ def test_emphasis_in_descriptions_is_no_alias():
            "  doc: |\n    this will *not* be used\n  other: a *b\n")
     assert fastload.load_documents(crd) is not None
     assert fastload.load_documents(crd + "  x: &a y\n  z: *a\n") is None
+
+
+@pytest.mark.parametrize("text", CLEAN + GIVE_UP)
+def test_lean_scalars_load_as_the_node_classes_do(text, monkeypatch):
+    """Without kept trees (and without `?`/`!`), scalars are composed as plain tuples
+    (fastload._LEAN): the same data, the same give-ups as with the node classes."""
+    roots = []
+    lean_build = fastload._lean_build
+    monkeypatch.setattr(fastload, "_lean_build", lambda node: roots.append(node) or lean_build(node))
+    lean = fastload.load_documents(text)
+    classic = fastload.load_documents(text, nodes=[])
+    assert (lean is None) == (classic is None)
+    if lean is not None:
+        assert [(i, _norm(d), line) for i, d, line in lean] == \
+            [(i, _norm(d), line) for i, d, line in classic]
+    if lean and "?" not in text and "!" not in text:
+        assert roots  # the lean pass was taken
