@@ -501,8 +501,26 @@ def decode(raw: bytes) -> Tuple[Optional[str], Optional[Problem]]:
 def _has_deep_line(text: str, n: int) -> bool:
     """A line starting with n indentation/indicator characters. Not "^" with re.M: the regex
     engine tries that at every character (3x slower than looking for the line breaks)."""
+    if not _has_run(text, n):
+        return False  # (the scan below tries every line: 9 ms per 5,000 documents)
     return re.match(r"[ \t?-]{%d}" % n, text) is not None \
         or re.search(r"\n[ \t?-]{%d}" % n, text) is not None
+
+
+_RUN = LazyRegex(r"[ \t?-]*")
+
+
+def _has_run(text: str, n: int) -> bool:
+    """Whether `text` has n characters of [ \t?-] in a row, anywhere (which a line starting
+    with n of them has). Any n positions in a row hold exactly one of n-1, 2n-1, 3n-1...:
+    only the runs through those are measured."""
+    run = _RUN.match
+    for i in range(n - 1, len(text), n):
+        if text[i] in " \t?-":
+            end = run(text, i).end()
+            if end - i >= n or end >= n and run(text, end - n, i).end() == i:
+                return True
+    return False
 
 
 def _shallow(text: str) -> bool:

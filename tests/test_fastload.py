@@ -260,8 +260,9 @@ def test_quick_scans_find_what_the_plain_patterns_find(text):
     assert fastload._has_alias(text) == (
         bool(re.search(r"(?:^|[\s\[{,:?-])\*[0-9A-Za-z_-]", text, re.M))
         and bool(re.search(r"(?:^|[\s\[{,:?-])&[0-9A-Za-z_-]", text, re.M)))
-    for n in (1, 2, 3):
+    for n in (1, 2, 3, 4, 7):
         assert loader._has_deep_line(text, n) == bool(re.search(r"^[ \t?-]{%d,}" % n, text, re.M))
+        assert loader._has_run(text, n) == bool(re.search(r"[ \t?-]{%d,}" % n, text))
 
 
 def test_full_pass_reads_a_colon_in_a_flow_scalar_as_kubectl(tmp_path):
