@@ -901,8 +901,8 @@ def _not_a_manifest(loaded: Loaded, version: Optional[str] = None) -> Optional[s
         if loaded.text is None or codes - {"KL001", "KL003"}:
             return None  # unreadable, binary, too large: say so rather than guess
         if "{{" in loaded.text and (TEMPLATE_NAME.search(os.path.basename(loaded.path or ""))
-                                    or GO_TEMPLATE.search(loaded.text)
-                                    or _placeholders_break(loaded)):
+                                    or GO_TEMPLATE.search(loaded.text)) \
+                or _placeholders_break(loaded):
             return TEMPLATE
         return NOT_A_MANIFEST if "apiVersion" not in loaded.text and "kind" not in loaded.text \
             else None
@@ -938,11 +938,23 @@ def _foreign_kind(kind: Any) -> bool:
 
 
 def _placeholders_break(loaded: Loaded) -> bool:
-    """Every syntax error is on a line with `{{`: unquoted placeholders a script fills in
-    (karmada's artifacts: `caBundle: {{caBundle}}` for sed), not a mistake of YAML."""
+    """Every syntax error is on a line with a placeholder, or names one as where the broken
+    construct starts: unquoted placeholders a script fills in (karmada's artifacts:
+    `caBundle: {{caBundle}}` for sed; secrets-store-csi-driver's tests: `$CONJUR_SSL_CERT`
+    at column 1 in a block scalar, for envsubst), not a mistake of YAML."""
+    from .placeholders import PLACEHOLDER_LINE
+
     lines = loaded.text.splitlines() if loaded.text is not None else []
-    return all(p.span is not None and 0 < p.span.line <= len(lines) and "{{" in lines[p.span.line - 1]
-               for p in loaded.problems)
+
+    def at(line: int) -> bool:
+        return 0 < line <= len(lines) and PLACEHOLDER_LINE.search(lines[line - 1]) is not None
+
+    return bool(loaded.problems) and all(
+        p.span is not None and (at(p.span.line) or any(at(int(n)) for n in _AT_LINE.findall(p.message)))
+        for p in loaded.problems)
+
+
+_AT_LINE = LazyRegex(r"\bat line (\d+)")
 
 
 def _tool_kind(data: dict, version: str) -> bool:

@@ -165,6 +165,10 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     write(tmp_path, "deploy/apiservice.yaml", "apiVersion: apiregistration.k8s.io/v1\n"
           "kind: APIService\nmetadata: {name: v1alpha1.cluster.karmada.io}\nspec:\n"
           "  caBundle: {{caBundle}}\n  group: cluster.karmada.io\n")
+    # secrets-store-csi-driver's tests: envsubst fills in a certificate at column 1
+    write(tmp_path, "deploy/spc.yaml", "apiVersion: secrets-store.csi.x-k8s.io/v1\n"
+          "kind: SecretProviderClass\nmetadata: {name: conjur}\nspec:\n  provider: conjur\n"
+          "  parameters:\n    sslCertificate: |\n$CONJUR_SSL_CERT\n")
     # ... but a syntax error elsewhere in a file with a placeholder is one
     write(tmp_path, "deploy/broken.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
           "  name: x\n  labels: {a: b\ndata:\n  host: \"{{host}}\"\n")
@@ -191,13 +195,14 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     assert proc.returncode == 1 and "\nksm/cert.yaml:1:1: error: not a Kubernetes object: " \
         "missing `apiVersion`" in out, out
     assert out.rstrip().splitlines()[-1].split(")", 1)[1] == \
-        "; 7 files skipped: not Kubernetes manifests; 1 testdata folder skipped", out
+        "; 8 files skipped: not Kubernetes manifests; 1 testdata folder skipped", out
     assert "\ndeploy/broken.yaml:6:5: error: YAML syntax error" in out, out
     lines = kubelint("check", "--show-skipped", ".", cwd=tmp_path).stdout.decode().splitlines()
     assert "pkg/testdata: skipped: " + TEST_DATA in lines
     assert "templates/web.template.yaml: skipped: " + TEMPLATE in lines
     assert "pkg/multus/host-daemonset.yaml: skipped: " + TEMPLATE in lines
     assert "deploy/apiservice.yaml: skipped: " + TEMPLATE in lines
+    assert "deploy/spc.yaml: skipped: " + TEMPLATE in lines
     assert "fn/fn-config.yaml: skipped: " + TOOL_CONFIG in lines
     assert "gce/disk_types.json: skipped: " + NOT_A_MANIFEST in lines
     assert "ksm/example_config.yaml: skipped: " + NOT_A_MANIFEST in lines
