@@ -99,3 +99,15 @@ def test_secret_data_that_is_a_placeholder_is_not_bad_base64(tmp_path):
     result = run([str(tmp_path / "secret.yaml")], Settings())
     assert [(f.line, f.column, f.code) for f in result.findings] == [(9, 10, "KL127")], \
         [(f.line, f.column, f.code, f.message) for f in result.findings]
+
+
+def test_placeholders_in_ingress_hosts_stand_for_a_valid_word(tmp_path):
+    """cloud-on-k8s' recipes: `kibana.{{YOUR_DOMAIN}}`, `${DOMAIN}`-style hosts, as in names;
+    the text around a placeholder is still checked."""
+    (tmp_path / "ingress.yaml").write_text(
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: maps}\nspec:\n"
+        "  tls: [{hosts: [\"maps.{{YOUR_DOMAIN}}\"]}]\n  rules:\n"
+        "  - host: kibana.${DOMAIN}\n  - host: Maps_{{YOUR_DOMAIN}}\n")
+    result = run([str(tmp_path / "ingress.yaml")], Settings())
+    assert [(f.line, f.column, f.code) for f in result.findings] == [(8, 11, "KL124")], \
+        [(f.line, f.column, f.code, f.message) for f in result.findings]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from ..model import Violation
 from ..lazyre import LazyRegex
+from ..model import Violation
+from ..placeholders import filled
 from .k8s import dns1123_subdomain, invalid, is_ip, port_number, walk
 
 _WILDCARD = LazyRegex(r"^\*\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
@@ -57,16 +58,17 @@ def ingress_rules(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL124: hosts are lower-case DNS names (wildcards allowed), not IP addresses; paths start
     with '/' for Exact and Prefix, and every backend names exactly one of service/resource and
     a service port by name or number. (A missing pathType is the schema's finding.)"""
+    # (a placeholder stands for a valid word, as in names: `kibana.{{YOUR_DOMAIN}}`)
     for ptr, host in walk(obj.data, ("spec", "rules", "*", "host")):
         if isinstance(host, str) and host:
-            errors = _host_errors(host)
+            errors = _host_errors(filled(host))
             if errors:
                 yield Violation(invalid(f"spec.rules[{ptr[2]}].host", host, errors), ptr,
                                 hint=f'host: "{host.lower()}"' if host.lower() != host and not _host_errors(host.lower())
                                 else None)
     for ptr, host in walk(obj.data, ("spec", "tls", "*", "hosts", "*")):
         if isinstance(host, str) and host:
-            errors = [e for e in _host_errors(host) if "IP address" not in e]
+            errors = [e for e in _host_errors(filled(host)) if "IP address" not in e]
             if errors:
                 yield Violation(invalid(f"spec.tls[{ptr[2]}].hosts[{ptr[4]}]", host, errors), ptr)
     default = obj.data.get("spec", {}).get("defaultBackend") if isinstance(obj.data.get("spec"), dict) else None
