@@ -60,6 +60,9 @@ def _missing_at(ptr: Pointer, c: dict) -> Tuple[Pointer, str]:
     return (ptr + ("name",), "key") if "name" in c else (ptr, "key")
 
 
+_NO_SC_DICT: dict = {}  # read only: the securityContext of a container without one (low_user_id)
+
+
 def _int(v: Any) -> Optional[int]:
     return v if isinstance(v, int) and not isinstance(v, bool) else None
 
@@ -384,7 +387,9 @@ def low_user_id(obj: Any, ctx: Any) -> Iterator[Violation]:
     for ptr, c in containers(spec, base):
         if ptr[-2] == "ephemeralContainers":
             continue
-        sc = _sc(c)
+        sc = c.get("securityContext")
+        if not isinstance(sc, dict):
+            sc = _NO_SC_DICT
         for field in ("runAsUser", "runAsGroup"):
             own = field in sc
             value = _int(sc.get(field) if own else pod_sc.get(field))
@@ -395,13 +400,28 @@ def low_user_id(obj: Any, ctx: Any) -> Iterator[Violation]:
                 yield Violation(f"{pointer_to_k8s(where)}: {field} {value} is below {minimum}: it may be a "
                                 "user of the node", where)
             else:
-                w, at = _missing_at(ptr, c)
-                what = "user (often root)" if field == "runAsUser" else "user's group (often root's)"
-                path = _K8S_PATHS.get(ptr) or pointer_to_k8s(ptr)
-                # Violation(message, w, at, hint=...) without its generated __new__: most
-                # containers of the corpus get both
-                yield _new(Violation, (f"{path}: no {field}: the image's {what} is used", w, at, (),
-                                       f"securityContext: {{{field}: {max(minimum, 10001)}}}", None, None))
+                # the same violation for every container at this pointer (most containers of
+                # the corpus get both): made once per (pointer, field, where, minimum)
+                key = (ptr, field, sc is not _NO_SC_DICT, "name" in c, minimum.__class__, minimum)
+                try:
+                    v = _NO_ID.get(key)
+                except TypeError:  # a minimum that is not hashable: the schema reports it
+                    v = key = None
+                if v is None:
+                    w, at = _missing_at(ptr, c)
+                    what = "user (often root)" if field == "runAsUser" else "user's group (often root's)"
+                    path = _K8S_PATHS.get(ptr) or pointer_to_k8s(ptr)
+                    # Violation(message, w, at, hint=...) without its generated __new__
+                    v = _new(Violation, (f"{path}: no {field}: the image's {what} is used", w, at, (),
+                                         f"securityContext: {{{field}: {max(minimum, 10001)}}}", None, None))
+                    if key is not None:
+                        if len(_NO_ID) > 10_000:
+                            _NO_ID.clear()
+                        _NO_ID[key] = v
+                yield v
+
+
+_NO_ID: Dict[Tuple[Any, ...], Violation] = {}  # low_user_id's "no runAsUser/runAsGroup" violations
 
 
 # objects about the namespace they live in: access to it, its quotas and defaults, its traffic

@@ -3,110 +3,146 @@ of this); enable with `--select KL3` or `select:` in .kubelint.yaml."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Callable, Dict, Iterator, List
 
-from ..model import Fix, Violation, pointer_to_k8s
-from .k8s import POD_SPEC_PATHS, containers, get, items, only_kinds, pod_containers, pod_spec
+from ..model import Fix, Pointer, Violation, pointer_to_k8s
+from .k8s import POD_SPEC_PATHS, containers, get, items, only_kinds, pod_spec
 
 # They read the object through pod_spec()/pod_containers() only: nothing in other kinds or in
 # custom resources, so the engine leaves them out there (no call per Service, ConfigMap...).
 _in_pods = only_kinds(POD_SPEC_PATHS)
 
 
-@_in_pods
-def image_tag(obj: Any, ctx: Any) -> Iterator[Violation]:
-    """KL301: images pinned to a tag or digest, never `latest` or nothing."""
-    for ptr, c in pod_containers(obj):
-        image = c.get("image")
-        if not isinstance(image, str) or "@" in image:
-            continue
-        name = image.rsplit("/", 1)[-1]
-        tag = name.partition(":")[2]
-        if not tag and "$" in name:
-            continue  # `${IMAGE}` (placeholders.py) may hold a tag
-        if not tag or tag == "latest":
-            yield Violation(f"{pointer_to_k8s(ptr + ('image',))}: image \"{image}\" is not pinned "
-                            f"({'no tag' if not tag else 'the latest tag'}): every restart may run "
-                            "different code", ptr + ("image",),
-                            hint="use a version tag (nginx:1.27.2) or a digest (nginx@sha256:...)")
+def _non_root(sc: dict) -> Any:
+    """KL304: True/False when a securityContext says whether it runs as root, else None."""
+    if sc.get("runAsNonRoot") is True:
+        return True
+    user = sc.get("runAsUser")
+    if isinstance(user, int) and not isinstance(user, bool):
+        return user != 0
+    return None
 
 
-@_in_pods
-def resource_limits(obj: Any, ctx: Any) -> Iterator[Violation]:
-    """KL302: containers declare CPU and memory requests and a memory limit."""
-    for ptr, c in pod_containers(obj):
-        if ptr[-2] == "ephemeralContainers":
-            continue  # ephemeral containers may not set resources
-        res = c.get("resources") if isinstance(c.get("resources"), dict) else {}
-        requests = res.get("requests") if isinstance(res.get("requests"), dict) else {}
-        limits = res.get("limits") if isinstance(res.get("limits"), dict) else {}
-        missing = [f"requests.{r}" for r in ("cpu", "memory") if r not in requests and r not in limits]
-        if "memory" not in limits:
-            missing.append("limits.memory")
-        if missing:
-            yield Violation(f"{pointer_to_k8s(ptr)}: no {', '.join(missing)}: the scheduler cannot "
-                            "place it well and one leak can starve its node", ptr + ("name",), at="key",
-                            hint="set resources.requests (cpu, memory) and resources.limits.memory")
+_MEMO: List[Any] = [None, None]  # [the last object's data, its findings by rule code]
 
 
-@_in_pods
-def privileged(obj: Any, ctx: Any) -> Iterator[Violation]:
-    """KL303: no privileged containers, no privilege escalation, no host namespaces."""
+def pod_findings(obj: Any) -> Dict[str, List[Violation]]:
+    """KL301-KL304 of one object, by rule code: one pass over its containers for the four
+    rules (the engine runs an object's rules in a row: the first computes, the others read
+    the one-object memo), as the practices pack does."""
+    data = obj.data
+    if _MEMO[0] is data:
+        return _MEMO[1]
+    out: Dict[str, List[Violation]] = {}
     found = pod_spec(obj)
-    if found is None:
-        return
-    base, spec = found
+    if found is not None:
+        _walk(found[0], found[1], out)
+    _MEMO[0], _MEMO[1] = data, out
+    return out
+
+
+def _walk(base: Pointer, spec: dict, out: Dict[str, List[Violation]]) -> None:
+    # KL303: no privileged containers, no privilege escalation, no host namespaces
     for field in ("hostNetwork", "hostPID", "hostIPC"):
         if spec.get(field) is True:
-            yield Violation(f"{pointer_to_k8s(base + (field,))}: the pod shares the node's "
-                            f"{field[4:].lower()} namespace", base + (field,), at="key",
-                            fix=Fix(f"set {field}: false", (("set", base + (field,), False),),
-                                    safe=False))
+            out.setdefault("KL303", []).append(Violation(
+                f"{pointer_to_k8s(base + (field,))}: the pod shares the node's "
+                f"{field[4:].lower()} namespace", base + (field,), at="key",
+                fix=Fix(f"set {field}: false", (("set", base + (field,), False),), safe=False)))
+    # KL304: containers must not run as root: runAsNonRoot or a non-zero runAsUser, on the
+    # pod or on every container
+    pod_sc = spec.get("securityContext")
+    pod_level = _non_root(pod_sc) if isinstance(pod_sc, dict) else None
     for ptr, c in containers(spec, base):
-        sc = c.get("securityContext") if isinstance(c.get("securityContext"), dict) else {}
+        # KL301: images pinned to a tag or digest, never `latest` or nothing
+        image = c.get("image")
+        if isinstance(image, str) and "@" not in image:
+            name = image.rsplit("/", 1)[-1]
+            tag = name.partition(":")[2]
+            if not (not tag and "$" in name) and (not tag or tag == "latest"):
+                # (`${IMAGE}` (placeholders.py) may hold a tag)
+                out.setdefault("KL301", []).append(Violation(
+                    f"{pointer_to_k8s(ptr + ('image',))}: image \"{image}\" is not pinned "
+                    f"({'no tag' if not tag else 'the latest tag'}): every restart may run "
+                    "different code", ptr + ("image",),
+                    hint="use a version tag (nginx:1.27.2) or a digest (nginx@sha256:...)"))
+        # KL302: containers declare CPU and memory requests and a memory limit (ephemeral
+        # containers may not set resources)
+        if ptr[-2] != "ephemeralContainers":
+            res = c.get("resources")
+            if not isinstance(res, dict):
+                res = _EMPTY
+            requests = res.get("requests")
+            if not isinstance(requests, dict):
+                requests = _EMPTY
+            limits = res.get("limits")
+            if not isinstance(limits, dict):
+                limits = _EMPTY
+            if "memory" not in limits or ("cpu" not in requests and "cpu" not in limits):
+                missing = [f"requests.{r}" for r in ("cpu", "memory") if r not in requests and r not in limits]
+                if "memory" not in limits:
+                    missing.append("limits.memory")
+                if missing:
+                    out.setdefault("KL302", []).append(_new(Violation, (
+                        f"{pointer_to_k8s(ptr)}: no {', '.join(missing)}: the scheduler cannot "
+                        "place it well and one leak can starve its node", ptr + ("name",), "key", (),
+                        "set resources.requests (cpu, memory) and resources.limits.memory", None, None)))
+        sc = c.get("securityContext")
+        if not isinstance(sc, dict):
+            sc = _EMPTY
+        # KL303
         if sc.get("privileged") is True:
             at = ptr + ("securityContext", "privileged")
-            yield Violation(f"{pointer_to_k8s(at)}: a privileged "
-                            "container is root on the node", at, at="key",
-                            fix=Fix("set privileged: false", (("set", at, False),), safe=False))
+            out.setdefault("KL303", []).append(Violation(
+                f"{pointer_to_k8s(at)}: a privileged container is root on the node", at, at="key",
+                fix=Fix("set privileged: false", (("set", at, False),), safe=False)))
         elif sc.get("allowPrivilegeEscalation") is True:
             at = ptr + ("securityContext", "allowPrivilegeEscalation")
-            yield Violation(f"{pointer_to_k8s(at)}: "
-                            "processes may gain more privileges than their parent", at, at="key",
-                            fix=Fix("set allowPrivilegeEscalation: false", (("set", at, False),),
-                                    safe=False))
-
-
-@_in_pods
-def run_as_non_root(obj: Any, ctx: Any) -> Iterator[Violation]:
-    """KL304: containers must not run as root: runAsNonRoot or a non-zero runAsUser, on the
-    pod or on every container."""
-    found = pod_spec(obj)
-    if found is None:
-        return
-    base, spec = found
-    pod_sc = spec.get("securityContext") if isinstance(spec.get("securityContext"), dict) else {}
-
-    def non_root(sc: dict) -> Any:
-        if sc.get("runAsNonRoot") is True:
-            return True
-        user = sc.get("runAsUser")
-        if isinstance(user, int) and not isinstance(user, bool):
-            return user != 0
-        return None
-
-    pod_level = non_root(pod_sc)
-    for ptr, c in containers(spec, base):
-        sc = c.get("securityContext") if isinstance(c.get("securityContext"), dict) else {}
-        own = non_root(sc)
+            out.setdefault("KL303", []).append(Violation(
+                f"{pointer_to_k8s(at)}: processes may gain more privileges than their parent", at,
+                at="key", fix=Fix("set allowPrivilegeEscalation: false", (("set", at, False),),
+                                  safe=False)))
+        # KL304
+        own = _non_root(sc) if sc else None
         if own is False or (own is None and not pod_level):
             # the image may need root: a behaviour change, so only with --unsafe-fixes
             fix = Fix("set securityContext.runAsNonRoot: true on the container",
                       (("add", ptr + ("securityContext",), {"runAsNonRoot": True}),),
                       safe=False) if own is None else None
-            yield Violation(f"{pointer_to_k8s(ptr)}: may run as root (set runAsNonRoot: true or a "
-                            "non-zero runAsUser on the pod or the container)", ptr + ("name",), at="key",
-                            hint="securityContext: {runAsNonRoot: true, runAsUser: 10001}", fix=fix)
+            out.setdefault("KL304", []).append(Violation(
+                f"{pointer_to_k8s(ptr)}: may run as root (set runAsNonRoot: true or a "
+                "non-zero runAsUser on the pod or the container)", ptr + ("name",), at="key",
+                hint="securityContext: {runAsNonRoot: true, runAsUser: 10001}", fix=fix))
+
+
+_EMPTY: dict = {}  # read only
+_new = tuple.__new__  # Violation(...) without its generated __new__: per finding
+
+
+def _by_code(obj: Any, ctx: Any) -> Dict[str, List[Violation]]:
+    return pod_findings(obj)
+
+
+def _from_walk(code: str, doc: str) -> Callable[[Any, Any], List[Violation]]:
+    def check(obj: Any, ctx: Any) -> List[Violation]:
+        return pod_findings(obj).get(code, [])
+
+    check.__doc__ = doc
+    check.by_code = _by_code  # type: ignore[attr-defined]  # the engine calls the walk once for them
+    return _in_pods(check)
+
+
+image_tag = _from_walk("KL301", "KL301: images pinned to a tag or digest, never `latest` or nothing.")
+image_tag.__name__ = "image_tag"
+resource_limits = _from_walk("KL302", "KL302: containers declare CPU and memory requests and a "
+                             "memory limit.")
+resource_limits.__name__ = "resource_limits"
+privileged = _from_walk("KL303", "KL303: no privileged containers, no privilege escalation, no "
+                        "host namespaces.")
+privileged.__name__ = "privileged"
+run_as_non_root = _from_walk("KL304", "KL304: containers must not run as root: runAsNonRoot or a "
+                             "non-zero runAsUser, on the pod or on every container.")
+run_as_non_root.__name__ = "run_as_non_root"
 
 
 def readiness_probe(obj: Any, ctx: Any) -> Iterator[Violation]:
