@@ -249,3 +249,23 @@ def test_test_cases_side_by_side_keep_their_policies_and_a_policies_folder_appli
     # named together, the files are one unit: the last policy of a name is the one bound
     result = run([str(tmp_path / "case-a/all.yaml"), str(tmp_path / "case-b/all.yaml")], Settings())
     assert [f.code for f in result.findings if f.code.startswith("KL5")] == []
+
+
+def test_fields_of_another_type_are_the_schemas_finding_not_a_crash(tmp_path):
+    """A type fuzz of the policy fixtures (each field replaced by a list, a map, a number...)
+    stopped the run with a traceback: a list as policyName or matchResources, a list as an
+    object's labels. Each is the schema's finding (KL010) and other objects are still
+    evaluated."""
+    def every(text):
+        return [(f.code, f.line) for f in lint_text(tmp_path, text).findings]
+
+    got = every(policy(matchresources="matchResources: [{namespaceSelector: {}}]"))
+    assert [c for c, _ in got] == ["KL010"], got
+    got = every(policy().replace("policyName: floor", "policyName: [floor]"))
+    assert [c for c, _ in got] == ["KL010"], got
+    # a target whose labels are a list, with an object selector: the other one is evaluated
+    by_object = "matchResources: {objectSelector: {matchLabels: {tier: web}}}"
+    other = policy().split("---\napiVersion: apps/v1")[1].replace("name: web", "name: api")
+    got = every(policy(matchresources=by_object).replace("labels: {tier: web}", "labels: [tier]")
+                + "---\napiVersion: apps/v1" + other)
+    assert ("KL010", 25) in got and ("KL501", 35) in got and ("KL501", 24) not in got, got

@@ -225,7 +225,10 @@ def evaluate(objects: Sequence[Any], extra: Sequence[Any] = (),
     targets = [o for o in objects if not is_policy_object(o)]
     for binding in bindings:
         spec = _spec(binding)
-        candidates = named.get(spec.get("policyName")) or []
+        wanted = spec.get("policyName")
+        if not isinstance(wanted, str):
+            continue  # the schema's finding (KL010): nothing to evaluate
+        candidates = named.get(wanted) or []
         if not candidates:
             if any(o is binding for o in objects):
                 yield Outcome("KL504", binding, Violation(
@@ -289,49 +292,89 @@ def _evaluate_binding(policy: Any, binding: Any, targets: Sequence[Any], objects
               if code == "KL501" else
               f"Validation failed for ValidatingAdmissionPolicy '{_name(policy)}' with binding "
               f"'{_name(binding)}': ")
-    reported_unresolved = False
+    bound = _Bound(policy, binding, pspec, bspec, code, prefix, conditions, variables,
+                   validations, fail_closed, uses_authorizer, params_kind)
+    state = {"unresolved": False, "stop": False}
     for obj in targets:
-        where = resources.of(obj)
-        ns_obj = namespaces.get(obj.namespace) if where[1] else None
-        ns_labels = _labels(ns_obj.data) if ns_obj is not None else {NAMESPACE_LABEL: obj.namespace}
-        if not matches(pspec.get("matchConstraints"), obj, where, ns_labels):
+        try:
+            # (each target on its own: a field of another type than the API's, in the
+            # policy, the binding or the object, is the schema's finding, KL010)
+            outcomes = list(_on_target(bound, obj, objects, namespaces, resources, cel, matched,
+                                       state))
+        except (TypeError, AttributeError, ValueError, KeyError):
             continue
-        if matched is not None and not matched:
-            matched.append(True)
-        if "matchResources" in bspec and bspec["matchResources"] and \
-                not matches(dict(bspec["matchResources"], resourceRules=bspec["matchResources"].get(
-                    "resourceRules") or [{"apiGroups": ["*"], "apiVersions": ["*"], "resources": ["*"],
-                                          "operations": ["*"]}]), obj, where, ns_labels):
-            continue
-        if uses_authorizer:
-            if not reported_unresolved:
-                reported_unresolved = True
-                yield Outcome("KL504", binding, Violation(
-                    f"policy '{_name(policy)}' uses `authorizer`, which needs a cluster: not evaluated",
-                    ("spec", "policyName")))
+        yield from outcomes
+        if state["stop"]:
             return
-        params_list: List[Any] = [None]
-        if params_kind is not None:
-            found = _params(params_kind, bspec.get("paramRef"), obj, objects, where[1])
-            if found is None:
-                if not reported_unresolved:
-                    reported_unresolved = True
-                    yield Outcome("KL504", binding, Violation(
-                        f"no {params_kind.get('kind')} params of the binding are in the input: "
-                        "the binding was not evaluated", ("spec", "paramRef"), at="key",
-                        hint="lint the params objects with the policy"))
-                return
-            if not found:
-                ref = bspec.get("paramRef") if isinstance(bspec.get("paramRef"), dict) else {}
-                if ref.get("parameterNotFoundAction", "Deny") == "Deny":
-                    yield Outcome(code, obj, Violation(
-                        prefix + "no params found for policy binding with `Deny` parameterNotFoundAction",
-                        AT, related=((binding, ("spec", "paramRef"), "the binding's paramRef"),)))
-                continue
-            params_list = found
-        for params in params_list:
-            yield from _run(policy, binding, obj, params, ns_obj, conditions, variables, validations,
-                            fail_closed, code, prefix, cel)
+
+
+class _Bound(NamedTuple):
+    """A policy with one of its bindings, compiled."""
+
+    policy: Any
+    binding: Any
+    pspec: Dict[str, Any]
+    bspec: Dict[str, Any]
+    code: str
+    prefix: str
+    conditions: List[Any]
+    variables: List[Any]
+    validations: List[Any]
+    fail_closed: bool
+    uses_authorizer: bool
+    params_kind: Optional[Dict[str, Any]]
+
+
+def _on_target(bound: _Bound, obj: Any, objects: Sequence[Any], namespaces: Dict[str, Any],
+               resources: Resources, cel: Any, matched: Optional[List[bool]],
+               state: Dict[str, bool]) -> Iterator[Outcome]:
+    """The outcomes of one binding on one target; state["stop"]: the binding cannot be
+    evaluated offline at all (said once, as KL504)."""
+    policy, binding, pspec, bspec, code, prefix = bound[:6]
+    params_kind = bound.params_kind
+    where = resources.of(obj)
+    ns_obj = namespaces.get(obj.namespace) if where[1] else None
+    ns_labels = _labels(ns_obj.data) if ns_obj is not None else {NAMESPACE_LABEL: obj.namespace}
+    if not matches(pspec.get("matchConstraints"), obj, where, ns_labels):
+        return
+    if matched is not None and not matched:
+        matched.append(True)
+    if "matchResources" in bspec and bspec["matchResources"] and \
+            not matches(dict(bspec["matchResources"], resourceRules=bspec["matchResources"].get(
+                "resourceRules") or [{"apiGroups": ["*"], "apiVersions": ["*"], "resources": ["*"],
+                                      "operations": ["*"]}]), obj, where, ns_labels):
+        return
+    if bound.uses_authorizer:
+        if not state["unresolved"]:
+            state["unresolved"] = True
+            yield Outcome("KL504", binding, Violation(
+                f"policy '{_name(policy)}' uses `authorizer`, which needs a cluster: not evaluated",
+                ("spec", "policyName")))
+        state["stop"] = True
+        return
+    params_list: List[Any] = [None]
+    if params_kind is not None:
+        found = _params(params_kind, bspec.get("paramRef"), obj, objects, where[1])
+        if found is None:
+            if not state["unresolved"]:
+                state["unresolved"] = True
+                yield Outcome("KL504", binding, Violation(
+                    f"no {params_kind.get('kind')} params of the binding are in the input: "
+                    "the binding was not evaluated", ("spec", "paramRef"), at="key",
+                    hint="lint the params objects with the policy"))
+            state["stop"] = True
+            return
+        if not found:
+            ref = bspec.get("paramRef") if isinstance(bspec.get("paramRef"), dict) else {}
+            if ref.get("parameterNotFoundAction", "Deny") == "Deny":
+                yield Outcome(code, obj, Violation(
+                    prefix + "no params found for policy binding with `Deny` parameterNotFoundAction",
+                    AT, related=((binding, ("spec", "paramRef"), "the binding's paramRef"),)))
+            return
+        params_list = found
+    for params in params_list:
+        yield from _run(policy, binding, obj, params, ns_obj, bound.conditions, bound.variables,
+                        bound.validations, bound.fail_closed, code, prefix, cel)
 
 
 def _params(kind: Dict[str, Any], ref: Any, obj: Any, objects: Sequence[Any], namespaced: bool
