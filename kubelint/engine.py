@@ -98,6 +98,10 @@ class K8sObject(NamedTuple):
     # the whole data, pickled (packing.py), when `data` is the projection the cross stage keeps
     # (graph.slim): unpickled only while a rule checks this object itself
     full: Optional[bytes] = None
+    # with `full`, for a Pod, PodTemplate or workload: the references of its pod spec
+    # (checks.references._find_pod_refs, worked out on the whole data): the rules that read
+    # no more of it than those and its projection (graph.REFS_ENOUGH) need not unpickle `full`
+    refs: Optional[Tuple[Any, ...]] = None
 
     @property
     def group(self) -> str:
@@ -386,12 +390,18 @@ class Linter:
             self.late_kinds.update(k.rsplit("/", 1)[-1] for k in settings.pod_label_paths)
         # Kept objects travel back as projections (graph.slim) when every cross rule's reads
         # of other objects are known; else whole, as they are.
-        from .graph import SLIM_RULES, embeds_pods, slim
+        from .checks.k8s import POD_SPEC_PATHS
+        from .graph import REFS_ENOUGH, SLIM_RULES, embeds_pods, slim
 
         from .packing import dumps
 
         self._project = slim  # (bound here: an import in _kept cost microseconds per object)
         self._pack = dumps
+        # kinds whose kept objects carry their pod refs (when a rule of the run reads them)
+        self._pod_kinds = POD_SPEC_PATHS if any(r.code in REFS_ENOUGH
+                                                for r in self.cross_rules) else {}
+        self._pod_refs: Any = None  # checks.references._find_pod_refs, imported on first use
+        self._ptrs: Dict[Any, Any] = {}  # the pointers of kept pod refs, shared
         self._embeds_pods = embeds_pods
         self.slim = self.late_kinds is not None and not settings.pod_label_paths and \
             all(r.code in SLIM_RULES for r in self.cross_rules)
@@ -623,8 +633,26 @@ class Linter:
         full = self._pack(whole)
         if full is None:
             return obj
-        # obj._replace(data=..., full=...), without namedtuple's generic _replace
-        return _new_object(K8sObject, (path, index, item, data, namespace, ignore, builtin, full))
+        refs = None
+        if obj.kind in self._pod_kinds:
+            if self._pod_refs is None:
+                from .checks.references import _find_pod_refs
+
+                self._pod_refs = _find_pod_refs
+            try:
+                refs = self._pod_refs(obj)
+            except Exception:  # the rules find the same on the whole data: unpickled for them
+                refs = None
+            if refs:  # their pointers shared, as those of other objects are the same
+                ptrs = self._ptrs
+                if len(ptrs) > _SHARED_POINTERS:
+                    ptrs.clear()
+                refs = tuple([(what, ptrs.setdefault(ptr, ptr), ref) for what, ptr, ref in refs])
+            elif refs is not None:
+                refs = ()
+        # obj._replace(data=..., full=..., refs=...), without namedtuple's generic _replace
+        return _new_object(K8sObject, (path, index, item, data, namespace, ignore, builtin, full,
+                                       refs))
 
     def _object(self, doc: Document) -> Optional[K8sObject]:
         if not isinstance(doc.data, dict):
@@ -640,7 +668,7 @@ class Linter:
                 builtin = self._builtin[api_version] = k8s_schema.is_builtin(api_version, self.version)
         # K8sObject(...) without its generated __new__'s argument handling (full: None)
         return _new_object(K8sObject, (doc.path, doc.index, doc.item, doc.data, namespace,
-                                       annotation_refs(doc.data), builtin, None))
+                                       annotation_refs(doc.data), builtin, None, None))
 
     def _not_object(self, doc: Document) -> Iterable[Finding]:
         from .loader import span_of
@@ -1087,6 +1115,10 @@ KEEP_ALIVE_OBJECTS = 100_000
 # counts (50,000 documents, 44 MB: ~100 MB), and cost CPU everywhere -- projecting, packing and
 # unpacking were 8-10% of the CPU of a 5,000-document run (4.4 MB), with -j1 and -j2 alike.
 WHOLE_MAX_BYTES = 16 << 20
+
+
+# At most this many distinct pointers of pod refs are shared (Linter._ptrs) at once.
+_SHARED_POINTERS = 100_000
 
 
 def _whole_when_small(linters: List[Linter], sources: List[Source]) -> None:
@@ -1553,6 +1585,7 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
     the files that get a finding (workers do not send node trees back)."""
     objects = [o for out in outcomes for o in out.objects]
     linter._shared.clear()  # the projections are made: what they share stays shared
+    linter._ptrs.clear()
     by_path = {s.path: s for s in sources}
     outcome_by_path = {o.report.path: o for o in outcomes}
     # the files loaded again, the most recently used last; findings are positioned file by
@@ -1668,7 +1701,7 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
     # kind, group and builtin decide whether a rule applies: each rule's verdict is worked
     # out once per distinct triple, not once per object
     verdicts: Dict[Tuple[str, str, bool], List[int]] = {}
-    from .graph import PROJECTION_ENOUGH
+    from .graph import PROJECTION_ENOUGH, REFS_ENOUGH
     from .packing import loads as unpack
 
     def rules_of(obj: K8sObject) -> List[int]:
@@ -1716,10 +1749,15 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
             only[i] = found
         return found is not None
 
-    # (apiVersion, kind, builtin) -> (rules_of(), whether they read more than the projection,
-    # the steps: a rule's index, or (by_code, members) for rules that share one walk,
-    # whether a step's rule has candidates)
-    plans: Dict[Tuple[Any, Any, bool], Tuple[List[int], bool, List[Any], bool]] = {}
+    # (apiVersion, kind, builtin) -> (rules_of(), what they read of the object: 0 its
+    # projection, 1 its projection and pod refs (K8sObject.refs), 2 more; the steps: a rule's
+    # index, or (by_code, members) for rules that share one walk; whether a step's rule has
+    # candidates)
+    plans: Dict[Tuple[Any, Any, bool], Tuple[List[int], int, List[Any], bool]] = {}
+
+    def reads(which: List[int]) -> int:
+        codes = {rules[i].code for i in which} - PROJECTION_ENOUGH
+        return 0 if not codes else 1 if codes <= REFS_ENOUGH else 2
 
     def steps_of(which: List[int]) -> List[Any]:
         """`which` with the rules that share one walk (Pod Security's controls) as one step
@@ -1752,18 +1790,19 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
             if plan is None:
                 which = rules_of(obj)
                 steps = steps_of(which)
-                plan = plans[key] = (which, not all(rules[i].code in PROJECTION_ENOUGH
-                                                    for i in which), steps,
+                plan = plans[key] = (which, reads(which), steps,
                                      any([limited(i) for i in steps if i.__class__ is int]))
             which, whole, steps, some = plan
             if not which:
                 continue
             # a projected object (graph.slim) is checked on its whole data, unpickled once
-            # for all its rules and dropped after them (unless they read no more of it)
+            # for all its rules and dropped after them (unless they read no more of it than
+            # the projection, or than that and the pod refs made in the per-file stage)
             target = obj
-            if whole and obj.full is not None:  # obj._replace(data=..., full=None)
+            if whole and obj.full is not None and (whole == 2 or obj[8] is None):
+                # obj._replace(data=..., full=None, refs=None)
                 target = _new_object(K8sObject, obj[:3] + (unpack(obj.full),) + obj[4:7]
-                                     + (None,))
+                                     + (None, None))
             for i in steps:
                 if i.__class__ is tuple:  # rules that share one walk: called once
                     for code, violations in _walked(i, target):

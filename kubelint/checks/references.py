@@ -348,13 +348,18 @@ def service_target_port_undeclared(obj: Any, ctx: Any) -> Iterator[Violation]:
 
 # --- family 3: pod specs ----------------------------------------------------------------------
 
-def _pod_refs(obj: Any, ctx: Any = None) -> List[Tuple[str, Pointer, Any]]:
+def _pod_refs(obj: Any, ctx: Any = None) -> Sequence[Tuple[str, Pointer, Any]]:
     """(what, pointer, value) of every reference in the object's pod spec:
     what is configMapKeyRef, secretKeyRef, configMapRef, secretRef, configMap, secret,
-    pvc, serviceAccount, priorityClass, imagePullSecret. Worked out once per object and run
-    (ctx.shared): five rules ask for them, one after the other (the engine runs an object's
-    cross rules together), so only the last object's are kept: a memo of every object kept
-    the whole data of every pod (the engine unpickles it for the object's rules only)."""
+    pvc, serviceAccount, priorityClass, imagePullSecret. A projected object (graph.slim)
+    carries them, found in its whole data by the per-file stage (K8sObject.refs). Else worked
+    out once per object and run (ctx.shared): five rules ask for them, one after the other
+    (the engine runs an object's cross rules together), so only the last object's are kept:
+    a memo of every object kept the whole data of every pod (the engine unpickles it for the
+    object's rules only)."""
+    refs = getattr(obj, "refs", None)
+    if refs is not None and obj.full is not None:
+        return refs
     shared = getattr(ctx, "shared", None)
     if shared is None:
         return _find_pod_refs(obj)
