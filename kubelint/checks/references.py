@@ -494,9 +494,11 @@ def config_references(obj: Any, ctx: Any) -> Iterator[Violation]:
 
 def _simple(ctx: Any, obj: Any, wanted: str, group: str, kind: str,
             skip: Sequence[str] = ()) -> Iterator[Violation]:
-    g = graphmod.of(ctx)
+    g = None  # (most pods have no such reference: the graph is not even asked for)
     for what, ptr, ref in _pod_refs(obj, ctx):
         if what == wanted and ref not in skip:
+            if g is None:
+                g = graphmod.of(ctx)
             v, _ = dangling(ctx, g, group, kind, obj.namespace, ref, ptr, None, referrer=obj)
             if v:
                 yield v
