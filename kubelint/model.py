@@ -110,7 +110,10 @@ class Finding(NamedTuple):
         return self.span.column
 
     def sort_key(self) -> tuple:
-        return (self.path, self.span.line, self.span.column, self.code, self.message)
+        # (path, line, column, code, message) by index: a namedtuple's fields are descriptors
+        # looked up on the type, and the whole rule set's report sorts 34,000 findings
+        span = self[5]
+        return (self[4], span[0], span[1], self[0], self[3])
 
     @property
     def fingerprint(self) -> str:

@@ -55,34 +55,35 @@ def _plain(findings: List[Finding], out: List[str]) -> None:
     and the whole rule set's 34,000 findings on 5,000 documents have ~120 distinct tails --
     so each is formatted once and reused (the report's cost was ~7k instructions a finding)."""
     tails = _TAILS
-    if sum(map(len, tails)) > 10_000:
-        for each in tails:
-            each.clear()
+    if len(tails) > 10_000:
+        tails.clear()
     add = out.append
-    last_path = last_line = last_column = head = None
-    for code, name, severity, message, path, (line, column, _, _), _, _, hint, related, _, _ in findings:
-        if line != last_line or column != last_column or path != last_path:
-            head = f"{path}:{line}:{column}: "
-            last_path, last_line, last_column = path, line, column
+    last_path = last_span = head = None
+    # the fields a line needs, taken by itemgetters in C: a Finding is a tuple subclass, which
+    # the loop's own unpacking would walk with the iterator protocol, field by field
+    for (path, span, related), key in zip(map(_WHERE, findings), map(_TAIL_KEY, findings)):
+        if span is not last_span or path is not last_path:
+            head = f"{path}:{span[0]}:{span[1]}: "
+            last_path, last_span = path, span
         add(head)
-        # the severity indexes a list, not a dict: hashing an enum member is a Python call
-        key = (message, code, name, hint)
-        tail = tails[severity].get(key)
+        tail = tails.get(key)
         if tail is None:
-            tail = tails[severity][key] = _tail(code, name, severity, message, hint)
+            tail = tails[key] = _tail(*key)
         add(tail)
         for r in related:
             add(f"    related: {r.path}:{r.span.line}:{r.span.column}: {r.message}\n")
 
 
-def _tail(code: str, name: str, severity: Severity, message: str, hint: Any) -> str:
+_WHERE = itemgetter(4, 5, 9)  # Finding: path, span, related
+_TAIL_KEY = itemgetter(3, 0, 1, 8, 2)  # Finding: message, code, name, hint, severity
+# _TAIL_KEY's tuple -> the tail of a line: `severity: message [CODE name]`, hint, newline
+_TAILS: dict = {}
+
+
+def _tail(message: str, code: str, name: str, hint: Any, severity: Severity) -> str:
     if hint:
         return f"{_LABELS[severity]}: {message} [{code} {name}]\n    hint: {hint}\n"
     return f"{_LABELS[severity]}: {message} [{code} {name}]\n"
-
-
-# [severity] -> {(message, code, name, hint): tail text}
-_TAILS: List[dict] = [{} for _ in range(max(Severity) + 1)]
 
 
 # findings per piece of chunks(): a few hundred kB of text
