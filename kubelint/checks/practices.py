@@ -598,9 +598,26 @@ def anti_affinity(obj: Any, ctx: Any) -> Iterator[Violation]:
         return
     if get(spec, ("affinity", "podAntiAffinity")) or items(spec.get("topologySpreadConstraints")):
         return
-    yield Violation(f"spec.template.spec: {_replicas(obj)} replicas without podAntiAffinity or "
-                    "topologySpreadConstraints: they may all run on one node", ("spec", "template", "spec"), "key",
-                    hint="add topologySpreadConstraints over kubernetes.io/hostname, or a preferred podAntiAffinity")
+    replicas = _replicas(obj)
+    v = _SAID.get(("KL332", replicas))  # (an int: _replicas' answer)
+    if v is None:
+        v = _said(("KL332", replicas), Violation(
+            f"spec.template.spec: {replicas} replicas without podAntiAffinity or "
+            "topologySpreadConstraints: they may all run on one node", ("spec", "template", "spec"), "key",
+            hint="add topologySpreadConstraints over kubernetes.io/hostname, or a preferred podAntiAffinity"))
+    yield v
+
+
+# The cross rules' violations that depend on one value (a namespace, a replica count): the
+# same for every workload of a namespace, made once and shared (Violations are immutable)
+_SAID: Dict[Tuple[str, Any], Violation] = {}
+
+
+def _said(key: Tuple[str, Any], v: Violation) -> Violation:
+    if len(_SAID) > 10_000:
+        _SAID.clear()
+    _SAID[key] = v
+    return v
 
 
 # --- cross-object: HPA, PDB, NetworkPolicy, Service -----------------------------------------
@@ -667,9 +684,13 @@ def pdb_missing(obj: Any, ctx: Any) -> Iterator[Violation]:
     for pdb in _in_namespace(ctx, "policy", "PodDisruptionBudget", obj.namespace):
         if _selects(get(pdb.data, ("spec", "selector")), labels):
             return
-    yield Violation(f"metadata.name: no PodDisruptionBudget in namespace \"{obj.namespace}\" selects "
-                    "its pods: a node drain may evict all replicas at once", ("metadata", "name"),
-                    hint="add a PodDisruptionBudget with maxUnavailable: 1 selecting the pod labels")
+    v = _SAID.get(("KL333", obj.namespace))
+    if v is None:
+        v = _said(("KL333", obj.namespace), Violation(
+            f"metadata.name: no PodDisruptionBudget in namespace \"{obj.namespace}\" selects "
+            "its pods: a node drain may evict all replicas at once", ("metadata", "name"),
+            hint="add a PodDisruptionBudget with maxUnavailable: 1 selecting the pod labels"))
+    yield v
 
 
 def network_policy_missing(obj: Any, ctx: Any) -> Iterator[Violation]:
@@ -684,9 +705,13 @@ def network_policy_missing(obj: Any, ctx: Any) -> Iterator[Violation]:
     for np in _in_namespace(ctx, "networking.k8s.io", "NetworkPolicy", obj.namespace):
         if _selects(get(np.data, ("spec", "podSelector")), labels):
             return
-    yield Violation(f"metadata.name: no NetworkPolicy in namespace \"{obj.namespace}\" selects its pods: "
-                    "they accept traffic from every pod of the cluster", ("metadata", "name"),
-                    hint="add a NetworkPolicy for these pods (or a default-deny policy for the namespace)")
+    v = _SAID.get(("KL334", obj.namespace))
+    if v is None:
+        v = _said(("KL334", obj.namespace), Violation(
+            f"metadata.name: no NetworkPolicy in namespace \"{obj.namespace}\" selects its pods: "
+            "they accept traffic from every pod of the cluster", ("metadata", "name"),
+            hint="add a NetworkPolicy for these pods (or a default-deny policy for the namespace)"))
+    yield v
 
 
 def deployment_strategy(obj: Any, ctx: Any) -> Iterator[Violation]:
