@@ -949,7 +949,7 @@ def _not_a_manifest(loaded: Loaded, version: Optional[str] = None) -> Optional[s
         return NOT_A_MANIFEST
     if all(isinstance(t.get("apiVersion"), str) and
            t["apiVersion"].rpartition("/")[0] in TOOL_CONFIG_GROUPS or _function_config(t)
-           for t in typed):
+           or _kubeconfig(t) for t in typed):
         return TOOL_CONFIG
     if version is not None and all(_tool_kind(t, version) for t in typed):
         return NOT_A_MANIFEST
@@ -1001,6 +1001,14 @@ def _tool_kind(data: dict, version: str) -> bool:
         return False
     kind = data.get("kind")
     return isinstance(kind, str) and kind.lower() not in k8s_schema.kinds_by_lower(version)
+
+
+def _kubeconfig(data: dict) -> bool:
+    """kubectl's client configuration (`apiVersion: v1`, `kind: Config`, clusters, contexts,
+    users): no API server serves it (calico's calicoctl test data: a false "did you mean
+    ConfigMap")."""
+    return data.get("kind") == "Config" and data.get("apiVersion") == "v1" and "metadata" not in data \
+        and any(k in data for k in ("clusters", "contexts", "users", "current-context"))
 
 
 def _function_config(data: dict) -> bool:
