@@ -63,7 +63,8 @@ TOOL_CONFIG = "a tool's configuration (an API no API server serves), not Kuberne
 # API groups of configuration files that tools read and no API server serves: a kind cluster,
 # kubeadm, the components' own configs, audit and encryption policies, controller-runtime,
 # kustomize's plugin configs, k3d, ctlptl, skaffold, clusterctl, istioctl's IstioOperator
-# (its in-cluster operator was removed in Istio 1.24), nodeadm's NodeConfig (EKS nodes' user data)
+# (its in-cluster operator was removed in Istio 1.24), nodeadm's NodeConfig (EKS nodes' user data),
+# Tanka's environments (spec.json)
 TOOL_CONFIG_GROUPS = frozenset({
     "kind.x-k8s.io", "kubeadm.k8s.io", "kubelet.config.k8s.io", "kubeproxy.config.k8s.io",
     "kubescheduler.config.k8s.io", "kubecontrollermanager.config.k8s.io",
@@ -71,7 +72,7 @@ TOOL_CONFIG_GROUPS = frozenset({
     "kustomize.config.k8s.io", "builtin", "k3d.io", "ctlptl.dev", "skaffold",
     "clusterctl.cluster.x-k8s.io", "install.istio.io", "chainsaw.kyverno.io", "kuttl.dev",
     "cli.kyverno.io", "descheduler", "eksctl.io", "kops.k8s.io", "kpt.dev",
-    "config.kwok.x-k8s.io", "config.kubernetes.io", "node.eks.aws",
+    "config.kwok.x-k8s.io", "config.kubernetes.io", "node.eks.aws", "tanka.dev",
 })
 # A document with one of these annotations configures a KRM function that kustomize or kpt
 # runs (kustomize's fn examples, kyaml's test inputs): read by the tool, never applied

@@ -101,6 +101,9 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     # eks-workshop's hybrid nodes: nodeadm's config, a node's user data
     write(tmp_path, "dev/nodeconfig.yaml", "apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\n"
           "spec: {cluster: {name: demo}}\n")
+    # loki's tools: a Tanka environment (spec.json; its name is a path)
+    write(tmp_path, "dev/env/spec.json", '{"apiVersion": "tanka.dev/v1alpha1", "kind": "Environment", '
+          '"metadata": {"name": "environments/dev"}, "spec": {"namespace": "dev"}}\n')
     # calico's calicoctl test data: a kubeconfig (kubectl's client config)
     write(tmp_path, "dev/kubeconfig.yaml", "apiVersion: v1\nkind: Config\nclusters:\n"
           "- {name: main, cluster: {server: 'https://127.0.0.1:6443'}}\ncurrent-context: main\n")
@@ -123,7 +126,7 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     assert out.splitlines()[0].startswith("deploy/dup.yaml:5:1: error: duplicate key `data`"), out
     assert "\ndeploy/nokind.yaml:1:1: error: not a Kubernetes object: missing `kind`" in out, out
     assert "\nhalf.yaml:1:1: error: not a Kubernetes object: missing `apiVersion`" in out, out
-    assert out.rstrip().endswith("; 12 files skipped: not Kubernetes manifests")
+    assert out.rstrip().endswith("; 13 files skipped: not Kubernetes manifests")
     assert "skipped:" not in out.split("\n", 1)[1].rsplit("\n", 2)[0]
     proc = kubelint("check", "--show-skipped", ".", cwd=tmp_path)
     lines = proc.stdout.decode().splitlines()
@@ -132,6 +135,7 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     assert "dev/audit.yaml: skipped: " + TOOL_CONFIG in lines
     assert "dev/nodeconfig.yaml: skipped: " + TOOL_CONFIG in lines
     assert "dev/kubeconfig.yaml: skipped: " + TOOL_CONFIG in lines
+    assert "dev/env/spec.json: skipped: " + TOOL_CONFIG in lines
     assert "policy/kyverno-test.yaml: skipped: " + TOOL_CONFIG in lines
     assert "descheduler/policy.yaml: skipped: " + TOOL_CONFIG in lines
     assert "otel/grafana-datasources.yaml: skipped: " + NOT_A_MANIFEST in lines
@@ -140,7 +144,7 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     assert "docker-compose.yml: skipped: Docker Compose file" in lines
     assert "web/package.json: skipped: npm package manifest" in lines
     doc = __import__("json").loads(kubelint("check", "-f", "json", ".", cwd=tmp_path).stdout)
-    assert doc["summary"]["skipped"] == 12 and {"path": "docker-compose.yml", "reason": "Docker Compose file"} in doc["skipped"]
+    assert doc["summary"]["skipped"] == 13 and {"path": "docker-compose.yml", "reason": "Docker Compose file"} in doc["skipped"]
     import jsonschema
 
     with open(os.path.join(ROOT, "schemas", "report.schema.json")) as f:
