@@ -526,3 +526,40 @@ def test_the_resources_of_a_kyverno_cli_test_are_each_a_unit(tmp_path, monkeypat
     assert codes(run(["."], Settings()), "KL217", "KL219") == [
         ("app/resource.yaml", 16, 3, "KL219"), ("app/resource.yaml", 25, 18, "KL217"),
         ("app/resource.yaml", 27, 3, "KL219")]
+
+
+# calico's manifests/: calico.yaml and calico-etcd.yaml each define ConfigMap calico-config
+# (other keys) and the pods that read them, side by side in one folder
+CALICO = """apiVersion: v1
+kind: ConfigMap
+metadata: {name: calico-config, namespace: kube-system}
+data: {%s: x}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: calico-node, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: calico-node}}
+  template:
+    metadata: {labels: {k8s-app: calico-node}}
+    spec:
+      containers:
+        - name: calico-node
+          image: "calico/node:v3.29.0"
+          env:
+            - name: KEY
+              valueFrom: {configMapKeyRef: {name: calico-config, key: %s}}
+"""
+
+
+def test_a_key_is_looked_up_in_the_referrers_own_file_among_alternatives(tmp_path, monkeypatch):
+    """KL205 read the keys of the first calico-config of the folder: 11 false findings on
+    calico's manifests/. The referrer's own file's ConfigMap is the one it reads; without one
+    there, a key is missing only when no ConfigMap of that name has it."""
+    root = tree(tmp_path, {"manifests/calico.yaml": CALICO % ("typha_service_name", "typha_service_name"),
+                           "manifests/calico-etcd.yaml": CALICO % ("etcd_endpoints", "etcd_endpoints"),
+                           "manifests/typo.yaml": CALICO % ("etcd_ca", "etcd_cert")})
+    monkeypatch.chdir(root)
+    walked = run(["manifests"], Settings())
+    assert codes(walked, "KL205") == [("manifests/typo.yaml", 19, 71, "KL205")], codes(walked, "KL205")
+    assert "has no key `etcd_cert`" in [f for f in walked.findings if f.code == "KL205"][0].message

@@ -477,12 +477,20 @@ def config_references(obj: Any, ctx: Any) -> Iterator[Violation]:
                     wanted.append((ptr + ("items", j, "key"), it.get("key")))
         if not wanted:
             continue  # (the whole ConfigMap or Secret: no key to look up)
-        target = graphmod.whole(found[0])
-        keys = _keys(target, ("data", "binaryData") if kind == "ConfigMap" else ("data", "stringData"))
-        if keys is None:
+        # several of that name (alternatives side by side: calico's manifests/ has eight
+        # calico-config ConfigMaps): the referrer's own file's; else a key is missing only
+        # when none of them has it
+        fields = ("data", "binaryData") if kind == "ConfigMap" else ("data", "stringData")
+        candidates = [graphmod.whole(c) for c in found]
+        own = [c for c in candidates if c.path == obj.path]
+        if own:
+            candidates = own[:1]
+        keysets = [_keys(c, fields) for c in candidates]
+        if any(k is None for k in keysets):
             continue
+        target, keys = candidates[0], keysets[0]
         for kptr, key in wanted:
-            if isinstance(key, str) and key not in keys:
+            if isinstance(key, str) and all(key not in ks for ks in keysets):
                 m = [c for c in [closest(key, sorted(k for k in keys if isinstance(k, str)))] if c]
                 shown = ", ".join(f"`{k}`" for k in sorted(keys)[:5]) or "none"
                 yield Violation(f"{pointer_to_k8s(kptr)}: {kind} {target.name} has no key `{key}`"
