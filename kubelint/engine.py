@@ -920,10 +920,11 @@ def _packed_lines(lines: Optional[List[Tuple[int, int, int]]], text: Optional[st
 
 
 def _not_a_manifest(loaded: Loaded, version: Optional[str] = None) -> Optional[str]:
-    """Why a walked file is not linted, or None: none of its documents has apiVersion or kind
-    (compose files, workflows, package.json, Grafana's `apiVersion: 1`), or every apiVersion
-    is of a tool's configuration (a kind cluster config: TOOL_CONFIG_GROUPS). A file that does not parse is only skipped
-    when its text does not mention either key."""
+    """Why a walked file is not linted, or None: none of its documents is typed like an object
+    (compose files, workflows, package.json, Grafana's `apiVersion: 1`, a Helm repository
+    index), every document is a tool's configuration (TOOL_CONFIG_GROUPS, KRM function
+    configs, kubeconfig files) or a tool's own kind (_tool_kind). A file that does not parse
+    is skipped when it is a template (TEMPLATE) or its text mentions neither key."""
     codes = {p.code for p in loaded.problems}
     if codes - {"KL003"}:  # (a duplicate key leaves the data loaded: judged below by it)
         if loaded.text is None or codes - {"KL001", "KL003"}:
