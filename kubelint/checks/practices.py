@@ -94,6 +94,7 @@ def _unsafe_fix(title: str, ops: tuple) -> Fix:
 # pod of a run, made once per (title, pointer) and shared (fix.py copies what it inserts).
 _ADDED: Dict[Tuple[str, Pointer], Fix] = {}
 _DROP_ALL = {"drop": ["ALL"]}
+_DROPS = ("ALL", "NET_RAW")
 _NO_ESCALATION = {"allowPrivilegeEscalation": False}
 _READ_ONLY = {"readOnlyRootFilesystem": True}
 
@@ -265,7 +266,9 @@ def _sc_findings(add: Any, ptr: Pointer, c: dict, sc: dict, has_sc: bool) -> Non
     if not isinstance(caps, dict) or not caps:
         caps = None  # (an empty mapping counts as none, as before)
     drop = list(items(caps.get("drop"))) if caps else []
-    if "ALL" not in drop and "NET_RAW" not in drop:
+    # (in any case, as container runtimes and kube-linter read them: `drop: [all]` drops all;
+    # Pod Security's restricted level wants `ALL` exactly, and KL426 says so)
+    if not any(d.__class__ is str and d.upper() in _DROPS for d in drop):
         # unsafe fixes (--unsafe-fixes): a process that needs a capability stops working
         if caps and "drop" in caps:
             where, at = scp + ("capabilities", "drop"), "key"
