@@ -82,6 +82,12 @@ CASES = [
     # validateContainerPorts: IsValidPortNum, IsValidPortName
     (POD.format(extra="      ports:\n        - {name: web--http, containerPort: 80}\n"), ("KL113", 10, 18),
      "must not contain consecutive hyphens"),
+    # AccumulateUniqueHostPorts: the regular containers share host ports (protocol/hostIP/port)
+    (POD.format(extra="      ports: [{containerPort: 80, hostPort: 8080}]\n    - name: proxy\n"
+                      "      image: envoyproxy/envoy:v1.31.0\n"
+                      "      ports: [{containerPort: 81, hostPort: 8080}]\n"), ("KL113", 12, 45),
+     'spec.containers[1].ports[0].hostPort: Duplicate value: "TCP//8080" (hostPort 8080/TCP is '
+     "already spec.containers[0].ports[0]'s)"),
     # validateVolumeMounts: Not found
     (POD.format(extra="      volumeMounts: [{name: data, mountPath: /data}]\n"), ("KL114", 9, 29),
      'spec.containers[0].volumeMounts[0].name: Not found: "data"'),

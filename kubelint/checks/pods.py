@@ -96,7 +96,12 @@ def container_ports(obj: Any, ctx: Any) -> Iterator[Violation]:
                     seen = host_ports if cptr[-2] == "containers" else init_ports
                     if key in seen:
                         yield Violation(f"{pointer_to_k8s(ptr + ('hostPort',))}: Duplicate value: "
-                                        f"\"{key}\"", ptr + ("hostPort",))
+                                        f"\"{key}\" (hostPort {host}/{protocol} is already "
+                                        f"{pointer_to_k8s(seen[key])}'s)", ptr + ("hostPort",),
+                                        related=((None, seen[key] + ("hostPort",),
+                                                  "the first port on this host port"),),
+                                        hint="give one of them another hostPort, or drop it: "
+                                             "a Service reaches the pods without one")
                     else:
                         seen[key] = ptr
 
