@@ -92,7 +92,10 @@ TEST_DATA = ("Go test data: the go tool skips `testdata` folders, which hold tes
 # A Source.unit: each document of the file is applied on its own (graph.py's units), as the
 # resources of a Kyverno CLI test are evaluated one by one (e2e.py)
 EACH_DOCUMENT = "\0each document"
-WALK_SKIPS = (NOT_A_MANIFEST, TOOL_CONFIG, TEMPLATE)  # what a walked file may be skipped as, once read
+CONTROLLER_OUTPUT = ("a controller's output (metadata.ownerReferences with controller: true) "
+                     "that lacks fields a manifest needs: a test's expected state or a cluster "
+                     "dump, never applied")
+WALK_SKIPS = (NOT_A_MANIFEST, TOOL_CONFIG, TEMPLATE, CONTROLLER_OUTPUT)  # what a walked file may be skipped as, once read
 
 
 class Source(NamedTuple):

@@ -12,7 +12,8 @@ from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Se
 
 from . import identify as identity
 from . import k8s_schema
-from .discover import (FUNCTION_ANNOTATIONS, GO_TEMPLATE, MANIFEST_SUFFIXES, NOT_A_MANIFEST,  # noqa: F401 (re-exported)
+from .discover import (CONTROLLER_OUTPUT, FUNCTION_ANNOTATIONS, GO_TEMPLATE,  # noqa: F401 (re-exported)
+                       MANIFEST_SUFFIXES, NOT_A_MANIFEST,
                        STDIN, TEMPLATE, TEMPLATE_NAME, TOOL_CONFIG, TOOL_CONFIG_GROUPS, WALK_SKIPS,
                        Source)
 from .discover import discover as _discover
@@ -923,7 +924,8 @@ def _not_a_manifest(loaded: Loaded, version: Optional[str] = None) -> Optional[s
     """Why a walked file is not linted, or None: none of its documents is typed like an object
     (compose files, workflows, package.json, Grafana's `apiVersion: 1`, a Helm repository
     index), every document is a tool's configuration (TOOL_CONFIG_GROUPS, KRM function
-    configs, kubeconfig files) or a tool's own kind (_tool_kind). A file that does not parse
+    configs, kubeconfig files) or a tool's own kind (_tool_kind), or every document is a
+    controller's output and one is partial (CONTROLLER_OUTPUT). A file that does not parse
     is skipped when it is a template (TEMPLATE) or its text mentions neither key."""
     codes = {p.code for p in loaded.problems}
     if codes - {"KL003"}:  # (a duplicate key leaves the data loaded: judged below by it)
@@ -954,7 +956,21 @@ def _not_a_manifest(loaded: Loaded, version: Optional[str] = None) -> Optional[s
         return TOOL_CONFIG
     if version is not None and all(_tool_kind(t, version) for t in typed):
         return NOT_A_MANIFEST
+    if all(_controller_owned(t) for t in typed):
+        from .render.kustomize import partial
+
+        if partial(typed):
+            return CONTROLLER_OUTPUT
     return None
+
+
+def _controller_owned(data: dict) -> bool:
+    """Made by a controller (an ownerReference with controller: true): percona's operator
+    tests compare `kubectl get -o yaml` with such files, stripped of images and defaults
+    (1,420 false findings walking percona-server-mongodb-operator)."""
+    meta = data.get("metadata")
+    refs = meta.get("ownerReferences") if isinstance(meta, dict) else None
+    return isinstance(refs, list) and any(isinstance(r, dict) and r.get("controller") is True for r in refs)
 
 
 _KIND = LazyRegex(r"[A-Za-z][A-Za-z0-9]*\Z")

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from kubelint.discover import (NAMED_PATCH, NOT_A_MANIFEST, TEMPLATE, TEST_DATA, TOOL_CONFIG,
-                               discover)
+from kubelint.discover import (CONTROLLER_OUTPUT, NAMED_PATCH, NOT_A_MANIFEST, TEMPLATE, TEST_DATA,
+                               TOOL_CONFIG, discover)
 from kubelint.engine import Settings, run
 
 from .conftest import ROOT, kubelint
@@ -442,3 +442,24 @@ def test_chainsaw_and_kuttl_test_folders_skip_expected_states(tmp_path):
     # named on the command line, an assert file is linted as it is
     proc = kubelint("check", "e2e/smoke/gone.yaml", cwd=tmp_path)
     assert proc.returncode == 1 and b"KL010" in proc.stdout
+
+
+def test_a_controllers_partial_output_is_an_expected_state(tmp_path):
+    """percona's operator tests compare `kubectl get -o yaml` with files of the controller's
+    output, stripped of images and defaults (1,420 false findings in a walk). A file whose
+    objects all have a controller ownerReference and that holds a partial object is skipped
+    and listed; a complete controller-owned object, or a partial one of nobody's, is linted."""
+    owned = ("apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db-rs0\n  ownerReferences:\n"
+             "    - {apiVersion: psmdb.percona.com/v1, kind: PerconaServerMongoDB, name: db, uid: x,"
+             " controller: true}\nspec:\n  serviceName: db-rs0\n  selector: {matchLabels: {app: db}}\n"
+             "  template:\n    metadata: {labels: {app: db}}\n    spec:\n      containers:\n"
+             "        - name: mongod%s\n")
+    write(tmp_path, "e2e/compare/statefulset_db-rs0.yml", owned % "")
+    write(tmp_path, "e2e/dump/statefulset_db-rs0.yml", owned % "\n          image: percona/mongod:8.0")
+    write(tmp_path, "e2e/mine/statefulset.yml", (owned % "").replace(
+        "  ownerReferences:\n    - {apiVersion: psmdb.percona.com/v1, kind: PerconaServerMongoDB, name: db, uid: x,"
+        " controller: true}\n", ""))
+    proc = kubelint("check", "--show-skipped", "--select", "KL111", ".", cwd=tmp_path)
+    lines = proc.stdout.decode().splitlines()
+    assert "e2e/compare/statefulset_db-rs0.yml: skipped: " + CONTROLLER_OUTPUT in lines, lines
+    assert [l.split(": error")[0] for l in lines if "[KL" in l] == ["e2e/mine/statefulset.yml:12:11"], lines

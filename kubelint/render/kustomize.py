@@ -227,11 +227,15 @@ def looks_like_patch(path: str) -> bool:
     a field its schema requires at the top or in `spec` (a Deployment without
     `spec.selector`, a CRD without `spec`), with a pod template without containers, or with a
     container without an image."""
+    return partial([doc.data for doc in load(path).documents])
+
+
+def partial(documents: List[Any]) -> bool:
+    """Whether some document's data is a partial object (looks_like_patch)."""
     from .. import k8s_schema
 
     version = k8s_schema.latest_version()
-    for doc in load(path).documents:
-        data = doc.data
+    for data in documents:
         if not isinstance(data, dict) or not isinstance(data.get("apiVersion"), str) or \
                 not isinstance(data.get("kind"), str):
             continue
