@@ -563,3 +563,17 @@ def test_a_key_is_looked_up_in_the_referrers_own_file_among_alternatives(tmp_pat
     walked = run(["manifests"], Settings())
     assert codes(walked, "KL205") == [("manifests/typo.yaml", 19, 71, "KL205")], codes(walked, "KL205")
     assert "has no key `etcd_cert`" in [f for f in walked.findings if f.code == "KL205"][0].message
+
+
+def test_pods_of_one_name_in_several_files_are_named_once(tmp_path, monkeypatch):
+    """Kong's examples/: each file has its Deployment `echo`; a Service selecting them in the
+    folder listed "Deployment echo, Deployment echo, Deployment echo"."""
+    app = DEPLOYMENT.replace("frontend", "echo").replace(
+        '        - {name: web, image: "nginx:1.27"}',
+        '        - {name: web, image: "nginx:1.27", ports: [{containerPort: 80}]}')
+    root = tree(tmp_path, {f"examples/{n}.yaml": app for n in ("a", "b", "c")})
+    (root / "examples/d.yaml").write_text(SERVICE.replace("targetPort: http-server", "targetPort: 1027"))
+    monkeypatch.chdir(root)
+    found = [f for f in run(["examples"], Settings()).findings if f.code == "KL204"]
+    assert len(found) == 1 and "(Deployment echo; they declare 80)" in found[0].message, \
+        [f.message for f in found]

@@ -338,8 +338,10 @@ def service_target_port_undeclared(obj: Any, ctx: Any) -> Iterator[Violation]:
             continue
         where = ("spec", "ports", i, "targetPort" if "targetPort" in port else "port")
         shown = ", ".join(str(p) for p in sorted(d for d in declared if isinstance(d, int)))
+        # (one name each: a folder of examples has a Deployment `echo` in several files)
+        owners = ", ".join(list(dict.fromkeys(p.describe for p in pods))[:3])
         yield Violation(f"{pointer_to_k8s(where)}: {target} is not a declared container port of the "
-                        f"selected pods ({', '.join(p.describe for p in pods[:3])}; they declare "
+                        f"selected pods ({owners}; they declare "
                         f"{shown})", where,
                         related=((pods[0].obj, pods[0].spec_pointer + ("containers",),
                                   f"containers of {pods[0].describe}"),),
@@ -748,7 +750,8 @@ def pdb_no_eviction(obj: Any, ctx: Any) -> Iterator[Violation]:
     if pods and ma >= total:
         first = pods[0]
         yield Violation(f"spec.minAvailable is {ma}, but the pods it selects number {total} "
-                        f"({', '.join(p.describe for p in pods[:3])}): no pod may ever be evicted",
+                        f"({', '.join(list(dict.fromkeys(p.describe for p in pods))[:3])}): no pod may "
+                        "ever be evicted",
                         ("spec", "minAvailable"),
                         related=((first.obj, ("spec", "replicas") if first.obj.kind != "Pod" else ("metadata", "name"),
                                   f"{first.describe}"),),
