@@ -177,7 +177,11 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     write(tmp_path, "deploy/spc.yaml", "apiVersion: secrets-store.csi.x-k8s.io/v1\n"
           "kind: SecretProviderClass\nmetadata: {name: conjur}\nspec:\n  provider: conjur\n"
           "  parameters:\n    sslCertificate: |\n$CONJUR_SSL_CERT\n")
-    # ... but a syntax error elsewhere in a file with a placeholder is one
+    # ... but not Argo's runtime placeholders, which must be quoted (argo-rollouts' example)
+    write(tmp_path, "deploy/analysis.yaml", "apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\n"
+          "metadata: {name: a}\nspec:\n  metrics:\n  - name: m\n    provider:\n      job:\n"
+          "        metadata:\n          annotations:\n            linkerd.io/inject: {{args.inject}}\n")
+    # ... and a syntax error elsewhere in a file with a placeholder is one
     write(tmp_path, "deploy/broken.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
           "  name: x\n  labels: {a: b\ndata:\n  host: \"{{host}}\"\n")
     write(tmp_path, "fn/fn-config.yaml", "apiVersion: examples.config.kubernetes.io/v1beta1\n"
@@ -205,6 +209,7 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     assert out.rstrip().splitlines()[-1].split(")", 1)[1] == \
         "; 8 files skipped: not Kubernetes manifests; 1 testdata folder skipped", out
     assert "\ndeploy/broken.yaml:6:5: error: YAML syntax error" in out, out
+    assert "\ndeploy/analysis.yaml:11:33: error: a mapping key must be a scalar" in out, out
     lines = kubelint("check", "--show-skipped", ".", cwd=tmp_path).stdout.decode().splitlines()
     assert "pkg/testdata: skipped: " + TEST_DATA in lines
     assert "templates/web.template.yaml: skipped: " + TEMPLATE in lines
