@@ -170,6 +170,12 @@ PUBLISHED_CONFIGMAPS = frozenset({"kube-root-ca.crt", "openshift-service-ca.crt"
                                   "istio-ca-root-cert"})
 
 
+def _owners(pods: Sequence[Any]) -> str:
+    """The first three owners of selected pods, each named once (a folder of examples has a
+    Deployment `echo` in several files)."""
+    return ", ".join(list(dict.fromkeys(p.describe for p in pods))[:3])
+
+
 def _keys(obj: Any, fields: Sequence[str]) -> Optional[set]:
     """The keys of a ConfigMap/Secret; None when it declares none (filled in elsewhere)."""
     keys: set = set()
@@ -338,8 +344,7 @@ def service_target_port_undeclared(obj: Any, ctx: Any) -> Iterator[Violation]:
             continue
         where = ("spec", "ports", i, "targetPort" if "targetPort" in port else "port")
         shown = ", ".join(str(p) for p in sorted(d for d in declared if isinstance(d, int)))
-        # (one name each: a folder of examples has a Deployment `echo` in several files)
-        owners = ", ".join(list(dict.fromkeys(p.describe for p in pods))[:3])
+        owners = _owners(pods)
         yield Violation(f"{pointer_to_k8s(where)}: {target} is not a declared container port of the "
                         f"selected pods ({owners}; they declare "
                         f"{shown})", where,
@@ -483,10 +488,8 @@ def config_references(obj: Any, ctx: Any) -> Iterator[Violation]:
         # calico-config ConfigMaps): the referrer's own file's; else a key is missing only
         # when none of them has it
         fields = ("data", "binaryData") if kind == "ConfigMap" else ("data", "stringData")
-        candidates = [graphmod.whole(c) for c in found]
-        own = [c for c in candidates if c.path == obj.path]
-        if own:
-            candidates = own[:1]
+        own = [c for c in found if c.path == obj.path]
+        candidates = [graphmod.whole(c) for c in (own[:1] or found)]
         keysets = [_keys(c, fields) for c in candidates]
         if any(k is None for k in keysets):
             continue
@@ -750,8 +753,7 @@ def pdb_no_eviction(obj: Any, ctx: Any) -> Iterator[Violation]:
     if pods and ma >= total:
         first = pods[0]
         yield Violation(f"spec.minAvailable is {ma}, but the pods it selects number {total} "
-                        f"({', '.join(list(dict.fromkeys(p.describe for p in pods))[:3])}): no pod may "
-                        "ever be evicted",
+                        f"({_owners(pods)}): no pod may ever be evicted",
                         ("spec", "minAvailable"),
                         related=((first.obj, ("spec", "replicas") if first.obj.kind != "Pod" else ("metadata", "name"),
                                   f"{first.describe}"),),
