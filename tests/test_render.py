@@ -490,3 +490,23 @@ def test_unchanged_roots_are_not_rendered_again_and_clean_ones_build_no_source_m
     write(repo, "base/service.yaml", SERVICE.replace("name: web", "name: web\n  labels: {tier: front}"))
     renders.clear()
     assert lint() == first and sorted(renders) == ["broken", "clean"]
+
+
+@needs_kustomize
+def test_one_name_at_two_api_versions_maps_each_to_its_own_file(tmp_path):
+    """kubebuilder's multiversion samples: a CronJob `cronjob-sample` at v1 in one file and at
+    v2 in another, both listed by the kustomization. Each rendered object maps back to the file
+    of its own apiVersion (the v2 object was mapped to the v1 file, so naming the v2 file alone
+    lost its findings), and the duplicate's message does not call the other file "this file"."""
+    cr = ("apiVersion: batch.example.io/{v}\nkind: CronJob\nmetadata:\n  labels:\n    app: x\n"
+          "  name: cronjob-sample\nspec:\n  schedule: \"*/1 * * * *\"\n")
+    write(tmp_path, "batch_v1_cronjob.yaml", cr.format(v="v1"))
+    write(tmp_path, "batch_v2_cronjob.yaml", cr.format(v="v2"))
+    write(tmp_path, "kustomization.yaml", "resources:\n- batch_v1_cronjob.yaml\n- batch_v2_cronjob.yaml\n")
+    out = kubelint("check", "--select", "KL015,KL217", ".", cwd=tmp_path).stdout.decode()
+    assert findings(out.encode()) == ["batch_v1_cronjob.yaml:1:13 KL015", "batch_v2_cronjob.yaml:1:13 KL015",
+                                      "batch_v2_cronjob.yaml:6:9 KL217"], out
+    assert "is already defined (in the same kustomize build): kubectl apply keeps only the last one" in out
+    assert "related: batch_v1_cronjob.yaml:" in out
+    out = kubelint("check", "--select", "KL015,KL217", "batch_v2_cronjob.yaml", cwd=tmp_path).stdout.decode()
+    assert findings(out.encode()) == ["batch_v2_cronjob.yaml:1:13 KL015", "batch_v2_cronjob.yaml:6:9 KL217"], out

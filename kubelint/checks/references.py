@@ -7,6 +7,7 @@ is assumed to point outside the input and is not reported, unless the rule's opt
 
 from __future__ import annotations
 
+import os
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from .. import graph as graphmod
@@ -873,11 +874,23 @@ def duplicate_object(obj: Any, ctx: Any) -> Iterator[Violation]:
     if "kubelint:stub" not in obj.data and graphmod.full_data(first) == graphmod.full_data(obj):
         return  # the same object twice (alternative bundles side by side): nothing is lost
     where = "" if obj.kind in graphmod.CLUSTER_SCOPED else f" in namespace `{obj.namespace}`"
-    at = f"{first.path}" if first.path != obj.path else "this file"
+    at = f"{first.path}" if first.path != obj.path else _same_place(obj.path)
     yield Violation(f"{obj.kind} {obj.name}{where} is already defined ({at}): kubectl apply "
                     "keeps only the last one", ("metadata", "name"),
                     related=((first, ("metadata", "name"), f"first definition of {obj.kind} {obj.name}"),),
                     hint="rename one, or remove the duplicate")
+
+
+def _same_place(path: str) -> str:
+    """How a message names the place both duplicates are in. A rendering's stand-in path is
+    its kustomization file (or a chart's templates folder), while the findings move to the
+    source files that wrote each object: "this file" would name the wrong one."""
+    base = os.path.basename(path)
+    if base in ("kustomization.yaml", "kustomization.yml", "Kustomization"):
+        return "in the same kustomize build"
+    if base == "templates":
+        return "in the same chart's output"
+    return "this file"
 
 
 def _duplicates(ctx: Any) -> set:

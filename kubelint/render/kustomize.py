@@ -715,16 +715,26 @@ class SourceMap:
 
     def _base(self, obj: Any, kind: Any, name: str) -> Optional[_Source]:
         """The resource document the rendered object comes from: same kind, and the longest
-        source name the rendered name contains (prefixes, suffixes and hashes added)."""
+        source name the rendered name contains (prefixes, suffixes and hashes added); among
+        equal names, the same apiVersion, then the same namespace (kubebuilder's samples: one
+        CronJob `cronjob-sample` at v1 and at v2, in two files)."""
+        api = obj.get("apiVersion") if isinstance(obj, dict) else None
+        meta = obj.get("metadata") if isinstance(obj, dict) else None
+        namespace = meta.get("namespace") if isinstance(meta, dict) else None
         for same_kind in (True, False):  # a JSON 6902 patch may change the kind
-            best = None
+            best, best_rank = None, None
             for src in self._resources:
                 data = src.doc.data
                 if same_kind and data.get("kind") != kind:
                     continue
                 src_name = _name(data)
-                if src_name and src_name in name and (best is None or len(src_name) > len(_name(best.doc.data))):
-                    best = src
+                if not src_name or src_name not in name:
+                    continue
+                src_meta = data.get("metadata")
+                rank = (len(src_name), data.get("apiVersion") == api,
+                        isinstance(src_meta, dict) and src_meta.get("namespace") == namespace)
+                if best_rank is None or rank > best_rank:
+                    best, best_rank = src, rank
             if best is not None:
                 return best
         return None
