@@ -801,12 +801,14 @@ class Linter:
     def validate(self, schema: Any, doc: Document, obj: K8sObject, data: Any = None) -> List[Finding]:
         """KL010 findings of `obj` (or of `data`, the object as the API server validates
         it) against a compiled schema (built-in or custom)."""
+        written = None if data is None or data is doc.data else doc.data
         data = doc.data if data is None else data
         if schema is None or "KL010" not in self.enabled_codes or _is_valid(schema, data):
             return []
         from .validate import violations
 
-        found = (self.from_violation("KL010", v, doc, obj) for v in violations(schema, data, _position_node(doc)))
+        found = (self.from_violation("KL010", v, doc, obj)
+                 for v in violations(schema, data, _position_node(doc), written))
         return [f for f in found if f]
 
     def validate_custom(self, obj: K8sObject, doc: Document, crds: Any) -> Optional[List[Finding]]:

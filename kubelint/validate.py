@@ -46,17 +46,31 @@ def _source_scalar(node: Any, pointer) -> Optional[Any]:
     return None
 
 
-def violations(schema: Any, data: Any, node: Any) -> Iterator[Violation]:
+def violations(schema: Any, data: Any, node: Any, written: Any = None) -> Iterator[Violation]:
+    """`written`: the object as written, when `data` is what the API server validates
+    instead (a custom resource's non-nullable nulls dropped)."""
     try:
         errors = list(schema.validator.iter_errors(data))
     except ValueError as e:  # jsonschema-rs: "Recursion limit reached" on absurd nesting
         yield Violation(f"the object is nested too deeply to be validated ({e})", ())
         return
     for err in errors:
-        yield from _explain(schema, err, node)
+        yield from _explain(schema, err, node, written)
 
 
-def _explain(schema: Any, err: Any, node: Any) -> Iterator[Violation]:
+def _written_null(written: Any, ptr: tuple, field: str) -> bool:
+    """Whether the object as written has `field` at `ptr`, as null."""
+    for key in ptr:
+        if isinstance(written, dict) and isinstance(key, str) and key in written:
+            written = written[key]
+        elif isinstance(written, list) and isinstance(key, int) and 0 <= key < len(written):
+            written = written[key]
+        else:
+            return False
+    return isinstance(written, dict) and field in written and written[field] is None
+
+
+def _explain(schema: Any, err: Any, node: Any, written: Any = None) -> Iterator[Violation]:
     kind = err.kind
     name = type(kind).__name__  # e.g. "OneOfNotValid": finer than kind.name ("oneOf")
     ptr = tuple(err.instance_path)
@@ -77,6 +91,14 @@ def _explain(schema: Any, err: Any, node: Any) -> Iterator[Violation]:
                             hint=None if guess else _known_hint(known), fix=fix)
         return
     if name == "Required":
+        field = kind.property
+        if written is not None and _written_null(written, ptr, field):
+            # `spec:` with nothing after it (kubebuilder's samples): null is "not set"
+            at = pointer_to_k8s(ptr + (field,))
+            yield Violation(f"{at}: required, but written as null (the API server drops a null "
+                            f"field that is not nullable, then finds `{field}` missing)",
+                            ptr + (field,), at="key", hint=f"give `{field}` a value")
+            return
         yield Violation(f"{where}: missing required field `{kind.property}`" if ptr
                         else f"missing required field `{kind.property}`", ptr, at="key")
         return

@@ -55,8 +55,9 @@ def lint_text_result(text):
 def test_nulls_pruned_and_defaults_applied_before_validation():
     result = run([HERE + "/appset-crd.yaml", HERE + "/appset.yaml"], Settings())
     assert found(result) == [
-        # revision: null is pruned, so it is missing (as the API server says)
-        ("KL010", 40, 7, "spec.generators[0].git: missing required field `revision`"),
+        # revision: null is pruned, so it is missing (as the API server says): at its key
+        ("KL010", 42, 9, "spec.generators[0].git.revision: required, but written as null (the API server drops a null "
+                          "field that is not nullable, then finds `revision` missing)"),
         ("KL010", 44, 23, 'spec.syncPolicy.applicationsSync: unsupported value "create-or-update": '
                           'supported values: "create-only", "create-update", "create-delete", "sync"; '
                           'did you mean "create-update"?'),
@@ -226,7 +227,8 @@ CASES = {  # name: (CRD file, findings of the broken variant)
                          "when mode is set to 'Topology'"),
     ]),
     "appset": ("appset-crd.yaml", [
-        ("KL010", 12, 7, "spec.generators[0].git: missing required field `revision`"),
+        ("KL010", 14, 9, "spec.generators[0].git.revision: required, but written as null (the API server drops a null "
+                          "field that is not nullable, then finds `revision` missing)"),
         ("KL010", 32, 29, 'spec.generators[1].scmProvider.gitlab.includeSubgroups: expected boolean, '
                           'found string "yes-please"'),
     ]),

@@ -510,3 +510,25 @@ def test_one_name_at_two_api_versions_maps_each_to_its_own_file(tmp_path):
     assert "related: batch_v1_cronjob.yaml:" in out
     out = kubelint("check", "--select", "KL015,KL217", "batch_v2_cronjob.yaml", cwd=tmp_path).stdout.decode()
     assert findings(out.encode()) == ["batch_v2_cronjob.yaml:1:13 KL015", "batch_v2_cronjob.yaml:6:9 KL217"], out
+
+
+@needs_kustomize
+def test_a_null_required_field_is_reported_at_its_key_through_a_kustomization(tmp_path):
+    """kubebuilder's samples (`spec:` and a TODO comment): the API server drops the null and
+    finds the required `spec` missing; the finding is on the `spec:` key, in the file and
+    through the kustomization alike."""
+    write(tmp_path, "crd.yaml", "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+          "metadata: {name: captains.crew.example.io}\nspec:\n  group: crew.example.io\n"
+          "  names: {kind: Captain, plural: captains, singular: captain, listKind: CaptainList}\n"
+          "  scope: Namespaced\n  versions:\n  - name: v1\n    served: true\n    storage: true\n"
+          "    schema:\n      openAPIV3Schema:\n        type: object\n        required: [spec]\n"
+          "        properties:\n          spec: {type: object}\n")
+    write(tmp_path, "samples/captain.yaml", "apiVersion: crew.example.io/v1\nkind: Captain\nmetadata:\n"
+          "  name: captain-sample\nspec:\n  # TODO(user): Add fields here\n")
+    expected = ("samples/captain.yaml:5:1: error: spec: required, but written as null (the API server "
+                "drops a null field that is not nullable, then finds `spec` missing) [KL010 schema]")
+    out = kubelint("check", "--crd", "crd.yaml", "samples", cwd=tmp_path).stdout.decode()
+    assert out.splitlines()[0] == expected, out
+    write(tmp_path, "samples/kustomization.yaml", "resources:\n- captain.yaml\n")
+    out = kubelint("check", "--crd", "crd.yaml", "samples", cwd=tmp_path).stdout.decode()
+    assert out.splitlines()[0] == expected, out

@@ -607,7 +607,9 @@ class SourceMap:
             if doc_pointer is not None and _same(_get(base.doc.data, doc_pointer)[1], value):
                 from ..positions import locate
 
-                return Origin(src.path, locate(src.doc.node, doc_pointer))
+                # a null is written as nothing after its key: the key is what a finding names
+                return Origin(src.path, locate(src.doc.node, doc_pointer,
+                                               "key" if value is None else "value"))
             if not exists:  # a missing field: where the object (or its deepest part) is written
                 from ..positions import locate
 
