@@ -532,3 +532,25 @@ def test_a_null_required_field_is_reported_at_its_key_through_a_kustomization(tm
     write(tmp_path, "samples/kustomization.yaml", "resources:\n- captain.yaml\n")
     out = kubelint("check", "--crd", "crd.yaml", "samples", cwd=tmp_path).stdout.decode()
     assert out.splitlines()[0] == expected, out
+
+
+@needs_kustomize
+def test_each_finding_of_one_rendered_object_at_one_place_is_kept(tmp_path):
+    """camel-k's CamelCatalog sample, `spec: {}` where three fields are required: three
+    findings at one place, all kept through the kustomization (the dedupe of two overlays'
+    findings on one base kept only the first)."""
+    write(tmp_path, "crd.yaml", "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+          "metadata: {name: catalogs.camel.example.io}\nspec:\n  group: camel.example.io\n"
+          "  names: {kind: Catalog, plural: catalogs, singular: catalog, listKind: CatalogList}\n"
+          "  scope: Namespaced\n  versions:\n  - name: v1\n    served: true\n    storage: true\n"
+          "    schema:\n      openAPIV3Schema:\n        type: object\n        properties:\n"
+          "          spec:\n            type: object\n            required: [artifacts, loaders, runtime]\n"
+          "            properties:\n              artifacts: {type: string}\n"
+          "              loaders: {type: string}\n              runtime: {type: string}\n")
+    write(tmp_path, "samples/catalog.yaml", "apiVersion: camel.example.io/v1\nkind: Catalog\nmetadata:\n"
+          "  name: example\nspec: {}\n")
+    write(tmp_path, "samples/kustomization.yaml", "resources:\n- catalog.yaml\n")
+    out = kubelint("check", "--crd", "crd.yaml", "samples", cwd=tmp_path).stdout.decode()
+    assert [line for line in out.splitlines() if "KL010" in line] == [
+        f"samples/catalog.yaml:5:7: error: spec: missing required field `{field}` [KL010 schema]"
+        for field in ("artifacts", "loaders", "runtime")], out

@@ -239,6 +239,9 @@ def remap_and_suppress(findings: List[Finding], renderings: Dict[str, Rendering]
 
     directives: Dict[str, Any] = {}
     kept, quiet = [], []
+    # two overlays of one base report a base's mistake once; but one rendered object's
+    # findings at one place are each kept (a CR's `spec: {}` lacking three required fields)
+    first_from: Dict[Tuple[Any, ...], Tuple[str, int]] = {}
     for f in findings:
         r = renderings.get(f.path)
         if r is None:
@@ -247,6 +250,10 @@ def remap_and_suppress(findings: List[Finding], renderings: Dict[str, Rendering]
         moved = _remap_one(f, r, renderings)
         if r.focus is not None and os.path.normpath(moved.path) not in r.focus:
             continue  # the root was rendered for a file named on the command line
+        key = (moved.code, moved.path, moved.span.line, moved.span.column, moved.pointer)
+        source = first_from.setdefault(key, (f.path, f.doc))
+        if source != (f.path, f.doc):
+            continue
         if moved.path not in directives:
             try:
                 with open(moved.path, encoding="utf-8", errors="replace") as fh:
@@ -323,12 +330,12 @@ def separate_applications(findings: List[Finding], renderings: Dict[str, Renderi
 
 
 def dedupe(findings: List[Finding]) -> List[Finding]:
-    """One finding per rule, place and field: two overlays of one base report a base's
-    mistake once."""
+    """Each finding once (remap_and_suppress has already kept one rendering's finding where
+    several renderings report one base's mistake)."""
     seen = set()
     out = []
     for f in findings:
-        key = (f.code, f.path, f.span.line, f.span.column, f.pointer)
+        key = (f.code, f.path, f.span.line, f.span.column, f.pointer, f.message)
         if key in seen:
             continue
         seen.add(key)
