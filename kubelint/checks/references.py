@@ -965,7 +965,8 @@ def overlapping_selectors(obj: Any, ctx: Any) -> Iterator[Violation]:
         if mutual and (o.path, o.doc, o.item or 0) > (obj.path, obj.doc, obj.item or 0):
             continue
         yield Violation(f"spec.selector {_describe(selector, rc)} also matches the pods of {o.kind} "
-                        f"{o.name}: the two controllers fight over them", ("spec", "selector"), at="key",
+                        f"{o.name}: what selects by either selector (an autoscaler's metrics, a disruption "
+                        "budget, `kubectl -l`) counts both workloads' pods", ("spec", "selector"), at="key",
                         related=((o, p.pointer, f"pod labels of {o.kind} {o.name}"),),
                         hint="give each workload a label of its own and select on it")
         return
