@@ -89,6 +89,8 @@ TEMPLATE_NAME = LazyRegex(r"[._-](?:template|tmpl|tpl)s?[._-]|^(?:template|tmpl|
 GO_TEMPLATE = LazyRegex(r"\{\{-?\s*(?:[.$]|(?:range|if|else|end|with|define|template|include|block)\b)")
 TEST_DATA = ("Go test data: the go tool skips `testdata` folders, which hold test fixtures "
              "(often invalid on purpose); name the folder to lint it")
+VENDORED = ("Go's vendored dependencies (a module's `vendor` folder): copies of other projects' "
+            "files, linted where they are maintained; name the folder to lint it")
 # A Source.unit: each document of the file is applied on its own (graph.py's units), as the
 # resources of a Kyverno CLI test are evaluated one by one (e2e.py)
 EACH_DOCUMENT = "\0each document"
@@ -439,6 +441,9 @@ def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence
             full = os.path.join(folder, d)
             if d == "testdata":
                 skipped.append((os.path.normpath(full), TEST_DATA))
+                continue
+            if d == "vendor" and ("go.mod" in names or os.path.isfile(os.path.join(full, "modules.txt"))):
+                skipped.append((os.path.normpath(full), VENDORED))
                 continue
             if stack is not None and stack.ignored(os.path.abspath(full), True):
                 continue

@@ -36,15 +36,17 @@ def summary(result: Any) -> str:
              n(counts[Severity.INFO], "info")]
     if result.suppressed:
         parts.append(f"{len(result.suppressed)} suppressed")
-    from ..discover import TEST_DATA
+    from ..discover import TEST_DATA, VENDORED
 
     reasons = [reason for _, reason in getattr(result, "skipped", ()) or ()]
     folders = reasons.count(TEST_DATA)  # (skipped whole, not file by file)
-    skipped = len(reasons) - folders
+    vendored = reasons.count(VENDORED)
+    skipped = len(reasons) - folders - vendored
     return (f"{n(files, 'file')}, {n(result.objects, 'object')}: {', '.join(parts)}"
             + (f" ({result.elapsed:.2f}s)" if getattr(result, "elapsed", None) is not None else "")
             + (f"; {n(skipped, 'file')} skipped: not Kubernetes manifests" if skipped else "")
-            + (f"; {n(folders, 'testdata folder')} skipped" if folders else ""))
+            + (f"; {n(folders, 'testdata folder')} skipped" if folders else "")
+            + (f"; {n(vendored, 'vendored folder')} skipped" if vendored else ""))
 
 
 def _plain(findings: List[Finding], out: List[str]) -> None:
