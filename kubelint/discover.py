@@ -77,15 +77,19 @@ TOOL_CONFIG_GROUPS = frozenset({
 # A document with one of these annotations configures a KRM function that kustomize or kpt
 # runs (kustomize's fn examples, kyaml's test inputs): read by the tool, never applied
 FUNCTION_ANNOTATIONS = ("config.kubernetes.io/function", "config.k8s.io/function")
-TEMPLATE = ("a template: it holds `{{ }}` placeholders or actions that a tool fills in before "
-            "use (its name, its Go template actions or where it breaks say so), so it is no "
-            "YAML as it is")
+TEMPLATE = ("a template: it holds placeholders or actions that a tool fills in before use "
+            "(`{{ }}`, ytt's `#@` annotations; its name, its actions or where it breaks say "
+            "so), so it is no manifest as it is")
 # a walked file with `{{` that does not parse is a template's source, not a broken manifest,
 # when its name says so (kustomize's `*.template.yaml`, a script's `*-template.yaml`), it
 # holds Go template actions (`{{ .Name }}`, `{{- range }}`: rook's go:embed'ed manifests),
 # or it breaks only on lines with `{{` (karmada's `caBundle: {{caBundle}}`, filled by sed)
 # (compiled on first use: every run imports this module, few read a file that does not parse)
 TEMPLATE_NAME = LazyRegex(r"[._-](?:template|tmpl|tpl)s?[._-]|^(?:template|tmpl|tpl)s?[._-]", re.I)
+# Carvel ytt's annotations are YAML comments, so its templates parse: `#@ load(...)`,
+# `name: #@ data.values.name` (rabbitmq's cluster-operator OLM templates), `#@overlay/match`
+YTT_TEMPLATE = LazyRegex(r"^[ \t]*#@(?:[ \t]|load\(|overlay/|data/values|yaml/|schema/|template/|library/)|: #@ ",
+                         re.M)
 GO_TEMPLATE = LazyRegex(r"\{\{-?\s*(?:[.$]|(?:range|if|else|end|with|define|template|include|block)\b)")
 TEST_DATA = ("Go test data: the go tool skips `testdata` folders, which hold test fixtures "
              "(often invalid on purpose); name the folder to lint it")

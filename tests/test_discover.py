@@ -183,6 +183,10 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     write(tmp_path, "deploy/spc.yaml", "apiVersion: secrets-store.csi.x-k8s.io/v1\n"
           "kind: SecretProviderClass\nmetadata: {name: conjur}\nspec:\n  provider: conjur\n"
           "  parameters:\n    sslCertificate: |\n$CONJUR_SSL_CERT\n")
+    # rabbitmq's cluster-operator: a Carvel ytt template (its annotations are YAML comments,
+    # so it parses; `name: #@ ...` leaves the name null)
+    write(tmp_path, "olm/csv.yml", '#@ load("@ytt:data", "data")\n\n---\napiVersion: v1\n'
+          "kind: ConfigMap\nmetadata:\n  name: #@ data.values.name + '.v' + data.values.version\n")
     # ... but not Argo's runtime placeholders, which must be quoted (argo-rollouts' example)
     write(tmp_path, "deploy/analysis.yaml", "apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\n"
           "metadata: {name: a}\nspec:\n  metrics:\n  - name: m\n    provider:\n      job:\n"
@@ -213,7 +217,7 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     assert proc.returncode == 1 and "\nksm/cert.yaml:1:1: error: not a Kubernetes object: " \
         "missing `apiVersion`" in out, out
     assert out.rstrip().splitlines()[-1].split(")", 1)[1] == \
-        "; 8 files skipped: not Kubernetes manifests; 1 testdata folder skipped; 1 vendored folder skipped", out
+        "; 9 files skipped: not Kubernetes manifests; 1 testdata folder skipped; 1 vendored folder skipped", out
     assert out.startswith("charts/vendor/bad.yaml:5:9: error:") and "vendor/k8s.io" not in out, out
     assert "\ndeploy/broken.yaml:6:5: error: YAML syntax error" in out, out
     assert "\ndeploy/analysis.yaml:11:33: error: a mapping key must be a scalar" in out, out
@@ -224,6 +228,7 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     assert "pkg/multus/host-daemonset.yaml: skipped: " + TEMPLATE in lines
     assert "deploy/apiservice.yaml: skipped: " + TEMPLATE in lines
     assert "deploy/spc.yaml: skipped: " + TEMPLATE in lines
+    assert "olm/csv.yml: skipped: " + TEMPLATE in lines
     assert "fn/fn-config.yaml: skipped: " + TOOL_CONFIG in lines
     assert "gce/disk_types.json: skipped: " + NOT_A_MANIFEST in lines
     assert "ksm/example_config.yaml: skipped: " + NOT_A_MANIFEST in lines
@@ -231,8 +236,9 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     assert "cr/route.yaml:1:1: error: metadata.name: Required value" in out, out
     assert "cr/apps.yaml:2:7: error: unknown kind `Deploymnet`" in out, out
     # named explicitly, each is linted
-    proc = kubelint("check", "pkg/testdata", "templates/web.template.yaml", cwd=tmp_path)
+    proc = kubelint("check", "pkg/testdata", "templates/web.template.yaml", "olm/csv.yml", cwd=tmp_path)
     out = proc.stdout.decode()
+    assert "olm/csv.yml:6:1: error: metadata.name: Required value" in out, out
     assert "pkg/testdata/bad.yaml:5:9: error:" in out and "templates/web.template.yaml:4:10: error: a mapping key must be a scalar" in out, out
 
 
