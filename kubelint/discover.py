@@ -93,6 +93,8 @@ YTT_TEMPLATE = LazyRegex(r"^[ \t]*#@(?:[ \t]|load\(|overlay/|data/values|yaml/|s
 GO_TEMPLATE = LazyRegex(r"\{\{-?\s*(?:[.$]|(?:range|if|else|end|with|define|template|include|block)\b)")
 TEST_DATA = ("Go test data: the go tool skips `testdata` folders, which hold test fixtures "
              "(often invalid on purpose); name the folder to lint it")
+TEST_SOURCES = ("Maven/Gradle test sources (`src/test`): fixtures the build's tests read (often "
+                "invalid on purpose, or stale copies such as an old CRD); name the folder to lint it")
 VENDORED = ("Go's vendored dependencies (a module's `vendor` folder): copies of other projects' "
             "files, linted where they are maintained; name the folder to lint it")
 # A Source.unit: each document of the file is applied on its own (graph.py's units), as the
@@ -448,6 +450,11 @@ def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence
                 continue
             if d == "vendor" and ("go.mod" in names or os.path.isfile(os.path.join(full, "modules.txt"))):
                 skipped.append((os.path.normpath(full), VENDORED))
+                continue
+            if d == "test" and os.path.basename(abs_folder) == "src":
+                # a CRD among them would validate the whole walk's resources (flink's
+                # pre-flink-configuration-yaml-crd.yml: 111 false errors)
+                skipped.append((os.path.normpath(full), TEST_SOURCES))
                 continue
             if stack is not None and stack.ignored(os.path.abspath(full), True):
                 continue

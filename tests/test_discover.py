@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from kubelint.discover import (CONTROLLER_OUTPUT, NAMED_PATCH, NOT_A_MANIFEST, TEMPLATE, TEST_DATA,
-                               VENDORED,
+                               TEST_SOURCES, VENDORED,
                                TOOL_CONFIG, discover)
 from kubelint.engine import Settings, run
 
@@ -164,6 +164,8 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     config (a kind of its own without apiVersion or metadata)."""
     write(tmp_path, "deploy/pod.yaml", POD.format(name="web"))
     write(tmp_path, "pkg/testdata/bad.yaml", BAD)
+    # flink-kubernetes-operator: a stale CRD among a Java build's test resources
+    write(tmp_path, "api/src/test/resources/old-crd.yaml", BAD)
     # csi-driver-nfs: a Go module's vendored copy of kubernetes' e2e manifests
     write(tmp_path, "go.mod", "module example.com/x\n")
     write(tmp_path, "vendor/k8s.io/e2e/bad.yaml", BAD)
@@ -217,13 +219,14 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     assert proc.returncode == 1 and "\nksm/cert.yaml:1:1: error: not a Kubernetes object: " \
         "missing `apiVersion`" in out, out
     assert out.rstrip().splitlines()[-1].split(")", 1)[1] == \
-        "; 9 files skipped: not Kubernetes manifests; 1 testdata folder skipped; 1 vendored folder skipped", out
+        "; 9 files skipped: not Kubernetes manifests; 1 testdata folder skipped; 1 test sources folder skipped; 1 vendored folder skipped", out
     assert out.startswith("charts/vendor/bad.yaml:5:9: error:") and "vendor/k8s.io" not in out, out
     assert "\ndeploy/broken.yaml:6:5: error: YAML syntax error" in out, out
     assert "\ndeploy/analysis.yaml:11:33: error: a mapping key must be a scalar" in out, out
     lines = kubelint("check", "--show-skipped", ".", cwd=tmp_path).stdout.decode().splitlines()
     assert "pkg/testdata: skipped: " + TEST_DATA in lines
     assert "vendor: skipped: " + VENDORED in lines
+    assert "api/src/test: skipped: " + TEST_SOURCES in lines
     assert "templates/web.template.yaml: skipped: " + TEMPLATE in lines
     assert "pkg/multus/host-daemonset.yaml: skipped: " + TEMPLATE in lines
     assert "deploy/apiservice.yaml: skipped: " + TEMPLATE in lines

@@ -36,17 +36,17 @@ def summary(result: Any) -> str:
              n(counts[Severity.INFO], "info")]
     if result.suppressed:
         parts.append(f"{len(result.suppressed)} suppressed")
-    from ..discover import TEST_DATA, VENDORED
+    from ..discover import TEST_DATA, TEST_SOURCES, VENDORED
 
     reasons = [reason for _, reason in getattr(result, "skipped", ()) or ()]
-    folders = reasons.count(TEST_DATA)  # (skipped whole, not file by file)
-    vendored = reasons.count(VENDORED)
-    skipped = len(reasons) - folders - vendored
+    # folders skipped whole, not file by file
+    folders = [(reasons.count(why), what) for why, what in (
+        (TEST_DATA, "testdata folder"), (TEST_SOURCES, "test sources folder"), (VENDORED, "vendored folder"))]
+    skipped = len(reasons) - sum(count for count, _ in folders)
     return (f"{n(files, 'file')}, {n(result.objects, 'object')}: {', '.join(parts)}"
             + (f" ({result.elapsed:.2f}s)" if getattr(result, "elapsed", None) is not None else "")
             + (f"; {n(skipped, 'file')} skipped: not Kubernetes manifests" if skipped else "")
-            + (f"; {n(folders, 'testdata folder')} skipped" if folders else "")
-            + (f"; {n(vendored, 'vendored folder')} skipped" if vendored else ""))
+            + "".join(f"; {n(count, what)} skipped" for count, what in folders if count))
 
 
 def _plain(findings: List[Finding], out: List[str]) -> None:
