@@ -83,6 +83,7 @@ Found = Dict[str, List[Tuple[Pointer, str, str, str]]]
 _SC = ("securityContext",)
 _HANDLERS = (("livenessProbe",), ("readinessProbe",), ("startupProbe",))
 _LIFECYCLE = (("lifecycle", "postStart"), ("lifecycle", "preStop"))
+_HOST_ACTIONS = ("httpGet", "tcpSocket")
 _CAPS_HINT = "allowed: only the runtime's default set: " + ", ".join(sorted(BASELINE_CAPABILITIES))
 _SECCOMP_HINT = "allowed: type: RuntimeDefault or Localhost"
 _APPARMOR_HINT = "allowed: type: RuntimeDefault or Localhost, or no appArmorProfile"
@@ -198,7 +199,8 @@ def _restricted(out: Found, ptr: Pointer, sc: dict, missing: Pointer, who: str, 
                                                         'allowed: only "NET_BIND_SERVICE"'))
 
 
-# (where, who, flags) -> the restricted controls' issues of a container without securityContext
+# (pointer, has a securityContext, named, name, flags) -> the restricted controls' issues of a
+# container without (or with an empty) securityContext
 _NO_SC: Dict[Tuple[Any, ...], Tuple[Tuple[str, Tuple[Pointer, str, str, str]], ...]] = {}
 
 
@@ -275,15 +277,16 @@ def scan(spec: dict, meta: dict, base: Pointer, mbase: Pointer, level: str, v: V
     pod_seccomp_unset = not pod_seccomp_set and not isinstance(pod_seccomp, dict)
 
     # each container
+    restricted = k422 or k423 or k425 or k426
     for ptr, c in containers(spec, base):
         sc = c.get("securityContext")
-        if isinstance(sc, dict):
-            missing = ptr + _SC  # where a required field that is not set is reported
-        else:
+        has_sc = isinstance(sc, dict)  # (an empty one is no control set, but where they go)
+        if not has_sc:
             sc = _EMPTY
-            missing = ptr + ("name",) if "name" in c else ptr
         n = c.get("name")
-        who = f'container "{n}"' if isinstance(n, str) else "container"
+        if n is not None and not isinstance(n, str):
+            n = None
+        who = "container" if n is None else f'container "{n}"'
         if sc:
             if k401:
                 opts = sc.get("windowsOptions")
@@ -326,42 +329,55 @@ def scan(spec: dict, meta: dict, base: Pointer, mbase: Pointer, level: str, v: V
                                                         "allowed: hostPort: 0, or unset"))
         if k412:  # hostProbesAndHostLifecycle
             lifecycle = c.get("lifecycle")
-            lifecycle = lifecycle if isinstance(lifecycle, dict) else _EMPTY
             for sub, handler in ((_HANDLERS[0], c.get("livenessProbe")),
                                  (_HANDLERS[1], c.get("readinessProbe")),
-                                 (_HANDLERS[2], c.get("startupProbe")),
-                                 (_LIFECYCLE[0], lifecycle.get("postStart")),
-                                 (_LIFECYCLE[1], lifecycle.get("preStop"))):
+                                 (_HANDLERS[2], c.get("startupProbe"))) if not isinstance(lifecycle, dict) \
+                    else ((_HANDLERS[0], c.get("livenessProbe")),
+                          (_HANDLERS[1], c.get("readinessProbe")),
+                          (_HANDLERS[2], c.get("startupProbe")),
+                          (_LIFECYCLE[0], lifecycle.get("postStart")),
+                          (_LIFECYCLE[1], lifecycle.get("preStop"))):
                 if not isinstance(handler, dict):
                     continue
-                for kind in ("httpGet", "tcpSocket"):
+                for kind in _HOST_ACTIONS:
                     action = handler.get(kind)
+                    if action is None:
+                        continue
                     host = action.get("host") if isinstance(action, dict) else None
                     if isinstance(host, str) and host:
                         out.setdefault("KL412", []).append((
                             ptr + sub + (kind, "host"), "value",
                             f"{who} sets {'.'.join(sub)}.{kind}.host {_q(host)}",
                             "allowed: unset (the pod's IP)"))
-        if k422 or k423 or k425 or k426:
+        if restricted:
             if sc:
-                _restricted(out, ptr, sc, missing, who, k422, k423, k425, k426, pod_non_root,
+                # (where a required field that is not set is reported: the securityContext)
+                _restricted(out, ptr, sc, ptr + _SC, who, k422, k423, k425, k426, pod_non_root,
                             pod_seccomp_unset)
             else:
                 # no securityContext (most containers): the same few issues for every
                 # container with this pointer and name, made once and shared (evaluate()
                 # shares their Violations too)
-                key = (missing, who, k422, k423 and pod_non_root is None, k425 and pod_seccomp_unset,
-                       k426)
+                named = has_sc or "name" in c
+                key = (ptr, has_sc, named, n, k422, k423 and pod_non_root is None,
+                       k425 and pod_seccomp_unset, k426)
                 issues = _NO_SC.get(key)
                 if issues is None:
                     if len(_NO_SC) > 10_000:
                         _NO_SC.clear()
                     made: Found = {}
-                    _restricted(made, ptr, _EMPTY, missing, who, k422, key[3], key[4], k426, None, True)
+                    # (a required field that is not set is reported at the empty
+                    # securityContext, else at the name, or the container)
+                    _restricted(made, ptr, _EMPTY, ptr + _SC if has_sc else ptr + ("name",) if named else ptr,
+                                who, k422, key[5], key[6], k426, None, True)
                     issues = _NO_SC[key] = tuple((code, issue) for code, found in made.items()
                                                  for issue in found)
                 for code, issue in issues:
-                    out.setdefault(code, []).append(issue)
+                    found = out.get(code)
+                    if found is None:
+                        out[code] = [issue]
+                    else:
+                        found.append(issue)
 
     # the pod's metadata
     if k407:  # appArmorProfile: the annotations it replaced
@@ -658,6 +674,23 @@ def evaluate(obj: Any, ctx: Any) -> Dict[str, List[Violation]]:
                 known = made[(id(policy), okind, code)] = (
                     f": violates PodSecurity \"{policy.label}\" ({BY_CODE[code].id}){kind}; {policy.source}", {})
             tail, shown_before = known
+            if not multi:  # (the usual case: every issue is reported; most were seen before)
+                violations = out.get(code)
+                if violations is None:
+                    violations = out[code] = []
+                for issue in issues:
+                    hit = shown_before.get(id(issue))
+                    if hit is not None and hit[0] is issue:
+                        violations.append(hit[1])
+                        continue
+                    pointer, at, problem, hint = issue
+                    shown = _K8S_PATHS.get(pointer) or pointer_to_k8s(pointer)
+                    v = _new(Violation, (f"{shown}: {problem}{tail}", pointer, at, (), hint, severity, None))
+                    violations.append(v)
+                    if len(shown_before) > 2_000:
+                        shown_before.clear()
+                    shown_before[id(issue)] = (issue, v)
+                continue
             violations = None
             for issue in issues:
                 pointer = issue[0]

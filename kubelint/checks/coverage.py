@@ -41,6 +41,7 @@ class _Isolation:
             for p in g.select(pol.namespace, sel):
                 self.selected.add(_key(p.obj))
         self.cluster_wide = any(g.objects_of(gr, k) for gr, k in OTHER_CLUSTER_POLICIES)
+        self.other: Dict[Any, bool] = {}  # namespace -> it has a policy of another CNI plugin
 
 
 def _template_metadata(obj: Any, source: Any) -> Pointer:
@@ -71,9 +72,14 @@ def non_isolated_pod(obj: Any, ctx: Any) -> Iterator[Violation]:
     ns = obj.namespace
     if ns in iso.whole_ns or _key(obj) in iso.selected or iso.cluster_wide:
         return
-    if any(g.of_kind(gr, k, ns) for gr, k in OTHER_POLICIES):
+    other = iso.other.get(ns)
+    if other is None:  # (once per namespace, not per pod)
+        other = iso.other[ns] = any(g.of_kind(gr, k, ns) for gr, k in OTHER_POLICIES)
+    if other:
         return
     policies = g.of_kind("networking.k8s.io", "NetworkPolicy", ns)
+    if not policies and not ctx.options.get("report-when-absent", False):
+        return
     ptr = _template_metadata(obj, source)
     pod = obj.kind == "Pod"
     subject = "this Pod is" if pod else f"the pods of this {obj.kind} are"

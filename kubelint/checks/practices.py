@@ -139,15 +139,25 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
         add("KL318", "serviceAccount is a deprecated alias of serviceAccountName",
             base + ("serviceAccount",), "key", hint="rename it to serviceAccountName")
     if spec.get("automountServiceAccountToken") is not False:
-        ptr = base + ("automountServiceAccountToken",)
-        if "automountServiceAccountToken" in spec:
-            add("KL317", "the service account token is mounted into every container", ptr)
+        # (the same violation for every pod spec at this pointer: made once and shared)
+        key = ("KL317", base, "automountServiceAccountToken" in spec)
+        v = _SAY.get(key)
+        if v is not None:
+            _append(out, "KL317", v)
         else:
-            add("KL317", "automountServiceAccountToken is not false: the service account token is "
-                "mounted into every container", base, "key",
-                hint="set automountServiceAccountToken: false unless the pod calls the API")
+            if key[2]:
+                add("KL317", "the service account token is mounted into every container",
+                    base + ("automountServiceAccountToken",))
+            else:
+                add("KL317", "automountServiceAccountToken is not false: the service account token is "
+                    "mounted into every container", base, "key",
+                    hint="set automountServiceAccountToken: false unless the pod calls the API")
+            _say(key, out["KL317"][-1])
     for i, vol in enumerate(items(spec.get("volumes"))):
-        path = get(vol, ("hostPath", "path"))
+        hostpath = vol.get("hostPath") if isinstance(vol, dict) else None
+        if hostpath is None:
+            continue  # (most volumes)
+        path = hostpath.get("path") if isinstance(hostpath, dict) else None
         what = sensitive_host_path(path) if isinstance(path, str) else None
         if what:
             add("KL311", f"hostPath \"{path}\" exposes {what}", base + ("volumes", i, "hostPath", "path"))
@@ -184,50 +194,76 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
                     found = out[code] = []
                 found.append(v)
         cports = c.get("ports")
-        ports = [p for p in cports if isinstance(p, dict)] if isinstance(cports, list) else []
-        for j, port in enumerate(items(cports)):
-            if not isinstance(port, dict):
-                continue
-            hp = _int(port.get("hostPort"))
-            if hp:
-                add("KL312", f"hostPort {hp} binds the port on the node", ptr + ("ports", j, "hostPort"))
-            cp = _int(port.get("containerPort"))
-            if cp == 22:
-                add("KL315", "exposes port 22 (SSH): containers are not logged into", ptr + ("ports", j, "containerPort"))
-            elif cp is not None and 0 < cp < 1024:
-                add("KL314", f"containerPort {cp} is a privileged port (< 1024): binding it needs root or "
-                    "NET_BIND_SERVICE", ptr + ("ports", j, "containerPort"))
+        if isinstance(cports, list):
+            for j, port in enumerate(cports):
+                if not isinstance(port, dict):
+                    continue
+                hp = port.get("hostPort")
+                if hp and isinstance(hp, int) and not isinstance(hp, bool):
+                    add("KL312", f"hostPort {hp} binds the port on the node", ptr + ("ports", j, "hostPort"))
+                cp = port.get("containerPort")
+                if not isinstance(cp, int) or isinstance(cp, bool):
+                    continue
+                if cp == 22:
+                    add("KL315", "exposes port 22 (SSH): containers are not logged into", ptr + ("ports", j, "containerPort"))
+                elif 0 < cp < 1024:
+                    add("KL314", f"containerPort {cp} is a privileged port (< 1024): binding it needs root or "
+                        "NET_BIND_SERVICE", ptr + ("ports", j, "containerPort"))
         envs = c.get("env")
         if isinstance(envs, list):
             for j, env in enumerate(envs):
                 if not isinstance(env, dict):
                     continue
-                name, value = env.get("name"), env.get("value")
+                name = env.get("name")
                 if isinstance(name, str):
-                    if isinstance(value, str) and value.strip() and _SECRET_NAME.search(name) \
-                            and not _NOT_SECRET_SUFFIX.search(name) and not _looks_like_reference(value):
+                    # (whether a name announces a secret: the same few names in every pod)
+                    secretish = _SECRETISH.get(name)
+                    if secretish is None:
+                        if len(_SECRETISH) > 10_000:
+                            _SECRETISH.clear()
+                        secretish = _SECRETISH[name] = bool(_SECRET_NAME.search(name)) \
+                            and not _NOT_SECRET_SUFFIX.search(name)
+                    if not secretish:
+                        continue
+                    value = env.get("value")
+                    if isinstance(value, str) and value.strip() and not _looks_like_reference(value):
                         add("KL316", f"env \"{name}\" holds a secret as a literal value: it is stored in the "
                             "manifest and shown by kubectl describe", ptr + ("env", j, "value"),
                             hint="use valueFrom.secretKeyRef")
         image = c.get("image")
         policy = c.get("imagePullPolicy")
         if isinstance(image, str) and "@" not in image and policy != "Always":
-            if policy is None:
-                add("KL325", "imagePullPolicy is not Always: a node may run a stale copy of the tag, "
-                    "and a cached image skips the pull-secret check", ptr + ("image",),
-                    hint="imagePullPolicy: Always (or pin the image by digest)")
+            # KL325 and KL326: the same violation for every container at this pointer with
+            # this pull policy / this ephemeral-storage request: made once and shared
+            key = ("KL325", ptr, policy) if policy is None or policy.__class__ is str else None
+            v = _SAY.get(key) if key is not None else None
+            if v is not None:
+                _append(out, "KL325", v)
             else:
-                add("KL325", f"imagePullPolicy {policy}: a node may run a stale copy of the tag", ptr + ("imagePullPolicy",))
+                if policy is None:
+                    add("KL325", "imagePullPolicy is not Always: a node may run a stale copy of the tag, "
+                        "and a cached image skips the pull-secret check", ptr + ("image",),
+                        hint="imagePullPolicy: Always (or pin the image by digest)")
+                else:
+                    add("KL325", f"imagePullPolicy {policy}: a node may run a stale copy of the tag", ptr + ("imagePullPolicy",))
+                if key is not None:
+                    _say(key, out["KL325"][-1])
         res = c.get("resources")
         limits = res.get("limits") if isinstance(res, dict) else None
         if not isinstance(limits, dict) or "ephemeral-storage" not in limits:
             # (a request left out alone defaults to the limit: no finding)
             requests = res.get("requests") if isinstance(res, dict) else None
-            add("KL326", "no limits.ephemeral-storage: a container filling its node's disk gets the "
-                "whole node's pods evicted" if isinstance(requests, dict) and "ephemeral-storage" in requests
-                else "no requests.ephemeral-storage or limits.ephemeral-storage: a container filling its "
-                "node's disk gets the whole node's pods evicted", ptr + ("name",), "key",
-                hint="resources: {requests: {ephemeral-storage: 1Gi}, limits: {ephemeral-storage: 2Gi}}")
+            key = ("KL326", ptr, isinstance(requests, dict) and "ephemeral-storage" in requests)
+            v = _SAY.get(key)
+            if v is not None:
+                _append(out, "KL326", v)
+            else:
+                add("KL326", "no limits.ephemeral-storage: a container filling its node's disk gets the "
+                    "whole node's pods evicted" if key[2]
+                    else "no requests.ephemeral-storage or limits.ephemeral-storage: a container filling its "
+                    "node's disk gets the whole node's pods evicted", ptr + ("name",), "key",
+                    hint="resources: {requests: {ephemeral-storage: 1Gi}, limits: {ephemeral-storage: 2Gi}}")
+                _say(key, out["KL326"][-1])
         sidecar = kind == "initContainers" and c.get("restartPolicy") == "Always"
         if regular or sidecar:
             declared = None
@@ -243,7 +279,8 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
                     if port is None:
                         continue
                     if declared is None:
-                        declared = {_int(p.get("containerPort")) for p in ports}
+                        declared = {_int(p.get("containerPort")) for p in items(cports)
+                                    if isinstance(p, dict)}
                     if port not in declared:
                         add("KL328", f"{probe} checks port {port}, which the container does not declare "
                             f"in ports", ptr + (probe, h, "port"),
@@ -251,8 +288,14 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
             if long_running and regular:
                 live = c.get("livenessProbe")
                 if live is None:
-                    add("KL327", "no livenessProbe: a hung process is never restarted", ptr + ("name",), "key",
-                        hint="add livenessProbe: {httpGet: {path: /healthz, port: http}}")
+                    key = ("KL327", ptr)
+                    v = _SAY.get(key)
+                    if v is not None:
+                        _append(out, "KL327", v)
+                    else:
+                        add("KL327", "no livenessProbe: a hung process is never restarted", ptr + ("name",), "key",
+                            hint="add livenessProbe: {httpGet: {path: /healthz, port: http}}")
+                        _say(key, out["KL327"][-1])
                 elif isinstance(live, dict) and live == c.get("readinessProbe"):
                     add("KL329", "livenessProbe and readinessProbe are identical: a slow moment restarts "
                         "the container instead of taking it out of the load balancer", ptr + ("livenessProbe",), "key",
@@ -307,6 +350,27 @@ def _sc_findings(add: Any, ptr: Pointer, c: dict, sc: dict, has_sc: bool) -> Non
                      "it writes",
                 fix=_added("set readOnlyRootFilesystem: true", scp, _READ_ONLY))
 
+
+# (code, pointer, variant) -> the walk's violations that are a function of these alone
+# (KL317, KL325, KL326, KL327): the same for every pod spec of a run, made once and shared
+_SAY: Dict[Tuple[Any, ...], Violation] = {}
+
+
+def _say(key: Tuple[Any, ...], v: Violation) -> None:
+    if len(_SAY) > 10_000:
+        _SAY.clear()
+    _SAY[key] = v
+
+
+def _append(out: Dict[str, List[Violation]], code: str, v: Violation) -> None:
+    found = out.get(code)
+    if found is None:
+        out[code] = [v]
+    else:
+        found.append(v)
+
+
+_SECRETISH: Dict[str, bool] = {}  # env name -> whether it announces a secret (KL316)
 
 # (pointer, has a name) -> KL306/KL308/KL309 violations of a container without securityContext
 _NO_SC: Dict[Tuple[Pointer, bool], Tuple[Tuple[str, Violation], ...]] = {}
@@ -393,10 +457,12 @@ def low_user_id(obj: Any, ctx: Any) -> Iterator[Violation]:
         sc = c.get("securityContext")
         if not isinstance(sc, dict):
             sc = _NO_SC_DICT
-        for field in ("runAsUser", "runAsGroup"):
+        for field in _ID_FIELDS:
             own = field in sc
-            value = _int(sc.get(field) if own else pod_sc.get(field))
-            if value is not None and value >= minimum:
+            value = sc.get(field) if own else pod_sc.get(field)
+            if not isinstance(value, int) or isinstance(value, bool):
+                value = None  # (_int(), inline: twice per container)
+            elif value >= minimum:
                 continue
             if own or field in pod_sc:
                 where: Pointer = (ptr if own else base) + ("securityContext", field)
@@ -425,6 +491,7 @@ def low_user_id(obj: Any, ctx: Any) -> Iterator[Violation]:
 
 
 _NO_ID: Dict[Tuple[Any, ...], Violation] = {}  # low_user_id's "no runAsUser/runAsGroup" violations
+_ID_FIELDS = ("runAsUser", "runAsGroup")
 
 
 # objects about the namespace they live in: access to it, its quotas and defaults, its traffic
