@@ -79,6 +79,11 @@ class CRDIndex:
         # the openAPIV3Schema as written: pruning, defaults, list types and CEL rules read it
         self.structural: Dict[Tuple[str, str], Dict[str, Any]] = {}
         self._compiled: Dict[Tuple[str, str], Any] = {}
+        # the other, different schemas of a kind's version when the input holds several
+        # copies of its CRD (releases/cnpg-1.15.0.yaml beside config/crd/bases, minimal and
+        # full variants, a test's old copy): (JSON schema, structural) of each earlier copy
+        self.others: Dict[Tuple[str, str], List[Tuple[Dict[str, Any], Dict[str, Any]]]] = {}
+        self._compiled_others: Dict[Tuple[str, str], List[Tuple[Any, Dict[str, Any]]]] = {}
 
     def add(self, data: Any) -> None:
         if not is_crd(data):
@@ -100,8 +105,15 @@ class CRDIndex:
             if isinstance(name, str):
                 if not isinstance(schema, dict):
                     schema = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
-                self.schemas[(f"{group}/{name}", kind)] = to_json_schema(schema, self.strict, top=True)
-                self.structural[(f"{group}/{name}", kind)] = schema
+                key = (f"{group}/{name}", kind)
+                before = self.structural.get(key)
+                if before is not None and before != schema and \
+                        all(other != schema for _, other in self.others.get(key, ())):
+                    self.others.setdefault(key, []).append((self.schemas[key], before))
+                self.schemas[key] = to_json_schema(schema, self.strict, top=True)
+                self.structural[key] = schema
+                self._compiled.pop(key, None)
+                self._compiled_others.pop(key, None)
 
     def extended(self, crds: Iterable[Any]) -> "CRDIndex":
         """A copy that also knows `crds` (the ones found in the input)."""
@@ -109,6 +121,8 @@ class CRDIndex:
         out.schemas = dict(self.schemas)
         out.structural = dict(self.structural)
         out._compiled = dict(self._compiled)
+        out.others = {key: list(found) for key, found in self.others.items()}
+        out._compiled_others = dict(self._compiled_others)
         for data in crds:
             out.add(data)
         return out
@@ -121,13 +135,30 @@ class CRDIndex:
         if key not in self.schemas:
             return None
         if key not in self._compiled:
-            from .k8s_schema import Schema
-
-            try:
-                self._compiled[key] = Schema(self.schemas[key])
-            except Exception:  # an invalid schema is the CRD's own finding (KL020)
-                self._compiled[key] = None
+            self._compiled[key] = _compile(self.schemas[key])
         return self._compiled[key]
+
+    def alternatives(self, api_version: str, kind: str) -> List[Tuple[Any, Dict[str, Any]]]:
+        """(compiled schema, structural) of the other copies of the kind's CRD that differ
+        from the one schema() gives, earliest first; compiled on first use."""
+        key = (api_version, kind)
+        found = self.others.get(key)
+        if not found:
+            return []
+        compiled = self._compiled_others.get(key)
+        if compiled is None:
+            compiled = self._compiled_others[key] = [
+                (_compile(json_schema), structural) for json_schema, structural in found]
+        return compiled
+
+
+def _compile(json_schema: Dict[str, Any]) -> Any:
+    from .k8s_schema import Schema
+
+    try:
+        return Schema(json_schema)
+    except Exception:  # an invalid schema is the CRD's own finding (KL020)
+        return None
 
 
 def schema_dir_lookup(dirs: List[str], api_version: str, kind: str) -> Optional[str]:

@@ -276,3 +276,45 @@ def test_message_expression_falls_back_to_message_like_the_api_server():
     assert _message(dict(check, messageExpression="' '"), None) == "plain"
     assert _message(dict(check, messageExpression="'short ' + self"), "y") == "short y"
     assert _message({"rule": "false"}, None) == "failed rule: false"
+
+
+def _crd(version_schema: str) -> str:
+    return ("apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+            "metadata: {name: flinkdeployments.flink.example.io}\nspec:\n  group: flink.example.io\n"
+            "  names: {kind: FlinkDeployment, plural: flinkdeployments, singular: flinkdeployment,"
+            " listKind: FlinkDeploymentList}\n  scope: Namespaced\n  versions:\n  - name: v1beta1\n"
+            "    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n"
+            "        type: object\n        properties:\n          spec:\n            type: object\n"
+            "            properties:\n" + version_schema)
+
+
+OLD_CRD = _crd("              flinkConfiguration:\n                type: object\n"
+               "                additionalProperties: {type: string}\n")
+NEW_CRD = _crd("              flinkConfiguration:\n                type: object\n"
+               "                x-kubernetes-preserve-unknown-fields: true\n"
+               "              mode: {type: string, enum: [native, standalone]}\n")
+FLINK = ("apiVersion: flink.example.io/v1beta1\nkind: FlinkDeployment\nmetadata:\n  name: basic\n"
+         "spec:\n  flinkConfiguration:\n    taskmanager.numberOfTaskSlots: 2\n")
+
+
+@pytest.mark.parametrize("order", ["old first", "new first"])
+def test_a_resource_is_judged_by_the_copy_of_its_crd_it_fits_best(tmp_path, order):
+    """flink-kubernetes-operator, cloudnative-pg's releases/, aws-load-balancer-controller's
+    docs/install: several differing copies of one CRD in a walk. Which one the cluster has
+    is unknown: a resource that one copy accepts has no finding, whichever was read last."""
+    first, second = (OLD_CRD, NEW_CRD) if order == "old first" else (NEW_CRD, OLD_CRD)
+    (tmp_path / "a-crd.yaml").write_text(first)
+    (tmp_path / "b-crd.yaml").write_text(second)
+    (tmp_path / "flink.yaml").write_text(FLINK)
+    result = run([str(tmp_path)], Settings())
+    assert found(result) == [], found(result)
+    # one that no copy accepts: the findings of the copy it fits best (the new one's: 1)
+    (tmp_path / "flink.yaml").write_text(FLINK + "  mode: session\n")
+    result = run([str(tmp_path)], Settings())
+    assert [(code, line, col) for code, line, col, _ in found(result)] == [("KL010", 8, 9)], found(result)
+    # with the old copy alone, the old copy's findings
+    (tmp_path / "b-crd.yaml").unlink()
+    (tmp_path / "a-crd.yaml").write_text(OLD_CRD)
+    (tmp_path / "flink.yaml").write_text(FLINK)
+    result = run([str(tmp_path)], Settings())
+    assert [(code, line, col) for code, line, col, _ in found(result)] == [("KL010", 7, 36)], found(result)
