@@ -70,6 +70,9 @@ def to_json_schema(node: Any, strict: bool, top: bool = False, junctor: bool = F
     return out
 
 
+_SCHEMALESS: Dict[str, Any] = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+
+
 class CRDIndex:
     """{(apiVersion, kind): JSON schema} from every served version of the CRDs seen."""
 
@@ -103,10 +106,18 @@ class CRDIndex:
                 if isinstance(version.get("schema"), dict) else None
             name = version.get("name")
             if isinstance(name, str):
-                if not isinstance(schema, dict):
-                    schema = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
                 key = (f"{group}/{name}", kind)
                 before = self.structural.get(key)
+                if not isinstance(schema, dict):
+                    # no schema (an apiextensions/v1beta1 CRD's top-level `validation`, not
+                    # read: its semantics differ) accepts anything: it says nothing when a
+                    # copy with a schema is known (aws-load-balancer-controller's
+                    # install_v2_0_0_rc1.yaml beside config/crd/bases)
+                    if before is not None:
+                        continue
+                    schema = _SCHEMALESS
+                elif before == _SCHEMALESS:
+                    before = None
                 if before is not None and before != schema and \
                         all(other != schema for _, other in self.others.get(key, ())):
                     self.others.setdefault(key, []).append((self.schemas[key], before))

@@ -318,3 +318,20 @@ def test_a_resource_is_judged_by_the_copy_of_its_crd_it_fits_best(tmp_path, orde
     (tmp_path / "flink.yaml").write_text(FLINK)
     result = run([str(tmp_path)], Settings())
     assert [(code, line, col) for code, line, col, _ in found(result)] == [("KL010", 7, 36)], found(result)
+
+
+def test_a_crd_copy_without_a_schema_does_not_silence_one_with_a_schema(tmp_path):
+    """aws-load-balancer-controller's config/samples: an old apiextensions/v1beta1 install
+    bundle (no per-version schema: it accepts anything) beside config/crd/bases. The copy
+    with a schema judges the resource, whichever was read last."""
+    schemaless = ("apiVersion: apiextensions.k8s.io/v1beta1\nkind: CustomResourceDefinition\n"
+                  "metadata: {name: flinkdeployments.flink.example.io}\nspec:\n  group: flink.example.io\n"
+                  "  names: {kind: FlinkDeployment, plural: flinkdeployments}\n  scope: Namespaced\n"
+                  "  versions:\n  - name: v1beta1\n    served: true\n    storage: true\n")
+    for first, second in ((schemaless, OLD_CRD), (OLD_CRD, schemaless)):
+        (tmp_path / "a-crd.yaml").write_text(first)
+        (tmp_path / "b-crd.yaml").write_text(second)
+        (tmp_path / "flink.yaml").write_text(FLINK)
+        result = run([str(tmp_path)], Settings())
+        assert [(code, line, col) for code, line, col, _ in found(result) if code == "KL010"] == \
+            [("KL010", 7, 36)], found(result)
