@@ -1390,7 +1390,9 @@ def _lint_files(linters: List[Linter], tasks: List[Tuple[int, Any]],
                             finish=_flush_results, start=lambda: _import_cross_checks(linter),
                             between=graph.feed if graph is not None else None,
                             first=_warm_up(tasks), stream=True, sent=_outcome_sent,
-                            received=_outcome_received, wait=False)
+                            received=_outcome_received, wait=False,
+                            # whole objects share nothing from file to file; projections do
+                            share=any(each.slim for each in linters))
         if graph is not None:
             graph.feed(done)
         return done

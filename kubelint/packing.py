@@ -172,12 +172,20 @@ class StreamWriter:
     the next, so a part already written (a key of KEYS, a label map that projections share,
     a namespace) is written again as a reference, and read back as the one object it was.
     A value is written as it is when dumps() is called: an object that an earlier value
-    reached must not change afterwards (it would be read back as it was)."""
+    reached must not change afterwards (it would be read back as it was).
 
-    def __init__(self) -> None:
+    `share=False`: the pickles are made in fast mode (see dumps()): only KEYS are written as
+    references, the rest where it occurs. For whole objects (nothing shared between chunks)
+    that is less to do -- no memo entries, and what was sent is freed, so the child reuses
+    its memory rather than touching new pages: at 5,000 documents the child's pickling and
+    page faults cost ~10-20 ms less CPU (~2,500 faults fewer). Projections share their label
+    maps from chunk to chunk: sent unshared, the parent kept ~25 MB more at 50,000 documents."""
+
+    def __init__(self, share: bool = True) -> None:
         self.buf = io.BytesIO()
         self.pickler: Any = None
         self.written = 0  # bytes written with the pickler's memo
+        self.share = share
 
     def dumps(self, value: Any) -> Tuple[bytes, bool]:
         """The pickle of `value`, and whether its reader must start again (a new memo) to
@@ -186,12 +194,28 @@ class StreamWriter:
         if fresh:
             self.pickler = pickle.Pickler(self.buf, _PROTOCOL)
             self.pickler.memo = {id(k): (i, k) for i, k in enumerate(KEYS)}
+            self.pickler.fast = not self.share
             self.written = 0
         try:
             self.pickler.dump(value)
             data = self.buf.getvalue()
             self.written += len(data)
             return data, fresh
+        except ValueError:
+            if self.share:
+                self.pickler = None  # its memo has what the reader will never see
+                raise
+            # fast mode cannot write a cycle (a recursive YAML alias): this one value with a
+            # memo, as a new stream; the next starts a new one again
+            self.buf.seek(0)
+            self.buf.truncate()
+            self.pickler = pickle.Pickler(self.buf, _PROTOCOL)
+            self.pickler.memo = {id(k): (i, k) for i, k in enumerate(KEYS)}
+            try:
+                self.pickler.dump(value)
+                return self.buf.getvalue(), True
+            finally:
+                self.pickler = None
         except BaseException:
             self.pickler = None  # its memo has what the reader will never see
             raise

@@ -56,7 +56,8 @@ def run(jobs: int, tasks: Sequence[Any], work: Callable[[Any], Any],
         between: Optional[Callable[[List[Any]], None]] = None,
         first: Sequence[int] = (), stream: bool = False,
         sent: Optional[Callable[[Any], Any]] = None,
-        received: Optional[Callable[[Any], Any]] = None, wait: bool = True) -> List[Any]:
+        received: Optional[Callable[[Any], Any]] = None, wait: bool = True,
+        share: bool = True) -> List[Any]:
     """[work(task) for task in tasks], computed by this process and jobs - 1 forked ones;
     each child calls `finish` when it has no work left (before it exits); this process calls
     `start` once the children are working (work for later that they need not inherit), and
@@ -103,7 +104,7 @@ def run(jobs: int, tasks: Sequence[Any], work: Callable[[Any], Any],
             pid = os.fork()
             if pid == 0:  # the child: work, send each chunk's results, never return
                 os.close(out_r)
-                _child(queue_r, out_w, chunks, tasks, work, finish, stream, sent)
+                _child(queue_r, out_w, chunks, tasks, work, finish, stream, sent, share)
             os.close(out_w)
             os.set_blocking(out_r, False)
             children.append(_Child(pid, out_r, received))
@@ -221,14 +222,15 @@ def _widen(fd: int) -> None:
 
 def _child(queue_r: int, out_w: int, chunks: List[Any], tasks: Sequence[Any],
            work: Callable[[Any], Any], finish: Optional[Callable[[], None]] = None,
-           stream: bool = False, sent: Optional[Callable[[Any], Any]] = None) -> None:
+           stream: bool = False, sent: Optional[Callable[[Any], Any]] = None,
+           share: bool = True) -> None:
     code = 0
     frames = bytearray()  # frames not written yet
     writer = None
     if stream:
         from .packing import StreamWriter
 
-        writer = StreamWriter()
+        writer = StreamWriter(share)
     try:
         try:
             while True:

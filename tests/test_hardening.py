@@ -264,6 +264,21 @@ def test_jobs_output_is_byte_identical(tmp_path):
     assert b'"code": "KL010"' in outs[0]
 
 
+def test_jobs_output_is_byte_identical_with_recursive_aliases(tmp_path):
+    """A recursive alias makes a cyclic object: a worker must still send it back (whole
+    objects are pickled without a memo: a cycle needs one)."""
+    for i in range(60):
+        text = SEEDS[i % len(SEEDS)].replace("sample-", f"s{i}-")
+        if i % 9 == 4:
+            text = (f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: loop{i}\n"
+                    "data: &x\n  b: *x\n---\n" + text)
+        (tmp_path / f"m{i:02d}.yaml").write_text(text)
+    outs = [kubelint("check", "--no-cache", "-f", "json", "--jobs", str(j), ".", cwd=tmp_path)
+            for j in (1, 2)]
+    assert outs[0].stdout == outs[1].stdout and outs[0].returncode == outs[1].returncode == 1
+    assert outs[0].stdout.count(b'"code": "KL010"') >= 7
+
+
 def test_cache_survives_corruption(tmp_path):
     env = {"KUBELINT_CACHE_DIR": str(tmp_path / "cache")}
     assert kubelint("check", "examples", env=env).returncode == 0

@@ -205,6 +205,34 @@ def test_a_stream_sends_again_what_an_earlier_chunk_sent_as_a_reference(monkeypa
     _no_children_left()
 
 
+def test_an_unshared_stream_sends_equal_results_and_cycles_too():
+    """share=False (whole objects: packing.StreamWriter in fast mode): results come back
+    equal, the keys of packing.KEYS as those very strings; a result with a cycle (a recursive
+    YAML alias), which fast mode cannot write, is sent with a memo instead of failing the
+    run, and the stream goes on after it."""
+    from kubelint import packing
+
+    name = packing.KEYS[0]
+    parent = os.getpid()
+
+    def work(i):
+        time.sleep(0.001)
+        data = {name: f"n{i}", "spec": {"labels": {"app": "web"}, "n": [i] * 20}}
+        if i % 40 == 7:
+            data["self"] = data  # a cycle
+        return (i, os.getpid(), data)
+
+    out = parallel.run(2, list(range(200)), work, stream=True, share=False)
+    assert [r[0] for r in out] == list(range(200))
+    sent = [r for r in out if r[1] != parent]
+    assert len(sent) > 20 and any(r[0] % 40 == 7 for r in sent)
+    for i, _, data in out:
+        assert data[name] == f"n{i}" and data["spec"] == {"labels": {"app": "web"}, "n": [i] * 20}
+        assert next(iter(data)) is name
+        assert (data.get("self") is data) == (i % 40 == 7)
+    _no_children_left()
+
+
 @pytest.mark.parametrize("stream", [False, True])
 def test_children_send_what_sent_makes_and_this_process_reads_it_back(stream):
     """`sent` shapes what a child pickles (the engine: objects as plain tuples), `received`
