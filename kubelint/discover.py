@@ -12,9 +12,10 @@ from __future__ import annotations
 import fnmatch
 import re
 import os
-from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from .lazyre import LazyRegex
+from .namedtuple import NamedTuple
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"

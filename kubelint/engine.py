@@ -8,7 +8,7 @@ import sys
 import time
 from array import array
 from itertools import chain
-from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from . import identify as identity
 from . import k8s_schema
@@ -23,6 +23,7 @@ from .loader import (DEFAULT_MAX_FILE_SIZE, Document, Loaded, decode, gc_paused,
                      load_bytes, read, reopen, alone_in_file, simple_text)
 from .model import (_JSON_PATHS, Finding, FileReport, ObjectRef, Related, Severity, Span,
                     Violation, pointer_to_json)
+from .namedtuple import NamedTuple
 from .registry import Registry, Rule
 from .suppress import (Directives, annotation_refs, comment_match, parse_directives,
                        per_file_refs, refs_match)

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .loader import Loaded, load_text
 from .model import Finding, Fix
+from .namedtuple import NamedTuple
 from .positions import resolve
 from .scalars import resolve_plain
 

@@ -20,10 +20,11 @@ kind (a repository split by kind). With units, a finding can disappear, never ap
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .discover import EACH_DOCUMENT
 from .model import Pointer
+from .namedtuple import NamedTuple
 
 # Kinds without a namespace: their references ignore the referrer's namespace.
 CLUSTER_SCOPED = frozenset({

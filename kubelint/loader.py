@@ -16,10 +16,11 @@ import re
 import stat
 import sys
 from contextlib import contextmanager
-from typing import Any, Iterator, List, NamedTuple, Optional, Tuple
+from typing import Any, Iterator, List, Optional, Tuple
 
 from .lazyre import LazyRegex
 from .model import Span
+from .namedtuple import NamedTuple
 from .scalars import key_string, resolve_plain, resolve_tagged
 
 # Deeper than any real manifest (CRD schemas reach ~60); the C composer recurses without a

@@ -5,7 +5,9 @@ define (0.08 ms against 0.56 ms each), which a one-file run's start-up feels."""
 from __future__ import annotations
 
 import enum
-from typing import Any, NamedTuple, Optional, Tuple
+from typing import Any, Optional, Tuple
+
+from .namedtuple import NamedTuple
 
 
 class Severity(enum.IntEnum):

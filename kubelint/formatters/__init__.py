@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import Any, Callable, Dict, Iterable, NamedTuple, Optional
+from typing import Any, Callable, Dict, Iterable, Optional
+
+from ..namedtuple import NamedTuple
 
 FORMATTERS: Dict[str, str] = {
     "text": "kubelint.formatters.text",

@@ -5,10 +5,11 @@ then `remap` moves every finding to the file and line that wrote the value."""
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ..discover import Source
 from ..model import Finding, Related, Span, pointer_to_k8s
+from ..namedtuple import NamedTuple
 
 
 class Rendering(NamedTuple):

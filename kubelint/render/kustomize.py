@@ -22,11 +22,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from typing import Any, Dict, List, NamedTuple, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from ..lazyre import LazyRegex
 from ..loader import Document, load
 from ..model import Pointer, Span
+from ..namedtuple import NamedTuple
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 DEFAULT_TIMEOUT = 60.0
