@@ -111,3 +111,17 @@ def test_placeholders_in_ingress_hosts_stand_for_a_valid_word(tmp_path):
     result = run([str(tmp_path / "ingress.yaml")], Settings())
     assert [(f.line, f.column, f.code) for f in result.findings] == [(8, 11, "KL124")], \
         [(f.line, f.column, f.code, f.message) for f in result.findings]
+
+
+def test_placeholders_in_label_keys_and_values_stand_for_a_valid_word(tmp_path):
+    """litmus' chaos charts: `subject: "{{workflow.parameters.appNamespace}}_pod-delete"`;
+    Flux post-build substitution: `app: ${APP}-web`, a `${PREFIX}/tier` key. As in names, the
+    text around a placeholder is still checked (`My ${X}` has a space)."""
+    (tmp_path / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n  labels:\n"
+        "    subject: \"{{workflow.parameters.appNamespace}}_pod-delete\"\n"
+        "    app: ${APP}-web\n    ${PREFIX}/tier: web\n    owner: My ${X}\n"
+        "    edge: \"{{workflow.parameters.ns}}_\"\n")
+    result = run([str(tmp_path / "cm.yaml")], Settings())
+    assert [(f.line, f.column, f.code) for f in result.findings] == [(9, 12, "KL105"), (10, 11, "KL105")], \
+        [(f.line, f.column, f.code, f.message) for f in result.findings]

@@ -8,6 +8,7 @@ from typing import Any, Callable, Iterator, List, Optional, Tuple
 
 from ..lazyre import LazyRegex
 from ..model import Pointer, Violation
+from ..placeholders import filled
 
 # Where each kind keeps its pod spec.
 POD_SPEC_PATHS = {
@@ -338,12 +339,23 @@ def label_map(labels: Any, base: Pointer, where: str) -> Iterator[Violation]:
         return
     for key, value in labels.items():
         errors = qualified_name(key)
+        if errors and _templated(key):
+            errors = qualified_name(filled(key))
         if errors:
             yield Violation(invalid(where, key, errors), base + (key,), at="key")
         if isinstance(value, str):
             errors = label_value(value)
+            if errors and _templated(value):
+                # `${APP}-web` (envsubst, Flux's post-build substitution), an Argo Workflows
+                # parameter `{{workflow.parameters.ns}}_pod-delete` (litmus' chaos charts):
+                # only the text around the placeholder is known, as for names
+                errors = label_value(filled(value))
             if errors:
                 yield Violation(invalid(where, value, errors), base + (key,))
+
+
+def _templated(value: Any) -> bool:
+    return isinstance(value, str) and ("${" in value or "{{" in value)
 
 
 def invalid(where: str, value: Any, errors: List[str]) -> str:
