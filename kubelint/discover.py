@@ -72,7 +72,7 @@ TOOL_CONFIG_GROUPS = frozenset({
     "apiserver.config.k8s.io", "apiserver.k8s.io", "audit.k8s.io", "controller-runtime.sigs.k8s.io",
     "kustomize.config.k8s.io", "builtin", "k3d.io", "ctlptl.dev", "skaffold",
     "clusterctl.cluster.x-k8s.io", "install.istio.io", "chainsaw.kyverno.io", "kuttl.dev",
-    "cli.kyverno.io", "descheduler", "eksctl.io", "kops.k8s.io", "kpt.dev",
+    "cli.kyverno.io", "descheduler", "eksctl.io", "kops.k8s.io", "kops", "kpt.dev",
     "config.kwok.x-k8s.io", "config.kubernetes.io", "node.eks.aws", "tanka.dev",
 })
 # A document with one of these annotations configures a KRM function that kustomize or kpt

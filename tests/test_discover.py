@@ -105,6 +105,9 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     # loki's tools: a Tanka environment (spec.json; its name is a path)
     write(tmp_path, "dev/env/spec.json", '{"apiVersion": "tanka.dev/v1alpha1", "kind": "Environment", '
           '"metadata": {"name": "environments/dev"}, "spec": {"namespace": "dev"}}\n')
+    # kops' conversion tests: its legacy API group `kops` (now kops.k8s.io)
+    write(tmp_path, "dev/kops-cluster.yaml", "apiVersion: kops/v1alpha2\nkind: Cluster\n"
+          "metadata: {name: minimal.example.com}\nspec: {kubernetesVersion: v1.4.12}\n")
     # calico's calicoctl test data: a kubeconfig (kubectl's client config)
     write(tmp_path, "dev/kubeconfig.yaml", "apiVersion: v1\nkind: Config\nclusters:\n"
           "- {name: main, cluster: {server: 'https://127.0.0.1:6443'}}\ncurrent-context: main\n")
@@ -127,7 +130,7 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     assert out.splitlines()[0].startswith("deploy/dup.yaml:5:1: error: duplicate key `data`"), out
     assert "\ndeploy/nokind.yaml:1:1: error: not a Kubernetes object: missing `kind`" in out, out
     assert "\nhalf.yaml:1:1: error: not a Kubernetes object: missing `apiVersion`" in out, out
-    assert out.rstrip().endswith("; 13 files skipped: not Kubernetes manifests")
+    assert out.rstrip().endswith("; 14 files skipped: not Kubernetes manifests")
     assert "skipped:" not in out.split("\n", 1)[1].rsplit("\n", 2)[0]
     proc = kubelint("check", "--show-skipped", ".", cwd=tmp_path)
     lines = proc.stdout.decode().splitlines()
@@ -136,6 +139,7 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     assert "dev/audit.yaml: skipped: " + TOOL_CONFIG in lines
     assert "dev/nodeconfig.yaml: skipped: " + TOOL_CONFIG in lines
     assert "dev/kubeconfig.yaml: skipped: " + TOOL_CONFIG in lines
+    assert "dev/kops-cluster.yaml: skipped: " + TOOL_CONFIG in lines
     assert "dev/env/spec.json: skipped: " + TOOL_CONFIG in lines
     assert "policy/kyverno-test.yaml: skipped: " + TOOL_CONFIG in lines
     assert "descheduler/policy.yaml: skipped: " + TOOL_CONFIG in lines
