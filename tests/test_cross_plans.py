@@ -102,3 +102,45 @@ def test_the_stage_is_shared_out_by_runs_of_one_file(monkeypatch):
     assert parts("") is None
     linter.settings.jobs = 1
     assert parts("aabccc") is None
+
+
+KUBEBUILDER = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: controller-manager, namespace: system}
+spec:
+  selector: {matchLabels: {control-plane: controller-manager}}
+  template:
+    metadata: {labels: {control-plane: controller-manager}}
+    spec:
+      containers:
+      - name: manager
+        image: controller:latest
+        args: [--metrics-bind-address=:8443, --health-probe-bind-address=:8081]
+        env: [{name: GRPC_PORT, value: "9095"}]
+        ports: [{containerPort: 9443, name: webhook-server}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: controller-manager-metrics-service, namespace: system}
+spec:
+  selector: {control-plane: controller-manager}
+  ports:
+  - {name: https, port: 8443, targetPort: 8443}
+  - {name: grpc, port: 9095, targetPort: 9095}
+  - {name: typo, port: 8080, targetPort: 8844}
+"""
+
+
+def test_a_port_the_container_names_on_its_command_line_is_not_undeclared(tmp_path):
+    """Every kubebuilder scaffold serves metrics on `--metrics-bind-address=:8443` without
+    declaring the port: KL204 (info) is about a number nothing in the pod mentions."""
+    from .conftest import kubelint
+
+    (tmp_path / "manager.yaml").write_text(KUBEBUILDER)
+    result = run([str(tmp_path)], Settings(select=["KL204"], result_cache=False))
+    assert [(f.code, f.span.line, f.span.column) for f in result.findings] == [("KL204", 24, 42)], \
+        [f.message for f in result.findings]
+    (tmp_path / "more.yaml").write_text(ODD)  # a second file: the parallel run's projections
+    out = kubelint("check", "--select", "KL204", "--jobs", "2", "--no-cache", str(tmp_path)).stdout.decode()
+    assert [line.split(": ")[0].rsplit("/", 1)[1] for line in out.splitlines() if "[KL204" in line] == \
+        ["manager.yaml:24:42", "more.yaml:32:88"], out

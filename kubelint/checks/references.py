@@ -8,6 +8,7 @@ is assumed to point outside the input and is not reported, unless the rule's opt
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from .. import graph as graphmod
@@ -343,6 +344,8 @@ def service_target_port_undeclared(obj: Any, ctx: Any) -> Iterator[Violation]:
             target = int(target)
         if not isinstance(target, int) or isinstance(target, bool) or target in declared:
             continue
+        if _listens_on(pods, target):
+            continue
         where = ("spec", "ports", i, "targetPort" if "targetPort" in port else "port")
         shown = ", ".join(str(p) for p in sorted(d for d in declared if isinstance(d, int)))
         owners = _owners(pods)
@@ -352,6 +355,25 @@ def service_target_port_undeclared(obj: Any, ctx: Any) -> Iterator[Violation]:
                         related=((pods[0].obj, pods[0].spec_pointer + ("containers",),
                                   f"containers of {pods[0].describe}"),),
                         hint="point targetPort at a port the container listens on")
+
+
+def _listens_on(pods: List[PodSource], port: int) -> bool:
+    """Whether a selected container names `port` in its command line or environment: every
+    kubebuilder scaffold serves metrics on `--metrics-bind-address=:8443` without declaring
+    the port; tempo's `-server.grpc-listen-port=9095`. Read only when a finding would follow:
+    the whole data of a projected workload is unpickled here."""
+    number = re.compile(rf"(?:^|[:=\s]){port}(?:$|[\s,/])")
+    for pod in pods:
+        spec = get(graphmod.full_data(pod.obj), pod.spec_pointer)
+        if not isinstance(spec, dict):
+            continue
+        for _, c in containers(spec, pod.spec_pointer):
+            texts = [t for key in ("command", "args") for t in items(c.get(key)) if isinstance(t, str)]
+            texts += [e.get("value") for e in items(c.get("env"))
+                      if isinstance(e, dict) and isinstance(e.get("value"), str)]
+            if any(number.search(t) for t in texts):
+                return True
+    return False
 
 
 # --- family 3: pod specs ----------------------------------------------------------------------
