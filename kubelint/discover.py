@@ -74,6 +74,7 @@ TOOL_CONFIG_GROUPS = frozenset({
     "clusterctl.cluster.x-k8s.io", "install.istio.io", "chainsaw.kyverno.io", "kuttl.dev",
     "cli.kyverno.io", "descheduler", "eksctl.io", "kops.k8s.io", "kops", "kpt.dev",
     "config.kwok.x-k8s.io", "config.kubernetes.io", "node.eks.aws", "tanka.dev",
+    "scorecard.operatorframework.io", "holodeck.nvidia.com",
 })
 # A document with one of these annotations configures a KRM function that kustomize or kpt
 # runs (kustomize's fn examples, kyaml's test inputs): read by the tool, never applied
@@ -91,6 +92,11 @@ TEMPLATE_NAME = LazyRegex(r"[._-](?:template|tmpl|tpl)s?[._-]|^(?:template|tmpl|
 # `name: #@ data.values.name` (rabbitmq's cluster-operator OLM templates), `#@overlay/match`
 YTT_TEMPLATE = LazyRegex(r"^[ \t]*#@(?:[ \t]|load\(|overlay/|data/values|yaml/|schema/|template/|library/)|: #@ ",
                          re.M)
+# a value that says a program fills it in: NVIDIA's gpu-operator reads its assets/ and sets
+# `namespace: "FILLED BY THE OPERATOR"`, `name: FILLED_BY_OPERATOR` (capitals: a marker, not
+# a CRD description's sentence "set by the operator")
+PROGRAM_FILLED = LazyRegex(r":[ \t]+[\"']?(?:FILLED|SET|REPLACED|POPULATED)[ _]BY[ _](?:THE[ _])?"
+                           r"(?:OPERATOR|VALIDATOR|CONTROLLER|INSTALLER|SCRIPT)[\"']?[ \t]*$", re.M)
 GO_TEMPLATE = LazyRegex(r"\{\{-?\s*(?:[.$]|(?:range|if|else|end|with|define|template|include|block)\b)")
 TEST_DATA = ("Go test data: the go tool skips `testdata` folders, which hold test fixtures "
              "(often invalid on purpose); name the folder to lint it")

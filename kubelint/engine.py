@@ -15,7 +15,7 @@ from . import k8s_schema
 from .discover import (CONTROLLER_OUTPUT, FUNCTION_ANNOTATIONS, GO_TEMPLATE,  # noqa: F401 (re-exported)
                        MANIFEST_SUFFIXES, NOT_A_MANIFEST,
                        STDIN, TEMPLATE, TEMPLATE_NAME, TOOL_CONFIG, TOOL_CONFIG_GROUPS, WALK_SKIPS,
-                       YTT_TEMPLATE,
+                       PROGRAM_FILLED, YTT_TEMPLATE,
                        Source)
 from .discover import discover as _discover
 from .lazyre import LazyRegex
@@ -946,7 +946,9 @@ def _not_a_manifest(loaded: Loaded, version: Optional[str] = None) -> Optional[s
     configs, kubeconfig files) or a tool's own kind (_tool_kind), or every document is a
     controller's output and one is partial (CONTROLLER_OUTPUT). A file that does not parse
     is skipped when it is a template (TEMPLATE) or its text mentions neither key."""
-    if loaded.text is not None and "#@" in loaded.text and YTT_TEMPLATE.search(loaded.text):
+    text = loaded.text
+    if text is not None and ("#@" in text and YTT_TEMPLATE.search(text) or
+                             ("_BY_" in text or " BY " in text) and PROGRAM_FILLED.search(text)):
         return TEMPLATE
     codes = {p.code for p in loaded.problems}
     if codes - {"KL003"}:  # (a duplicate key leaves the data loaded: judged below by it)

@@ -105,6 +105,9 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     # loki's tools: a Tanka environment (spec.json; its name is a path)
     write(tmp_path, "dev/env/spec.json", '{"apiVersion": "tanka.dev/v1alpha1", "kind": "Environment", '
           '"metadata": {"name": "environments/dev"}, "spec": {"namespace": "dev"}}\n')
+    # operator-sdk's scorecard config (in every operator bundle)
+    write(tmp_path, "bundle/tests/scorecard/config.yaml", "apiVersion: scorecard.operatorframework.io/v1alpha3\n"
+          "kind: Configuration\nmetadata: {name: config}\nstages: []\n")
     # kops' conversion tests: its legacy API group `kops` (now kops.k8s.io)
     write(tmp_path, "dev/kops-cluster.yaml", "apiVersion: kops/v1alpha2\nkind: Cluster\n"
           "metadata: {name: minimal.example.com}\nspec: {kubernetesVersion: v1.4.12}\n")
@@ -130,7 +133,7 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     assert out.splitlines()[0].startswith("deploy/dup.yaml:5:1: error: duplicate key `data`"), out
     assert "\ndeploy/nokind.yaml:1:1: error: not a Kubernetes object: missing `kind`" in out, out
     assert "\nhalf.yaml:1:1: error: not a Kubernetes object: missing `apiVersion`" in out, out
-    assert out.rstrip().endswith("; 14 files skipped: not Kubernetes manifests")
+    assert out.rstrip().endswith("; 15 files skipped: not Kubernetes manifests")
     assert "skipped:" not in out.split("\n", 1)[1].rsplit("\n", 2)[0]
     proc = kubelint("check", "--show-skipped", ".", cwd=tmp_path)
     lines = proc.stdout.decode().splitlines()
@@ -140,6 +143,7 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     assert "dev/nodeconfig.yaml: skipped: " + TOOL_CONFIG in lines
     assert "dev/kubeconfig.yaml: skipped: " + TOOL_CONFIG in lines
     assert "dev/kops-cluster.yaml: skipped: " + TOOL_CONFIG in lines
+    assert "bundle/tests/scorecard/config.yaml: skipped: " + TOOL_CONFIG in lines
     assert "dev/env/spec.json: skipped: " + TOOL_CONFIG in lines
     assert "policy/kyverno-test.yaml: skipped: " + TOOL_CONFIG in lines
     assert "descheduler/policy.yaml: skipped: " + TOOL_CONFIG in lines
@@ -149,7 +153,7 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     assert "docker-compose.yml: skipped: Docker Compose file" in lines
     assert "web/package.json: skipped: npm package manifest" in lines
     doc = __import__("json").loads(kubelint("check", "-f", "json", ".", cwd=tmp_path).stdout)
-    assert doc["summary"]["skipped"] == 14 and {"path": "docker-compose.yml", "reason": "Docker Compose file"} in doc["skipped"]
+    assert doc["summary"]["skipped"] == 15 and {"path": "docker-compose.yml", "reason": "Docker Compose file"} in doc["skipped"]
     import jsonschema
 
     with open(os.path.join(ROOT, "schemas", "report.schema.json")) as f:
@@ -193,6 +197,12 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     # so it parses; `name: #@ ...` leaves the name null)
     write(tmp_path, "olm/csv.yml", '#@ load("@ytt:data", "data")\n\n---\napiVersion: v1\n'
           "kind: ConfigMap\nmetadata:\n  name: #@ data.values.name + '.v' + data.values.version\n")
+    # NVIDIA's gpu-operator: assets the operator reads and fills in
+    write(tmp_path, "assets/state-driver/0100_service_account.yaml", "apiVersion: v1\n"
+          "kind: ServiceAccount\nmetadata:\n  name: nvidia-driver\n  namespace: \"FILLED BY THE OPERATOR\"\n")
+    write(tmp_path, "validator/manifests/plugin.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n"
+          "  name: plugin-validation\n  namespace: FILLED_BY_VALIDATOR\nspec:\n"
+          "  containers: [{name: a, image: \"busybox:1\"}]\n")
     # ... but not Argo's runtime placeholders, which must be quoted (argo-rollouts' example)
     write(tmp_path, "deploy/analysis.yaml", "apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\n"
           "metadata: {name: a}\nspec:\n  metrics:\n  - name: m\n    provider:\n      job:\n"
@@ -223,7 +233,7 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     assert proc.returncode == 1 and "\nksm/cert.yaml:1:1: error: not a Kubernetes object: " \
         "missing `apiVersion`" in out, out
     assert out.rstrip().splitlines()[-1].split(")", 1)[1] == \
-        "; 9 files skipped: not Kubernetes manifests; 1 testdata folder skipped; 1 test sources folder skipped; 1 vendored folder skipped", out
+        "; 11 files skipped: not Kubernetes manifests; 1 testdata folder skipped; 1 test sources folder skipped; 1 vendored folder skipped", out
     assert out.startswith("charts/vendor/bad.yaml:5:9: error:") and "vendor/k8s.io" not in out, out
     assert "\ndeploy/broken.yaml:6:5: error: YAML syntax error" in out, out
     assert "\ndeploy/analysis.yaml:11:33: error: a mapping key must be a scalar" in out, out
@@ -236,6 +246,8 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     assert "deploy/apiservice.yaml: skipped: " + TEMPLATE in lines
     assert "deploy/spc.yaml: skipped: " + TEMPLATE in lines
     assert "olm/csv.yml: skipped: " + TEMPLATE in lines
+    assert "assets/state-driver/0100_service_account.yaml: skipped: " + TEMPLATE in lines
+    assert "validator/manifests/plugin.yaml: skipped: " + TEMPLATE in lines
     assert "fn/fn-config.yaml: skipped: " + TOOL_CONFIG in lines
     assert "gce/disk_types.json: skipped: " + NOT_A_MANIFEST in lines
     assert "ksm/example_config.yaml: skipped: " + NOT_A_MANIFEST in lines
