@@ -600,14 +600,18 @@ class Graph:
             for obj in self.objects_of(rbac, kind):
                 data = full_data(obj)
                 ref = data.get("roleRef") if isinstance(data, dict) else None
-                if not isinstance(ref, dict) or (
-                        ref.get("kind"), obj.namespace if ref.get("kind") == "Role" else "",
-                        ref.get("name")) not in roles:
+                # (a field of another type is the schema's finding: a template's `{x}` is a map)
+                if not isinstance(ref, dict) or not isinstance(ref.get("kind"), str) or \
+                        not isinstance(ref.get("name"), str) or (
+                        ref["kind"], obj.namespace if ref["kind"] == "Role" else "", ref["name"]) not in roles:
                     continue
                 own = obj.namespace if kind == "RoleBinding" else None
-                for subject in data.get("subjects") or ():
+                subjects = data.get("subjects")
+                for subject in subjects if isinstance(subjects, list) else ():
                     if isinstance(subject, dict) and subject.get("kind") == "ServiceAccount":
-                        accounts.add((subject.get("namespace") or own, subject.get("name")))
+                        where, name = subject.get("namespace") or own, subject.get("name")
+                        if isinstance(where, str) and isinstance(name, str):
+                            accounts.add((where, name))
         wanted = {ns for ns, _ in accounts}
         out = set()
         for pod in self.pods:
@@ -617,7 +621,7 @@ class Graph:
                 spec = _get(full_data(pod.obj), paths[2] if paths else ("spec",))
                 if isinstance(spec, dict):
                     account = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
-                    if (ns, account) in accounts:
+                    if isinstance(account, str) and (ns, account) in accounts:
                         out.add(ns)
         return frozenset(out)
 

@@ -144,3 +144,43 @@ def test_a_port_the_container_names_on_its_command_line_is_not_undeclared(tmp_pa
     out = kubelint("check", "--select", "KL204", "--jobs", "2", "--no-cache", str(tmp_path)).stdout.decode()
     assert [line.split(": ")[0].rsplit("/", 1)[1] for line in out.splitlines() if "[KL204" in line] == \
         ["manager.yaml:24:42", "more.yaml:32:88"], out
+
+
+TEMPLATED_RBAC = """apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: kat}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: {self.path.k8s}}
+subjects:
+- {kind: ServiceAccount, name: {self.path.k8s}, namespace: {self.namespace}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: kat, namespace: emojivoto}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}
+subjects:
+- {kind: ServiceAccount, name: [voting]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: voting, namespace: emojivoto, labels: {app: voting-svc}}
+spec:
+  serviceAccountName: {name: voting}
+  containers: [{name: voting, image: "voting:1"}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: voting-svc-v10, namespace: emojivoto}
+spec:
+  selector: {app: voting-svc, version: v10}
+  ports: [{port: 8080}]
+"""
+
+
+def test_rbac_fields_of_another_type_beside_a_service_that_selects_nothing(tmp_path):
+    """emissary's Python-formatted test manifests (`name: {self.path.k8s}` is a map) walked
+    with its docs: KL201 asks whether a pod-making ServiceAccount runs in the namespace and
+    hashed the binding's map-typed names (an internal error of KL201)."""
+    (tmp_path / "a.yaml").write_text(TEMPLATED_RBAC)
+    result = run([str(tmp_path)], Settings(result_cache=False))  # (the RBAC rules keep the bindings)
+    assert [(f.code, f.span.line, f.span.column) for f in result.findings if f.code == "KL201"] == \
+        [("KL201", 26, 3)], [f.message for f in result.findings]
