@@ -95,7 +95,7 @@ YTT_TEMPLATE = LazyRegex(r"^[ \t]*#@(?:[ \t]|load\(|overlay/|data/values|yaml/|s
 # a value that says a program fills it in: NVIDIA's gpu-operator reads its assets/ and sets
 # `namespace: "FILLED BY THE OPERATOR"`, `name: FILLED_BY_OPERATOR` (capitals: a marker, not
 # a CRD description's sentence "set by the operator")
-PROGRAM_FILLED = LazyRegex(r":[ \t]+[\"']?(?:FILLED|SET|REPLACED|POPULATED)[ _]BY[ _](?:THE[ _])?"
+PROGRAM_FILLED = LazyRegex(r":[ \t]+[\"']?FILLED[ _]BY[ _](?:THE[ _])?"
                            r"(?:OPERATOR|VALIDATOR|CONTROLLER|INSTALLER|SCRIPT)[\"']?[ \t]*$", re.M)
 GO_TEMPLATE = LazyRegex(r"\{\{-?\s*(?:[.$]|(?:range|if|else|end|with|define|template|include|block)\b)")
 TEST_DATA = ("Go test data: the go tool skips `testdata` folders, which hold test fixtures "
