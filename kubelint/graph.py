@@ -1073,8 +1073,10 @@ def _makes_pods(rules: Any) -> bool:
         if "create" not in verbs and "*" not in verbs:
             continue
         for group in groups:
+            if not isinstance(group, str):
+                continue  # (the schema reports it)
             wanted = set().union(*_POD_MAKING.values()) if group == "*" else _POD_MAKING.get(group)
-            if wanted and ("*" in resources or wanted.intersection(resources)):
+            if wanted and ("*" in resources or wanted.intersection(r for r in resources if isinstance(r, str))):
                 return True
     return False
 

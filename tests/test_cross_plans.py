@@ -184,3 +184,17 @@ def test_rbac_fields_of_another_type_beside_a_service_that_selects_nothing(tmp_p
     result = run([str(tmp_path)], Settings(result_cache=False))  # (the RBAC rules keep the bindings)
     assert [(f.code, f.span.line, f.span.column) for f in result.findings if f.code == "KL201"] == \
         [("KL201", 26, 3)], [f.message for f in result.findings]
+
+
+def test_a_role_rule_with_items_of_another_type(tmp_path):
+    """The cross-rule fuzz: a Role whose apiGroups or resources hold a map or a list (the
+    schema's finding) was hashed when KL201, KL212 and KL214 asked whether the namespace runs
+    an operator (an internal error of each)."""
+    text = TEMPLATED_RBAC.replace(
+        "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}",
+        "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: maker}") + \
+        "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: maker, namespace: emojivoto}\n" \
+        "rules: [{apiGroups: [[x], {a: 1}, ''], resources: [{a: 1}, pods], verbs: [create]}]\n"
+    (tmp_path / "a.yaml").write_text(text)
+    result = run([str(tmp_path)], Settings(result_cache=False))
+    assert not [f.message for f in result.findings if "internal error" in f.message]
