@@ -2066,6 +2066,8 @@ def _incomplete(outcomes: List[FileOutcome], units: Optional[Dict[str, str]],
     for o in outcomes:
         # a walked template is skipped, not reported, but unread all the same
         template = o.report.skipped == TEMPLATE
+        if not template and not o.findings and not o.suppressed:
+            continue  # (most files: no two sets made for them before the fork)
         codes = set() if template else {f.code for f in o.findings} | {f.code for f in o.suppressed}
         if not template and not codes & _UNREAD:
             continue
