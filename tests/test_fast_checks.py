@@ -105,6 +105,10 @@ def test_known_non_manifests_as_one_pattern_match_the_loop():
 
     from kubelint import discover
 
+    discover._NOT_MANIFEST_RE = discover._NOT_MANIFEST_STARTS = None
+    assert discover.known_non_manifest("app-0001.yaml") is None
+    assert discover._NOT_MANIFEST_RE is None  # compiled only for a name that may match
+
     def loop(name):
         for pattern, reason in discover.NOT_MANIFESTS:
             if fnmatch.fnmatchcase(name, pattern):
