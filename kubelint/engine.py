@@ -1025,8 +1025,11 @@ def _placeholders_break(loaded: Loaded) -> bool:
     def at(line: int) -> bool:
         return 0 < line <= len(lines) and PLACEHOLDER_LINE.search(lines[line - 1]) is not None
 
+    # (or on the line after one: a document `{extra}` alone on its line, then `apiVersion:`,
+    # breaks at the second line: emissary's Python-formatted test manifests)
     return bool(loaded.problems) and all(
-        p.span is not None and (at(p.span.line) or any(at(int(n)) for n in _AT_LINE.findall(p.message)))
+        p.span is not None and (at(p.span.line) or at(p.span.line - 1)
+                                or any(at(int(n)) for n in _AT_LINE.findall(p.message)))
         for p in loaded.problems)
 
 

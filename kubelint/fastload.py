@@ -32,7 +32,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 from .lazyre import LazyRegex
 from .packing import key as _known_key
-from .scalars import key_string, resolve_plain, resolve_tagged
+from .scalars import MERGE_TAG, key_string, resolve_plain, resolve_tagged
 
 _IMPLICIT = "?"  # the tag of a node without an explicit one, as positions.py reads it
 
@@ -171,6 +171,11 @@ def _mapping(node: Any) -> dict:
             raise _GiveUp
         tag, text, _, _, style = knode.args
         if tag is not None:
+            if text == "<<" and tag == MERGE_TAG:
+                if merges is None:
+                    merges = []
+                merges.append(vnode)
+                continue
             k = resolve_tagged(tag, text)
             if k is None:
                 raise _GiveUp  # a null key: the full pass reports it
@@ -245,6 +250,11 @@ def _lean_mapping(node: Any) -> dict:
             raise _GiveUp
         tag, text, _, _, style = knode
         if tag is not None:
+            if text == "<<" and tag == MERGE_TAG:
+                if merges is None:
+                    merges = []
+                merges.append(vnode)
+                continue
             k = resolve_tagged(tag, text)
             if k is None:
                 raise _GiveUp

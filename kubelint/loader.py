@@ -21,7 +21,7 @@ from typing import Any, Iterator, List, Optional, Tuple
 from .lazyre import LazyRegex
 from .model import Span
 from .namedtuple import NamedTuple
-from .scalars import key_string, resolve_plain, resolve_tagged
+from .scalars import MERGE_TAG, key_string, resolve_plain, resolve_tagged
 
 # Deeper than any real manifest (CRD schemas reach ~60); the C composer recurses without a
 # bound and crashes the process near 100,000 levels, so depth is checked before composing.
@@ -415,8 +415,8 @@ def key_of(knode: Any) -> str:
 
 
 def is_merge_key(knode: Any) -> bool:
-    return (knode.__class__ is ScalarNode and knode.ctag.suffix == _IMPLICIT and not knode.style
-            and knode.value == "<<")
+    return knode.__class__ is ScalarNode and knode.value == "<<" and (
+        knode.ctag.suffix == _IMPLICIT and not knode.style or str(knode.tag) == MERGE_TAG)
 
 
 @contextmanager
@@ -621,6 +621,9 @@ class _Builder:
                         continue
                     k = key_string(k)
             elif kcls is ScalarNode:
+                if knode.value == "<<" and str(knode.tag) == MERGE_TAG:
+                    merges.append(vnode)  # `!!merge <<: *base` (ruamel writes merges so)
+                    continue
                 k = resolve_tagged(knode.tag, knode.value)
                 if k is None:
                     self.problems.append(_null_key(knode, self.doc))

@@ -18,7 +18,9 @@ _PLACEHOLDER = LazyRegex(_ONE + r"|\{\{[^{}\n]*\}\}")
 _WHOLE = LazyRegex(r"(?:" + _ONE + r"|\$[A-Za-z_][A-Za-z0-9_]*)\Z")
 # a line of a template a script fills in: `{{name}}` anywhere, or an envsubst `${VAR}` /
 # `$VAR` as the line's value (`key: $VAR`, `- $VAR`, `$VAR` alone; not `$HOME` in a command)
-PLACEHOLDER_LINE = LazyRegex(r"\{\{|^\s*(?:- +)?(?:[\w.\-/\"']+: +)?\$\{?[A-Za-z_]")
+# (and a single-brace `{self.path.k8s}`, `{images[kat-server]}`: Python's str.format)
+PLACEHOLDER_LINE = LazyRegex(r"\{\{|^\s*(?:- +)?(?:[\w.\-/\"']+: +)?\$\{?[A-Za-z_]"
+                             r"|\{[A-Za-z_][\w.]*(?:\[[\w.\-]*\])*\}")
 _BINDING = LazyRegex(r"\(\$[A-Za-z_][A-Za-z0-9_.]*\)\Z")  # a Chainsaw binding, whole
 
 

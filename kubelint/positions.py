@@ -11,7 +11,7 @@ from typing import Any, Optional, Tuple
 
 from .loader import key_of, span_of
 from .model import Pointer, Span
-from .scalars import key_string, resolve_plain, resolve_tagged
+from .scalars import MERGE_TAG, key_string, resolve_plain, resolve_tagged
 
 _IMPLICIT = "?"  # the tag both passes' resolvers give untagged nodes
 
@@ -54,6 +54,9 @@ def _index(node: Any) -> Tuple[dict, Optional[list]]:
         else:
             continue
         if not implicit:
+            if text == "<<" and str(tag) == MERGE_TAG:
+                merges = (merges or []) + [vnode]
+                continue
             k = key_string(resolve_tagged(tag, text))
         elif style:
             k = text
@@ -125,7 +128,8 @@ def _ruamel_child(node: Any, part: Any) -> Tuple[Optional[Any], Optional[Any]]:
     for knode, vnode in node.value:
         if knode.id != "scalar":
             continue
-        if knode.ctag.suffix == _IMPLICIT and not knode.style and knode.value == "<<":
+        if knode.value == "<<" and (knode.ctag.suffix == _IMPLICIT and not knode.style
+                                    or str(knode.tag) == MERGE_TAG):
             merges = (merges or []) + [vnode]
         elif key_of(knode) == part:
             return knode, vnode

@@ -99,6 +99,11 @@ def resolve_plain(text: str) -> Any:
     return text
 
 
+# go-yaml v2 (kubectl's) merges on a `<<` key untagged or tagged `!!merge` (ruamel writes
+# merge keys so)
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 def resolve_tagged(tag: str, text: str) -> Any:
     """An explicitly tagged scalar (`!!str 3`); unknown tags resolve like untagged ones."""
     short = tag.rsplit(":", 1)[-1] if tag.startswith("tag:yaml.org,2002:") else tag

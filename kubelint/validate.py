@@ -8,6 +8,7 @@ in Kubernetes notation and say what was expected and what was found; no raw `one
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Iterator, List, Optional
 
 from .identify import close, type_name
@@ -33,6 +34,24 @@ def _types(kind: Any) -> List[str]:
     names = [str(t).lower().split(".")[-1] for t in types]
     names = ["mapping" if t == "object" else "list" if t == "array" else t for t in names]
     return [t for t in names if t != "null"] or names
+
+
+def _brace_placeholder(instance: Any, node: Any, pointer) -> bool:
+    """A value written `{self.path.k8s}` where a string belongs: YAML reads a flow mapping of
+    one key and no value, but it is a single-brace placeholder a program fills in (Python's
+    str.format: emissary's test manifests). Only as written in flow style."""
+    if not isinstance(instance, dict) or len(instance) != 1 or node is None:
+        return False
+    (key, value), = instance.items()
+    if value is not None or not isinstance(key, str) or _BRACE_NAME.match(key) is None:
+        return False
+    from .positions import resolve
+
+    target, _, matched = resolve(node, pointer)
+    return matched == len(pointer) and getattr(target, "flow_style", False) is True
+
+
+_BRACE_NAME = re.compile(r"[A-Za-z_][\w.]*(?:\[[\w.\-]*\])*\Z")
 
 
 def _source_scalar(node: Any, pointer) -> Optional[Any]:
@@ -104,6 +123,8 @@ def _explain(schema: Any, err: Any, node: Any, written: Any = None) -> Iterator[
         return
     if name == "Type":
         expected = _types(kind)
+        if "string" in expected and _brace_placeholder(instance, node, ptr):
+            return
         found = type_name(instance)
         msg = f"{where}: expected {' or '.join(expected)}, found {found}"
         if not isinstance(instance, (dict, list)) and instance is not None:

@@ -203,6 +203,10 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     write(tmp_path, "validator/manifests/plugin.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n"
           "  name: plugin-validation\n  namespace: FILLED_BY_VALIDATOR\nspec:\n"
           "  containers: [{name: a, image: \"busybox:1\"}]\n")
+    # emissary's Python-formatted test manifests: `{extra}` alone on a line, then a document
+    write(tmp_path, "kat/rbac.yaml", "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n"
+          "  name: {self.path.k8s}-sa\n---\n{serviceAccountExtra}\napiVersion: v1\n"
+          "kind: ServiceAccount\nmetadata:\n  name: {images[kat-server]}\n")
     # ... but not Argo's runtime placeholders, which must be quoted (argo-rollouts' example)
     write(tmp_path, "deploy/analysis.yaml", "apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\n"
           "metadata: {name: a}\nspec:\n  metrics:\n  - name: m\n    provider:\n      job:\n"
@@ -233,7 +237,7 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     assert proc.returncode == 1 and "\nksm/cert.yaml:1:1: error: not a Kubernetes object: " \
         "missing `apiVersion`" in out, out
     assert out.rstrip().splitlines()[-1].split(")", 1)[1] == \
-        "; 11 files skipped: not Kubernetes manifests; 1 testdata folder skipped; 1 test sources folder skipped; 1 vendored folder skipped", out
+        "; 12 files skipped: not Kubernetes manifests; 1 testdata folder skipped; 1 test sources folder skipped; 1 vendored folder skipped", out
     assert out.startswith("charts/vendor/bad.yaml:5:9: error:") and "vendor/k8s.io" not in out, out
     assert "\ndeploy/broken.yaml:6:5: error: YAML syntax error" in out, out
     assert "\ndeploy/analysis.yaml:11:33: error: a mapping key must be a scalar" in out, out
@@ -248,6 +252,7 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     assert "olm/csv.yml: skipped: " + TEMPLATE in lines
     assert "assets/state-driver/0100_service_account.yaml: skipped: " + TEMPLATE in lines
     assert "validator/manifests/plugin.yaml: skipped: " + TEMPLATE in lines
+    assert "kat/rbac.yaml: skipped: " + TEMPLATE in lines
     assert "fn/fn-config.yaml: skipped: " + TOOL_CONFIG in lines
     assert "gce/disk_types.json: skipped: " + NOT_A_MANIFEST in lines
     assert "ksm/example_config.yaml: skipped: " + NOT_A_MANIFEST in lines

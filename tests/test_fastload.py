@@ -66,6 +66,7 @@ CLEAN = [
     "'quoted': \"1\"\nyes: on\n1: one\n!!str 3: !!int 4\nx: !!bool yes\nz: !custom 5\n",
     "base: &b {x: 1, y: 2}\n",  # an anchor without an alias
     "m:\n  <<: {a: 1, b: 2}\n  a: 3\nn:\n  <<: [{c: 1}, {c: 2, d: 3}]\n",
+    "m:\n  !!merge <<: {a: 1, b: 2}\n  a: 3\n",  # a tagged merge key (as ruamel writes them)
     "s: |\n  line one\n  line two\nf: >\n  folded\n  text\nq: 'it''s'\nu: \"\\u00e9\\n\"\n",
     "schedule: \"*/5 * * * *\"\nglob: a*b\ncmd: echo 50%\nurl: http://x/?a=1&b=2\n",
     "---\n---\napiVersion: v1\nkind: ConfigMap\n---\n# only a comment\n---\n[1, 2]\n",

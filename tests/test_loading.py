@@ -58,6 +58,12 @@ def test_quoted_and_tagged_scalars_stay_strings():
 def test_merge_keys_and_anchors():
     loaded = load_bytes("x.yaml", b"base: &b {a: 1, b: 2}\nderived:\n  <<: *b\n  b: 3\n")
     assert loaded.documents[0].data["derived"] == {"b": 3, "a": 1}
+    # tagged `!!merge <<` (ruamel writes merge keys so; emissary's generated knative CRDs):
+    # go-yaml v2 merges it too (was an unknown field `<<`); a quoted "<<" is a plain key
+    loaded = load_bytes("x.yaml", b"base: &b {a: 1, b: 2}\nderived:\n  !!merge <<: *b\n  b: 3\n"
+                                  b"quoted:\n  \"<<\": 1\n")
+    assert loaded.documents[0].data["derived"] == {"b": 3, "a": 1}
+    assert loaded.documents[0].data["quoted"] == {"<<": 1}
 
 
 def test_yes_in_env_value_is_explained(tmp_path):

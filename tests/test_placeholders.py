@@ -125,3 +125,16 @@ def test_placeholders_in_label_keys_and_values_stand_for_a_valid_word(tmp_path):
     result = run([str(tmp_path / "cm.yaml")], Settings())
     assert [(f.line, f.column, f.code) for f in result.findings] == [(9, 12, "KL105"), (10, 11, "KL105")], \
         [(f.line, f.column, f.code, f.message) for f in result.findings]
+
+
+def test_single_brace_placeholders_where_a_string_belongs(tmp_path):
+    """emissary's Python-formatted test manifests: `name: {self.path.k8s}` reads as a flow
+    mapping of one key and no value; where a string belongs it is a placeholder, not a type
+    error. A mapping written as one (block style, or with a value) still is one."""
+    (tmp_path / "svc.yaml").write_text(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: {self.path.k8s}\n"
+        "  namespace: {self.namespace}\nspec:\n  selector:\n    backend: {self.backend}\n"
+        "    app:\n      web:\n  ports: [{port: 80, name: {http: 1}}]\n")
+    result = run([str(tmp_path / "svc.yaml")], Settings())
+    assert [(f.line, f.column, f.code) for f in result.findings] == [(9, 5, "KL010"), (11, 28, "KL010")], \
+        [(f.line, f.column, f.code, f.message) for f in result.findings]
