@@ -269,6 +269,23 @@ spec:
             backend:
               service: {name: ssl-redirect, port: {name: use-annotation}}
 """, {}, None),
+    ("ingress-to-an-external-name-service", "KL202", """apiVersion: v1
+kind: Service
+metadata: {name: hello}
+spec: {type: ExternalName, externalName: hello.default.svc.cluster.local}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  rules:
+    - http:
+        paths:
+          - path: /
+            pathType: Prefix
+            backend:
+              service: {name: hello, port: {number: 80}}
+""", {}, None),
     ("runtime-secret-reported-on-request", "KL205", """apiVersion: v1
 kind: Secret
 metadata: {name: other}

@@ -230,6 +230,8 @@ def ingress_references(obj: Any, ctx: Any) -> Iterator[Violation]:
 
 
 def _service_port(service: Any, port: dict, ptr: Pointer) -> Iterator[Violation]:
+    if get(service.data, ("spec", "type")) == "ExternalName":
+        return  # a DNS name: the Ingress's port is the external host's (minikube's ingress-dns)
     ports = [p for p in items(get(service.data, ("spec", "ports"))) if isinstance(p, dict)]
     number, name = port.get("number"), port.get("name")
     if number is not None:
