@@ -55,5 +55,13 @@ def about_placeholder(data: Any, pointer: Any, message: str) -> bool:
     value = get(data, pointer)
     if is_placeholder(value):
         return True
+    if isinstance(value, str) and "{{" in value:
+        from .discover import GO_TEMPLATE
+
+        if GO_TEMPLATE.search(value):
+            # a Go template's action inside the value (minikube's embedded calico.yaml:
+            # `apiVersion: policy/v1{{if .LegacyPodDisruptionBudget}}beta1{{end}}`): its value
+            # is the program's choice
+            return True
     items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
     return any(is_placeholder(v) and v in message for v in items)

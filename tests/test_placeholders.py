@@ -138,3 +138,17 @@ def test_single_brace_placeholders_where_a_string_belongs(tmp_path):
     result = run([str(tmp_path / "svc.yaml")], Settings())
     assert [(f.line, f.column, f.code) for f in result.findings] == [(9, 5, "KL010"), (11, 28, "KL010")], \
         [(f.line, f.column, f.code, f.message) for f in result.findings]
+
+
+def test_a_go_template_action_inside_a_value_makes_it_unknown(tmp_path):
+    """minikube's embedded calico.yaml parses as YAML, but is a Go template:
+    `apiVersion: policy/v1{{if .LegacyPodDisruptionBudget}}beta1{{end}}` is the program's
+    choice, not a wrong apiVersion. A bare `{{name}}` beside text is still filled in."""
+    (tmp_path / "pdb.yaml").write_text(
+        "apiVersion: policy/v1{{if .LegacyPodDisruptionBudget}}beta1{{end}}\n"
+        "kind: PodDisruptionBudget\nmetadata:\n  name: calico-kube-controllers\n"
+        "spec:\n  maxUnavailable: 1\n  selector: {matchLabels: {k8s-app: calico}}\n---\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: My_{{name}}\n")
+    result = run([str(tmp_path / "pdb.yaml")], Settings())
+    assert [(f.line, f.column, f.code) for f in result.findings] == [(12, 9, "KL104")], \
+        [(f.line, f.column, f.code, f.message) for f in result.findings]
