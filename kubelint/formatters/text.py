@@ -56,30 +56,44 @@ def _plain(findings: List[Finding], out: List[str]) -> None:
     hint), and both recur -- findings are sorted, so those at one position are neighbours,
     and the whole rule set's 34,000 findings on 5,000 documents have ~120 distinct tails --
     so each is formatted once and reused (the report's cost was ~7k instructions a finding)."""
-    tails = _TAILS
-    if len(tails) > 10_000:
+    tails, last = _TAILS, _LAST
+    if len(tails) > 10_000 or len(last) > 10_000:
         tails.clear()
+        last.clear()
     add = out.append
     last_path = last_span = head = None
-    # the fields a line needs, taken by itemgetters in C: a Finding is a tuple subclass, which
-    # the loop's own unpacking would walk with the iterator protocol, field by field
-    for (path, span, related), key in zip(map(_WHERE, findings), map(_TAIL_KEY, findings)):
+    # the fields a line needs, taken by one itemgetter in C: a Finding is a tuple subclass,
+    # which the loop's own unpacking would walk with the iterator protocol, field by field
+    for path, span, related, message, code, name, hint, severity in map(_FIELDS, findings):
         if span is not last_span or path is not last_path:
             head = f"{path}:{span[0]}:{span[1]}: "
             last_path, last_span = path, span
         add(head)
-        tail = tails.get(key)
-        if tail is None:
-            tail = tails[key] = _tail(*key)
-        add(tail)
+        # The tail by its message first: a message is one object for the findings of a
+        # shared Violation (and its hash is kept on it), where a key of all five fields was a
+        # tuple to make, hash and compare field by field for every finding.
+        known = last.get(message)
+        if known is not None and known[0] is code and known[1] is hint and \
+                known[2] is severity and known[3] is name:
+            add(known[4])
+        else:
+            key = (message, code, name, hint, severity)
+            tail = tails.get(key)
+            if tail is None:
+                tail = tails[key] = _tail(*key)
+            last[message] = (code, hint, severity, name, tail)
+            add(tail)
         for r in related:
             add(f"    related: {r.path}:{r.span.line}:{r.span.column}: {r.message}\n")
 
 
-_WHERE = itemgetter(4, 5, 9)  # Finding: path, span, related
-_TAIL_KEY = itemgetter(3, 0, 1, 8, 2)  # Finding: message, code, name, hint, severity
-# _TAIL_KEY's tuple -> the tail of a line: `severity: message [CODE name]`, hint, newline
+# Finding: path, span, related, message, code, name, hint, severity
+_FIELDS = itemgetter(4, 5, 9, 3, 0, 1, 8, 2)
+# (message, code, name, hint, severity) -> the tail of a line: `severity: message [CODE name]`,
+# hint, newline
 _TAILS: dict = {}
+# message -> (code, hint, severity, name, tail) of the last finding with that message
+_LAST: dict = {}
 
 
 def _tail(message: str, code: str, name: str, hint: Any, severity: Severity) -> str:
