@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
-from ..checks.k8s import POD_SPEC_PATHS, containers, get, items
+from ..checks.k8s import containers, get, items, pod_spec
 from ..model import _K8S_PATHS, Pointer, Severity, Violation, pointer_to_k8s
 
 LABEL = "pod-security.kubernetes.io/"
@@ -635,10 +635,10 @@ def evaluate(obj: Any, ctx: Any) -> Dict[str, List[Violation]]:
     state = _state(ctx, shared)
     if state is None:
         return _NOTHING
-    path = POD_SPEC_PATHS.get(obj.kind) if getattr(obj, "builtin", True) else None
-    spec = get(obj.data, path) if path else None
-    if not isinstance(spec, dict):
+    found = pod_spec(obj)  # (the pack's and KL301-KL304's walks asked already: kept)
+    if found is None:
         return _NOTHING
+    path, spec = found
     policies = state.namespaces.get(obj.namespace)
     if policies is None:
         policies = state.fallback
@@ -649,7 +649,7 @@ def evaluate(obj: Any, ctx: Any) -> Dict[str, List[Violation]]:
     mbase = _meta_base(path)
     meta = get(obj.data, mbase)
     meta = meta if isinstance(meta, dict) else _EMPTY
-    # (policy, kind, code) -> (the messages' tail, {id(issue): (issue, its Violation)}): the
+    # (policy, kind) -> code -> (the messages' tail, {id(issue): (issue, its Violation)}): the
     # issues scan() shares across pods (containers without securityContext) give the same
     # Violations, made once (one per run: a policy is an object of this run's state)
     made = shared.get("pss-made")
@@ -657,21 +657,28 @@ def evaluate(obj: Any, ctx: Any) -> Dict[str, List[Violation]]:
         made = shared["pss-made"] = {}
     okind = obj.kind
     multi = len(policies) > 1
-    errors: set = set()  # fields the enforce mode reports: warn/audit do not repeat them
-    reported: set = set()
-    scans: Dict[Tuple[str, Version], Found] = {}
+    if multi:
+        errors: set = set()  # fields the enforce mode reports: warn/audit do not repeat them
+        reported: set = set()
+        scans: Dict[Tuple[str, Version], Found] = {}
     for policy in policies:
         severity = policy.severity
-        error = severity is Severity.ERROR
-        at_level = (policy.level, policy.version)
-        found = scans.get(at_level)
-        if found is None:
-            found = scans[at_level] = scan(spec, meta, path, mbase, policy.level, policy.version)
+        if multi:
+            error = severity is Severity.ERROR
+            at_level = (policy.level, policy.version)
+            found = scans.get(at_level)
+            if found is None:
+                found = scans[at_level] = scan(spec, meta, path, mbase, policy.level, policy.version)
+        else:
+            found = scan(spec, meta, path, mbase, policy.level, policy.version)
+        by_code = made.get((id(policy), okind))
+        if by_code is None:
+            by_code = made[(id(policy), okind)] = {}
         for code, issues in found.items():
-            known = made.get((id(policy), okind, code))
+            known = by_code.get(code)
             if known is None:
                 kind = "" if okind == "Pod" else f" (this {okind}'s pods)"
-                known = made[(id(policy), okind, code)] = (
+                known = by_code[code] = (
                     f": violates PodSecurity \"{policy.label}\" ({BY_CODE[code].id}){kind}; {policy.source}", {})
             tail, shown_before = known
             if not multi:  # (the usual case: every issue is reported; most were seen before)

@@ -194,7 +194,9 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
                     found = out[code] = []
                 found.append(v)
         cports = c.get("ports")
+        declared = _NO_PORTS  # the int containerPorts (KL328)
         if isinstance(cports, list):
+            declared = set()
             for j, port in enumerate(cports):
                 if not isinstance(port, dict):
                     continue
@@ -204,6 +206,7 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
                 cp = port.get("containerPort")
                 if not isinstance(cp, int) or isinstance(cp, bool):
                     continue
+                declared.add(cp)
                 if cp == 22:
                     add("KL315", "exposes port 22 (SSH): containers are not logged into", ptr + ("ports", j, "containerPort"))
                 elif 0 < cp < 1024:
@@ -238,7 +241,11 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
             key = ("KL325", ptr, policy) if policy is None or policy.__class__ is str else None
             v = _SAY.get(key) if key is not None else None
             if v is not None:
-                _append(out, "KL325", v)
+                found = out.get("KL325")
+                if found is None:
+                    out["KL325"] = [v]
+                else:
+                    found.append(v)
             else:
                 if policy is None:
                     add("KL325", "imagePullPolicy is not Always: a node may run a stale copy of the tag, "
@@ -256,7 +263,11 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
             key = ("KL326", ptr, isinstance(requests, dict) and "ephemeral-storage" in requests)
             v = _SAY.get(key)
             if v is not None:
-                _append(out, "KL326", v)
+                found = out.get("KL326")
+                if found is None:
+                    out["KL326"] = [v]
+                else:
+                    found.append(v)
             else:
                 add("KL326", "no limits.ephemeral-storage: a container filling its node's disk gets the "
                     "whole node's pods evicted" if key[2]
@@ -266,21 +277,17 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
                 _say(key, out["KL326"][-1])
         sidecar = kind == "initContainers" and c.get("restartPolicy") == "Always"
         if regular or sidecar:
-            declared = None
             for probe in _PROBES:
                 p = c.get(probe)
                 if not isinstance(p, dict):
                     continue
                 for h in _HANDLERS:
                     action = p.get(h)
-                    if not isinstance(action, dict):
+                    if action is None or not isinstance(action, dict):
                         continue
-                    port = _int(action.get("port"))
-                    if port is None:
-                        continue
-                    if declared is None:
-                        declared = {_int(p.get("containerPort")) for p in items(cports)
-                                    if isinstance(p, dict)}
+                    port = action.get("port")
+                    if not isinstance(port, int) or isinstance(port, bool):
+                        continue  # (a named port, or not a number)
                     if port not in declared:
                         add("KL328", f"{probe} checks port {port}, which the container does not declare "
                             f"in ports", ptr + (probe, h, "port"),
@@ -375,6 +382,7 @@ _SECRETISH: Dict[str, bool] = {}  # env name -> whether it announces a secret (K
 # (pointer, has a name) -> KL306/KL308/KL309 violations of a container without securityContext
 _NO_SC: Dict[Tuple[Pointer, bool], Tuple[Tuple[str, Violation], ...]] = {}
 _EMPTY: dict = {}
+_NO_PORTS: frozenset = frozenset()
 _PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 _HANDLERS = ("httpGet", "tcpSocket", "grpc")
 
