@@ -508,9 +508,12 @@ _OF_THE_NAMESPACE = frozenset(("Role", "RoleBinding", "ResourceQuota", "LimitRan
 
 def default_namespace(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL319: objects deployed to the default namespace."""
+    meta = obj.data.get("metadata")  # (every object of a run: its namespace first, plainly)
+    ns = meta.get("namespace") if isinstance(meta, dict) else None
+    if ns != "default" and (ns is not None or not ctx.options.get("implicit")):
+        return
     if obj.kind in _OF_THE_NAMESPACE and getattr(obj, "builtin", True):
         return
-    ns = get(obj.data, ("metadata", "namespace"))
     if ns == "default":
         yield Violation("metadata.namespace: \"default\": objects in the default namespace share it with "
                         "everything deployed without a namespace", ("metadata", "namespace"),
@@ -661,22 +664,25 @@ def pdb_unhealthy_eviction(obj: Any, ctx: Any) -> Iterator[Violation]:
 
 
 def _replicas(obj: Any) -> int:
-    r = get(obj.data, ("spec", "replicas"))
-    return r if _int(r) is not None else 1
+    spec = obj.data.get("spec")
+    r = spec.get("replicas") if isinstance(spec, dict) else None
+    return r if isinstance(r, int) and not isinstance(r, bool) else 1
 
 
 def anti_affinity(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL332: replicas of one workload may all land on one node."""
     if not getattr(obj, "builtin", True):
         return  # a custom resource of the same kind name
-    if obj.kind not in ("Deployment", "StatefulSet") or _replicas(obj) < 2:
+    if obj.kind not in ("Deployment", "StatefulSet"):
+        return
+    replicas = _replicas(obj)
+    if replicas < 2:
         return
     spec = get(obj.data, ("spec", "template", "spec"))
     if not isinstance(spec, dict):
         return
     if get(spec, ("affinity", "podAntiAffinity")) or items(spec.get("topologySpreadConstraints")):
         return
-    replicas = _replicas(obj)
     v = _SAID.get(("KL332", replicas))  # (an int: _replicas' answer)
     if v is None:
         v = _said(("KL332", replicas), Violation(
@@ -740,14 +746,15 @@ def min_replicas(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL331: a Deployment or StatefulSet with one replica and no HPA scaling it."""
     if not getattr(obj, "builtin", True):
         return  # a custom resource of the same kind name
-    if _replicas(obj) >= ctx.options.get("min", 2) or _replicas(obj) == 0:
+    replicas = _replicas(obj)
+    if replicas >= ctx.options.get("min", 2) or replicas == 0:
         return  # (replicas: 0 is a workload scaled down on purpose, or scaled by another owner)
     for hpa in _in_namespace(ctx, "autoscaling", "HorizontalPodAutoscaler", obj.namespace):
         ref = get(hpa.data, ("spec", "scaleTargetRef"))
         if isinstance(ref, dict) and ref.get("kind") == obj.kind and ref.get("name") == obj.name:
             return
     ptr = ("spec", "replicas") if get(obj.data, ("spec", "replicas")) is not None else ("spec",)
-    yield Violation(f"{pointer_to_k8s(ptr)}: {_replicas(obj)} replica and no HorizontalPodAutoscaler: a "
+    yield Violation(f"{pointer_to_k8s(ptr)}: {replicas} replica and no HorizontalPodAutoscaler: a "
                     "node drain or a crash is an outage", ptr, "value" if len(ptr) == 2 else "key",
                     hint="replicas: 2 or more, or an HPA with minReplicas >= 2")
 
