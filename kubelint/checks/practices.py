@@ -765,10 +765,12 @@ def pdb_missing(obj: Any, ctx: Any) -> Iterator[Violation]:
         return  # a custom resource of the same kind name
     if _replicas(obj) < 2:
         return
-    labels = _template_labels(obj)
-    for pdb in _in_namespace(ctx, "policy", "PodDisruptionBudget", obj.namespace):
-        if _selects(get(pdb.data, ("spec", "selector")), labels):
-            return
+    pdbs = _in_namespace(ctx, "policy", "PodDisruptionBudget", obj.namespace)
+    if pdbs:  # (the labels only when there is a budget to select them)
+        labels = _template_labels(obj)
+        for pdb in pdbs:
+            if _selects(get(pdb.data, ("spec", "selector")), labels):
+                return
     v = _SAID.get(("KL333", obj.namespace))
     if v is None:
         v = _said(("KL333", obj.namespace), Violation(
@@ -785,11 +787,13 @@ def network_policy_missing(obj: Any, ctx: Any) -> Iterator[Violation]:
     path = POD_SPEC_PATHS.get(obj.kind)
     if path is None or obj.kind == "PodTemplate":
         return
-    labels = get(obj.data, path[:-1] + ("metadata", "labels"))
-    labels = labels if isinstance(labels, dict) else {}
-    for np in _in_namespace(ctx, "networking.k8s.io", "NetworkPolicy", obj.namespace):
-        if _selects(get(np.data, ("spec", "podSelector")), labels):
-            return
+    policies = _in_namespace(ctx, "networking.k8s.io", "NetworkPolicy", obj.namespace)
+    if policies:  # (the labels only when there is a policy to select them)
+        labels = get(obj.data, path[:-1] + ("metadata", "labels"))
+        labels = labels if isinstance(labels, dict) else {}
+        for np in policies:
+            if _selects(get(np.data, ("spec", "podSelector")), labels):
+                return
     v = _SAID.get(("KL334", obj.namespace))
     if v is None:
         v = _said(("KL334", obj.namespace), Violation(
