@@ -212,8 +212,10 @@ def scan(spec: dict, meta: dict, base: Pointer, mbase: Pointer, level: str, v: V
     (k401, k402, k403, k404, k405, k406, k407, k408, k409, k410, k411, k412,
      k421, k422, k423, k424, k425, k426, k427) = _flags(level, v)
     out: Found = {}
-    if (k422 or k425 or k426) and v >= (1, 25) and get(spec, ("os", "name")) == "windows":
-        k422 = k425 = k426 = False  # not applicable to Windows pods
+    if k422 or k425 or k426:
+        os_ = spec.get("os")
+        if isinstance(os_, dict) and os_.get("name") == "windows" and v >= (1, 25):
+            k422 = k425 = k426 = False  # not applicable to Windows pods
     if (k409 or k423 or k424) and v >= (1, 35) and spec.get("hostUsers") is False:
         k409 = k423 = k424 = False  # a pod in a user namespace
     sc = spec.get("securityContext")
@@ -238,9 +240,14 @@ def scan(spec: dict, meta: dict, base: Pointer, mbase: Pointer, level: str, v: V
                 out.setdefault("KL405", []).append((
                     base + ("volumes", i, "hostPath"), "key", f"volume {_q(vol.get('name'))} is a hostPath volume",
                     "allowed: another volume type (emptyDir, configMap, a PersistentVolumeClaim...)"))
-            if k421 and not any(vol.get(k) is not None for k in ALLOWED_VOLUMES):
-                kind = next((k for k in RESTRICTED_VOLUMES if vol.get(k) is not None), None)
-                if kind is not None:  # no source at all: defaulted to emptyDir before admission
+            if k421:
+                for k in ALLOWED_VOLUMES:  # (a loop, not any(<generator>): once per volume)
+                    if vol.get(k) is not None:
+                        break
+                else:
+                    kind = next((k for k in RESTRICTED_VOLUMES if vol.get(k) is not None), None)
+                    if kind is None:  # no source at all: defaulted to emptyDir before admission
+                        continue
                     out.setdefault("KL421", []).append((
                         base + ("volumes", i, kind), "key",
                         f"volume {_q(vol.get('name'))} uses restricted volume type {_q(kind)}",
