@@ -600,9 +600,13 @@ def service_exposed(obj: Any, ctx: Any) -> Iterator[Violation]:
         return  # a custom resource of the same kind name
     t = get(obj.data, ("spec", "type"))
     if t in ("LoadBalancer", "NodePort"):
-        yield Violation(f"spec.type: {t} exposes the Service on "
-                        + ("an external load balancer" if t == "LoadBalancer" else "every node's address"),
-                        ("spec", "type"), hint="use ClusterIP behind an Ingress or Gateway")
+        v = _SAID.get(("KL324", t))  # (one of two: made once and shared)
+        if v is None:
+            v = _said(("KL324", t), Violation(
+                f"spec.type: {t} exposes the Service on "
+                + ("an external load balancer" if t == "LoadBalancer" else "every node's address"),
+                ("spec", "type"), hint="use ClusterIP behind an Ingress or Gateway"))
+        yield v
 
 
 def cronjob_deadline(obj: Any, ctx: Any) -> Iterator[Violation]:
@@ -611,9 +615,12 @@ def cronjob_deadline(obj: Any, ctx: Any) -> Iterator[Violation]:
         return  # a custom resource of the same kind name
     spec = obj.data.get("spec")
     if isinstance(spec, dict) and spec.get("startingDeadlineSeconds") is None:
-        yield Violation("spec: no startingDeadlineSeconds: after 100 missed schedules (controller "
-                        "downtime) the CronJob stops being scheduled", ("spec",), "key",
-                        hint="set spec.startingDeadlineSeconds (e.g. 300)")
+        yield _NO_DEADLINE
+
+
+_NO_DEADLINE = Violation("spec: no startingDeadlineSeconds: after 100 missed schedules (controller "
+                         "downtime) the CronJob stops being scheduled", ("spec",), "key",
+                         hint="set spec.startingDeadlineSeconds (e.g. 300)")
 
 
 def job_ttl(obj: Any, ctx: Any) -> Iterator[Violation]:

@@ -3,7 +3,7 @@ of this); enable with `--select KL3` or `select:` in .kubelint.yaml."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterator, List
+from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 from ..model import Fix, Pointer, Violation, pointer_to_k8s
 from .k8s import POD_SPEC_PATHS, containers, get, items, only_kinds, pod_spec
@@ -83,10 +83,15 @@ def _walk(base: Pointer, spec: dict, out: Dict[str, List[Violation]]) -> None:
                 if "memory" not in limits:
                     missing.append("limits.memory")
                 if missing:
-                    out.setdefault("KL302", []).append(_new(Violation, (
-                        f"{pointer_to_k8s(ptr)}: no {', '.join(missing)}: the scheduler cannot "
-                        "place it well and one leak can starve its node", ptr + ("name",), "key", (),
-                        "set resources.requests (cpu, memory) and resources.limits.memory", None, None)))
+                    # (a function of the pointer and what is missing: made once and shared)
+                    key = ("KL302", ptr, *missing)
+                    v = _SAID.get(key)
+                    if v is None:
+                        v = _said(key, _new(Violation, (
+                            f"{pointer_to_k8s(ptr)}: no {', '.join(missing)}: the scheduler cannot "
+                            "place it well and one leak can starve its node", ptr + ("name",), "key", (),
+                            "set resources.requests (cpu, memory) and resources.limits.memory", None, None)))
+                    out.setdefault("KL302", []).append(v)
         sc = c.get("securityContext")
         if not isinstance(sc, dict):
             sc = _EMPTY
@@ -105,17 +110,35 @@ def _walk(base: Pointer, spec: dict, out: Dict[str, List[Violation]]) -> None:
         # KL304
         own = _non_root(sc) if sc else None
         if own is False or (own is None and not pod_level):
-            # the image may need root: a behaviour change, so only with --unsafe-fixes
-            fix = Fix("set securityContext.runAsNonRoot: true on the container",
-                      (("add", ptr + ("securityContext",), {"runAsNonRoot": True}),),
-                      safe=False) if own is None else None
-            out.setdefault("KL304", []).append(Violation(
-                f"{pointer_to_k8s(ptr)}: may run as root (set runAsNonRoot: true or a "
-                "non-zero runAsUser on the pod or the container)", ptr + ("name",), at="key",
-                hint="securityContext: {runAsNonRoot: true, runAsUser: 10001}", fix=fix))
+            # (a function of the pointer and whether the container says anything: made once
+            # and shared; fix.py copies what it inserts)
+            key = ("KL304", ptr, own is None)
+            v = _SAID.get(key)
+            if v is None:
+                # the image may need root: a behaviour change, so only with --unsafe-fixes
+                fix = Fix("set securityContext.runAsNonRoot: true on the container",
+                          (("add", ptr + ("securityContext",), {"runAsNonRoot": True}),),
+                          safe=False) if own is None else None
+                v = _said(key, Violation(
+                    f"{pointer_to_k8s(ptr)}: may run as root (set runAsNonRoot: true or a "
+                    "non-zero runAsUser on the pod or the container)", ptr + ("name",), at="key",
+                    hint="securityContext: {runAsNonRoot: true, runAsUser: 10001}", fix=fix))
+            out.setdefault("KL304", []).append(v)
 
 
 _EMPTY: dict = {}  # read only
+
+# Violations that are a function of a pointer and a variant (KL302, KL304, KL305): the same
+# for every pod spec of a run, made once and shared (Violations are immutable)
+_SAID: Dict[Tuple[Any, ...], Violation] = {}
+
+
+def _said(key: Tuple[Any, ...], v: Violation) -> Violation:
+    if len(_SAID) > 10_000:
+        _SAID.clear()
+    _SAID[key] = v
+    return v
+
 _new = tuple.__new__  # Violation(...) without its generated __new__: per finding
 
 
@@ -155,7 +178,11 @@ def readiness_probe(obj: Any, ctx: Any) -> Iterator[Violation]:
         return
     for i, c in enumerate(items(spec.get("containers"))):
         if isinstance(c, dict) and c.get("readinessProbe") is None:
-            ptr = ("spec", "template", "spec", "containers", i)
-            yield Violation(f"{pointer_to_k8s(ptr)}: no readinessProbe: the pod gets traffic as soon "
-                            "as it starts, ready or not", ptr + ("name",), at="key",
-                            hint="add readinessProbe: {httpGet: {path: /ready, port: http}}")
+            v = _SAID.get(("KL305", i))
+            if v is None:
+                ptr = ("spec", "template", "spec", "containers", i)
+                v = _said(("KL305", i), Violation(
+                    f"{pointer_to_k8s(ptr)}: no readinessProbe: the pod gets traffic as soon "
+                    "as it starts, ready or not", ptr + ("name",), at="key",
+                    hint="add readinessProbe: {httpGet: {path: /ready, port: http}}"))
+            yield v
