@@ -334,7 +334,21 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (), stdin_filename: 
         else:
             missing.append(given)
     unmatched = excludes.unmatched() if walked_any else []
-    sources.extend(_unused(held, roots, skipped))
+    used = _used_by(roots) if roots and (held or any(src.walked for src in sources)) else None
+    if used:
+        # a walked file outside every root's tree that a kustomization names as a patch, or
+        # that holds a partial object (capv's e2e `../commons/vcpu.yaml`, a partial
+        # VSphereMachineTemplate for patchesStrategicMerge): not an object of its own. (A whole object named from outside stays linted alone too: a root that
+        # reads outside its tree renders only with the load restrictor off.)
+        kept = []
+        for src in sources:
+            if src.walked and os.path.abspath(src.path) in used and (
+                    os.path.abspath(src.path) in used.patches or _partial(src.path)):
+                skipped.append((src.path, PATCH_USED))
+            else:
+                kept.append(src)
+        sources[:] = kept
+    sources.extend(_unused(held, used, skipped))
     roots.extend(r for r in focus if r not in roots)
     return Discovery(sources, missing, skipped, roots, charts, unmatched, focus)
 
@@ -366,6 +380,10 @@ PATCH_NOT_USED = ("not an object of its own (a kustomize patch or a config file)
                   "kustomization of the walk uses it")
 
 
+PATCH_USED = ("not an object of its own: a kustomize patch, applied by the kustomization "
+              "that names it")
+
+
 NAMED_PATCH = ("not an object of its own: its name says patch and it holds a partial object "
                "(for `kubectl patch` or a kustomization elsewhere)")
 
@@ -382,7 +400,7 @@ def _partial(path: str) -> bool:
         return False
 
 
-def _unused(held: List[Tuple[str, Source]], roots: List[str],
+def _unused(held: List[Tuple[str, Source]], used: Optional["_Used"],
             skipped: List[Tuple[str, str]]) -> List[Source]:
     """The walked files in kustomize roots' trees that no kustomization of the walk uses
     (rook's deploy/examples: three files in the kustomization, a hundred applied on their
@@ -390,17 +408,9 @@ def _unused(held: List[Tuple[str, Source]], roots: List[str],
     names them in a comment (switched off) or they hold partial objects (patches kept for
     scripts: skipped, listed with the reason). A root whose kustomization cannot be read
     keeps its whole tree (its KL030 says why)."""
-    if not held:
+    if not held or used is None:
         return []
-    from .render.kustomize import commented_files, referenced_files
-
-    used: Set[str] = set()
-    unread: Set[str] = set()
-    for root in roots:
-        try:
-            used |= referenced_files(root) | commented_files(root)
-        except Exception:
-            unread.add(os.path.abspath(root))
+    unread = used.unread
     out = []
     for root, src in held:
         if root in unread or os.path.abspath(src.path) in used:
@@ -410,6 +420,28 @@ def _unused(held: List[Tuple[str, Source]], roots: List[str],
         else:
             out.append(src)
     return out
+
+
+class _Used(set):
+    """The absolute paths the kustomizations of roots name (`patches`: those named as
+    patches; `unread`: the roots whose kustomization could not be read)."""
+    patches: Set[str]
+    unread: Set[str]
+
+
+def _used_by(roots: List[str]) -> _Used:
+    """The files the roots' kustomizations name, in use or in a comment."""
+    from .render.kustomize import commented_files, patch_files, referenced_files
+
+    used = _Used()
+    used.patches, used.unread = set(), set()
+    for root in roots:
+        try:
+            used |= referenced_files(root) | commented_files(root)
+            used.patches |= patch_files(root)
+        except Exception:
+            used.unread.add(os.path.abspath(root))
+    return used
 
 
 def _covers(top: str, base: str) -> bool:

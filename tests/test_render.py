@@ -554,3 +554,30 @@ def test_each_finding_of_one_rendered_object_at_one_place_is_kept(tmp_path):
     assert [line for line in out.splitlines() if "KL010" in line] == [
         f"samples/catalog.yaml:5:7: error: spec: missing required field `{field}` [KL010 schema]"
         for field in ("artifacts", "loaders", "runtime")], out
+
+
+@needs_kustomize
+def test_a_patch_outside_the_root_that_names_it_is_not_linted_alone(tmp_path):
+    """cluster-api-provider-vsphere's e2e data: `node-drain/kustomization.yaml` patches with
+    `../commons/vcpu.yaml`, a partial object in a sibling folder (no kustomization's tree):
+    skipped as a patch, not two KL010s for the fields it leaves out. A whole object named
+    from outside is still linted on its own (its root renders only with the load restrictor
+    off)."""
+    write(tmp_path, "node-drain/kustomization.yaml", "resources:\n  - ../base\n  - ../commons/web.yaml\n"
+          "patchesStrategicMerge:\n  - ../commons/vcpu.yaml\npatches:\n  - path: ../commons/cr.yaml\n")
+    # a custom resource named as a patch: whole-looking, still a patch
+    write(tmp_path, "commons/cr.yaml", "apiVersion: infrastructure.example.io/v1beta2\n"
+          "kind: VSphereMachineTemplate\nmetadata:\n  name: ${CLUSTER_NAME}\nspec:\n  template:\n"
+          "    spec:\n      numCPUs: 4\n")
+    write(tmp_path, "base/kustomization.yaml", "resources:\n  - cm.yaml\n")
+    write(tmp_path, "base/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n")
+    write(tmp_path, "commons/vcpu.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
+          "spec:\n  replicas: 4\n")
+    write(tmp_path, "commons/web.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: web}\n"
+          "spec:\n  type: Nodeport\n  ports: [{port: 80}]\n")
+    out = kubelint("check", "--show-skipped", ".", cwd=tmp_path).stdout.decode()
+    assert "commons/vcpu.yaml: skipped: not an object of its own: a kustomize patch, applied by the " \
+           "kustomization that names it" in out, out
+    assert "commons/vcpu.yaml:" not in out.replace("commons/vcpu.yaml: skipped", ""), out
+    assert "commons/cr.yaml: skipped: not an object of its own: a kustomize patch" in out, out
+    assert "commons/web.yaml:5:9: error: spec.type: unsupported value \"Nodeport\"" in out, out

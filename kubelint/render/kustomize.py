@@ -189,6 +189,24 @@ def referenced_files(root: str) -> set:
     return out
 
 
+def patch_files(root: str) -> set:
+    """Absolute paths of the local files the root's kustomizations (its own and its bases')
+    name as patches: `patchesStrategicMerge` entries, `patches` and `patchesJson6902` paths."""
+    out = set()
+    for layer in layers(root):
+        data = layer.doc.data if isinstance(layer.doc.data, dict) else {}
+        names = [e for e in data.get("patchesStrategicMerge") or () if isinstance(e, str)]
+        for key in ("patches", "patchesJson6902"):
+            entries = data.get(key)
+            names += [e["path"] for e in entries if isinstance(e, dict) and isinstance(e.get("path"), str)] \
+                if isinstance(entries, list) else []
+        for entry in names:
+            path = os.path.abspath(os.path.join(layer.folder, entry))
+            if os.path.isfile(path):
+                out.add(path)
+    return out
+
+
 def _all_strings(value: Any) -> List[str]:
     if isinstance(value, str):
         return [value]
