@@ -335,3 +335,27 @@ def test_a_crd_copy_without_a_schema_does_not_silence_one_with_a_schema(tmp_path
         result = run([str(tmp_path)], Settings())
         assert [(code, line, col) for code, line, col, _ in found(result) if code == "KL010"] == \
             [("KL010", 7, 36)], found(result)
+
+
+def test_a_oneof_of_formats_is_not_claimed_either_way(tmp_path):
+    """antrea's IPPool: `start: {oneOf: [{format: ipv4}, {format: ipv6}], type: string}`. The
+    API server checks those formats, so an address fits one branch; they are not checked
+    here, and "valid under more than one of the schemas" was a false error. A oneOf whose
+    branches differ otherwise is still checked."""
+    crd = ("apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+           "metadata: {name: ippools.crd.example.io}\nspec:\n  group: crd.example.io\n"
+           "  names: {kind: IPPool, plural: ippools, singular: ippool, listKind: IPPoolList}\n"
+           "  scope: Cluster\n  versions:\n  - name: v1beta1\n    served: true\n    storage: true\n"
+           "    schema:\n      openAPIV3Schema:\n        type: object\n        properties:\n"
+           "          spec:\n            type: object\n            properties:\n"
+           "              start:\n                type: string\n"
+           "                oneOf: [{format: ipv4}, {format: ipv6}]\n"
+           "              size:\n                type: string\n"
+           "                oneOf: [{maxLength: 5}, {minLength: 2}]\n")
+    (tmp_path / "crd.yaml").write_text(crd)
+    (tmp_path / "pool.yaml").write_text("apiVersion: crd.example.io/v1beta1\nkind: IPPool\n"
+                                        "metadata: {name: pool}\nspec:\n  start: \"192.168.78.200\"\n"
+                                        "  size: abc\n")
+    result = run([str(tmp_path)], Settings())
+    assert found(result) == [("KL010", 6, 9, "spec.size: fits more than one of the allowed forms "
+                                             "(`oneOf`), and must fit exactly one")], found(result)
