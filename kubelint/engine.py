@@ -988,9 +988,10 @@ def _not_a_manifest(loaded: Loaded, version: Optional[str] = None) -> Optional[s
                  or "kind" in d.data and not _foreign_kind(d.data["kind"]))]
     if not typed:
         return NOT_A_MANIFEST
+    # (the group of `kops/v1alpha2` is `kops`; kustomize's `apiVersion: builtin` has no version)
     if all(isinstance(t.get("apiVersion"), str) and
-           t["apiVersion"].rpartition("/")[0] in TOOL_CONFIG_GROUPS or _function_config(t)
-           or _kubeconfig(t) for t in typed):
+           (t["apiVersion"].rpartition("/")[0] or t["apiVersion"]) in TOOL_CONFIG_GROUPS
+           or _function_config(t) or _kubeconfig(t) for t in typed):
         return TOOL_CONFIG
     if version is not None and all(_tool_kind(t, version) for t in typed):
         return NOT_A_MANIFEST

@@ -105,6 +105,9 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     # loki's tools: a Tanka environment (spec.json; its name is a path)
     write(tmp_path, "dev/env/spec.json", '{"apiVersion": "tanka.dev/v1alpha1", "kind": "Environment", '
           '"metadata": {"name": "environments/dev"}, "spec": {"namespace": "dev"}}\n')
+    # antrea's overlays: a kustomize transformer config no kustomization names (`builtin`)
+    write(tmp_path, "overlays/prefix_transformer.yaml", "apiVersion: builtin\n"
+          "kind: PrefixSuffixTransformer\nmetadata: {name: customPrefixer}\nprefix: mc-\n")
     # operator-sdk's scorecard config (in every operator bundle)
     write(tmp_path, "bundle/tests/scorecard/config.yaml", "apiVersion: scorecard.operatorframework.io/v1alpha3\n"
           "kind: Configuration\nmetadata: {name: config}\nstages: []\n")
@@ -133,7 +136,7 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     assert out.splitlines()[0].startswith("deploy/dup.yaml:5:1: error: duplicate key `data`"), out
     assert "\ndeploy/nokind.yaml:1:1: error: not a Kubernetes object: missing `kind`" in out, out
     assert "\nhalf.yaml:1:1: error: not a Kubernetes object: missing `apiVersion`" in out, out
-    assert out.rstrip().endswith("; 15 files skipped: not Kubernetes manifests")
+    assert out.rstrip().endswith("; 16 files skipped: not Kubernetes manifests")
     assert "skipped:" not in out.split("\n", 1)[1].rsplit("\n", 2)[0]
     proc = kubelint("check", "--show-skipped", ".", cwd=tmp_path)
     lines = proc.stdout.decode().splitlines()
@@ -144,6 +147,7 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     assert "dev/kubeconfig.yaml: skipped: " + TOOL_CONFIG in lines
     assert "dev/kops-cluster.yaml: skipped: " + TOOL_CONFIG in lines
     assert "bundle/tests/scorecard/config.yaml: skipped: " + TOOL_CONFIG in lines
+    assert "overlays/prefix_transformer.yaml: skipped: " + TOOL_CONFIG in lines
     assert "dev/env/spec.json: skipped: " + TOOL_CONFIG in lines
     assert "policy/kyverno-test.yaml: skipped: " + TOOL_CONFIG in lines
     assert "descheduler/policy.yaml: skipped: " + TOOL_CONFIG in lines
@@ -153,7 +157,7 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     assert "docker-compose.yml: skipped: Docker Compose file" in lines
     assert "web/package.json: skipped: npm package manifest" in lines
     doc = __import__("json").loads(kubelint("check", "-f", "json", ".", cwd=tmp_path).stdout)
-    assert doc["summary"]["skipped"] == 15 and {"path": "docker-compose.yml", "reason": "Docker Compose file"} in doc["skipped"]
+    assert doc["summary"]["skipped"] == 16 and {"path": "docker-compose.yml", "reason": "Docker Compose file"} in doc["skipped"]
     import jsonschema
 
     with open(os.path.join(ROOT, "schemas", "report.schema.json")) as f:
