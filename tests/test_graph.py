@@ -562,6 +562,24 @@ spec:
     spec: {containers: [{name: db, image: "postgres:16"}]}
 """, {"ignore": ["KL201"]}, "does not select this StatefulSet's pods (`app` is \"db\", not \"database\")"),
     # --- KL216: RBAC --------------------------------------------------------------------------------
+    ("rbac-subjects-of-components-not-installed", "KL216", """apiVersion: v1
+kind: ServiceAccount
+metadata: {name: kustomize-controller, namespace: flux-system}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: helm-controller, namespace: flux-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: crd-controller-flux-system}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects:
+  - {kind: ServiceAccount, name: kustomize-controller, namespace: flux-system}
+  - {kind: ServiceAccount, name: helm-controller, namespace: flux-system}
+  - {kind: ServiceAccount, name: image-reflector-controller, namespace: flux-system}
+  - {kind: ServiceAccount, name: image-automation-controller, namespace: flux-system}
+""", {}, None),
     ("rbac-cluster-role-and-subject-namespace", "KL216", """apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata: {name: pod-reader}
