@@ -8,6 +8,8 @@ left in a manifest is a mistake.)"""
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 from .lazyre import LazyRegex
@@ -22,6 +24,9 @@ _WHOLE = LazyRegex(r"(?:" + _ONE + r"|\$[A-Za-z_][A-Za-z0-9_]*)\Z")
 PLACEHOLDER_LINE = LazyRegex(r"\{\{|^\s*(?:- +)?(?:[\w.\-/\"']+: +)?\$\{?[A-Za-z_]"
                              r"|\{[A-Za-z_][\w.]*(?:\[[\w.\-]*\])*\}")
 _BINDING = LazyRegex(r"\(\$[A-Za-z_][A-Za-z0-9_.]*\)\Z")  # a Chainsaw binding, whole
+# a Chainsaw (JMESPath) expression, whole: a function call in parentheses (grafana-operator's
+# e2e tests: `(semver_compare(env('GF_VERSION'), '>=11'))`)
+_EXPRESSION = LazyRegex(r"\([A-Za-z_][A-Za-z0-9_]*\(.*\)\)\Z", re.S)
 
 
 def filled(value: str) -> str:
@@ -36,13 +41,15 @@ def filled(value: str) -> str:
 def is_placeholder(value: Any) -> bool:
     """The whole value is one placeholder: `${REPLICAS:-1}`, `$K8S_SA_NAME`, a template
     engine's `{{keyspace}}` (a script's sed template; an Argo Workflows parameter), or a
-    Chainsaw binding `($test.metadata.name)`."""
+    Chainsaw binding `($test.metadata.name)` or expression `(join('-', ['a', $namespace]))`."""
     if not isinstance(value, str):
         return False
     if value[:1] == "$":
         return _WHOLE.match(value) is not None
     if value[:2] == "($":
         return _BINDING.match(value) is not None
+    if value[:1] == "(" and value[-1:] == ")":
+        return _EXPRESSION.match(value) is not None
     return value[:2] == "{{" and value[-2:] == "}}" and "\n" not in value
 
 

@@ -13,6 +13,7 @@ from typing import Any, Iterator, List, Optional
 
 from .identify import close, type_name
 from .model import Fix, Violation, pointer_to_k8s
+from .placeholders import is_placeholder
 from .scalars import describe_plain
 
 _MAX_SHOWN = 40
@@ -132,6 +133,8 @@ def _explain(schema: Any, err: Any, node: Any, written: Any = None) -> Iterator[
         expected = _types(kind)
         if "string" in expected and _brace_placeholder(instance, node, ptr):
             return
+        if isinstance(instance, str) and instance[:1] == "(" and is_placeholder(instance):
+            return  # a Chainsaw expression: its value is a test's (no `$` for the gate)
         found = type_name(instance)
         msg = f"{where}: expected {' or '.join(expected)}, found {found}"
         if not isinstance(instance, (dict, list)) and instance is not None:

@@ -79,14 +79,15 @@ def test_template_placeholders_too_but_not_hand_filled_ones(tmp_path):
 
 def test_chainsaw_bindings_are_placeholders(tmp_path):
     """kyverno's conformance tests (Kyverno Chainsaw): `name: ($test.metadata.name)` is bound
-    when the test runs (15 false KL104 walking kyverno). An expression that is more than a
-    binding stays what it is."""
+    when the test runs (15 false KL104 walking kyverno); so is an expression (a function call:
+    grafana-operator's tests). A value merely in parentheses stays what it is."""
     (tmp_path / "policy.yaml").write_text(
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ($test.metadata.name)\n"
         "  namespace: ($namespace)\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n"
-        "  name: (join('-', [$namespace, 'x']))\n")
+        "  name: (join('-', [$namespace, 'x']))\n---\napiVersion: v1\nkind: ConfigMap\n"
+        "metadata:\n  name: ($namespace-x)\n")
     result = run([str(tmp_path / "policy.yaml")], Settings())
-    assert [(f.line, f.column, f.code) for f in result.findings] == [(10, 9, "KL104")], \
+    assert [(f.line, f.column, f.code) for f in result.findings] == [(15, 9, "KL104")], \
         [(f.line, f.column, f.code, f.message) for f in result.findings]
 
 
@@ -151,4 +152,20 @@ def test_a_go_template_action_inside_a_value_makes_it_unknown(tmp_path):
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: My_{{name}}\n")
     result = run([str(tmp_path / "pdb.yaml")], Settings())
     assert [(f.line, f.column, f.code) for f in result.findings] == [(12, 9, "KL104")], \
+        [(f.line, f.column, f.code, f.message) for f in result.findings]
+
+
+def test_chainsaw_expressions_are_placeholders(tmp_path):
+    """grafana-operator's chainsaw tests: `(semver_compare(env('GF_VERSION'), '>=11'))` where
+    a boolean belongs, `(join('-', ['cross', $namespace]))` as a name. A value merely in
+    parentheses is still a value."""
+    (tmp_path / "g.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: (join('-', ['cross', $namespace]))\n---\n"
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
+        "  paused: (semver_compare(env('GF_VERSION'), '>=11'))\n"
+        "  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n"
+        "    spec: {containers: [{name: web, image: \"nginx:1\"}]}\n---\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: (default)\n")
+    result = run([str(tmp_path / "g.yaml")], Settings())
+    assert [(f.line, f.column, f.code) for f in result.findings] == [(19, 9, "KL104")], \
         [(f.line, f.column, f.code, f.message) for f in result.findings]
