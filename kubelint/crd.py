@@ -84,8 +84,10 @@ class CRDIndex:
         self._compiled: Dict[Tuple[str, str], Any] = {}
         # the other, different schemas of a kind's version when the input holds several
         # copies of its CRD (releases/cnpg-1.15.0.yaml beside config/crd/bases, minimal and
-        # full variants, a test's old copy): (JSON schema, structural) of each earlier copy
-        self.others: Dict[Tuple[str, str], List[Tuple[Dict[str, Any], Dict[str, Any]]]] = {}
+        # full variants, a test's old copy): the structural schema of each earlier copy,
+        # pickled and compressed (kserve's install/ keeps a dozen releases' CRDs: ~140 MB as
+        # dicts), read back only when a resource does not fit the last copy
+        self.others: Dict[Tuple[str, str], List[bytes]] = {}
         self._compiled_others: Dict[Tuple[str, str], List[Tuple[Any, Dict[str, Any]]]] = {}
 
     def add(self, data: Any) -> None:
@@ -118,9 +120,10 @@ class CRDIndex:
                     schema = _SCHEMALESS
                 elif before == _SCHEMALESS:
                     before = None
-                if before is not None and before != schema and \
-                        all(other != schema for _, other in self.others.get(key, ())):
-                    self.others.setdefault(key, []).append((self.schemas[key], before))
+                if before is not None and before != schema:
+                    packed = _pack(before)
+                    if packed not in self.others.setdefault(key, []):
+                        self.others[key].append(packed)
                 self.schemas[key] = to_json_schema(schema, self.strict, top=True)
                 self.structural[key] = schema
                 self._compiled.pop(key, None)
@@ -158,9 +161,31 @@ class CRDIndex:
             return []
         compiled = self._compiled_others.get(key)
         if compiled is None:
+            # (the last _MAX_COPIES copies read: each compiled copy of a large CRD costs ~10 MB,
+            # and kserve's install/ holds twenty releases)
+            unpacked = [_unpack(packed) for packed in found[-_MAX_COPIES:]
+                        if packed != _pack(self.structural[key])]
             compiled = self._compiled_others[key] = [
-                (_compile(json_schema), structural) for json_schema, structural in found]
+                (_compile(to_json_schema(structural, self.strict, top=True)), structural)
+                for structural in unpacked]
         return compiled
+
+
+_MAX_COPIES = 6
+
+
+def _pack(schema: Dict[str, Any]) -> bytes:
+    import pickle
+    import zlib
+
+    return zlib.compress(pickle.dumps(schema, pickle.HIGHEST_PROTOCOL), 1)
+
+
+def _unpack(packed: bytes) -> Dict[str, Any]:
+    import pickle
+    import zlib
+
+    return pickle.loads(zlib.decompress(packed))
 
 
 def _compile(json_schema: Dict[str, Any]) -> Any:
