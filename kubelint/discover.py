@@ -338,12 +338,13 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (), stdin_filename: 
     if used:
         # a walked file outside every root's tree that a kustomization names as a patch, or
         # that holds a partial object (capv's e2e `../commons/vcpu.yaml`, a partial
-        # VSphereMachineTemplate for patchesStrategicMerge): not an object of its own. (A whole object named from outside stays linted alone too: a root that
-        # reads outside its tree renders only with the load restrictor off.)
+        # VSphereMachineTemplate for patchesStrategicMerge): not an object of its own. (A
+        # whole object named from outside stays linted alone too: a root that reads outside
+        # its tree renders only with the load restrictor off.)
         kept = []
         for src in sources:
-            if src.walked and os.path.abspath(src.path) in used and (
-                    os.path.abspath(src.path) in used.patches or _partial(src.path)):
+            full = os.path.abspath(src.path) if src.walked else None
+            if full in used and (full in used.patches or _partial(src.path)):
                 skipped.append((src.path, PATCH_USED))
             else:
                 kept.append(src)

@@ -19,7 +19,7 @@ identical by construction; positions are composed later, only for documents with
 from __future__ import annotations
 
 import re
-from typing import Any, List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
 try:  # PyYAML comes with kubernetes-validate; without its C extension the full pass is used
     from .thirdparty import pyyaml_c
@@ -212,15 +212,20 @@ def _mapping(node: Any) -> dict:
             continue
         out[k] = _build(vnode)
     if merges is not None:
-        # explicit keys win, then the merged mappings in order (go-yaml v2)
-        for vnode in merges:
-            sources = vnode.args[1] if vnode.__class__ is _Sequence else [vnode]
-            for src in sources:
-                if src.__class__ is not _Mapping:
-                    raise _GiveUp
-                for k, v in _mapping(src).items():
-                    out.setdefault(k, v)
+        _merge(out, merges, _mapping)
     return out
+
+
+def _merge(out: dict, merges: List[Any], mapping: Callable[[Any], dict]) -> None:
+    """`<<` merge keys into `out`, as go-yaml v2 does: explicit keys win, then the merged
+    mappings in order (a merge of a non-mapping: the full pass reports it)."""
+    for vnode in merges:
+        sources = vnode.args[1] if vnode.__class__ is _Sequence else [vnode]
+        for src in sources:
+            if src.__class__ is not _Mapping:
+                raise _GiveUp
+            for k, v in mapping(src).items():
+                out.setdefault(k, v)
 
 
 def _lean_build(node: Any) -> Any:
@@ -291,13 +296,7 @@ def _lean_mapping(node: Any) -> dict:
             continue
         out[k] = _lean_build(vnode)
     if merges is not None:
-        for vnode in merges:
-            sources = vnode.args[1] if vnode.__class__ is _Sequence else [vnode]
-            for src in sources:
-                if src.__class__ is not _Mapping:
-                    raise _GiveUp
-                for k, v in _lean_mapping(src).items():
-                    out.setdefault(k, v)
+        _merge(out, merges, _lean_mapping)
     return out
 
 

@@ -621,7 +621,7 @@ class _Builder:
                         continue
                     k = key_string(k)
             elif kcls is ScalarNode:
-                if knode.value == "<<" and str(knode.tag) == MERGE_TAG:
+                if is_merge_key(knode):
                     merges.append(vnode)  # `!!merge <<: *base` (ruamel writes merges so)
                     continue
                 k = resolve_tagged(knode.tag, knode.value)

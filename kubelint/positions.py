@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Optional, Tuple
 
-from .loader import key_of, span_of
+from .loader import is_merge_key, key_of, span_of
 from .model import Pointer, Span
 from .scalars import MERGE_TAG, key_string, resolve_plain, resolve_tagged
 
@@ -128,8 +128,7 @@ def _ruamel_child(node: Any, part: Any) -> Tuple[Optional[Any], Optional[Any]]:
     for knode, vnode in node.value:
         if knode.id != "scalar":
             continue
-        if knode.value == "<<" and (knode.ctag.suffix == _IMPLICIT and not knode.style
-                                    or str(knode.tag) == MERGE_TAG):
+        if is_merge_key(knode):
             merges = (merges or []) + [vnode]
         elif key_of(knode) == part:
             return knode, vnode

@@ -87,14 +87,10 @@ def violations(schema: Any, data: Any, node: Any, written: Any = None) -> Iterat
 
 def _written_null(written: Any, ptr: tuple, field: str) -> bool:
     """Whether the object as written has `field` at `ptr`, as null."""
-    for key in ptr:
-        if isinstance(written, dict) and isinstance(key, str) and key in written:
-            written = written[key]
-        elif isinstance(written, list) and isinstance(key, int) and 0 <= key < len(written):
-            written = written[key]
-        else:
-            return False
-    return isinstance(written, dict) and field in written and written[field] is None
+    from .checks.k8s import get
+
+    parent = get(written, ptr)
+    return isinstance(parent, dict) and field in parent and parent[field] is None
 
 
 def _explain(schema: Any, err: Any, node: Any, written: Any = None) -> Iterator[Violation]:
@@ -165,12 +161,13 @@ def _explain(schema: Any, err: Any, node: Any, written: Any = None) -> Iterator[
                 msg += f"; did you mean {show(guess)}?"
         yield Violation(msg, ptr)
         return
-    if name == "OneOfMultipleValid" and instance is None:
-        return  # null means "not set" to the API server; the bundled oneOfs both allow it
-    if name == "OneOfMultipleValid" and _format_branches(schema.subschema(list(err.schema_path))):
-        # `oneOf: [{format: ipv4}, {format: ipv6}]` (antrea's IPPool): the API server checks
-        # those formats, so an address fits one branch; formats are not checked here, so
-        # both seem to fit: no claim either way
+    if name == "OneOfMultipleValid":
+        # null means "not set" to the API server (the bundled oneOfs both allow it); and
+        # `oneOf: [{format: ipv4}, {format: ipv6}]` (antrea's IPPool) is decided by formats,
+        # which the API server checks and this does not: both seem to fit, no claim either way
+        if instance is not None and not _format_branches(schema.subschema(list(err.schema_path))):
+            msg = "fits more than one of the allowed forms (`oneOf`), and must fit exactly one"
+            yield Violation(f"{where}: {msg}" if ptr else msg, ptr)
         return
     if name in ("OneOfNotValid", "AnyOf"):
         expected: List[str] = []
@@ -187,11 +184,6 @@ def _explain(schema: Any, err: Any, node: Any, written: Any = None) -> Iterator[
             return
         yield Violation(f"{where}: does not match any allowed form "
                         f"({'; '.join(str(b[0].message) for b in kind.context if b)[:200]})", ptr)
-        return
-    if name == "OneOfMultipleValid":
-        yield Violation(f"{where}: fits more than one of the allowed forms (`oneOf`), and must "
-                        f"fit exactly one" if ptr else "fits more than one of the allowed forms "
-                        "(`oneOf`), and must fit exactly one", ptr)
         return
     # Bounds, patterns, formats (mostly from CRD schemas): jsonschema-rs's own sentence.
     text = str(err.message)
