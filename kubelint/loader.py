@@ -16,7 +16,7 @@ import re
 import stat
 import sys
 from contextlib import contextmanager
-from typing import Any, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from .lazyre import LazyRegex
 from .model import Span
@@ -843,7 +843,14 @@ def reopen(text: str, lines: List[Tuple[int, int, int]]) -> "LazyNodes":
 
 def _compose(path: str, text: str, documents: List[Document], problems: List[Problem]) -> None:
     _ruamel()
-    if not _compose_with(_Parser, path, text, documents, problems):
+    colon = _compose_with(_Parser, path, text, documents, problems)
+    if any(p.code == "KL001" and _REUSED_ANCHOR in p.message for p in problems):
+        renamed = _rename_reused_anchors(text)
+        if renamed is not None:
+            del documents[:], problems[:]
+            text = renamed
+            colon = _compose_with(_Parser, path, text, documents, problems)
+    if not colon:
         return
     # ruamel's libyaml (0.1.x) stops at a `:` inside a plain scalar of a flow collection
     # (`args: [--url=http://x]`), which kubectl reads as one string, as libyaml 0.2.x does:
@@ -867,6 +874,81 @@ def _compose(path: str, text: str, documents: List[Document], problems: List[Pro
         return
     documents[:] = docs
     problems[:] = found
+
+
+# libyaml's composers refuse an anchor defined twice in a document; kubectl's YAML reader
+# (go-yaml) takes it, an alias meaning the latest definition before it, as YAML 1.2 says
+# (knative's eventing-gitlab release: `verbs: &everything` on several rules)
+_REUSED_ANCHOR = "found duplicate anchor"
+_ANCHOR_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-"
+
+
+def _rename_reused_anchors(text: str) -> Optional[str]:
+    """`text` with each redefinition of an anchor in a document, and the aliases after it,
+    renamed to a name of the same length used nowhere in the text, so that libyaml composes
+    what go-yaml reads and every position stays where it was; None when that cannot be done."""
+    from ruamel.yaml.events import AliasEvent, DocumentStartEvent
+
+    parser = _Parser(text)
+    edits: List[Tuple[int, str, str]] = []  # (offset of the name, old, new)
+    used: set = set()
+    current: Dict[str, str] = {}
+    events = []
+    try:
+        while parser.check_event():
+            events.append(parser.get_event())
+    except Exception:
+        pass  # (a syntax error later on: what was read is renamed, the error stays)
+    finally:
+        parser.dispose()
+    used.update(e.anchor for e in events if getattr(e, "anchor", None))
+    for event in events:
+        if isinstance(event, DocumentStartEvent):
+            current = {}
+            continue
+        name = getattr(event, "anchor", None)
+        if not name:
+            continue
+        at = event.start_mark.index
+        if isinstance(event, AliasEvent):
+            new = current.get(name, name)
+            if new != name:
+                if text[at:at + 1 + len(name)] != "*" + name:
+                    return None
+                edits.append((at + 1, name, new))
+            continue
+        if name in current:
+            new = next((c for c in _same_length(name) if c not in used), None)
+            # the anchor follows the node's start (after a tag, if the tag came first)
+            found = text.find("&" + name, at)
+            if new is None or found < 0 or text.count("\n", at, found):
+                return None
+            used.add(new)
+            current[name] = new
+            edits.append((found + 1, name, new))
+        else:
+            current[name] = name
+    if not edits:
+        return None
+    parts, last = [], 0
+    for at, old, new in edits:
+        parts.append(text[last:at])
+        parts.append(new)
+        last = at + len(old)
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def _same_length(name: str) -> Iterator[str]:
+    """Names of `name`'s length: its last characters counted through the anchor alphabet."""
+    for tail in range(1, min(len(name), 3) + 1):
+        head = name[:-tail]
+        for n in range(len(_ANCHOR_CHARS) ** tail):
+            digits = []
+            for _ in range(tail):
+                n, d = divmod(n, len(_ANCHOR_CHARS))
+                digits.append(_ANCHOR_CHARS[d])
+            yield head + "".join(digits)
 
 
 _NEWER: Any = None

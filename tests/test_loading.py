@@ -66,6 +66,21 @@ def test_merge_keys_and_anchors():
     assert loaded.documents[0].data["quoted"] == {"<<": 1}
 
 
+def test_an_anchor_defined_again_is_read_as_kubectl_reads_it(tmp_path):
+    # go-yaml takes a redefined anchor, an alias meaning the latest definition before it
+    # (knative's eventing-gitlab release reuses `&everything`); libyaml refuses it
+    text = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n"
+            "  a: &x \"1\"\n  b: *x\n  c: !!str &x \"2\"\n  d: *x\n  e: &x0 \"3\"\n"
+            "  f: {g: *x}\n")
+    loaded = load_bytes("x.yaml", text.encode())
+    assert not loaded.problems
+    data = loaded.documents[0].data
+    assert data["data"] == {"a": "1", "b": "1", "c": "2", "d": "2", "e": "3", "f": {"g": "2"}}
+    # positions after the renamed anchor stay where they are written
+    result = lint_text(tmp_path, text + "  h: &x [1]\n---\na: &x 1\nb: *x\n")
+    assert positions(result) == [("KL010", 11, 6), ("KL010", 12, 6), ("KL005", 14, 1)]
+
+
 def test_yes_in_env_value_is_explained(tmp_path):
     result = lint_text(tmp_path, open(f"{FIXTURES}/deployment-errors.yaml").read())
     f = next(f for f in result.findings if f.line == 22)
