@@ -580,6 +580,18 @@ subjects:
   - {kind: ServiceAccount, name: image-reflector-controller, namespace: flux-system}
   - {kind: ServiceAccount, name: image-automation-controller, namespace: flux-system}
 """, {}, None),
+    ("rbac-subjects-the-cluster-makes", "KL216", """apiVersion: v1
+kind: ServiceAccount
+metadata: {name: csi-azurefile, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:azure-cloud-provider-secret-getter}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects:
+  - {kind: ServiceAccount, name: persistent-volume-binder, namespace: kube-system}
+  - {kind: ServiceAccount, name: kube-proxy, namespace: kube-system}
+""", {}, None),
     ("rbac-cluster-role-and-subject-namespace", "KL216", """apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata: {name: pod-reader}

@@ -31,6 +31,27 @@ BUILTIN_PRIORITY_CLASSES = ("system-cluster-critical", "system-node-critical")
 BUILTIN_CLUSTER_ROLES = ("cluster-admin", "admin", "edit", "view")
 # Roles the API server bootstraps in its own namespaces (besides system:* names).
 BUILTIN_ROLES = ("extension-apiserver-authentication-reader",)
+# ServiceAccounts the cluster makes in kube-system: one per controller of kube-controller-manager
+# (its RBAC bootstrap policy binds `system:controller:<name>` to each), the bootstrap token
+# controllers', and kubeadm's add-ons' (cluster-api-provider-azure binds azure-file's role to
+# `persistent-volume-binder`)
+KUBE_SYSTEM_ACCOUNTS = frozenset((
+    "attachdetach-controller", "bootstrap-signer", "certificate-controller",
+    "clusterrole-aggregation-controller", "cronjob-controller", "daemon-set-controller",
+    "deployment-controller", "device-taint-eviction-controller", "disruption-controller",
+    "endpoint-controller", "endpointslice-controller", "endpointslicemirroring-controller",
+    "ephemeral-volume-controller", "expand-controller", "generic-garbage-collector",
+    "horizontal-pod-autoscaler", "job-controller", "legacy-service-account-token-cleaner",
+    "namespace-controller", "node-controller", "persistent-volume-binder",
+    "pod-garbage-collector", "pv-protection-controller", "pvc-protection-controller",
+    "replicaset-controller", "replication-controller", "resource-claim-controller",
+    "resourcequota-controller", "root-ca-cert-publisher", "route-controller",
+    "selinux-warning-controller", "service-account-controller", "service-cidrs-controller",
+    "service-controller", "statefulset-controller", "token-cleaner",
+    "ttl-after-finished-controller", "ttl-controller",
+    "validatingadmissionpolicy-status-controller",
+    "volumeattributesclass-protection-controller", "kube-proxy", "coredns",
+))
 WORKLOAD_GROUPS = {"Deployment": "apps", "StatefulSet": "apps", "ReplicaSet": "apps",
                    "DaemonSet": "apps", "ReplicationController": "", "Job": "batch",
                    "CronJob": "batch"}
@@ -857,7 +878,7 @@ def rbac_references(obj: Any, ctx: Any) -> Iterator[Violation]:
         if not isinstance(s, dict) or s.get("kind") != "ServiceAccount" or s.get("name") == "default":
             continue
         ns = s.get("namespace") or (obj.namespace if obj.kind == "RoleBinding" else None)
-        if not isinstance(ns, str):
+        if not isinstance(ns, str) or ns == "kube-system" and s.get("name") in KUBE_SYSTEM_ACCOUNTS:
             continue
         v, found = dangling(ctx, g, "", "ServiceAccount", ns, s.get("name"), ("subjects", i, "name"),
                             f"subjects[{i}]", referrer=obj)
