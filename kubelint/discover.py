@@ -97,7 +97,9 @@ YTT_TEMPLATE = LazyRegex(r"^[ \t]*#@(?:[ \t]|load\(|overlay/|data/values|yaml/|s
 # a CRD description's sentence "set by the operator")
 PROGRAM_FILLED = LazyRegex(r":[ \t]+[\"']?FILLED[ _]BY[ _](?:THE[ _])?"
                            r"(?:OPERATOR|VALIDATOR|CONTROLLER|INSTALLER|SCRIPT)[\"']?[ \t]*$", re.M)
-GO_TEMPLATE = LazyRegex(r"\{\{-?\s*(?:[.$]|(?:range|if|else|end|with|define|template|include|block)\b)")
+# (a function applied to an argument too: `{{ toYaml .Values.x | nindent 4 }}`, `{{ tpl "..." . }}`)
+GO_TEMPLATE = LazyRegex(r"\{\{-?\s*(?:[.$]|(?:range|if|else|end|with|define|template|include|block)\b"
+                        r"|[A-Za-z_]\w*\s+[.$\"(])")
 TEST_DATA = ("Go test data: the go tool skips `testdata` folders, which hold test fixtures "
              "(often invalid on purpose); name the folder to lint it")
 TEST_SOURCES = ("Maven/Gradle test sources (`src/test`): fixtures the build's tests read (often "

@@ -149,7 +149,13 @@ def test_a_go_template_action_inside_a_value_makes_it_unknown(tmp_path):
         "apiVersion: policy/v1{{if .LegacyPodDisruptionBudget}}beta1{{end}}\n"
         "kind: PodDisruptionBudget\nmetadata:\n  name: calico-kube-controllers\n"
         "spec:\n  maxUnavailable: 1\n  selector: {matchLabels: {k8s-app: calico}}\n---\n"
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: My_{{name}}\n")
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: My_{{name}}\n---\n"
+        # a function's action (open-feature-operator's chart overlay, filled by a script)
+        "apiVersion: admissionregistration.k8s.io/v1\nkind: MutatingWebhookConfiguration\n"
+        "metadata: {name: m}\nwebhooks:\n  - name: mutate.openfeature.dev\n"
+        "    objectSelector: \"___{{ toYaml .Values.mutatingWebhook.objectSelector | nindent 4 }}___\"\n"
+        "    clientConfig: {service: {name: s, namespace: ns}}\n    sideEffects: None\n"
+        "    admissionReviewVersions: [v1]\n")
     result = run([str(tmp_path / "pdb.yaml")], Settings())
     assert [(f.line, f.column, f.code) for f in result.findings] == [(12, 9, "KL104")], \
         [(f.line, f.column, f.code, f.message) for f in result.findings]
