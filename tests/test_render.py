@@ -440,16 +440,72 @@ def test_files_beside_a_kustomization_that_it_does_not_use_are_linted_alone(tmp_
 @needs_kustomize
 def test_load_restrictor_none_renders_roots_that_read_files_outside_their_tree(tmp_path):
     """contour's examples/optional-features: `resources: [../render/contour-gateway.yaml]`,
-    built as its comment says with --load-restrictor=LoadRestrictionsNone (Flux's way)."""
-    write(tmp_path, "render/all.yaml", BAD_SERVICE)
-    write(tmp_path, "features/kustomization.yaml", "resources: [../render/all.yaml]\n")
-    proc = kubelint("check", "features", cwd=tmp_path)
+    built as its comment says with --load-restrictor=LoadRestrictionsNone (Flux's way;
+    cluster-api-provider-azure's Makefile builds its flavors so): rendered without the
+    restrictor by default, since it names only files of its repository."""
+    repo = tmp_path / "repo"
+    write(repo, "render/all.yaml", BAD_SERVICE)
+    write(repo, "features/kustomization.yaml", "resources: [../render/all.yaml]\n")
+    proc = kubelint("check", "features", cwd=repo)
+    assert findings(proc.stdout) == ["render/all.yaml:5:9 KL103"], proc.stdout.decode()
+    write(repo, ".kubelint.yaml", "kustomize: {load-restrictor: root-only}\n")
+    proc = kubelint("check", "features", cwd=repo)
     out = proc.stdout.decode()
     assert findings(proc.stdout) == ["features/kustomization.yaml:1:1 KL030"], out
-    assert "set `kustomize: {load-restrictor: none}` in .kubelint.yaml" in out
-    write(tmp_path, ".kubelint.yaml", "kustomize: {load-restrictor: none}\n")
-    proc = kubelint("check", "features", cwd=tmp_path)
+    assert "as `load-restrictor: root-only` in .kubelint.yaml asks" in out
+    write(repo, ".kubelint.yaml", "kustomize: {load-restrictor: none}\n")
+    proc = kubelint("check", "features", cwd=repo)
     assert findings(proc.stdout) == ["render/all.yaml:5:9 KL103"], proc.stdout.decode()
+
+
+@needs_kustomize
+def test_an_overlay_without_objects_of_its_own_is_an_info(tmp_path):
+    """rancher/fleet-examples' helm-kustomize: `kustomize: {dir: overlays/dev}` beside a Helm
+    chart; the overlay only patches the chart's Deployment. Not a failed build; its patch is
+    no object of its own either. A root with objects whose patch misses stays a KL030 error."""
+    write(tmp_path, "overlays/dev/kustomization.yaml", "patchesStrategicMerge:\n- web.yaml\n")
+    write(tmp_path, "overlays/dev/web.yaml", "apiVersion: apps/v1\nkind: Deployment\n"
+          "metadata: {name: web}\nspec:\n  replicas: 3\n")
+    write(tmp_path, "broken/kustomization.yaml", "resources: [cm.yaml]\npatchesStrategicMerge:\n"
+          "- ../overlays/dev/web.yaml\n")
+    write(tmp_path, "broken/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n")
+    proc = kubelint("check", ".", cwd=tmp_path)
+    out = proc.stdout.decode()
+    assert [l.split(": ", 2)[:2] for l in out.splitlines() if "KL030" in l] == [
+        ["broken/kustomization.yaml:1:1", "error"], ["overlays/dev/kustomization.yaml:1:1", "info"]], out
+    assert "holds no objects of its own (no `resources`) and patches objects another tool makes" in out
+    assert "web.yaml" not in out.replace("../overlays/dev/web.yaml", ""), out
+
+
+@needs_kustomize
+def test_a_kustomization_that_makes_a_template_is_an_info(tmp_path):
+    """open-feature-operator's config/overlays/helm: `namespace: {{ include "chart.namespace"
+    . }}`; a script turns the output into a Helm chart's templates."""
+    write(tmp_path, "helm/kustomization.yaml", "resources: [cm.yaml]\nnamespace: |-\n"
+          "  {{ include \"chart.namespace\" . }}\n")
+    write(tmp_path, "helm/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: My_Web}\n")
+    out = kubelint("check", ".", cwd=tmp_path).stdout.decode()
+    assert [l.split(": ", 2)[:2] for l in out.splitlines() if "KL" in l] == [
+        ["helm/kustomization.yaml:1:1", "info"]], out
+    assert "`namespace` writes Go template actions" in out
+
+
+@needs_kustomize
+def test_the_load_restrictor_stays_for_files_outside_the_repository(tmp_path):
+    """A pull request's kustomization naming a file of the CI machine (`../../secret.yaml`,
+    or a symbolic link out of the repository) is not read: kustomize's message could print
+    what is in it."""
+    write(tmp_path, "secret.yaml", BAD_SERVICE)
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    write(repo, "a/kustomization.yaml", "resources: [../../secret.yaml]\n")
+    write(repo, "b/kustomization.yaml", "resources: [../link.yaml]\n")
+    os.symlink(tmp_path / "secret.yaml", repo / "link.yaml")
+    proc = kubelint("check", "a", "b", cwd=repo)
+    out = proc.stdout.decode()
+    assert findings(proc.stdout) == ["a/kustomization.yaml:1:1 KL030",
+                                     "b/kustomization.yaml:1:1 KL030"], out
+    assert "names files outside the repository, which kubelint does not let kustomize read" in out
 
 
 @needs_kustomize

@@ -8,7 +8,7 @@ import os
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ..discover import Source
-from ..model import Finding, Related, Span, pointer_to_k8s
+from ..model import Finding, Related, Severity, Span, pointer_to_k8s
 from ..namedtuple import NamedTuple
 
 
@@ -48,7 +48,7 @@ def render_roots(linter: Any, roots: List[str], charts: List[str],
         opts = _options(linter.settings, "kustomize")
         timeout = float(opts.get("timeout", kustomize.DEFAULT_TIMEOUT))
         allow_remote = bool(opts.get("allow-remote-bases", False))
-        restrictor = opts.get("load-restrictor", "root-only")
+        restrictor = opts.get("load-restrictor", "auto")
         # a root that another root of this run uses as a base is linted through that one
         used = set()
         for root in roots:
@@ -116,6 +116,10 @@ def render_roots(linter: Any, roots: List[str], charts: List[str],
                 # the entry that needs the network, as a warning: a policy, not a broken root
                 findings.append(linter.finding("KL036", str(e), display(e.path), e.span,
                                                hint=f"rendering {path} needs it"))
+                continue
+            except kustomize.OverlayOnly as e:
+                findings.append(linter.finding("KL030", str(e), path, Span(1, 1, 1, 2),
+                                               severity=Severity.INFO))
                 continue
             except kustomize.RenderError as e:
                 findings.append(linter.finding("KL030", str(e), path, Span(1, 1, 1, 2)))

@@ -2,8 +2,8 @@
 of the rendered objects back to the file and line that wrote it.
 
 Rendering is safe on untrusted pull requests: no exec or alpha plugins, no Helm inflation,
-kustomize's default load restrictor (files outside a root's tree only through bases; the
-config may lift it, as Flux does), remote
+kustomize's default load restrictor (files outside a root's tree only through bases), lifted
+for a root that needs it only when everything it names is inside its repository, remote
 bases refused unless the config allows them, and a timeout on every run.
 
 The source map is rebuilt from the kustomizations themselves (kustomize's own origin
@@ -51,11 +51,14 @@ def kustomization_file(folder: str) -> Optional[str]:
     return None
 
 
-# the config's `load-restrictor` -> kustomize's flag value
-RESTRICTORS = {"root-only": "LoadRestrictionsRootOnly", "none": "LoadRestrictionsNone"}
+# the config's `load-restrictor` -> kustomize's flag value ("auto": root-only, then none for a
+# root that reads files outside its tree: nobody commits a kustomization that fails where it
+# is built, so one that fails only under the restrictor is built without it, as Flux builds)
+RESTRICTORS = {"root-only": "LoadRestrictionsRootOnly", "none": "LoadRestrictionsNone",
+               "auto": "LoadRestrictionsRootOnly"}
 
 
-def command(folder: str, restrictor: str = "root-only") -> List[str]:
+def command(folder: str, restrictor: str = "auto") -> List[str]:
     """The render command: `kustomize build` if installed, else `kubectl kustomize`."""
     flag = ["--load-restrictor", RESTRICTORS[restrictor]]
     if shutil.which("kustomize"):
@@ -126,6 +129,44 @@ def is_component(root: str) -> bool:
     loaded = load(path)
     data = loaded.documents[0].data if loaded.documents else None
     return isinstance(data, dict) and data.get("kind") == "Component"
+
+
+class OverlayOnly(RenderError):
+    """The root holds no objects of its own and patches what another tool makes."""
+
+
+class MakesTemplate(OverlayOnly):
+    """The root writes Go template actions into its objects: its output is a template."""
+
+
+def _template_maker(found: List[Layer]) -> Optional[str]:
+    """The field of the root's kustomization that writes a Go template action into every
+    object (open-feature-operator's chart overlay: `namespace: {{ include "chart.namespace" .
+    }}`, its output turned into a Helm chart by a script), or None."""
+    from ..discover import GO_TEMPLATE
+
+    data = found[0].doc.data if found else None
+    if not isinstance(data, dict):
+        return None
+    for key in ("namespace", "namePrefix", "nameSuffix", "commonLabels", "labels",
+                "commonAnnotations", "images"):
+        for text in _all_strings(data.get(key)):
+            if "{{" in text and GO_TEMPLATE.search(text):
+                return key
+    return None
+
+
+# kustomization fields that bring objects of its own (the rest patch or transform them)
+_OWN_OBJECTS = ("resources", "bases", "components", "helmCharts", "helmChartInflationGenerator",
+                "configMapGenerator", "secretGenerator", "generators", "crds")
+
+
+def _overlay_only(found: List[Layer], message: str) -> bool:
+    """Whether a root failed only because it patches objects it does not hold: Fleet's
+    `kustomize: {dir: overlays/dev}` beside a Helm chart, a Helm `--post-renderer` overlay."""
+    data = found[0].doc.data if found else None
+    return isinstance(data, dict) and not any(data.get(k) for k in _OWN_OBJECTS) and (
+        "no matches for Id" in message or "failed to find unique target for patch" in message)
 
 
 class RemoteRefused(RenderError):
@@ -338,7 +379,7 @@ _INPUTS_MAX_BYTES = 64 * 1024 * 1024
 _INPUTS_MAX_FILES = 5000
 
 
-def inputs_digest(root: str, restrictor: str = "root-only",
+def inputs_digest(root: str, restrictor: str = "auto",
                   allow_remote: bool = False) -> Optional[bytes]:
     """A digest of everything rendering `root` reads: every file below the folder of its
     kustomization and of each local base and component (patches, generators' files and
@@ -390,7 +431,7 @@ def inputs_digest(root: str, restrictor: str = "root-only",
 # --- rendering ----------------------------------------------------------------------------------
 
 def render(root: str, timeout: float = DEFAULT_TIMEOUT, allow_remote: bool = False,
-           restrictor: str = "root-only") -> bytes:
+           restrictor: str = "auto") -> bytes:
     """The rendered YAML stream of a kustomize root. Raises RenderError with the tool's own
     message. `restrictor`: a key of RESTRICTORS."""
     found = layers(root)
@@ -409,6 +450,11 @@ def render(root: str, timeout: float = DEFAULT_TIMEOUT, allow_remote: bool = Fal
                                 ".kubelint.yaml to let kustomize use the network)",
                                 layer.path, (key, i), span)
     cmd = command(root, restrictor)
+    maker = _template_maker(found)
+    if maker is not None:
+        raise MakesTemplate(f"this kustomization's `{maker}` writes Go template actions "
+                            "(`{{ }}`) into its objects: its output is a template another tool "
+                            "fills in (a Helm chart made from it), so it was not rendered")
     env = dict(os.environ, GIT_TERMINAL_PROMPT="0")
     try:
         proc = subprocess.run(cmd, capture_output=True, timeout=timeout, env=env,
@@ -433,14 +479,67 @@ def render(root: str, timeout: float = DEFAULT_TIMEOUT, allow_remote: bool = Fal
                     f"this kustomization runs a KRM function or exec plugin ({message.split('; ', 1)[-1]}), "
                     "which kubelint does not run, so it was not rendered and its objects were not "
                     "linted", layer.path, (key, i), locate(layer.doc.node, (key, i)))
-        if restrictor == "root-only" and "is not in or below" in message:
+        if _overlay_only(found, message):
+            raise OverlayOnly("this kustomization holds no objects of its own (no `resources`) "
+                              "and patches objects another tool makes (a Helm chart's output, "
+                              "as Fleet and Helm's --post-renderer apply it), so it was not "
+                              f"rendered alone (`{' '.join(cmd[:2])}`: {message})")
+        if "is not in or below" in message:
             # contour's examples/optional-features: "Run with: kubectl kustomize
-            # --load-restrictor=LoadRestrictionsNone" (Flux builds that way too)
-            message += (" (kustomize's default load restrictor; if this root is built with "
-                        "--load-restrictor=LoadRestrictionsNone, as Flux does, set "
-                        "`kustomize: {load-restrictor: none}` in .kubelint.yaml)")
+            # --load-restrictor=LoadRestrictionsNone"; cluster-api-provider-azure's flavors
+            # (its Makefile builds them so; Flux builds every root that way)
+            if restrictor == "auto":
+                if reads_only_inside(found, root):
+                    return render(root, timeout, allow_remote, "none")
+                message += (" (kustomize's default load restrictor; this root names files "
+                            "outside the repository, which kubelint does not let kustomize "
+                            "read; `kustomize: {load-restrictor: none}` in .kubelint.yaml "
+                            "would)")
+            elif restrictor == "root-only":
+                message += (" (kustomize's default load restrictor, as `load-restrictor: "
+                            "root-only` in .kubelint.yaml asks; this root builds only with "
+                            "--load-restrictor=LoadRestrictionsNone)")
         raise RenderError(f"`{' '.join(cmd[:2])}` failed: {message}")
     return proc.stdout
+
+
+def _inside(path: str, top: str) -> bool:
+    return path == top or path.startswith(top.rstrip(os.sep) + os.sep)
+
+
+def _repository(root: str) -> Optional[str]:
+    """The real path of the git work tree that holds `root`, else of the current folder when
+    it holds `root`; None otherwise."""
+    folder = probe = os.path.realpath(root)
+    while True:
+        if os.path.exists(os.path.join(probe, ".git")):
+            return probe
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            break
+        probe = parent
+    cwd = os.path.realpath(os.getcwd())
+    return cwd if _inside(folder, cwd) else None
+
+
+def reads_only_inside(found: List[Layer], root: str) -> bool:
+    """Whether every folder and file the kustomizations of a root name (any string of
+    theirs, taken as a path) lies inside its repository, symbolic links resolved: the
+    condition for lifting kustomize's load restrictor, which keeps a pull request's
+    kustomization from reading the CI machine's files into kubelint's output."""
+    top = _repository(root)
+    if top is None:
+        return False
+    for layer in found:
+        if not _inside(os.path.realpath(layer.folder), top):
+            return False
+        for text in _all_strings(layer.doc.data):
+            for entry in (text, text.partition("=")[2]):
+                if entry and not _is_remote(entry):
+                    path = os.path.realpath(os.path.join(layer.folder, entry))
+                    if not _inside(path, top) and os.path.exists(path):
+                        return False
+    return True
 
 
 def _tool_message(stderr: str) -> str:
