@@ -14,8 +14,10 @@ from typing import Any
 
 from .lazyre import LazyRegex
 
-# ${VAR}, ${VAR:-default}, ${VAR:=default}, ${VAR-default} (envsubst, Flux), and $VAR alone
-_ONE = r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=+?][^{}]*)?\}"
+# ${VAR}, ${VAR:-default}, ${VAR:=default}, ${VAR-default} (envsubst, Flux), drone/envsubst's
+# string operations that clusterctl templates use (${VAR:0:54}, ${VAR/#arn/x}, ${VAR,,},
+# ${VAR%%.*}), and $VAR alone
+_ONE = r"\$\{[A-Za-z_][A-Za-z0-9_]*(?:[-:=+?#%/^,][^{}]*)?\}"
 _PLACEHOLDER = LazyRegex(_ONE + r"|\{\{[^{}\n]*\}\}")
 _WHOLE = LazyRegex(r"(?:" + _ONE + r"|\$[A-Za-z_][A-Za-z0-9_]*)\Z")
 # a line of a template a script fills in: `{{name}}` anywhere, or an envsubst `${VAR}` /

@@ -128,6 +128,30 @@ def test_placeholders_in_label_keys_and_values_stand_for_a_valid_word(tmp_path):
         [(f.line, f.column, f.code, f.message) for f in result.findings]
 
 
+def test_envsubst_string_operations_and_a_key_that_opens_a_placeholder(tmp_path):
+    """cluster-api-provider-aws' templates: drone/envsubst's `${CLUSTER_NAME:0:54}` where a CRD
+    pattern asks for a name, `cluster-api-provider-aws-${CLUSTER_NAME}a` (the text around fits),
+    and `${AWS_CONTROLLER_IAM_ROLE/#arn/eks.amazonaws.com/role-arn: arn}`, a whole annotation
+    made by prefix substitution. Text around a placeholder that cannot fit is still reported."""
+    crd = ("apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+           "metadata: {name: buckets.example.io}\nspec:\n  group: example.io\n"
+           "  names: {kind: Bucket, plural: buckets}\n  scope: Namespaced\n  versions:\n"
+           "  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n"
+           "        type: object\n        properties:\n          spec:\n            type: object\n"
+           "            properties:\n              name: {type: string, pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$'}\n"
+           "              short: {type: string, maxLength: 5}\n")
+    (tmp_path / "b.yaml").write_text(
+        crd + "---\napiVersion: example.io/v1\nkind: Bucket\nmetadata: {name: a}\n"
+        "spec:\n  name: \"${CLUSTER_NAME:0:54}\"\n  short: x-${CLUSTER_NAME}\n---\n"
+        "apiVersion: example.io/v1\nkind: Bucket\nmetadata:\n  name: b\n  annotations:\n"
+        "    ${AWS_CONTROLLER_IAM_ROLE/#arn/eks.amazonaws.com/role-arn: arn}\n"
+        "spec:\n  name: cluster-api-${CLUSTER_NAME}a\n---\n"
+        "apiVersion: example.io/v1\nkind: Bucket\nmetadata: {name: c}\nspec:\n  name: My_${X}\n")
+    result = run([str(tmp_path / "b.yaml")], Settings())
+    assert [(f.line, f.column, f.code) for f in result.findings] == [(42, 9, "KL010")], \
+        [(f.line, f.column, f.code, f.message) for f in result.findings]
+
+
 def test_single_brace_placeholders_where_a_string_belongs(tmp_path):
     """emissary's Python-formatted test manifests: `name: {self.path.k8s}` reads as a flow
     mapping of one key and no value; where a string belongs it is a placeholder, not a type

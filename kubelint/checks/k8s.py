@@ -338,9 +338,7 @@ def label_map(labels: Any, base: Pointer, where: str) -> Iterator[Violation]:
     if not isinstance(labels, dict):
         return
     for key, value in labels.items():
-        errors = qualified_name(key)
-        if errors and _templated(key):
-            errors = qualified_name(filled(key))
+        errors = key_errors(key)
         if errors:
             yield Violation(invalid(where, key, errors), base + (key,), at="key")
         if isinstance(value, str):
@@ -352,6 +350,17 @@ def label_map(labels: Any, base: Pointer, where: str) -> Iterator[Violation]:
                 errors = label_value(filled(value))
             if errors:
                 yield Violation(invalid(where, value, errors), base + (key,))
+
+
+def key_errors(key: Any) -> List[str]:
+    """qualified_name() of a label or annotation key, placeholders filled in. A key that opens
+    a placeholder its value closes is one placeholder: `${ROLE/#arn/eks.amazonaws.com/role-arn:
+    arn}`, drone/envsubst's prefix substitution writing a whole annotation
+    (cluster-api-provider-aws)."""
+    errors = qualified_name(key)
+    if errors and _templated(key):
+        return [] if key[:2] == "${" and "}" not in key else qualified_name(filled(key))
+    return errors
 
 
 def _templated(value: Any) -> bool:

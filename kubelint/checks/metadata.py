@@ -9,7 +9,7 @@ from ..model import Violation
 from ..placeholders import filled
 from ..suppress import METADATA_PATHS
 from .k8s import (builtin_kind, dns1035_label, dns1123_label, dns1123_subdomain, get, invalid,
-                  label_map, only_kinds, path_segment_name, pod_spec, qualified_name)
+                  key_errors, label_map, only_kinds, path_segment_name, pod_spec)
 
 # ValidateObjectMeta's name function per kind; everything else built in is a DNS subdomain.
 _NAME_RULES = {
@@ -116,7 +116,7 @@ def labels_and_annotations(obj: Any, ctx: Any) -> Iterator[Violation]:
         if isinstance(annotations, dict):
             chars = 0
             for key, value in annotations.items():
-                errors = qualified_name(key)
+                errors = key_errors(key)
                 if errors:
                     yield Violation(invalid(f"{where}.annotations", key, errors),
                                     base + ("annotations", key), at="key")
