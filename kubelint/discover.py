@@ -75,6 +75,7 @@ TOOL_CONFIG_GROUPS = frozenset({
     "cli.kyverno.io", "descheduler", "eksctl.io", "kops.k8s.io", "kops", "kpt.dev",
     "config.kwok.x-k8s.io", "config.kubernetes.io", "node.eks.aws", "tanka.dev",
     "scorecard.operatorframework.io", "holodeck.nvidia.com",
+    "bootstrap.aws.infrastructure.cluster.x-k8s.io",  # clusterawsadm's AWSIAMConfiguration
 })
 # A document with one of these annotations configures a KRM function that kustomize or kpt
 # runs (kustomize's fn examples, kyaml's test inputs): read by the tool, never applied

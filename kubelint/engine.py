@@ -1067,12 +1067,19 @@ def _tool_kind(data: dict, version: str) -> bool:
     return isinstance(kind, str) and kind.lower() not in k8s_schema.kinds_by_lower(version)
 
 
+# files typed `apiVersion: v1` that no API server serves, by kind -> the fields one of which
+# they hold: kubectl's client configuration (calico's calicoctl test data: a false "did you
+# mean ConfigMap"), the API server's encryption configuration before it had a group
+# (cloud-provider-openstack's barbican-kms/encryption-config.yaml)
+_V1_CONFIGS = {"Config": ("clusters", "contexts", "users", "current-context"),
+               "EncryptionConfig": ("resources",)}
+
+
 def _kubeconfig(data: dict) -> bool:
-    """kubectl's client configuration (`apiVersion: v1`, `kind: Config`, clusters, contexts,
-    users): no API server serves it (calico's calicoctl test data: a false "did you mean
-    ConfigMap")."""
-    return data.get("kind") == "Config" and data.get("apiVersion") == "v1" and "metadata" not in data \
-        and any(k in data for k in ("clusters", "contexts", "users", "current-context"))
+    """A client or API server configuration file typed `apiVersion: v1` (_V1_CONFIGS)."""
+    fields = _V1_CONFIGS.get(data.get("kind"))  # type: ignore[arg-type]
+    return fields is not None and data.get("apiVersion") == "v1" and "metadata" not in data \
+        and any(k in data for k in fields)
 
 
 def _function_config(data: dict) -> bool:

@@ -117,6 +117,12 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     # calico's calicoctl test data: a kubeconfig (kubectl's client config)
     write(tmp_path, "dev/kubeconfig.yaml", "apiVersion: v1\nkind: Config\nclusters:\n"
           "- {name: main, cluster: {server: 'https://127.0.0.1:6443'}}\ncurrent-context: main\n")
+    # cluster-api-provider-aws' hack/: clusterawsadm's configuration (no name: a false KL104)
+    write(tmp_path, "hack/iam.yaml", "apiVersion: bootstrap.aws.infrastructure.cluster.x-k8s.io/v1alpha1\n"
+          "kind: AWSIAMConfiguration\nspec: {bootstrapUser: {enable: false}}\n")
+    # cloud-provider-openstack's barbican-kms: the API server's encryption config before its group
+    write(tmp_path, "dev/encryption.yaml", "kind: EncryptionConfig\napiVersion: v1\nresources:\n"
+          "  - resources: [secrets]\n    providers: [{identity: {}}]\n")
     # kyverno/policies: a Kyverno CLI test (its name with `_` was a false KL104)
     write(tmp_path, "policy/kyverno-test.yaml", "apiVersion: cli.kyverno.io/v1alpha1\nkind: Test\n"
           "metadata: {name: limit_dnsnames}\npolicies: [../policy.yaml]\n")
@@ -136,7 +142,7 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     assert out.splitlines()[0].startswith("deploy/dup.yaml:5:1: error: duplicate key `data`"), out
     assert "\ndeploy/nokind.yaml:1:1: error: not a Kubernetes object: missing `kind`" in out, out
     assert "\nhalf.yaml:1:1: error: not a Kubernetes object: missing `apiVersion`" in out, out
-    assert out.rstrip().endswith("; 16 files skipped: not Kubernetes manifests")
+    assert out.rstrip().endswith("; 18 files skipped: not Kubernetes manifests")
     assert "skipped:" not in out.split("\n", 1)[1].rsplit("\n", 2)[0]
     proc = kubelint("check", "--show-skipped", ".", cwd=tmp_path)
     lines = proc.stdout.decode().splitlines()
@@ -145,6 +151,8 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     assert "dev/audit.yaml: skipped: " + TOOL_CONFIG in lines
     assert "dev/nodeconfig.yaml: skipped: " + TOOL_CONFIG in lines
     assert "dev/kubeconfig.yaml: skipped: " + TOOL_CONFIG in lines
+    assert "dev/encryption.yaml: skipped: " + TOOL_CONFIG in lines
+    assert "hack/iam.yaml: skipped: " + TOOL_CONFIG in lines
     assert "dev/kops-cluster.yaml: skipped: " + TOOL_CONFIG in lines
     assert "bundle/tests/scorecard/config.yaml: skipped: " + TOOL_CONFIG in lines
     assert "overlays/prefix_transformer.yaml: skipped: " + TOOL_CONFIG in lines
@@ -157,7 +165,7 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     assert "docker-compose.yml: skipped: Docker Compose file" in lines
     assert "web/package.json: skipped: npm package manifest" in lines
     doc = __import__("json").loads(kubelint("check", "-f", "json", ".", cwd=tmp_path).stdout)
-    assert doc["summary"]["skipped"] == 16 and {"path": "docker-compose.yml", "reason": "Docker Compose file"} in doc["skipped"]
+    assert doc["summary"]["skipped"] == 18 and {"path": "docker-compose.yml", "reason": "Docker Compose file"} in doc["skipped"]
     import jsonschema
 
     with open(os.path.join(ROOT, "schemas", "report.schema.json")) as f:

@@ -591,6 +591,7 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
 subjects:
   - {kind: ServiceAccount, name: persistent-volume-binder, namespace: kube-system}
   - {kind: ServiceAccount, name: kube-proxy, namespace: kube-system}
+  - {kind: ServiceAccount, name: cloud-node-controller, namespace: kube-system}
 """, {}, None),
     ("rbac-cluster-role-and-subject-namespace", "KL216", """apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole

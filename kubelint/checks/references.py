@@ -33,7 +33,7 @@ BUILTIN_CLUSTER_ROLES = ("cluster-admin", "admin", "edit", "view")
 BUILTIN_ROLES = ("extension-apiserver-authentication-reader",)
 # ServiceAccounts the cluster makes in kube-system: one per controller of kube-controller-manager
 # (its RBAC bootstrap policy binds `system:controller:<name>` to each), the bootstrap token
-# controllers', and kubeadm's add-ons' (cluster-api-provider-azure binds azure-file's role to
+# controllers', a cloud-controller-manager's and kubeadm's add-ons' (cluster-api-provider-azure binds azure-file's role to
 # `persistent-volume-binder`)
 KUBE_SYSTEM_ACCOUNTS = frozenset((
     "attachdetach-controller", "bootstrap-signer", "certificate-controller",
@@ -51,6 +51,8 @@ KUBE_SYSTEM_ACCOUNTS = frozenset((
     "ttl-after-finished-controller", "ttl-controller",
     "validatingadmissionpolicy-status-controller",
     "volumeattributesclass-protection-controller", "kube-proxy", "coredns",
+    # a cloud-controller-manager's controllers (cloud-provider-openstack's role bindings)
+    "cloud-node-controller", "cloud-node-lifecycle-controller", "pvl-controller",
 ))
 WORKLOAD_GROUPS = {"Deployment": "apps", "StatefulSet": "apps", "ReplicaSet": "apps",
                    "DaemonSet": "apps", "ReplicationController": "", "Job": "batch",
