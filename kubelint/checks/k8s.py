@@ -338,12 +338,14 @@ def label_map(labels: Any, base: Pointer, where: str) -> Iterator[Violation]:
     if not isinstance(labels, dict):
         return
     for key, value in labels.items():
-        errors = key_errors(key)
+        errors = qualified_name(key)
+        if errors and templated(key):
+            errors = templated_key_errors(key)
         if errors:
             yield Violation(invalid(where, key, errors), base + (key,), at="key")
         if isinstance(value, str):
             errors = label_value(value)
-            if errors and _templated(value):
+            if errors and templated(value):
                 # `${APP}-web` (envsubst, Flux's post-build substitution), an Argo Workflows
                 # parameter `{{workflow.parameters.ns}}_pod-delete` (litmus' chaos charts):
                 # only the text around the placeholder is known, as for names
@@ -352,18 +354,15 @@ def label_map(labels: Any, base: Pointer, where: str) -> Iterator[Violation]:
                 yield Violation(invalid(where, value, errors), base + (key,))
 
 
-def key_errors(key: Any) -> List[str]:
-    """qualified_name() of a label or annotation key, placeholders filled in. A key that opens
-    a placeholder its value closes is one placeholder: `${ROLE/#arn/eks.amazonaws.com/role-arn:
+def templated_key_errors(key: str) -> List[str]:
+    """qualified_name() of a label or annotation key holding a placeholder, filled in. A key
+    that opens a placeholder its value closes is one placeholder: `${ROLE/#arn/eks.amazonaws.com/role-arn:
     arn}`, drone/envsubst's prefix substitution writing a whole annotation
     (cluster-api-provider-aws)."""
-    errors = qualified_name(key)
-    if errors and _templated(key):
-        return [] if key[:2] == "${" and "}" not in key else qualified_name(filled(key))
-    return errors
+    return [] if key[:2] == "${" and "}" not in key else qualified_name(filled(key))
 
 
-def _templated(value: Any) -> bool:
+def templated(value: Any) -> bool:
     return isinstance(value, str) and ("${" in value or "{{" in value)
 
 

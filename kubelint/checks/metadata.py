@@ -9,7 +9,8 @@ from ..model import Violation
 from ..placeholders import filled
 from ..suppress import METADATA_PATHS
 from .k8s import (builtin_kind, dns1035_label, dns1123_label, dns1123_subdomain, get, invalid,
-                  key_errors, label_map, only_kinds, path_segment_name, pod_spec)
+                  label_map, only_kinds, path_segment_name, pod_spec, qualified_name, templated,
+                  templated_key_errors)
 
 # ValidateObjectMeta's name function per kind; everything else built in is a DNS subdomain.
 _NAME_RULES = {
@@ -116,7 +117,9 @@ def labels_and_annotations(obj: Any, ctx: Any) -> Iterator[Violation]:
         if isinstance(annotations, dict):
             chars = 0
             for key, value in annotations.items():
-                errors = key_errors(key)
+                errors = qualified_name(key)
+                if errors and templated(key):
+                    errors = templated_key_errors(key)
                 if errors:
                     yield Violation(invalid(f"{where}.annotations", key, errors),
                                     base + ("annotations", key), at="key")
