@@ -1534,6 +1534,7 @@ class _GraphAhead:
         self.task_of = task_of
         self.next = 0  # the next file to index
         self.added: List[K8sObject] = []
+        self.lists: List[List[K8sObject]] = []  # the non-empty lists of objects indexed
 
     def feed(self, results: List[Any]) -> None:
         """Index the files from the next one on whose outcomes are in (`results`: by task)."""
@@ -1547,14 +1548,27 @@ class _GraphAhead:
             for obj in outcome.objects:
                 add(obj)
             self.added.extend(outcome.objects)
+            if outcome.objects:
+                self.lists.append(outcome.objects)
             self.next += 1
+
+    def objects_of(self, outcomes: List[FileOutcome]) -> Optional[List[K8sObject]]:
+        """The objects it indexed, if they are exactly those of `outcomes` (the very lists,
+        in that order: a check per file rather than per object); else None."""
+        import operator
+
+        lists = [out.objects for out in outcomes if out.objects]
+        if self.next < len(self.outcomes) or len(lists) != len(self.lists) or \
+                not all(map(operator.is_, lists, self.lists)):
+            return None
+        return self.added
 
     def graph_of(self, objects: List[K8sObject]) -> Any:
         """The graph, if it indexed exactly `objects`; else None."""
         import operator
 
-        if self.next < len(self.outcomes) or len(self.added) != len(objects) or \
-                not all(map(operator.is_, self.added, objects)):
+        if self.next < len(self.outcomes) or objects is not self.added and (
+                len(self.added) != len(objects) or not all(map(operator.is_, self.added, objects))):
             return None
         self.graph.objects = objects
         return self.graph
@@ -1665,7 +1679,12 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
     """What needs every object of the run: custom resources whose CRD was in another file,
     and cross-object rules. Runs once, after all files; documents are loaded again only for
     the files that get a finding (workers do not send node trees back)."""
-    objects = [o for out in outcomes for o in out.objects]
+    ahead = linter._graph_ahead
+    # the objects the graph built ahead indexed, if they are these (no second flat list of
+    # 50,000 objects made and compared one by one before the fork)
+    objects = ahead.objects_of(outcomes) if ahead is not None else None
+    if objects is None:
+        objects = [o for out in outcomes for o in out.objects]
     linter._shared.clear()  # the projections are made: what they share stays shared
     linter._ptrs.clear()
     by_path = {s.path: s for s in sources}

@@ -1096,3 +1096,24 @@ def test_projections_share_only_equal_parts_of_the_same_types():
         got = pb["spec"]["containers"][0]["ports"][0]["containerPort"]
         assert type(got) is type(b) and repr(got) == repr(b), (a, b)
         assert pa["spec"]["containers"][0]["ports"] is not pb["spec"]["containers"][0]["ports"]
+
+
+def test_duplicated_lists_every_object_of_an_identity_taken_twice():
+    from kubelint.engine import K8sObject
+    from kubelint.graph import Graph
+
+    def obj(kind, name, ns="a", api="v1"):
+        return K8sObject("f.yaml", 0, None, {"apiVersion": api, "kind": kind,
+                                             "metadata": {"name": name}}, ns)
+
+    rbac = "rbac.authorization.k8s.io/v1"
+    objects = [obj("ConfigMap", "x"), obj("ConfigMap", "y"), obj("ConfigMap", "x", "b"),
+               obj("Secret", "x"), obj("ConfigMap", "x"), obj("Role", "r", api=rbac),
+               obj("ConfigMap", "x"), obj("Role", "r", api=rbac)]
+    at = {id(o): i for i, o in enumerate(objects)}  # (equal tuples: by identity)
+    g = Graph(objects)
+    assert [at[id(o)] for o in g.duplicated()] == [0, 4, 6, 5, 7]
+    later = Graph(())
+    for o in objects[:5]:  # built as the files come in (a parallel run's graph built ahead)
+        later.add(o)
+    assert [at[id(o)] for o in later.duplicated()] == [0, 4]

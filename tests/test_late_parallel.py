@@ -185,3 +185,22 @@ def test_the_parts_checked_before_the_fork_each_add_a_kind(monkeypatch):
     assert engine._warm_parts(objects, parts) == [0, 2, 3, 5]
     monkeypatch.setattr(engine, "WARM_FILES", 2)
     assert engine._warm_parts(objects, parts) == [0, 2]
+
+
+def test_cross_stage_takes_the_objects_the_graph_built_ahead_indexed():
+    from types import SimpleNamespace as NS
+
+    ahead = engine._GraphAhead.__new__(engine._GraphAhead)
+    indexed = []
+    ahead.graph = NS(add=indexed.append)
+    ahead.outcomes, ahead.task_of, ahead.next, ahead.added, ahead.lists = \
+        [None] * 3, [0, 1, 2], 0, [], []
+    outs = [NS(objects=["a", "b"]), NS(objects=[]), NS(objects=["c"])]
+    ahead.feed([outs[0], None, None])
+    assert ahead.objects_of(outs) is None  # not every file indexed yet
+    ahead.feed(outs)
+    assert indexed == ["a", "b", "c"]
+    assert ahead.objects_of(outs) is ahead.added and ahead.added == ["a", "b", "c"]
+    assert ahead.objects_of([outs[0], outs[2]]) is ahead.added  # files without objects
+    assert ahead.objects_of([outs[0], NS(objects=["c"])]) is None  # an equal list is not it
+    assert ahead.objects_of([outs[0]]) is None
