@@ -844,6 +844,9 @@ def reopen(text: str, lines: List[Tuple[int, int, int]]) -> "LazyNodes":
 def _compose(path: str, text: str, documents: List[Document], problems: List[Problem]) -> None:
     _ruamel()
     colon = _compose_with(_Parser, path, text, documents, problems)
+    if problems and _JSON_STREAM in problems[0].message and text.lstrip()[:1] == "{" and \
+            _compose_json_stream(path, text, documents, problems):
+        return
     if any(p.code == "KL001" and _REUSED_ANCHOR in p.message for p in problems):
         renamed = _rename_reused_anchors(text)
         if renamed is not None:
@@ -874,6 +877,53 @@ def _compose(path: str, text: str, documents: List[Document], problems: List[Pro
         return
     documents[:] = docs
     problems[:] = found
+
+
+# JSON objects one after the other (`jq '.items[]'` writes them so) are a stream kubectl reads
+# object by object (its YAMLOrJSONDecoder decodes JSON with a stream decoder); YAML sees one
+# document with text after it
+_JSON_STREAM = "did not find expected <document start>"
+
+
+def _compose_json_stream(path: str, text: str, documents: List[Document],
+                         problems: List[Problem]) -> bool:
+    """Compose each JSON value of a stream of several as a document of its own, at its own
+    lines and columns; False (nothing changed) when `text` is no such stream."""
+    import json
+
+    decoder = json.JSONDecoder()
+    pieces = []
+    at, end = 0, len(text)
+    try:
+        while True:
+            while at < end and text[at] in " \t\r\n":
+                at += 1
+            if at == end:
+                break
+            if text[at] != "{":
+                return False
+            _, stop = decoder.raw_decode(text, at)
+            pieces.append((at, stop))
+            at = stop
+    except ValueError:
+        return False
+    if len(pieces) < 2:
+        return False
+    docs: List[Document] = []
+    found: List[Problem] = []
+    for index, (start, stop) in enumerate(pieces):
+        line_start = text.rfind("\n", 0, start) + 1
+        pad = "\n" * text.count("\n", 0, start) + " " * (start - line_start)
+        mine: List[Document] = []
+        theirs: List[Problem] = []
+        _compose_with(_Parser, path, pad + text[start:stop], mine, theirs)
+        for doc in mine:
+            doc.index = index
+        docs.extend(mine)
+        found.extend(p._replace(doc=index) for p in theirs)
+    documents[:] = docs
+    problems[:] = found
+    return True
 
 
 # libyaml's composers refuse an anchor defined twice in a document; kubectl's YAML reader

@@ -81,6 +81,22 @@ def test_an_anchor_defined_again_is_read_as_kubectl_reads_it(tmp_path):
     assert positions(result) == [("KL010", 11, 6), ("KL010", 12, 6), ("KL005", 14, 1)]
 
 
+def test_a_stream_of_json_objects_is_read_object_by_object(tmp_path):
+    # `jq '.items[]'` writes objects one after the other; kubectl decodes such a stream
+    # (ingress2gateway's fixtures): not a YAML syntax error
+    text = ('{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}\n{\n'
+            '  "apiVersion": "v1",\n  "kind": "ConfigMap",\n  "metadata": {"name": "B_x"}\n} '
+            '{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "c"}, '
+            '"spec": {"type": "Nodeport", "ports": [{"port": 80}]}}\n')
+    result = lint_text(tmp_path, text, name="s.json")
+    assert positions(result) == [("KL104", 5, 24), ("KL103", 6, 87)]
+    assert text.splitlines()[5][86:96] == '"Nodeport"'
+    assert [d.index for d in load_bytes("s.json", text.encode()).documents] == [0, 1, 2]
+    # a broken stream stays a syntax error
+    result = lint_text(tmp_path, text.replace('"c"}', '"c"'), name="s.json")
+    assert positions(result) == [("KL001", 2, 1)]
+
+
 def test_yes_in_env_value_is_explained(tmp_path):
     result = lint_text(tmp_path, open(f"{FIXTURES}/deployment-errors.yaml").read())
     f = next(f for f in result.findings if f.line == 22)
