@@ -281,9 +281,14 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
             raise UsageError(f"--context: not a directory: {context}")
         reported = {os.path.normpath(p) for p in paths if p != "-"}
         paths = [context] + [p for p in paths if p == "-"]
+    # the one report is the plain text one (formatters/text.py's _plain: no colour, no source
+    # lines, no suppressed findings), which reads findings by position: the run may give them
+    # as plain tuples (Linter.rows)
+    plain = targets == [("text", None)] and not show_suppressed and reported is None and \
+        color != "always" and not sys.stdout.isatty()
     try:
         result = run(paths, settings, stdin=stdin_bytes, registry=registry,
-                     progress=progress.update if progress else None)
+                     progress=progress.update if progress else None, plain=plain)
         if reported is not None:
             result = _only(result, reported)
     except UnknownVersion as e:
@@ -328,7 +333,8 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
         return EXIT_USAGE
     if exit_zero:
         return EXIT_OK
-    return EXIT_FINDINGS if any(f.severity >= level for f in result.findings) else EXIT_OK
+    # (by position: plain tuples or Findings)
+    return EXIT_FINDINGS if any(f[2] >= level for f in result.findings) else EXIT_OK
 
 
 def _fix(paths, settings, registry, mode, unsafe, stdin_bytes, level) -> Optional[int]:

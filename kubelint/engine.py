@@ -425,6 +425,10 @@ class Linter:
         # about a placeholder), for findings_of_rules
         self._violations: Dict[int, Tuple[Any, ...]] = {}
         self._docs = self._docs_found = 0  # documents linted, and those with findings
+        # findings_of_rules makes plain tuples in Finding's field order, not Findings: a run
+        # whose findings are only read by position (run(plain=True): the plain text report)
+        # sets it (model.Finding's docstring)
+        self.rows = False
         self._graph_ahead: Optional["_GraphAhead"] = None  # the run's graph, built while linting
         self._deprecations: Any = None  # deprecations.deprecations, imported on first use
 
@@ -517,6 +521,7 @@ class Linter:
                         memo = doc.spans if doc.__class__ is Document else None
                         path, index, item = doc.path, doc.index, doc.item
                         add = out.append
+                        rows = self.rows
                     name, severity, configured = self._identity.get(rule_code) or \
                         self._ident(rule_code)
                 # What depends on the violation alone, by its identity: the checks of the
@@ -551,9 +556,11 @@ class Linter:
                         span = place(doc, pointer, at)
                 if fix is not None and fix.item != item:
                     fix = fix._replace(item=item)
-                add(_new_finding(Finding, (rule_code, name, own if own is not None and not configured
-                                           else severity, message, path, span, ref, json_pointer,
-                                           hint, (), index, fix)))
+                row = (rule_code, name, own if own is not None and not configured else severity,
+                       message, path, span, ref, json_pointer, hint, (), index, fix)
+                # (a Finding costs ~800 instructions more than its plain tuple: tuple.__new__'s
+                # argument tuples and a tuple subclass's allocation; the whole rule set: 34,000)
+                add(row if rows else _new_finding(Finding, row))
 
     # the per-file pipeline -----------------------------------------------------------------
 
@@ -922,12 +929,13 @@ class Linter:
         if not config_refs and not directives.items and not any(ignores.values()):
             return list(findings), []  # nothing to silence: no per-finding work
         kept, suppressed = [], []
-        for f in findings:
-            refs = config_refs + ignores.get(f.doc, ())
-            if refs and refs_match(refs, f.code, f.name):
+        for f in findings:  # (by position: a Finding or its plain tuple, Linter.rows)
+            code, name = f[0], f[1]
+            refs = config_refs + ignores.get(f[10], ())
+            if refs and refs_match(refs, code, name):
                 suppressed.append(f)
                 continue
-            d = comment_match(directives, f.code, f.name, {f.span.line})
+            d = comment_match(directives, code, name, {f[5][0]})
             if d is not None:
                 d.used = True
                 suppressed.append(f)
@@ -1104,12 +1112,13 @@ def load_source(source: Source, max_size: int, keep_nodes: bool = False) -> Load
 
 def run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes] = None,
         registry: Optional[Registry] = None,
-        progress: Optional[Callable[[int, int], None]] = None) -> Result:
+        progress: Optional[Callable[[int, int], None]] = None, plain: bool = False) -> Result:
     """Lint `paths`. `progress(done, total)` is called as files finish (the CLI draws a
-    progress line on a terminal with it)."""
+    progress line on a terminal with it). `plain`: the caller reads the findings by position
+    only (the plain text report): they may be plain tuples in Finding's field order."""
     try:
         with gc_paused():  # the run builds no reference cycles worth collecting
-            return _run(paths, settings, stdin, registry, progress)
+            return _run(paths, settings, stdin, registry, progress, plain)
     finally:
         if KEEP_ALIVE is None and "kubelint.parallel" in sys.modules:
             # forked children left ending (parallel.run(wait=False)); a process that ends
@@ -1118,7 +1127,8 @@ def run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes] = None,
 
 
 def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
-         registry: Optional[Registry], progress: Optional[Callable[[int, int], None]]) -> Result:
+         registry: Optional[Registry], progress: Optional[Callable[[int, int], None]],
+         plain: bool = False) -> Result:
     start = time.perf_counter()
     linter = Linter(settings, registry)
     config = settings.config
@@ -1132,6 +1142,9 @@ def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
 
         rendered = render_roots(linter, found.kustomize_roots, found.charts, found.focus)
     sources, choice, linters = _per_config(linter, sources)
+    if plain and rendered is None:  # (render/ reads the findings it remaps by name)
+        for each in [linter] + linters:
+            each.rows = True
     if rendered is not None:
         sources.extend(rendered.sources)  # rendered with the root config
         if choice is not None:
@@ -1253,7 +1266,22 @@ def _lint_task(linters: List[Linter], item: Tuple[int, Any]) -> FileOutcome:
         return linters[which].lint(task)
     source, key, cache = task
     outcome = linters[which].lint(source)
-    cache.put(key, outcome)
+    cache.put(key, _cached(outcome))
+    return outcome
+
+
+def _as_findings(findings: List[Any]) -> List[Finding]:
+    """`findings` with the plain tuples among them (Linter.rows) made Findings."""
+    return [_new_finding(Finding, f) if f.__class__ is tuple else f for f in findings]
+
+
+def _cached(outcome: FileOutcome) -> FileOutcome:
+    """`outcome` as the result cache keeps it: Findings, never plain tuples (any run may read
+    an entry: the language server's, one that remaps rendered findings by name)."""
+    if any([f.__class__ is tuple for f in outcome.findings]) or \
+            any([f.__class__ is tuple for f in outcome.suppressed]):
+        return outcome._replace(findings=_as_findings(outcome.findings),
+                                suppressed=_as_findings(outcome.suppressed))
     return outcome
 
 
@@ -1402,7 +1430,7 @@ def _lint_files(linters: List[Linter], tasks: List[Tuple[int, Any]],
                 outcomes.append(linters[which].lint(s))
             else:
                 outcomes.append(linters[which].lint(s[0]))
-                s[2].put(s[1], outcomes[-1])
+                s[2].put(s[1], _cached(outcomes[-1]))
             if progress is not None:
                 progress(len(outcomes), len(tasks))
         return outcomes
@@ -2110,7 +2138,7 @@ def _incomplete(outcomes: List[FileOutcome], units: Optional[Dict[str, str]],
         template = o.report.skipped == TEMPLATE
         if not template and not o.findings and not o.suppressed:
             continue  # (most files: no two sets made for them before the fork)
-        codes = set() if template else {f.code for f in o.findings} | {f.code for f in o.suppressed}
+        codes = set() if template else {f[0] for f in o.findings} | {f[0] for f in o.suppressed}
         if not template and not codes & _UNREAD:
             continue
         path = o.report.path
@@ -2163,7 +2191,7 @@ def _late_cached(linter: Linter, sources: List[Source], outcomes: List[FileOutco
         # the directives the stage used (its suppressions count for KL090's "silences nothing")
         used = [[d.used and not was for d, was in zip(o.directives.items, flags)]
                 for o, flags in zip(outcomes, before)]
-        cache.put(key, (kept, quiet, used))
+        cache.put(key, (_as_findings(kept), _as_findings(quiet), used))
         cache.flush()
     return kept, quiet
 

@@ -90,6 +90,10 @@ class Violation(NamedTuple):
 
 
 class Finding(NamedTuple):
+    """One finding. The engine's hot path (Linter.rows, in a run whose report reads findings
+    by position only: the plain text report) gives the same fields as a plain tuple, in this
+    order; code that may see those reads by index (f[0] code, f[2] severity, f[5] span...)."""
+
     code: str
     name: str
     severity: Severity
