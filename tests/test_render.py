@@ -491,6 +491,21 @@ def test_a_kustomization_that_makes_a_template_is_an_info(tmp_path):
 
 
 @needs_kustomize
+def test_a_kustomization_of_transformer_configs_is_no_root_of_its_own(tmp_path):
+    """gcp-compute-persistent-disk-csi-driver: overlays use `transformers: [../../images/stable-master]`,
+    a kustomization whose resources are `apiVersion: builtin` ImageTagTransformers. Rendered
+    alone, its output was transformer configs: a KL014 for each."""
+    write(tmp_path, "images/kustomization.yaml", "resources: [image.yaml]\n")
+    write(tmp_path, "images/image.yaml", "apiVersion: builtin\nkind: ImageTagTransformer\n"
+          "metadata: {name: tag}\nimageTag: {name: nginx, newTag: '1.27'}\n")
+    write(tmp_path, "app/kustomization.yaml", "resources: [web.yaml]\ntransformers: [../images]\n")
+    write(tmp_path, "app/web.yaml", DEPLOYMENT.replace("protocol: tcp", "protocol: TCP"))
+    proc = kubelint("check", ".", cwd=tmp_path)
+    out = proc.stdout.decode()
+    assert "KL014" not in out and proc.returncode == 0, out
+
+
+@needs_kustomize
 def test_the_load_restrictor_stays_for_files_outside_the_repository(tmp_path):
     """A pull request's kustomization naming a file of the CI machine (`../../secret.yaml`,
     or a symbolic link out of the repository) is not read: kustomize's message could print

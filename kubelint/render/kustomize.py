@@ -367,8 +367,19 @@ def _containers(value: Any, depth: int = 0) -> List[Any]:
 
 
 def bases_of(root: str) -> List[str]:
-    """Local folders the root's kustomization (and its bases) use as bases or components."""
-    return [layer.folder for layer in layers(root)[1:]]
+    """Local folders the root's kustomization (and its bases) use as bases or components, or
+    as transformers, generators or validators: a kustomization whose resources are transformer
+    configs (gcp-compute-persistent-disk-csi-driver's images/stable-master: `apiVersion:
+    builtin`, `kind: ImageTagTransformer`) is no root of its own."""
+    found = layers(root)
+    out = [layer.folder for layer in found[1:]]
+    for layer in found:
+        for key in ("transformers", "generators", "validators"):
+            for entry in _strings(layer.doc.data.get(key)):
+                sub = os.path.normpath(os.path.join(layer.folder, entry))
+                if not _is_remote(entry) and os.path.isdir(sub):
+                    out.append(sub)
+    return out
 
 
 # --- what a rendering reads (for the result cache) ----------------------------------------------
