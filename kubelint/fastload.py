@@ -94,10 +94,12 @@ if _CParser is not None:
     def _scalar_args(*args: Any) -> Tuple[Any, ...]:
         return args
 
-    # When no tree is kept (most runs: positions are composed again for the few documents
-    # with findings), a scalar is just the composer's arguments, (tag, value, start mark,
-    # end mark, style): a tuple frees faster than an exception holding one, and is read
-    # without the .args lookup. 5% of loading's instructions on the benchmark corpus.
+    # Unless a flow collection must be checked (_flow_check reads nodes through PyYAML's
+    # interface), a scalar is just the composer's arguments, (tag, value, start mark, end
+    # mark, style): a tuple frees faster than an exception holding one, and is read without
+    # the .args lookup. 5% of loading's instructions on the benchmark corpus; kept trees
+    # too (positions.py reads both): composing them with _FAST cost the whole rule set,
+    # which keeps a tree for nearly every document, ~1.5% of its run.
     _LEAN = (_scalar_args, _Sequence, _Mapping)
 
 
@@ -314,7 +316,7 @@ def load_documents(text: str, nodes: Optional[List[Any]] = None,
         _VALUES.clear()
     global _flow_risk
     _flow_risk = "?" in text or "!" in text
-    lean = nodes is None and not _flow_risk
+    lean = not _flow_risk
     build = _lean_build if lean else _build
     parser = _Parser(text)
     out: List[Tuple[int, Any, int]] = []

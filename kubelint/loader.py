@@ -433,7 +433,10 @@ def gc_paused() -> Iterator[None]:
 
 
 def span_of(node: Any) -> Span:
-    s, e = node.start_mark, node.end_mark
+    if node.__class__ is tuple:  # a scalar of the fast pass's lean trees (fastload._LEAN)
+        _, _, s, e, _ = node
+    else:
+        s, e = node.start_mark, node.end_mark
     # tuple.__new__: Span(...) without its generated __new__ (a finding's position is looked
     # up tens of thousands of times in a large report)
     return _tuple_new(Span, (s.line + 1, s.column + 1, e.line + 1, e.column + 1))

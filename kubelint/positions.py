@@ -3,6 +3,9 @@
 Works on either node tree libyaml gives: ruamel's (the full pass, fixes, rendering) or PyYAML's
 (the fast pass, loader.Document.pnode), which mark the same lines and columns; nodes are told
 apart by their `id` ("mapping", "sequence", "scalar"), so neither library is imported here.
+The fast pass's trees come in two forms (fastload.py): scalars as its exception-based node
+class, or (the lean form) as the composer's bare arguments, a tuple (tag, value, start mark,
+end mark, style); resolve() gives callers the node class either way.
 """
 
 from __future__ import annotations
@@ -35,8 +38,9 @@ def _index(node: Any) -> Tuple[dict, Optional[list]]:
     keys: dict = {}
     merges = None
     for knode, vnode in (node.args[1] if node.__class__ is mapping else node.value):
-        if knode.__class__ is scalar:  # its fields as the composer gave them (fastload.py)
-            tag, text, _, _, style = knode.args
+        if knode.__class__ is tuple or knode.__class__ is scalar:
+            # its fields as the composer gave them (fastload.py)
+            tag, text, _, _, style = knode if knode.__class__ is tuple else knode.args
             if tag is None and not style:  # plain, as fastload._mapping resolves it
                 k = memo.get(text)
                 if k is None:
@@ -81,9 +85,12 @@ def _child(node: Any, part: Any) -> Tuple[Optional[Any], Optional[Any]]:
         # indexing their keys; any key the loading pass did not memoise as plain (a tag, a
         # merge) and the mapping is indexed after all (below).
         for knode, vnode in node.args[1]:
-            if knode.__class__ is not scalar:
+            if knode.__class__ is tuple:  # a lean tree's scalar
+                tag, text, _, _, style = knode
+            elif knode.__class__ is scalar:
+                tag, text, _, _, style = knode.args
+            else:
                 continue  # not a key a pointer names (the fast pass gives up on them anyway)
-            tag, text, _, _, style = knode.args
             if tag is not None:
                 break
             if style:
@@ -97,6 +104,8 @@ def _child(node: Any, part: Any) -> Tuple[Optional[Any], Optional[Any]]:
                 return knode, vnode
         else:
             return None, None
+    elif node.__class__ is tuple:  # a lean tree's scalar: nothing below it
+        return None, None
     kind = node.id
     if kind == "mapping":
         try:
@@ -141,7 +150,27 @@ def _ruamel_child(node: Any, part: Any) -> Tuple[Optional[Any], Optional[Any]]:
 
 
 def resolve(node: Any, pointer: Pointer) -> Tuple[Any, Optional[Any], int]:
-    """Walk as far as the pointer goes: (deepest node, its key node, parts matched).
+    """Walk as far as the pointer goes: (deepest node, its key node, parts matched), nodes
+    with PyYAML's interface (a lean tree's scalar given as the fast pass's node class)."""
+    target, key, matched = _resolve(node, pointer)
+    if target.__class__ is tuple:
+        target = _node_of(target)
+    if key.__class__ is tuple:
+        key = _node_of(key)
+    return target, key, matched
+
+
+def _node_of(scalar: tuple) -> Any:
+    """A lean tree's scalar as the fast pass's node class (its arguments are the same)."""
+    return ((_FAST or _fast())[1] or _Missing)(*scalar)
+
+
+def _Missing(*_: Any) -> Any:  # pragma: no cover - without PyYAML's C layer no tree is lean
+    raise AssertionError("a lean tree without the fast pass")
+
+
+def _resolve(node: Any, pointer: Pointer) -> Tuple[Any, Optional[Any], int]:
+    """resolve(), a lean tree's scalars as they are (tuples).
     The walks of a document's findings share their beginnings (the pod spec, a container):
     each prefix is walked once, and kept on the root node of the document (as _index keeps
     a mapping's keys on it; ruamel's nodes have no room for it: walked every time)."""
@@ -228,16 +257,19 @@ def locate(node: Any, pointer: Pointer, at: str = "value") -> Span:
                 if v is not None:
                     if at == "key" and k is not None:
                         v = k
-                    elif v.__class__ is not (_FAST or _fast())[1]:
-                        return _value_span(v, k)
-                    if v.__class__ is _FAST[1]:  # a fast-pass scalar: its marks are its args
+                    if v.__class__ is tuple:  # a lean tree's scalar: its marks in place
+                        _, _, s, e, _ = v
+                    elif v.__class__ is (_FAST or _fast())[1]:  # a fast-pass scalar: its args
                         _, _, s, e, _ = v.args
-                        return _span(Span, (s.line + 1, s.column + 1, e.line + 1, e.column + 1))
-                    return span_of(v)
+                    elif v is k:
+                        return span_of(v)
+                    else:
+                        return _value_span(v, k)
+                    return _span(Span, (s.line + 1, s.column + 1, e.line + 1, e.column + 1))
             if key is not None:
                 return span_of(key)
             return _value_span(target, None)
-    target, key, matched = resolve(node, pointer)
+    target, key, matched = _resolve(node, pointer)
     if matched == n:
         if at == "key" and key is not None:
             return span_of(key)
@@ -251,7 +283,7 @@ _span = tuple.__new__  # Span(...) without its generated __new__
 
 
 def _value_span(node: Any, key: Optional[Any]) -> Span:
-    if node.id == "scalar":
+    if node.__class__ is tuple or node.id == "scalar":  # (a tuple: a lean tree's scalar)
         return span_of(node)
     # A block collection spans many lines; point at its first line only, not its whole body.
     span = span_of(node)
@@ -260,7 +292,7 @@ def _value_span(node: Any, key: Optional[Any]) -> Span:
     if span.line != span.end_line:
         first = node.value[0] if node.value else None
         if first is not None:
-            first = first[0] if isinstance(first, tuple) else first
+            first = first[0] if node.id == "mapping" else first  # a (key, value) pair
             f = span_of(first)
             return Span(span.line, span.column, f.end_line, f.end_column)
     return span

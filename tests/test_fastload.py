@@ -53,10 +53,12 @@ def _same_as_full_pass(text):
 def _spans(node):
     """The span of every node of a tree, in order."""
     out = [loader.span_of(node)]
+    if node.__class__ is tuple:  # a scalar of a lean tree (fastload._LEAN): (tag, value, marks...)
+        return out
     value = node.value
     if isinstance(value, list):
         for item in value:
-            for n in (item if isinstance(item, tuple) else (item,)):
+            for n in (item if node.id == "mapping" else (item,)):
                 out.extend(_spans(n))
     return out
 
@@ -301,16 +303,90 @@ def test_emphasis_in_descriptions_is_no_alias():
 
 @pytest.mark.parametrize("text", CLEAN + GIVE_UP)
 def test_lean_scalars_load_as_the_node_classes_do(text, monkeypatch):
-    """Without kept trees (and without `?`/`!`), scalars are composed as plain tuples
-    (fastload._LEAN): the same data, the same give-ups as with the node classes."""
+    """Without `?`/`!` (no flow collection to check), scalars are composed as plain tuples
+    (fastload._LEAN), trees kept or not: the same data, the same give-ups as with the node
+    classes."""
+    with monkeypatch.context() as m:  # the node classes throughout
+        m.setattr(fastload, "_LEAN", fastload._FAST)
+        m.setattr(fastload, "_lean_build", fastload._build)
+        classic = fastload.load_documents(text, nodes=[])
     roots = []
     lean_build = fastload._lean_build
     monkeypatch.setattr(fastload, "_lean_build", lambda node: roots.append(node) or lean_build(node))
     lean = fastload.load_documents(text)
-    classic = fastload.load_documents(text, nodes=[])
+    kept: list = []
+    again = fastload.load_documents(text, nodes=kept)
+    assert (again is None) == (lean is None)
+    if lean:
+        assert [(i, _norm(d), line) for i, d, line in again] == \
+            [(i, _norm(d), line) for i, d, line in lean]
+        assert len(kept) == len(lean)
     assert (lean is None) == (classic is None)
     if lean is not None:
         assert [(i, _norm(d), line) for i, d, line in lean] == \
             [(i, _norm(d), line) for i, d, line in classic]
     if lean and "?" not in text and "!" not in text:
         assert roots  # the lean pass was taken
+
+
+def _pointers(data, prefix=()):
+    """Every pointer into `data`, and one missing child below each mapping and sequence."""
+    yield prefix
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from _pointers(v, prefix + (k,))
+        yield prefix + ("no-such-key",)
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _pointers(v, prefix + (i,))
+        yield prefix + (len(data),)
+
+
+LEAN_PLACES = CLEAN + [
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n"
+    "    spec:\n      containers:\n        - name: c\n          image: x\n"
+    "          args: [--a, \"b\"]\n          env:\n          - {name: A, value: '1'}\n"
+    "        -\n          name: d\n  replicas: 3\n  'quoted': x\n  8080: port\n",
+    "- a\n- [b, c]\n- {d: e}\n- - f\n  - g\n",
+    "plain\n",  # a document that is one scalar
+]
+
+
+@pytest.mark.parametrize("text", LEAN_PLACES)
+def test_lean_kept_trees_place_as_the_node_classes_and_ruamel(text):
+    """A kept tree's scalars are tuples (fastload._LEAN): every position placed in it
+    (positions.locate, at the key and at the value, found or missing) is the one placed in
+    the tree of the node classes (composed again, as for documents not kept) and in
+    ruamel's; resolve() gives node classes, never a tuple."""
+    from kubelint import positions
+
+    loaded = loader.load_text("f.yaml", text, keep_nodes=True)
+    full, _ = _full(text)
+    assert loaded.lines is not None and len(full) == len(loaded.documents)
+    for lean_doc, eager in zip(loaded.documents, full):
+        lean = lean_doc.pnode
+        composed = loader.reopen(text, loaded.lines).fast(lean_doc.index, lean_doc.item)
+        if "?" not in text and "!" not in text:
+            assert any(n.__class__ is tuple for n in _nodes(lean))  # the lean form was kept
+        for pointer in _pointers(lean_doc.data):
+            for at in ("key", "value"):
+                want = positions.locate(eager.node, pointer, at)
+                assert positions.locate(composed, pointer, at) == want, (pointer, at)
+                assert positions.locate(lean, pointer, at) == want, (pointer, at)
+                assert positions.locate(lean, list(pointer), at) == want, (pointer, at)
+            target, key, matched = positions.resolve(lean, pointer)
+            e_target, e_key, e_matched = positions.resolve(eager.node, pointer)
+            assert matched == e_matched
+            assert target.__class__ is not tuple and key.__class__ is not tuple
+            assert target.id == e_target.id and loader.span_of(target) == loader.span_of(e_target)
+            if target.id == "scalar":
+                assert (target.value, target.style) == (e_target.value, e_target.style)
+                assert target.__class__.__name__ == "ScalarNode"
+
+
+def _nodes(node):
+    yield node
+    if node.__class__ is not tuple and isinstance(node.value, list):
+        for item in node.value:
+            for n in (item if node.id == "mapping" else (item,)):
+                yield from _nodes(n)
