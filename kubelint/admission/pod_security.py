@@ -199,6 +199,22 @@ def _restricted(out: Found, ptr: Pointer, sc: dict, missing: Pointer, who: str, 
                                                         'allowed: only "NET_BIND_SERVICE"'))
 
 
+def _who(name: Optional[str]) -> str:
+    return "container" if name is None else f'container "{name}"'
+
+
+_PROBE_FIELDS = tuple(zip(_HANDLERS, ("livenessProbe", "readinessProbe", "startupProbe")))
+_LIFECYCLE_FIELDS = tuple(zip(_LIFECYCLE, ("postStart", "preStop")))
+
+
+def _host(out: Found, ptr: Pointer, sub: Pointer, kind: str, host: Any, name: Optional[str]) -> None:
+    """KL412: a probe's or lifecycle handler's action at ptr + sub + (kind,) that sets `host`."""
+    if isinstance(host, str) and host:
+        out.setdefault("KL412", []).append((
+            ptr + sub + (kind, "host"), "value", f"{_who(name)} sets {'.'.join(sub)}.{kind}.host {_q(host)}",
+            "allowed: unset (the pod's IP)"))
+
+
 # (pointer, has a securityContext, named, name, flags) -> the restricted controls' issues of a
 # container without (or with an empty) securityContext
 _NO_SC: Dict[Tuple[Any, ...], Tuple[Tuple[str, Tuple[Pointer, str, str, str]], ...]] = {}
@@ -285,6 +301,9 @@ def scan(spec: dict, meta: dict, base: Pointer, mbase: Pointer, level: str, v: V
 
     # each container
     restricted = k422 or k423 or k425 or k426
+    # (what the restricted controls on a container without securityContext depend on, besides
+    # its pointer and name: the same for every container of the pod)
+    nosc_flags = (k422, k423 and pod_non_root is None, k425 and pod_seccomp_unset, k426)
     for ptr, c in containers(spec, base):
         sc = c.get("securityContext")
         has_sc = isinstance(sc, dict)  # (an empty one is no control set, but where they go)
@@ -293,8 +312,8 @@ def scan(spec: dict, meta: dict, base: Pointer, mbase: Pointer, level: str, v: V
         n = c.get("name")
         if n is not None and not isinstance(n, str):
             n = None
-        who = "container" if n is None else f'container "{n}"'
         if sc:
+            who = "container" if n is None else f'container "{n}"'
             if k401:
                 opts = sc.get("windowsOptions")
                 if isinstance(opts, dict) and opts.get("hostProcess") is True:
@@ -332,30 +351,29 @@ def scan(spec: dict, meta: dict, base: Pointer, mbase: Pointer, level: str, v: V
                 hp = port.get("hostPort") if isinstance(port, dict) else None
                 if hp is not None and hp != 0 and not isinstance(hp, bool):
                     out.setdefault("KL406", []).append((ptr + ("ports", j, "hostPort"), "value",
-                                                        f"{who} uses hostPort {hp}",
+                                                        f"{_who(n)} uses hostPort {hp}",
                                                         "allowed: hostPort: 0, or unset"))
         if k412:  # hostProbesAndHostLifecycle
-            lifecycle = c.get("lifecycle")
-            for sub, handler in ((_HANDLERS[0], c.get("livenessProbe")),
-                                 (_HANDLERS[1], c.get("readinessProbe")),
-                                 (_HANDLERS[2], c.get("startupProbe"))) if not isinstance(lifecycle, dict) \
-                    else ((_HANDLERS[0], c.get("livenessProbe")),
-                          (_HANDLERS[1], c.get("readinessProbe")),
-                          (_HANDLERS[2], c.get("startupProbe")),
-                          (_LIFECYCLE[0], lifecycle.get("postStart")),
-                          (_LIFECYCLE[1], lifecycle.get("preStop"))):
-                if not isinstance(handler, dict):
+            for sub, field in _PROBE_FIELDS:
+                handler = c.get(field)
+                if handler is None or not isinstance(handler, dict):
                     continue
-                for kind in _HOST_ACTIONS:
-                    action = handler.get(kind)
-                    if action is None:
+                for kind in _HOST_ACTIONS:  # (`in`, then [], not get(): most are absent)
+                    if kind in handler:
+                        action = handler[kind]
+                        if isinstance(action, dict) and "host" in action:
+                            _host(out, ptr, sub, kind, action["host"], n)
+            lifecycle = c.get("lifecycle")
+            if lifecycle is not None and isinstance(lifecycle, dict):
+                for sub, field in _LIFECYCLE_FIELDS:
+                    handler = lifecycle.get(field)
+                    if handler is None or not isinstance(handler, dict):
                         continue
-                    host = action.get("host") if isinstance(action, dict) else None
-                    if isinstance(host, str) and host:
-                        out.setdefault("KL412", []).append((
-                            ptr + sub + (kind, "host"), "value",
-                            f"{who} sets {'.'.join(sub)}.{kind}.host {_q(host)}",
-                            "allowed: unset (the pod's IP)"))
+                    for kind in _HOST_ACTIONS:
+                        if kind in handler:
+                            action = handler[kind]
+                            if isinstance(action, dict) and "host" in action:
+                                _host(out, ptr, sub, kind, action["host"], n)
         if restricted:
             if sc:
                 # (where a required field that is not set is reported: the securityContext)
@@ -366,8 +384,7 @@ def scan(spec: dict, meta: dict, base: Pointer, mbase: Pointer, level: str, v: V
                 # container with this pointer and name, made once and shared (evaluate()
                 # shares their Violations too)
                 named = has_sc or "name" in c
-                key = (ptr, has_sc, named, n, k422, k423 and pod_non_root is None,
-                       k425 and pod_seccomp_unset, k426)
+                key = (ptr, has_sc, named, n, nosc_flags)
                 issues = _NO_SC.get(key)
                 if issues is None:
                     if len(_NO_SC) > 10_000:
@@ -376,7 +393,7 @@ def scan(spec: dict, meta: dict, base: Pointer, mbase: Pointer, level: str, v: V
                     # (a required field that is not set is reported at the empty
                     # securityContext, else at the name, or the container)
                     _restricted(made, ptr, _EMPTY, ptr + _SC if has_sc else ptr + ("name",) if named else ptr,
-                                who, k422, key[5], key[6], k426, None, True)
+                                _who(n), k422, nosc_flags[1], nosc_flags[2], k426, None, True)
                     issues = _NO_SC[key] = tuple((code, issue) for code, found in made.items()
                                                  for issue in found)
                 for code, issue in issues:
@@ -625,6 +642,26 @@ def _meta_base(base: Pointer) -> Pointer:
     return base[:-1] + ("metadata",)
 
 
+_META_BASE: Dict[Pointer, Pointer] = {}  # pod spec path -> its metadata's (a few paths)
+
+
+def _violation(issue: Tuple[Pointer, str, str, str], tail: str, severity: Optional[Severity],
+               known: Tuple[str, Dict[int, Violation], List[Any]]) -> Violation:
+    """The Violation of one issue under a policy (its message's `tail`), kept by the issue's
+    id in `known` (with the issue, alive) for the pods that share the issue."""
+    pointer, at, problem, hint = issue
+    shown = _K8S_PATHS.get(pointer) or pointer_to_k8s(pointer)
+    # Violation(message, pointer, at, related, hint, severity, fix)
+    v = _new(Violation, (f"{shown}: {problem}{tail}", pointer, at, (), hint, severity, None))
+    shown_before, alive = known[1], known[2]
+    if len(alive) > 2_000:  # (issues made for one pod only come and go)
+        shown_before.clear()
+        alive.clear()
+    shown_before[id(issue)] = v
+    alive.append(issue)
+    return v
+
+
 _NOTHING: Dict[str, List[Violation]] = {}  # read only
 _new = tuple.__new__  # Violation(...) without its generated __new__: one per finding
 
@@ -653,12 +690,21 @@ def evaluate(obj: Any, ctx: Any) -> Dict[str, List[Violation]]:
         return _NOTHING
     out: Dict[str, List[Violation]] = {}
     shared["pss-last"] = (obj, out)
-    mbase = _meta_base(path)
-    meta = get(obj.data, mbase)
-    meta = meta if isinstance(meta, dict) else _EMPTY
-    # (policy, kind) -> code -> (the messages' tail, {id(issue): (issue, its Violation)}): the
-    # issues scan() shares across pods (containers without securityContext) give the same
-    # Violations, made once (one per run: a policy is an object of this run's state)
+    mbase = _META_BASE.get(path)
+    if mbase is None:
+        mbase = _META_BASE[path] = _meta_base(path)
+    try:  # get(obj.data, mbase), inline: its parts are keys
+        meta = obj.data
+        for part in mbase:
+            meta = meta[part]
+    except (KeyError, TypeError, IndexError):  # (not there, or a list or scalar on the way)
+        meta = _EMPTY
+    if not isinstance(meta, dict):
+        meta = _EMPTY
+    # (policy, kind) -> code -> (the messages' tail, {id(issue): its Violation}, the issues):
+    # the issues scan() shares across pods (containers without securityContext) give the
+    # same Violations, made once (one per run: a policy is an object of this run's state);
+    # the list keeps each issue alive while its id is a key, so an id is never another's
     made = shared.get("pss-made")
     if made is None:
         made = shared["pss-made"] = {}
@@ -686,24 +732,15 @@ def evaluate(obj: Any, ctx: Any) -> Dict[str, List[Violation]]:
             if known is None:
                 kind = "" if okind == "Pod" else f" (this {okind}'s pods)"
                 known = by_code[code] = (
-                    f": violates PodSecurity \"{policy.label}\" ({BY_CODE[code].id}){kind}; {policy.source}", {})
-            tail, shown_before = known
+                    f": violates PodSecurity \"{policy.label}\" ({BY_CODE[code].id}){kind}; {policy.source}", {}, [])
+            tail, shown_before, alive = known
             if not multi:  # (the usual case: every issue is reported; most were seen before)
-                violations = out.get(code)
-                if violations is None:
-                    violations = out[code] = []
-                for issue in issues:
-                    hit = shown_before.get(id(issue))
-                    if hit is not None and hit[0] is issue:
-                        violations.append(hit[1])
-                        continue
-                    pointer, at, problem, hint = issue
-                    shown = _K8S_PATHS.get(pointer) or pointer_to_k8s(pointer)
-                    v = _new(Violation, (f"{shown}: {problem}{tail}", pointer, at, (), hint, severity, None))
-                    violations.append(v)
-                    if len(shown_before) > 2_000:
-                        shown_before.clear()
-                    shown_before[id(issue)] = (issue, v)
+                # (each code once in `found`: a new list; the hits without a bytecode each)
+                try:
+                    out[code] = list(map(shown_before.__getitem__, map(id, issues)))
+                except KeyError:
+                    out[code] = [shown_before.get(id(issue)) or _violation(issue, tail, severity, known)
+                                 for issue in issues]
                 continue
             violations = None
             for issue in issues:
@@ -719,18 +756,7 @@ def evaluate(obj: Any, ctx: Any) -> Dict[str, List[Violation]]:
                     violations = out.get(code)
                     if violations is None:
                         violations = out[code] = []
-                hit = shown_before.get(id(issue))
-                if hit is not None and hit[0] is issue:
-                    violations.append(hit[1])
-                    continue
-                _, at, problem, hint = issue
-                shown = _K8S_PATHS.get(pointer) or pointer_to_k8s(pointer)
-                # Violation(message, pointer, at, related, hint, severity, fix)
-                v = _new(Violation, (f"{shown}: {problem}{tail}", pointer, at, (), hint, severity, None))
-                violations.append(v)
-                if len(shown_before) > 2_000:  # (issues made for one pod only come and go)
-                    shown_before.clear()
-                shown_before[id(issue)] = (issue, v)
+                violations.append(shown_before.get(id(issue)) or _violation(issue, tail, severity, known))
     return out
 
 

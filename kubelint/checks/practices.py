@@ -8,6 +8,7 @@ so turning on the whole pack costs one pass over each pod spec, not one per rule
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ..lazyre import LazyRegex
@@ -83,6 +84,7 @@ def pod_findings(obj: Any) -> Dict[str, List[Violation]]:
 
 
 _TEXTS: Dict[Tuple[Pointer, str], str] = {}  # _walk's messages with their paths, by (pointer, message)
+_SHARED: Dict[Tuple[Any, ...], Violation] = {}  # add()'s Violations without a fix, by what makes them
 _new = tuple.__new__  # Violation(...) and Fix(...) without their generated __new__: per finding
 
 
@@ -116,6 +118,18 @@ def _adder(out: Dict[str, List[Violation]]) -> Any:
         found = out.get(code)
         if found is None:
             found = out[code] = []
+        if fix is None:
+            # a Violation without a fix is a function of these: the same few for every pod
+            # spec of a run (the same hostPath, port, env name at the same place): shared
+            key = (ptr, message, at, hint)
+            v = _SHARED.get(key)
+            if v is None:
+                if len(_SHARED) > 20_000:
+                    _SHARED.clear()
+                v = _SHARED[key] = _new(Violation, (f"{pointer_to_k8s(ptr)}: {message}", ptr, at, (), hint,
+                                                    None, None))
+            found.append(v)
+            return
         # "<k8s path of ptr>: <message>", the same few texts for every pod of a run (the first
         # container's name, its image): made once and shared
         key = (ptr, message)
@@ -167,6 +181,7 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
             add("KL313", f"sysctl \"{name}\" is not in the kubelet's safe set; the kubelet refuses the "
                 "pod unless it was started with --allowed-unsafe-sysctls", base + ("securityContext", "sysctls", i, "name"))
     # containers
+    nosc = None  # the lists of KL306, KL308 and KL309 (containers without securityContext)
     for ptr, c in containers(spec, base):
         kind = ptr[-2]
         if kind == "ephemeralContainers":
@@ -187,12 +202,12 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
                     _NO_SC.clear()
                 made: Dict[str, List[Violation]] = {}
                 _sc_findings(_adder(made), ptr, c, _EMPTY, False)
-                three = _NO_SC[(ptr, named)] = tuple((code, v) for code, vs in made.items() for v in vs)
-            for code, v in three:
-                found = out.get(code)
-                if found is None:
-                    found = out[code] = []
-                found.append(v)
+                three = _NO_SC[(ptr, named)] = (made["KL306"][0], made["KL308"][0], made["KL309"][0])
+            if nosc is None:
+                nosc = (out.setdefault("KL306", []), out.setdefault("KL308", []), out.setdefault("KL309", []))
+            nosc[0].append(three[0])
+            nosc[1].append(three[1])
+            nosc[2].append(three[2])
         cports = c.get("ports")
         declared = _NO_PORTS  # the int containerPorts (KL328)
         if isinstance(cports, list):
@@ -213,26 +228,16 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
                     add("KL314", f"containerPort {cp} is a privileged port (< 1024): binding it needs root or "
                         "NET_BIND_SERVICE", ptr + ("ports", j, "containerPort"))
         envs = c.get("env")
-        if isinstance(envs, list):
-            for j, env in enumerate(envs):
-                if not isinstance(env, dict):
-                    continue
-                name = env.get("name")
-                if isinstance(name, str):
-                    # (whether a name announces a secret: the same few names in every pod)
-                    secretish = _SECRETISH.get(name)
-                    if secretish is None:
-                        if len(_SECRETISH) > 10_000:
-                            _SECRETISH.clear()
-                        secretish = _SECRETISH[name] = bool(_SECRET_NAME.search(name)) \
-                            and not _NOT_SECRET_SUFFIX.search(name)
-                    if not secretish:
-                        continue
-                    value = env.get("value")
-                    if isinstance(value, str) and value.strip() and not _looks_like_reference(value):
-                        add("KL316", f"env \"{name}\" holds a secret as a literal value: it is stored in the "
-                            "manifest and shown by kubectl describe", ptr + ("env", j, "value"),
-                            hint="use valueFrom.secretKeyRef")
+        if envs and isinstance(envs, list):
+            # KL316: whether a name announces a secret (rare), by name (the same few names in
+            # every pod), without a bytecode per entry when every entry is a mapping with a
+            # name seen before; else (or when one does) entry by entry
+            try:
+                secretish = list(map(_SECRETISH.get, map(_dict_get, envs, _NAME_KEYS)))
+            except TypeError:  # an entry that is not a mapping, a name that is not hashable
+                secretish = None
+            if secretish is None or True in secretish or None in secretish:
+                _secret_values(add, ptr, envs)
         image = c.get("image")
         policy = c.get("imagePullPolicy")
         if isinstance(image, str) and "@" not in image and policy != "Always":
@@ -282,8 +287,10 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
                 if not isinstance(p, dict):
                     continue
                 for h in _HANDLERS:
-                    action = p.get(h)
-                    if action is None or not isinstance(action, dict):
+                    if h not in p:
+                        continue
+                    action = p[h]
+                    if not isinstance(action, dict):
                         continue
                     port = action.get("port")
                     if not isinstance(port, int) or isinstance(port, bool):
@@ -378,6 +385,31 @@ def _append(out: Dict[str, List[Violation]], code: str, v: Violation) -> None:
 
 
 _SECRETISH: Dict[str, bool] = {}  # env name -> whether it announces a secret (KL316)
+
+
+def _secretish(name: str) -> bool:
+    if len(_SECRETISH) > 10_000:
+        _SECRETISH.clear()
+    found = _SECRETISH[name] = bool(_SECRET_NAME.search(name)) and not _NOT_SECRET_SUFFIX.search(name)
+    return found
+
+
+_dict_get = dict.get
+_NAME_KEYS = repeat("name")  # (endless: map() stops at the last entry)
+
+
+def _secret_values(add: Any, ptr: Pointer, envs: list) -> None:
+    """KL316: env entries whose name announces a secret and whose value is a literal."""
+    for j, env in enumerate(envs):
+        if not isinstance(env, dict):
+            continue
+        name = env.get("name")
+        if isinstance(name, str) and (_SECRETISH.get(name) if name in _SECRETISH else _secretish(name)):
+            value = env.get("value")
+            if isinstance(value, str) and value.strip() and not _looks_like_reference(value):
+                add("KL316", f"env \"{name}\" holds a secret as a literal value: it is stored in the "
+                    "manifest and shown by kubectl describe", ptr + ("env", j, "value"),
+                    hint="use valueFrom.secretKeyRef")
 
 # (pointer, has a name) -> KL306/KL308/KL309 violations of a container without securityContext
 _NO_SC: Dict[Tuple[Pointer, bool], Tuple[Tuple[str, Violation], ...]] = {}

@@ -45,10 +45,16 @@ def _walk(base: Pointer, spec: dict, out: Dict[str, List[Violation]]) -> None:
     # KL303: no privileged containers, no privilege escalation, no host namespaces
     for field in ("hostNetwork", "hostPID", "hostIPC"):
         if spec.get(field) is True:
-            out.setdefault("KL303", []).append(Violation(
-                f"{pointer_to_k8s(base + (field,))}: the pod shares the node's "
-                f"{field[4:].lower()} namespace", base + (field,), at="key",
-                fix=Fix(f"set {field}: false", (("set", base + (field,), False),), safe=False)))
+            # (KL301 and KL303: a function of the pointer (and the image): made once and
+            # shared, as KL302 and KL304 below)
+            key = ("KL303", base, field)
+            v = _SAID.get(key)
+            if v is None:
+                v = _said(key, Violation(
+                    f"{pointer_to_k8s(base + (field,))}: the pod shares the node's "
+                    f"{field[4:].lower()} namespace", base + (field,), at="key",
+                    fix=Fix(f"set {field}: false", (("set", base + (field,), False),), safe=False)))
+            out.setdefault("KL303", []).append(v)
     # KL304: containers must not run as root: runAsNonRoot or a non-zero runAsUser, on the
     # pod or on every container
     pod_sc = spec.get("securityContext")
@@ -61,11 +67,15 @@ def _walk(base: Pointer, spec: dict, out: Dict[str, List[Violation]]) -> None:
             tag = name.partition(":")[2]
             if not (not tag and "$" in name) and (not tag or tag == "latest"):
                 # (`${IMAGE}` (placeholders.py) may hold a tag)
-                out.setdefault("KL301", []).append(Violation(
-                    f"{pointer_to_k8s(ptr + ('image',))}: image \"{image}\" is not pinned "
-                    f"({'no tag' if not tag else 'the latest tag'}): every restart may run "
-                    "different code", ptr + ("image",),
-                    hint="use a version tag (nginx:1.27.2) or a digest (nginx@sha256:...)"))
+                key = ("KL301", ptr, image)
+                v = _SAID.get(key)
+                if v is None:
+                    v = _said(key, Violation(
+                        f"{pointer_to_k8s(ptr + ('image',))}: image \"{image}\" is not pinned "
+                        f"({'no tag' if not tag else 'the latest tag'}): every restart may run "
+                        "different code", ptr + ("image",),
+                        hint="use a version tag (nginx:1.27.2) or a digest (nginx@sha256:...)"))
+                out.setdefault("KL301", []).append(v)
         # KL302: containers declare CPU and memory requests and a memory limit (ephemeral
         # containers may not set resources)
         if ptr[-2] != "ephemeralContainers":
@@ -97,16 +107,24 @@ def _walk(base: Pointer, spec: dict, out: Dict[str, List[Violation]]) -> None:
             sc = _EMPTY
         # KL303
         if sc.get("privileged") is True:
-            at = ptr + ("securityContext", "privileged")
-            out.setdefault("KL303", []).append(Violation(
-                f"{pointer_to_k8s(at)}: a privileged container is root on the node", at, at="key",
-                fix=Fix("set privileged: false", (("set", at, False),), safe=False)))
+            key = ("KL303", ptr, "privileged")
+            v = _SAID.get(key)
+            if v is None:
+                at = ptr + ("securityContext", "privileged")
+                v = _said(key, Violation(
+                    f"{pointer_to_k8s(at)}: a privileged container is root on the node", at, at="key",
+                    fix=Fix("set privileged: false", (("set", at, False),), safe=False)))
+            out.setdefault("KL303", []).append(v)
         elif sc.get("allowPrivilegeEscalation") is True:
-            at = ptr + ("securityContext", "allowPrivilegeEscalation")
-            out.setdefault("KL303", []).append(Violation(
-                f"{pointer_to_k8s(at)}: processes may gain more privileges than their parent", at,
-                at="key", fix=Fix("set allowPrivilegeEscalation: false", (("set", at, False),),
-                                  safe=False)))
+            key = ("KL303", ptr, "allowPrivilegeEscalation")
+            v = _SAID.get(key)
+            if v is None:
+                at = ptr + ("securityContext", "allowPrivilegeEscalation")
+                v = _said(key, Violation(
+                    f"{pointer_to_k8s(at)}: processes may gain more privileges than their parent", at,
+                    at="key", fix=Fix("set allowPrivilegeEscalation: false", (("set", at, False),),
+                                      safe=False)))
+            out.setdefault("KL303", []).append(v)
         # KL304
         own = _non_root(sc) if sc else None
         if own is False or (own is None and not pod_level):
