@@ -57,17 +57,28 @@ def to_json_schema(node: Any, strict: bool, top: bool = False, junctor: bool = F
         props = out.setdefault("properties", {})
         props.setdefault("apiVersion", {"type": "string"})
         props.setdefault("kind", {"type": "string"})
-        props.setdefault("metadata", {"type": "object"})
+        props["metadata"] = _object_meta(props.get("metadata"))
         out["required"] = sorted(set(out.get("required", [])) | {"apiVersion", "kind"})
     if top:
         props = out.setdefault("properties", {})
         props.setdefault("apiVersion", {"type": "string"})
         props.setdefault("kind", {"type": "string"})
-        props.setdefault("metadata", {"type": "object"})
+        props["metadata"] = _object_meta(props.get("metadata"))
     if strict and not junctor and "properties" in out and "additionalProperties" not in out and \
             not node.get("x-kubernetes-preserve-unknown-fields"):
         out["additionalProperties"] = False
     return out
+
+
+def _object_meta(schema: Any) -> Dict[str, Any]:
+    """The metadata schema the API server applies: ObjectMeta's own (checked by the metadata
+    rules), with only the CRD's restrictions on `name` and `generateName`, the only ones a
+    structural schema may make. anthos-config-management's ConfigManagement CRD lists only
+    `name` under metadata: its `namespace` was a false unknown field."""
+    props = schema.get("properties") if isinstance(schema, dict) else None
+    kept = {k: v for k, v in props.items() if k in ("name", "generateName")} \
+        if isinstance(props, dict) else {}
+    return {"type": "object", "properties": kept} if kept else {"type": "object"}
 
 
 _SCHEMALESS: Dict[str, Any] = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}

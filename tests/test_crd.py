@@ -83,3 +83,23 @@ def test_crd_structure_findings(tmp_path):
                           'properties.width.type: Unsupported value: "int": supported values: "object", '
                           '"array", "string", "integer", "number", "boolean"; did you mean "integer"?'),
     ]
+
+
+def test_a_crd_restricts_only_the_name_of_metadata(tmp_path):
+    """anthos-config-management's ConfigManagement CRD lists only `name` (with a pattern) under
+    metadata: the API server checks the rest of metadata as ObjectMeta, so `namespace` or
+    labels are no unknown fields; the name's restriction still holds."""
+    crd = ("apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+           "metadata: {name: configs.example.io}\nspec:\n  group: example.io\n"
+           "  names: {kind: Config, plural: configs}\n  scope: Namespaced\n  versions:\n"
+           "  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n"
+           "        type: object\n        properties:\n          metadata:\n            type: object\n"
+           "            properties:\n              name: {type: string, pattern: '^config-management$'}\n"
+           "          spec: {type: object}\n")
+    (tmp_path / "c.yaml").write_text(
+        crd + "---\napiVersion: example.io/v1\nkind: Config\nmetadata:\n  name: config-management\n"
+        "  namespace: config-management-system\n  labels: {app: cm}\nspec: {}\n---\n"
+        "apiVersion: example.io/v1\nkind: Config\nmetadata:\n  name: other\nspec: {}\n")
+    result = run([str(tmp_path / "c.yaml")], Settings())
+    assert [(f.code, f.line, f.column) for f in result.findings] == [("KL010", 33, 9)], findings(result)
+    assert 'does not match "^config-management$"' in result.findings[0].message
