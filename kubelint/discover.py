@@ -81,8 +81,8 @@ TOOL_CONFIG_GROUPS = frozenset({
 # runs (kustomize's fn examples, kyaml's test inputs): read by the tool, never applied
 FUNCTION_ANNOTATIONS = ("config.kubernetes.io/function", "config.k8s.io/function")
 TEMPLATE = ("a template: it holds placeholders or actions that a tool fills in before use "
-            "(`{{ }}`, ytt's `#@` annotations; its name, its actions or where it breaks say "
-            "so), so it is no manifest as it is")
+            "(`{{ }}`, Jinja's `{% %}`, ytt's `#@` annotations; its name, its actions or where "
+            "it breaks say so), so it is no manifest as it is")
 # a walked file with `{{` that does not parse is a template's source, not a broken manifest,
 # when its name says so (kustomize's `*.template.yaml`, a script's `*-template.yaml`), it
 # holds Go template actions (`{{ .Name }}`, `{{- range }}`: rook's go:embed'ed manifests),
@@ -98,6 +98,10 @@ YTT_TEMPLATE = LazyRegex(r"^[ \t]*#@(?:[ \t]|load\(|overlay/|data/values|yaml/|s
 # a CRD description's sentence "set by the operator")
 PROGRAM_FILLED = LazyRegex(r":[ \t]+[\"']?FILLED[ _]BY[ _](?:THE[ _])?"
                            r"(?:OPERATOR|VALIDATOR|CONTROLLER|INSTALLER|SCRIPT)[\"']?[ \t]*$", re.M)
+# Jinja's statements (Ansible roles' templates/, Salt, cookiecutter): a line that is a
+# `{% for %}`, `{% if %}`, `{% set %}`... (khuedoan/homelab's cilium role)
+JINJA_STATEMENT = LazyRegex(r"^[ \t]*\{%-?\s*(?:for|if|elif|else|endfor|endif|set|macro|include|import|"
+                            r"from|raw|block|extends|call|filter|with)\b", re.M)
 # (a function applied to an argument too: `{{ toYaml .Values.x | nindent 4 }}`, `{{ tpl "..." . }}`)
 GO_TEMPLATE = LazyRegex(r"\{\{-?\s*(?:[.$]|(?:range|if|else|end|with|define|template|include|block)\b"
                         r"|[A-Za-z_]\w*\s+[.$\"(])")

@@ -13,7 +13,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 from . import identify as identity
 from . import k8s_schema
 from .discover import (CONTROLLER_OUTPUT, FUNCTION_ANNOTATIONS, GO_TEMPLATE,  # noqa: F401 (re-exported)
-                       MANIFEST_SUFFIXES, NOT_A_MANIFEST,
+                       JINJA_STATEMENT, MANIFEST_SUFFIXES, NOT_A_MANIFEST,
                        STDIN, TEMPLATE, TEMPLATE_NAME, TOOL_CONFIG, TOOL_CONFIG_GROUPS, WALK_SKIPS,
                        PROGRAM_FILLED, YTT_TEMPLATE,
                        Source)
@@ -979,6 +979,7 @@ def _not_a_manifest(loaded: Loaded, version: Optional[str] = None) -> Optional[s
             return None  # unreadable, binary, too large: say so rather than guess
         if "{{" in loaded.text and (TEMPLATE_NAME.search(os.path.basename(loaded.path or ""))
                                     or GO_TEMPLATE.search(loaded.text)) \
+                or "{%" in loaded.text and JINJA_STATEMENT.search(loaded.text) \
                 or _placeholders_break(loaded):
             return TEMPLATE
         return NOT_A_MANIFEST if "apiVersion" not in loaded.text and "kind" not in loaded.text \

@@ -215,6 +215,10 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     write(tmp_path, "validator/manifests/plugin.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n"
           "  name: plugin-validation\n  namespace: FILLED_BY_VALIDATOR\nspec:\n"
           "  containers: [{name: a, image: \"busybox:1\"}]\n")
+    # khuedoan/homelab's Ansible role: a Jinja template (`{% for %}` breaks the YAML)
+    write(tmp_path, "roles/cilium/templates/pool.yaml", "apiVersion: cilium.io/v2alpha1\n"
+          "kind: CiliumLoadBalancerIPPool\nmetadata: {name: default}\nspec:\n  blocks:\n"
+          "    {% for cidr in pools %}\n    - cidr: {{ cidr }}\n    {% endfor %}\n")
     # emissary's Python-formatted test manifests: `{extra}` alone on a line, then a document
     write(tmp_path, "kat/rbac.yaml", "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n"
           "  name: {self.path.k8s}-sa\n---\n{serviceAccountExtra}\napiVersion: v1\n"
@@ -249,7 +253,7 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     assert proc.returncode == 1 and "\nksm/cert.yaml:1:1: error: not a Kubernetes object: " \
         "missing `apiVersion`" in out, out
     assert out.rstrip().splitlines()[-1].split(")", 1)[1] == \
-        "; 12 files skipped: not Kubernetes manifests; 1 testdata folder skipped; 1 test sources folder skipped; 1 vendored folder skipped", out
+        "; 13 files skipped: not Kubernetes manifests; 1 testdata folder skipped; 1 test sources folder skipped; 1 vendored folder skipped", out
     assert out.startswith("charts/vendor/bad.yaml:5:9: error:") and "vendor/k8s.io" not in out, out
     assert "\ndeploy/broken.yaml:6:5: error: YAML syntax error" in out, out
     assert "\ndeploy/analysis.yaml:11:33: error: a mapping key must be a scalar" in out, out
@@ -265,6 +269,7 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     assert "assets/state-driver/0100_service_account.yaml: skipped: " + TEMPLATE in lines
     assert "validator/manifests/plugin.yaml: skipped: " + TEMPLATE in lines
     assert "kat/rbac.yaml: skipped: " + TEMPLATE in lines
+    assert "roles/cilium/templates/pool.yaml: skipped: " + TEMPLATE in lines
     assert "fn/fn-config.yaml: skipped: " + TOOL_CONFIG in lines
     assert "gce/disk_types.json: skipped: " + NOT_A_MANIFEST in lines
     assert "ksm/example_config.yaml: skipped: " + NOT_A_MANIFEST in lines
