@@ -422,7 +422,7 @@ class Linter:
         # rule code -> (name, severity, severity set by the user) for from_violation
         self._identity: Dict[str, Tuple[str, Severity, bool]] = {}
         # id(violation) -> (violation, its fields, its JSON pointer, whether its message may be
-        # about a placeholder), for findings_of_rules
+        # about a placeholder, its key in a memo of spans), for findings_of_rules
         self._violations: Dict[int, Tuple[Any, ...]] = {}
         self._docs = self._docs_found = 0  # documents linted, and those with findings
         # findings_of_rules makes plain tuples in Finding's field order, not Findings: a run
@@ -529,7 +529,7 @@ class Linter:
                 # quarters of its 34,000 findings on the benchmark corpus are 82 objects)
                 known = shared_get(id(v))
                 if known is not None and known[0] is v:
-                    _, message, pointer, at, hint, own, fix, json_pointer, maybe = known
+                    _, message, pointer, at, hint, own, fix, json_pointer, maybe, key = known
                 else:
                     if v.__class__ is not Violation or v[3]:  # related locations: the general path
                         f = self.from_violation(rule_code, v, doc, obj)
@@ -541,19 +541,20 @@ class Linter:
                     if json_pointer is None:
                         json_pointer = pointer_to_json(pointer)
                     maybe = "$" in message or "{{" in message  # about a placeholder?
+                    # its key in a document's memo of spans (made once, not per finding)
+                    key = (pointer, at) if pointer.__class__ is tuple else None
                     if len(shared) > 20_000:
                         shared.clear()
-                    shared[id(v)] = (v, message, pointer, at, hint, own, fix, json_pointer, maybe)
+                    shared[id(v)] = (v, message, pointer, at, hint, own, fix, json_pointer, maybe,
+                                     key)
                 if maybe and _about_placeholder(doc, obj, pointer, message):
                     continue
-                span = None
-                if memo is not None and pointer.__class__ is tuple:
-                    span = memo.get((pointer, at))
-                if span is None:
-                    if memo is not None and pointer.__class__ is tuple:  # place(), its memo missed
-                        span = memo[(pointer, at)] = (_locate or _positions())(doc.pnode, pointer, at)
-                    else:
-                        span = place(doc, pointer, at)
+                if memo is not None and key is not None:
+                    span = memo.get(key)
+                    if span is None:  # place(), its memo missed
+                        span = memo[key] = (_locate or _positions())(doc.pnode, pointer, at)
+                else:
+                    span = place(doc, pointer, at)
                 if fix is not None and fix.item != item:
                     fix = fix._replace(item=item)
                 row = (rule_code, name, own if own is not None and not configured else severity,

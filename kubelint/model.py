@@ -5,6 +5,7 @@ define (0.08 ms against 0.56 ms each), which a one-file run's start-up feels."""
 from __future__ import annotations
 
 import enum
+from itertools import groupby
 from operator import itemgetter
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -135,19 +136,18 @@ class Finding(NamedTuple):
 def sort_findings(findings: List[Finding]) -> None:
     """findings.sort(key=Finding.sort_key), the same order (both sorts are stable), in fewer
     instructions for a run's tens of thousands: the findings arrive file by file, so they are
-    taken apart by file (their paths are one object per file), the files sorted by path and
-    each file's findings by (line, column, code, message) -- keys that start with a number,
-    which the sort compares without the path before it (the whole rule set's report: 124 M
-    instructions against 112 M)."""
+    taken apart by file in runs of one path (itertools.groupby, in C: the paths are one
+    object per file), the files sorted by path and each file's findings by (line, column,
+    code, message) -- keys that start with a number, which the sort compares without the
+    path before it (the whole rule set's report: 124 M instructions against 112 M; the runs
+    taken whole rather than finding by finding: 104 M against 93 M)."""
     groups: Dict[str, List[Finding]] = {}
-    last = add = None
-    for f, path in zip(findings, map(_PATH, findings)):
-        if path is not last:
-            group = groups.get(path)
-            if group is None:
-                group = groups[path] = []
-            add, last = group.append, path
-        add(f)  # type: ignore[misc]
+    for path, run in groupby(findings, _PATH):
+        group = groups.get(path)
+        if group is None:
+            groups[path] = list(run)
+        else:  # (the cross-object stage's findings come after every file's own)
+            group += run
     findings.clear()
     for path in sorted(groups):
         group = groups[path]

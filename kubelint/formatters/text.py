@@ -60,7 +60,6 @@ def _plain(findings: List[Finding], out: List[str]) -> None:
     if len(tails) > 10_000 or len(last) > 10_000:
         tails.clear()
         last.clear()
-    add = out.append
     last_path = last_span = head = None
     # A Finding is a tuple subclass: CPython's specialised subscripts and unpacking are for
     # exact tuples only. Unpacked whole (the iterator protocol, in C) it costs less than
@@ -70,24 +69,24 @@ def _plain(findings: List[Finding], out: List[str]) -> None:
         if span is not last_span or path is not last_path:
             head = f"{path}:{span[0]}:{span[1]}: "
             last_path, last_span = path, span
-        add(head)
+        out.append(head)  # (out.append, not a bound alias: the call CPython specialises)
         # The tail by its message first: a message is one object for the findings of a
         # shared Violation (and its hash is kept on it), where a key of all five fields was a
         # tuple to make, hash and compare field by field for every finding.
         known = last.get(message)
         if known is not None and known[0] is code and known[1] is hint and \
                 known[2] is severity and known[3] is name:
-            add(known[4])
+            out.append(known[4])
         else:
             key = (message, code, name, hint, severity)
             tail = tails.get(key)
             if tail is None:
                 tail = tails[key] = _tail(*key)
             last[message] = (code, hint, severity, name, tail)
-            add(tail)
+            out.append(tail)
         if related:
             for r in related:
-                add(f"    related: {r.path}:{r.span.line}:{r.span.column}: {r.message}\n")
+                out.append(f"    related: {r.path}:{r.span.line}:{r.span.column}: {r.message}\n")
 
 
 # (message, code, name, hint, severity) -> the tail of a line: `severity: message [CODE name]`,
