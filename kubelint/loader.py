@@ -674,14 +674,25 @@ def _null_key(knode: Any, doc: int) -> Problem:
                    hint='quote the key (`"null"`) or remove the entry')
 
 
+class _Recursive(Exception):
+    """A node that holds an alias to itself (`k: &a [1, *a]`): libyaml composes it, go-yaml
+    refuses it ("anchor 'a' value contains itself")."""
+
+    def __init__(self, node: Any) -> None:
+        super().__init__()
+        self.node = node
+
+
 def _expanded_size(node: Any, memo: dict) -> int:
     key = id(node)
     size = memo.get(key)
     if size is not None:
+        if size < 0:
+            raise _Recursive(node)
         return size
     if node.__class__ is ScalarNode:
         return 1
-    memo[key] = 1  # recursive aliases are impossible in YAML, but never loop
+    memo[key] = -1  # (being expanded: met again below itself, it contains itself)
     if node.__class__ is SequenceNode:
         size = 1 + sum(_expanded_size(n, memo) for n in node.value)
     else:
@@ -1099,7 +1110,14 @@ def _add_document(path: str, index: int, node: Any, documents: List[Document],
     data = builder.build(node)
     problems.extend(builder.problems)
     if builder.aliased:
-        size = _expanded_size(node, {})
+        try:
+            size = _expanded_size(node, {})
+        except _Recursive as e:
+            problems.append(Problem(
+                "KL001", "YAML: this node holds an alias to itself (an alias inside the node its "
+                "anchor names): its value would contain itself, which kubectl refuses",
+                span_of(e.node), index))
+            return
         if size > MAX_ALIAS_EXPANSION:
             problems.append(Problem(
                 "KL006", f"aliases expand this document to {size:,} nodes (limit "

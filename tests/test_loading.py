@@ -97,6 +97,16 @@ def test_a_stream_of_json_objects_is_read_object_by_object(tmp_path):
     assert positions(result) == [("KL001", 2, 1)]
 
 
+def test_an_alias_inside_its_own_anchor_is_refused_as_kubectl_refuses_it(tmp_path):
+    # libyaml composes `&a [1, *a]` as a value containing itself; go-yaml refuses it ("anchor
+    # 'a' value contains itself"); it was a KL010 "nested too deeply" and, twice in a file, an
+    # internal error of KL217 comparing the two
+    doc = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  k0: &a [1, *a]\n"
+    result = lint_text(tmp_path, doc + "---\n" + doc.replace("[1, *a]", "{b: *a}"))
+    assert positions(result) == [("KL001", 6, 7), ("KL001", 13, 7)]
+    assert "holds an alias to itself" in result.findings[0].message
+
+
 def test_yes_in_env_value_is_explained(tmp_path):
     result = lint_text(tmp_path, open(f"{FIXTURES}/deployment-errors.yaml").read())
     f = next(f for f in result.findings if f.line == 22)
