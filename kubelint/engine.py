@@ -1087,7 +1087,8 @@ _V1_CONFIGS = {"Config": ("clusters", "contexts", "users", "current-context"),
 
 def _kubeconfig(data: dict) -> bool:
     """A client or API server configuration file typed `apiVersion: v1` (_V1_CONFIGS)."""
-    fields = _V1_CONFIGS.get(data.get("kind"))  # type: ignore[arg-type]
+    kind = data.get("kind")
+    fields = _V1_CONFIGS.get(kind) if isinstance(kind, str) else None
     return fields is not None and data.get("apiVersion") == "v1" and "metadata" not in data \
         and any(k in data for k in fields)
 

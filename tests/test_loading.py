@@ -223,6 +223,7 @@ def test_bad_inputs_in_a_directory_keep_good_files_findings(tmp_path):
     (tmp_path / "deep.yaml").write_text("[" * 5000 + "]" * 5000)
     (tmp_path / "notk8s.yaml").write_text("services:\n  web:\n    image: nginx\n")
     (tmp_path / "halfk8s.yaml").write_text("kind: Pod\nmetadata: {name: x}\n")
+    (tmp_path / "listkind.yaml").write_text("apiVersion: v1\nkind: [Config]\nclusters: []\n")
     (tmp_path / "dir.yaml").mkdir()
     (tmp_path / "broken-link.yaml").symlink_to(tmp_path / "nowhere.yaml")
     result = run([str(tmp_path)], Settings())
@@ -236,12 +237,13 @@ def test_bad_inputs_in_a_directory_keep_good_files_findings(tmp_path):
     assert by_file["bomb.yaml"] == ["KL006"]
     assert by_file["deep.yaml"] == ["KL006"]
     assert by_file["halfk8s.yaml"] == ["KL005"]
+    assert by_file["listkind.yaml"] == ["KL005"]
     assert [(p.rsplit("/", 1)[-1], why) for p, why in result.skipped] == [
         ("notk8s.yaml", NOT_A_MANIFEST), ("syntax-other.yaml", NOT_A_MANIFEST)]
     assert by_file["broken-link.yaml"] == ["KL002"]
     reported = sorted(f.path.rsplit("/", 1)[-1] for f in result.files)
     assert reported == sorted(["good.yaml", "binary.yaml", "latin1.yaml", "syntax.yaml", "bomb.yaml",
-                               "deep.yaml", "halfk8s.yaml", "broken-link.yaml"])
+                               "deep.yaml", "halfk8s.yaml", "listkind.yaml", "broken-link.yaml"])
 
 
 def test_helm_templates_get_a_hint(tmp_path):
