@@ -966,6 +966,7 @@ def _rename_reused_anchors(text: str) -> Optional[str]:
     finally:
         parser.dispose()
     used.update(e.anchor for e in events if getattr(e, "anchor", None))
+    names: Dict[str, Iterator[str]] = {}
     for event in events:
         if isinstance(event, DocumentStartEvent):
             current = {}
@@ -982,7 +983,10 @@ def _rename_reused_anchors(text: str) -> Optional[str]:
                 edits.append((at + 1, name, new))
             continue
         if name in current:
-            new = next((c for c in _same_length(name) if c not in used), None)
+            fresh = names.get(name)
+            if fresh is None:  # (one generator per name: each redefinition takes the next)
+                fresh = names[name] = _same_length(name)
+            new = next((c for c in fresh if c not in used), None)
             # the anchor follows the node's start (after a tag, if the tag came first)
             found = text.find("&" + name, at)
             if new is None or found < 0 or text.count("\n", at, found):
