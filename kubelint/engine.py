@@ -520,7 +520,6 @@ class Linter:
                         ref = self._ref
                         memo = doc.spans if doc.__class__ is Document else None
                         path, index, item = doc.path, doc.index, doc.item
-                        add = out.append
                         rows = self.rows
                     name, severity, configured = self._identity.get(rule_code) or \
                         self._ident(rule_code)
@@ -534,7 +533,7 @@ class Linter:
                     if v.__class__ is not Violation or v[3]:  # related locations: the general path
                         f = self.from_violation(rule_code, v, doc, obj)
                         if f:
-                            add(f)
+                            out.append(f)
                         continue
                     message, pointer, at, _, hint, own, fix = v
                     json_pointer = _JSON_PATHS.get(pointer) if pointer.__class__ is tuple else None
@@ -561,7 +560,8 @@ class Linter:
                        message, path, span, ref, json_pointer, hint, (), index, fix)
                 # (a Finding costs ~800 instructions more than its plain tuple: tuple.__new__'s
                 # argument tuples and a tuple subclass's allocation; the whole rule set: 34,000)
-                add(row if rows else _new_finding(Finding, row))
+                # (out.append, not a bound alias: the call CPython specialises)
+                out.append(row if rows else _new_finding(Finding, row))
 
     # the per-file pipeline -----------------------------------------------------------------
 
