@@ -482,54 +482,84 @@ def run_as_root_contradiction(obj: Any, ctx: Any) -> Iterator[Violation]:
                             hint="use a non-zero runAsUser, or drop runAsNonRoot if it must run as root")
 
 
-def low_user_id(obj: Any, ctx: Any) -> Iterator[Violation]:
+def low_user_id(obj: Any, ctx: Any) -> List[Violation]:
     """KL310: containers run as a user and group id of at least `min-id` (kube-score: 10000),
     so that they never share an id with a user of the node."""
     found = pod_spec(obj)
     if found is None:
-        return
+        return []
     base, spec = found
     pod_sc = _sc(spec)
     minimum = ctx.options.get("min-id", 10000)
+    out: List[Violation] = []
+    # (a container without securityContext gets the same violations as every other one at
+    # its pointer in a pod with these ids: looked up once per container)
+    user, group = pod_sc.get("runAsUser", _ABSENT), pod_sc.get("runAsGroup", _ABSENT)
+    pod_ids = (user.__class__, user, group.__class__, group, minimum.__class__, minimum)
     for ptr, c in containers(spec, base):
         if ptr[-2] == "ephemeralContainers":
             continue
         sc = c.get("securityContext")
         if not isinstance(sc, dict):
-            sc = _NO_SC_DICT
-        for field in _ID_FIELDS:
-            own = field in sc
-            value = sc.get(field) if own else pod_sc.get(field)
-            if not isinstance(value, int) or isinstance(value, bool):
-                value = None  # (_int(), inline: twice per container)
-            elif value >= minimum:
-                continue
-            if own or field in pod_sc:
-                where: Pointer = (ptr if own else base) + ("securityContext", field)
-                yield Violation(f"{pointer_to_k8s(where)}: {field} {value} is below {minimum}: it may be a "
-                                "user of the node", where)
-            else:
-                # the same violation for every container at this pointer (most containers of
-                # the corpus get both): made once per (pointer, field, where, minimum)
-                key = (ptr, field, sc is not _NO_SC_DICT, "name" in c, minimum.__class__, minimum)
-                try:
-                    v = _NO_ID.get(key)
-                except TypeError:  # a minimum that is not hashable: the schema reports it
-                    v = key = None
-                if v is None:
-                    w, at = _missing_at(ptr, c)
-                    what = "user (often root)" if field == "runAsUser" else "user's group (often root's)"
-                    path = _K8S_PATHS.get(ptr) or pointer_to_k8s(ptr)
-                    # Violation(message, w, at, hint=...) without its generated __new__
-                    v = _new(Violation, (f"{path}: no {field}: the image's {what} is used", w, at, (),
-                                         f"securityContext: {{{field}: {max(minimum, 10001)}}}", None, None))
-                    if key is not None:
-                        if len(_NO_ID) > 10_000:
-                            _NO_ID.clear()
-                        _NO_ID[key] = v
-                yield v
+            key = (ptr, "name" in c, pod_ids)
+            try:
+                both = _NO_IDS.get(key)
+            except TypeError:  # a value that is not hashable (the schema reports it)
+                both = key = None
+            if both is None:
+                made: List[Violation] = []
+                _ids(ptr, c, _NO_SC_DICT, pod_sc, base, minimum, made)
+                both = tuple(made)
+                if key is not None:
+                    if len(_NO_IDS) > 10_000:
+                        _NO_IDS.clear()
+                    _NO_IDS[key] = both
+            out.extend(both)
+            continue
+        _ids(ptr, c, sc, pod_sc, base, minimum, out)
+    return out
 
 
+def _ids(ptr: Pointer, c: dict, sc: dict, pod_sc: dict, base: Pointer, minimum: Any,
+         out: List[Violation]) -> None:
+    """KL310 on one container (its securityContext `sc`, _NO_SC_DICT if none)."""
+    for field in _ID_FIELDS:
+        own = field in sc
+        value = sc.get(field) if own else pod_sc.get(field)
+        if not isinstance(value, int) or isinstance(value, bool):
+            value = None  # (_int(), inline: twice per container)
+        elif value >= minimum:
+            continue
+        if own or field in pod_sc:
+            where: Pointer = (ptr if own else base) + ("securityContext", field)
+            out.append(Violation(f"{pointer_to_k8s(where)}: {field} {value} is below {minimum}: it may be a "
+                                 "user of the node", where))
+        else:
+            # the same violation for every container at this pointer (most containers of
+            # the corpus get both): made once per (pointer, field, where, minimum)
+            key = (ptr, field, sc is not _NO_SC_DICT, "name" in c, minimum.__class__, minimum)
+            try:
+                v = _NO_ID.get(key)
+            except TypeError:  # a minimum that is not hashable: the schema reports it
+                v = key = None
+            if v is None:
+                w, at = _missing_at(ptr, c)
+                what = "user (often root)" if field == "runAsUser" else "user's group (often root's)"
+                path = _K8S_PATHS.get(ptr) or pointer_to_k8s(ptr)
+                # Violation(message, w, at, hint=...) without its generated __new__
+                v = _new(Violation, (f"{path}: no {field}: the image's {what} is used", w, at, (),
+                                     f"securityContext: {{{field}: {max(minimum, 10001)}}}", None, None))
+                if key is not None:
+                    if len(_NO_ID) > 10_000:
+                        _NO_ID.clear()
+                    _NO_ID[key] = v
+            out.append(v)
+
+
+# (pointer, named, the pod's ids and the minimum with their types) -> KL310's violations of a
+# container without securityContext
+_NO_IDS: Dict[Tuple[Any, ...], Tuple[Violation, ...]] = {}
+_ABSENT = object()  # (not set: unlike an explicit null, reported where it is)
 _NO_ID: Dict[Tuple[Any, ...], Violation] = {}  # low_user_id's "no runAsUser/runAsGroup" violations
 _ID_FIELDS = ("runAsUser", "runAsGroup")
 
