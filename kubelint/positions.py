@@ -79,31 +79,47 @@ def _index(node: Any) -> Tuple[dict, Optional[list]]:
 def _child(node: Any, part: Any) -> Tuple[Optional[Any], Optional[Any]]:
     """(key node, value node) of `part` in `node`, or (None, None)."""
     memo, scalar, mapping = _FAST or _fast()
-    if node.__class__ is mapping and not hasattr(node, "kl_index"):
+    if node.__class__ is mapping:
         # A fast-pass mapping: its keys compared in place. Most mappings are looked up once or
         # twice per document (a container for its name, its image), which costs less than
         # indexing their keys; any key the loading pass did not memoise as plain (a tag, a
-        # merge) and the mapping is indexed after all (below).
-        for knode, vnode in node.args[1]:
-            if knode.__class__ is tuple:  # a lean tree's scalar
-                tag, text, _, _, style = knode
-            elif knode.__class__ is scalar:
-                tag, text, _, _, style = knode.args
+        # merge) and the mapping is indexed after all (below). (A key found before that is
+        # the one the index gives: keys are unique in a fast-pass mapping, own keys win.)
+        pairs = node.args[1]
+        if pairs and pairs[0][0].__class__ is tuple:  # a lean tree: every key a tuple
+            for pair in pairs:
+                tag, text, _, _, style = pair[0]
+                if tag is not None:
+                    break
+                if style:
+                    if text == part:
+                        return pair
+                    continue
+                k = memo.get(text)
+                if k is None:
+                    break
+                if k == part:
+                    return pair
             else:
-                continue  # not a key a pointer names (the fast pass gives up on them anyway)
-            if tag is not None:
-                break
-            if style:
-                if text == part:
-                    return knode, vnode
-                continue
-            k = memo.get(text)
-            if k is None:
-                break
-            if k == part:
-                return knode, vnode
+                return None, None
         else:
-            return None, None
+            for knode, vnode in pairs:
+                if knode.__class__ is not scalar:
+                    continue  # not a key a pointer names (the fast pass gives up on them anyway)
+                tag, text, _, _, style = knode.args
+                if tag is not None:
+                    break
+                if style:
+                    if text == part:
+                        return knode, vnode
+                    continue
+                k = memo.get(text)
+                if k is None:
+                    break
+                if k == part:
+                    return knode, vnode
+            else:
+                return None, None
     elif node.__class__ is tuple:  # a lean tree's scalar: nothing below it
         return None, None
     kind = node.id
@@ -246,7 +262,9 @@ def locate(node: Any, pointer: Pointer, at: str = "value") -> Span:
     if n > 1 and pointer.__class__ is tuple:
         # resolve() and span_of() inline for the common case (a pointer of a tuple into a
         # fast-pass tree, found): placing is a tenth of the whole rule set's extra work
-        memo = _paths_memo(node)
+        memo = getattr(node, "kl_paths", None)
+        if memo is None:
+            memo = _paths_memo(node)
         if memo is not None:
             found = memo.get(pointer[:-1])
             if found is None:
