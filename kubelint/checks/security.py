@@ -63,19 +63,23 @@ def _walk(base: Pointer, spec: dict, out: Dict[str, List[Violation]]) -> None:
         # KL301: images pinned to a tag or digest, never `latest` or nothing
         image = c.get("image")
         if isinstance(image, str) and "@" not in image:
-            name = image.rsplit("/", 1)[-1]
-            tag = name.partition(":")[2]
-            if not (not tag and "$" in name) and (not tag or tag == "latest"):
-                # (`${IMAGE}` (placeholders.py) may hold a tag)
-                key = ("KL301", ptr, image)
-                v = _SAID.get(key)
-                if v is None:
-                    v = _said(key, Violation(
-                        f"{pointer_to_k8s(ptr + ('image',))}: image \"{image}\" is not pinned "
-                        f"({'no tag' if not tag else 'the latest tag'}): every restart may run "
-                        "different code", ptr + ("image",),
-                        hint="use a version tag (nginx:1.27.2) or a digest (nginx@sha256:...)"))
-                out.setdefault("KL301", []).append(v)
+            # (most images: a tag other than latest after the last ":", in the last path
+            # segment: its first ":" starts a tag that is not latest either)
+            _, colon, last = image.rpartition(":")
+            if not colon or not last or last == "latest" or "/" in last:
+                name = image.rsplit("/", 1)[-1]
+                tag = name.partition(":")[2]
+                if not (not tag and "$" in name) and (not tag or tag == "latest"):
+                    # (`${IMAGE}` (placeholders.py) may hold a tag)
+                    key = ("KL301", ptr, image)
+                    v = _SAID.get(key)
+                    if v is None:
+                        v = _said(key, Violation(
+                            f"{pointer_to_k8s(ptr + ('image',))}: image \"{image}\" is not pinned "
+                            f"({'no tag' if not tag else 'the latest tag'}): every restart may run "
+                            "different code", ptr + ("image",),
+                            hint="use a version tag (nginx:1.27.2) or a digest (nginx@sha256:...)"))
+                    out.setdefault("KL301", []).append(v)
         # KL302: containers declare CPU and memory requests and a memory limit (ephemeral
         # containers may not set resources)
         if ptr[-2] != "ephemeralContainers":
@@ -105,8 +109,10 @@ def _walk(base: Pointer, spec: dict, out: Dict[str, List[Violation]]) -> None:
         sc = c.get("securityContext")
         if not isinstance(sc, dict):
             sc = _EMPTY
-        # KL303
-        if sc.get("privileged") is True:
+        # KL303 (nothing to say without a securityContext)
+        if not sc:
+            pass
+        elif sc.get("privileged") is True:
             key = ("KL303", ptr, "privileged")
             v = _SAID.get(key)
             if v is None:
