@@ -21,7 +21,8 @@ not what YAML 1.2 says. The exact table (resolve.go of gopkg.in/yaml.v2):
     as strings when decoding into interface{})
 
 Quoted scalars and block scalars (| >) are always strings. Explicit tags (!!str, !!int,
-!!bool, !!float, !!null) are honoured.
+!!bool, !!float, !!null) are honoured; any other tag (`!foo 123`) keeps the text as a string,
+as go-yaml v2 does.
 
 Keys are converted to JSON object keys the way sigs.k8s.io/yaml does: `yes:` becomes "true",
 `1:` becomes "1", `~:` becomes "null".
@@ -105,8 +106,13 @@ MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 def resolve_tagged(tag: str, text: str) -> Any:
-    """An explicitly tagged scalar (`!!str 3`); unknown tags resolve like untagged ones."""
-    short = tag.rsplit(":", 1)[-1] if tag.startswith("tag:yaml.org,2002:") else tag
+    """An explicitly tagged scalar (`!!str 3`). Any other tag keeps the text, as go-yaml v2
+    (kubectl's reader) does with a tag it cannot resolve: `!foo 123` is the string "123",
+    and `rule: !self.contains('*')` (a CEL expression taken for a tag) the empty string
+    (`kubectl config view` shows both)."""
+    if not tag.startswith("tag:yaml.org,2002:"):
+        return text
+    short = tag.rsplit(":", 1)[-1]
     if short in ("str", "binary"):
         return text
     if short == "bool":

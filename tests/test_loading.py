@@ -107,6 +107,17 @@ def test_an_alias_inside_its_own_anchor_is_refused_as_kubectl_refuses_it(tmp_pat
     assert "holds an alias to itself" in result.findings[0].message
 
 
+def test_a_tag_kubectl_cannot_resolve_keeps_the_text(tmp_path):
+    # go-yaml v2 keeps the text of a scalar whose tag it cannot resolve (`kubectl config
+    # view` reads `current-context: !foo 123` as "123"; a plain 123 is refused there), and a
+    # CEL expression taken for a tag (approver-policy's `rule: !self.contains('*')`) is ""
+    text = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: t\ndata:\n  a: !foo 123\n"
+            "  b: !self.contains('*')\n  c: !foo true\n  d: !!str 7\n  e: !!int 8\n")
+    loaded = load_bytes("x.yaml", text.encode())
+    assert loaded.documents[0].data["data"] == {"a": "123", "b": "", "c": "true", "d": "7", "e": 8}
+    assert positions(lint_text(tmp_path, text)) == [("KL010", 10, 6)]  # only the !!int
+
+
 def test_yes_in_env_value_is_explained(tmp_path):
     result = lint_text(tmp_path, open(f"{FIXTURES}/deployment-errors.yaml").read())
     f = next(f for f in result.findings if f.line == 22)
