@@ -975,8 +975,10 @@ def _not_a_manifest(loaded: Loaded, version: Optional[str] = None) -> Optional[s
                              "FILLED" in head and PROGRAM_FILLED.search(head)):
         return TEMPLATE
     codes = {p.code for p in loaded.problems}
-    if codes - {"KL003"}:  # (a duplicate key leaves the data loaded: judged below by it)
-        if loaded.text is None or codes - {"KL001", "KL003"}:
+    # (a duplicate key or a dropped tag leaves the data loaded: judged below by it; a
+    # CloudFormation template's `!Ref` is no manifest's)
+    if codes - {"KL003", "KL007"}:
+        if loaded.text is None or codes - {"KL001", "KL003", "KL007"}:
             return None  # unreadable, binary, too large: say so rather than guess
         if "{{" in loaded.text and (TEMPLATE_NAME.search(os.path.basename(loaded.path or ""))
                                     or GO_TEMPLATE.search(loaded.text)) \

@@ -119,6 +119,8 @@ def _build(node: Any) -> Any:
         tag, v, _, _, style = node.args
         if tag is None:
             return v if style else (resolve_plain(v) if v else None)
+        if tag[:18] != "tag:yaml.org,2002:":
+            raise _GiveUp  # a tag kubectl drops (`!foo`): the full pass reports it (KL007)
         return resolve_tagged(tag, v)
     if cls is _Sequence:
         if node.args[4] and _flow_risk:
@@ -237,6 +239,8 @@ def _lean_build(node: Any) -> Any:
         tag, v, _, _, style = node
         if tag is None:
             return v if style else (resolve_plain(v) if v else None)
+        if tag[:18] != "tag:yaml.org,2002:":
+            raise _GiveUp  # (as _build)
         return resolve_tagged(tag, v)
     if cls is _Sequence:
         return [_lean_mapping(item) if item.__class__ is _Mapping else _lean_build(item)

@@ -11,6 +11,7 @@ tree (positions.py). ruamel is imported only when the full pass runs.
 from __future__ import annotations
 
 import gc
+import json
 import os
 import re
 import stat
@@ -589,7 +590,10 @@ class _Builder:
             # ctag.suffix, not .tag: the .tag property formats a Tag object on every access
             if node.ctag.suffix == _IMPLICIT:
                 return node.value if node.style else (resolve_plain(node.value) if node.value else None)
-            return resolve_tagged(node.tag, node.value)
+            value = resolve_tagged(node.tag, node.value)
+            if not node.tag.startswith("tag:yaml.org,2002:"):
+                self.problems.append(_dropped_tag(node, value, self.doc))
+            return value
         key = id(node)
         if key in self.seen:
             self.aliased = True
@@ -664,6 +668,16 @@ class _Builder:
                 merged = self.build(src)
                 for k, v in merged.items():
                     out.setdefault(k, v)
+
+
+def _dropped_tag(node: Any, value: Any, doc: int) -> Problem:
+    """KL007: a scalar's tag that kubectl drops, keeping the text (scalars.resolve_tagged)."""
+    tag = str(node.tag)
+    what = f"the string {json.dumps(value)}" if value else "the empty string"
+    hint = f"remove the tag `{tag}`" if node.style or tag[:1] != "!" else \
+        f"quote it: \"{tag}{' ' + node.value if node.value else ''}\""
+    return Problem("KL007", f"`{tag}` is a YAML tag, which kubectl drops: the value is {what}",
+                   span_of(node), doc, hint)
 
 
 def _null_key(knode: Any, doc: int) -> Problem:

@@ -123,6 +123,9 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     # cloud-provider-openstack's barbican-kms: the API server's encryption config before its group
     write(tmp_path, "dev/encryption.yaml", "kind: EncryptionConfig\napiVersion: v1\nresources:\n"
           "  - resources: [secrets]\n    providers: [{identity: {}}]\n")
+    # a CloudFormation template beside the manifests: its `!Ref` tags are no manifest's (KL007)
+    write(tmp_path, "aws/bucket.yaml", "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n"
+          "  B:\n    Type: AWS::S3::Bucket\n    Properties: {BucketName: !Ref Name}\n")
     # kyverno/policies: a Kyverno CLI test (its name with `_` was a false KL104)
     write(tmp_path, "policy/kyverno-test.yaml", "apiVersion: cli.kyverno.io/v1alpha1\nkind: Test\n"
           "metadata: {name: limit_dnsnames}\npolicies: [../policy.yaml]\n")
@@ -142,7 +145,7 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     assert out.splitlines()[0].startswith("deploy/dup.yaml:5:1: error: duplicate key `data`"), out
     assert "\ndeploy/nokind.yaml:1:1: error: not a Kubernetes object: missing `kind`" in out, out
     assert "\nhalf.yaml:1:1: error: not a Kubernetes object: missing `apiVersion`" in out, out
-    assert out.rstrip().endswith("; 18 files skipped: not Kubernetes manifests")
+    assert out.rstrip().endswith("; 19 files skipped: not Kubernetes manifests")
     assert "skipped:" not in out.split("\n", 1)[1].rsplit("\n", 2)[0]
     proc = kubelint("check", "--show-skipped", ".", cwd=tmp_path)
     lines = proc.stdout.decode().splitlines()
@@ -161,11 +164,12 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     assert "descheduler/policy.yaml: skipped: " + TOOL_CONFIG in lines
     assert "otel/grafana-datasources.yaml: skipped: " + NOT_A_MANIFEST in lines
     assert "charts/index.yaml: skipped: " + NOT_A_MANIFEST in lines
+    assert "aws/bucket.yaml: skipped: " + NOT_A_MANIFEST in lines
     assert "site/config.yaml: skipped: " + NOT_A_MANIFEST in lines
     assert "docker-compose.yml: skipped: Docker Compose file" in lines
     assert "web/package.json: skipped: npm package manifest" in lines
     doc = __import__("json").loads(kubelint("check", "-f", "json", ".", cwd=tmp_path).stdout)
-    assert doc["summary"]["skipped"] == 18 and {"path": "docker-compose.yml", "reason": "Docker Compose file"} in doc["skipped"]
+    assert doc["summary"]["skipped"] == 19 and {"path": "docker-compose.yml", "reason": "Docker Compose file"} in doc["skipped"]
     import jsonschema
 
     with open(os.path.join(ROOT, "schemas", "report.schema.json")) as f:

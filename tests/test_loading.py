@@ -115,7 +115,9 @@ def test_a_tag_kubectl_cannot_resolve_keeps_the_text(tmp_path):
             "  b: !self.contains('*')\n  c: !foo true\n  d: !!str 7\n  e: !!int 8\n")
     loaded = load_bytes("x.yaml", text.encode())
     assert loaded.documents[0].data["data"] == {"a": "123", "b": "", "c": "true", "d": "7", "e": 8}
-    assert positions(lint_text(tmp_path, text)) == [("KL010", 10, 6)]  # only the !!int
+    # kubectl takes them, the `!!int` aside; each dropped tag is a KL007 warning at the tag
+    assert positions(lint_text(tmp_path, text)) == [
+        ("KL007", 6, 6), ("KL007", 7, 6), ("KL007", 8, 6), ("KL010", 10, 6)]
 
 
 def test_yes_in_env_value_is_explained(tmp_path):
