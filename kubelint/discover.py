@@ -320,7 +320,7 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (), stdin_filename: 
         if os.path.isdir(given):
             # a pattern is only known to match nothing when the walk covers the whole
             # folder it is relative to
-            walked_any = walked_any or _covers(given, excludes.base)
+            walked_any = walked_any or covers(given, excludes.base)
             _walk(given, excludes, use_ignore_files, render, sources, skipped, roots, charts, seen,
                   held)
         elif os.path.lexists(given):
@@ -452,7 +452,8 @@ def _used_by(roots: List[str]) -> _Used:
     return used
 
 
-def _covers(top: str, base: str) -> bool:
+def covers(top: str, base: str) -> bool:
+    """Whether the path `base` (absolute) is the folder `top` or below it."""
     top = os.path.abspath(top)
     return base == top or base.startswith(top.rstrip(os.sep) + os.sep)
 

@@ -13,7 +13,7 @@ from typing import Any, Iterator, List, Optional
 
 from .identify import close, type_name
 from .model import Fix, Violation, pointer_to_k8s
-from .placeholders import is_placeholder
+from .placeholders import filled, is_placeholder
 from .scalars import describe_plain
 
 _MAX_SHOWN = 40
@@ -204,8 +204,6 @@ def _fits_when_filled(name: str, kind: Any, text: str) -> bool:
         return True
     if name != "Pattern":
         return False
-    from .placeholders import filled
-
     try:
         return re.search(kind.pattern, filled(text)) is not None
     except (re.error, TypeError):

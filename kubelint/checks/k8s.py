@@ -339,13 +339,13 @@ def label_map(labels: Any, base: Pointer, where: str) -> Iterator[Violation]:
         return
     for key, value in labels.items():
         errors = qualified_name(key)
-        if errors and templated(key):
-            errors = templated_key_errors(key)
+        if errors:
+            errors = placeholder_key_errors(key, errors)
         if errors:
             yield Violation(invalid(where, key, errors), base + (key,), at="key")
         if isinstance(value, str):
             errors = label_value(value)
-            if errors and templated(value):
+            if errors and _templated(value):
                 # `${APP}-web` (envsubst, Flux's post-build substitution), an Argo Workflows
                 # parameter `{{workflow.parameters.ns}}_pod-delete` (litmus' chaos charts):
                 # only the text around the placeholder is known, as for names
@@ -354,15 +354,17 @@ def label_map(labels: Any, base: Pointer, where: str) -> Iterator[Violation]:
                 yield Violation(invalid(where, value, errors), base + (key,))
 
 
-def templated_key_errors(key: str) -> List[str]:
-    """qualified_name() of a label or annotation key holding a placeholder, filled in. A key
-    that opens a placeholder its value closes is one placeholder: `${ROLE/#arn/eks.amazonaws.com/role-arn:
-    arn}`, drone/envsubst's prefix substitution writing a whole annotation
-    (cluster-api-provider-aws)."""
+def placeholder_key_errors(key: Any, errors: List[str]) -> List[str]:
+    """`errors` (qualified_name's) of a label or annotation key, judged again with its
+    placeholders filled in when it holds any. A key that opens a placeholder its value closes
+    is one placeholder: `${ROLE/#arn/eks.amazonaws.com/role-arn: arn}`, drone/envsubst's
+    prefix substitution writing a whole annotation (cluster-api-provider-aws)."""
+    if not _templated(key):
+        return errors
     return [] if key[:2] == "${" and "}" not in key else qualified_name(filled(key))
 
 
-def templated(value: Any) -> bool:
+def _templated(value: Any) -> bool:
     return isinstance(value, str) and ("${" in value or "{{" in value)
 
 

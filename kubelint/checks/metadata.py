@@ -9,8 +9,8 @@ from ..model import Violation
 from ..placeholders import filled
 from ..suppress import METADATA_PATHS
 from .k8s import (builtin_kind, dns1035_label, dns1123_label, dns1123_subdomain, get, invalid,
-                  label_map, only_kinds, path_segment_name, pod_spec, qualified_name, templated,
-                  templated_key_errors)
+                  label_map, only_kinds, path_segment_name, placeholder_key_errors, pod_spec,
+                  qualified_name)
 
 # ValidateObjectMeta's name function per kind; everything else built in is a DNS subdomain.
 _NAME_RULES = {
@@ -118,8 +118,8 @@ def labels_and_annotations(obj: Any, ctx: Any) -> Iterator[Violation]:
             chars = 0
             for key, value in annotations.items():
                 errors = qualified_name(key)
-                if errors and templated(key):
-                    errors = templated_key_errors(key)
+                if errors:
+                    errors = placeholder_key_errors(key, errors)
                 if errors:
                     yield Violation(invalid(f"{where}.annotations", key, errors),
                                     base + ("annotations", key), at="key")

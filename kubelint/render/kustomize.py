@@ -22,8 +22,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
+from ..discover import covers, git_root
 from ..lazyre import LazyRegex
 from ..loader import Document, load
 from ..model import Pointer, Span
@@ -101,14 +102,17 @@ def layers(root: str) -> List[Layer]:
             return
         doc = loaded.documents[0]
         out.append(Layer(folder, path, doc, depth))
-        for key in ("resources", "bases", "components"):
-            for entry in _strings(doc.data.get(key)):
-                sub = os.path.join(folder, entry)
-                if not _is_remote(entry) and os.path.isdir(sub):
-                    visit(sub, depth + 1)
+        for sub in _folders(folder, doc.data, ("resources", "bases", "components")):
+            visit(sub, depth + 1)
 
     visit(root, 0)
     return out
+
+
+def _folders(folder: str, data: dict, keys: Tuple[str, ...]) -> List[str]:
+    """The local folders a kustomization in `folder` names under `keys`."""
+    return [os.path.join(folder, entry) for key in keys for entry in _strings(data.get(key))
+            if not _is_remote(entry) and os.path.isdir(os.path.join(folder, entry))]
 
 
 def remote_entries(found: List[Layer]) -> List[Tuple[Layer, str, int]]:
@@ -219,15 +223,17 @@ def referenced_files(root: str) -> set:
     crds, openapi schemas... Such a file is an input of the rendering, not an object on its
     own. Every string is tried as a path (a generator's `key=path` too): one that only happens
     to name a file costs that file its own linting, never a false finding."""
-    out = set()
-    for layer in layers(root):
-        for text in _all_strings(layer.doc.data):
-            for entry in (text, text.partition("=")[2]):
-                if entry and not _is_remote(entry):
-                    path = os.path.abspath(os.path.join(layer.folder, entry))
-                    if os.path.isfile(path):
-                        out.add(path)
-    return out
+    return {path for layer in layers(root) for path in map(os.path.abspath, _named(layer))
+            if os.path.isfile(path)}
+
+
+def _named(layer: Layer) -> Iterator[str]:
+    """Every string of a kustomization (and the `path` of a generator's `key=path`) as a
+    path from its folder, remote entries aside."""
+    for text in _all_strings(layer.doc.data):
+        for entry in (text, text.partition("=")[2]):
+            if entry and not _is_remote(entry):
+                yield os.path.join(layer.folder, entry)
 
 
 def patch_files(root: str) -> set:
@@ -372,14 +378,9 @@ def bases_of(root: str) -> List[str]:
     configs (gcp-compute-persistent-disk-csi-driver's images/stable-master: `apiVersion:
     builtin`, `kind: ImageTagTransformer`) is no root of its own."""
     found = layers(root)
-    out = [layer.folder for layer in found[1:]]
-    for layer in found:
-        for key in ("transformers", "generators", "validators"):
-            for entry in _strings(layer.doc.data.get(key)):
-                sub = os.path.normpath(os.path.join(layer.folder, entry))
-                if not _is_remote(entry) and os.path.isdir(sub):
-                    out.append(sub)
-    return out
+    return [layer.folder for layer in found[1:]] + [
+        os.path.normpath(sub) for layer in found
+        for sub in _folders(layer.folder, layer.doc.data, ("transformers", "generators", "validators"))]
 
 
 # --- what a rendering reads (for the result cache) ----------------------------------------------
@@ -514,23 +515,15 @@ def render(root: str, timeout: float = DEFAULT_TIMEOUT, allow_remote: bool = Fal
     return proc.stdout
 
 
-def _inside(path: str, top: str) -> bool:
-    return path == top or path.startswith(top.rstrip(os.sep) + os.sep)
-
-
 def _repository(root: str) -> Optional[str]:
     """The real path of the git work tree that holds `root`, else of the current folder when
     it holds `root`; None otherwise."""
-    folder = probe = os.path.realpath(root)
-    while True:
-        if os.path.exists(os.path.join(probe, ".git")):
-            return probe
-        parent = os.path.dirname(probe)
-        if parent == probe:
-            break
-        probe = parent
+    folder = os.path.realpath(root)
+    top = git_root(folder)
+    if top is not None:
+        return top
     cwd = os.path.realpath(os.getcwd())
-    return cwd if _inside(folder, cwd) else None
+    return cwd if covers(cwd, folder) else None
 
 
 def reads_only_inside(found: List[Layer], root: str) -> bool:
@@ -541,16 +534,9 @@ def reads_only_inside(found: List[Layer], root: str) -> bool:
     top = _repository(root)
     if top is None:
         return False
-    for layer in found:
-        if not _inside(os.path.realpath(layer.folder), top):
-            return False
-        for text in _all_strings(layer.doc.data):
-            for entry in (text, text.partition("=")[2]):
-                if entry and not _is_remote(entry):
-                    path = os.path.realpath(os.path.join(layer.folder, entry))
-                    if not _inside(path, top) and os.path.exists(path):
-                        return False
-    return True
+    return all(covers(top, os.path.realpath(layer.folder)) and all(
+        covers(top, path) or not os.path.exists(path)
+        for path in map(os.path.realpath, _named(layer))) for layer in found)
 
 
 def _tool_message(stderr: str) -> str:
