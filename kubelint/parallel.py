@@ -30,6 +30,12 @@ _FLUSH = 256 << 10
 # ran dry are read by this process alone after its own last task (up to _FLUSH bytes to
 # unpickle and index: 1-5 ms at 5,000 documents while the other processes are done)
 _TAIL = 16
+# ...and as soon as it holds results of 1/_SHARE as many chunks as are left in the queue: a
+# frame of _FLUSH bytes was ~110 files of 5,000 documents, and the parent's files after the
+# first of them could not be indexed in order either (graph ahead), so up to ~100 files
+# were unpickled and ~250 indexed by this process alone once the queue ran dry (~7 ms of
+# CPU, while the child was done). Flushing sooner as the queue drains adds ~20 writes.
+_SHARE = 8
 
 
 # Children that had sent everything but were still ending when run(wait=False) returned.
@@ -226,6 +232,7 @@ def _child(queue_r: int, out_w: int, chunks: List[Any], tasks: Sequence[Any],
            share: bool = True) -> None:
     code = 0
     frames = bytearray()  # frames not written yet
+    pending = 0  # chunks whose results are in `frames`
     writer = None
     if stream:
         from .packing import StreamWriter
@@ -245,9 +252,13 @@ def _child(queue_r: int, out_w: int, chunks: List[Any], tasks: Sequence[Any],
                 else:
                     _frame(frames, pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
                 del results
-                if len(frames) >= _FLUSH or i >= len(chunks) - _TAIL:
+                pending += 1
+                left = len(chunks) - 1 - i  # (at least: the other processes take some too)
+                if len(frames) >= _FLUSH or i >= len(chunks) - _TAIL or \
+                        pending * _SHARE >= left:
                     _send(out_w, frames)
                     frames = bytearray()
+                    pending = 0
             if finish is not None:
                 finish()
             data = pickle.dumps(("ok", None), protocol=pickle.HIGHEST_PROTOCOL)
