@@ -229,10 +229,10 @@ def _spec_for(folder: str, names: Set[str], extra: Sequence[str] = ()) -> Option
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _initial_stack(top: str) -> _IgnoreStack:
+def _initial_stack(top: str, root: Optional[str] = None) -> _IgnoreStack:
     """Ignore files that apply to a walk starting at `top`: those of every folder from the
     repository root (or `top` itself outside a work tree) down to `top`, and .git/info/exclude."""
-    root = git_root(top) or top
+    root = root or git_root(top) or top
     chain = []
     here = top
     while True:
@@ -255,6 +255,21 @@ def _initial_stack(top: str) -> _IgnoreStack:
         if spec is not None:
             frames.append((folder, spec))
     return _IgnoreStack(frames)
+
+
+def ignored_below(top: str, path: str) -> bool:
+    """Whether the ignore files from `top` (a repository) down list `path` or a folder above
+    it: a build's output, such as the CRDs controller-gen writes, which a checkout lacks."""
+    path = os.path.abspath(path)
+    if not covers(top, path):
+        return False
+    stack = _initial_stack(os.path.dirname(path), os.path.abspath(top))
+    here, is_dir = path, False
+    while covers(top, here) and os.path.abspath(here) != os.path.abspath(top):
+        if stack.ignored(here, is_dir):
+            return True
+        here, is_dir = os.path.dirname(here), True
+    return False
 
 
 class Excludes:

@@ -219,7 +219,7 @@ def test_a_namespace_the_kustomization_sets_is_reported_at_its_namespace_line(tm
           "kind: FlowSchema\nmetadata:\n  name: visibility\n  namespace: kueue-system\nspec:\n"
           "  priorityLevelConfiguration: {name: workload-low}\n")
     out = kubelint("check", "--select", "KL106", "e2e", cwd=tmp_path).stdout.decode()
-    assert out.startswith("base/flowschema.yaml:5:14: warning: FlowSchema is cluster-scoped"), out
+    assert out.startswith("base/flowschema.yaml:5:3: warning: FlowSchema is cluster-scoped"), out
 
 
 @needs_kustomize
@@ -491,6 +491,46 @@ def test_a_kustomization_that_makes_a_template_is_an_info(tmp_path):
 
 
 @needs_kustomize
+def test_a_rendered_finding_on_a_key_lands_on_the_key_in_its_source(tmp_path):
+    """haproxy's deploy/kustomization.yaml renders haproxy-ingress.yaml: its ClusterRoleBinding's
+    metadata.namespace (KL106, at the key) was reported at the value's column, the same line
+    linted alone at the key's; an unknown field too. A rendered run places each finding where
+    linting the file alone does. (Not yet when the field's value is a mapping: kustomize
+    writes it in block style, where a key and its value start at one place.)"""
+    write(tmp_path, "deploy/all.yaml", "kind: ClusterRoleBinding\napiVersion: rbac.authorization.k8s.io/v1\n"
+          "metadata:\n  name: ingress\n  namespace: haproxy-controller\nroleRef:\n"
+          "  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: ingress\n---\n"
+          "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: conf\n  lables: web\n"
+          "data: {a: b}\n")
+    alone = findings(kubelint("check", "deploy/all.yaml", cwd=tmp_path).stdout)
+    assert alone == ["deploy/all.yaml:5:3 KL106", "deploy/all.yaml:15:3 KL010"], alone
+    write(tmp_path, "deploy/kustomization.yaml", "resources: [all.yaml]\n")
+    rendered = findings(kubelint("check", "deploy", cwd=tmp_path).stdout)
+    assert rendered == alone
+
+
+@needs_kustomize
+def test_a_kustomization_that_needs_a_build_output_is_an_info(tmp_path):
+    """VictoriaMetrics operator's config/crd names bases/*.yaml that controller-gen writes
+    (`config/crd/bases/*` in .gitignore); solr-operator's config/default names ../manager,
+    whose kustomization.yaml its Makefile copies (git-ignored). A missing input nobody
+    ignores is still a broken kustomization: an error."""
+    write(tmp_path, ".gitignore", "config/crd/bases/*\nconfig/manager/kustomization.yaml\n")
+    write(tmp_path, "config/crd/kustomization.yaml", "resources: [bases/app.example.com_apps.yaml]\n")
+    write(tmp_path, "config/default/kustomization.yaml", "resources: [../manager]\n")
+    write(tmp_path, "config/manager/kustomization_base.yaml", "resources: [manager.yaml]\n")
+    write(tmp_path, "config/broken/kustomization.yaml", "resources: [missing.yaml]\n")
+    out = kubelint("check", ".", cwd=tmp_path).stdout.decode()
+    assert [l.split(": ", 2)[:2] for l in out.splitlines() if "KL030" in l] == [
+        ["config/broken/kustomization.yaml:1:1", "error"],
+        ["config/crd/kustomization.yaml:1:1", "info"],
+        ["config/default/kustomization.yaml:1:1", "info"]], out
+    assert ("needs `config/crd/bases/app.example.com_apps.yaml`, which is not in the checkout "
+            "and the repository's ignore files list") in out
+    assert "needs `config/manager/kustomization.yaml`" in out
+
+
+@needs_kustomize
 def test_a_kustomization_of_transformer_configs_is_no_root_of_its_own(tmp_path):
     """gcp-compute-persistent-disk-csi-driver: overlays use `transformers: [../../images/stable-master]`,
     a kustomization whose resources are `apiVersion: builtin` ImageTagTransformers. Rendered
@@ -623,7 +663,7 @@ def test_each_finding_of_one_rendered_object_at_one_place_is_kept(tmp_path):
     write(tmp_path, "samples/kustomization.yaml", "resources:\n- catalog.yaml\n")
     out = kubelint("check", "--crd", "crd.yaml", "samples", cwd=tmp_path).stdout.decode()
     assert [line for line in out.splitlines() if "KL010" in line] == [
-        f"samples/catalog.yaml:5:7: error: spec: missing required field `{field}` [KL010 schema]"
+        f"samples/catalog.yaml:5:1: error: spec: missing required field `{field}` [KL010 schema]"
         for field in ("artifacts", "loaders", "runtime")], out
 
 

@@ -18,6 +18,7 @@ class Rendering(NamedTuple):
     lines: List[int]  # the first line of each rendered document (for related locations)
     what: str  # "kustomize" or "helm", for messages
     focus: Optional[set] = None  # report only findings that land in these files
+    nodes: Optional[List[Any]] = None  # the rendered documents' node trees, by document index
 
 
 class Rendered(NamedTuple):
@@ -163,6 +164,10 @@ class LazyRendering:
     def lines(self) -> List[int]:
         return self._get().lines
 
+    @property
+    def nodes(self) -> Optional[List[Any]]:
+        return self._get().nodes
+
 
 def _kustomize_rendering(path: str, raw: bytes, root: str) -> Callable[[], Rendering]:
     def make() -> Rendering:
@@ -191,16 +196,19 @@ def _rendering(path: str, raw: bytes, smap: Any, what: str) -> Rendering:
 
     loaded = load_bytes(path, raw)
     objects: Dict[int, Any] = {}
+    nodes: Dict[int, Any] = {}
     # where each document's root starts, as the loading pass marked it: composing every
     # rendered document again only for its first line cost 20 s on Argo Workflows' manifests
     # (ten renderings of 12 MB of CRDs)
     lines: Dict[int, int] = {index: line + 1 for index, line, _ in loaded.lines or ()}
     for d in loaded.documents:
         objects.setdefault(d.index, d.data)
+        nodes.setdefault(d.index, d.node)
         if d.index not in lines and d.node is not None:
             lines[d.index] = d.node.start_mark.line + 1
     n = max(list(objects) + [-1]) + 1
-    return Rendering(smap, [objects.get(i) for i in range(n)], [lines.get(i, 0) for i in range(n)], what)
+    return Rendering(smap, [objects.get(i) for i in range(n)], [lines.get(i, 0) for i in range(n)], what,
+                     nodes=[nodes.get(i) for i in range(n)])
 
 
 def parse_pointer(text: str, obj: Any) -> Tuple[Any, ...]:
@@ -280,7 +288,7 @@ def _remap_one(f: Finding, r: Rendering, renderings: Dict[str, Rendering]) -> Fi
     origin = None
     if r.source_map is not None and obj is not None:
         try:
-            origin = r.source_map.origin(obj, pointer, f.doc)
+            origin = r.source_map.origin(obj, pointer, f.doc, _at(f, r, pointer))
         except Exception:  # a map that cannot answer: keep the rendered position's fallback
             origin = None
     message = f.message
@@ -294,6 +302,23 @@ def _remap_one(f: Finding, r: Rendering, renderings: Dict[str, Rendering]) -> Fi
         message = f"{message} ({origin.note})"
     related = tuple(_remap_related(rel, renderings) for rel in f.related)
     return f._replace(path=display(origin.path), span=origin.span, message=message, related=related)
+
+
+def _at(f: Finding, r: Rendering, pointer: Tuple[Any, ...]) -> str:
+    """Whether the finding names the key of its field in the rendered output ("key": an
+    unknown field, a cluster-scoped kind's namespace) or its value: the source's span is
+    the same part of the field (haproxy's ClusterRoleBinding namespace, rendered by
+    deploy/kustomization.yaml, was reported at its value)."""
+    nodes = r.nodes
+    node = nodes[f.doc] if nodes is not None and 0 <= f.doc < len(nodes) else None
+    if node is None or not pointer:
+        return "value"
+    from ..positions import locate
+
+    # a block mapping's value is placed at its key too: which one the rule meant is not
+    # known then, and "value" keeps a flow mapping's finding at its `{` (a selector's KL201)
+    key = locate(node, pointer, "key")
+    return "key" if key == f.span and key != locate(node, pointer, "value") else "value"
 
 
 def _remap_related(rel: Related, renderings: Dict[str, Rendering]) -> Related:

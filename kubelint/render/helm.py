@@ -125,7 +125,7 @@ class HelmMap:
                 self._nodes.setdefault(d.index, d.node)
         return self._nodes.get(doc)
 
-    def origin(self, obj: Any, pointer: Pointer, doc: int = 0) -> Origin:
+    def origin(self, obj: Any, pointer: Pointer, doc: int = 0, at: str = "value") -> Origin:
         source = self.doc_sources[doc] if 0 <= doc < len(self.doc_sources) else None
         # the loader counts YAML documents; helm's stream may start with `---`, skip empties
         sources = [s for s in self.doc_sources]
@@ -140,7 +140,7 @@ class HelmMap:
             return Origin(path, Span(1, 1, 1, 2))
         from ..positions import locate
 
-        span = locate(node, pointer)
+        span = locate(node, pointer, at)
         rendered = self.lines[span.line - 1] if 0 < span.line <= len(self.lines) else ""
         found = _match_line(self._template_lines(path), rendered, span.column)
         if found is None:

@@ -24,13 +24,12 @@ import shutil
 import subprocess
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from ..discover import covers, git_root
+from ..discover import KUSTOMIZATION_NAMES, covers, git_root
 from ..lazyre import LazyRegex
 from ..loader import Document, load
 from ..model import Pointer, Span
 from ..namedtuple import NamedTuple
 
-KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 DEFAULT_TIMEOUT = 60.0
 _REMOTE_PREFIXES = ("http://", "https://", "git@", "ssh://", "git::", "github.com/", "gitlab.com/",
                     "bitbucket.org/")
@@ -141,6 +140,40 @@ class OverlayOnly(RenderError):
 
 class MakesTemplate(OverlayOnly):
     """The root writes Go template actions into its objects: its output is a template."""
+
+
+class NeedsBuild(OverlayOnly):
+    """The root names a file or folder a build step makes: missing, and git-ignored."""
+
+
+def _build_output(found: List[Layer], root: str, message: str) -> Optional[str]:
+    """The input a kustomization names that is missing from the checkout and listed by the
+    repository's ignore files, when kustomize's failure names it: VictoriaMetrics'
+    config/crd/bases (controller-gen writes it), solr-operator's config/manager/
+    kustomization.yaml (its Makefile copies it from kustomization_base.yaml). None otherwise:
+    a missing input nobody ignores is a broken kustomization."""
+    from ..discover import ignored_below
+
+    top = _repository(root)
+    if top is None:
+        return None
+    for layer in found:
+        for key in ("resources", "bases", "components"):
+            for entry in _strings(layer.doc.data.get(key)):
+                if _is_remote(entry):
+                    continue
+                path = os.path.abspath(os.path.join(layer.folder, entry))
+                if os.path.isdir(path):
+                    if kustomization_file(path) is not None:
+                        continue
+                    missing = os.path.join(path, KUSTOMIZATION_NAMES[0])
+                elif os.path.exists(path):
+                    continue
+                else:
+                    missing = path
+                if path in message and ignored_below(top, missing):
+                    return os.path.relpath(missing, top)
+    return None
 
 
 def _template_maker(found: List[Layer]) -> Optional[str]:
@@ -496,6 +529,11 @@ def render(root: str, timeout: float = DEFAULT_TIMEOUT, allow_remote: bool = Fal
                               "and patches objects another tool makes (a Helm chart's output, "
                               "as Fleet and Helm's --post-renderer apply it), so it was not "
                               f"rendered alone (`{' '.join(cmd[:2])}`: {message})")
+        made = _build_output(found, root, message)
+        if made is not None:
+            raise NeedsBuild(f"this kustomization needs `{made}`, which is not in the checkout and "
+                             "the repository's ignore files list: a build step makes it, so the "
+                             f"root was not rendered (`{' '.join(cmd[:2])}`: {message})")
         if "is not in or below" in message:
             # contour's examples/optional-features: "Run with: kubectl kustomize
             # --load-restrictor=LoadRestrictionsNone"; cluster-api-provider-azure's flavors
@@ -689,8 +727,8 @@ class SourceMap:
 
     # answering ----------------------------------------------------------------------------------
 
-    def origin(self, obj: Any, pointer: Pointer, doc: int = 0) -> Origin:
-        """The place that wrote `pointer` of the rendered object `obj`."""
+    def origin(self, obj: Any, pointer: Pointer, doc: int = 0, at: str = "value") -> Origin:
+        """The place that wrote `pointer` of the rendered object `obj`; `at` as in locate()."""
         exists, value = _get(obj, pointer)
         kind = obj.get("kind") if isinstance(obj, dict) else None
         name = _name(obj)
@@ -707,9 +745,9 @@ class SourceMap:
             if doc_pointer is not None:
                 from ..positions import locate
 
-                return Origin(base.path, locate(base.doc.node, doc_pointer))
+                return Origin(base.path, locate(base.doc.node, doc_pointer, at))
         for layer, src, target, offset in self._patches:
-            found = self._from_patch(obj, kind, name, pointer, exists, value, src, target, offset)
+            found = self._from_patch(obj, kind, name, pointer, exists, value, src, target, offset, at)
             if found is not None:
                 return found
         written = base is not None and pointer == ("metadata", "namespace") and \
@@ -724,7 +762,7 @@ class SourceMap:
 
                 # a null is written as nothing after its key: the key is what a finding names
                 return Origin(src.path, locate(src.doc.node, doc_pointer,
-                                               "key" if value is None else "value"))
+                                               "key" if value is None else at))
             if not exists:  # a missing field: where the object (or its deepest part) is written
                 from ..positions import locate
 
@@ -734,7 +772,7 @@ class SourceMap:
 
     def _from_patch(self, obj: Any, kind: Any, name: str, pointer: Pointer, exists: bool,
                     value: Any, src: _Source, target: Optional[Dict[str, Any]],
-                    offset: Optional[Tuple[int, int]]) -> Optional[Origin]:
+                    offset: Optional[Tuple[int, int]], at: str = "value") -> Optional[Origin]:
         from ..positions import locate
 
         data = src.doc.data
@@ -772,7 +810,7 @@ class SourceMap:
         if not exists or _same(patched, value) or _scalar_map(value) and \
                 isinstance(patched, dict) and patched and \
                 all(k in value and _same(v, value[k]) for k, v in patched.items()):
-            return self._shift(src.path, locate(src.doc.node, doc_pointer), offset)
+            return self._shift(src.path, locate(src.doc.node, doc_pointer, at), offset)
         return None
 
     @staticmethod
