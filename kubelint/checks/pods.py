@@ -40,11 +40,19 @@ def container_names(obj: Any, ctx: Any) -> Iterator[Violation]:
                 seen[name] = ptr + ("name",)
 
 
+# The containers of a Spark pod template file (spark.kubernetes.driver.podTemplateFile: EMR
+# on EKS, the Spark operator) and of a Flink one (kubernetes.pod-template-file): the tool
+# that reads the template sets their image
+_TOOL_IMAGE = frozenset(("spark-kubernetes-driver", "spark-kubernetes-executor", "flink-main-container"))
+
+
 @_in_pods
 def container_image(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL111: every container (not only in Pods: templates too) needs an image."""
     for ptr, c in pod_containers(obj):
         image = c.get("image")
+        if image is None and c.get("name") in _TOOL_IMAGE and obj.kind == "Pod":
+            continue
         if image is None or (isinstance(image, str) and not image.strip()):
             yield Violation(f"{pointer_to_k8s(ptr + ('image',))}: Required value", ptr,
                             at="value", hint="set the container image, e.g. `image: nginx:1.27`")
