@@ -12,6 +12,10 @@ from ..model import pointer_to_k8s
 from .k8s import get, invalid, label_map, label_value, qualified_name, walk
 from .labels import format_map, selector_mismatches
 
+# every distribution labels its DNS pods (CoreDNS or kube-dns) so, in kube-system
+_CLUSTER_DNS = {"k8s-app": "kube-dns"}
+
+
 def service_selects_nothing(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL201: a Service whose selector matches no Pod or pod template in its namespace.
     Pods come from the run's graph: Pods, workload templates and the custom resources of
@@ -23,6 +27,8 @@ def service_selects_nothing(obj: Any, ctx: Any) -> Iterator[Violation]:
     selector = spec.get("selector")
     if not isinstance(selector, dict) or not selector:
         return  # no selector: endpoints are managed by hand
+    if obj.namespace == "kube-system" and selector == _CLUSTER_DNS:
+        return  # the cluster's own DNS pods (NodeLocal DNSCache's kube-dns-upstream selects them)
     g = graph.of(ctx)
     if g.select_map(obj.namespace, selector) or not g.complete(obj, selector.values()):
         return  # (incomplete: a document beside it could not be read, and may hold the pods)
