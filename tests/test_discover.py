@@ -139,13 +139,20 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     write(tmp_path, "deploy/dup.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
           "data: {x: '1'}\ndata: {y: '2'}\n")
     write(tmp_path, "deploy/nokind.yaml", "apiVersion: v1\nmetadata: {name: a}\n")
+    # percona-xtradb-cluster-operator's e2e-tests/*/compare/*.log.json: JSON objects one after
+    # another (a trailing comma: YAML reads the first, then fails), a `"span.kind"` key in them
+    write(tmp_path, "compare/version.log.json", '{\n  "system": "grpc",\n  "span.kind": "server",\n'
+          '  "msg": {"apply": "5.7-recommended",}\n}\n{\n  "system": "grpc"\n}\n')
+    # ... while a manifest that does not parse is a finding
+    write(tmp_path, "deploy/broken.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a\n")
     proc = kubelint("check", ".", cwd=tmp_path)
     out = proc.stdout.decode()
     assert proc.returncode == 1
-    assert out.splitlines()[0].startswith("deploy/dup.yaml:5:1: error: duplicate key `data`"), out
+    assert "\ndeploy/dup.yaml:5:1: error: duplicate key `data`" in out, out
     assert "\ndeploy/nokind.yaml:1:1: error: not a Kubernetes object: missing `kind`" in out, out
     assert "\nhalf.yaml:1:1: error: not a Kubernetes object: missing `apiVersion`" in out, out
-    assert out.rstrip().endswith("; 19 files skipped: not Kubernetes manifests")
+    assert out.startswith("deploy/broken.yaml:4:1: error: YAML syntax error"), out
+    assert out.rstrip().endswith("; 20 files skipped: not Kubernetes manifests")
     assert "skipped:" not in out.split("\n", 1)[1].rsplit("\n", 2)[0]
     proc = kubelint("check", "--show-skipped", ".", cwd=tmp_path)
     lines = proc.stdout.decode().splitlines()
@@ -166,10 +173,11 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     assert "charts/index.yaml: skipped: " + NOT_A_MANIFEST in lines
     assert "aws/bucket.yaml: skipped: " + NOT_A_MANIFEST in lines
     assert "site/config.yaml: skipped: " + NOT_A_MANIFEST in lines
+    assert "compare/version.log.json: skipped: " + NOT_A_MANIFEST in lines
     assert "docker-compose.yml: skipped: Docker Compose file" in lines
     assert "web/package.json: skipped: npm package manifest" in lines
     doc = __import__("json").loads(kubelint("check", "-f", "json", ".", cwd=tmp_path).stdout)
-    assert doc["summary"]["skipped"] == 19 and {"path": "docker-compose.yml", "reason": "Docker Compose file"} in doc["skipped"]
+    assert doc["summary"]["skipped"] == 20 and {"path": "docker-compose.yml", "reason": "Docker Compose file"} in doc["skipped"]
     import jsonschema
 
     with open(os.path.join(ROOT, "schemas", "report.schema.json")) as f:
@@ -527,3 +535,21 @@ def test_a_controllers_partial_output_is_an_expected_state(tmp_path):
     lines = proc.stdout.decode().splitlines()
     assert "e2e/compare/statefulset_db-rs0.yml: skipped: " + CONTROLLER_OUTPUT in lines, lines
     assert [l.split(": error")[0] for l in lines if "[KL" in l] == ["e2e/mine/statefulset.yml:12:11"], lines
+
+
+def test_a_controllers_output_stripped_of_its_owners_uid_is_an_expected_state(tmp_path):
+    """percona-xtradb-cluster-operator's e2e-tests/*/compare: a Service as its controller made
+    it, whole but for the owner reference's `uid` and `apiVersion` (cluster-specific, stripped
+    for the comparison): 104 KL010 in a walk. One whose owner reference is whole is linted."""
+    svc = ("apiVersion: v1\nkind: Service\nmetadata:\n  name: cluster1-haproxy\n  ownerReferences:\n"
+           "    - controller: true\n      kind: PerconaXtraDBCluster\n      name: cluster1%s\nspec:\n"
+           "  selector: {app: haproxy}\n  ports: [{name: mysql, port: 3306, targetPort: 3306}]\n")
+    write(tmp_path, "e2e-tests/default-cr/compare/service_cluster1-haproxy.yml", svc % "")
+    write(tmp_path, "e2e-tests/dump/service_cluster1-haproxy.yml",
+          svc % "\n      apiVersion: pxc.percona.com/v1\n      uid: 0a6f\n      blockOwnerDeletion: yes")
+    proc = kubelint("check", "--show-skipped", ".", cwd=tmp_path)
+    lines = proc.stdout.decode().splitlines()
+    assert "e2e-tests/default-cr/compare/service_cluster1-haproxy.yml: skipped: " + CONTROLLER_OUTPUT \
+        in lines, lines
+    assert [l.split(": ", 2)[0] for l in lines if "[KL" in l] == [], lines
+    assert "1 file, 1 object" in lines[-1], lines
