@@ -250,7 +250,7 @@ def test_children_send_what_sent_makes_and_this_process_reads_it_back(stream):
     def sent(result):
         outcome, pid = result
         out = _outcome_sent(outcome)
-        shapes.append({type(o) for o in out.objects + out.deferred})
+        shapes.append({type(o) for o in out[3] + out[5]})
         return out, pid
 
     def received(result):
@@ -270,19 +270,34 @@ def test_children_send_what_sent_makes_and_this_process_reads_it_back(stream):
     _no_children_left()
 
 
-def test_an_outcome_is_sent_with_plain_tuples_and_read_back_whole():
+def test_an_outcome_is_sent_with_plain_values_and_read_back_whole():
+    """What a child pickles of an outcome is plain tuples, lists and bytes (no named tuple,
+    no object pickled through its __getstate__, no array); read back it is the outcome."""
     import pickle
+    from array import array
 
     from kubelint.engine import FileOutcome, K8sObject, _outcome_received, _outcome_sent
+    from kubelint.model import FileReport
+    from kubelint.suppress import parse_directives
+
+    def state(outcome):
+        return (outcome.report.__getstate__(),) + tuple(outcome[1:4]) + (
+            [d.__getstate__() for d in outcome.directives.items],) + tuple(outcome[5:])
 
     obj = K8sObject("a.yaml", 2, 1, {"kind": "Pod"}, "ns", ("KL101",), False, b"x")
-    outcome = FileOutcome(None, [], [], [obj], None, [], None, None)
+    directives = parse_directives("a: 1  # kubelint: disable=KL101\n")
+    assert directives.items
+    outcome = FileOutcome(FileReport("a.yaml", 3, 1), [], [], [obj], directives, [obj],
+                          array("q", [0, 1, 0, 2, 5, 40, 99]), {(2, 1): {}})
     sent = _outcome_sent(outcome)
-    assert type(sent.objects[0]) is tuple
+    assert type(sent) is tuple and type(sent[0]) is tuple and type(sent[3][0]) is tuple
+    assert type(sent[4]) is list and type(sent[6]) is bytes
     back = _outcome_received(pickle.loads(pickle.dumps(sent)))
-    assert back == outcome and type(back.objects[0]) is K8sObject
+    assert type(back) is FileOutcome and type(back.objects[0]) is K8sObject
+    assert type(back.report) is FileReport and type(back.lines) is array
+    assert state(back) == state(outcome)
     empty = FileOutcome(None, [], [], [], None, [], None, None)
-    assert _outcome_sent(empty) is empty and _outcome_received(empty) is empty
+    assert _outcome_received(pickle.loads(pickle.dumps(_outcome_sent(empty)))) == empty
 
 
 
