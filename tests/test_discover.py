@@ -461,10 +461,17 @@ def test_a_walked_file_named_patch_with_a_partial_object_is_skipped_and_listed(t
           ' "kind": "CustomResourceDefinition", "metadata": {"name": "things.example.com"},\n'
           ' "spec": {"conversion": {"strategy": "Webhook"}}}\n')
     write(tmp_path, "svc-patch.yaml", BAD)
+    # scylla-operator's bundle/patches/manifests: ClusterServiceVersion fragments without a name
+    write(tmp_path, "bundle/patches/manifests/logo.clusterserviceversion.yaml",
+          "apiVersion: operators.coreos.com/v1alpha1\nkind: ClusterServiceVersion\n"
+          "spec:\n  icon: [{base64data: PHN2Zz4=, mediatype: image/svg+xml}]\n")
+    write(tmp_path, "bundle/patches/whole.yaml", BAD)
     proc = kubelint("check", "--show-skipped", ".", cwd=tmp_path)
     lines = proc.stdout.decode().splitlines()
-    assert [l.split(" [")[0].split(": error")[0] for l in lines if "KL" in l] == ["svc-patch.yaml:5:9"], lines
+    assert [l.split(" [")[0].split(": error")[0] for l in lines if "KL" in l] == [
+        "bundle/patches/whole.yaml:5:9", "svc-patch.yaml:5:9"], lines
     assert "conversion/patch.json: skipped: " + NAMED_PATCH in lines
+    assert "bundle/patches/manifests/logo.clusterserviceversion.yaml: skipped: " + NAMED_PATCH in lines
     proc = kubelint("check", "conversion/patch.json", cwd=tmp_path)
     assert proc.returncode == 1 and proc.stdout.count(b"KL010") == 4
 
@@ -491,6 +498,10 @@ def test_chainsaw_and_kuttl_test_folders_skip_expected_states(tmp_path):
     # kyverno's tests: an assert file read by a step template, not named by the Test
     write(tmp_path, "e2e/smoke/policy-assert.yaml", "apiVersion: v1\nkind: ConfigMap\n"
           "metadata: {name: p}\nstatus: {ready: true}\n")
+    # redis-operator's pvc-shrink-guard: a custom resource's patch, partial by its name (no
+    # schema of its kind is known while walking)
+    write(tmp_path, "e2e/smoke/expand-patch.yaml", "apiVersion: redis.example.io/v1beta2\nkind: Redis\n"
+          "metadata: {name: r}\nspec:\n  storage: {size: 2Gi}\n")
     write(tmp_path, "e2e/kuttl/00-install.yaml", BAD)
     write(tmp_path, "e2e/kuttl/00-assert.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
           "status: {phase: Running}\n")
@@ -507,6 +518,7 @@ def test_chainsaw_and_kuttl_test_folders_skip_expected_states(tmp_path):
         "e2e/smoke/chainsaw-test.yaml: skipped: " + TOOL_CONFIG,
         "e2e/smoke/check-deployment.yaml: skipped: " + e2e.EXPECTED,
         "e2e/smoke/cron.yaml: skipped: " + e2e.PARTIAL,
+        "e2e/smoke/expand-patch.yaml: skipped: " + e2e.PARTIAL,
         "e2e/smoke/gone.yaml: skipped: " + e2e.EXPECTED,
         "e2e/smoke/policy-assert.yaml: skipped: " + e2e.EXPECTED,
         "e2e/smoke/relabel.yaml: skipped: " + e2e.PARTIAL,
