@@ -577,6 +577,7 @@ class Graph:
         plain = isinstance(labels, dict)
         if not (self.opaque_pods(ns, referrer) or plain and any(
                 self.operator_made(referrer, ns, v) for v in labels.values())
+                or plain and self.operated(ns) and _operator_managed(labels)
                 or self.makes_pods(ns)):
             return False
         return not (found and plain and _near_miss(labels, found[0]))
@@ -1083,6 +1084,19 @@ def _makes_pods(rules: Any) -> bool:
             if wanted and ("*" in resources or wanted.intersection(r for r in resources if isinstance(r, str))):
                 return True
     return False
+
+
+# `app.kubernetes.io/managed-by` values of tools that apply what the input shows
+_APPLYING_TOOLS = frozenset(("Helm", "helm", "Tiller", "kustomize", "Kustomize", "kubectl",
+                             "argocd", "ArgoCD", "flux", "Flux", "skaffold", "timoni", "Timoni"))
+
+
+def _operator_managed(labels: Dict[str, Any]) -> bool:
+    """Whether a selector asks for pods an operator manages, by the recommended label
+    (scylla-operator's NetworkPolicies select `app.kubernetes.io/managed-by: scylla-operator`,
+    the pods it runs for the ScyllaCluster beside them)."""
+    value = labels.get("app.kubernetes.io/managed-by")
+    return isinstance(value, str) and bool(value) and value not in _APPLYING_TOOLS
 
 
 def _near_miss(selector: dict, pod: Any) -> bool:
