@@ -1,10 +1,11 @@
-"""The best-practice pack (KL306-KL342; security and reliability), off by default.
-(Duplicate env names are KL130, which the API server warns about.)
+"""The best-practice pack (KL301-KL342; security and reliability), off by default but for
+KL342. (Duplicate env names are KL130, which the API server warns about.)
 
-Most of these rules look at the containers of a pod spec. They share one walk per object:
-the first rule to see an object computes every pod-level finding of the pack, and the other
-rules read theirs from a one-object memo (the engine runs all rules of an object in a row),
-so turning on the whole pack costs one pass over each pod spec, not one per rule."""
+Most of these rules (KL301-KL309, KL311-KL318, KL325-KL329) look at the containers of a pod
+spec. They share one walk per object: the engine calls it once for all of them (their checks'
+`by_code`), or the first rule to see an object computes every pod-level finding of the pack
+and the others read theirs from a one-object memo, so turning on the whole pack costs one
+pass over each pod spec, not one per rule."""
 
 from __future__ import annotations
 
@@ -180,16 +181,43 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
         if isinstance(name, str) and name not in _SAFE_SYSCTLS:
             add("KL313", f"sysctl \"{name}\" is not in the kubelet's safe set; the kubelet refuses the "
                 "pod unless it was started with --allowed-unsafe-sysctls", base + ("securityContext", "sysctls", i, "name"))
+    # KL303: the pod shares a node namespace; KL304: whether the pod says it runs as non-root
+    for field in _HOST_NAMESPACES:
+        if spec.get(field) is True:
+            _host_namespace(out, base, field)
+    pod_level = _non_root(pod_sc)
+    readiness = obj.kind in _READINESS_KINDS  # KL305
     # containers
     nosc = None  # the lists of KL306, KL308 and KL309 (containers without securityContext)
     for ptr, c in containers(spec, base):
         kind = ptr[-2]
-        if kind == "ephemeralContainers":
-            continue
-        regular = kind == "containers"
         # (the pack's hottest loop: one pass per container of every pod, a few findings each;
         # plain lookups rather than helpers, each field read once)
         sc = c.get("securityContext")
+        image = c.get("image")
+        # KL301: images pinned to a tag or digest, never `latest` or nothing. Most images have
+        # a tag other than latest after the last ":", in the last path segment (its first ":"
+        # starts a tag that is not latest either)
+        if isinstance(image, str) and "@" not in image:
+            _, colon, last = image.rpartition(":")
+            if not colon or not last or last == "latest" or "/" in last:
+                _unpinned(out, ptr, image)
+        # KL303 and KL304 (nothing to say of an empty securityContext but KL304's)
+        if isinstance(sc, dict) and sc:
+            if sc.get("privileged") is True:
+                _said_at(out, "KL303", ptr, "privileged")
+            elif sc.get("allowPrivilegeEscalation") is True:
+                _said_at(out, "KL303", ptr, "allowPrivilegeEscalation")
+            own = _non_root(sc)
+            if own is False or (own is None and not pod_level):
+                _runs_as_root(out, ptr, own is None)
+        elif not pod_level:
+            _runs_as_root(out, ptr, True)
+        if kind == "ephemeralContainers":
+            continue
+        regular = kind == "containers"
+        if readiness and regular and c.get("readinessProbe") is None:
+            _no_readiness(out, ptr)
         if isinstance(sc, dict):
             _sc_findings(add, ptr, c, sc, True)
         else:
@@ -238,7 +266,6 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
                 secretish = None
             if secretish is None or True in secretish or None in secretish:
                 _secret_values(add, ptr, envs)
-        image = c.get("image")
         policy = c.get("imagePullPolicy")
         if isinstance(image, str) and "@" not in image and policy != "Always":
             # KL325 and KL326: the same violation for every container at this pointer with
@@ -261,10 +288,22 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
                 if key is not None:
                     _say(key, out["KL325"][-1])
         res = c.get("resources")
-        limits = res.get("limits") if isinstance(res, dict) else None
+        if isinstance(res, dict):
+            limits = res.get("limits")
+            requests = res.get("requests")
+        else:
+            limits = requests = None
+        # KL302: CPU and memory requests and a memory limit
+        if not isinstance(limits, dict):
+            if not isinstance(requests, dict):
+                _no_resources(out, ptr, _EMPTY, _EMPTY)
+            else:
+                _no_resources(out, ptr, requests, _EMPTY)
+        elif "memory" not in limits or ("cpu" not in limits and (
+                not isinstance(requests, dict) or "cpu" not in requests)):
+            _no_resources(out, ptr, requests if isinstance(requests, dict) else _EMPTY, limits)
         if not isinstance(limits, dict) or "ephemeral-storage" not in limits:
             # (a request left out alone defaults to the limit: no finding)
-            requests = res.get("requests") if isinstance(res, dict) else None
             key = ("KL326", ptr, isinstance(requests, dict) and "ephemeral-storage" in requests)
             v = _SAY.get(key)
             if v is not None:
@@ -314,6 +353,109 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
                     add("KL329", "livenessProbe and readinessProbe are identical: a slow moment restarts "
                         "the container instead of taking it out of the load balancer", ptr + ("livenessProbe",), "key",
                         hint="make the liveness probe more tolerant (higher failureThreshold, another endpoint)")
+
+
+# --- KL301-KL305 (security.py's rules; their findings come from this walk too) -------------
+
+_HOST_NAMESPACES = ("hostNetwork", "hostPID", "hostIPC")
+_READINESS_KINDS = frozenset(("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"))
+# Violations that are a function of a pointer and a variant (KL301-KL305): the same for every
+# pod spec of a run, made once and shared (Violations are immutable)
+_SAID_SEC: Dict[Tuple[Any, ...], Violation] = {}
+
+
+def _non_root(sc: dict) -> Any:
+    """KL304: True/False when a securityContext says whether it runs as root, else None."""
+    if sc.get("runAsNonRoot") is True:
+        return True
+    user = sc.get("runAsUser")
+    if isinstance(user, int) and not isinstance(user, bool):
+        return user != 0
+    return None
+
+
+def _shared_sec(out: Dict[str, List[Violation]], code: str, key: Tuple[Any, ...], make: Any) -> None:
+    v = _SAID_SEC.get(key)
+    if v is None:
+        if len(_SAID_SEC) > 10_000:
+            _SAID_SEC.clear()
+        v = _SAID_SEC[key] = make()
+    found = out.get(code)
+    if found is None:
+        out[code] = [v]
+    else:
+        found.append(v)
+
+
+def _host_namespace(out: Dict[str, List[Violation]], base: Pointer, field: str) -> None:
+    """KL303: the pod shares one of the node's namespaces."""
+    _shared_sec(out, "KL303", ("KL303", base, field), lambda: Violation(
+        f"{pointer_to_k8s(base + (field,))}: the pod shares the node's "
+        f"{field[4:].lower()} namespace", base + (field,), at="key",
+        fix=Fix(f"set {field}: false", (("set", base + (field,), False),), safe=False)))
+
+
+def _unpinned(out: Dict[str, List[Violation]], ptr: Pointer, image: str) -> None:
+    """KL301 on an image whose last ":" does not start a plain tag (no tag, latest, a
+    registry port...)."""
+    name = image.rsplit("/", 1)[-1]
+    tag = name.partition(":")[2]
+    if (not tag and "$" in name) or (tag and tag != "latest"):
+        return  # pinned (`${IMAGE}` (placeholders.py) may hold a tag)
+    _shared_sec(out, "KL301", ("KL301", ptr, image), lambda: Violation(
+        f"{pointer_to_k8s(ptr + ('image',))}: image \"{image}\" is not pinned "
+        f"({'no tag' if not tag else 'the latest tag'}): every restart may run "
+        "different code", ptr + ("image",),
+        hint="use a version tag (nginx:1.27.2) or a digest (nginx@sha256:...)"))
+
+
+def _no_resources(out: Dict[str, List[Violation]], ptr: Pointer, requests: dict, limits: dict) -> None:
+    """KL302: what a container misses of CPU and memory requests and a memory limit."""
+    missing = [f"requests.{r}" for r in ("cpu", "memory") if r not in requests and r not in limits]
+    if "memory" not in limits:
+        missing.append("limits.memory")
+    if missing:
+        _shared_sec(out, "KL302", ("KL302", ptr, *missing), lambda: _new(Violation, (
+            f"{pointer_to_k8s(ptr)}: no {', '.join(missing)}: the scheduler cannot "
+            "place it well and one leak can starve its node", ptr + ("name",), "key", (),
+            "set resources.requests (cpu, memory) and resources.limits.memory", None, None)))
+
+
+def _said_at(out: Dict[str, List[Violation]], code: str, ptr: Pointer, field: str) -> None:
+    """KL303: a privileged container, or one that allows privilege escalation."""
+    def make() -> Violation:
+        at = ptr + ("securityContext", field)
+        if field == "privileged":
+            return Violation(f"{pointer_to_k8s(at)}: a privileged container is root on the node", at,
+                             at="key", fix=Fix("set privileged: false", (("set", at, False),), safe=False))
+        return Violation(f"{pointer_to_k8s(at)}: processes may gain more privileges than their parent",
+                         at, at="key", fix=Fix("set allowPrivilegeEscalation: false",
+                                               (("set", at, False),), safe=False))
+
+    _shared_sec(out, code, (code, ptr, field), make)
+
+
+def _runs_as_root(out: Dict[str, List[Violation]], ptr: Pointer, unsaid: bool) -> None:
+    """KL304: a container that may run as root (`unsaid`: its securityContext says nothing)."""
+    def make() -> Violation:
+        # the image may need root: a behaviour change, so only with --unsafe-fixes (fix.py
+        # copies what it inserts)
+        fix = Fix("set securityContext.runAsNonRoot: true on the container",
+                  (("add", ptr + ("securityContext",), {"runAsNonRoot": True}),),
+                  safe=False) if unsaid else None
+        return Violation(f"{pointer_to_k8s(ptr)}: may run as root (set runAsNonRoot: true or a "
+                         "non-zero runAsUser on the pod or the container)", ptr + ("name",), at="key",
+                         hint="securityContext: {runAsNonRoot: true, runAsUser: 10001}", fix=fix)
+
+    _shared_sec(out, "KL304", ("KL304", ptr, unsaid), make)
+
+
+def _no_readiness(out: Dict[str, List[Violation]], ptr: Pointer) -> None:
+    """KL305: a long-running workload's container without a readinessProbe."""
+    _shared_sec(out, "KL305", ("KL305", ptr), lambda: Violation(
+        f"{pointer_to_k8s(ptr)}: no readinessProbe: the pod gets traffic as soon "
+        "as it starts, ready or not", ptr + ("name",), at="key",
+        hint="add readinessProbe: {httpGet: {path: /ready, port: http}}"))
 
 
 def _sc_findings(add: Any, ptr: Pointer, c: dict, sc: dict, has_sc: bool) -> None:
@@ -456,7 +598,7 @@ def _from_walk(code: str):
     return check
 
 
-for _code in ("KL306", "KL307", "KL308", "KL309", "KL311", "KL312", "KL313", "KL314", "KL315", "KL316",
+for _code in ("KL301", "KL302", "KL303", "KL304", "KL305", "KL306", "KL307", "KL308", "KL309", "KL311", "KL312", "KL313", "KL314", "KL315", "KL316",
               "KL317", "KL318", "KL325", "KL326", "KL327", "KL328", "KL329"):
     globals()[_code.lower()] = _from_walk(_code)
 
