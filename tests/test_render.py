@@ -424,6 +424,10 @@ def test_files_beside_a_kustomization_that_it_does_not_use_are_linted_alone(tmp_
     write(tmp_path, "examples/patches/cainjection_in_old.yaml",  # a removed version: v1's schema
           "apiVersion: apiextensions.k8s.io/v1beta1\nkind: CustomResourceDefinition\n"
           "metadata:\n  annotations: {cert-manager.io/inject-ca-from: x/y}\n  name: olds.example.com\n")
+    # messaging-topology-operator's: the group without its version (an old scaffold's)
+    write(tmp_path, "examples/patches/cainjection_in_shovels.yaml",
+          "apiVersion: apiextensions.k8s.io\nkind: CustomResourceDefinition\n"
+          "metadata:\n  annotations: {cert-manager.io/inject-ca-from: x/y}\n  name: shovels.example.com\n")
     proc = kubelint("check", "--show-skipped", "examples", cwd=tmp_path)
     assert findings(proc.stdout) == ["examples/cluster.yaml:8:9 KL103",
                                      "examples/common.yaml:18:25 KL112",
@@ -432,8 +436,8 @@ def test_files_beside_a_kustomization_that_it_does_not_use_are_linted_alone(tmp_
     assert [l for l in lines if "skipped: not an object of its own" in l] == [
         f"examples/{p}: skipped: not an object of its own (a kustomize patch or a config file), "
         "and no kustomization of the walk uses it" for p in (
-            "manager_config.yaml", "patches/cainjection_in_old.yaml", "patches/webhook_in_crd.yaml",
-            "pull_secret.yaml")]
+            "manager_config.yaml", "patches/cainjection_in_old.yaml",
+            "patches/cainjection_in_shovels.yaml", "patches/webhook_in_crd.yaml", "pull_secret.yaml")]
     assert lines[-1].startswith("3 files, 4 objects: 3 errors")
 
 
@@ -528,6 +532,22 @@ def test_a_kustomization_that_needs_a_build_output_is_an_info(tmp_path):
     assert ("needs `config/crd/bases/app.example.com_apps.yaml`, which is not in the checkout "
             "and the repository's ignore files list") in out
     assert "needs `config/manager/kustomization.yaml`" in out
+
+
+@needs_kustomize
+def test_a_kustomization_whose_patch_a_build_fills_in_is_an_info(tmp_path):
+    """gcs-fuse-csi-driver's overlays keep project_patch_csi_driver.json as `[]`; its Makefile
+    writes the patch before building and restores it after. kustomize refuses the empty
+    patch ("illegally qualifies as both an SM and JSON patch"): an info, not an error."""
+    write(tmp_path, "dev/kustomization.yaml", "resources: [driver.yaml]\npatches:\n"
+          "- path: project_patch.json\n  target: {group: storage.k8s.io, version: v1, kind: CSIDriver}\n")
+    write(tmp_path, "dev/driver.yaml", "apiVersion: storage.k8s.io/v1\nkind: CSIDriver\n"
+          "metadata: {name: gcsfuse.csi.storage.gke.io}\nspec: {attachRequired: false}\n")
+    write(tmp_path, "dev/project_patch.json", "[]")
+    out = kubelint("check", ".", cwd=tmp_path).stdout.decode()
+    assert [l.split(": ", 2)[:2] for l in out.splitlines() if "KL" in l] == [
+        ["dev/kustomization.yaml:1:1", "info"]], out
+    assert "patch `dev/project_patch.json` is empty: a build step fills it in" in out
 
 
 @needs_kustomize

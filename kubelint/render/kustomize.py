@@ -176,6 +176,26 @@ def _build_output(found: List[Layer], root: str, message: str) -> Optional[str]:
     return None
 
 
+def _empty_patch(found: List[Layer], message: str) -> Optional[str]:
+    """A patch file a kustomization names that holds nothing (`[]`), when kustomize's failure
+    names it: gcs-fuse-csi-driver's overlays keep project_patch_csi_driver.json as `[]` for
+    its Makefile to fill (`echo '[{"op": "replace", ...}]' > ...`) before it builds, then restore."""
+    for layer in found:
+        for entry in _strings([p.get("path") if isinstance(p, dict) else p
+                               for p in layer.doc.data.get("patches") or ()
+                               if isinstance(p, (dict, str))]):
+            if f'"{entry}"' not in message and f"'{entry}'" not in message:
+                continue
+            try:
+                with open(os.path.join(layer.folder, entry), "rb") as f:
+                    text = f.read(64)
+            except OSError:
+                continue
+            if text.strip() in (b"", b"[]", b"{}"):
+                return os.path.relpath(os.path.join(layer.folder, entry))
+    return None
+
+
 def _template_maker(found: List[Layer]) -> Optional[str]:
     """The field of the root's kustomization that writes a Go template action into every
     object (open-feature-operator's chart overlay: `namespace: {{ include "chart.namespace" .
@@ -367,12 +387,14 @@ def _template_spec(data: dict) -> Any:
 
 def _schema_of_kind(version: str, api_version: str, kind: str) -> Any:
     """The kind's schema at that apiVersion, else at another version of its group (a removed
-    one, apiextensions.k8s.io/v1beta1, requires what v1 does)."""
+    one, apiextensions.k8s.io/v1beta1, requires what v1 does; a group without its version,
+    as old kubebuilder scaffolds wrote CRD patches: `apiVersion: apiextensions.k8s.io`)."""
     from .. import k8s_schema
 
     schema = k8s_schema.schema_for(version, False, api_version, kind)
     if schema is None:
-        group = k8s_schema.group_of(api_version)
+        group = api_version if "/" not in api_version and "." in api_version \
+            else k8s_schema.group_of(api_version)
         for other, kinds in sorted(k8s_schema.index(version).items()):
             if kind in kinds and other != api_version and k8s_schema.group_of(other) == group:
                 return k8s_schema.schema_for(version, False, other, kind)
@@ -530,6 +552,10 @@ def render(root: str, timeout: float = DEFAULT_TIMEOUT, allow_remote: bool = Fal
                               "as Fleet and Helm's --post-renderer apply it), so it was not "
                               f"rendered alone (`{' '.join(cmd[:2])}`: {message})")
         made = _build_output(found, root, message)
+        empty = _empty_patch(found, message) if made is None else None
+        if empty is not None:
+            raise NeedsBuild(f"this kustomization's patch `{empty}` is empty: a build step fills "
+                             f"it in, so the root was not rendered (`{' '.join(cmd[:2])}`: {message})")
         if made is not None:
             raise NeedsBuild(f"this kustomization needs `{made}`, which is not in the checkout and "
                              "the repository's ignore files list: a build step makes it, so the "
