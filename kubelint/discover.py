@@ -88,6 +88,9 @@ TEMPLATE = ("a template: it holds placeholders or actions that a tool fills in b
 # holds Go template actions (`{{ .Name }}`, `{{- range }}`: rook's go:embed'ed manifests),
 # or it breaks only on lines with `{{` (karmada's `caBundle: {{caBundle}}`, filled by sed)
 # (compiled on first use: every run imports this module, few read a file that does not parse)
+# the folders of an Ansible role whose files Ansible reads through Jinja (kiali-operator's
+# roles/<version>/<role>/tasks/resources-to-remove.yml lists objects by `{{ namespace }}`)
+ANSIBLE_ROLE = LazyRegex(r"(?:^|/)roles/(?:[^/]+/){1,2}(?:tasks|templates|vars|defaults|handlers|files)/")
 TEMPLATE_NAME = LazyRegex(r"[._-](?:template|tmpl|tpl)s?[._-]|^(?:template|tmpl|tpl)s?[._-]", re.I)
 # Carvel ytt's annotations are YAML comments, so its templates parse: `#@ load(...)`,
 # `name: #@ data.values.name` (rabbitmq's cluster-operator OLM templates), `#@overlay/match`

@@ -565,3 +565,17 @@ def test_a_controllers_output_stripped_of_its_owners_uid_is_an_expected_state(tm
         in lines, lines
     assert [l.split(": ", 2)[0] for l in lines if "[KL" in l] == [], lines
     assert "1 file, 1 object" in lines[-1], lines
+
+
+def test_an_ansible_roles_files_with_jinja_are_templates(tmp_path):
+    """kiali-operator's roles/<version>/<role>/tasks/resources-to-remove.yml: the objects an
+    Ansible task deletes, named with `{{ namespace }}` for Jinja (a Deployment without spec:
+    7 false KL010). A manifest in a role's folder without Jinja is still linted."""
+    write(tmp_path, "roles/v2.4/console-remove/tasks/resources-to-remove.yml",
+          "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n"
+          "  namespace: \"{{ console_vars.deployment.namespace }}\"\n  name: console\n")
+    write(tmp_path, "roles/console/files/service.yaml", BAD)
+    proc = kubelint("check", "--show-skipped", ".", cwd=tmp_path)
+    lines = proc.stdout.decode().splitlines()
+    assert "roles/v2.4/console-remove/tasks/resources-to-remove.yml: skipped: " + TEMPLATE in lines, lines
+    assert [l.split(": error")[0] for l in lines if "[KL" in l] == ["roles/console/files/service.yaml:5:9"], lines
