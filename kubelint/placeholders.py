@@ -16,8 +16,9 @@ from .lazyre import LazyRegex
 
 # ${VAR}, ${VAR:-default}, ${VAR:=default}, ${VAR-default} (envsubst, Flux), drone/envsubst's
 # string operations that clusterctl templates use (${VAR:0:54}, ${VAR/#arn/x}, ${VAR,,},
-# ${VAR%%.*}), and $VAR alone
-_ONE = r"\$\{[A-Za-z_][A-Za-z0-9_]*(?:[-:=+?#%/^,][^{}]*)?\}"
+# ${VAR%%.*}), a template language's expression (Garden's `${var.appName}`,
+# `${inputs.replicas || 3}`, `${jsonEncode(var.env)}`; Terraform's templatefile), and $VAR alone
+_ONE = r"\$\{[A-Za-z_][^{}\n]*\}"
 _PLACEHOLDER = LazyRegex(_ONE + r"|\{\{[^{}\n]*\}\}")
 _WHOLE = LazyRegex(r"(?:" + _ONE + r"|\$[A-Za-z_][A-Za-z0-9_]*)\Z")
 # a line of a template a script fills in: `{{name}}` anywhere, or an envsubst `${VAR}` /

@@ -152,6 +152,26 @@ def test_envsubst_string_operations_and_a_key_that_opens_a_placeholder(tmp_path)
         [(f.line, f.column, f.code, f.message) for f in result.findings]
 
 
+def test_template_expressions_in_dollar_braces_are_placeholders(tmp_path):
+    """Garden's shared manifests: `${var.appName}`, `${inputs.replicas || 3}`,
+    `${jsonEncode(var.env)}` where a list belongs, `${var.containerPorts[0].containerPort}` as
+    a probe's port (Terraform's templatefile writes the same): ~30 false findings. The text
+    around one is still checked."""
+    (tmp_path / "d.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${var.appName}\n"
+        "  labels: {app: \"${var.appName}\"}\nspec:\n  replicas: ${inputs.replicas || 3}\n"
+        "  selector: {matchLabels: {app: \"${var.appName}\"}}\n  template:\n"
+        "    metadata: {labels: {app: \"${var.appName}\"}}\n    spec:\n      containers:\n"
+        "        - name: ${var.appName}\n          image: ${var.image}\n"
+        "          env: ${jsonEncode(var.env)}\n          livenessProbe:\n"
+        "            httpGet: {path: /, port: \"${var.containerPorts[0].containerPort}\"}\n"
+        "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: My_${var.appName}\n"
+        "spec: {ports: [{port: 80}]}\n")
+    result = run([str(tmp_path / "d.yaml")], Settings())
+    assert [(f.line, f.column, f.code) for f in result.findings] == [(22, 9, "KL104")], \
+        [(f.line, f.column, f.code, f.message) for f in result.findings]
+
+
 def test_single_brace_placeholders_where_a_string_belongs(tmp_path):
     """emissary's Python-formatted test manifests: `name: {self.path.k8s}` reads as a flow
     mapping of one key and no value; where a string belongs it is a placeholder, not a type
