@@ -12,8 +12,11 @@ from .k8s import CONTAINER_LISTS, POD_SPEC_PATHS, builtin_kind, only_kinds
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 _POD = [
-    (("restartPolicy",), ("Always", "OnFailure", "Never")),
-    (("dnsPolicy",), ("ClusterFirstWithHostNet", "ClusterFirst", "Default", "None")),
+    # "" where the API server's defaulting fills in a value before validating (SetDefaults_PodSpec,
+    # _Container, _ContainerPort, _HTTPGetAction, _Service, _Deployment...): an empty string
+    # is unset (kompose writes `"imagePullPolicy": ""`)
+    (("restartPolicy",), ("Always", "OnFailure", "Never", "")),
+    (("dnsPolicy",), ("ClusterFirstWithHostNet", "ClusterFirst", "Default", "None", "")),
     (("preemptionPolicy",), ("PreemptLowerPriority", "Never")),
 ]
 # validateSeccompProfileField / validateAppArmorProfileField: the type is case-sensitive.
@@ -28,9 +31,9 @@ _POD += [
 ]
 for _list in CONTAINER_LISTS:
     _POD += [
-        ((_list, "*", "imagePullPolicy"), ("Always", "IfNotPresent", "Never")),
-        ((_list, "*", "terminationMessagePolicy"), ("File", "FallbackToLogsOnError")),
-        ((_list, "*", "ports", "*", "protocol"), PROTOCOLS),
+        ((_list, "*", "imagePullPolicy"), ("Always", "IfNotPresent", "Never", "")),
+        ((_list, "*", "terminationMessagePolicy"), ("File", "FallbackToLogsOnError", "")),
+        ((_list, "*", "ports", "*", "protocol"), PROTOCOLS + ("",)),
         # ValidateProcMountType (from 1.33, see unsupported_value)
         ((_list, "*", "securityContext", "procMount"), ("Default", "Unmasked")),
         ((_list, "*", "securityContext", "seccompProfile", "type"), PROFILE_TYPES),
@@ -38,21 +41,21 @@ for _list in CONTAINER_LISTS:
     ]
     # validateHTTPGetAction: supportedHTTPSchemes
     for _probe in ("livenessProbe", "readinessProbe", "startupProbe"):
-        _POD.append(((_list, "*", _probe, "httpGet", "scheme"), ("HTTP", "HTTPS")))
+        _POD.append(((_list, "*", _probe, "httpGet", "scheme"), ("HTTP", "HTTPS", "")))
 
 TABLE = {
     "Service": [
-        (("spec", "sessionAffinity"), ("ClientIP", "None")),
-        (("spec", "externalTrafficPolicy"), ("Cluster", "Local")),
+        (("spec", "sessionAffinity"), ("ClientIP", "None", "")),
+        (("spec", "externalTrafficPolicy"), ("Cluster", "Local", "")),
         (("spec", "internalTrafficPolicy"), ("Cluster", "Local")),
         (("spec", "ipFamilyPolicy"), ("SingleStack", "PreferDualStack", "RequireDualStack")),
-        (("spec", "ports", "*", "protocol"), PROTOCOLS),
+        (("spec", "ports", "*", "protocol"), PROTOCOLS + ("",)),
     ],
-    "Deployment": [(("spec", "strategy", "type"), ("Recreate", "RollingUpdate"))],
-    "StatefulSet": [(("spec", "podManagementPolicy"), ("OrderedReady", "Parallel")),
-                    (("spec", "updateStrategy", "type"), ("RollingUpdate", "OnDelete"))],
-    "DaemonSet": [(("spec", "updateStrategy", "type"), ("RollingUpdate", "OnDelete"))],
-    "CronJob": [(("spec", "concurrencyPolicy"), ("Allow", "Forbid", "Replace"))],
+    "Deployment": [(("spec", "strategy", "type"), ("Recreate", "RollingUpdate", ""))],
+    "StatefulSet": [(("spec", "podManagementPolicy"), ("OrderedReady", "Parallel", "")),
+                    (("spec", "updateStrategy", "type"), ("RollingUpdate", "OnDelete", ""))],
+    "DaemonSet": [(("spec", "updateStrategy", "type"), ("RollingUpdate", "OnDelete", ""))],
+    "CronJob": [(("spec", "concurrencyPolicy"), ("Allow", "Forbid", "Replace", ""))],
     "Job": [(("spec", "completionMode"), ("NonIndexed", "Indexed"))],
     "Ingress": [(("spec", "rules", "*", "http", "paths", "*", "pathType"),
                  ("Exact", "Prefix", "ImplementationSpecific"))],

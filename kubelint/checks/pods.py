@@ -398,7 +398,7 @@ def restart_policy(obj: Any, ctx: Any) -> Iterator[Violation]:
     base, spec = found
     policy = spec.get("restartPolicy")
     shown = ", ".join(f'"{a}"' for a in allowed)
-    if policy is None:
+    if policy is None or policy == "":  # ("" is unset: defaulted to Always too)
         if "Always" not in allowed:  # the default, Always, is invalid for Jobs
             yield Violation(f"{pointer_to_k8s(base + ('restartPolicy',))}: Required value: valid "
                             f"values: {shown} (the default, Always, is not allowed for a {obj.kind})",
