@@ -572,7 +572,27 @@ def service_account_reference(obj: Any, ctx: Any) -> Iterator[Violation]:
 
 def volume_claim_reference(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL207: persistentVolumeClaim.claimName -> PersistentVolumeClaim."""
-    yield from _simple(ctx, obj, "pvc", "", "PersistentVolumeClaim")
+    for v in _simple(ctx, obj, "pvc", "", "PersistentVolumeClaim"):
+        if not _statefulset_claim(graphmod.of(ctx), obj.namespace, get(obj.data, v.pointer)):
+            yield v
+
+
+def _statefulset_claim(g: Graph, namespace: str, name: Any) -> bool:
+    """Whether `name` is a claim a StatefulSet of the namespace makes from one of its
+    volumeClaimTemplates, `<template>-<statefulset>-<ordinal>` (sig-storage-local-static-
+    provisioner's local-reader mounts local-vol-local-test-0, StatefulSet local-test's)."""
+    head, _, ordinal = name.rpartition("-") if isinstance(name, str) else ("", "", "")
+    if not ordinal.isdigit():
+        return False
+    for sts in g.objects_of("apps", "StatefulSet"):
+        if sts.namespace != namespace or not head.endswith("-" + str(sts.name)):
+            continue
+        template = head[:-len(str(sts.name)) - 1]
+        claims = get(graphmod.full_data(sts), ("spec", "volumeClaimTemplates"))
+        if isinstance(claims, list) and any(
+                isinstance(c, dict) and get(c, ("metadata", "name")) == template for c in claims):
+            return True
+    return False
 
 
 def priority_class_reference(obj: Any, ctx: Any) -> Iterator[Violation]:
