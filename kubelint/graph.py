@@ -575,13 +575,12 @@ class Graph:
         from a known template's labels (`found`: closest's answer)."""
         ns = referrer.namespace
         plain = isinstance(labels, dict)
-        if plain and len(labels) == 1 and "run" in labels and (ns, "run") not in self._by_key:
-            # `kubectl run mypod` labels its pod run=mypod: a tutorial's selector for a pod it
-            # starts by command (inspektor-gadget's docs), when no pod of the input uses `run`
-            return True
         if not (self.opaque_pods(ns, referrer) or plain and any(
                 self.operator_made(referrer, ns, v) for v in labels.values())
                 or plain and self.operated(ns) and _operator_managed(labels)
+                # `kubectl run mypod` labels its pod run=mypod: a tutorial's selector for a pod
+                # it starts by command (inspektor-gadget's docs, Kubernetes Up & Running's)
+                or plain and len(labels) == 1 and "run" in labels
                 or self.makes_pods(ns)):
             return False
         return not (found and plain and _near_miss(labels, found[0]))
