@@ -14,10 +14,11 @@ reported where it is, with the value that would pass."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ..checks.k8s import containers, get, items, pod_spec
 from ..model import _K8S_PATHS, Pointer, Severity, Violation, pointer_to_k8s
+from ..namedtuple import NamedTuple
 
 LABEL = "pod-security.kubernetes.io/"
 LEVELS = ("privileged", "baseline", "restricted")

@@ -6,7 +6,7 @@ other kind in the input is assumed to get it from elsewhere (option `report-when
 from __future__ import annotations
 
 from itertools import islice
-from typing import Any, Dict, Iterator, List, Set, Tuple
+from typing import Any, Dict, Iterator, List, Sequence, Set, Tuple
 
 from .. import graph as graphmod
 from ..model import Pointer, Violation
@@ -55,7 +55,7 @@ def _template_metadata(obj: Any, source: Any) -> Pointer:
     return ("kind",)
 
 
-def non_isolated_pod(obj: Any, ctx: Any) -> Iterator[Violation]:
+def non_isolated_pod(obj: Any, ctx: Any) -> Sequence[Violation]:
     """KL220: the pods of a Pod / workload / operator resource that no NetworkPolicy of
     their namespace selects."""
     g = graphmod.of(ctx)
@@ -64,40 +64,41 @@ def non_isolated_pod(obj: Any, ctx: Any) -> Iterator[Violation]:
         sources = {_key(p.obj): p for p in g.pods}
         memo = ctx.cache["isolation"] = (g, _Isolation(g), sources)
     iso, sources = memo[1], memo[2]
-    source = sources.get(_key(obj))
+    key = _key(obj)
+    source = sources.get(key)
     if source is None or source.spec is not None and source.spec.get("hostNetwork") is True:
-        return  # not a pod source; host-network pods are outside NetworkPolicy's reach
+        return ()  # not a pod source; host-network pods are outside NetworkPolicy's reach
     if not source.labels and obj.kind in graphmod.TEMPLATE_PATHS and obj.kind != "Pod":
-        return  # a template without labels: a patch or fragment (a real one needs them)
+        return ()  # a template without labels: a patch or fragment (a real one needs them)
     ns = obj.namespace
-    if ns in iso.whole_ns or _key(obj) in iso.selected or iso.cluster_wide:
-        return
+    if ns in iso.whole_ns or key in iso.selected or iso.cluster_wide:
+        return ()
     other = iso.other.get(ns)
     if other is None:  # (once per namespace, not per pod)
         other = iso.other[ns] = any(g.of_kind(gr, k, ns) for gr, k in OTHER_POLICIES)
     if other:
-        return
+        return ()
     policies = g.of_kind("networking.k8s.io", "NetworkPolicy", ns)
     if not policies and not ctx.options.get("report-when-absent", False):
-        return
+        return ()
     ptr = _template_metadata(obj, source)
     pod = obj.kind == "Pod"
     subject = "this Pod is" if pod else f"the pods of this {obj.kind} are"
     they = "it accepts" if pod else "they accept"
     if not policies:
         if ctx.options.get("report-when-absent", False):
-            yield Violation(f"{subject} selected by no NetworkPolicy: namespace `{ns}` has none "
-                            f"in the input, so {they} traffic from anywhere", ptr, at="key",
-                            hint="add a NetworkPolicy (a default-deny `podSelector: {}` and "
-                                 "allow rules) to the namespace")
-        return
+            return [Violation(f"{subject} selected by no NetworkPolicy: namespace `{ns}` has none "
+                              f"in the input, so {they} traffic from anywhere", ptr, at="key",
+                              hint="add a NetworkPolicy (a default-deny `podSelector: {}` and "
+                                   "allow rules) to the namespace")]
+        return ()
     names = ", ".join(f"`{p.name}`" for p in policies[:3]) + (", ..." if len(policies) > 3 else "")
     first = policies[0]
-    yield Violation(f"{subject} selected by no NetworkPolicy of namespace `{ns}` (the input has "
-                    f"{names}), so {they} traffic from anywhere", ptr, at="key",
-                    related=((first, ("spec", "podSelector"), f"NetworkPolicy {first.name}"),),
-                    hint="add its labels to a policy's podSelector, or add a default-deny policy "
-                         "(`podSelector: {}`) to the namespace")
+    return [Violation(f"{subject} selected by no NetworkPolicy of namespace `{ns}` (the input has "
+                      f"{names}), so {they} traffic from anywhere", ptr, at="key",
+                      related=((first, ("spec", "podSelector"), f"NetworkPolicy {first.name}"),),
+                      hint="add its labels to a policy's podSelector, or add a default-deny policy "
+                           "(`podSelector: {}`) to the namespace")]
 
 
 def dangling_service_monitor(obj: Any, ctx: Any) -> Iterator[Violation]:

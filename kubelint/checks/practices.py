@@ -10,7 +10,7 @@ pass over each pod spec, not one per rule."""
 from __future__ import annotations
 
 from itertools import repeat
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from ..lazyre import LazyRegex
 from ..model import _K8S_PATHS, Fix, Pointer, Violation, pointer_to_k8s
@@ -710,21 +710,22 @@ _ID_FIELDS = ("runAsUser", "runAsGroup")
 _OF_THE_NAMESPACE = frozenset(("Role", "RoleBinding", "ResourceQuota", "LimitRange", "NetworkPolicy"))
 
 
-def default_namespace(obj: Any, ctx: Any) -> Iterator[Violation]:
+def default_namespace(obj: Any, ctx: Any) -> Sequence[Violation]:
     """KL319: objects deployed to the default namespace."""
     meta = obj.data.get("metadata")  # (every object of a run: its namespace first, plainly)
     ns = meta.get("namespace") if isinstance(meta, dict) else None
     if ns != "default" and (ns is not None or not ctx.options.get("implicit")):
-        return
+        return ()
     if obj.kind in _OF_THE_NAMESPACE and getattr(obj, "builtin", True):
-        return
+        return ()
     if ns == "default":
-        yield Violation("metadata.namespace: \"default\": objects in the default namespace share it with "
-                        "everything deployed without a namespace", ("metadata", "namespace"),
-                        hint="use a namespace of its own")
+        return [Violation("metadata.namespace: \"default\": objects in the default namespace share it with "
+                          "everything deployed without a namespace", ("metadata", "namespace"),
+                          hint="use a namespace of its own")]
     elif ns is None and ctx.options.get("implicit") and isinstance(obj.data.get("metadata"), dict):
-        yield Violation("metadata: no namespace: kubectl applies it to the current context's namespace, "
-                        "usually default", ("metadata",), "key")
+        return [Violation("metadata: no namespace: kubectl applies it to the current context's namespace, "
+                          "usually default", ("metadata",), "key")]
+    return ()
 
 
 _RBAC_KINDS = ("Role", "ClusterRole")
@@ -787,21 +788,22 @@ def rbac_exec(obj: Any, ctx: Any) -> Iterator[Violation]:
                             ptr + ("resources", j))
 
 
-def cluster_admin_binding(obj: Any, ctx: Any) -> Iterator[Violation]:
+def cluster_admin_binding(obj: Any, ctx: Any) -> Sequence[Violation]:
     """KL321: a binding to the cluster-admin ClusterRole."""
     if not getattr(obj, "builtin", True):
-        return  # a custom resource of the same kind name
+        return ()  # a custom resource of the same kind name
     ref = obj.data.get("roleRef")
     if isinstance(ref, dict) and ref.get("kind") == "ClusterRole" and ref.get("name") == "cluster-admin":
-        yield Violation(f"roleRef.name: binds cluster-admin: full control of "
-                        + ("the cluster" if obj.kind == "ClusterRoleBinding" else "the namespace"),
-                        ("roleRef", "name"), hint="bind a role with the permissions the subjects need")
+        return [Violation(f"roleRef.name: binds cluster-admin: full control of "
+                          + ("the cluster" if obj.kind == "ClusterRoleBinding" else "the namespace"),
+                          ("roleRef", "name"), hint="bind a role with the permissions the subjects need")]
+    return ()
 
 
-def service_exposed(obj: Any, ctx: Any) -> Iterator[Violation]:
+def service_exposed(obj: Any, ctx: Any) -> Sequence[Violation]:
     """KL324: LoadBalancer and NodePort Services are reachable from outside the cluster."""
     if not getattr(obj, "builtin", True):
-        return  # a custom resource of the same kind name
+        return ()  # a custom resource of the same kind name
     t = get(obj.data, ("spec", "type"))
     if t in ("LoadBalancer", "NodePort"):
         v = _SAID.get(("KL324", t))  # (one of two: made once and shared)
@@ -810,16 +812,18 @@ def service_exposed(obj: Any, ctx: Any) -> Iterator[Violation]:
                 f"spec.type: {t} exposes the Service on "
                 + ("an external load balancer" if t == "LoadBalancer" else "every node's address"),
                 ("spec", "type"), hint="use ClusterIP behind an Ingress or Gateway"))
-        yield v
+        return [v]
+    return ()
 
 
-def cronjob_deadline(obj: Any, ctx: Any) -> Iterator[Violation]:
+def cronjob_deadline(obj: Any, ctx: Any) -> Sequence[Violation]:
     """KL335: without startingDeadlineSeconds, a CronJob that missed 100 schedules stops."""
     if not getattr(obj, "builtin", True):
-        return  # a custom resource of the same kind name
+        return ()  # a custom resource of the same kind name
     spec = obj.data.get("spec")
     if isinstance(spec, dict) and spec.get("startingDeadlineSeconds") is None:
-        yield _NO_DEADLINE
+        return [_NO_DEADLINE]
+    return ()
 
 
 _NO_DEADLINE = Violation("spec: no startingDeadlineSeconds: after 100 missed schedules (controller "
@@ -827,51 +831,55 @@ _NO_DEADLINE = Violation("spec: no startingDeadlineSeconds: after 100 missed sch
                          hint="set spec.startingDeadlineSeconds (e.g. 300)")
 
 
-def job_ttl(obj: Any, ctx: Any) -> Iterator[Violation]:
+def job_ttl(obj: Any, ctx: Any) -> Sequence[Violation]:
     """KL336: a standalone Job without ttlSecondsAfterFinished stays (with its pods) forever."""
     if not getattr(obj, "builtin", True):
-        return  # a custom resource of the same kind name
+        return ()  # a custom resource of the same kind name
     spec = obj.data.get("spec")
     if isinstance(spec, dict) and spec.get("ttlSecondsAfterFinished") is None:
-        yield Violation("spec: no ttlSecondsAfterFinished: the finished Job and its pods are never "
-                        "cleaned up", ("spec",), "key", hint="set spec.ttlSecondsAfterFinished (e.g. 86400)")
+        return [Violation("spec: no ttlSecondsAfterFinished: the finished Job and its pods are never "
+                          "cleaned up", ("spec",), "key", hint="set spec.ttlSecondsAfterFinished (e.g. 86400)")]
+    return ()
 
 
-def hpa_min_replicas(obj: Any, ctx: Any) -> Iterator[Violation]:
+def hpa_min_replicas(obj: Any, ctx: Any) -> Sequence[Violation]:
     """KL338: an HPA that may scale to one replica."""
     if not getattr(obj, "builtin", True):
-        return  # a custom resource of the same kind name
+        return ()  # a custom resource of the same kind name
     spec = obj.data.get("spec")
     if not isinstance(spec, dict):
-        return
+        return ()
     minimum = spec.get("minReplicas", 1)
     if _int(minimum) is not None and minimum < ctx.options.get("min", 2):
         ptr = ("spec", "minReplicas") if "minReplicas" in spec else ("spec",)
-        yield Violation(f"{pointer_to_k8s(ptr)}: minReplicas {minimum}: one pod restart is an outage",
-                        ptr, "value" if len(ptr) == 2 else "key", hint="minReplicas: 2")
+        return [Violation(f"{pointer_to_k8s(ptr)}: minReplicas {minimum}: one pod restart is an outage",
+                          ptr, "value" if len(ptr) == 2 else "key", hint="minReplicas: 2")]
+    return ()
 
 
-def pdb_policy(obj: Any, ctx: Any) -> Iterator[Violation]:
+def pdb_policy(obj: Any, ctx: Any) -> Sequence[Violation]:
     """KL339: a PodDisruptionBudget without minAvailable or maxUnavailable."""
     if not getattr(obj, "builtin", True):
-        return  # a custom resource of the same kind name
+        return ()  # a custom resource of the same kind name
     spec = obj.data.get("spec")
     if isinstance(spec, dict) and spec.get("minAvailable") is None and spec.get("maxUnavailable") is None:
-        yield Violation("spec: neither minAvailable nor maxUnavailable: the budget protects nothing",
-                        ("spec",), "key", hint="set maxUnavailable: 1")
+        return [Violation("spec: neither minAvailable nor maxUnavailable: the budget protects nothing",
+                          ("spec",), "key", hint="set maxUnavailable: 1")]
+    return ()
 
 
-def pdb_unhealthy_eviction(obj: Any, ctx: Any) -> Iterator[Violation]:
+def pdb_unhealthy_eviction(obj: Any, ctx: Any) -> Sequence[Violation]:
     """KL340: unhealthyPodEvictionPolicy unset: pods that never became ready block drains."""
     if not getattr(obj, "builtin", True):
-        return  # a custom resource of the same kind name
+        return ()  # a custom resource of the same kind name
     if tuple(int(x) for x in ctx.version.split(".")) < (1, 27):
-        return  # beta from 1.27 (alpha before): do not ask for what the cluster may not have
+        return ()  # beta from 1.27 (alpha before): do not ask for what the cluster may not have
     spec = obj.data.get("spec")
     if isinstance(spec, dict) and spec.get("unhealthyPodEvictionPolicy") is None:
-        yield Violation("spec: no unhealthyPodEvictionPolicy: running but never-ready pods count against "
-                        "the budget and can block node drains", ("spec",), "key",
-                        hint="unhealthyPodEvictionPolicy: AlwaysAllow")
+        return [Violation("spec: no unhealthyPodEvictionPolicy: running but never-ready pods count against "
+                          "the budget and can block node drains", ("spec",), "key",
+                          hint="unhealthyPodEvictionPolicy: AlwaysAllow")]
+    return ()
 
 
 def _replicas(obj: Any) -> int:
@@ -880,27 +888,27 @@ def _replicas(obj: Any) -> int:
     return r if isinstance(r, int) and not isinstance(r, bool) else 1
 
 
-def anti_affinity(obj: Any, ctx: Any) -> Iterator[Violation]:
+def anti_affinity(obj: Any, ctx: Any) -> Sequence[Violation]:
     """KL332: replicas of one workload may all land on one node."""
     if not getattr(obj, "builtin", True):
-        return  # a custom resource of the same kind name
+        return ()  # a custom resource of the same kind name
     if obj.kind not in ("Deployment", "StatefulSet"):
-        return
+        return ()
     replicas = _replicas(obj)
     if replicas < 2:
-        return
+        return ()
     spec = get(obj.data, ("spec", "template", "spec"))
     if not isinstance(spec, dict):
-        return
+        return ()
     if get(spec, ("affinity", "podAntiAffinity")) or items(spec.get("topologySpreadConstraints")):
-        return
+        return ()
     v = _SAID.get(("KL332", replicas))  # (an int: _replicas' answer)
     if v is None:
         v = _said(("KL332", replicas), Violation(
             f"spec.template.spec: {replicas} replicas without podAntiAffinity or "
             "topologySpreadConstraints: they may all run on one node", ("spec", "template", "spec"), "key",
             hint="add topologySpreadConstraints over kubernetes.io/hostname, or a preferred podAntiAffinity"))
-    yield v
+    return [v]
 
 
 # The cross rules' violations that depend on one value (a namespace, a replica count): the
@@ -953,79 +961,79 @@ def _selects(selector: Any, labels: dict) -> bool:
 _MISMATCHES: Any = None  # checks.labels.selector_mismatches
 
 
-def min_replicas(obj: Any, ctx: Any) -> Iterator[Violation]:
+def min_replicas(obj: Any, ctx: Any) -> Sequence[Violation]:
     """KL331: a Deployment or StatefulSet with one replica and no HPA scaling it."""
     if not getattr(obj, "builtin", True):
-        return  # a custom resource of the same kind name
+        return ()  # a custom resource of the same kind name
     replicas = _replicas(obj)
     if replicas >= ctx.options.get("min", 2) or replicas == 0:
-        return  # (replicas: 0 is a workload scaled down on purpose, or scaled by another owner)
+        return ()  # (replicas: 0 is a workload scaled down on purpose, or scaled by another owner)
     for hpa in _in_namespace(ctx, "autoscaling", "HorizontalPodAutoscaler", obj.namespace):
         ref = get(hpa.data, ("spec", "scaleTargetRef"))
         if isinstance(ref, dict) and ref.get("kind") == obj.kind and ref.get("name") == obj.name:
-            return
+            return ()
     ptr = ("spec", "replicas") if get(obj.data, ("spec", "replicas")) is not None else ("spec",)
-    yield Violation(f"{pointer_to_k8s(ptr)}: {replicas} replica and no HorizontalPodAutoscaler: a "
-                    "node drain or a crash is an outage", ptr, "value" if len(ptr) == 2 else "key",
-                    hint="replicas: 2 or more, or an HPA with minReplicas >= 2")
+    return [Violation(f"{pointer_to_k8s(ptr)}: {replicas} replica and no HorizontalPodAutoscaler: a "
+                      "node drain or a crash is an outage", ptr, "value" if len(ptr) == 2 else "key",
+                      hint="replicas: 2 or more, or an HPA with minReplicas >= 2")]
 
 
-def pdb_missing(obj: Any, ctx: Any) -> Iterator[Violation]:
+def pdb_missing(obj: Any, ctx: Any) -> Sequence[Violation]:
     """KL333: a replicated Deployment or StatefulSet no PodDisruptionBudget covers."""
     if not getattr(obj, "builtin", True):
-        return  # a custom resource of the same kind name
+        return ()  # a custom resource of the same kind name
     if _replicas(obj) < 2:
-        return
+        return ()
     pdbs = _in_namespace(ctx, "policy", "PodDisruptionBudget", obj.namespace)
     if pdbs:  # (the labels only when there is a budget to select them)
         labels = _template_labels(obj)
         for pdb in pdbs:
             if _selects(get(pdb.data, ("spec", "selector")), labels):
-                return
+                return ()
     v = _SAID.get(("KL333", obj.namespace))
     if v is None:
         v = _said(("KL333", obj.namespace), Violation(
             f"metadata.name: no PodDisruptionBudget in namespace \"{obj.namespace}\" selects "
             "its pods: a node drain may evict all replicas at once", ("metadata", "name"),
             hint="add a PodDisruptionBudget with maxUnavailable: 1 selecting the pod labels"))
-    yield v
+    return [v]
 
 
-def network_policy_missing(obj: Any, ctx: Any) -> Iterator[Violation]:
+def network_policy_missing(obj: Any, ctx: Any) -> Sequence[Violation]:
     """KL334: pods no NetworkPolicy selects accept traffic from anywhere."""
     if not getattr(obj, "builtin", True):
-        return  # a custom resource of the same kind name
+        return ()  # a custom resource of the same kind name
     path = POD_SPEC_PATHS.get(obj.kind)
     if path is None or obj.kind == "PodTemplate":
-        return
+        return ()
     policies = _in_namespace(ctx, "networking.k8s.io", "NetworkPolicy", obj.namespace)
     if policies:  # (the labels only when there is a policy to select them)
         labels = get(obj.data, path[:-1] + ("metadata", "labels"))
         labels = labels if isinstance(labels, dict) else {}
         for np in policies:
             if _selects(get(np.data, ("spec", "podSelector")), labels):
-                return
+                return ()
     v = _SAID.get(("KL334", obj.namespace))
     if v is None:
         v = _said(("KL334", obj.namespace), Violation(
             f"metadata.name: no NetworkPolicy in namespace \"{obj.namespace}\" selects its pods: "
             "they accept traffic from every pod of the cluster", ("metadata", "name"),
             hint="add a NetworkPolicy for these pods (or a default-deny policy for the namespace)"))
-    yield v
+    return [v]
 
 
-def deployment_strategy(obj: Any, ctx: Any) -> Iterator[Violation]:
+def deployment_strategy(obj: Any, ctx: Any) -> Sequence[Violation]:
     """KL337: a Deployment behind a Service that uses the Recreate strategy goes down on every
     rollout."""
     if not getattr(obj, "builtin", True):
-        return  # a custom resource of the same kind name
+        return ()  # a custom resource of the same kind name
     if get(obj.data, ("spec", "strategy", "type")) != "Recreate":
-        return
+        return ()
     labels = _template_labels(obj)
     for svc in _in_namespace(ctx, "", "Service", obj.namespace):
         sel = get(_GRAPH.full_data(svc), ("spec", "selector"))
         if isinstance(sel, dict) and sel and all(labels.get(k) == v for k, v in sel.items()):
-            yield Violation(f"spec.strategy.type: Recreate stops every pod before starting new ones: "
-                            f"Service {svc.name} has no endpoints during each rollout",
-                            ("spec", "strategy", "type"), hint="use RollingUpdate")
-            return
+            return [Violation(f"spec.strategy.type: Recreate stops every pod before starting new ones: "
+                              f"Service {svc.name} has no endpoints during each rollout",
+                              ("spec", "strategy", "type"), hint="use RollingUpdate")]
+    return ()
