@@ -93,6 +93,12 @@ def _written_null(written: Any, ptr: tuple, field: str) -> bool:
     return isinstance(parent, dict) and field in parent and parent[field] is None
 
 
+def _sops_metadata(value: Any) -> bool:
+    """Whether a top-level `sops:` is the metadata SOPS writes into a file it encrypts (the
+    `*.sops.yaml` Secrets of GitOps repositories, decrypted by sops or Flux before applying)."""
+    return isinstance(value, dict) and "mac" in value and ("version" in value or "lastmodified" in value)
+
+
 def _explain(schema: Any, err: Any, node: Any, written: Any = None) -> Iterator[Violation]:
     kind = err.kind
     name = type(kind).__name__  # e.g. "OneOfNotValid": finer than kind.name ("oneOf")
@@ -103,6 +109,8 @@ def _explain(schema: Any, err: Any, node: Any, written: Any = None) -> Iterator[
         parent = schema.subschema(list(err.schema_path)[:-1]) or {}
         known = sorted((parent.get("properties") or {}).keys())
         for field in kind.unexpected:
+            if field == "sops" and not ptr and _sops_metadata(instance.get(field)):
+                continue  # SOPS's own key of an encrypted file: sops and Flux remove it
             guess = close(field, known)
             msg = f"{where}: unknown field `{field}`" if ptr else f"unknown field `{field}`"
             fix = None

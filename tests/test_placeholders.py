@@ -219,3 +219,40 @@ def test_chainsaw_expressions_are_placeholders(tmp_path):
     result = run([str(tmp_path / "g.yaml")], Settings())
     assert [(f.line, f.column, f.code) for f in result.findings] == [(19, 9, "KL104")], \
         [(f.line, f.column, f.code, f.message) for f in result.findings]
+
+
+def test_a_sops_encrypted_secret_is_checked_as_it_will_be_decrypted(tmp_path):
+    """GitOps repositories keep Secrets encrypted with SOPS (`*.sops.yaml`: values
+    `ENC[AES256_GCM,...]`, the top-level `sops:` metadata), which sops or Flux decrypt before
+    applying: `unknown field sops` and `illegal base64 data` were false (kochhaus-home: 9). The
+    rest of the object is still checked, and a stray top-level field still reported."""
+    (tmp_path / "secret.sops.yaml").write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: My_Secret\ntype: Opaque\ndata:\n"
+        "  token: ENC[AES256_GCM,data:aHfzGVXv,iv:3V0=,tag:Qx==,type:str]\nsops:\n"
+        "  age:\n    - recipient: age1ncxmpfzemcs4327v7hw5ea2dxvqypsygad2d3rjarqa5t6l9cqqse9ek5r\n"
+        "      enc: |\n        -----BEGIN AGE ENCRYPTED FILE-----\n        YWdl\n"
+        "        -----END AGE ENCRYPTED FILE-----\n  lastmodified: \"2025-08-09T17:52:29Z\"\n"
+        "  mac: ENC[AES256_GCM,data:uOlLxQ==,type:str]\n  encrypted_regex: ^(data|stringData)$\n"
+        "  version: 3.10.2\nsopz: {mac: x}\n")
+    result = run([str(tmp_path / "secret.sops.yaml")], Settings())
+    assert [(f.line, f.column, f.code, f.message[:40]) for f in result.findings] == [
+        (4, 9, "KL104", 'metadata.name: Invalid value: "My_Secret'),
+        (19, 1, "KL010", "unknown field `sopz`")], \
+        [(f.line, f.column, f.code, f.message) for f in result.findings]
+
+
+def test_every_name_check_reads_a_placeholder_as_a_valid_word(tmp_path):
+    """Flux repositories' templates: a volume `${APP}-data` (KL114), a Service's externalName
+    `printer.${INTERNAL_DOMAIN}` (KL123), a Kustomization `cluster-apps-$HELM_NAME` (envsubst's
+    `$VAR` inside a name, KL104). The text around a placeholder is still checked."""
+    (tmp_path / "t.yaml").write_text(
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: cluster-apps-$HELM_NAME\nspec:\n"
+        "  template:\n    spec:\n      restartPolicy: OnFailure\n      containers:\n"
+        "        - name: restore\n          image: busybox:1.36\n"
+        "          volumeMounts: [{name: \"${APP}-data\", mountPath: /data}]\n      volumes:\n"
+        "        - name: \"${APP}-data\"\n          emptyDir: {}\n        - name: Bad_${APP}\n"
+        "          emptyDir: {}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: printer}\n"
+        "spec:\n  type: ExternalName\n  externalName: printer.${INTERNAL_DOMAIN}\n")
+    result = run([str(tmp_path / "t.yaml")], Settings())
+    assert [(f.line, f.column, f.code) for f in result.findings] == [(16, 17, "KL114")], \
+        [(f.line, f.column, f.code, f.message) for f in result.findings]
