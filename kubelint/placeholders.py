@@ -19,7 +19,8 @@ from .lazyre import LazyRegex
 # ${VAR%%.*}), a template language's expression (Garden's `${var.appName}`,
 # `${inputs.replicas || 3}`, `${jsonEncode(var.env)}`; Terraform's templatefile), and $VAR alone
 _ONE = r"\$\{[A-Za-z_][^{}\n]*\}"
-_PLACEHOLDER = LazyRegex(_ONE + r"|\{\{[^{}\n]*\}\}")
+# (and envsubst's `$VAR` inside a value, in capitals: `cluster-apps-$HELM_NAME`)
+_PLACEHOLDER = LazyRegex(_ONE + r"|\{\{[^{}\n]*\}\}|\$[A-Z_][A-Z0-9_]*")
 _WHOLE = LazyRegex(r"(?:" + _ONE + r"|\$[A-Za-z_][A-Za-z0-9_]*)\Z")
 # a line of a template a script fills in: `{{name}}` anywhere, or an envsubst `${VAR}` /
 # `$VAR` as the line's value (`key: $VAR`, `- $VAR`, `$VAR` alone; not `$HOME` in a command)
@@ -33,10 +34,10 @@ _EXPRESSION = LazyRegex(r"\([A-Za-z_][A-Za-z0-9_]*\(.*\)\)\Z", re.S)
 
 
 def filled(value: str) -> str:
-    """`value` with each `${VAR}` or `{{name}}` placeholder as one valid word (`a`), so that
-    only the text around it is checked: `${CLUSTER_NAME}-pool0` is a valid name, `My_${X}` is
-    not."""
-    if "${" not in value and "{{" not in value:
+    """`value` with each `${VAR}`, `$VAR` or `{{name}}` placeholder as one valid word (`a`),
+    so that only the text around it is checked: `${CLUSTER_NAME}-pool0` is a valid name,
+    `My_${X}` is not."""
+    if "$" not in value and "{{" not in value:
         return value
     return _PLACEHOLDER.sub("a", value)
 
@@ -44,9 +45,12 @@ def filled(value: str) -> str:
 def is_placeholder(value: Any) -> bool:
     """The whole value is one placeholder: `${REPLICAS:-1}`, `$K8S_SA_NAME`, a template
     engine's `{{keyspace}}` (a script's sed template; an Argo Workflows parameter), or a
-    Chainsaw binding `($test.metadata.name)` or expression `(join('-', ['a', $namespace]))`."""
+    Chainsaw binding `($test.metadata.name)` or expression `(join('-', ['a', $namespace]))`,
+    or a value SOPS encrypted."""
     if not isinstance(value, str):
         return False
+    if value[:4] == "ENC[" and value[-1:] == "]":
+        return True  # a value SOPS encrypted (`ENC[AES256_GCM,data:...,type:str]`)
     if value[:1] == "$":
         return _WHOLE.match(value) is not None
     if value[:2] == "($":

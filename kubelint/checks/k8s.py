@@ -174,6 +174,12 @@ def _remember_valid(fn: Callable[[str], List[str]]) -> Callable[[str], List[str]
         if value in valid:
             return []
         errors = fn(value)
+        if errors and ("$" in value or "{{" in value):
+            # a placeholder stands for a valid word: only the text around it can be wrong
+            # (a volume `${APP}-data`, an externalName `printer.${INTERNAL_DOMAIN}`)
+            from ..placeholders import filled
+
+            errors = fn(filled(value))
         if not errors:
             if len(valid) >= _VALID_MAX:
                 valid.clear()
