@@ -535,6 +535,49 @@ def test_a_kustomization_that_needs_a_build_output_is_an_info(tmp_path):
 
 
 @needs_kustomize
+def test_a_root_that_patches_what_flux_components_add_is_an_info(tmp_path):
+    """mirceanton/home-ops: apps/media/bookorbit/app.ks.yaml, a Flux Kustomization with
+    `path: ./apps/media/bookorbit/app` and `components: [../../../../components/cnpg/]`; the
+    root's patch targets the component's CNPG Cluster, so it builds only as Flux builds it.
+    A root whose patch misses and that no Flux Kustomization completes stays an error."""
+    write(tmp_path, "components/cnpg/kustomization.yaml",
+          "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [cluster.yaml]\n")
+    write(tmp_path, "components/cnpg/cluster.yaml", "apiVersion: v1\nkind: ConfigMap\n"
+          "metadata: {name: app-postgres}\ndata: {a: b}\n")
+    write(tmp_path, "apps/media/bookorbit/app.ks.yaml",
+          "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: bookorbit}\n"
+          "spec:\n  interval: 10m\n  path: ./apps/media/bookorbit/app\n  prune: true\n"
+          "  components: [../../../../components/cnpg/]\n"
+          "  sourceRef: {kind: GitRepository, name: flux-system}\n")
+    for app in ("bookorbit", "other"):
+        write(tmp_path, f"apps/media/{app}/app/kustomization.yaml",
+              "resources: [cm.yaml]\npatches:\n  - path: patch.yaml\n")
+        write(tmp_path, f"apps/media/{app}/app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\n"
+              "metadata: {name: web}\ndata: {a: b}\n")
+        write(tmp_path, f"apps/media/{app}/app/patch.yaml", "apiVersion: v1\nkind: ConfigMap\n"
+              "metadata: {name: app-postgres}\ndata: {c: d}\n")
+    out = kubelint("check", "--select", "KL030", ".", cwd=tmp_path).stdout.decode()
+    assert [l.split(": ", 2)[:2] for l in out.splitlines() if "[KL" in l] == [
+        ["apps/media/bookorbit/app/kustomization.yaml:1:1", "info"],
+        ["apps/media/other/app/kustomization.yaml:1:1", "error"]], out
+    assert "Flux's Kustomization bookorbit (apps/media/bookorbit/app.ks.yaml) adds components" in out
+
+
+@needs_kustomize
+def test_a_kustomization_that_inflates_a_helm_chart_is_not_rendered(tmp_path):
+    """truxnell/home-cluster's talos/cni: `helmCharts: [{name: cilium, repo: https://...}]`
+    needs helm and `--enable-helm`: kubectl kustomize failed ("must specify --enable-helm"),
+    a KL030 error. Now a KL036 warning at the entry, like a remote base."""
+    write(tmp_path, "cni/kustomization.yaml", "resources: [ns.yaml]\nhelmCharts:\n"
+          "  - name: cilium\n    repo: https://helm.cilium.io\n    version: 1.15.1\n")
+    write(tmp_path, "cni/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: cilium}\n")
+    out = kubelint("check", ".", cwd=tmp_path).stdout.decode()
+    assert [l.split(": ", 2)[:2] for l in out.splitlines() if "[KL" in l] == [
+        ["cni/kustomization.yaml:3:5", "warning"]], out
+    assert "inflates the Helm chart `cilium` from https://helm.cilium.io (`helmCharts`)" in out
+
+
+@needs_kustomize
 def test_a_kustomization_whose_patch_a_build_fills_in_is_an_info(tmp_path):
     """gcs-fuse-csi-driver's overlays keep project_patch_csi_driver.json as `[]`; its Makefile
     writes the patch before building and restores it after. kustomize refuses the empty

@@ -176,6 +176,51 @@ def _build_output(found: List[Layer], root: str, message: str) -> Optional[str]:
     return None
 
 
+def _flux_components(root: str) -> Optional[str]:
+    """The name of a Flux Kustomization (in the root's folder or the two above it) whose
+    `spec.path` is the root and that adds `spec.components` to it when Flux builds it
+    (mirceanton/home-ops: apps/media/bookorbit/app.ks.yaml adds components/cnpg, which
+    the root's patches/cnpg.yaml patches), or None."""
+    top = _repository(root)
+    if top is None:
+        return None
+    want = os.path.relpath(os.path.realpath(root), top).replace(os.sep, "/")
+    folder = os.path.realpath(root)
+    for _ in range(3):
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            names = []
+        for name in names:
+            if not name.endswith((".yaml", ".yml")) or name in KUSTOMIZATION_NAMES:
+                continue
+            path = os.path.join(folder, name)
+            try:
+                with open(path, "rb") as f:
+                    head = f.read(1 << 16)
+            except OSError:
+                continue
+            if b"kustomize.toolkit.fluxcd.io" not in head or b"components" not in head:
+                continue
+            try:
+                documents = load(path).documents
+            except Exception:
+                continue
+            for doc in documents:
+                data = doc.data if isinstance(doc.data, dict) else {}
+                spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
+                path_of = spec.get("path")
+                if str(data.get("apiVersion", "")).startswith("kustomize.toolkit.fluxcd.io/") \
+                        and spec.get("components") and isinstance(path_of, str) \
+                        and os.path.normpath(path_of).lstrip("/") == os.path.normpath(want):
+                    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+                    return f"{meta.get('name', '?')} ({os.path.relpath(path, top)})"
+        if folder == top:
+            break
+        folder = os.path.dirname(folder)
+    return None
+
+
 def _empty_patch(found: List[Layer], message: str) -> Optional[str]:
     """A patch file a kustomization names that holds nothing (`[]`), when kustomize's failure
     names it: gcs-fuse-csi-driver's overlays keep project_patch_csi_driver.json as `[]` for
@@ -516,6 +561,20 @@ def render(root: str, timeout: float = DEFAULT_TIMEOUT, allow_remote: bool = Fal
                                 "rendered (set `kustomize: {allow-remote-bases: true}` in "
                                 ".kubelint.yaml to let kustomize use the network)",
                                 layer.path, (key, i), span)
+    for layer in found:
+        # kustomize's Helm support downloads the chart and runs helm (`--enable-helm`): the
+        # network and a tool kubelint does not use, so the root is not rendered, as with a
+        # remote base (truxnell/home-cluster's talos/cni: cilium from https://helm.cilium.io)
+        charts = layer.doc.data.get("helmCharts")
+        for i, chart in enumerate(charts if isinstance(charts, list) else ()):
+            if isinstance(chart, dict):
+                from ..positions import locate
+
+                what = f"`{chart.get('name')}`" + (f" from {chart['repo']}" if chart.get("repo") else "")
+                raise RemoteRefused(f"this kustomization inflates the Helm chart {what} "
+                                    "(`helmCharts`), which needs helm and kustomize's "
+                                    "--enable-helm, so it was not rendered", layer.path,
+                                    ("helmCharts", i), locate(layer.doc.node, ("helmCharts", i)))
     cmd = command(root, restrictor)
     maker = _template_maker(found)
     if maker is not None:
@@ -551,6 +610,13 @@ def render(root: str, timeout: float = DEFAULT_TIMEOUT, allow_remote: bool = Fal
                               "and patches objects another tool makes (a Helm chart's output, "
                               "as Fleet and Helm's --post-renderer apply it), so it was not "
                               f"rendered alone (`{' '.join(cmd[:2])}`: {message})")
+        flux = _flux_components(root) if ("no matches for Id" in message or
+                                          "failed to find unique target" in message) else None
+        if flux is not None:
+            raise OverlayOnly(f"Flux's Kustomization {flux} adds components to this root before "
+                              "building it (`spec.components`), and its patches need their "
+                              f"objects, so it was not rendered alone (`{' '.join(cmd[:2])}`: "
+                              f"{message})")
         made = _build_output(found, root, message)
         empty = _empty_patch(found, message) if made is None else None
         if empty is not None:
