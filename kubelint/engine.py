@@ -1007,7 +1007,7 @@ def _not_a_manifest(loaded: Loaded, version: Optional[str] = None) -> Optional[s
     # (the group of `kops/v1alpha2` is `kops`; kustomize's `apiVersion: builtin` has no version)
     if all(isinstance(t.get("apiVersion"), str) and
            (t["apiVersion"].rpartition("/")[0] or t["apiVersion"]) in TOOL_CONFIG_GROUPS
-           or _function_config(t) or _kubeconfig(t) for t in typed):
+           or _function_config(t) or _kubeconfig(t) or _groupless_config(t) for t in typed):
         return TOOL_CONFIG
     if version is not None and all(_tool_kind(t, version) for t in typed):
         return NOT_A_MANIFEST
@@ -1026,6 +1026,15 @@ def _stripped_owner(data: dict) -> bool:
     refs = data["metadata"]["ownerReferences"]
     return any(isinstance(r, dict) and r.get("controller") is True and
                not (r.get("uid") and r.get("apiVersion")) for r in refs)
+
+
+def _groupless_config(data: dict) -> bool:
+    """A document of a version without a group other than the core API's `v1`, and without
+    metadata: another system's configuration (Talos' machine config documents, `apiVersion:
+    v1alpha1`, `kind: HostnameConfig`, in GitOps repositories beside their manifests)."""
+    api = data.get("apiVersion")
+    return isinstance(api, str) and "/" not in api and api != "v1" and api[:1] == "v" \
+        and "metadata" not in data
 
 
 def _controller_owned(data: dict) -> bool:

@@ -143,6 +143,10 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     # another (a trailing comma: YAML reads the first, then fails), a `"span.kind"` key in them
     write(tmp_path, "compare/version.log.json", '{\n  "system": "grpc",\n  "span.kind": "server",\n'
           '  "msg": {"apply": "5.7-recommended",}\n}\n{\n  "system": "grpc"\n}\n')
+    # joryirving/home-ops' talos/: Talos machine config documents (a groupless v1alpha1)
+    write(tmp_path, "talos/ayaka.yaml", "machine:\n  install: {diskSelector: {serial: S665}}\n---\n"
+          "apiVersion: v1alpha1\nkind: HostnameConfig\nhostname: ayaka\n---\napiVersion: v1alpha1\n"
+          "kind: EthernetConfig\nname: enp2s0f0np0\nrings: {rx: 8160}\n")
     # ... while a manifest that does not parse is a finding
     write(tmp_path, "deploy/broken.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a\n")
     proc = kubelint("check", ".", cwd=tmp_path)
@@ -152,7 +156,7 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     assert "\ndeploy/nokind.yaml:1:1: error: not a Kubernetes object: missing `kind`" in out, out
     assert "\nhalf.yaml:1:1: error: not a Kubernetes object: missing `apiVersion`" in out, out
     assert out.startswith("deploy/broken.yaml:4:1: error: YAML syntax error"), out
-    assert out.rstrip().endswith("; 20 files skipped: not Kubernetes manifests")
+    assert out.rstrip().endswith("; 21 files skipped: not Kubernetes manifests")
     assert "skipped:" not in out.split("\n", 1)[1].rsplit("\n", 2)[0]
     proc = kubelint("check", "--show-skipped", ".", cwd=tmp_path)
     lines = proc.stdout.decode().splitlines()
@@ -174,10 +178,11 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     assert "aws/bucket.yaml: skipped: " + NOT_A_MANIFEST in lines
     assert "site/config.yaml: skipped: " + NOT_A_MANIFEST in lines
     assert "compare/version.log.json: skipped: " + NOT_A_MANIFEST in lines
+    assert "talos/ayaka.yaml: skipped: " + TOOL_CONFIG in lines
     assert "docker-compose.yml: skipped: Docker Compose file" in lines
     assert "web/package.json: skipped: npm package manifest" in lines
     doc = __import__("json").loads(kubelint("check", "-f", "json", ".", cwd=tmp_path).stdout)
-    assert doc["summary"]["skipped"] == 20 and {"path": "docker-compose.yml", "reason": "Docker Compose file"} in doc["skipped"]
+    assert doc["summary"]["skipped"] == 21 and {"path": "docker-compose.yml", "reason": "Docker Compose file"} in doc["skipped"]
     import jsonschema
 
     with open(os.path.join(ROOT, "schemas", "report.schema.json")) as f:
