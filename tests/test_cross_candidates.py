@@ -187,6 +187,42 @@ def test_closest_counts_as_it_describes():
         assert (fast[0].obj, fast[1]) == (slow[0].obj, slow[1]) if slow else fast is None
 
 
+def test_closest_when_no_pod_shares_a_selector_label_is_the_compared_one():
+    """When no pod of the namespace has (or may have) one of the selector's labels, Graph.closest
+    takes its answer from a per-namespace memo (_nearest_in) instead of comparing the first 200
+    pods one by one: the same pod (same file first, then lowest path and document, the first of
+    equals), also once pods are added after it answered."""
+    import random
+
+    from kubelint.engine import K8sObject
+    from kubelint.graph import Graph, map_misses
+
+    rng = random.Random(5)
+    used = 0
+    for _ in range(150):
+        objects = []
+        for i in range(rng.randint(0, 15)):
+            kind = rng.choice(["Pod", "Deployment", "Job"])
+            labels = {k: rng.choice(["a", "b"]) for k in rng.sample(["app", "tier"], rng.randint(0, 2))}
+            data = {"apiVersion": "v1" if kind == "Pod" else "batch/v1" if kind == "Job" else "apps/v1",
+                    "kind": kind, "metadata": {"name": f"o{i}"}}
+            template = {"metadata": {"labels": labels}, "spec": {"containers": []}}
+            data.update(template if kind == "Pod" else {"spec": {"template": template}})
+            # documents out of order, files interleaved, the same (path, document) twice
+            objects.append(K8sObject(f"f{rng.randint(0, 3)}.yaml", rng.randint(0, 4), None, data,
+                                     rng.choice(["ns", "ns", "other"])))
+        g = Graph(objects[: len(objects) // 2])
+        for o in objects[len(objects) // 2:]:
+            near = rng.choice(objects) if objects else K8sObject("f0.yaml", 0, None, {}, "ns")
+            selector = rng.choice([{"app": "zz"}, {"zone": "x", "app": "q"}, {}, {"app": ["x"]}])
+            fast = g.closest("ns", selector, near)
+            slow = g.closest("ns", selector, near, lambda s, p: map_misses(s, p))
+            assert (fast[0].obj, fast[1]) == (slow[0].obj, slow[1]) if slow else fast is None
+            used += fast is not None and "ns" in g._nearest
+            g.add(o)  # (the memo is dropped with each pod added)
+    assert used > 50
+
+
 def test_an_hpa_with_a_list_for_a_kind_breaks_no_other_object(tmp_path):
     """An HorizontalPodAutoscaler whose scaleTargetRef kind is a list is the schema's
     finding; KL211 indexed it by that kind and failed (an internal error on every workload)."""
