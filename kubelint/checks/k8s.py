@@ -44,7 +44,7 @@ def items(value: Any) -> list:
 
 def get(data: Any, pointer: Pointer) -> Any:
     for part in pointer:
-        if isinstance(data, dict):
+        if data.__class__ is dict or isinstance(data, dict):  # (plain dicts: no call)
             data = data.get(part)
         elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
             data = data[part]

@@ -14,7 +14,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 from .. import graph as graphmod
 from ..graph import Graph, PodSource, map_misses, selector_misses
 from ..model import Pointer, Violation, pointer_to_k8s
-from .k8s import containers, get, items, pod_spec, walk
+from .k8s import CONTAINER_LISTS, containers, get, items, pod_spec, walk
 from .labels import format_map
 
 # Secrets that something in the input will create: (group, kind) -> where the Secret's name is.
@@ -324,14 +324,18 @@ def _container_ports(pod: PodSource) -> List[Tuple[Pointer, dict]]:
 
 def service_target_port(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL203: a targetPort given by name must be a container port name in every selected pod."""
+    named = []  # (index, targetPort) of the ports whose targetPort is a name
+    for i, port in enumerate(items(get(obj.data, ("spec", "ports")))):
+        target = port.get("targetPort") if isinstance(port, dict) else None
+        if isinstance(target, str) and not target.isdigit():
+            named.append((i, target))
+    if not named:
+        return  # (no pod looked up: numbers are KL204's)
     g = graphmod.of(ctx)
     pods = _service_pods(obj, g, ctx)
     if not pods:
         return
-    for i, port in enumerate(items(get(obj.data, ("spec", "ports")))):
-        target = port.get("targetPort") if isinstance(port, dict) else None
-        if not isinstance(target, str) or target.isdigit():
-            continue
+    for i, target in named:
         for pod in pods:
             names = [p.get("name") for _, p in _ports_of(pod, pods, ctx)]
             if target not in names:
@@ -350,6 +354,16 @@ def service_target_port(obj: Any, ctx: Any) -> Iterator[Violation]:
 def service_target_port_undeclared(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL204 (info): a numeric targetPort that no selected container declares, when the
     containers declare their ports at all."""
+    numbered = []  # (index, port, its target as a number) of the ports with a numeric target
+    for i, port in enumerate(items(get(obj.data, ("spec", "ports")))):
+        if not isinstance(port, dict):
+            continue
+        target = port.get("targetPort", port.get("port"))
+        if isinstance(target, str) and target.isdigit() or \
+                isinstance(target, int) and not isinstance(target, bool):
+            numbered.append((i, port, target))
+    if not numbered:
+        return  # (no pod looked up: names are KL203's)
     g = graphmod.of(ctx)
     pods = _service_pods(obj, g, ctx)
     if not pods:
@@ -361,13 +375,10 @@ def service_target_port_undeclared(obj: Any, ctx: Any) -> Iterator[Violation]:
             return  # containers that declare no ports: nothing to compare
         declared.update(p.get("containerPort") for _, p in ports
                         if isinstance(p.get("containerPort"), (int, str)))
-    for i, port in enumerate(items(get(obj.data, ("spec", "ports")))):
-        if not isinstance(port, dict):
-            continue
-        target = port.get("targetPort", port.get("port"))
-        if isinstance(target, str) and target.isdigit():
+    for i, port, target in numbered:
+        if isinstance(target, str):
             target = int(target)
-        if not isinstance(target, int) or isinstance(target, bool) or target in declared:
+        if target in declared:
             continue
         if _listens_on(pods, target):
             continue
@@ -437,25 +448,32 @@ def _find_pod_refs(obj: Any) -> List[Tuple[str, Pointer, Any]]:
     base, spec = found
     out: List[Tuple[str, Pointer, Any]] = []
     add = out.append
-    for cptr, c in containers(spec, base):
-        envs = c.get("env")
-        if isinstance(envs, list):
-            for i, env in enumerate(envs):
-                vf = env.get("valueFrom") if isinstance(env, dict) else None
-                if vf is not None and isinstance(vf, dict):
-                    for key in _KEY_REFS:
-                        ref = vf.get(key)
-                        if ref is not None and isinstance(ref, dict):
-                            add((key, cptr + ("env", i, "valueFrom", key), ref))
-        efs = c.get("envFrom")
-        if isinstance(efs, list):
-            for i, ef in enumerate(efs):
-                if isinstance(ef, dict):
-                    for key in _FROM_REFS:
-                        ref = ef.get(key)
-                        if ref is not None and isinstance(ref, dict):
-                            add((key, cptr + ("envFrom", i, key), ref))
     get_ = spec.get
+    # containers(spec, base), inline: a container's pointer is made only for a reference
+    for lkey in CONTAINER_LISTS:
+        listed = get_(lkey)
+        if listed.__class__ is not list and not isinstance(listed, list):
+            continue
+        for ci, c in enumerate(listed):
+            if c.__class__ is not dict and not isinstance(c, dict):
+                continue
+            envs = c.get("env")
+            if envs.__class__ is list or isinstance(envs, list):
+                for i, env in enumerate(envs):
+                    vf = env.get("valueFrom") if isinstance(env, dict) else None
+                    if vf is not None and isinstance(vf, dict):
+                        for key in _KEY_REFS:
+                            ref = vf.get(key)
+                            if ref is not None and isinstance(ref, dict):
+                                add((key, base + (lkey, ci, "env", i, "valueFrom", key), ref))
+            efs = c.get("envFrom")
+            if efs is not None and isinstance(efs, list):
+                for i, ef in enumerate(efs):
+                    if isinstance(ef, dict):
+                        for key in _FROM_REFS:
+                            ref = ef.get(key)
+                            if ref is not None and isinstance(ref, dict):
+                                add((key, base + (lkey, ci, "envFrom", i, key), ref))
     vols = get_("volumes")
     if isinstance(vols, list):
         for i, vol in enumerate(vols):
@@ -514,15 +532,19 @@ def config_references(obj: Any, ctx: Any) -> Iterator[Violation]:
             continue
         kind = "ConfigMap" if what.startswith("configMap") else "Secret"
         name_field = "secretName" if what == "secret" else "name"
-        if kind == "ConfigMap" and isinstance(ref.get(name_field), str) and \
-                ref[name_field] in PUBLISHED_CONFIGMAPS:
+        name = ref.get(name_field)
+        if kind == "ConfigMap" and isinstance(name, str) and name in PUBLISHED_CONFIGMAPS:
             continue
-        v, found = dangling(ctx, g, "", kind, obj.namespace, ref.get(name_field), ptr + (name_field,),
-                            None, secrets if kind == "Secret" else None, referrer=obj)
-        if v:
-            yield v
+        # what dangling() finds when the name resolves (most references): asked directly
+        found = g.resolve("", kind, obj.namespace, name, obj) \
+            if name.__class__ is str and name else None
         if not found:
-            continue
+            v, found = dangling(ctx, g, "", kind, obj.namespace, name, ptr + (name_field,),
+                                None, secrets if kind == "Secret" else None, referrer=obj)
+            if v:
+                yield v
+            if not found:
+                continue
         wanted: List[Tuple[Pointer, Any]] = []
         if what.endswith("KeyRef"):
             wanted.append((ptr + ("key",), ref.get("key")))
@@ -560,14 +582,17 @@ def _simple(ctx: Any, obj: Any, wanted: str, group: str, kind: str,
         if what == wanted and ref not in skip:
             if g is None:
                 g = graphmod.of(ctx)
+            if ref.__class__ is str and ref and g.resolve(group, kind, obj.namespace, ref, obj):
+                continue  # it resolves (dangling()'s first answer, asked directly)
             v, _ = dangling(ctx, g, group, kind, obj.namespace, ref, ptr, None, referrer=obj)
             if v:
                 yield v
 
 
 def service_account_reference(obj: Any, ctx: Any) -> Iterator[Violation]:
-    """KL206: serviceAccountName -> ServiceAccount (`default` always exists)."""
-    yield from _simple(ctx, obj, "serviceAccount", "", "ServiceAccount", ("default",))
+    """KL206: serviceAccountName -> ServiceAccount (`default` always exists). (The
+    generator of _simple itself: one frame less per workload.)"""
+    return _simple(ctx, obj, "serviceAccount", "", "ServiceAccount", ("default",))
 
 
 def volume_claim_reference(obj: Any, ctx: Any) -> Iterator[Violation]:
@@ -597,8 +622,8 @@ def _statefulset_claim(g: Graph, namespace: str, name: Any) -> bool:
 
 def priority_class_reference(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL208: priorityClassName -> PriorityClass (the two built-in classes aside)."""
-    yield from _simple(ctx, obj, "priorityClass", "scheduling.k8s.io", "PriorityClass",
-                       BUILTIN_PRIORITY_CLASSES)
+    return _simple(ctx, obj, "priorityClass", "scheduling.k8s.io", "PriorityClass",
+                   BUILTIN_PRIORITY_CLASSES)
 
 
 # --- family 4: HorizontalPodAutoscaler ----------------------------------------------------------
@@ -1027,10 +1052,14 @@ def overlapping_selectors(obj: Any, ctx: Any) -> Iterator[Violation]:
         pods = g.select(obj.namespace, selector)
     else:
         return
-    me = (obj.path, obj.doc, obj.item)
-    across = ctx.options.get("across-files", False)
+    me = across = None
     for p in pods:
         o = p.obj
+        if o is obj:
+            continue  # itself (the common case: a workload selects its own template)
+        if me is None:
+            me = (obj.path, obj.doc, obj.item)
+            across = ctx.options.get("across-files", False)
         if o.kind not in _OVERLAP_KINDS or (o.path, o.doc, o.item) == me or o.ref == obj.ref \
                 or not (g.applied_together(o, obj) or across and g.same_unit(o, obj)):
             continue  # itself, a duplicate (KL217), or a possible alternative
