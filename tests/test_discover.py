@@ -147,6 +147,10 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     write(tmp_path, "talos/ayaka.yaml", "machine:\n  install: {diskSelector: {serial: S665}}\n---\n"
           "apiVersion: v1alpha1\nkind: HostnameConfig\nhostname: ayaka\n---\napiVersion: v1alpha1\n"
           "kind: EthernetConfig\nname: enp2s0f0np0\nrings: {rx: 8160}\n")
+    # k8s-config-connector's proto-list-final.yaml: kinds of its own, no apiVersion, no
+    # metadata; one is `ApiService` (a built-in APIService in another case)
+    write(tmp_path, "proto-list.yaml", "service: ai\nproto: File\nkind: AiFile\n---\n"
+          "service: apigateway\nproto: Service\nkind: ApiService\n")
     # ... while a manifest that does not parse is a finding
     write(tmp_path, "deploy/broken.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a\n")
     proc = kubelint("check", ".", cwd=tmp_path)
@@ -156,7 +160,7 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     assert "\ndeploy/nokind.yaml:1:1: error: not a Kubernetes object: missing `kind`" in out, out
     assert "\nhalf.yaml:1:1: error: not a Kubernetes object: missing `apiVersion`" in out, out
     assert out.startswith("deploy/broken.yaml:4:1: error: YAML syntax error"), out
-    assert out.rstrip().endswith("; 21 files skipped: not Kubernetes manifests")
+    assert out.rstrip().endswith("; 22 files skipped: not Kubernetes manifests")
     assert "skipped:" not in out.split("\n", 1)[1].rsplit("\n", 2)[0]
     proc = kubelint("check", "--show-skipped", ".", cwd=tmp_path)
     lines = proc.stdout.decode().splitlines()
@@ -179,10 +183,11 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     assert "site/config.yaml: skipped: " + NOT_A_MANIFEST in lines
     assert "compare/version.log.json: skipped: " + NOT_A_MANIFEST in lines
     assert "talos/ayaka.yaml: skipped: " + TOOL_CONFIG in lines
+    assert "proto-list.yaml: skipped: " + NOT_A_MANIFEST in lines
     assert "docker-compose.yml: skipped: Docker Compose file" in lines
     assert "web/package.json: skipped: npm package manifest" in lines
     doc = __import__("json").loads(kubelint("check", "-f", "json", ".", cwd=tmp_path).stdout)
-    assert doc["summary"]["skipped"] == 21 and {"path": "docker-compose.yml", "reason": "Docker Compose file"} in doc["skipped"]
+    assert doc["summary"]["skipped"] == 22 and {"path": "docker-compose.yml", "reason": "Docker Compose file"} in doc["skipped"]
     import jsonschema
 
     with open(os.path.join(ROOT, "schemas", "report.schema.json")) as f:
