@@ -524,11 +524,18 @@ def test_a_kustomization_that_needs_a_build_output_is_an_info(tmp_path):
     write(tmp_path, "config/default/kustomization.yaml", "resources: [../manager]\n")
     write(tmp_path, "config/manager/kustomization_base.yaml", "resources: [manager.yaml]\n")
     write(tmp_path, "config/broken/kustomization.yaml", "resources: [missing.yaml]\n")
+    # k8s-config-connector's operator/config/manager: a patch its Makefile copies
+    write(tmp_path, "config/image/kustomization.yaml", "resources: [cm.yaml]\n"
+          "patchesStrategicMerge: [manager_image_patch.yaml]\n")
+    write(tmp_path, "config/image/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: m}\n")
+    with open(tmp_path / ".gitignore", "a") as f:
+        f.write("config/image/manager_image_patch.yaml\n")
     out = kubelint("check", ".", cwd=tmp_path).stdout.decode()
     assert [l.split(": ", 2)[:2] for l in out.splitlines() if "KL030" in l] == [
         ["config/broken/kustomization.yaml:1:1", "error"],
         ["config/crd/kustomization.yaml:1:1", "info"],
-        ["config/default/kustomization.yaml:1:1", "info"]], out
+        ["config/default/kustomization.yaml:1:1", "info"],
+        ["config/image/kustomization.yaml:1:1", "info"]], out
     assert ("needs `config/crd/bases/app.example.com_apps.yaml`, which is not in the checkout "
             "and the repository's ignore files list") in out
     assert "needs `config/manager/kustomization.yaml`" in out

@@ -158,21 +158,22 @@ def _build_output(found: List[Layer], root: str, message: str) -> Optional[str]:
     if top is None:
         return None
     for layer in found:
-        for key in ("resources", "bases", "components"):
-            for entry in _strings(layer.doc.data.get(key)):
-                if _is_remote(entry):
+        folders = {os.path.abspath(os.path.join(layer.folder, entry))
+                   for key in ("resources", "bases", "components")
+                   for entry in _strings(layer.doc.data.get(key)) if not _is_remote(entry)}
+        # (any string of the kustomization as a path: a patch too, k8s-config-connector's
+        # operator/config/manager/manager_image_patch.yaml, which its Makefile copies)
+        for path in sorted(folders | {os.path.abspath(p) for p in _named(layer)}):
+            if os.path.isdir(path):
+                if path not in folders or kustomization_file(path) is not None:
                     continue
-                path = os.path.abspath(os.path.join(layer.folder, entry))
-                if os.path.isdir(path):
-                    if kustomization_file(path) is not None:
-                        continue
-                    missing = os.path.join(path, KUSTOMIZATION_NAMES[0])
-                elif os.path.exists(path):
-                    continue
-                else:
-                    missing = path
-                if path in message and ignored_below(top, missing):
-                    return os.path.relpath(missing, top)
+                missing = os.path.join(path, KUSTOMIZATION_NAMES[0])
+            elif os.path.exists(path):
+                continue
+            else:
+                missing = path
+            if path in message and ignored_below(top, missing):
+                return os.path.relpath(missing, top)
     return None
 
 
