@@ -3,7 +3,11 @@
 Every finding sits at the line of the reference and names the other end as a related
 location. A reference to a kind of which the input holds no object at all in that namespace
 is assumed to point outside the input and is not reported, unless the rule's option
-`report-when-absent` is set."""
+`report-when-absent` is set.
+
+The checks of the default set that run on every Service, pod or workload (KL201 in
+selectors.py, KL203-KL208, KL219) return lists, not generators: a generator made and drained
+per call was most of the cost of the many calls that find nothing."""
 
 from __future__ import annotations
 
@@ -322,38 +326,41 @@ def _container_ports(pod: PodSource) -> List[Tuple[Pointer, dict]]:
     return out
 
 
-def service_target_port(obj: Any, ctx: Any) -> Iterator[Violation]:
+def service_target_port(obj: Any, ctx: Any) -> List[Violation]:
     """KL203: a targetPort given by name must be a container port name in every selected pod."""
+    out: List[Violation] = []
     named = []  # (index, targetPort) of the ports whose targetPort is a name
     for i, port in enumerate(items(get(obj.data, ("spec", "ports")))):
         target = port.get("targetPort") if isinstance(port, dict) else None
         if isinstance(target, str) and not target.isdigit():
             named.append((i, target))
     if not named:
-        return  # (no pod looked up: numbers are KL204's)
+        return out  # (no pod looked up: numbers are KL204's)
     g = graphmod.of(ctx)
     pods = _service_pods(obj, g, ctx)
     if not pods:
-        return
+        return out
     for i, target in named:
         for pod in pods:
             names = [p.get("name") for _, p in _ports_of(pod, pods, ctx)]
             if target not in names:
                 m = [c for c in [closest(target, [n for n in names if isinstance(n, str)])] if c]
                 shown = ", ".join(str(n) for n in names if n) or "none"
-                yield Violation(f"spec.ports[{i}].targetPort: no container of {pod.describe} has a "
-                                f"port named `{target}`" + (f"; did you mean `{m[0]}`?" if m else
-                                                            f" (named ports: {shown})"),
-                                ("spec", "ports", i, "targetPort"),
-                                related=((pod.obj, pod.spec_pointer + ("containers",),
-                                          f"containers of {pod.describe}"),),
-                                hint="name the container port or use its number")
+                out.append(Violation(f"spec.ports[{i}].targetPort: no container of {pod.describe} has a "
+                                     f"port named `{target}`" + (f"; did you mean `{m[0]}`?" if m else
+                                                                 f" (named ports: {shown})"),
+                                     ("spec", "ports", i, "targetPort"),
+                                     related=((pod.obj, pod.spec_pointer + ("containers",),
+                                               f"containers of {pod.describe}"),),
+                                     hint="name the container port or use its number"))
                 break
+    return out
 
 
-def service_target_port_undeclared(obj: Any, ctx: Any) -> Iterator[Violation]:
+def service_target_port_undeclared(obj: Any, ctx: Any) -> List[Violation]:
     """KL204 (info): a numeric targetPort that no selected container declares, when the
     containers declare their ports at all."""
+    out: List[Violation] = []
     numbered = []  # (index, port, its target as a number) of the ports with a numeric target
     for i, port in enumerate(items(get(obj.data, ("spec", "ports")))):
         if not isinstance(port, dict):
@@ -363,16 +370,16 @@ def service_target_port_undeclared(obj: Any, ctx: Any) -> Iterator[Violation]:
                 isinstance(target, int) and not isinstance(target, bool):
             numbered.append((i, port, target))
     if not numbered:
-        return  # (no pod looked up: names are KL203's)
+        return out  # (no pod looked up: names are KL203's)
     g = graphmod.of(ctx)
     pods = _service_pods(obj, g, ctx)
     if not pods:
-        return
+        return out
     declared = set()
     for pod in pods:
         ports = _ports_of(pod, pods, ctx)
         if not ports:
-            return  # containers that declare no ports: nothing to compare
+            return out  # containers that declare no ports: nothing to compare
         declared.update(p.get("containerPort") for _, p in ports
                         if isinstance(p.get("containerPort"), (int, str)))
     for i, port, target in numbered:
@@ -385,12 +392,13 @@ def service_target_port_undeclared(obj: Any, ctx: Any) -> Iterator[Violation]:
         where = ("spec", "ports", i, "targetPort" if "targetPort" in port else "port")
         shown = ", ".join(str(p) for p in sorted(d for d in declared if isinstance(d, int)))
         owners = _owners(pods)
-        yield Violation(f"{pointer_to_k8s(where)}: {target} is not a declared container port of the "
-                        f"selected pods ({owners}; they declare "
-                        f"{shown})", where,
-                        related=((pods[0].obj, pods[0].spec_pointer + ("containers",),
-                                  f"containers of {pods[0].describe}"),),
-                        hint="point targetPort at a port the container listens on")
+        out.append(Violation(f"{pointer_to_k8s(where)}: {target} is not a declared container port of the "
+                             f"selected pods ({owners}; they declare "
+                             f"{shown})", where,
+                             related=((pods[0].obj, pods[0].spec_pointer + ("containers",),
+                                       f"containers of {pods[0].describe}"),),
+                             hint="point targetPort at a port the container listens on"))
+    return out
 
 
 def _listens_on(pods: List[PodSource], port: int) -> bool:
@@ -508,9 +516,10 @@ def _find_pod_refs(obj: Any) -> List[Tuple[str, Pointer, Any]]:
     return out
 
 
-def config_references(obj: Any, ctx: Any) -> Iterator[Violation]:
+def config_references(obj: Any, ctx: Any) -> List[Violation]:
     """KL205: ConfigMaps and Secrets a pod reads (env, envFrom, volumes, projected volumes,
     imagePullSecrets), and the keys it reads from them; `optional: true` references aside."""
+    out: List[Violation] = []
     g = graphmod.of(ctx)
     secrets = _secrets(ctx, g)
     for what, ptr, ref in _pod_refs(obj, ctx):
@@ -518,13 +527,13 @@ def config_references(obj: Any, ctx: Any) -> Iterator[Violation]:
             v, found = dangling(ctx, g, "", "Secret", obj.namespace, ref, ptr, None, secrets,
                                 referrer=obj)
             if v:
-                yield v
+                out.append(v)
             for s in map(graphmod.whole, found[:1]):
                 t = s.data.get("type")
                 if t not in ("kubernetes.io/dockerconfigjson", "kubernetes.io/dockercfg"):
-                    yield Violation(f"{pointer_to_k8s(ptr)}: Secret {s.name} is of type `{t or 'Opaque'}`"
-                                    ", not kubernetes.io/dockerconfigjson: the kubelet cannot pull with it",
-                                    ptr, related=((s, ("type",) if t else ("metadata", "name"), f"Secret {s.name}"),))
+                    out.append(Violation(f"{pointer_to_k8s(ptr)}: Secret {s.name} is of type `{t or 'Opaque'}`"
+                                         ", not kubernetes.io/dockerconfigjson: the kubelet cannot pull with it",
+                                         ptr, related=((s, ("type",) if t else ("metadata", "name"), f"Secret {s.name}"),)))
             continue
         if what not in ("configMapKeyRef", "secretKeyRef", "configMapRef", "secretRef", "configMap", "secret"):
             continue
@@ -542,7 +551,7 @@ def config_references(obj: Any, ctx: Any) -> Iterator[Violation]:
             v, found = dangling(ctx, g, "", kind, obj.namespace, name, ptr + (name_field,),
                                 None, secrets if kind == "Secret" else None, referrer=obj)
             if v:
-                yield v
+                out.append(v)
             if not found:
                 continue
         wanted: List[Tuple[Pointer, Any]] = []
@@ -568,15 +577,17 @@ def config_references(obj: Any, ctx: Any) -> Iterator[Violation]:
             if isinstance(key, str) and all(key not in ks for ks in keysets):
                 m = [c for c in [closest(key, sorted(k for k in keys if isinstance(k, str)))] if c]
                 shown = ", ".join(f"`{k}`" for k in sorted(keys)[:5]) or "none"
-                yield Violation(f"{pointer_to_k8s(kptr)}: {kind} {target.name} has no key `{key}`"
-                                + (f"; did you mean `{m[0]}`?" if m else f" (keys: {shown})"),
-                                kptr, related=((target, ("data",) if "data" in target.data else ("metadata", "name"),
-                                                f"{kind} {target.name}"),),
-                                hint="add the key, correct its name, or mark the reference `optional: true`")
+                out.append(Violation(f"{pointer_to_k8s(kptr)}: {kind} {target.name} has no key `{key}`"
+                                     + (f"; did you mean `{m[0]}`?" if m else f" (keys: {shown})"),
+                                     kptr, related=((target, ("data",) if "data" in target.data else ("metadata", "name"),
+                                                     f"{kind} {target.name}"),),
+                                     hint="add the key, correct its name, or mark the reference `optional: true`"))
+    return out
 
 
 def _simple(ctx: Any, obj: Any, wanted: str, group: str, kind: str,
-            skip: Sequence[str] = ()) -> Iterator[Violation]:
+            skip: Sequence[str] = ()) -> List[Violation]:
+    out: List[Violation] = []
     g = None  # (most pods have no such reference: the graph is not even asked for)
     for what, ptr, ref in _pod_refs(obj, ctx):
         if what == wanted and ref not in skip:
@@ -586,12 +597,12 @@ def _simple(ctx: Any, obj: Any, wanted: str, group: str, kind: str,
                 continue  # it resolves (dangling()'s first answer, asked directly)
             v, _ = dangling(ctx, g, group, kind, obj.namespace, ref, ptr, None, referrer=obj)
             if v:
-                yield v
+                out.append(v)
+    return out
 
 
-def service_account_reference(obj: Any, ctx: Any) -> Iterator[Violation]:
-    """KL206: serviceAccountName -> ServiceAccount (`default` always exists). (The
-    generator of _simple itself: one frame less per workload.)"""
+def service_account_reference(obj: Any, ctx: Any) -> List[Violation]:
+    """KL206: serviceAccountName -> ServiceAccount (`default` always exists)."""
     return _simple(ctx, obj, "serviceAccount", "", "ServiceAccount", ("default",))
 
 
@@ -620,7 +631,7 @@ def _statefulset_claim(g: Graph, namespace: str, name: Any) -> bool:
     return False
 
 
-def priority_class_reference(obj: Any, ctx: Any) -> Iterator[Violation]:
+def priority_class_reference(obj: Any, ctx: Any) -> List[Violation]:
     """KL208: priorityClassName -> PriorityClass (the two built-in classes aside)."""
     return _simple(ctx, obj, "priorityClass", "scheduling.k8s.io", "PriorityClass",
                    BUILTIN_PRIORITY_CLASSES)
@@ -1039,11 +1050,12 @@ duplicate_node_port.candidates = _port_sharers  # type: ignore[attr-defined]
 _OVERLAP_KINDS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "ReplicationController")
 
 
-def overlapping_selectors(obj: Any, ctx: Any) -> Iterator[Violation]:
+def overlapping_selectors(obj: Any, ctx: Any) -> List[Violation]:
     """KL219: a workload whose selector also matches another workload's pods."""
+    out: List[Violation] = []
     selector = get(obj.data, ("spec", "selector"))
     if not isinstance(selector, dict) or not selector:
-        return
+        return out
     g = graphmod.of(ctx)
     rc = obj.kind == "ReplicationController"
     if rc:
@@ -1051,7 +1063,7 @@ def overlapping_selectors(obj: Any, ctx: Any) -> Iterator[Violation]:
     elif selector.get("matchLabels") or selector.get("matchExpressions"):
         pods = g.select(obj.namespace, selector)
     else:
-        return
+        return out
     me = across = None
     for p in pods:
         o = p.obj
@@ -1068,12 +1080,13 @@ def overlapping_selectors(obj: Any, ctx: Any) -> Iterator[Violation]:
         mutual = isinstance(theirs, dict) and _selects(theirs, o.kind, obj)
         if mutual and (o.path, o.doc, o.item or 0) > (obj.path, obj.doc, obj.item or 0):
             continue
-        yield Violation(f"spec.selector {_describe(selector, rc)} also matches the pods of {o.kind} "
-                        f"{o.name}: what selects by either selector (an autoscaler's metrics, a disruption "
-                        "budget, `kubectl -l`) counts both workloads' pods", ("spec", "selector"), at="key",
-                        related=((o, p.pointer, f"pod labels of {o.kind} {o.name}"),),
-                        hint="give each workload a label of its own and select on it")
-        return
+        out.append(Violation(f"spec.selector {_describe(selector, rc)} also matches the pods of {o.kind} "
+                             f"{o.name}: what selects by either selector (an autoscaler's metrics, a disruption "
+                             "budget, `kubectl -l`) counts both workloads' pods", ("spec", "selector"), at="key",
+                             related=((o, p.pointer, f"pod labels of {o.kind} {o.name}"),),
+                             hint="give each workload a label of its own and select on it"))
+        return out
+    return out
 
 
 def _selects(selector: dict, kind: str, obj: Any) -> bool:

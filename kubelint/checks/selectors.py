@@ -3,7 +3,7 @@ match their own template."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Iterator, List
 
 from .. import graph
 from ..model import Fix, Violation
@@ -16,27 +16,28 @@ from .labels import format_map, selector_mismatches
 _CLUSTER_DNS = {"k8s-app": "kube-dns"}
 
 
-def service_selects_nothing(obj: Any, ctx: Any) -> Iterator[Violation]:
+def service_selects_nothing(obj: Any, ctx: Any) -> List[Violation]:
     """KL201: a Service whose selector matches no Pod or pod template in its namespace.
     Pods come from the run's graph: Pods, workload templates and the custom resources of
     its pod-label table; labels that controllers add to pods (pod-template-hash,
     statefulset.kubernetes.io/pod-name...) match any value."""
+    out: List[Violation] = []
     spec = obj.data.get("spec")
     if not isinstance(spec, dict) or spec.get("type") == "ExternalName":
-        return
+        return out
     selector = spec.get("selector")
     if not isinstance(selector, dict) or not selector:
-        return  # no selector: endpoints are managed by hand
+        return out  # no selector: endpoints are managed by hand
     if obj.namespace == "kube-system" and selector == _CLUSTER_DNS:
-        return  # the cluster's own DNS pods (NodeLocal DNSCache's kube-dns-upstream selects them)
+        return out  # the cluster's own DNS pods (NodeLocal DNSCache's kube-dns-upstream selects them)
     g = graph.of(ctx)
     if g.select_map(obj.namespace, selector) or not g.complete(obj, selector.values()):
-        return  # (incomplete: a document beside it could not be read, and may hold the pods)
+        return out  # (incomplete: a document beside it could not be read, and may hold the pods)
     if not g.has_pods(obj.namespace, obj) and not ctx.options.get("report-when-no-pods", False):
-        return  # nothing in the input (in its unit: graph.py) could match: the pods live elsewhere
+        return out  # nothing in the input (in its unit: graph.py) could match: the pods live elsewhere
     found = g.closest(obj.namespace, selector, obj)
     if g.operator_may_run(obj, selector, found):
-        return
+        return out
     wanted = format_map(selector)
     message = (f"Service selector {wanted} matches no Pod or pod template in namespace "
                f"`{obj.namespace}` of the input")
@@ -46,8 +47,9 @@ def service_selects_nothing(obj: Any, ctx: Any) -> Iterator[Violation]:
         where = "template labels" if best.obj.kind != "Pod" else "labels"
         message += f"; closest: {best.describe} ({where}: {format_map(best.labels)}; {', '.join(misses)})"
         related = ((best.obj, best.pointer, f"closest candidate: {best.describe}"),)
-    yield Violation(message, ("spec", "selector"), at="key", related=related,
-                    hint="make the selector and the pod labels agree")
+    out.append(Violation(message, ("spec", "selector"), at="key", related=related,
+                         hint="make the selector and the pod labels agree"))
+    return out
 
 
 def selector_matches_template(obj: Any, ctx: Any) -> Iterator[Violation]:
