@@ -12,6 +12,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 
 from . import identify as identity
 from . import k8s_schema
+from . import loader as _loader
 from .discover import (CONTROLLER_OUTPUT, FUNCTION_ANNOTATIONS, GO_TEMPLATE,  # noqa: F401 (re-exported)
                        JINJA_STATEMENT, MANIFEST_SUFFIXES, NOT_A_MANIFEST,
                        STDIN, TEMPLATE, TEMPLATE_NAME, TOOL_CONFIG, TOOL_CONFIG_GROUPS, WALK_SKIPS,
@@ -99,7 +100,9 @@ class K8sObject(NamedTuple):
     # unknown API), whose `Service` is not the built-in Service
     builtin: bool = True
     # the whole data, pickled (packing.py), when `data` is the projection the cross stage keeps
-    # (graph.slim): unpickled only while a rule checks this object itself
+    # (graph.slim): unpickled only while a rule checks this object itself; empty (b"") when
+    # its own cross rules read no more than the projection: read back from its file if another
+    # object's rule asks (graph.full_data, reload.py)
     full: Optional[bytes] = None
     # with `full`, for a Pod, PodTemplate or workload: the references of its pod spec
     # (checks.references._find_pod_refs, worked out on the whole data): the rules that read
@@ -175,6 +178,9 @@ class FileOutcome(NamedTuple):
     # {(document index, item): {(pointer, at): Span}}: positions the per-file stage placed in
     # the documents of objects the cross-object stage gets (Linter.place)
     spans: Optional[Dict[Tuple[int, Optional[int]], Dict[Any, Span]]] = None
+    # the file's mtime_ns when it was read, when some of its objects were projected without
+    # their whole data packed (`full` empty): read back from the file if asked (reload.py)
+    stamp: Optional[int] = None
 
 
 # --- discovery: kubelint/discover.py ------------------------------------------------------
@@ -408,6 +414,16 @@ class Linter:
         self._embeds_pods = embeds_pods
         self.slim = self.late_kinds is not None and not settings.pod_label_paths and \
             all(r.code in SLIM_RULES for r in self.cross_rules)
+        # (kind, group) -> whether the whole data of its projected objects is packed
+        # (_packs_whole); else read back from the file when asked (reload.py)
+        self._packs: Dict[Tuple[str, str], int] = {}
+        self._reloading = False  # whether the file being linted can be read back (lint_loaded)
+        self._reloaded = False  # whether an object of it was projected without `full`
+        self._settled = 0  # reload.settled() of the run: files older may be read back
+        if self.slim:
+            from .reload import settled
+
+            self._settled = settled()
         self.crds = _load_crds(settings)
         self.policies = _load_policies(self, settings)
         self._schema_files: Dict[Tuple[str, str], Any] = {}
@@ -565,7 +581,8 @@ class Linter:
 
     # the per-file pipeline -----------------------------------------------------------------
 
-    def lint(self, source: Source) -> FileOutcome:
+    def lint(self, source: Source, stamp: Optional[int] = None) -> FileOutcome:
+        """`stamp`: the file's mtime_ns before its bytes (`source.raw`) were read."""
         # Keep the loading pass's node trees for positions when more than a tenth of the
         # documents so far got findings (the whole rule set finds something in almost every
         # workload), not in a run with few: keeping a tree costs about a tenth to a third of
@@ -575,12 +592,28 @@ class Linter:
         skip = _not_a_manifest(loaded, self.version) if source.walked else None
         if skip:
             return FileOutcome(FileReport(source.path, skipped=skip), [], [], [], Directives(), [])
-        return self.lint_loaded(source.path, loaded, release=True)
+        if source.real is None:  # stdin, a rendering: nothing to read back
+            stamp = None
+        elif source.raw is None and self.slim:
+            read = _loader.LAST_READ  # (load_source read it just now)
+            stamp = read[1] if read[0] == source.real else None
+        return self.lint_loaded(source.path, loaded, release=True, stamp=stamp)
 
-    def lint_loaded(self, path: str, loaded: Loaded, release: bool = False) -> FileOutcome:
+    def lint_loaded(self, path: str, loaded: Loaded, release: bool = False,
+                    stamp: Optional[int] = None) -> FileOutcome:
         """`release`: nothing reads `loaded` afterwards, so the data of a document whose
         object the cross-object stage keeps as a projection goes as soon as it is linted
-        (a large file's documents do not all stay until its end)."""
+        (a large file's documents do not all stay until its end). `stamp`: the mtime_ns of
+        the file at `path` before it was read, if the cross-object stage may read its
+        documents back from it (reload.py)."""
+        # read back only what the fast pass loaded from a settled file whose text it can
+        # slice by line (reload.py); else every projected object keeps its data packed
+        simple = None
+        self._reloaded = False
+        self._reloading = False
+        if stamp is not None and stamp < self._settled and self.slim and \
+                loaded.lines is not None and loaded.text is not None:
+            simple = self._reloading = simple_text(loaded.text, loaded.lines)
         report = FileReport(path, skipped=loaded.skipped)
         findings: List[Finding] = []
         for p in loaded.problems:
@@ -639,25 +672,37 @@ class Linter:
                 doc._pnode = None
         directives = parse_directives(loaded.text)
         kept, suppressed = self.suppress(findings, path, directives, ignores)
+        self._reloading = False
         return FileOutcome(report, kept, suppressed, objects, directives, deferred,
-                           _packed_lines(loaded.lines, loaded.text) if objects or deferred
+                           _packed_lines(loaded.lines, loaded.text, simple) if objects or deferred
                            else None,
-                           spans or None)
+                           spans or None, stamp if self._reloaded else None)
 
     def _kept(self, obj: K8sObject) -> K8sObject:
         """`obj` as the cross-object stage keeps it: its projection and pickled data when
-        the run's cross rules allow (graph.slim), else whole."""
+        the run's cross rules allow (graph.slim), else whole. The data is not packed (`full`
+        empty) when the object's own cross rules read no more than the projection (and its
+        pod refs) and its file can be read back (lint_loaded): other objects' rules that
+        read more of it read it from the file (graph.full_data, reload.py)."""
         if not self.slim or not obj.builtin:
             return obj
         path, index, item, whole, namespace, ignore, builtin = obj[:7]
-        data = self._project(obj.kind, whole, self._shared)
+        kind = obj.kind
+        data = self._project(kind, whole, self._shared)
         if data is None:
             return obj
-        full = self._pack(whole)
-        if full is None:
-            return obj
+        reads = 2
+        if self._reloading and item is None:
+            reads = self._packs.get((kind, obj.group))
+            if reads is None:
+                reads = self._packs_whole(obj)
+        full = b""
+        if reads == 2:
+            full = self._pack(whole)
+            if full is None:
+                return obj
         refs = None
-        if obj.kind in self._pod_kinds:
+        if kind in self._pod_kinds:
             if self._pod_refs is None:
                 from .checks.references import _find_pod_refs
 
@@ -673,9 +718,31 @@ class Linter:
                 refs = tuple([(what, ptrs.setdefault(ptr, ptr), ref) for what, ptr, ref in refs])
             elif refs is not None:
                 refs = ()
+        if not full:
+            if reads == 1 and refs is None:  # its rules need the whole data after all
+                full = self._pack(whole)
+                if full is None:
+                    return obj
+            else:
+                self._reloaded = True
         # obj._replace(data=..., full=..., refs=...), without namedtuple's generic _replace
         return _new_object(K8sObject, (path, index, item, data, namespace, ignore, builtin, full,
                                        refs))
+
+    def _packs_whole(self, obj: K8sObject) -> int:
+        """What the cross rules of the run that check objects of obj's kind read of them
+        (the cross stage's plan: 0 the projection, 1 with the pod refs, 2 more: `full` packed);
+        2 for RBAC kinds, which Graph.makes_pods reads whole all at once."""
+        from .graph import PROJECTION_ENOUGH, REFS_ENOUGH
+
+        kind = obj.kind
+        if kind in _READ_ALL_AT_ONCE:
+            reads = 2
+        else:
+            codes = {r.code for r in self.cross_rules if self.applies(r, obj)} - PROJECTION_ENOUGH
+            reads = 0 if not codes else 1 if codes <= REFS_ENOUGH else 2
+        self._packs[(kind, obj.group)] = reads
+        return reads
 
     def _object(self, doc: Document) -> Optional[K8sObject]:
         if not isinstance(doc.data, dict):
@@ -945,17 +1012,22 @@ class Linter:
         return kept, suppressed
 
 
-def _packed_lines(lines: Optional[List[Tuple[int, int, int]]], text: Optional[str] = None
-                  ) -> Optional["array[int]"]:
+# Kinds whose whole data a reader of other objects reads for every object of the kind at once
+# (Graph._maker_namespaces): packed, not read back one by one from their files.
+_READ_ALL_AT_ONCE = frozenset({"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"})
+
+
+def _packed_lines(lines: Optional[List[Tuple[int, int, int]]], text: Optional[str] = None,
+                  simple: Optional[bool] = None) -> Optional["array[int]"]:
     """Loaded.lines as an outcome keeps them until the cross-object stage: the numbers in an
     array, not a tuple and three ints a document (at 50,000 documents ~1.3 instead of ~6 MB in
     the process that holds every outcome; less to send back from workers too); then the
     length of `text` when the stage may read a document's bytes alone (loader.simple_text,
-    alone_in_file)."""
+    alone_in_file). `simple`: simple_text(text, lines) when known."""
     if lines is None:
         return None
     packed = array("q", chain.from_iterable(lines))
-    if text is not None and simple_text(text, lines):
+    if text is not None and (simple if simple is not None else simple_text(text, lines)):
         packed.append(len(text))
     return packed
 
@@ -1295,12 +1367,13 @@ def _flush_results() -> None:
 
 
 def _lint_task(linters: List[Linter], item: Tuple[int, Any]) -> FileOutcome:
-    """item: (index of the file's Linter, Source or (Source with its bytes, key, ResultCache))."""
+    """item: (index of the file's Linter, Source or (Source with its bytes, key, ResultCache,
+    the file's mtime_ns before they were read))."""
     which, task = item
     if isinstance(task, Source):
         return linters[which].lint(task)
-    source, key, cache = task
-    outcome = linters[which].lint(source)
+    source, key, cache, stamp = task
+    outcome = linters[which].lint(source, stamp)
     cache.put(key, _cached(outcome))
     return outcome
 
@@ -1416,10 +1489,12 @@ def _lint_all(linter: Linter, sources: List[Source],
             todo.append(i)  # stdin is not cached
             tasks.append((which, source))
             continue
+        stamp = None
         if source.real is None:  # a rendering (its own unit): cached by its output's bytes
             raw, problem = source.raw, None
         else:
             raw, problem = read_bytes(source.real, linters[which].settings.max_file_size)
+            stamp = _loader.LAST_READ[1]
         if problem is not None:
             keys.append(None)
             todo.append(i)  # reported by the normal path
@@ -1428,10 +1503,16 @@ def _lint_all(linter: Linter, sources: List[Source],
         cache = caches[which]
         key = cache.key(source.path, source.walked, raw)
         keys.append(key)
-        outcomes[i] = cache.get(key)
+        outcomes[i] = hit = cache.get(key)
+        if hit is not None and hit.stamp is not None:
+            # objects of it are read back from the file (reload.py): as it is now
+            if stamp is not None and stamp < linters[which]._settled and linters[which].slim:
+                outcomes[i] = hit._replace(stamp=stamp)
+            else:  # (modified just now, or not projected this time: linted again)
+                outcomes[i] = None
         if outcomes[i] is None:
             todo.append(i)
-            tasks.append((which, (source._replace(raw=raw), key, cache)))
+            tasks.append((which, (source._replace(raw=raw), key, cache, stamp)))
     if progress is not None and len(todo) < len(sources):
         progress(len(sources) - len(todo), len(sources))
     done = len(sources) - len(todo)
@@ -1464,7 +1545,7 @@ def _lint_files(linters: List[Linter], tasks: List[Tuple[int, Any]],
             if isinstance(s, Source):
                 outcomes.append(linters[which].lint(s))
             else:
-                outcomes.append(linters[which].lint(s[0]))
+                outcomes.append(linters[which].lint(s[0], s[3]))
                 s[2].put(s[1], _cached(outcomes[-1]))
             if progress is not None:
                 progress(len(outcomes), len(tasks))
@@ -1765,6 +1846,17 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
     linter._ptrs.clear()
     by_path = {s.path: s for s in sources}
     outcome_by_path = {o.report.path: o for o in outcomes}
+    # the files whose projected objects' whole data is read back from them (reload.py)
+    files = {}
+    for o in outcomes:
+        if o.stamp is not None:
+            source = by_path.get(o.report.path)
+            if source is not None and source.real is not None and o.lines is not None:
+                files[o.report.path] = (source.real, o.lines, o.stamp)
+    if files or "kubelint.reload" in sys.modules:
+        from . import reload
+
+        reload.begin(files)
     # the files loaded again, the most recently used last; findings are positioned file by
     # file, so a few files are enough (all of them stayed in memory: +270 MB at 50,000 docs)
     cache: Dict[str, Dict[Tuple[int, Optional[int]], Document]] = {}
@@ -1880,8 +1972,7 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
     # kind, group and builtin decide whether a rule applies: each rule's verdict is worked
     # out once per distinct triple, not once per object
     verdicts: Dict[Tuple[str, str, bool], List[int]] = {}
-    from .graph import PROJECTION_ENOUGH, REFS_ENOUGH
-    from .packing import loads as unpack
+    from .graph import PROJECTION_ENOUGH, REFS_ENOUGH, full_data
 
     def rules_of(obj: K8sObject) -> List[int]:
         key = (obj.kind, obj.group, obj.builtin)
@@ -1979,8 +2070,11 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
             # the projection, or than that and the pod refs made in the per-file stage)
             target = obj
             if whole and obj.full is not None and (whole == 2 or obj[8] is None):
+                whole_data = full_data(obj)
+                if whole_data is None:
+                    continue  # not packed, and its file changed during the run: no claim
                 # obj._replace(data=..., full=None, refs=None)
-                target = _new_object(K8sObject, obj[:3] + (unpack(obj.full),) + obj[4:7]
+                target = _new_object(K8sObject, obj[:3] + (whole_data,) + obj[4:7]
                                      + (None, None))
             for i in steps:
                 if i.__class__ is tuple:  # rules that share one walk: called once

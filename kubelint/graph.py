@@ -617,12 +617,16 @@ class Graph:
         for kind in ("Role", "ClusterRole"):
             for obj in self.objects_of(rbac, kind):
                 data = full_data(obj)
+                if data is None:
+                    return _EVERY  # its file changed during the run: claim nothing
                 if isinstance(data, dict) and _makes_pods(data.get("rules")):
                     roles.add((kind, obj.namespace if kind == "Role" else "", obj.name))
         accounts = set()  # (namespace, name) of the ServiceAccounts bound to such a role
         for kind in ("RoleBinding", "ClusterRoleBinding"):
             for obj in self.objects_of(rbac, kind):
                 data = full_data(obj)
+                if data is None:
+                    return _EVERY
                 ref = data.get("roleRef") if isinstance(data, dict) else None
                 # (a field of another type is the schema's finding: a template's `{x}` is a map)
                 if not isinstance(ref, dict) or not isinstance(ref.get("kind"), str) or \
@@ -641,8 +645,13 @@ class Graph:
         for pod in self.pods:
             ns = pod.obj.namespace
             if ns in wanted and ns not in out:
-                paths = _TEMPLATES.get(pod.obj.kind)
-                spec = _get(full_data(pod.obj), paths[2] if paths else ("spec",))
+                if getattr(pod.obj, "full", None) is not None:
+                    # a projected workload's pod spec keeps its accounts (SHAPES): its whole
+                    # data is not read for them
+                    spec = pod.spec
+                else:
+                    paths = _TEMPLATES.get(pod.obj.kind)
+                    spec = _get(pod.obj.data, paths[2] if paths else ("spec",))
                 if isinstance(spec, dict):
                     account = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
                     if isinstance(account, str) and (ns, account) in accounts:
@@ -847,11 +856,19 @@ class LabelIndex:
         self.by_ns: Dict[str, List[Any]] = {}
         self._by_label: Dict[Tuple[str, str, Any], List[Any]] = {}
         self._labels: Dict[int, Dict[str, Any]] = {}
+        # namespace -> objects whose labels cannot be read (their file changed during the
+        # run): any selector may match them
+        self._unknown: Dict[str, List[Any]] = {}
         for obj in objects:
-            labels = _get(full_data(obj), ("metadata", "labels"))
+            data = obj.data if getattr(obj, "full", None) is None or \
+                _keeps_labels(obj.data.get("kind")) else full_data(obj)
+            self.by_ns.setdefault(obj.namespace, []).append(obj)
+            if data is None:
+                self._unknown.setdefault(obj.namespace, []).append(obj)
+                continue
+            labels = _get(data, ("metadata", "labels"))
             labels = labels if isinstance(labels, dict) else {}
             self._labels[id(obj)] = labels
-            self.by_ns.setdefault(obj.namespace, []).append(obj)
             for k, v in labels.items():
                 try:
                     self._by_label.setdefault((obj.namespace, k, v), []).append(obj)
@@ -883,9 +900,17 @@ class LabelIndex:
             if all(k in labels and labels[k] == v for k, v in ml.items()) and \
                     all(expression_matches(e, labels) for e in exprs):
                 out.append(obj)
-        return out
+        return out + self._unknown.get(namespace, [])
 
 
+class _Every(frozenset):
+    """Every namespace (makes_pods when RBAC data cannot be read: nothing is claimed)."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+_EVERY = _Every()
 _NO_MAP: Tuple[Any, Any, List[Any]] = (None, None, [])  # Graph.select_map has no last answer
 _new_pods = tuple.__new__  # PodSource(...) without its generated __new__: one per workload
 _ANY = object()  # posting-list marker: the controller sets this label to some value
@@ -967,8 +992,10 @@ def of(ctx: Any) -> Graph:
 
 _ALL = True
 _CONTAINER = {"name": _ALL, "ports": _ALL}
+# (the accounts: Graph._maker_namespaces)
 _POD_SPEC = {"hostNetwork": _ALL, "containers": [_CONTAINER], "initContainers": [_CONTAINER],
-             "ephemeralContainers": [_CONTAINER]}
+             "ephemeralContainers": [_CONTAINER], "serviceAccountName": _ALL,
+             "serviceAccount": _ALL}
 _TEMPLATE = {"metadata": {"labels": _ALL}, "spec": _POD_SPEC}
 _WORKLOAD = {"spec": {"replicas": _ALL, "selector": _ALL, "template": _TEMPLATE}}
 # kind -> what the graph and other objects' checks read of it often (besides apiVersion,
@@ -988,7 +1015,9 @@ SHAPES: Dict[str, Dict[str, Any]] = {
     "NetworkPolicy": {"spec": {"podSelector": _ALL}},
     # what the Service rules read of the Service they check (PROJECTION_ENOUGH), KL218 of
     # every Service, KL215 of a StatefulSet's Service (headless: clusterIP None)
-    "Service": {"spec": {"type": _ALL, "selector": _ALL, "ports": _ALL, "clusterIP": _ALL}},
+    # (and its labels: what a ServiceMonitor selects, LabelIndex)
+    "Service": {"metadata": {"labels": _ALL},
+                "spec": {"type": _ALL, "selector": _ALL, "ports": _ALL, "clusterIP": _ALL}},
     # identity only: what is read of them goes through whole()/full_data()
     **{k: {} for k in ("ConfigMap", "Secret", "Ingress", "ServiceAccount", "Role",
                        "ClusterRole", "RoleBinding", "ClusterRoleBinding", "PersistentVolumeClaim",
@@ -1023,6 +1052,12 @@ def _merge(a: Dict[str, Any], b: Dict[str, Any]) -> Dict[str, Any]:
 
 
 _FULL_SHAPES = {kind: _merge(_IDENTITY, shape) for kind, shape in SHAPES.items()}
+
+
+def _keeps_labels(kind: Any) -> bool:
+    """Whether the projection of that kind keeps metadata.labels (LabelIndex reads them)."""
+    shape = _FULL_SHAPES.get(kind) if isinstance(kind, str) else None
+    return shape is not None and shape["metadata"].get("labels") is _ALL
 
 
 _SCALARS = (str, int, float, bool, type(None))
@@ -1123,19 +1158,30 @@ def slim(kind: str, data: dict, table: Optional[Dict[Any, Any]] = None) -> Optio
 
 
 def whole(obj: Any) -> Any:
-    """`obj` with its whole data (itself when it was kept whole)."""
+    """`obj` with its whole data (itself when it was kept whole); None when that data cannot
+    be known (full_data)."""
     full = getattr(obj, "full", None)
-    return obj if full is None else obj._replace(data=full_data(obj), full=None)
+    if full is None:
+        return obj
+    data = full_data(obj)
+    return None if data is None else obj._replace(data=data, full=None)
 
 
 def full_data(obj: Any) -> Any:
-    """The whole data of a kept object (unpickled when it was projected)."""
+    """The whole data of a kept object: unpickled when it was projected with its data packed,
+    read back from its file when it was projected without (`full` empty: reload.py). None
+    when it cannot be read back as it was (the file changed during the run): every reader
+    then claims nothing that rests on it. The one way to another object's whole data."""
     full = getattr(obj, "full", None)
     if full is None:
         return obj.data
-    from .packing import loads
+    if full:
+        from .packing import loads
 
-    return loads(full)
+        return loads(full)
+    from .reload import data_of
+
+    return data_of(obj)
 
 
 # What lets a controller make pods: create on pods, or on the workloads that make them.

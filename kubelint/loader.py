@@ -750,14 +750,22 @@ def read(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE) -> Tuple[Optional[str
     return decode(raw)
 
 
+# (path, mtime_ns) of the file read_bytes() read last, as stat gave them before reading: the
+# cross-object stage reads a document back only from a file still as it was (reload.py)
+LAST_READ: Tuple[Optional[str], Optional[int]] = (None, None)
+
+
 def read_bytes(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE
                ) -> Tuple[bytes, Optional[Problem]]:
     """A regular file's bytes, up to `max_size`; anything else is a problem."""
+    global LAST_READ
     try:
         st = os.stat(path)
         mode = st.st_mode
     except OSError as e:
         return b"", Problem("KL002", f"cannot read file: {e.strerror or e}", _point(1, 1))
+    # (taken before the bytes: a later write changes it)
+    LAST_READ = (path, getattr(st, "st_mtime_ns", None))
     if stat.S_ISDIR(mode):
         return b"", Problem("KL002", "is a directory, not a file", _point(1, 1))
     if not stat.S_ISREG(mode):

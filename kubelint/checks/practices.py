@@ -1031,7 +1031,7 @@ def deployment_strategy(obj: Any, ctx: Any) -> Sequence[Violation]:
         return ()
     labels = _template_labels(obj)
     for svc in _in_namespace(ctx, "", "Service", obj.namespace):
-        sel = get(_GRAPH.full_data(svc), ("spec", "selector"))
+        sel = get(svc.data, ("spec", "selector"))  # (a projection keeps it: graph.SHAPES)
         if isinstance(sel, dict) and sel and all(labels.get(k) == v for k, v in sel.items()):
             return [Violation(f"spec.strategy.type: Recreate stops every pod before starting new ones: "
                               f"Service {svc.name} has no endpoints during each rollout",

@@ -408,7 +408,10 @@ def _listens_on(pods: List[PodSource], port: int) -> bool:
     the whole data of a projected workload is unpickled here."""
     number = re.compile(rf"(?:^|[:=\s]){port}(?:$|[\s,/])")
     for pod in pods:
-        spec = get(graphmod.full_data(pod.obj), pod.spec_pointer)
+        data = graphmod.full_data(pod.obj)
+        if data is None:
+            return True  # its file changed during the run: it may
+        spec = get(data, pod.spec_pointer)
         if not isinstance(spec, dict):
             continue
         for _, c in containers(spec, pod.spec_pointer):
@@ -569,6 +572,8 @@ def config_references(obj: Any, ctx: Any) -> List[Violation]:
         fields = ("data", "binaryData") if kind == "ConfigMap" else ("data", "stringData")
         own = [c for c in found if c.path == obj.path]
         candidates = [graphmod.whole(c) for c in (own[:1] or found)]
+        if None in candidates:
+            continue  # a file changed during the run: its keys are not known
         keysets = [_keys(c, fields) for c in candidates]
         if any(k is None for k in keysets):
             continue
@@ -671,7 +676,7 @@ def hpa_resource_requests(obj: Any, ctx: Any) -> Iterator[Violation]:
     if not found:
         return
     target = graphmod.whole(found[0])
-    ps = pod_spec(target)
+    ps = pod_spec(target) if target is not None else None
     if ps is None:
         return
     metrics: List[Tuple[Pointer, str, Optional[str]]] = []
@@ -982,8 +987,12 @@ def duplicate_object(obj: Any, ctx: Any) -> Iterator[Violation]:
     first = same[0]
     if first is obj or (first.path, first.doc, first.item) == (obj.path, obj.doc, obj.item):
         return  # (the graph holds the projection of the object the engine checks: graph.slim)
-    if "kubelint:stub" not in obj.data and graphmod.full_data(first) == graphmod.full_data(obj):
-        return  # the same object twice (alternative bundles side by side): nothing is lost
+    if "kubelint:stub" not in obj.data:
+        mine, theirs = graphmod.full_data(obj), graphmod.full_data(first)
+        if mine is None or theirs is None or mine == theirs:
+            # the same object twice (alternative bundles side by side): nothing is lost; or
+            # one that cannot be read back (its file changed during the run): nothing claimed
+            return
     where = "" if obj.kind in graphmod.CLUSTER_SCOPED else f" in namespace `{obj.namespace}`"
     at = f"{first.path}" if first.path != obj.path else _same_place(obj.path)
     yield Violation(f"{obj.kind} {obj.name}{where} is already defined ({at}): kubectl apply "

@@ -1,0 +1,148 @@
+"""The whole data of a projected object read back from its file, on demand.
+
+The cross-object stage keeps most objects as projections (graph.slim). Their whole data is
+packed with them (K8sObject.full) only for the kinds whose own cross rules read more than the
+projection (Linter._kept); any other object's whole data is read only if something asks
+(graph.full_data: a duplicate compared with its twin, a pod's command line before a finding,
+a Service's labels for a ServiceMonitor): its document alone, read from its file at the
+offsets the fast pass marked (loader.alone_in_file reads positions the same way) and built by
+the fast pass again. At 50,000 documents ~9 in 10 packed objects were never read: packing them
+was ~200 ms of CPU, 17 MB of pickles and ~8 MB of each worker's stream.
+
+That is only done when it gives the very data the per-file stage had, else `full` is packed
+as before (Linter._kept): a file on disk read whole by the fast pass, no List item, its text
+sliceable by line (loader.simple_text), not modified in the seconds before the run started
+(a write in the same clock tick as the read would keep its mtime: settled()). When read back,
+the file must still be a regular file of the size and mtime it had when read, the document's
+bytes must load alone, and their projection must be the object's: else None -- the file
+changed during the run, and readers claim nothing from data they cannot see (graph.py).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+from typing import Any, Dict, Optional, Tuple
+
+# A file modified less than this before the run started is not read back (its outcome keeps
+# `full`): filesystems keep mtimes at a clock tick (1-10 ms; 2 s on FAT), so a write right
+# after the read could leave the mtime as it was.
+SETTLED_NS = 2_000_000_000
+
+# reported path -> (path to read, the outcome's packed lines (engine._packed_lines: document
+# index, root line, offset of that line, ..., the text's length), mtime_ns when it was read)
+_files: Dict[str, Tuple[str, Any, int]] = {}
+# reported path -> {document index: offset of its entry in the packed lines}
+_starts: Dict[str, Dict[int, int]] = {}
+# (path, document index) -> the data read back (several rules may ask for one object)
+_memo: Dict[Tuple[str, int], Any] = {}
+_MEMO_MAX = 512
+
+
+def settled() -> int:
+    """mtime_ns below which a file read in this run may be read back (see SETTLED_NS)."""
+    return time.time_ns() - SETTLED_NS
+
+
+def begin(files: Dict[str, Tuple[str, Any, int]]) -> None:
+    """The files this run's cross-object stage may read documents back from (the engine,
+    before the stage): path as reported -> (path to read, packed lines, mtime_ns)."""
+    global _files
+    _files = files
+    _starts.clear()
+    _memo.clear()
+
+
+def data_of(obj: Any) -> Optional[Any]:
+    """The whole data of `obj` (a projected object whose `full` is empty) as its file holds
+    it, or None when that cannot be known for sure now."""
+    key = (obj.path, obj.doc)
+    found = _memo.get(key, _MISSING)
+    if found is not _MISSING:
+        return found
+    found = _read(obj)
+    if len(_memo) >= _MEMO_MAX:
+        _memo.clear()
+    _memo[key] = found
+    return found
+
+
+_MISSING = object()
+
+
+def _read(obj: Any) -> Optional[Any]:
+    entry = _files.get(obj.path)
+    if entry is None or obj.item is not None:
+        return None
+    real, lines, mtime = entry
+    count = len(lines) // 3
+    if len(lines) != 3 * count + 1:
+        return None
+    starts = _starts.get(obj.path)
+    if starts is None:
+        starts = _starts[obj.path] = {lines[3 * i]: 3 * i for i in range(count)}
+    at = starts.get(obj.doc)
+    if at is None:
+        return None
+    size = lines[-1]
+    start = lines[at + 2]
+    end = lines[at + 5] if at + 3 < 3 * count else size
+    if not 0 <= start <= end <= size:
+        return None
+    try:
+        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        before = os.fstat(fd)
+        if not _same(before, size, mtime):
+            return None
+        raw = os.pread(fd, end - start + 1, start - 1) if start else os.pread(fd, end, 0)
+        if not _same(os.fstat(fd), size, mtime):
+            return None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    if start:  # the line break before the document's root line (as alone_in_file checks)
+        if raw[:1] != b"\n":
+            return None
+        raw = raw[1:]
+    if len(raw) != end - start:
+        return None
+    try:
+        text = raw.decode("ascii")
+    except UnicodeDecodeError:
+        return None
+    from .fastload import load_documents
+    from .graph import slim
+    from .loader import gc_paused
+
+    with gc_paused():
+        try:
+            loaded = load_documents(text)
+        except Exception:  # the fast pass loaded it in the per-file stage: not expected
+            loaded = None
+    if not loaded or not isinstance(loaded[0][1], dict):
+        return None
+    data = loaded[0][1]
+    kind = obj.data.get("kind")
+    projected = slim(kind, data) if isinstance(kind, str) else None
+    if projected is None or not _equal(projected, obj.data):
+        return None
+    return data
+
+
+def _same(st: Any, size: int, mtime: int) -> bool:
+    return stat.S_ISREG(st.st_mode) and st.st_size == size and st.st_mtime_ns == mtime
+
+
+def _equal(a: Any, b: Any) -> bool:
+    """Equal projections; a NaN read twice is the same value here (== says it is not)."""
+    if a == b:
+        return True
+    from .packing import dumps
+
+    x, y = dumps(a), dumps(b)
+    return x is not None and x == y
