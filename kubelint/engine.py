@@ -1604,7 +1604,7 @@ def _outcome_sent(outcome: FileOutcome) -> Any:
             [tuple(o) for o in outcome[3]], None if directives is None else directives.items,
             [tuple(o) for o in outcome[5]],
             lines.tobytes() if lines is not None and lines.typecode == "q" else lines,
-            outcome[7])
+            outcome[7], outcome[8])
 
 
 def _outcome_received(sent: Any) -> FileOutcome:
@@ -1620,7 +1620,7 @@ def _outcome_received(sent: Any) -> FileOutcome:
     return _new_object(FileOutcome, (
         None if report is None else FileReport(*report), sent[1], sent[2],
         [_new_object(K8sObject, o) for o in sent[3]], directives,
-        [_new_object(K8sObject, o) for o in sent[5]], lines, sent[7]))
+        [_new_object(K8sObject, o) for o in sent[5]], lines, sent[7], sent[8]))
 
 
 # The files this process lints before it forks (_warm_up): looked for among the first

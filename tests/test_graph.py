@@ -1082,7 +1082,9 @@ spec: {minAvailable: 2, selector: {matchLabels: {app: big}}}
             # the reference rules alone: workloads are projected without their data packed,
             # and read back for an HPA's target (KL210), a port named in a command line
             # (KL203), a duplicate compared with its twin (KL217)
-            ({"select": ["KL20", "KL21"]}, 12, {"ConfigMap", "Deployment", "Secret"})):
+            ({"select": ["KL20", "KL21"]}, 12, {"ConfigMap", "Deployment", "Secret"}),
+            # (read back in both processes: a worker's outcomes carry their files' mtimes)
+            ({"select": ["KL20", "KL21"], "jobs": 2}, 12, None)):
         whole, slim = both(**settings)
         cross = [f for f in whole.findings if f.code.startswith(("KL2", "KL33", "KL4"))]
         assert len(cross) > 80 and len({f.code for f in cross}) >= codes
