@@ -2227,21 +2227,31 @@ def _place(linter: Linter, found: Dict[str, List[Tuple[str, K8sObject, List[Viol
             if node is not None:
                 spans[key] = locate(node, pointer, "key")
         last = doc = None
+        # (rule code, violations) of the last pending object's rules, placed together (one
+        # findings_of_rules for an object's rules rather than a call per rule)
+        rules: List[Tuple[str, List[Violation]]] = []
         for code, obj, violations in found.get(path, ()):
             if obj is not last:  # (an object's rules are next to each other)
+                if rules:
+                    linter.findings_of_rules(rules, doc, last, pending[-1][1])
+                    rules = []
                 last, doc = obj, document(obj)
             if doc is None:
                 continue
             if wanted and id(violations) in relating:
+                if rules:
+                    linter.findings_of_rules(rules, doc, obj, pending[-1][1])
+                    rules = []
                 pending.append((obj, None, [(v, linter.from_violation(code, v, doc, obj))
                                             for v in violations]))
             elif pending and pending[-1][0] is obj and pending[-1][2] is None:
                 # the object's next rule: its findings go to add() (suppression) together
-                linter.findings_of(code, violations, doc, obj, pending[-1][1])
+                rules.append((code, violations))
             else:
-                placed: List[Finding] = []
-                linter.findings_of(code, violations, doc, obj, placed)
-                pending.append((obj, placed, None))
+                pending.append((obj, [], None))
+                rules.append((code, violations))
+        if rules:
+            linter.findings_of_rules(rules, doc, last, pending[-1][1])
         done(path)
     for obj, placed, pairs in pending:
         add(obj, placed if pairs is None else [_with_related(f, v, spans) for v, f in pairs])
