@@ -592,11 +592,15 @@ class Linter:
         skip = _not_a_manifest(loaded, self.version) if source.walked else None
         if skip:
             return FileOutcome(FileReport(source.path, skipped=skip), [], [], [], Directives(), [])
-        if source.real is None:  # stdin, a rendering: nothing to read back
+        if source.real is None or loaded.text is None:  # stdin, a rendering: nothing to read back
             stamp = None
-        elif source.raw is None and self.slim:
+        elif source.raw is None:
             read = _loader.LAST_READ  # (load_source read it just now)
-            stamp = read[1] if read[0] == source.real else None
+            # (a text as long as the file's bytes: no byte order mark, no other encoding)
+            stamp = read[1] if self.slim and read[0] == source.real and \
+                read[2] == len(loaded.text) else None
+        elif len(source.raw) != len(loaded.text):
+            stamp = None
         return self.lint_loaded(source.path, loaded, release=True, stamp=stamp)
 
     def lint_loaded(self, path: str, loaded: Loaded, release: bool = False,

@@ -750,9 +750,9 @@ def read(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE) -> Tuple[Optional[str
     return decode(raw)
 
 
-# (path, mtime_ns) of the file read_bytes() read last, as stat gave them before reading: the
+# (path, mtime_ns, size) of the file read_bytes() read last, as stat gave them before reading: the
 # cross-object stage reads a document back only from a file still as it was (reload.py)
-LAST_READ: Tuple[Optional[str], Optional[int]] = (None, None)
+LAST_READ: Tuple[Optional[str], Optional[int], int] = (None, None, -1)
 
 
 def read_bytes(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE
@@ -765,7 +765,7 @@ def read_bytes(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE
     except OSError as e:
         return b"", Problem("KL002", f"cannot read file: {e.strerror or e}", _point(1, 1))
     # (taken before the bytes: a later write changes it)
-    LAST_READ = (path, getattr(st, "st_mtime_ns", None))
+    LAST_READ = (path, getattr(st, "st_mtime_ns", None), st.st_size)
     if stat.S_ISDIR(mode):
         return b"", Problem("KL002", "is a directory, not a file", _point(1, 1))
     if not stat.S_ISREG(mode):

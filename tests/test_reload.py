@@ -170,3 +170,17 @@ def test_a_warm_run_reads_back_from_the_file_as_it_is_now(tmp_path, projected, m
     again = run([str(path)], Settings(select=SELECT, result_cache=True))
     assert projected["read"]
     assert _findings(again) == _findings(cold)
+
+
+def test_a_text_not_as_long_as_its_bytes_keeps_its_data(tmp_path, projected, monkeypatch):
+    """A byte order mark (or another encoding) makes the text shorter than the file: its
+    offsets are not the file's, and its objects keep their data packed."""
+    path = tmp_path / "bom.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + CHANGED.encode())
+    os.utime(path, OLD)
+    slim = run([str(path)], Settings(select=SELECT))
+    assert all(o.full for o in projected["objects"] if o.full is not None)
+    monkeypatch.setattr(engine, "WHOLE_MAX_BYTES", 1 << 30)
+    whole = run([str(path)], Settings(select=SELECT))
+    assert {"KL204", "KL217"} <= {f.code for f in whole.findings}
+    assert _findings(slim) == _findings(whole)
