@@ -801,19 +801,28 @@ class Linter:
                 deferred.append(obj)  # its CRD may be in another file of the input
             else:
                 out.extend(found)
+        # (rule code, violations) of the checks run so far, placed by one findings_of_rules
+        # (a call per object rather than per rule: the whole rule set's checks find
+        # something in most objects), in the checks' order
+        found_by: List[Tuple[str, Any]] = []
         for rule, fn, ctx in checks:
             if fn is None:  # a schema or CEL rule; or rules that share one walk
                 if ctx is None:
+                    if found_by:
+                        self.findings_of_rules(found_by, doc, obj, out)
+                        found_by = []
                     out.extend(self.run_rule(rule, doc, obj))
                 else:
-                    self.findings_of_rules(_walked(ctx, obj), doc, obj, out)
+                    found_by += _walked(ctx, obj)
                 continue
             try:  # call_check(), inline: this runs for every rule and object
                 found = list(fn(obj, ctx) or ())
             except Exception as e:
                 found = _internal_error(rule, e)
             if found:
-                self.findings_of(rule.code, found, doc, obj, out)
+                found_by.append((rule.code, found))
+        if found_by:
+            self.findings_of_rules(found_by, doc, obj, out)
         return out
 
     def _plan(self, obj: K8sObject, api_version: str, kind: str) -> Any:
