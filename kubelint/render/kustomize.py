@@ -143,7 +143,8 @@ class MakesTemplate(OverlayOnly):
 
 
 class NeedsBuild(OverlayOnly):
-    """The root names a file or folder a build step makes: missing, and git-ignored."""
+    """The root needs what a build step makes first: an input the checkout lacks and the
+    repository ignores, or a patch file left empty for the build to fill in."""
 
 
 def _build_output(found: List[Layer], root: str, message: str) -> Optional[str]:
