@@ -294,14 +294,26 @@ def alone_in_file(path: str, lines: Any, index: int) -> Any:
     the file whole (reading, decoding and scanning ~40 KB for one document of a 50-document
     file) was most of the cost of placing a finding in a file that has no finding of its own."""
     count = len(lines) // 3
-    if len(lines) != 3 * count + 1:
-        return None
-    size = lines[-1]
     at = 0
     while at < count and lines[3 * at] != index:
         at += 1
-    if at == count:
+    found = document_text(path, lines, at)
+    if found is None:
         return None
+    line, text = found
+    return _fast_node(lambda _: "\n" * line + text, index)
+
+
+def document_text(path: str, lines: Any, at: int, mtime: Optional[int] = None
+                  ) -> Optional[Tuple[int, str]]:
+    """(root line, text) of the document of entry `at` of `lines` (alone_in_file's), read
+    from the file at `path` without the rest of it; None when the file is no longer a regular
+    file of the text's length (and, given `mtime`, of that mtime_ns before and after the
+    read: reload.py), the byte before the document is no line break, or it is not ASCII."""
+    count = len(lines) // 3
+    if len(lines) != 3 * count + 1 or not 0 <= at < count:
+        return None
+    size = lines[-1]
     line, start = lines[3 * at + 1], lines[3 * at + 2]
     end = lines[3 * at + 5] if at + 1 < count else size
     first = start - 1 if start else 0
@@ -312,10 +324,11 @@ def alone_in_file(path: str, lines: Any, index: int) -> Any:
     except OSError:
         return None
     try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size != size:
-            return None  # changed since it was linted: read whole, as before
+        if not _unchanged(os.fstat(fd), size, mtime):
+            return None  # changed since it was linted
         raw = os.pread(fd, end - first, first)
+        if mtime is not None and not _unchanged(os.fstat(fd), size, mtime):
+            return None
     except OSError:
         return None
     finally:
@@ -323,10 +336,13 @@ def alone_in_file(path: str, lines: Any, index: int) -> Any:
     if len(raw) != end - first or start and raw[:1] != b"\n":
         return None
     try:
-        text = raw[1 if start else 0:].decode("ascii")
+        return line, raw[1 if start else 0:].decode("ascii")
     except UnicodeDecodeError:
         return None
-    return _fast_node(lambda _: "\n" * line + text, index)
+
+
+def _unchanged(st: Any, size: int, mtime: Optional[int]) -> bool:
+    return stat.S_ISREG(st.st_mode) and st.st_size == size and (mtime is None or st.st_mtime_ns == mtime)
 
 
 def simple_text(text: str, lines: List[Tuple[int, int, int]]) -> bool:

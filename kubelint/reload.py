@@ -5,8 +5,8 @@ packed with them (K8sObject.full) only for the kinds whose own cross rules read 
 projection (Linter._kept); any other object's whole data is read only if something asks
 (graph.full_data: a duplicate compared with its twin, a pod's command line before a finding,
 a Service's labels for a ServiceMonitor): its document alone, read from its file at the
-offsets the fast pass marked (loader.alone_in_file reads positions the same way) and built by
-the fast pass again. At 50,000 documents ~9 in 10 packed objects were never read: packing them
+offsets the fast pass marked (loader.document_text, which alone_in_file reads for
+positions) and built by the fast pass again. At 50,000 documents ~9 in 10 packed objects were never read: packing them
 was ~200 ms of CPU, 17 MB of pickles and ~8 MB of each worker's stream.
 
 That is only done when it gives the very data the per-file stage had, else `full` is packed
@@ -20,8 +20,6 @@ changed during the run, and readers claim nothing from data they cannot see (gra
 
 from __future__ import annotations
 
-import os
-import stat
 import time
 from typing import Any, Dict, Optional, Tuple
 
@@ -33,7 +31,7 @@ SETTLED_NS = 2_000_000_000
 # reported path -> (path to read, the outcome's packed lines (engine._packed_lines: document
 # index, root line, offset of that line, ..., the text's length), mtime_ns when it was read)
 _files: Dict[str, Tuple[str, Any, int]] = {}
-# reported path -> {document index: offset of its entry in the packed lines}
+# reported path -> {document index: its entry's number in the packed lines}
 _starts: Dict[str, Dict[int, int]] = {}
 # (path, document index) -> the data read back (several rules may ask for one object)
 _memo: Dict[Tuple[str, int], Any] = {}
@@ -76,48 +74,20 @@ def _read(obj: Any) -> Optional[Any]:
     if entry is None or obj.item is not None:
         return None
     real, lines, mtime = entry
-    count = len(lines) // 3
-    if len(lines) != 3 * count + 1:
-        return None
     starts = _starts.get(obj.path)
     if starts is None:
-        starts = _starts[obj.path] = {lines[3 * i]: 3 * i for i in range(count)}
+        starts = _starts[obj.path] = {lines[3 * i]: i for i in range(len(lines) // 3)}
     at = starts.get(obj.doc)
     if at is None:
         return None
-    size = lines[-1]
-    start = lines[at + 2]
-    end = lines[at + 5] if at + 3 < 3 * count else size
-    if not 0 <= start <= end <= size:
-        return None
-    try:
-        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
-        return None
-    try:
-        before = os.fstat(fd)
-        if not _same(before, size, mtime):
-            return None
-        raw = os.pread(fd, end - start + 1, start - 1) if start else os.pread(fd, end, 0)
-        if not _same(os.fstat(fd), size, mtime):
-            return None
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    if start:  # the line break before the document's root line (as alone_in_file checks)
-        if raw[:1] != b"\n":
-            return None
-        raw = raw[1:]
-    if len(raw) != end - start:
-        return None
-    try:
-        text = raw.decode("ascii")
-    except UnicodeDecodeError:
-        return None
     from .fastload import load_documents
     from .graph import slim
-    from .loader import gc_paused
+    from .loader import document_text, gc_paused
+
+    found = document_text(real, lines, at, mtime)
+    if found is None:
+        return None
+    text = found[1]
 
     with gc_paused():
         try:
@@ -132,10 +102,6 @@ def _read(obj: Any) -> Optional[Any]:
     if projected is None or not _equal(projected, obj.data):
         return None
     return data
-
-
-def _same(st: Any, size: int, mtime: int) -> bool:
-    return stat.S_ISREG(st.st_mode) and st.st_size == size and st.st_mtime_ns == mtime
 
 
 def _equal(a: Any, b: Any) -> bool:
