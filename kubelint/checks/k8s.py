@@ -177,8 +177,6 @@ def _remember_valid(fn: Callable[[str], List[str]]) -> Callable[[str], List[str]
         if errors and ("$" in value or "{{" in value):
             # a placeholder stands for a valid word: only the text around it can be wrong
             # (a volume `${APP}-data`, an externalName `printer.${INTERNAL_DOMAIN}`)
-            from ..placeholders import filled
-
             errors = fn(filled(value))
         if not errors:
             if len(valid) >= _VALID_MAX:
@@ -350,28 +348,19 @@ def label_map(labels: Any, base: Pointer, where: str) -> Iterator[Violation]:
         if errors:
             yield Violation(invalid(where, key, errors), base + (key,), at="key")
         if isinstance(value, str):
+            # (a placeholder stands for a valid word, `${APP}-web`, an Argo Workflows parameter
+            # `{{workflow.parameters.ns}}_pod-delete`: _remember_valid's validators fill it in)
             errors = label_value(value)
-            if errors and _templated(value):
-                # `${APP}-web` (envsubst, Flux's post-build substitution), an Argo Workflows
-                # parameter `{{workflow.parameters.ns}}_pod-delete` (litmus' chaos charts):
-                # only the text around the placeholder is known, as for names
-                errors = label_value(filled(value))
             if errors:
                 yield Violation(invalid(where, value, errors), base + (key,))
 
 
 def placeholder_key_errors(key: Any, errors: List[str]) -> List[str]:
-    """`errors` (qualified_name's) of a label or annotation key, judged again with its
-    placeholders filled in when it holds any. A key that opens a placeholder its value closes
-    is one placeholder: `${ROLE/#arn/eks.amazonaws.com/role-arn: arn}`, drone/envsubst's
-    prefix substitution writing a whole annotation (cluster-api-provider-aws)."""
-    if not _templated(key):
-        return errors
-    return [] if key[:2] == "${" and "}" not in key else qualified_name(filled(key))
-
-
-def _templated(value: Any) -> bool:
-    return isinstance(value, str) and ("${" in value or "{{" in value)
+    """`errors` (qualified_name's, which fills placeholders in) of a label or annotation key,
+    none for a key that opens a placeholder its value closes: that is one placeholder,
+    `${ROLE/#arn/eks.amazonaws.com/role-arn: arn}`, drone/envsubst's prefix substitution
+    writing a whole annotation (cluster-api-provider-aws)."""
+    return [] if isinstance(key, str) and key[:2] == "${" and "}" not in key else errors
 
 
 def invalid(where: str, value: Any, errors: List[str]) -> str:

@@ -84,7 +84,7 @@ def _namespace(kind: str, meta: dict) -> Iterator[Violation]:
     # resources: their scope is the CRD's, which this per-object check does not know.
     if not isinstance(namespace, str) or not namespace or not kind or kind in CLUSTER_SCOPED:
         return
-    errors = dns1123_label(filled(namespace))
+    errors = dns1123_label(namespace)
     if errors:
         guess = _suggest(namespace.replace(".", "-"))[:63]
         yield Violation(invalid("metadata.namespace", namespace, errors), ("metadata", "namespace"),
