@@ -447,11 +447,18 @@ class Graph:
         return None if self.kind_in_unit(group, kind, namespace, referrer) else found
 
     def nearest_pods(self, pods: List["PodSource"], referrer: Any) -> List["PodSource"]:
-        """Of the pod sources a selector matched, those of the referrer's unit if any."""
+        """Of the pod sources a selector matched, those of the referrer's own file if any (a
+        file is applied whole), else those of its unit if any. A walked folder of examples or
+        release bundles holds alternatives: kapp-controller's alpha-releases/ and Kong's
+        examples/ each define the Service and its Deployment per file, and an older file's
+        Deployment without the Service's named port is not this Service's pod."""
         if not self.units or not pods:
             return pods
         me = self.unit(referrer)
         mine = [p for p in pods if self.unit(p.obj) == me]
+        if len(mine) > 1:
+            here = referrer.path
+            mine = [p for p in mine if p.obj.path == here] or mine
         return mine or pods
 
     def kinds(self) -> List[str]:

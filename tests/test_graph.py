@@ -1087,7 +1087,8 @@ spec: {minAvailable: 2, selector: {matchLabels: {app: big}}}
             ({"select": ["KL20", "KL21"], "jobs": 2}, 12, None)):
         whole, slim = both(**settings)
         cross = [f for f in whole.findings if f.code.startswith(("KL2", "KL33", "KL4"))]
-        assert len(cross) > 80 and len({f.code for f in cross}) >= codes
+        # (the cases share one folder: a Service reads its own file's pods and Services first)
+        assert len(cross) > 75 and len({f.code for f in cross}) >= codes
         assert slim.findings == whole.findings
         assert slim.suppressed == whole.suppressed
         if back is not None:

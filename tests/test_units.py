@@ -577,3 +577,33 @@ def test_pods_of_one_name_in_several_files_are_named_once(tmp_path, monkeypatch)
     found = [f for f in run(["examples"], Settings()).findings if f.code == "KL204"]
     assert len(found) == 1 and "(Deployment echo; they declare 80)" in found[0].message, \
         [f.message for f in found]
+
+
+def test_a_service_reads_the_pods_and_ports_of_its_own_file_among_alternatives(tmp_path, monkeypatch):
+    """kapp-controller's alpha-releases/ and Kong's examples/: each file defines a Service
+    with its Deployment (and Ingress); another file of the folder defines a Deployment and a
+    Service of the same names without the named port, or with other ports. KL203 and KL202
+    read the referrer's own file's objects (they are applied with it); without any there, a
+    claim needs every candidate of the folder to miss."""
+    new = DEPLOYMENT.replace('        - {name: web, image: "nginx:1.27"}',
+                             '        - {name: web, image: "nginx:1.27", ports: [{name: http-server, containerPort: 80}]}')
+    service = SERVICE.replace("port: 80,", "port: 443,")
+    ingress = """apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  rules:
+    - http:
+        paths:
+          - {path: /, pathType: Prefix, backend: {service: {name: guestbook, port: {number: %d}}}}
+"""
+    root = tree(tmp_path, {"releases/v2.yaml": f"{new}---\n{service}---\n" + ingress % 443,
+                           "releases/v1.yaml": f"{DEPLOYMENT}---\n{SERVICE}",
+                           "releases/typo.yaml": ingress % 8443})
+    monkeypatch.chdir(root)
+    walked = run(["releases"], Settings())
+    # v2's Service and Ingress: their own file's pods and Service; v1's Service: its own pods,
+    # which lack the named port; typo.yaml's Ingress: no Service of the folder has 8443
+    assert codes(walked, "KL202", "KL203") == [
+        ("releases/typo.yaml", 8, 93, "KL202"), ("releases/v1.yaml", 17, 34, "KL203")], \
+        codes(walked, "KL202", "KL203")

@@ -239,8 +239,14 @@ def ingress_references(obj: Any, ctx: Any) -> Iterator[Violation]:
         if v:
             yield v
         if found and isinstance(svc.get("port"), dict):
-            # (a Service's ports are in its projection: graph.SHAPES)
-            yield from _service_port(found[0], svc["port"], ptr + ("service", "port"))
+            # (a Service's ports are in its projection: graph.SHAPES). Several of that name
+            # (alternatives side by side: Kong's examples/ define `goecho` in two files): the
+            # referrer's own file's; else a port is missing only when none of them has it
+            own = [s for s in found if s.path == obj.path]
+            claims = [list(_service_port(s, svc["port"], ptr + ("service", "port")))
+                      for s in (own[:1] or found)]
+            if all(claims):
+                yield from claims[0]
     secrets = _secrets(ctx, g)
     annotations = get(obj.data, ("metadata", "annotations"))
     by_cert_manager = isinstance(annotations, dict) and any(a in annotations for a in CERT_MANAGER_ANNOTATIONS)
