@@ -144,7 +144,8 @@ class MakesTemplate(OverlayOnly):
 
 class NeedsBuild(OverlayOnly):
     """The root needs what a build step makes first: an input the checkout lacks and the
-    repository ignores, or a patch file left empty for the build to fill in."""
+    repository ignores, a patch file left empty for the build to fill in, or a file a
+    secretGenerator reads (credentials)."""
 
 
 def _build_output(found: List[Layer], root: str, message: str) -> Optional[str]:
@@ -223,13 +224,34 @@ def _flux_components(root: str) -> Optional[str]:
     return None
 
 
+def _secret_source(found: List[Layer], message: str) -> Optional[str]:
+    """A file a `secretGenerator` reads (`files`, `envs`, `env`) that the checkout lacks, when
+    kustomize's failure names it: credentials are kept out of a repository and written before
+    the build (cluster-api-provider-metal3's e2e basic-auth component: its ci-e2e.sh writes
+    ironic-username and ironic-password). None otherwise."""
+    for layer in found:
+        generators = layer.doc.data.get("secretGenerator")
+        for generator in generators if isinstance(generators, list) else ():
+            if not isinstance(generator, dict):
+                continue
+            entries = _strings(generator.get("files")) + _strings(generator.get("envs"))
+            if isinstance(generator.get("env"), str):
+                entries.append(generator["env"])
+            for entry in entries:
+                path = os.path.join(layer.folder, entry.rpartition("=")[2])
+                if os.path.abspath(path) in message and not os.path.exists(path):
+                    return os.path.relpath(path)
+    return None
+
+
 def _empty_patch(found: List[Layer], message: str) -> Optional[str]:
     """A patch file a kustomization names that holds nothing (`[]`), when kustomize's failure
     names it: gcs-fuse-csi-driver's overlays keep project_patch_csi_driver.json as `[]` for
     its Makefile to fill (`echo '[{"op": "replace", ...}]' > ...`) before it builds, then restore."""
     for layer in found:
+        patches = layer.doc.data.get("patches")
         for entry in _strings([p.get("path") if isinstance(p, dict) else p
-                               for p in layer.doc.data.get("patches") or ()
+                               for p in (patches if isinstance(patches, list) else ())
                                if isinstance(p, (dict, str))]):
             if f'"{entry}"' not in message and f"'{entry}'" not in message:
                 continue
@@ -621,6 +643,12 @@ def render(root: str, timeout: float = DEFAULT_TIMEOUT, allow_remote: bool = Fal
                               f"{message})")
         made = _build_output(found, root, message)
         empty = _empty_patch(found, message) if made is None else None
+        secret = _secret_source(found, message) if made is None and empty is None else None
+        if secret is not None:
+            raise NeedsBuild(f"this kustomization's secretGenerator reads `{secret}`, which is not "
+                             "in the checkout: credentials are kept out of a repository and "
+                             "written before the build, so the root was not rendered "
+                             f"(`{' '.join(cmd[:2])}`: {message})")
         if empty is not None:
             raise NeedsBuild(f"this kustomization's patch `{empty}` is empty: a build step fills "
                              f"it in, so the root was not rendered (`{' '.join(cmd[:2])}`: {message})")
