@@ -112,6 +112,14 @@ TEST_DATA = ("Go test data: the go tool skips `testdata` folders, which hold tes
              "(often invalid on purpose); name the folder to lint it")
 TEST_SOURCES = ("Maven/Gradle test sources (`src/test`): fixtures the build's tests read (often "
                 "invalid on purpose, or stale copies such as an old CRD); name the folder to lint it")
+INVALID_FIXTURE = ("a test's fixture that its name says is invalid on purpose (`invalid`, `bad`, "
+                   "`broken` or `malformed` in the name of a file below a test folder): its tests "
+                   "expect it to be rejected; name the file to lint it")
+# (nginx's kubernetes-ingress: tests/data/virtual-server-upstream-options/
+# virtual-server-with-invalid-keys-openapi.yaml and 20 more, 161 errors; kube-linter's
+# tests/checks/invalid-target-ports.yaml, polaris' test/checks/.../failure-bad-ns.yaml)
+_INVALID_NAME = LazyRegex(r"(?:^|[-_.])(?:invalid|bad|broken|malformed)(?:[-_.0-9]|$)", re.I)
+TEST_FOLDERS = frozenset({"test", "tests", "e2e", "testing"})
 VENDORED = ("Go's vendored dependencies (a module's `vendor` folder): copies of other projects' "
             "files, linted where they are maintained; name the folder to lint it")
 # A Source.unit: each document of the file is applied on its own (graph.py's units), as the
@@ -544,6 +552,7 @@ def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence
             rel_folder if rel_folder.endswith(os.sep) else rel_folder + os.sep
         excluding = excludes.patterns
         in_patches = "atch" in prefix and _patch_folder(prefix)
+        in_tests = ("est" in prefix or "e2e" in prefix) and not TEST_FOLDERS.isdisjoint(prefix.split(os.sep))
         for fname in sorted(files):
             if not fname.endswith(MANIFEST_SUFFIXES) or fname.startswith("."):
                 continue
@@ -556,6 +565,8 @@ def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence
                 continue
             seen.add(path)
             reason = known_non_manifest(fname)
+            if reason is None and in_tests and _INVALID_NAME.search(fname):
+                reason = INVALID_FIXTURE
             if expected is not None and reason is None:
                 # (a test's file named as a patch is one, of a custom resource too, whose
                 # required fields _partial cannot know: redis-operator's expand-patch.yaml)

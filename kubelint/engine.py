@@ -1181,8 +1181,8 @@ def _tool_kind(data: dict, version: str) -> bool:
         return False
     api = data.get("apiVersion")
     if api is not None and ("spec" in data or not isinstance(api, str) or
-                            "." not in k8s_schema.group_of(api) or
-                            k8s_schema.group_of(api) in k8s_schema.builtin_groups(version)):
+                            k8s_schema.group_of(api) in k8s_schema.builtin_groups(version) or
+                            "." not in k8s_schema.group_of(api) and not _groupless_tool(api, version)):
         return False
     kind = data.get("kind")
     if not isinstance(kind, str):
@@ -1192,6 +1192,16 @@ def _tool_kind(data: dict, version: str) -> bool:
     # lost them: k8s-config-connector's proto-list-final.yaml has 1,164 `kind: AiFile` ...
     # documents and one `kind: ApiService`, which made the whole file manifests)
     return found is None or api is None and kind not in found
+
+
+def _groupless_tool(api: str, version: str) -> bool:
+    """An apiVersion whose group has no dot, is no built-in one and is no near miss of a
+    served apiVersion (`app/v1`): no API server serves it, as a custom resource's group needs
+    a dot (kube-scheduler-simulator's `kube-scheduler-simulator-config/v1alpha1`
+    SimulatorConfiguration)."""
+    from .identify import close
+
+    return bool(k8s_schema.group_of(api)) and close(api, sorted(k8s_schema.index(version))) is None
 
 
 # files typed `apiVersion: v1` that no API server serves, by kind -> the fields one of which

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from kubelint.discover import (CONTROLLER_OUTPUT, NAMED_PATCH, NOT_A_MANIFEST, TEMPLATE, TEST_DATA,
+from kubelint.discover import (CONTROLLER_OUTPUT, INVALID_FIXTURE, NAMED_PATCH, NOT_A_MANIFEST, TEMPLATE, TEST_DATA,
                                TEST_SOURCES, VENDORED,
                                TOOL_CONFIG, discover)
 from kubelint.engine import Settings, run
@@ -263,6 +263,19 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     # Gateway API's conformance reports: a group's apiVersion, a kind nobody serves, no metadata
     write(tmp_path, "conformance/report.yaml", "apiVersion: gateway.networking.k8s.io/v1\n"
           "kind: ConformanceReport\nimplementation: {project: demo}\n")
+    # ... and a tool's config of a group without a dot, which no custom resource can have
+    # (kube-scheduler-simulator's simulator/config.yaml)
+    write(tmp_path, "simulator/config.yaml", "apiVersion: kube-scheduler-simulator-config/v1alpha1\n"
+          "kind: SimulatorConfiguration\nport: 1212\n")
+    # ... but not a near miss of a built-in group's apiVersion (KL014)
+    write(tmp_path, "cr/app.yaml", "apiVersion: app/v1\nkind: Deploymnet\n")
+    # a test's fixture whose name says it is invalid on purpose (nginx's tests/data/); not
+    # outside a test folder, nor a name that only contains the word
+    write(tmp_path, "tests/data/vs/virtual-server-invalid-openapi.yaml", "apiVersion: v1\n"
+          "kind: Service\nmetadata: {name: s}\nspec: {ports: [{port: 0}]}\n")
+    write(tmp_path, "test/checks/bad_ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: Bad}\n")
+    write(tmp_path, "demo/bad-ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: Bad}\n")
+    write(tmp_path, "tests/badger.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: Badger}\n")
     # ... but a custom resource that lost its metadata is still one (it has a spec: KL104),
     # and so is a built-in group's object of an unknown kind (KL014)
     write(tmp_path, "cr/route.yaml", "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
@@ -275,7 +288,7 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     assert proc.returncode == 1 and "\nksm/cert.yaml:1:1: error: not a Kubernetes object: " \
         "missing `apiVersion`" in out, out
     assert out.rstrip().splitlines()[-1].split(")", 1)[1] == \
-        "; 13 files skipped: not Kubernetes manifests; 1 testdata folder skipped; 1 test sources folder skipped; 1 vendored folder skipped", out
+        "; 14 files skipped: not Kubernetes manifests; 1 testdata folder skipped; 1 test sources folder skipped; 1 vendored folder skipped; 2 invalid test fixtures skipped", out
     assert out.startswith("charts/vendor/bad.yaml:5:9: error:") and "vendor/k8s.io" not in out, out
     assert "\ndeploy/broken.yaml:6:5: error: YAML syntax error" in out, out
     assert "\ndeploy/analysis.yaml:11:33: error: a mapping key must be a scalar" in out, out
@@ -296,6 +309,11 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     assert "gce/disk_types.json: skipped: " + NOT_A_MANIFEST in lines
     assert "ksm/example_config.yaml: skipped: " + NOT_A_MANIFEST in lines
     assert "conformance/report.yaml: skipped: " + NOT_A_MANIFEST in lines
+    assert "simulator/config.yaml: skipped: " + NOT_A_MANIFEST in lines
+    assert "tests/data/vs/virtual-server-invalid-openapi.yaml: skipped: " + INVALID_FIXTURE in lines
+    assert "test/checks/bad_ns.yaml: skipped: " + INVALID_FIXTURE in lines
+    assert "\ndemo/bad-ns.yaml:3:18: error:" in out and "\ntests/badger.yaml:3:18: error:" in out, out
+    assert "cr/app.yaml:1:13: error: unknown apiVersion `app/v1`" in out, out
     assert "cr/route.yaml:1:1: error: metadata.name: Required value" in out, out
     assert "cr/apps.yaml:2:7: error: unknown kind `Deploymnet`" in out, out
     # named explicitly, each is linted

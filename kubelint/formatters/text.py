@@ -36,12 +36,13 @@ def summary(result: Any) -> str:
              n(counts[Severity.INFO], "info")]
     if result.suppressed:
         parts.append(f"{len(result.suppressed)} suppressed")
-    from ..discover import TEST_DATA, TEST_SOURCES, VENDORED
+    from ..discover import INVALID_FIXTURE, TEST_DATA, TEST_SOURCES, VENDORED
 
     reasons = [reason for _, reason in getattr(result, "skipped", ()) or ()]
-    # folders skipped whole, not file by file
+    # folders skipped whole, and test files invalid on purpose: not "not manifests"
     folders = [(reasons.count(why), what) for why, what in (
-        (TEST_DATA, "testdata folder"), (TEST_SOURCES, "test sources folder"), (VENDORED, "vendored folder"))]
+        (TEST_DATA, "testdata folder"), (TEST_SOURCES, "test sources folder"), (VENDORED, "vendored folder"),
+        (INVALID_FIXTURE, "invalid test fixture"))]
     skipped = len(reasons) - sum(count for count, _ in folders)
     return (f"{n(files, 'file')}, {n(result.objects, 'object')}: {', '.join(parts)}"
             + (f" ({result.elapsed:.2f}s)" if getattr(result, "elapsed", None) is not None else "")
