@@ -998,12 +998,47 @@ def of(ctx: Any) -> Graph:
 # dicts; the projections and the pickles are a fraction of it.
 
 _ALL = True
-_CONTAINER = {"name": _ALL, "ports": _ALL}
+_SET = object()  # a field whose value only matters as None or not: kept as True (or None)
+
+
+class _KeysFrom(dict):
+    """A shape for a mapping of which only the keys that start with `prefix` are kept
+    (_project asks it .get(key) for each key)."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def get(self, key: Any, default: Any = None) -> Any:  # type: ignore[override]
+        return _ALL if isinstance(key, str) and key.startswith(self.prefix) else default
+
+
+# What the Pod Security controls read of a pod (admission/pod_security.scan, at every level and
+# version: the projection is enough for them, PSS_ENOUGH): the pod's securityContext, host
+# namespaces, os, hostUsers, which volume types its volumes use, each container's name,
+# ports, securityContext, and the host of its probes' and lifecycle handlers' httpGet and
+# tcpSocket actions, the pod's AppArmor annotations. tests/test_graph.py compares scan() on
+# whole pods and on their projections.
+_HOST = {"httpGet": {"host": _ALL}, "tcpSocket": {"host": _ALL}}
+_CONTAINER = {"name": _ALL, "ports": _ALL, "securityContext": _ALL, "livenessProbe": _HOST,
+              "readinessProbe": _HOST, "startupProbe": _HOST,
+              "lifecycle": {"postStart": _HOST, "preStop": _HOST}}
+VOLUME_TYPES = ("configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image",
+                "persistentVolumeClaim", "projected", "secret", "hostPath",
+                "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "nfs", "iscsi",
+                "glusterfs", "rbd", "flexVolume", "cinder", "cephfs", "flocker", "fc",
+                "azureFile", "vsphereVolume", "quobyte", "azureDisk", "photonPersistentDisk",
+                "portworxVolume", "scaleIO", "storageos")
+_VOLUME = {"name": _ALL, **{k: _SET for k in VOLUME_TYPES}}
 # (the accounts: Graph._maker_namespaces)
-_POD_SPEC = {"hostNetwork": _ALL, "containers": [_CONTAINER], "initContainers": [_CONTAINER],
+_POD_SPEC = {"hostNetwork": _ALL, "hostPID": _ALL, "hostIPC": _ALL, "hostUsers": _ALL,
+             "os": _ALL, "securityContext": _ALL, "volumes": [_VOLUME],
+             "containers": [_CONTAINER], "initContainers": [_CONTAINER],
              "ephemeralContainers": [_CONTAINER], "serviceAccountName": _ALL,
              "serviceAccount": _ALL}
-_TEMPLATE = {"metadata": {"labels": _ALL}, "spec": _POD_SPEC}
+APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/"
+_POD_META = {"labels": _ALL, "annotations": _KeysFrom(APPARMOR_ANNOTATION)}
+_TEMPLATE = {"metadata": _POD_META, "spec": _POD_SPEC}
 _WORKLOAD = {"spec": {"replicas": _ALL, "selector": _ALL, "template": _TEMPLATE}}
 # kind -> what the graph and other objects' checks read of it often (besides apiVersion,
 # kind, name, namespace): pod labels, selectors, container ports. Every other read of another
@@ -1016,7 +1051,8 @@ SHAPES: Dict[str, Dict[str, Any]] = {
     # KL215 reads the StatefulSet's serviceName
     "StatefulSet": {"spec": {**_WORKLOAD["spec"], "serviceName": _ALL}},
     "CronJob": {"spec": {"jobTemplate": {"spec": {"template": _TEMPLATE}}}},
-    "Pod": {"metadata": {"labels": _ALL}, "spec": _POD_SPEC},
+    "Pod": {"metadata": _POD_META, "spec": _POD_SPEC},
+    "PodTemplate": {"template": _TEMPLATE},
     "HorizontalPodAutoscaler": {"spec": {"scaleTargetRef": _ALL}},
     "PodDisruptionBudget": {"spec": {"selector": _ALL}},
     "NetworkPolicy": {"spec": {"podSelector": _ALL}},
@@ -1028,13 +1064,17 @@ SHAPES: Dict[str, Dict[str, Any]] = {
     # identity only: what is read of them goes through whole()/full_data()
     **{k: {} for k in ("ConfigMap", "Secret", "Ingress", "ServiceAccount", "Role",
                        "ClusterRole", "RoleBinding", "ClusterRoleBinding", "PersistentVolumeClaim",
-                       "PriorityClass", "IngressClass", "PodTemplate")},
+                       "PriorityClass", "IngressClass")},
 }
 # Cross rules whose reads of other objects SHAPES covers; a run with any other cross rule
 # (a user's rule, a rule without `sees`) keeps whole objects as before.
 SLIM_RULES = frozenset(
     [f"KL{n}" for n in range(201, 222)] + ["KL331", "KL333", "KL334", "KL337"] +
     [f"KL{n}" for n in list(range(401, 413)) + list(range(421, 428))])
+# The Pod Security rules read of the pod they check only what its projection keeps (_POD_SPEC,
+# _POD_META: every kind they check is in SHAPES with them): no Deployment, StatefulSet,
+# CronJob... has its whole data packed or unpickled for them.
+PSS_ENOUGH = frozenset(f"KL{n}" for n in list(range(401, 413)) + list(range(421, 428)))
 # Cross rules that read of the object they check only what its projection keeps (KL217 its
 # identity, graph.full_data() for more; the Service rules a Service's type, selector and
 # ports; KL211 a workload's replicas, KL215 a StatefulSet's serviceName and pod labels, KL219
@@ -1042,7 +1082,7 @@ SLIM_RULES = frozenset(
 # object that only these check (every ConfigMap, ServiceAccount, Role... for KL217, every
 # Service).
 PROJECTION_ENOUGH = frozenset(["KL201", "KL203", "KL204", "KL211", "KL215", "KL217", "KL218",
-                               "KL219"])
+                               "KL219"]) | PSS_ENOUGH
 # Cross rules that read of the Pod, PodTemplate or workload they check only its identity and
 # its pod spec's references (references._pod_refs), which the per-file stage finds in its
 # whole data and keeps with the projection (K8sObject.refs): ~16,000 Deployments, CronJobs and
@@ -1110,6 +1150,8 @@ def _project(value: Any, shape: Dict[str, Any], table: Dict[Any, Any]) -> Any:
             cls = v.__class__
             out[k] = _freeze(v, table) if cls is dict or cls is list or isinstance(v, (dict, list)) \
                 else v
+        elif sub is _SET:
+            out[k] = None if v is None else True
         elif sub.__class__ is list:
             out[k] = [_project(x, sub[0], table) for x in v] if isinstance(v, list) else v
         else:

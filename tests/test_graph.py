@@ -1059,6 +1059,10 @@ spec: {minAvailable: 2, selector: {matchLabels: {app: big}}}
     real = graph.slim
     reloaded = []
     read_back = reload._read
+    packed = []  # kinds whose whole data the per-file stage packed (K8sObject.full)
+    from kubelint import packing
+
+    dumps = packing.dumps
 
     def both(**settings):
         slimmed.clear()
@@ -1071,6 +1075,8 @@ spec: {minAvailable: 2, selector: {matchLabels: {app: big}}}
         monkeypatch.setattr(engine, "WHOLE_MAX_BYTES", 0)  # projections even in a small run
         monkeypatch.setattr(graph, "slim", lambda kind, data, table=None: slimmed.append(kind) or real(kind, data, table))
         monkeypatch.setattr(reload, "_read", lambda obj: reloaded.append(obj.kind) or read_back(obj))
+        monkeypatch.setattr(packing, "dumps", lambda data: packed.append(data.get("kind")) or dumps(data))
+        packed.clear()
         slim = run([str(tmp_path)], Settings(**settings))
         if settings.get("jobs", 1) == 1:  # (workers count in their own processes)
             assert {"Deployment", "Service", "ConfigMap", "Secret"} <= set(slimmed)
@@ -1084,7 +1090,15 @@ spec: {minAvailable: 2, selector: {matchLabels: {app: big}}}
             # (KL203), a duplicate compared with its twin (KL217)
             ({"select": ["KL20", "KL21"]}, 12, {"ConfigMap", "Deployment", "Secret"}),
             # (read back in both processes: a worker's outcomes carry their files' mtimes)
-            ({"select": ["KL20", "KL21"], "jobs": 2}, 12, None)):
+            ({"select": ["KL20", "KL21"], "jobs": 2}, 12, None),
+            # the default rule set: the Pod Security rules (a Namespace labelled in
+            # pss-shop.yaml; a level for every other namespace) check pods on their
+            # projections (graph.PSS_ENOUGH): no pod kind's whole data is packed for them, in
+            # this process or a worker
+            ({"select": []}, 14, set()),
+            ({"select": [], "pod_security": {"level": "restricted"}}, 20, set()),
+            ({"select": [], "pod_security": {"level": "baseline", "version": "v1.23"},
+              "jobs": 2}, 14, None)):
         whole, slim = both(**settings)
         cross = [f for f in whole.findings if f.code.startswith(("KL2", "KL33", "KL4"))]
         # (the cases share one folder: a Service reads its own file's pods and Services first)
@@ -1093,6 +1107,11 @@ spec: {minAvailable: 2, selector: {matchLabels: {app: big}}}
         assert slim.suppressed == whole.suppressed
         if back is not None:
             assert back <= set(reloaded), sorted(set(reloaded))
+        if settings.get("select") == [] and settings.get("jobs", 1) == 1:
+            pss = [f for f in slim.findings if f.code.startswith("KL4")]
+            pods = {"Pod", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob",
+                    "ReplicaSet", "PodTemplate"}
+            assert len(pss) > 40 and packed and not pods & set(packed), sorted(set(packed))
 
 
 # An operator's account (Role that creates pods, bound to the ServiceAccount its Deployment runs
@@ -1176,3 +1195,58 @@ def test_duplicated_lists_every_object_of_an_identity_taken_twice():
     for o in objects[:5]:  # built as the files come in (a parallel run's graph built ahead)
         later.add(o)
     assert [at[id(o)] for o in later.duplicated()] == [0, 4]
+
+
+def test_pod_security_finds_the_same_on_a_pod_projection():
+    """The Pod Security controls read of a pod only what its projection keeps (graph.SHAPES,
+    PSS_ENOUGH): scan() gives the same on every pod of the fixtures, whole and projected, at
+    both levels and the versions where controls come or change; odd values included."""
+    import glob
+
+    import yaml
+
+    from kubelint import graph
+    from kubelint.admission.pod_security import APPARMOR_ANNOTATION, ALLOWED_VOLUMES, \
+        RESTRICTED_VOLUMES, scan
+    from kubelint.checks.k8s import POD_SPEC_PATHS, get
+
+    # every volume type the controls name is one the projection keeps
+    assert set(graph.VOLUME_TYPES) == set(ALLOWED_VOLUMES + RESTRICTED_VOLUMES)
+    assert graph.APPARMOR_ANNOTATION == APPARMOR_ANNOTATION
+    pods = []
+    for path in sorted(glob.glob(os.path.join(FIXTURES, "**", "*.yaml"), recursive=True)):
+        try:
+            pods += [d for d in yaml.safe_load_all(open(path, encoding="utf-8"))
+                     if isinstance(d, dict) and d.get("kind") in POD_SPEC_PATHS]
+        except (yaml.YAMLError, UnicodeDecodeError):
+            continue
+    odd = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "odd", "annotations": {
+        APPARMOR_ANNOTATION + "a": "unconfined", APPARMOR_ANNOTATION + "b": 5, 7: "x", "o": "y"}},
+        "spec": {"os": {"name": "windows"}, "hostUsers": False, "hostPID": True,
+                 "volumes": [{"name": "a", "hostPath": None, "nfs": {}}, {"name": {"x": 1}, "gitRepo": 0},
+                             {"name": "c", "configMap": None, "quobyte": {}}, "x", {"name": "e"}],
+                 "containers": [{"name": "c", "readinessProbe": {"httpGet": {"host": "h"}, "exec": {}},
+                                 "lifecycle": {"preStop": {"tcpSocket": {"host": "10.0.0.1"}}, "postStart": "x"},
+                                 "startupProbe": None, "livenessProbe": {"tcpSocket": "x"},
+                                 "ports": [{"hostPort": 80}]}, "x"],
+                 "initContainers": [{"securityContext": {"privileged": True, "procMount": "Unmasked"}}]}}
+    pods.append(odd)
+    assert len(pods) > 25
+    differs = 0
+    for data in pods:
+        kind = data["kind"]
+        path = POD_SPEC_PATHS[kind]
+        meta = path[:-1] + ("metadata",)
+        projected = graph.slim(kind, data)
+        spec, pspec = get(data, path), get(projected, path)
+        if not isinstance(spec, dict):
+            continue
+        wmeta, pmeta = get(data, meta), get(projected, meta)
+        differs += projected != data
+        for level in ("baseline", "restricted"):
+            for minor in (0, 19, 22, 25, 30, 31, 34, 35, 40):
+                assert scan(spec, wmeta if isinstance(wmeta, dict) else {}, path, meta, level, (1, minor)) == \
+                    scan(pspec, pmeta if isinstance(pmeta, dict) else {}, path, meta, level, (1, minor)), \
+                    (data, level, minor)
+    assert differs > 15  # (the projections leave things out)
+    assert scan(odd["spec"], odd["metadata"], ("spec",), ("metadata",), "restricted", (1, 34))
