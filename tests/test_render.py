@@ -263,6 +263,23 @@ def test_remote_bases_are_refused_unless_allowed(tmp_path):
 
 
 @needs_kustomize
+def test_a_generator_file_read_from_a_url_is_refused_like_a_remote_base(tmp_path):
+    """xUnholy/k8s-gitops' Flux monitoring: `configMapGenerator` files are Grafana dashboards
+    at raw.githubusercontent.com URLs. kustomize tried the network and failed (a KL030 error);
+    it is a remote input: a KL036 warning at the entry."""
+    write(tmp_path, "kustomization.yaml", "resources: [ns.yaml]\nconfigMapGenerator:\n"
+          "  - name: dash\n    files:\n      - local.json\n"
+          "      - cluster.json=https://raw.githubusercontent.com/x/y/main/cluster.json\n")
+    write(tmp_path, "ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n")
+    write(tmp_path, "local.json", "{}\n")
+    proc = kubelint("check", ".", cwd=tmp_path)
+    out = proc.stdout.decode()
+    assert out.startswith("kustomization.yaml:6:9: warning: `https://raw.githubusercontent.com/x/y/"
+                          "main/cluster.json` (a configMapGenerator's file) not fetched"), out
+    assert "[KL036 kustomize-remote-base]" in out and "KL030" not in out, out
+
+
+@needs_kustomize
 def test_kustomizations_that_run_plugins_are_not_rendered_and_say_which_entry(tmp_path):
     """kustomize's functions/examples: a transformer that is a containerised KRM function is
     not run (it would run code the repository names); the entry that needs it is a warning,

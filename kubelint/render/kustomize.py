@@ -114,9 +114,21 @@ def _folders(folder: str, data: dict, keys: Tuple[str, ...]) -> List[str]:
             if not _is_remote(entry) and os.path.isdir(os.path.join(folder, entry))]
 
 
-def remote_entries(found: List[Layer]) -> List[Tuple[Layer, str, int]]:
-    return [(layer, entry, i) for layer in found for key in ("resources", "bases", "components")
-            for i, entry in enumerate(_strings(layer.doc.data.get(key))) if _is_remote(entry)]
+def remote_entries(found: List[Layer]) -> List[Tuple[Layer, str, Tuple[Any, ...]]]:
+    """(layer, entry, its pointer in the kustomization) of every input kustomize would fetch:
+    remote bases, and a generator's file read from a URL (xUnholy/k8s-gitops' Flux
+    dashboards: `files: [cluster.json=https://raw.githubusercontent.com/...]`)."""
+    out = [(layer, entry, (key, i)) for layer in found for key in ("resources", "bases", "components")
+           for i, entry in enumerate(_strings(layer.doc.data.get(key))) if _is_remote(entry)]
+    for layer in found:
+        for key in ("configMapGenerator", "secretGenerator"):
+            generators = layer.doc.data.get(key)
+            for i, generator in enumerate(generators if isinstance(generators, list) else ()):
+                files = generator.get("files") if isinstance(generator, dict) else None
+                for j, entry in enumerate(files if isinstance(files, list) else ()):
+                    if isinstance(entry, str) and entry.partition("=")[2].startswith(("https://", "http://")):
+                        out.append((layer, entry, (key, i, "files", j)))
+    return out
 
 
 def _strings(value: Any) -> List[str]:
@@ -576,15 +588,13 @@ def render(root: str, timeout: float = DEFAULT_TIMEOUT, allow_remote: bool = Fal
         if remote:
             from ..positions import locate
 
-            layer, entry, i = remote[0]
-            key = next(k for k in ("resources", "bases", "components")
-                       if entry in _strings(layer.doc.data.get(k)))
-            i = _strings(layer.doc.data.get(key)).index(entry)
-            span = locate(layer.doc.node, (key, i))
-            raise RemoteRefused(f"remote base `{entry}` not fetched, so this kustomization was not "
+            layer, entry, pointer = remote[0]
+            what = f"remote base `{entry}`" if len(pointer) == 2 else \
+                f"`{entry.partition('=')[2]}` (a {pointer[0]}'s file)"
+            raise RemoteRefused(f"{what} not fetched, so this kustomization was not "
                                 "rendered (set `kustomize: {allow-remote-bases: true}` in "
                                 ".kubelint.yaml to let kustomize use the network)",
-                                layer.path, (key, i), span)
+                                layer.path, pointer, locate(layer.doc.node, pointer))
     for layer in found:
         # kustomize's Helm support downloads the chart and runs helm (`--enable-helm`): the
         # network and a tool kubelint does not use, so the root is not rendered, as with a
