@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 import os
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 from .model import Violation
 
@@ -100,6 +100,9 @@ class CRDIndex:
         # dicts), read back only when a resource does not fit the last copy
         self.others: Dict[Tuple[str, str], List[bytes]] = {}
         self._compiled_others: Dict[Tuple[str, str], List[Tuple[Any, Dict[str, Any]]]] = {}
+        # the kinds' versions with the status subresource: their main endpoint drops `status`
+        # before validating (apiextensions-apiserver's PrepareForCreate/PrepareForUpdate)
+        self.status_subresource: Set[Tuple[str, str]] = set()
 
     def add(self, data: Any) -> None:
         if not is_crd(data):
@@ -137,6 +140,11 @@ class CRDIndex:
                         self.others[key].append(packed)
                 self.schemas[key] = to_json_schema(schema, self.strict, top=True)
                 self.structural[key] = schema
+                subresources = version.get("subresources")
+                if isinstance(subresources, dict) and isinstance(subresources.get("status"), dict):
+                    self.status_subresource.add(key)
+                else:
+                    self.status_subresource.discard(key)
                 self._compiled.pop(key, None)
                 self._compiled_others.pop(key, None)
 
@@ -148,6 +156,7 @@ class CRDIndex:
         out._compiled = dict(self._compiled)
         out.others = {key: list(found) for key, found in self.others.items()}
         out._compiled_others = dict(self._compiled_others)
+        out.status_subresource = set(self.status_subresource)
         for data in crds:
             out.add(data)
         return out

@@ -920,26 +920,33 @@ class Linter:
         if schema is None:
             return None
         structural = crds.structural.get((obj.api_version, obj.kind)) if crds is not None else None
-        out = self._validate_against(schema, structural, obj, doc)
+        # (a CRD version with the status subresource: the API server drops the object's
+        # status before it validates, so a sample's or a test's status is never judged:
+        # baremetal-operator's and keptn's config/samples)
+        data = doc.data
+        if crds is not None and isinstance(data, dict) and "status" in data \
+                and (obj.api_version, obj.kind) in crds.status_subresource:
+            data = {k: v for k, v in data.items() if k != "status"}
+        out = self._validate_against(schema, structural, obj, doc, data)
         if out and crds is not None:
             # the input holds several differing copies of the CRD (old releases, minimal and
             # full variants, a test's stale copy): which one the cluster has is unknown, so
             # the object is judged by the copy it fits best (no finding if any accepts it)
             for other, other_structural in crds.alternatives(obj.api_version, obj.kind):
                 if other is not None:
-                    found = self._validate_against(other, other_structural, obj, doc)
+                    found = self._validate_against(other, other_structural, obj, doc, data)
                     if len(found) < len(out):
                         out = found
                         if not out:
                             break
         return out
 
-    def _validate_against(self, schema: Any, structural: Any, obj: K8sObject, doc: Document) -> List[Finding]:
-        data = doc.data
+    def _validate_against(self, schema: Any, structural: Any, obj: K8sObject, doc: Document,
+                          data: Any) -> List[Finding]:
         if structural is not None:
             from .custom import prepare
 
-            data = prepare(structural, doc.data)
+            data = prepare(structural, data)
         out = self.validate(schema, doc, obj, data)
         lists, rules = "KL022" in self.enabled_codes, "KL021" in self.enabled_codes
         if structural is not None and (lists or rules):
@@ -1083,7 +1090,8 @@ def _not_a_manifest(loaded: Loaded, version: Optional[str] = None) -> Optional[s
     # fixtures)
     typed = [d.data for d in loaded.documents
              if isinstance(d.data, dict) and (
-                 "apiVersion" in d.data and (isinstance(d.data["apiVersion"], str) or
+                 "apiVersion" in d.data and (isinstance(d.data["apiVersion"], str) and
+                                             not _NUMBERED.match(d.data["apiVersion"]) or
                                              d.data["apiVersion"] is None) and
                  ("kind" in d.data or "metadata" in d.data)
                  or "kind" in d.data and not _foreign_kind(d.data["kind"]))]
@@ -1102,6 +1110,11 @@ def _not_a_manifest(loaded: Loaded, version: Optional[str] = None) -> Optional[s
         if partial(typed) or any(_stripped_owner(t) for t in typed):
             return CONTROLLER_OUTPUT
     return None
+
+
+# a version number as apiVersion (ksonnet's app.yaml: `apiVersion: 0.2.0`, `kind:
+# ksonnet.io/app`): another tool's, as a number is (Grafana's `apiVersion: 1`)
+_NUMBERED = LazyRegex(r"[0-9]+(?:\.[0-9]+)*\Z")
 
 
 def _stripped_owner(data: dict) -> bool:

@@ -103,3 +103,49 @@ def test_a_crd_restricts_only_the_name_of_metadata(tmp_path):
     result = run([str(tmp_path / "c.yaml")], Settings())
     assert [(f.code, f.line, f.column) for f in result.findings] == [("KL010", 33, 9)], findings(result)
     assert 'does not match "^config-management$"' in result.findings[0].message
+
+
+STATUS_CRD = """apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: evaluations.example.com}
+spec:
+  group: example.com
+  names: {kind: Evaluation, plural: evaluations}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+%s      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties: {replicas: {type: integer}}
+            status:
+              type: object
+              required: [evaluationStatus]
+              properties: {evaluationStatus: {type: string}}
+"""
+SAMPLE = """apiVersion: example.com/v1
+kind: Evaluation
+metadata: {name: sample}
+spec: {replicas: two}
+status: {phase: done}
+"""
+
+
+def test_the_status_of_a_custom_resource_with_the_status_subresource_is_not_validated(tmp_path):
+    """keptn's and baremetal-operator's config/samples hold a status: with the status
+    subresource, the API server drops it before validating (apiextensions-apiserver's
+    PrepareForCreate), so "status: missing required field" was a false error. Without the
+    subresource, status is the object's and is validated."""
+    (tmp_path / "crd.yaml").write_text(STATUS_CRD % "      subresources: {status: {}}\n")
+    (tmp_path / "sample.yaml").write_text(SAMPLE)
+    got = findings(run([str(tmp_path)], Settings()))
+    assert got == [("KL010", 4, 18, "spec.replicas: expected integer, found string \"two\"")], got
+    (tmp_path / "crd.yaml").write_text(STATUS_CRD % "")
+    got = findings(run([str(tmp_path)], Settings()))
+    assert [f[:3] for f in got] == [("KL010", 4, 18), ("KL010", 5, 1), ("KL010", 5, 10)], got
+    assert "status: missing required field `evaluationStatus`" in got[1][3], got
