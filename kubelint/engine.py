@@ -16,7 +16,7 @@ from . import loader as _loader
 from .discover import (CONTROLLER_OUTPUT, FUNCTION_ANNOTATIONS, GO_TEMPLATE,  # noqa: F401 (re-exported)
                        JINJA_STATEMENT, MANIFEST_SUFFIXES, NOT_A_MANIFEST,
                        STDIN, TEMPLATE, TEMPLATE_NAME, TOOL_CONFIG, TOOL_CONFIG_GROUPS, WALK_SKIPS,
-                       PROGRAM_FILLED, YTT_TEMPLATE, ANSIBLE_ROLE,
+                       PROGRAM_FILLED, YTT_TEMPLATE, ANSIBLE_ROLE, HASH_PLACEHOLDER,
                        Source)
 from .discover import discover as _discover
 from .lazyre import LazyRegex
@@ -1064,7 +1064,8 @@ def _not_a_manifest(loaded: Loaded, version: Optional[str] = None) -> Optional[s
     # templates, and a program's marker is in the metadata of the first document)
     head = loaded.text[:512] if loaded.text is not None else None
     if head is not None and ("@" in head and YTT_TEMPLATE.search(loaded.text) or
-                             "FILLED" in head and PROGRAM_FILLED.search(head)):
+                             "FILLED" in head and PROGRAM_FILLED.search(head) or
+                             "#{" in head and HASH_PLACEHOLDER.search(head)):
         return TEMPLATE
     if head is not None and "roles" in (loaded.path or "") and ANSIBLE_ROLE.search(loaded.path) \
             and "{{" in loaded.text:

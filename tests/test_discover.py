@@ -267,6 +267,15 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     # (kube-scheduler-simulator's simulator/config.yaml)
     write(tmp_path, "simulator/config.yaml", "apiVersion: kube-scheduler-simulator-config/v1alpha1\n"
           "kind: SimulatorConfiguration\nport: 1212\n")
+    # a program's template with `#{NAME}` tokens, which YAML reads as comments (litmus'
+    # chaoscenter manifests); a fluentd config's Ruby "#{ENV['X']}" is no such token
+    write(tmp_path, "manifests/argo.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n"
+          "  name: workflow-controller\n  namespace: #{AGENT_NAMESPACE}\nspec:\n"
+          "  selector: {matchLabels: {app: w}}\n  template:\n    metadata: {labels: {app: w}}\n"
+          "    spec:\n      #{TOLERATIONS}\n      containers:\n        - name: w\n"
+          "          image: #{ARGO_WORKFLOW_CONTROLLER}\n")
+    write(tmp_path, "manifests/fluentd.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Fluentd}\n"
+          "data:\n  out.conf: |\n    host \"#{ENV['FLUENT_HOST']}\"\n")
     # ... and ksonnet's app.yaml: a version number as apiVersion
     write(tmp_path, "ks_app/app.yaml", "apiVersion: 0.2.0\nkind: ksonnet.io/app\nname: ks_app\n"
           "environments: {default: {destination: {namespace: kubeflow}}}\n")
@@ -291,7 +300,7 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     assert proc.returncode == 1 and "\nksm/cert.yaml:1:1: error: not a Kubernetes object: " \
         "missing `apiVersion`" in out, out
     assert out.rstrip().splitlines()[-1].split(")", 1)[1] == \
-        "; 15 files skipped: not Kubernetes manifests; 1 testdata folder skipped; 1 test sources folder skipped; 1 vendored folder skipped; 2 invalid test fixtures skipped", out
+        "; 16 files skipped: not Kubernetes manifests; 1 testdata folder skipped; 1 test sources folder skipped; 1 vendored folder skipped; 2 invalid test fixtures skipped", out
     assert out.startswith("charts/vendor/bad.yaml:5:9: error:") and "vendor/k8s.io" not in out, out
     assert "\ndeploy/broken.yaml:6:5: error: YAML syntax error" in out, out
     assert "\ndeploy/analysis.yaml:11:33: error: a mapping key must be a scalar" in out, out
@@ -314,6 +323,8 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     assert "conformance/report.yaml: skipped: " + NOT_A_MANIFEST in lines
     assert "simulator/config.yaml: skipped: " + NOT_A_MANIFEST in lines
     assert "ks_app/app.yaml: skipped: " + NOT_A_MANIFEST in lines
+    assert "manifests/argo.yaml: skipped: " + TEMPLATE in lines
+    assert "\nmanifests/fluentd.yaml:3:18: error:" in out, out
     assert "tests/data/vs/virtual-server-invalid-openapi.yaml: skipped: " + INVALID_FIXTURE in lines
     assert "test/checks/bad_ns.yaml: skipped: " + INVALID_FIXTURE in lines
     assert "\ndemo/bad-ns.yaml:3:18: error:" in out and "\ntests/badger.yaml:3:18: error:" in out, out
