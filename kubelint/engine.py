@@ -2056,11 +2056,11 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
             only[i] = found
         return found is not None
 
-    # (apiVersion, kind, builtin) -> (rules_of(), what they read of the object: 0 its
-    # projection, 1 its projection and pod refs (K8sObject.refs), 2 more; the steps: a rule's
-    # index, or (by_code, members) for rules that share one walk; whether a step's rule has
-    # candidates)
-    plans: Dict[Tuple[Any, Any, bool], Tuple[List[int], int, List[Any], bool]] = {}
+    # (apiVersion, kind, builtin) -> (what its rules (rules_of()) read of the object: 0 its
+    # projection, 1 its projection and pod refs (K8sObject.refs), 2 more; the calls: per
+    # step (calls_of), (its check, its context, its candidates or None, its rule's index),
+    # or (None, (by_code, members), None, -1) for rules that share one walk)
+    plans: Dict[Tuple[Any, Any, bool], Tuple[int, List[Tuple[Any, Any, Any, int]]]] = {}
 
     def reads(which: List[int]) -> int:
         codes = {rules[i].code for i in which} - PROJECTION_ENOUGH
@@ -2080,6 +2080,25 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
         return [e[2] if e[1] is None and e[2].__class__ is tuple else index[id(e[0])]
                 for e in _share_walks(entries)]
 
+    def calls_of(which: List[int]) -> List[Tuple[Any, Any, Any, int]]:
+        """steps_of(which) with what the loop reads per step worked out once per plan (no
+        lookups of the check, its context and candidates per object and rule); a check that
+        could not be imported is None there: imported again where it runs, as it was."""
+        calls = []
+        for i in steps_of(which):
+            if i.__class__ is tuple:
+                calls.append((None, i, None, -1))
+                continue
+            limited(i)
+            fn = fns.get(i)
+            if fn is None:
+                try:
+                    fn = fns[i] = rules[i].function()
+                except Exception:
+                    fn = None
+            calls.append((fn, contexts[i], only[i], i))
+        return calls
+
     def check(start: int, end: int) -> None:
         """The cross rules on objects[start:end], their findings placed and suppressed."""
         found: Dict[str, List[Tuple[str, K8sObject, List[Violation]]]] = {}
@@ -2096,11 +2115,9 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
                 plan = plans.get(key)
             if plan is None:
                 which = rules_of(obj)
-                steps = steps_of(which)
-                plan = plans[key] = (which, reads(which), steps,
-                                     any([limited(i) for i in steps if i.__class__ is int]))
-            which, whole, steps, some = plan
-            if not which:
+                plan = plans[key] = (reads(which), calls_of(which))
+            whole, calls = plan
+            if not calls:
                 continue
             # a projected object (graph.slim) is checked on its whole data, unpickled once
             # for all its rules and dropped after them (unless they read no more of it than
@@ -2113,20 +2130,19 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
                 # obj._replace(data=..., full=None, refs=None)
                 target = _new_object(K8sObject, obj[:3] + (whole_data,) + obj[4:7]
                                      + (None, None))
-            for i in steps:
-                if i.__class__ is tuple:  # rules that share one walk: called once
-                    for code, violations in _walked(i, target):
-                        found.setdefault(obj.path, []).append((code, obj, violations))
-                    continue
-                if some:
-                    cand = only[i]
-                    if cand is not None and id(obj) not in cand:
-                        continue  # it finds nothing here (its candidates hook)
-                fn = fns.get(i)
+            for fn, ctx, cand, i in calls:
+                if cand is not None and id(obj) not in cand:
+                    continue  # it finds nothing here (its candidates hook)
                 if fn is None:
-                    fn = fns[i] = rules[i].function()
+                    if i < 0:  # rules that share one walk (ctx): called once
+                        for code, violations in _walked(ctx, target):
+                            found.setdefault(obj.path, []).append((code, obj, violations))
+                        continue
+                    fn = fns[i] = rules[i].function()  # (raises here again, as it did)
                 try:  # call_check(), inline: this runs for every cross rule and object
-                    violations = list(fn(target, contexts[i]) or ())
+                    violations = fn(target, ctx)
+                    if violations:  # (a list, or a generator: its own list, as it was)
+                        violations = list(violations)
                 except Exception as e:
                     violations = _internal_error(rules[i], e)
                 if violations:
