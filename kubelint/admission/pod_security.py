@@ -14,6 +14,8 @@ reported where it is, with the value that would pass."""
 
 from __future__ import annotations
 
+from itertools import compress, repeat
+from operator import attrgetter, eq
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ..checks.k8s import containers, get, items, pod_spec
@@ -636,7 +638,16 @@ def _namespaces(ctx: Any) -> List[Any]:
             return []
         if kinds.count("Namespace") == 1 and graph.objects_of("", "Namespace"):
             return graph.objects_of("", "Namespace")
-    return [o for o in ctx.objects if o.kind == "Namespace"]
+    objects = ctx.objects
+    try:  # o.kind == "Namespace" for each, without a property call per object (only a str
+        # equals "Namespace"; the property's "" for another value does not either)
+        return list(compress(objects, map(eq, map(dict.get, map(_data, objects), repeat("kind")),
+                                          repeat("Namespace"))))
+    except TypeError:  # (data that is no dict)
+        return [o for o in objects if o.kind == "Namespace"]
+
+
+_data = attrgetter("data")
 
 
 def _meta_base(base: Pointer) -> Pointer:
