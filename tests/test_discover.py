@@ -509,12 +509,16 @@ def test_a_walked_file_named_patch_with_a_partial_object_is_skipped_and_listed(t
           "apiVersion: operators.coreos.com/v1alpha1\nkind: ClusterServiceVersion\n"
           "spec:\n  icon: [{base64data: PHN2Zz4=, mediatype: image/svg+xml}]\n")
     write(tmp_path, "bundle/patches/whole.yaml", BAD)
+    # che-operator's minikube-checluster-patch.yaml: apiVersion and metadata, no kind (KL005)
+    write(tmp_path, "scripts/checluster-patch.yaml", "apiVersion: org.eclipse.che/v2\n"
+          "metadata: {annotations: {a: b}}\nspec: {devEnvironments: {}}\n")
     proc = kubelint("check", "--show-skipped", ".", cwd=tmp_path)
     lines = proc.stdout.decode().splitlines()
     assert [l.split(" [")[0].split(": error")[0] for l in lines if "KL" in l] == [
         "bundle/patches/whole.yaml:5:9", "svc-patch.yaml:5:9"], lines
     assert "conversion/patch.json: skipped: " + NAMED_PATCH in lines
     assert "bundle/patches/manifests/logo.clusterserviceversion.yaml: skipped: " + NAMED_PATCH in lines
+    assert "scripts/checluster-patch.yaml: skipped: " + NAMED_PATCH in lines
     proc = kubelint("check", "conversion/patch.json", cwd=tmp_path)
     assert proc.returncode == 1 and proc.stdout.count(b"KL010") == 4
 

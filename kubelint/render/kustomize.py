@@ -422,8 +422,9 @@ def commented_files(root: str) -> set:
 
 def looks_like_patch(path: str) -> bool:
     """Whether a file holds a partial object, as a kustomize patch does (kubebuilder's
-    scaffolding keeps patches that scripts add): a document without a name (a patch of
-    annotations, a controller-runtime ComponentConfig file), or of a built-in kind that lacks
+    scaffolding keeps patches that scripts add): a document with an apiVersion but no kind
+    (or the reverse), a document without a name (a patch of annotations, a controller-runtime
+    ComponentConfig file), or of a built-in kind that lacks
     a field its schema requires at the top or in `spec` (a Deployment without
     `spec.selector`, a CRD without `spec`), with a pod template without containers, or with a
     container without an image."""
@@ -436,8 +437,11 @@ def partial(documents: List[Any]) -> bool:
 
     version = k8s_schema.latest_version()
     for data in documents:
-        if not isinstance(data, dict) or not isinstance(data.get("apiVersion"), str) or \
-                not isinstance(data.get("kind"), str):
+        if not isinstance(data, dict):
+            continue
+        if not isinstance(data.get("apiVersion"), str) or not isinstance(data.get("kind"), str):
+            if isinstance(data.get("apiVersion"), str) or isinstance(data.get("kind"), str):
+                return True  # (che-operator's minikube-checluster-patch.yaml: no kind)
             continue
         meta = data.get("metadata")
         if not (isinstance(meta, dict) and (meta.get("name") or meta.get("generateName"))):
