@@ -998,46 +998,98 @@ def of(ctx: Any) -> Graph:
 # dicts; the projections and the pickles are a fraction of it.
 
 _ALL = True
-_SET = object()  # a field whose value only matters as None or not: kept as True (or None)
-
-
-class _KeysFrom(dict):
-    """A shape for a mapping of which only the keys that start with `prefix` are kept
-    (_project asks it .get(key) for each key)."""
-
-    def __init__(self, prefix: str) -> None:
-        super().__init__()
-        self.prefix = prefix
-
-    def get(self, key: Any, default: Any = None) -> Any:  # type: ignore[override]
-        return _ALL if isinstance(key, str) and key.startswith(self.prefix) else default
+_OMIT = object()  # what a shape's function gives for a field the projection leaves out
 
 
 # What the Pod Security controls read of a pod (admission/pod_security.scan, at every level and
 # version: the projection is enough for them, PSS_ENOUGH): the pod's securityContext, host
-# namespaces, os, hostUsers, which volume types its volumes use, each container's name,
-# ports, securityContext, and the host of its probes' and lifecycle handlers' httpGet and
-# tcpSocket actions, the pod's AppArmor annotations. tests/test_graph.py compares scan() on
-# whole pods and on their projections.
-_HOST = {"httpGet": {"host": _ALL}, "tcpSocket": {"host": _ALL}}
-_CONTAINER = {"name": _ALL, "ports": _ALL, "securityContext": _ALL, "livenessProbe": _HOST,
-              "readinessProbe": _HOST, "startupProbe": _HOST,
-              "lifecycle": {"postStart": _HOST, "preStop": _HOST}}
+# namespaces, os, hostUsers, the volumes that can fail a control, each container's name,
+# ports and securityContext, the httpGet/tcpSocket actions of its probes and lifecycle
+# handlers that set a host, the pod's AppArmor annotations. Whatever no control can find
+# anything in is left out (most pods: no extra volume, probe or annotation in the projection).
+# tests/test_graph.py compares scan() on whole pods and on their projections.
 VOLUME_TYPES = ("configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image",
                 "persistentVolumeClaim", "projected", "secret", "hostPath",
                 "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "nfs", "iscsi",
                 "glusterfs", "rbd", "flexVolume", "cinder", "cephfs", "flocker", "fc",
                 "azureFile", "vsphereVolume", "quobyte", "azureDisk", "photonPersistentDisk",
                 "portworxVolume", "scaleIO", "storageos")
-_VOLUME = {"name": _ALL, **{k: _SET for k in VOLUME_TYPES}}
+_ALLOWED_VOLUMES = VOLUME_TYPES[:9]  # (pod_security.ALLOWED_VOLUMES)
+APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/"
+
+
+def _pss_volumes(volumes: Any, table: Dict[Any, Any]) -> Any:
+    """The volumes a control can report (hostPath; a restricted type and no allowed one), as
+    {name, type: True...}, at their positions (None for the others); _OMIT when none is."""
+    if not isinstance(volumes, list):
+        return _OMIT  # (the controls read no volume then)
+    out: List[Any] = []
+    some = False
+    for vol in volumes:
+        # (a volume of an allowed type, or of no type: defaulted to emptyDir, fails nothing
+        # unless it is a hostPath too)
+        if not isinstance(vol, dict) or vol.get("hostPath") is None and (
+                _typed(vol, _ALLOWED_VOLUMES) or not _typed(vol, VOLUME_TYPES)):
+            out.append(None)
+            continue
+        kept = {"name": vol["name"]} if "name" in vol else {}
+        for k in VOLUME_TYPES:
+            if vol.get(k) is not None:
+                kept[k] = True
+        out.append(kept)
+        some = True
+    return out if some else _OMIT
+
+
+def _typed(vol: dict, types: Tuple[str, ...]) -> bool:
+    for k in types:  # (a loop, not any(<generator>))
+        if vol.get(k) is not None:
+            return True
+    return False
+
+
+def _pss_actions(handler: Any, table: Dict[Any, Any]) -> Any:
+    """A probe's or lifecycle handler's httpGet/tcpSocket actions that set a host."""
+    if not isinstance(handler, dict):
+        return _OMIT
+    out = {}
+    for kind in ("httpGet", "tcpSocket"):
+        if kind in handler:
+            action = handler[kind]
+            if isinstance(action, dict) and "host" in action:
+                out[kind] = {"host": action["host"]}
+    return out or _OMIT
+
+
+def _pss_lifecycle(lifecycle: Any, table: Dict[Any, Any]) -> Any:
+    if not isinstance(lifecycle, dict):
+        return _OMIT
+    out = {}
+    for field in ("postStart", "preStop"):
+        found = _pss_actions(lifecycle.get(field), table)
+        if found is not _OMIT:
+            out[field] = found
+    return out or _OMIT
+
+
+def _pss_annotations(annotations: Any, table: Dict[Any, Any]) -> Any:
+    if not isinstance(annotations, dict):
+        return _OMIT
+    out = {k: v for k, v in annotations.items()
+           if isinstance(k, str) and k.startswith(APPARMOR_ANNOTATION)}
+    return out or _OMIT
+
+
+_CONTAINER = {"name": _ALL, "ports": _ALL, "securityContext": _ALL, "livenessProbe": _pss_actions,
+              "readinessProbe": _pss_actions, "startupProbe": _pss_actions,
+              "lifecycle": _pss_lifecycle}
 # (the accounts: Graph._maker_namespaces)
 _POD_SPEC = {"hostNetwork": _ALL, "hostPID": _ALL, "hostIPC": _ALL, "hostUsers": _ALL,
-             "os": _ALL, "securityContext": _ALL, "volumes": [_VOLUME],
+             "os": _ALL, "securityContext": _ALL, "volumes": _pss_volumes,
              "containers": [_CONTAINER], "initContainers": [_CONTAINER],
              "ephemeralContainers": [_CONTAINER], "serviceAccountName": _ALL,
              "serviceAccount": _ALL}
-APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/"
-_POD_META = {"labels": _ALL, "annotations": _KeysFrom(APPARMOR_ANNOTATION)}
+_POD_META = {"labels": _ALL, "annotations": _pss_annotations}
 _TEMPLATE = {"metadata": _POD_META, "spec": _POD_SPEC}
 _WORKLOAD = {"spec": {"replicas": _ALL, "selector": _ALL, "template": _TEMPLATE}}
 # kind -> what the graph and other objects' checks read of it often (besides apiVersion,
@@ -1150,12 +1202,14 @@ def _project(value: Any, shape: Dict[str, Any], table: Dict[Any, Any]) -> Any:
             cls = v.__class__
             out[k] = _freeze(v, table) if cls is dict or cls is list or isinstance(v, (dict, list)) \
                 else v
-        elif sub is _SET:
-            out[k] = None if v is None else True
         elif sub.__class__ is list:
             out[k] = [_project(x, sub[0], table) for x in v] if isinstance(v, list) else v
-        else:
+        elif sub.__class__ is dict:
             out[k] = _project(v, sub, table)
+        else:  # a function of the value (what Pod Security reads): _OMIT leaves it out
+            v = sub(v, table)
+            if v is not _OMIT:
+                out[k] = v
     return out
 
 

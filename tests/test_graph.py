@@ -1212,6 +1212,7 @@ def test_pod_security_finds_the_same_on_a_pod_projection():
 
     # every volume type the controls name is one the projection keeps
     assert set(graph.VOLUME_TYPES) == set(ALLOWED_VOLUMES + RESTRICTED_VOLUMES)
+    assert graph._ALLOWED_VOLUMES == ALLOWED_VOLUMES
     assert graph.APPARMOR_ANNOTATION == APPARMOR_ANNOTATION
     pods = []
     for path in sorted(glob.glob(os.path.join(FIXTURES, "**", "*.yaml"), recursive=True)):
