@@ -194,6 +194,9 @@ class Graph:
         # before the cross stage's fork)
         self._taken: List[List[Any]] = []
         self._by_kind: Dict[Tuple[str, str, str], List[Any]] = {}
+        # (group, kind, namespace) -> what add() fills for it: (its _by_name map, its _by_kind
+        # list, its _kind_units set or None without units): one lookup per object, not three
+        self._records: Dict[Tuple[str, str, str], Tuple[Dict[str, Any], List[Any], Optional[set]]] = {}
         self._by_gk: Dict[Tuple[str, str], List[Any]] = {}
         self._names: Dict[Tuple[str, str, str], Tuple[List[str], List[str]]] = {}
         self.pods: List[PodSource] = []
@@ -229,7 +232,8 @@ class Graph:
             table[key] = {"labels": entry} if isinstance(entry, str) else entry
         self._table = table
         # (apiVersion, kind) -> what add() needs of them (_type)
-        self._types: Dict[Tuple[str, str], Tuple[str, bool, Any, Tuple[str, str], bool, bool]] = {}
+        self._types: Dict[Tuple[str, str], Tuple[str, bool, Any, Tuple[str, str], bool, bool,
+                                                 List[Any]]] = {}
         for obj in objects:
             self.add(obj)
 
@@ -248,16 +252,14 @@ class Graph:
             per = self._types.get(raw)
         if per is None:
             per = self._types[raw] = self._type(obj.api_version, obj.kind)
-        group, cluster, template, gk, entry, service = per
-        kind = gk[1]
-        ns = "" if cluster else obj.namespace
-        key = (group, kind, ns)
-        names = self._by_name.get(key)
-        if names is None:
-            names = self._by_name[key] = {}
-            self._by_kind[key] = same_kind = []
-        else:
-            same_kind = self._by_kind[key]
+        group, cluster, template, gk, entry, service, same_gk = per
+        namespace = obj.namespace
+        ns = "" if cluster else namespace
+        key = (group, gk[1], ns)
+        record = self._records.get(key)
+        if record is None:
+            record = self._record(key)
+        names, same_kind, held = record
         meta = data.get("metadata")  # obj.name, inline
         name = meta.get("name") if isinstance(meta, dict) else None
         if name.__class__ is not str and not isinstance(name, str):
@@ -271,20 +273,15 @@ class Graph:
             names[name] = same = [same, obj]
             self._taken.append(same)
         same_kind.append(obj)
-        found = self._by_gk.get(gk)
-        if found is None:
-            self._by_gk[gk] = [obj]
-        else:
-            found.append(obj)
-        units = self.units
-        if units:  # (no throwaway set per object, as setdefault(key, set()) made)
-            held = self._kind_units.get(key)
-            if held is None:
-                held = self._kind_units[key] = set()
-            unit = units.get(obj.path, "")
-            held.add(unit if unit != EACH_DOCUMENT else self.unit(obj))
+        same_gk.append(obj)
+        unit = None
+        if held is not None:  # (units: its unit, worked out once for the object's indexes)
+            unit = self.units.get(obj.path, "")  # type: ignore[union-attr]
+            if unit == EACH_DOCUMENT:
+                unit = self.unit(obj)
+            held.add(unit)
         if service:
-            self._add_node_ports(obj)
+            self._add_node_ports(obj, unit)
         if template is not None:  # _pod_source() of a built-in workload, inline
             labels_at, meta_at, spec_at, adds, base = template
             # _get(data, labels_at) and _get(data, spec_at), the template looked up once
@@ -299,12 +296,12 @@ class Graph:
                 obj, labels, labels_at, adds, spec if isinstance(spec, dict) else None, spec_at, ()))
                 if isinstance(labels, dict) else
                 _new_pods(PodSource, (obj, {}, meta_at, adds, spec if isinstance(spec, dict) else None,
-                                      spec_at, ())))
+                                      spec_at, ())), namespace, unit)
             return
         source = self._pod_source(obj, group, self._table) if entry else None
         custom = not getattr(obj, "builtin", True)
         if source is not None:
-            self._add_pods(source)
+            self._add_pods(source, namespace, unit)
         elif custom:  # (a kind of the pod-label table is neither: its pods are known)
             if obj.data.get("kubelint:pods") if "kubelint:stub" in obj.data \
                     else embeds_pods(obj.data):
@@ -313,26 +310,45 @@ class Graph:
                 self._operated.setdefault(ns, set()).add(name)
 
     def _type(self, api_version: str, kind: str
-              ) -> Tuple[str, bool, Any, Tuple[str, str], bool, bool]:
+              ) -> Tuple[str, bool, Any, Tuple[str, str], bool, bool, List[Any]]:
         """(group, cluster-scoped, the _TEMPLATES entry of a built-in workload, (group,
-        kind), whether the pod-label table has an entry, whether a core Service) of objects
-        of that apiVersion and kind."""
+        kind), whether the pod-label table has an entry, whether a core Service, the
+        _by_gk list of (group, kind)) of objects of that apiVersion and kind. (Asked for
+        the first object of the pair: a (group, kind) enters _by_gk with its first object.)"""
         group = group_of(api_version)
         template = _TEMPLATES.get(kind) if group in ("", "apps", "batch") else None
         entry = template is None and isinstance(self._table.get(f"{group}/{kind}"), dict)
+        gk = (group, kind)
+        same_gk = self._by_gk.get(gk)
+        if same_gk is None:
+            same_gk = self._by_gk[gk] = []
         per = self._types[(api_version, kind)] = (group, kind in CLUSTER_SCOPED, template,
-                                                  (group, kind), entry,
-                                                  group == "" and kind == "Service")
+                                                  gk, entry, group == "" and kind == "Service",
+                                                  same_gk)
         return per
 
-    def _add_node_ports(self, svc: Any) -> None:
-        """node_ports and node_port_sharers with one more core Service (in input order)."""
+    def _record(self, key: Tuple[str, str, str]
+                ) -> Tuple[Dict[str, Any], List[Any], Optional[set]]:
+        """The indexes add() fills for objects of that (group, kind, namespace), made with
+        the first of them."""
+        names: Dict[str, Any] = {}
+        same_kind: List[Any] = []
+        self._by_name[key] = names
+        self._by_kind[key] = same_kind
+        held = None
+        if self.units:
+            held = self._kind_units[key] = set()
+        record = self._records[key] = (names, same_kind, held)
+        return record
+
+    def _add_node_ports(self, svc: Any, unit: Optional[str] = None) -> None:
+        """node_ports and node_port_sharers with one more core Service (in input order); unit:
+        its unit, if known."""
         spec = svc.data.get("spec")
         ports = spec.get("ports") if isinstance(spec, dict) else None
         if not isinstance(ports, list):
             return
         first = self.node_ports
-        unit = None
         for i, p in enumerate(ports):
             n = p.get("nodePort") if isinstance(p, dict) else None
             if isinstance(n, int) and not isinstance(n, bool) and n:
@@ -521,12 +537,16 @@ class Graph:
         return PodSource(obj, labels, path if path else ("spec",), frozenset(anyv), spec,
                          spec_pointer, tuple(variants))
 
-    def _add_pods(self, source: PodSource) -> None:
+    def _add_pods(self, source: PodSource, ns: Optional[str] = None,
+                  unit: Optional[str] = None) -> None:
+        """Index one more pod source; ns: its object's namespace, unit: its unit, if known."""
         self._last_map = _NO_MAP  # (select_map's answers may change)
-        self._nearest.clear()  # (and _nearest_in's)
+        if self._nearest:
+            self._nearest.clear()  # (and _nearest_in's)
         i = len(self.pods)
         self.pods.append(source)
-        ns = source.obj.namespace
+        if ns is None:
+            ns = source.obj.namespace
         found = self._pods_by_ns.get(ns)
         if found is None:
             self._pods_by_ns[ns] = [i]
@@ -539,8 +559,11 @@ class Graph:
             held = self._pod_units.get(ns)
             if held is None:
                 held = self._pod_units[ns] = set()
-            unit = units.get(source.obj.path, "")
-            held.add(unit if unit != EACH_DOCUMENT else self.unit(source.obj))
+            if unit is None:
+                unit = units.get(source.obj.path, "")
+                if unit == EACH_DOCUMENT:
+                    unit = self.unit(source.obj)
+            held.add(unit)
         by_label, by_key = self._by_label, self._by_key
         for k, v in source.labels.items():
             key = (ns, k, v)
