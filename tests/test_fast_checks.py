@@ -79,6 +79,29 @@ def test_unsupported_value_matches_the_pattern_walk():
     assert seen > 150  # the generated objects do have many bad values
 
 
+def test_kl112_clean_function_agrees_with_the_walk():
+    """unsupported_value skips _visit when the generated _clean_of function passes the data:
+    it must pass exactly the data in which _visit finds nothing (objects mostly clean here,
+    each with a few values planted, allowed or not, and odd shapes on the way)."""
+    rnd = random.Random(112)
+    clean = dirty = 0
+    for n in range(3000):
+        kind = rnd.choice(KINDS)
+        data = {"apiVersion": "v1", "kind": kind}
+        patterns = list(enums._patterns(kind))
+        for pattern, allowed in rnd.sample(patterns, min(len(patterns), rnd.randint(0, 4))):
+            _plant(data, pattern, allowed if rnd.random() < 0.9 else (), rnd)
+        for proc_mount in (False, True):
+            if kind not in enums.TABLE and kind not in POD_SPEC_PATHS:
+                continue
+            found: list = []
+            enums._visit(enums._tree(kind, proc_mount), data, (), found)
+            assert enums._clean_of(kind, proc_mount)(data) is (not found), (kind, proc_mount, data)
+            clean += not found
+            dirty += bool(found)
+    assert clean > 1000 and dirty > 1000
+
+
 def test_a_check_that_cannot_be_imported_is_a_finding_on_each_object(tmp_path):
     """The per-kind dispatch binds each rule's function once; a user rule whose function
     cannot be imported still costs one finding per object, not the run."""
