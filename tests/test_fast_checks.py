@@ -242,3 +242,28 @@ def test_strict_base64_matches_the_character_loop():
         assert strict(value) == reference(value), value
         accepted += reference(value) is not None
     assert accepted > 1000
+
+
+def test_known_valid_labels_only_passes_maps_label_map_finds_nothing_in():
+    """labels_and_annotations, nodeSelector and label_map skip a map whose keys and values the
+    validators found valid before (two set tests): such a map must be one label_map finds
+    nothing in, whatever its values (lists, numbers, placeholders, invalid strings)."""
+    from kubelint.checks.k8s import known_valid_labels, label_map
+
+    rnd = random.Random(105)
+    words = ["app", "app.kubernetes.io/name", "web", "", "-bad", "x" * 64, "${APP}-web",
+             "Bad Key", "k8s.io/", "v1.2", 3, True, None, ["a"], {"b": 1}, "a/b/c"]
+    passed = 0
+    for _ in range(3000):
+        labels = {}
+        for _ in range(rnd.randint(0, 4)):
+            key = rnd.choice(words)
+            if not isinstance(key, str):
+                continue
+            labels[key] = rnd.choice(words)
+        found = list(label_map(labels, ("metadata", "labels"), "metadata.labels"))
+        if known_valid_labels(labels):
+            passed += 1
+            assert found == [], labels
+    assert passed > 500
+    assert not known_valid_labels({"app": ["web"]}) and not known_valid_labels(["app"])

@@ -9,8 +9,9 @@ from ..model import Violation
 from ..placeholders import filled
 from ..suppress import METADATA_PATHS
 from .k8s import (builtin_kind, dns1035_label, dns1123_label, dns1123_subdomain, get, invalid,
-                  label_map, only_kinds, path_segment_name, placeholder_key_errors, pod_spec,
-                  qualified_name)
+                  known_valid_labels, label_map, only_kinds, path_segment_name,
+                  placeholder_key_errors, pod_spec, qualified_name)
+from .k8s import _VALID_KEYS
 
 # ValidateObjectMeta's name function per kind; everything else built in is a DNS subdomain.
 _NAME_RULES = {
@@ -101,8 +102,11 @@ def labels_and_annotations(obj: Any, ctx: Any) -> Iterator[Violation]:
     """KL105: label keys and values, annotation keys and total size, on the object and on its
     pod template; the pod spec's nodeSelector. Inside a custom resource a `spec.template` is
     not a built-in pod template: the API server checks only the object's own metadata there."""
-    if pod_spec(obj) is not None:
-        yield from _node_selector(obj)
+    found = pod_spec(obj)
+    if found is not None:
+        selector = found[1].get("nodeSelector")
+        if selector is not None and not known_valid_labels(selector):
+            yield from _node_selector(obj)
     for base, where, labels_ptr, labels_where in \
             _METADATA if getattr(obj, "builtin", True) else _METADATA[:1]:
         meta = obj.data
@@ -111,18 +115,20 @@ def labels_and_annotations(obj: Any, ctx: Any) -> Iterator[Violation]:
         if not isinstance(meta, dict):
             continue
         labels = meta.get("labels")
-        if labels is not None:
+        if labels is not None and not known_valid_labels(labels):
             yield from label_map(labels, labels_ptr, labels_where)
         annotations = meta.get("annotations")
         if isinstance(annotations, dict):
+            if not _VALID_KEYS.issuperset(annotations):  # (keys found valid before: no call)
+                for key in annotations:
+                    errors = qualified_name(key)
+                    if errors:
+                        errors = placeholder_key_errors(key, errors)
+                    if errors:
+                        yield Violation(invalid(f"{where}.annotations", key, errors),
+                                        base + ("annotations", key), at="key")
             chars = 0
             for key, value in annotations.items():
-                errors = qualified_name(key)
-                if errors:
-                    errors = placeholder_key_errors(key, errors)
-                if errors:
-                    yield Violation(invalid(f"{where}.annotations", key, errors),
-                                    base + ("annotations", key), at="key")
                 chars += len(key) + (len(value) if isinstance(value, str) else 0)
             # UTF-8 takes at most 4 bytes a character: encoded only when the limit may be passed
             size = chars if chars * 4 <= TOTAL_ANNOTATION_SIZE else sum(
