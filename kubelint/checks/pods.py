@@ -299,57 +299,61 @@ def probes(obj: Any, ctx: Any) -> Iterator[Violation]:
             if not isinstance(p, dict):
                 continue
             ptr = cptr + (probe,)
-            where = pointer_to_k8s(ptr)
+            # (its path as text only for a finding: almost every probe has none)
             if init and not sidecar:
-                yield Violation(f"{where}: Forbidden: may not be set for init containers without "
-                                "restartPolicy=Always", ptr, at="key",
+                yield Violation(f"{pointer_to_k8s(ptr)}: Forbidden: may not be set for init "
+                                "containers without restartPolicy=Always", ptr, at="key",
                                 hint="move the probe to a regular container, or make this init "
                                      "container a sidecar (restartPolicy: Always)")
                 continue
             if cptr[-2] == "ephemeralContainers":
-                yield Violation(f"{where}: Forbidden: cannot be set for an Ephemeral Container",
+                yield Violation(f"{pointer_to_k8s(ptr)}: Forbidden: cannot be set for an Ephemeral Container",
                                 ptr, at="key")
                 continue
-            present = [h for h in _HANDLERS if p.get(h) is not None]
+            present = []
+            for h in _HANDLERS:
+                if p.get(h) is not None:
+                    present.append(h)
             if len(present) != 1:
                 what = "must specify a handler type" if not present else \
                     f"may not specify more than 1 handler type (found {', '.join(present)})"
-                yield Violation(f"{where}: {'Required value' if not present else 'Forbidden'}: {what}",
+                yield Violation(f"{pointer_to_k8s(ptr)}: {'Required value' if not present else 'Forbidden'}: {what}",
                                 ptr, at="key")
             handler = p.get("exec")
             if isinstance(handler, dict) and handler.get("command") in (None, []):
-                yield Violation(f"{where}.exec.command: Required value", ptr + ("exec",), at="key")
+                yield Violation(f"{pointer_to_k8s(ptr)}.exec.command: Required value", ptr + ("exec",), at="key")
             for field in _PROBE_COUNTS:
                 value = p.get(field)
                 if value is not None and _int(value) and value < 0:
-                    yield Violation(invalid(f"{where}.{field}", value, ["must be greater than or equal to 0"]),
-                                    ptr + (field,))
+                    yield Violation(invalid(f"{pointer_to_k8s(ptr)}.{field}", value,
+                                            ["must be greater than or equal to 0"]), ptr + (field,))
             success = p.get("successThreshold")
-            if probe != "readinessProbe" and _int(success) and success > 1:
+            if success is not None and probe != "readinessProbe" and _int(success) and success > 1:
                 # 0 is defaulted to 1 before validation
-                yield Violation(invalid(f"{where}.successThreshold", success, ["must be 1"]),
+                yield Violation(invalid(f"{pointer_to_k8s(ptr)}.successThreshold", success, ["must be 1"]),
                                 ptr + ("successThreshold",),
                                 hint=f"a {probe} succeeds once: omit successThreshold or set it to 1")
             grace = p.get("terminationGracePeriodSeconds")
-            if _int(grace):
+            if grace is not None and _int(grace):
                 if probe == "readinessProbe":
-                    yield Violation(invalid(f"{where}.terminationGracePeriodSeconds", grace,
+                    yield Violation(invalid(f"{pointer_to_k8s(ptr)}.terminationGracePeriodSeconds", grace,
                                             ["must not be set for readinessProbes"]),
                                     ptr + ("terminationGracePeriodSeconds",))
                 elif grace <= 0:
-                    yield Violation(invalid(f"{where}.terminationGracePeriodSeconds", grace,
+                    yield Violation(invalid(f"{pointer_to_k8s(ptr)}.terminationGracePeriodSeconds", grace,
                                             ["must be greater than 0"]), ptr + ("terminationGracePeriodSeconds",))
             for h in ("httpGet", "tcpSocket", "grpc"):
                 handler = p.get(h)
                 port = handler.get("port") if isinstance(handler, dict) else None
                 if port is None:
                     continue
-                pptr = ptr + (h, "port")
                 if isinstance(port, str) and h != "grpc":
                     errors = iana_svc_name(port)
                     if errors:
+                        pptr = ptr + (h, "port")
                         yield Violation(invalid(pointer_to_k8s(pptr), port, errors), pptr)
                 elif isinstance(port, int) and not port_number(port):
+                    pptr = ptr + (h, "port")
                     yield Violation(invalid(pointer_to_k8s(pptr), port,
                                             ["must be between 1 and 65535, inclusive"]), pptr)
 
