@@ -200,9 +200,14 @@ def _other_quantities(obj: Any) -> Iterator[Tuple[Pointer, Any]]:
         for i, vol in enumerate(items(found[1].get("volumes"))):
             if isinstance(vol, dict) and isinstance(vol.get("emptyDir"), dict) and "sizeLimit" in vol["emptyDir"]:
                 yield found[0] + ("volumes", i, "emptyDir", "sizeLimit"), vol["emptyDir"]["sizeLimit"]
-    claims = [(("spec",), obj.data.get("spec"))] if builtin_kind(obj) == "PersistentVolumeClaim" else \
-        [(("spec", "volumeClaimTemplates", i, "spec"), get(t, ("spec",)))
-         for i, t in enumerate(items(get(obj.data, ("spec", "volumeClaimTemplates"))))] if builtin_kind(obj) == "StatefulSet" else []
+    kind = builtin_kind(obj)
+    if kind == "PersistentVolumeClaim":
+        claims = [(("spec",), obj.data.get("spec"))]
+    elif kind == "StatefulSet":
+        claims = [(("spec", "volumeClaimTemplates", i, "spec"), get(t, ("spec",)))
+                  for i, t in enumerate(items(get(obj.data, ("spec", "volumeClaimTemplates"))))]
+    else:
+        return
     for base, spec in claims:
         for kind in ("requests", "limits"):
             values = get(spec, ("resources", kind))
@@ -237,11 +242,14 @@ def resources(obj: Any, ctx: Any) -> Iterator[Violation]:
                             ptr, hint="quantities look like 500m, 0.5, 2, 128Mi, 1Gi, 1e3")
         elif amount < 0:
             yield Violation(invalid(pointer_to_k8s(ptr), q, ["must be greater than or equal to 0"]), ptr)
+    parse_quantity = suggest = None  # (quantity.py, once a container has resources)
     for cptr, c in pod_containers(obj):
         res = c.get("resources")
         if not isinstance(res, dict):
             continue
-        parse_quantity, suggest = _quantity().parse_quantity, _quantity().suggest
+        if parse_quantity is None:
+            quantity = _QUANTITY or _quantity()
+            parse_quantity, suggest = quantity.parse_quantity, quantity.suggest
         parsed: Dict[str, Dict[str, Any]] = {"requests": {}, "limits": {}}
         for kind in ("requests", "limits"):
             values = res.get(kind)
