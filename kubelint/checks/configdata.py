@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import binascii
-from typing import Any, Iterator
+from typing import Any, Iterator, List
 
 from ..model import Violation
 from ..placeholders import is_placeholder
@@ -19,9 +19,10 @@ SECRET_KEYS = {
 }
 
 
-def config_data(obj: Any, ctx: Any) -> Iterator[Violation]:
+def config_data(obj: Any, ctx: Any) -> List[Violation]:
     """KL127: keys are valid and unique across data/binaryData (stringData for Secrets),
     Secret data and binaryData values are base64, total size at most 1 MiB."""
+    out: List[Violation] = []
     fields = ("data", "binaryData") if obj.kind == "ConfigMap" else ("data", "stringData")
     seen = {}
     size = 0
@@ -32,11 +33,11 @@ def config_data(obj: Any, ctx: Any) -> Iterator[Violation]:
         for key, value in values.items():
             errors = config_key(key)
             if errors:
-                yield Violation(invalid(f"{field}[{key}]", key, errors), (field, key), at="key")
+                out.append(Violation(invalid(f"{field}[{key}]", key, errors), (field, key), at="key"))
             if key in seen and not (obj.kind == "Secret" and field == "stringData"):
-                yield Violation(f"{field}[{key}]: Invalid value: \"{key}\": duplicate of key "
-                                f"in {seen[key]}", (field, key), at="key",
-                                related=((None, (seen[key], key), "the other key"),))
+                out.append(Violation(f"{field}[{key}]: Invalid value: \"{key}\": duplicate of key "
+                                     f"in {seen[key]}", (field, key), at="key",
+                                     related=((None, (seen[key], key), "the other key"),)))
             seen.setdefault(key, field)
             if not isinstance(value, str):
                 continue
@@ -47,17 +48,18 @@ def config_data(obj: Any, ctx: Any) -> Iterator[Violation]:
                 except (binascii.Error, ValueError):
                     if is_placeholder(value.strip()):
                         continue  # karmada's `tls.crt: |` + `${ca_crt}`, filled in by a script
-                    yield Violation(f"{field}[{key}]: Invalid value: <value omitted>: illegal base64 "
-                                    "data", (field, key),
-                                    hint="encode with `base64 -w0`, or use `stringData` for plain text"
-                                    if obj.kind == "Secret" else "encode with `base64 -w0`")
+                    out.append(Violation(f"{field}[{key}]: Invalid value: <value omitted>: illegal base64 "
+                                         "data", (field, key),
+                                         hint="encode with `base64 -w0`, or use `stringData` for plain text"
+                                         if obj.kind == "Secret" else "encode with `base64 -w0`"))
             else:
                 size += len(value.encode())
     if obj.kind == "Secret":
-        yield from _secret_type(obj, seen)
+        out.extend(_secret_type(obj, seen))
     if size > MAX_SIZE:
-        yield Violation(f"{fields[0]}: Too long: must have at most {MAX_SIZE} bytes (found {size})",
-                        (fields[0],), at="key")
+        out.append(Violation(f"{fields[0]}: Too long: must have at most {MAX_SIZE} bytes (found {size})",
+                             (fields[0],), at="key"))
+    return out
 
 
 _BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="

@@ -4,7 +4,7 @@ pkg/apis/apps/validation (`Unsupported value: "X": supported values: ...`)."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Tuple
+from typing import Any, Iterator, List, Tuple
 
 from ..identify import close
 from ..model import Fix, Violation, pointer_to_k8s
@@ -188,9 +188,10 @@ _PROC_MOUNT: dict = {}
 
 
 @only_kinds([*TABLE, *POD_SPEC_PATHS])  # _patterns(): none for other kinds
-def unsupported_value(obj: Any, ctx: Any) -> Iterator[Violation]:
+def unsupported_value(obj: Any, ctx: Any) -> List[Violation]:
     # Before 1.33 the ProcMountType feature gate is off by default and the API server drops
     # procMount before validating (dropDisabledProcMountField): any value passes.
+    out: List[Violation] = []
     proc_mount = _PROC_MOUNT.get(ctx.version)
     if proc_mount is None:
         proc_mount = _PROC_MOUNT[ctx.version] = tuple(int(x) for x in ctx.version.split(".")) >= (1, 33)
@@ -198,7 +199,7 @@ def unsupported_value(obj: Any, ctx: Any) -> Iterator[Violation]:
     if obj.data is not None:
         kind = builtin_kind(obj)
         if _clean_of(kind, proc_mount)(obj.data):
-            return
+            return out
         _visit(_tree(kind, proc_mount), obj.data, (), found)
     # in the order of the table, each pattern's values in document order (as walk() gives):
     # a pattern's values are found in document order, whatever the order of the fields
@@ -214,4 +215,5 @@ def unsupported_value(obj: Any, ctx: Any) -> Iterator[Violation]:
             msg += f'; did you mean "{guess}"?'
             if isinstance(value, str) and guess.lower() == value.lower():  # only the case is wrong
                 fix = Fix(f'write "{guess}"', (("set", pointer, guess),))
-        yield Violation(msg, pointer, fix=fix)
+        out.append(Violation(msg, pointer, fix=fix))
+    return out

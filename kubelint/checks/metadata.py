@@ -3,7 +3,7 @@ checks it: names, label and annotation keys and values, namespaces."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Iterator, List
 
 from ..model import Violation
 from ..placeholders import filled
@@ -38,20 +38,21 @@ CLUSTER_SCOPED = frozenset({
 TOTAL_ANNOTATION_SIZE = 256 * 1024
 
 
-def object_name(obj: Any, ctx: Any) -> Iterator[Violation]:
+def object_name(obj: Any, ctx: Any) -> List[Violation]:
     """KL104: name or generateName, in the format the kind requires; the namespace a
     DNS-1123 label (ValidateObjectMetaAccessor, ValidateNamespaceName)."""
+    out: List[Violation] = []
     meta = obj.data.get("metadata")
     if not isinstance(meta, dict):
         meta = {}
     kind = builtin_kind(obj)
     if meta.get("namespace"):
-        yield from _namespace(kind, meta)
+        out.extend(_namespace(kind, meta))
     name, generate = meta.get("name"), meta.get("generateName")
     if not name and not generate:
-        yield Violation("metadata.name: Required value: name or generateName is required",
-                        ("metadata",) if "metadata" in obj.data else (), at="key")
-        return
+        out.append(Violation("metadata.name: Required value: name or generateName is required",
+                             ("metadata",) if "metadata" in obj.data else (), at="key"))
+        return out
     if isinstance(name, str) and name:
         # custom resources: always a subdomain (apiextensions-apiserver's validator)
         what, fn = _NAME_RULES.get(kind, ("DNS-1123 subdomain", dns1123_subdomain))
@@ -68,9 +69,10 @@ def object_name(obj: Any, ctx: Any) -> Iterator[Violation]:
                       "batch.kubernetes.io/job-name label)"]
             what = "DNS-1123 subdomain of at most 63 characters"
         if errors:
-            yield Violation(invalid("metadata.name", name, errors), ("metadata", "name"),
-                            hint=f"{obj.kind} names must be a {what}"
-                                 + (f"; try {_suggest(name)!r}" if _suggest(name) != name else ""))
+            out.append(Violation(invalid("metadata.name", name, errors), ("metadata", "name"),
+                                 hint=f"{obj.kind} names must be a {what}"
+                                      + (f"; try {_suggest(name)!r}" if _suggest(name) != name else "")))
+    return out
 
 
 # The controller appends an 11-character suffix (`-<timestamp>`) to a CronJob's name for
@@ -98,15 +100,16 @@ def _suggest(name: str) -> str:
     return out.strip("-.") or name
 
 
-def labels_and_annotations(obj: Any, ctx: Any) -> Iterator[Violation]:
+def labels_and_annotations(obj: Any, ctx: Any) -> List[Violation]:
     """KL105: label keys and values, annotation keys and total size, on the object and on its
     pod template; the pod spec's nodeSelector. Inside a custom resource a `spec.template` is
     not a built-in pod template: the API server checks only the object's own metadata there."""
+    out: List[Violation] = []
     found = pod_spec(obj)
     if found is not None:
         selector = found[1].get("nodeSelector")
         if selector is not None and not known_valid_labels(selector):
-            yield from _node_selector(obj)
+            out.extend(_node_selector(obj))
     for base, where, labels_ptr, labels_where in \
             _METADATA if getattr(obj, "builtin", True) else _METADATA[:1]:
         meta = obj.data
@@ -116,7 +119,7 @@ def labels_and_annotations(obj: Any, ctx: Any) -> Iterator[Violation]:
             continue
         labels = meta.get("labels")
         if labels is not None and not known_valid_labels(labels):
-            yield from label_map(labels, labels_ptr, labels_where)
+            out.extend(label_map(labels, labels_ptr, labels_where))
         annotations = meta.get("annotations")
         if isinstance(annotations, dict):
             if not _VALID_KEYS.issuperset(annotations):  # (keys found valid before: no call)
@@ -125,8 +128,8 @@ def labels_and_annotations(obj: Any, ctx: Any) -> Iterator[Violation]:
                     if errors:
                         errors = placeholder_key_errors(key, errors)
                     if errors:
-                        yield Violation(invalid(f"{where}.annotations", key, errors),
-                                        base + ("annotations", key), at="key")
+                        out.append(Violation(invalid(f"{where}.annotations", key, errors),
+                                             base + ("annotations", key), at="key"))
             chars = 0
             for key, value in annotations.items():
                 chars += len(key) + (len(value) if isinstance(value, str) else 0)
@@ -135,8 +138,9 @@ def labels_and_annotations(obj: Any, ctx: Any) -> Iterator[Violation]:
                 len(key.encode()) + (len(value.encode()) if isinstance(value, str) else 0)
                 for key, value in annotations.items())
             if size > TOTAL_ANNOTATION_SIZE:
-                yield Violation(f"{where}.annotations: Too long: must have at most "
-                                f"{TOTAL_ANNOTATION_SIZE} bytes (found {size})", base + ("annotations",), at="key")
+                out.append(Violation(f"{where}.annotations: Too long: must have at most "
+                                     f"{TOTAL_ANNOTATION_SIZE} bytes (found {size})", base + ("annotations",), at="key"))
+    return out
 
 
 # METADATA_PATHS with their texts: (path, "spec.template.metadata", labels path, its text)

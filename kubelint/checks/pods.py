@@ -21,8 +21,9 @@ def _specs(obj: Any):
 
 
 @_in_pods
-def container_names(obj: Any, ctx: Any) -> Iterator[Violation]:
+def container_names(obj: Any, ctx: Any) -> List[Violation]:
     """KL110: container names are DNS-1123 labels, unique across all containers of the pod."""
+    out: List[Violation] = []
     for base, spec in _specs(obj):
         seen: Dict[str, Pointer] = {}
         for ptr, c in containers(spec, base):
@@ -31,13 +32,14 @@ def container_names(obj: Any, ctx: Any) -> Iterator[Violation]:
                 continue  # missing: the schema's required-field finding
             errors = dns1123_label(name)
             if errors:
-                yield Violation(invalid(pointer_to_k8s(ptr + ("name",)), name, errors), ptr + ("name",))
+                out.append(Violation(invalid(pointer_to_k8s(ptr + ("name",)), name, errors), ptr + ("name",)))
             if name in seen:
-                yield Violation(f"{pointer_to_k8s(ptr + ('name',))}: Duplicate value: \"{name}\" "
-                                f"(also {pointer_to_k8s(seen[name])})", ptr + ("name",),
-                                related=((None, seen[name], "first container with this name"),))
+                out.append(Violation(f"{pointer_to_k8s(ptr + ('name',))}: Duplicate value: \"{name}\" "
+                                     f"(also {pointer_to_k8s(seen[name])})", ptr + ("name",),
+                                     related=((None, seen[name], "first container with this name"),)))
             else:
                 seen[name] = ptr + ("name",)
+    return out
 
 
 # The containers of a Spark pod template file (spark.kubernetes.driver.podTemplateFile: EMR
@@ -47,24 +49,27 @@ _TOOL_IMAGE = frozenset(("spark-kubernetes-driver", "spark-kubernetes-executor",
 
 
 @_in_pods
-def container_image(obj: Any, ctx: Any) -> Iterator[Violation]:
+def container_image(obj: Any, ctx: Any) -> List[Violation]:
     """KL111: every container (not only in Pods: templates too) needs an image."""
+    out: List[Violation] = []
     for ptr, c in pod_containers(obj):
         image = c.get("image")
         if image is None and c.get("name") in _TOOL_IMAGE and obj.kind == "Pod":
             continue
         if image is None or (isinstance(image, str) and not image.strip()):
-            yield Violation(f"{pointer_to_k8s(ptr + ('image',))}: Required value", ptr,
-                            at="value", hint="set the container image, e.g. `image: nginx:1.27`")
+            out.append(Violation(f"{pointer_to_k8s(ptr + ('image',))}: Required value", ptr,
+                                 at="value", hint="set the container image, e.g. `image: nginx:1.27`"))
         elif isinstance(image, str) and image != image.strip():
-            yield Violation(f"{pointer_to_k8s(ptr + ('image',))}: Invalid value: \"{image}\": "
-                            "must not have leading or trailing whitespace", ptr + ("image",))
+            out.append(Violation(f"{pointer_to_k8s(ptr + ('image',))}: Invalid value: \"{image}\": "
+                                 "must not have leading or trailing whitespace", ptr + ("image",)))
+    return out
 
 
 @_in_pods
-def container_ports(obj: Any, ctx: Any) -> Iterator[Violation]:
+def container_ports(obj: Any, ctx: Any) -> List[Violation]:
     """KL113: port numbers 1-65535, port names IANA service names unique in the container,
     protocol/hostIP/hostPort unique among the regular containers and in each init container."""
+    out: List[Violation] = []
     for base, spec in _specs(obj):
         host_ports: Dict[str, Pointer] = {}
         for cptr, c in containers(spec, base):
@@ -81,16 +86,16 @@ def container_ports(obj: Any, ctx: Any) -> Iterator[Violation]:
                     value = port.get(field)
                     if value is not None and isinstance(value, int) and not port_number(value) \
                             and not (field == "hostPort" and value == 0):
-                        yield Violation(invalid(pointer_to_k8s(ptr + (field,)), value,
-                                                ["must be between 1 and 65535, inclusive"]), ptr + (field,))
+                        out.append(Violation(invalid(pointer_to_k8s(ptr + (field,)), value,
+                                                     ["must be between 1 and 65535, inclusive"]), ptr + (field,)))
                 name = port.get("name")
                 if isinstance(name, str):
                     errors = iana_svc_name(name)
                     if errors:
-                        yield Violation(invalid(pointer_to_k8s(ptr + ("name",)), name, errors), ptr + ("name",))
+                        out.append(Violation(invalid(pointer_to_k8s(ptr + ("name",)), name, errors), ptr + ("name",)))
                     elif name in names:
-                        yield Violation(f"{pointer_to_k8s(ptr + ('name',))}: Duplicate value: \"{name}\"",
-                                        ptr + ("name",), related=((None, names[name], "first port with this name"),))
+                        out.append(Violation(f"{pointer_to_k8s(ptr + ('name',))}: Duplicate value: \"{name}\"",
+                                             ptr + ("name",), related=((None, names[name], "first port with this name"),)))
                     else:
                         names[name] = ptr + ("name",)
                 host = port.get("hostPort")
@@ -103,21 +108,23 @@ def container_ports(obj: Any, ctx: Any) -> Iterator[Violation]:
                     key = f"{protocol}/{host_ip}/{host}"
                     seen = host_ports if cptr[-2] == "containers" else init_ports
                     if key in seen:
-                        yield Violation(f"{pointer_to_k8s(ptr + ('hostPort',))}: Duplicate value: "
-                                        f"\"{key}\" (hostPort {host}/{protocol} is already "
-                                        f"{pointer_to_k8s(seen[key])}'s)", ptr + ("hostPort",),
-                                        related=((None, seen[key] + ("hostPort",),
-                                                  "the first port on this host port"),),
-                                        hint="give one of them another hostPort, or drop it: "
-                                             "a Service reaches the pods without one")
+                        out.append(Violation(f"{pointer_to_k8s(ptr + ('hostPort',))}: Duplicate value: "
+                                             f"\"{key}\" (hostPort {host}/{protocol} is already "
+                                             f"{pointer_to_k8s(seen[key])}'s)", ptr + ("hostPort",),
+                                             related=((None, seen[key] + ("hostPort",),
+                                                       "the first port on this host port"),),
+                                             hint="give one of them another hostPort, or drop it: "
+                                                  "a Service reaches the pods without one"))
                     else:
                         seen[key] = ptr
+    return out
 
 
 @_in_pods
-def volume_mounts(obj: Any, ctx: Any) -> Iterator[Violation]:
+def volume_mounts(obj: Any, ctx: Any) -> List[Violation]:
     """KL114: volume names unique DNS-1123 labels; every volumeMount names a volume; mount
     paths unique within a container."""
+    out: List[Violation] = []
     for base, spec in _specs(obj):
         volumes: Dict[str, None] = {}  # (in order: "did you mean" candidates)
         for i, vol in enumerate(items(spec.get("volumes"))):
@@ -128,9 +135,9 @@ def volume_mounts(obj: Any, ctx: Any) -> Iterator[Violation]:
             if errors or name in volumes:
                 ptr = base + ("volumes", i, "name")
                 if errors:
-                    yield Violation(invalid(pointer_to_k8s(ptr), name, errors), ptr)
+                    out.append(Violation(invalid(pointer_to_k8s(ptr), name, errors), ptr))
                 if name in volumes:
-                    yield Violation(f"{pointer_to_k8s(ptr)}: Duplicate value: \"{name}\"", ptr)
+                    out.append(Violation(f"{pointer_to_k8s(ptr)}: Duplicate value: \"{name}\"", ptr))
             volumes[name] = None
         # StatefulSet volumeClaimTemplates are volumes too
         if obj.kind == "StatefulSet":
@@ -149,36 +156,38 @@ def volume_mounts(obj: Any, ctx: Any) -> Iterator[Violation]:
                     from ..identify import close
 
                     guess = close(name, list(volumes))
-                    yield Violation(f"{pointer_to_k8s(ptr + ('name',))}: Not found: \"{name}\": no "
-                                    "volume of the pod has this name"
-                                    + (f"; did you mean \"{guess}\"?" if guess else ""), ptr + ("name",),
-                                    hint=None if guess else "define it under spec.volumes")
+                    out.append(Violation(f"{pointer_to_k8s(ptr + ('name',))}: Not found: \"{name}\": no "
+                                         "volume of the pod has this name"
+                                         + (f"; did you mean \"{guess}\"?" if guess else ""), ptr + ("name",),
+                                         hint=None if guess else "define it under spec.volumes"))
                 path = mount.get("mountPath")
                 if path == "":  # missing altogether: the schema's required-field finding
-                    yield Violation(f"{pointer_to_k8s(ptr + ('mountPath',))}: Required value",
-                                    ptr + ("mountPath",), hint="the absolute path in the container "
-                                    "where the volume appears, e.g. /data")
+                    out.append(Violation(f"{pointer_to_k8s(ptr + ('mountPath',))}: Required value",
+                                         ptr + ("mountPath",), hint="the absolute path in the container "
+                                         "where the volume appears, e.g. /data"))
                 elif isinstance(path, str):
                     if path in paths:
-                        yield Violation(f"{pointer_to_k8s(ptr + ('mountPath',))}: Invalid value: "
-                                        f"\"{path}\": must be unique", ptr + ("mountPath",))
+                        out.append(Violation(f"{pointer_to_k8s(ptr + ('mountPath',))}: Invalid value: "
+                                             f"\"{path}\": must be unique", ptr + ("mountPath",)))
                     paths.add(path)
                 for field in ("subPath", "subPathExpr"):
                     sub = mount.get(field)
                     if isinstance(sub, str) and sub:
                         for error in local_descending_path(sub):
-                            yield Violation(invalid(pointer_to_k8s(ptr + (field,)), sub, [error]),
-                                            ptr + (field,))
+                            out.append(Violation(invalid(pointer_to_k8s(ptr + (field,)), sub, [error]),
+                                                 ptr + (field,)))
+    return out
 
 
 _RELAXED: Dict[str, bool] = {}
 
 
 @_in_pods
-def env_var_names(obj: Any, ctx: Any) -> Iterator[Violation]:
+def env_var_names(obj: Any, ctx: Any) -> List[Violation]:
     """KL115: environment variable names (relaxed to printable ASCII but '=' from 1.32, where
     the RelaxedEnvironmentVariableValidation feature gate became beta and on by default;
     GA in 1.34: pkg/features/kube_features.go)."""
+    out: List[Violation] = []
     relaxed = _RELAXED.get(ctx.version)
     if relaxed is None:
         relaxed = _RELAXED[ctx.version] = tuple(int(x) for x in ctx.version.split(".")) >= (1, 32)
@@ -189,7 +198,8 @@ def env_var_names(obj: Any, ctx: Any) -> Iterator[Violation]:
                 errors = env_var_name(name, relaxed)
                 if errors:
                     ptr = cptr + ("env", j, "name")
-                    yield Violation(invalid(pointer_to_k8s(ptr), name, errors), ptr)
+                    out.append(Violation(invalid(pointer_to_k8s(ptr), name, errors), ptr))
+    return out
 
 
 def _other_quantities(obj: Any) -> Iterator[Tuple[Pointer, Any]]:
@@ -230,18 +240,19 @@ def _quantity() -> Any:
 
 
 @only_kinds([*POD_SPEC_PATHS, "PersistentVolumeClaim"])
-def resources(obj: Any, ctx: Any) -> Iterator[Violation]:
+def resources(obj: Any, ctx: Any) -> List[Violation]:
     """KL116: resource quantities parse; requests do not exceed limits."""
+    out: List[Violation] = []
     for ptr, q in _other_quantities(obj):
         if q is None:
             continue
         amount, error = _quantity().parse_quantity(q)
         if error:
             guess = _quantity().suggest(q)
-            yield Violation(invalid(pointer_to_k8s(ptr), q, [error]) + (f"; did you mean {guess}?" if guess else ""),
-                            ptr, hint="quantities look like 500m, 0.5, 2, 128Mi, 1Gi, 1e3")
+            out.append(Violation(invalid(pointer_to_k8s(ptr), q, [error]) + (f"; did you mean {guess}?" if guess else ""),
+                                 ptr, hint="quantities look like 500m, 0.5, 2, 128Mi, 1Gi, 1e3"))
         elif amount < 0:
-            yield Violation(invalid(pointer_to_k8s(ptr), q, ["must be greater than or equal to 0"]), ptr)
+            out.append(Violation(invalid(pointer_to_k8s(ptr), q, ["must be greater than or equal to 0"]), ptr))
     parse_quantity = suggest = None  # (quantity.py, once a container has resources)
     for cptr, c in pod_containers(obj):
         res = c.get("resources")
@@ -265,19 +276,20 @@ def resources(obj: Any, ctx: Any) -> Iterator[Violation]:
                 ptr = cptr + ("resources", kind, name)
                 if error:
                     guess = suggest(q)
-                    yield Violation(invalid(pointer_to_k8s(ptr), q, [error])
-                                    + (f"; did you mean {guess}?" if guess else ""), ptr,
-                                    hint="quantities look like 500m, 0.5, 2, 128Mi, 1Gi, 1e3")
+                    out.append(Violation(invalid(pointer_to_k8s(ptr), q, [error])
+                                         + (f"; did you mean {guess}?" if guess else ""), ptr,
+                                         hint="quantities look like 500m, 0.5, 2, 128Mi, 1Gi, 1e3"))
                 elif amount < 0:
-                    yield Violation(invalid(pointer_to_k8s(ptr), q, ["must be greater than or equal to 0"]), ptr)
+                    out.append(Violation(invalid(pointer_to_k8s(ptr), q, ["must be greater than or equal to 0"]), ptr))
         for name, request in parsed["requests"].items():
             limit = parsed["limits"].get(name)
             if limit is not None and request > limit:
                 ptr = cptr + ("resources", "requests", name)
-                yield Violation(f"{pointer_to_k8s(ptr)}: Invalid value: \"{res['requests'][name]}\": "
-                                f"must be less than or equal to {name} limit of "
-                                f"{res['limits'][name]}", ptr,
-                                related=((None, cptr + ("resources", "limits", name), "the limit"),))
+                out.append(Violation(f"{pointer_to_k8s(ptr)}: Invalid value: \"{res['requests'][name]}\": "
+                                     f"must be less than or equal to {name} limit of "
+                                     f"{res['limits'][name]}", ptr,
+                                     related=((None, cptr + ("resources", "limits", name), "the limit"),)))
+    return out
 
 
 _HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
@@ -294,11 +306,12 @@ def _int(value: Any) -> bool:
 
 
 @_in_pods
-def probes(obj: Any, ctx: Any) -> Iterator[Violation]:
+def probes(obj: Any, ctx: Any) -> List[Violation]:
     """KL117: each probe (and lifecycle handler) has exactly one handler; ports are numbers
     1-65535 or IANA names; the numeric bounds of validateProbe, validateLivenessProbe and
     validateStartupProbe; no probes on init containers that are not sidecars
     (validateInitContainers)."""
+    out: List[Violation] = []
     for cptr, c in pod_containers(obj):
         init = cptr[-2] == "initContainers"
         sidecar = init and c.get("restartPolicy") == "Always"
@@ -309,14 +322,14 @@ def probes(obj: Any, ctx: Any) -> Iterator[Violation]:
             ptr = cptr + (probe,)
             # (its path as text only for a finding: almost every probe has none)
             if init and not sidecar:
-                yield Violation(f"{pointer_to_k8s(ptr)}: Forbidden: may not be set for init "
-                                "containers without restartPolicy=Always", ptr, at="key",
-                                hint="move the probe to a regular container, or make this init "
-                                     "container a sidecar (restartPolicy: Always)")
+                out.append(Violation(f"{pointer_to_k8s(ptr)}: Forbidden: may not be set for init "
+                                     "containers without restartPolicy=Always", ptr, at="key",
+                                     hint="move the probe to a regular container, or make this init "
+                                          "container a sidecar (restartPolicy: Always)"))
                 continue
             if cptr[-2] == "ephemeralContainers":
-                yield Violation(f"{pointer_to_k8s(ptr)}: Forbidden: cannot be set for an Ephemeral Container",
-                                ptr, at="key")
+                out.append(Violation(f"{pointer_to_k8s(ptr)}: Forbidden: cannot be set for an Ephemeral Container",
+                                     ptr, at="key"))
                 continue
             present = []
             for h in _HANDLERS:
@@ -325,31 +338,31 @@ def probes(obj: Any, ctx: Any) -> Iterator[Violation]:
             if len(present) != 1:
                 what = "must specify a handler type" if not present else \
                     f"may not specify more than 1 handler type (found {', '.join(present)})"
-                yield Violation(f"{pointer_to_k8s(ptr)}: {'Required value' if not present else 'Forbidden'}: {what}",
-                                ptr, at="key")
+                out.append(Violation(f"{pointer_to_k8s(ptr)}: {'Required value' if not present else 'Forbidden'}: {what}",
+                                     ptr, at="key"))
             handler = p.get("exec")
             if isinstance(handler, dict) and handler.get("command") in (None, []):
-                yield Violation(f"{pointer_to_k8s(ptr)}.exec.command: Required value", ptr + ("exec",), at="key")
+                out.append(Violation(f"{pointer_to_k8s(ptr)}.exec.command: Required value", ptr + ("exec",), at="key"))
             for field in _PROBE_COUNTS:
                 value = p.get(field)
                 if value is not None and _int(value) and value < 0:
-                    yield Violation(invalid(f"{pointer_to_k8s(ptr)}.{field}", value,
-                                            ["must be greater than or equal to 0"]), ptr + (field,))
+                    out.append(Violation(invalid(f"{pointer_to_k8s(ptr)}.{field}", value,
+                                                 ["must be greater than or equal to 0"]), ptr + (field,)))
             success = p.get("successThreshold")
             if success is not None and probe != "readinessProbe" and _int(success) and success > 1:
                 # 0 is defaulted to 1 before validation
-                yield Violation(invalid(f"{pointer_to_k8s(ptr)}.successThreshold", success, ["must be 1"]),
-                                ptr + ("successThreshold",),
-                                hint=f"a {probe} succeeds once: omit successThreshold or set it to 1")
+                out.append(Violation(invalid(f"{pointer_to_k8s(ptr)}.successThreshold", success, ["must be 1"]),
+                                     ptr + ("successThreshold",),
+                                     hint=f"a {probe} succeeds once: omit successThreshold or set it to 1"))
             grace = p.get("terminationGracePeriodSeconds")
             if grace is not None and _int(grace):
                 if probe == "readinessProbe":
-                    yield Violation(invalid(f"{pointer_to_k8s(ptr)}.terminationGracePeriodSeconds", grace,
-                                            ["must not be set for readinessProbes"]),
-                                    ptr + ("terminationGracePeriodSeconds",))
+                    out.append(Violation(invalid(f"{pointer_to_k8s(ptr)}.terminationGracePeriodSeconds", grace,
+                                                 ["must not be set for readinessProbes"]),
+                                         ptr + ("terminationGracePeriodSeconds",)))
                 elif grace <= 0:
-                    yield Violation(invalid(f"{pointer_to_k8s(ptr)}.terminationGracePeriodSeconds", grace,
-                                            ["must be greater than 0"]), ptr + ("terminationGracePeriodSeconds",))
+                    out.append(Violation(invalid(f"{pointer_to_k8s(ptr)}.terminationGracePeriodSeconds", grace,
+                                                 ["must be greater than 0"]), ptr + ("terminationGracePeriodSeconds",)))
             for h in ("httpGet", "tcpSocket", "grpc"):
                 handler = p.get(h)
                 port = handler.get("port") if isinstance(handler, dict) else None
@@ -359,17 +372,19 @@ def probes(obj: Any, ctx: Any) -> Iterator[Violation]:
                     errors = iana_svc_name(port)
                     if errors:
                         pptr = ptr + (h, "port")
-                        yield Violation(invalid(pointer_to_k8s(pptr), port, errors), pptr)
+                        out.append(Violation(invalid(pointer_to_k8s(pptr), port, errors), pptr))
                 elif isinstance(port, int) and not port_number(port):
                     pptr = ptr + (h, "port")
-                    yield Violation(invalid(pointer_to_k8s(pptr), port,
-                                            ["must be between 1 and 65535, inclusive"]), pptr)
+                    out.append(Violation(invalid(pointer_to_k8s(pptr), port,
+                                                 ["must be between 1 and 65535, inclusive"]), pptr))
+    return out
 
 
 @_in_pods
-def probe_port_names(obj: Any, ctx: Any) -> Iterator[Violation]:
+def probe_port_names(obj: Any, ctx: Any) -> List[Violation]:
     """KL118: a probe port given by name must be a port name of the same container; the API
     accepts it, and the probe then fails at run time."""
+    out: List[Violation] = []
     for cptr, c in pod_containers(obj):
         names = None  # the container's port names, once a probe names a port
         for probe in _PROBES:
@@ -387,11 +402,12 @@ def probe_port_names(obj: Any, ctx: Any) -> Iterator[Violation]:
                     from ..identify import close
 
                     guess = close(port, [n for n in names if isinstance(n, str)])
-                    yield Violation(
-                        f"{pointer_to_k8s(cptr + (probe, h, 'port'))}: no port named \"{port}\" in "
-                        f"this container (ports: {', '.join(n for n in names if isinstance(n, str)) or 'none'})"
-                        + (f'; did you mean "{guess}"?' if guess else ""),
-                        cptr + (probe, h, "port"))
+                    out.append(Violation(
+                             f"{pointer_to_k8s(cptr + (probe, h, 'port'))}: no port named \"{port}\" in "
+                             f"this container (ports: {', '.join(n for n in names if isinstance(n, str)) or 'none'})"
+                             + (f'; did you mean "{guess}"?' if guess else ""),
+                             cptr + (probe, h, "port")))
+    return out
 
 
 _WORKLOAD_RESTART = {
@@ -401,23 +417,25 @@ _WORKLOAD_RESTART = {
 }
 
 
-def restart_policy(obj: Any, ctx: Any) -> Iterator[Violation]:
+def restart_policy(obj: Any, ctx: Any) -> List[Violation]:
     """KL120: a workload's pod template must use the restart policy its controller supports."""
+    out: List[Violation] = []
     allowed = _WORKLOAD_RESTART.get(obj.kind)
     found = pod_spec(obj)
     if allowed is None or found is None:
-        return
+        return out
     base, spec = found
     policy = spec.get("restartPolicy")
     shown = ", ".join(f'"{a}"' for a in allowed)
     if policy is None or policy == "":  # ("" is unset: defaulted to Always too)
         if "Always" not in allowed:  # the default, Always, is invalid for Jobs
-            yield Violation(f"{pointer_to_k8s(base + ('restartPolicy',))}: Required value: valid "
-                            f"values: {shown} (the default, Always, is not allowed for a {obj.kind})",
-                            base, at="key", hint="add `restartPolicy: OnFailure` or `Never`")
+            out.append(Violation(f"{pointer_to_k8s(base + ('restartPolicy',))}: Required value: valid "
+                                 f"values: {shown} (the default, Always, is not allowed for a {obj.kind})",
+                                 base, at="key", hint="add `restartPolicy: OnFailure` or `Never`"))
     elif isinstance(policy, str) and policy not in allowed and policy in ("Always", "OnFailure", "Never"):
-        yield Violation(f"{pointer_to_k8s(base + ('restartPolicy',))}: Unsupported value: \"{policy}\": "
-                        f"supported values: {shown}", base + ("restartPolicy",))
+        out.append(Violation(f"{pointer_to_k8s(base + ('restartPolicy',))}: Unsupported value: \"{policy}\": "
+                             f"supported values: {shown}", base + ("restartPolicy",)))
+    return out
 
 
 __all__: List[str] = ["container_names", "container_image", "container_ports", "volume_mounts",

@@ -24,54 +24,56 @@ def _int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def pod_spec_fields(obj: Any, ctx: Any) -> Iterator[Violation]:
+def pod_spec_fields(obj: Any, ctx: Any) -> List[Violation]:
     """KL128: at least one container (validateContainers), dnsConfig when dnsPolicy is None
     (validatePodDNSConfig), activeDeadlineSeconds 1..2^31-1, and the formats of
     serviceAccountName, hostname, subdomain, priorityClassName and nodeName (ValidatePodSpec)."""
+    out: List[Violation] = []
     found = pod_spec(obj)
     if found is None:
-        return
+        return out
     base, spec = found
     where = pointer_to_k8s(base)
     if spec.get("containers") == []:
-        yield Violation(f"{where}.containers: Required value: a pod needs at least one container",
-                        base + ("containers",))
+        out.append(Violation(f"{where}.containers: Required value: a pod needs at least one container",
+                             base + ("containers",)))
     policy, config = spec.get("dnsPolicy"), spec.get("dnsConfig")
     if policy == "None":
         if config is None:
-            yield Violation(f"{where}.dnsConfig: Required value: must provide `dnsConfig` when "
-                            "`dnsPolicy` is None", base + ("dnsPolicy",),
-                            hint="add dnsConfig: {nameservers: [10.0.0.10]}, or use dnsPolicy: ClusterFirst")
+            out.append(Violation(f"{where}.dnsConfig: Required value: must provide `dnsConfig` when "
+                                 "`dnsPolicy` is None", base + ("dnsPolicy",),
+                                 hint="add dnsConfig: {nameservers: [10.0.0.10]}, or use dnsPolicy: ClusterFirst"))
         elif isinstance(config, dict) and not config.get("nameservers"):
-            yield Violation(f"{where}.dnsConfig.nameservers: Required value: must provide at least "
-                            "one DNS nameserver when `dnsPolicy` is None",
-                            base + ("dnsConfig", "nameservers") if "nameservers" in config
-                            else base + ("dnsConfig",), at="key")
+            out.append(Violation(f"{where}.dnsConfig.nameservers: Required value: must provide at least "
+                                 "one DNS nameserver when `dnsPolicy` is None",
+                                 base + ("dnsConfig", "nameservers") if "nameservers" in config
+                                 else base + ("dnsConfig",), at="key"))
     if isinstance(config, dict):
         servers = config.get("nameservers")
         if isinstance(servers, list):
             if len(servers) > _MAX_NAMESERVERS:
-                yield Violation(f"{where}.dnsConfig.nameservers: Invalid value: must not have more "
-                                f"than {_MAX_NAMESERVERS} nameservers", base + ("dnsConfig", "nameservers"), at="key")
+                out.append(Violation(f"{where}.dnsConfig.nameservers: Invalid value: must not have more "
+                                     f"than {_MAX_NAMESERVERS} nameservers", base + ("dnsConfig", "nameservers"), at="key"))
             for i, server in enumerate(servers):
                 if isinstance(server, str) and not is_ip(server):
                     ptr = base + ("dnsConfig", "nameservers", i)
-                    yield Violation(invalid(pointer_to_k8s(ptr), server,
-                                            ["must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"]), ptr)
+                    out.append(Violation(invalid(pointer_to_k8s(ptr), server,
+                                                 ["must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"]), ptr))
         searches = config.get("searches")
         if isinstance(searches, list) and len(searches) > _MAX_SEARCHES:
-            yield Violation(f"{where}.dnsConfig.searches: Invalid value: must not have more than "
-                            f"{_MAX_SEARCHES} search paths", base + ("dnsConfig", "searches"), at="key")
+            out.append(Violation(f"{where}.dnsConfig.searches: Invalid value: must not have more than "
+                                 f"{_MAX_SEARCHES} search paths", base + ("dnsConfig", "searches"), at="key"))
     for field, fn in _POD_NAMES:
         value = spec.get(field)
         if isinstance(value, str) and value:
             errors = fn(value)
             if errors:
-                yield Violation(invalid(f"{where}.{field}", value, errors), base + (field,))
+                out.append(Violation(invalid(f"{where}.{field}", value, errors), base + (field,)))
     deadline = spec.get("activeDeadlineSeconds")
     if _int(deadline) and not 1 <= deadline <= _MAX_ID:
-        yield Violation(invalid(f"{where}.activeDeadlineSeconds", deadline,
-                                [f"must be between 1 and {_MAX_ID}, inclusive"]), base + ("activeDeadlineSeconds",))
+        out.append(Violation(invalid(f"{where}.activeDeadlineSeconds", deadline,
+                                     [f"must be between 1 and {_MAX_ID}, inclusive"]), base + ("activeDeadlineSeconds",)))
+    return out
 
 
 def _contexts(base: Pointer, spec: dict) -> Iterator[Tuple[Pointer, dict, bool]]:
@@ -85,15 +87,16 @@ def _contexts(base: Pointer, spec: dict) -> Iterator[Tuple[Pointer, dict, bool]]
             yield cptr + ("securityContext",), sc, False
 
 
-def security_context(obj: Any, ctx: Any) -> Iterator[Violation]:
+def security_context(obj: Any, ctx: Any) -> List[Violation]:
     """KL129: user and group IDs 0..2^31-1 (IsValidUserID, IsValidGroupID); a Localhost
     seccomp/AppArmor profile names its file, other types do not
     (validateSeccompProfileField, validateAppArmorProfileField); privileged containers
     cannot forbid privilege escalation, and procMount Unmasked needs hostUsers: false
     (ValidateSecurityContext)."""
+    out: List[Violation] = []
     found = pod_spec(obj)
     if found is None:
-        return
+        return out
     base, spec = found
     host_users = spec.get("hostUsers") is not False
     # ProcMountType is on by default from 1.33; before, procMount is dropped unvalidated
@@ -103,14 +106,14 @@ def security_context(obj: Any, ctx: Any) -> Iterator[Violation]:
         for field in ("runAsUser", "runAsGroup") + (("fsGroup",) if pod else ()):
             value = sc.get(field)
             if _int(value) and not 0 <= value <= _MAX_ID:
-                yield Violation(invalid(f"{where}.{field}", value, [f"must be between 0 and {_MAX_ID}, inclusive"]),
-                                ptr + (field,))
+                out.append(Violation(invalid(f"{where}.{field}", value, [f"must be between 0 and {_MAX_ID}, inclusive"]),
+                                     ptr + (field,)))
         if pod:
             for i, gid in enumerate(items(sc.get("supplementalGroups"))):
                 if _int(gid) and not 0 <= gid <= _MAX_ID:
-                    yield Violation(invalid(f"{where}.supplementalGroups[{i}]", gid,
-                                            [f"must be between 0 and {_MAX_ID}, inclusive"]),
-                                    ptr + ("supplementalGroups", i))
+                    out.append(Violation(invalid(f"{where}.supplementalGroups[{i}]", gid,
+                                                 [f"must be between 0 and {_MAX_ID}, inclusive"]),
+                                         ptr + ("supplementalGroups", i)))
         for field, what in (("seccompProfile", "seccomp"), ("appArmorProfile", "AppArmor")):
             profile = sc.get(field)
             if not isinstance(profile, dict):
@@ -119,34 +122,36 @@ def security_context(obj: Any, ctx: Any) -> Iterator[Violation]:
             pptr = ptr + (field,)
             if kind == "Localhost":
                 if local is None:
-                    yield Violation(f"{where}.{field}.localhostProfile: Required value: must be set "
-                                    f"when {what} type is Localhost", pptr, at="key")
+                    out.append(Violation(f"{where}.{field}.localhostProfile: Required value: must be set "
+                                         f"when {what} type is Localhost", pptr, at="key"))
                 elif isinstance(local, str):
                     errors = local_descending_path(local) if field == "seccompProfile" else \
                         (["must not be empty"] if not local.strip() else
                          ["must not be padded with whitespace"] if local != local.strip() else [])
                     for error in errors:
-                        yield Violation(invalid(f"{where}.{field}.localhostProfile", local, [error]),
-                                        pptr + ("localhostProfile",))
+                        out.append(Violation(invalid(f"{where}.{field}.localhostProfile", local, [error]),
+                                             pptr + ("localhostProfile",)))
             elif kind in ("RuntimeDefault", "Unconfined") and local is not None:
-                yield Violation(f"{where}.{field}.localhostProfile: Invalid value: can only be set "
-                                f"when {what} type is Localhost", pptr + ("localhostProfile",), at="key")
+                out.append(Violation(f"{where}.{field}.localhostProfile: Invalid value: can only be set "
+                                     f"when {what} type is Localhost", pptr + ("localhostProfile",), at="key"))
         if not pod and sc.get("procMount") == "Unmasked" and host_users and proc_mount:
-            yield Violation(invalid(f"{where}.procMount", "Unmasked", ["`hostUsers` must be false to use "
-                                                                      "`Unmasked`"]), ptr + ("procMount",),
-                            hint="set spec.hostUsers: false (a user namespace for the pod)")
+            out.append(Violation(invalid(f"{where}.procMount", "Unmasked", ["`hostUsers` must be false to use "
+                                                                           "`Unmasked`"]), ptr + ("procMount",),
+                                 hint="set spec.hostUsers: false (a user namespace for the pod)"))
         if not pod and sc.get("privileged") is True and sc.get("allowPrivilegeEscalation") is False:
-            yield Violation(f"{where}: Invalid value: cannot set `allowPrivilegeEscalation` to false "
-                            "and `privileged` to true", ptr + ("allowPrivilegeEscalation",))
+            out.append(Violation(f"{where}: Invalid value: cannot set `allowPrivilegeEscalation` to false "
+                                 "and `privileged` to true", ptr + ("allowPrivilegeEscalation",)))
+    return out
 
 
-def env_sources(obj: Any, ctx: Any) -> Iterator[Violation]:
+def env_sources(obj: Any, ctx: Any) -> List[Violation]:
     """KL131: an env var's valueFrom names exactly one source and comes without a value
     (validateEnvVarValueFrom); an envFrom entry names exactly one of configMapRef and
     secretRef (ValidateEnvFrom)."""
+    out: List[Violation] = []
     found = pod_spec(obj)
     if found is None:
-        return
+        return out
     sources = ("fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef")
     base, spec = found
     for cptr, c in containers(spec, base):
@@ -157,14 +162,14 @@ def env_sources(obj: Any, ctx: Any) -> Iterator[Violation]:
             where = pointer_to_k8s(ptr)
             present = [k for k in sources if env["valueFrom"].get(k) is not None]
             if not present:
-                yield Violation(f"{where}: Invalid value: \"\": must specify one of: `fieldRef`, "
-                                "`resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`", ptr, at="key")
+                out.append(Violation(f"{where}: Invalid value: \"\": must specify one of: `fieldRef`, "
+                                     "`resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`", ptr, at="key"))
             elif env.get("value"):
-                yield Violation(f"{where}: Invalid value: \"\": may not be specified when `value` is not "
-                                "empty", ptr, at="key", hint="keep either value or valueFrom")
+                out.append(Violation(f"{where}: Invalid value: \"\": may not be specified when `value` is not "
+                                     "empty", ptr, at="key", hint="keep either value or valueFrom"))
             elif len(present) > 1:
-                yield Violation(f"{where}: Invalid value: \"\": may not have more than one field specified "
-                                f"at a time (found {', '.join(present)})", ptr, at="key")
+                out.append(Violation(f"{where}: Invalid value: \"\": may not have more than one field specified "
+                                     f"at a time (found {', '.join(present)})", ptr, at="key"))
         for i, src in enumerate(items(c.get("envFrom"))):
             if not isinstance(src, dict):
                 continue
@@ -173,20 +178,22 @@ def env_sources(obj: Any, ctx: Any) -> Iterator[Violation]:
                 ptr = cptr + ("envFrom", i)
                 what = "must specify one of: `configMapRef` or `secretRef`" if not present else \
                     "may not have more than one field specified at a time"
-                yield Violation(f"{pointer_to_k8s(cptr + ('envFrom',))}: Invalid value: \"\": {what}", ptr)
+                out.append(Violation(f"{pointer_to_k8s(cptr + ('envFrom',))}: Invalid value: \"\": {what}", ptr))
+    return out
 
 
 _APPLY = ("; server-side apply rejects duplicate keys of this list (kubectl apply --server-side "
           "fails), and client-side apply may drop one of them")
 
 
-def duplicate_list_entries(obj: Any, ctx: Any) -> Iterator[Violation]:
+def duplicate_list_entries(obj: Any, ctx: Any) -> List[Violation]:
     """KL130 (warning): env vars that hide an earlier definition, and ports that repeat a
     containerPort/protocol (warningsForPodSpecAndMeta): the API server accepts both with a
     warning, and they are duplicate keys of list-maps for server-side apply."""
+    out: List[Violation] = []
     found = pod_spec(obj)
     if found is None:
-        return
+        return out
     base, spec = found
     ports: Dict[Tuple[Any, Any], List[Tuple[Pointer, dict]]] = {}
     for cptr, c in containers(spec, base):
@@ -201,8 +208,8 @@ def duplicate_list_entries(obj: Any, ctx: Any) -> Iterator[Violation]:
                 # X: "$(X)suffix" builds on the earlier value: the API server does not warn
                 if env.get("valueFrom") is not None or value == ref or ref not in value:
                     ptr = cptr + ("env", i)
-                    yield Violation(f"{pointer_to_k8s(ptr)}: hides previous definition of \"{name}\", "
-                                    "which may be dropped when using apply" + _APPLY, ptr + ("name",))
+                    out.append(Violation(f"{pointer_to_k8s(ptr)}: hides previous definition of \"{name}\", "
+                                         "which may be dropped when using apply" + _APPLY, ptr + ("name",)))
             else:
                 seen.add(name)
         for i, port in enumerate(items(c.get("ports"))):
@@ -225,11 +232,12 @@ def duplicate_list_entries(obj: Any, ctx: Any) -> Iterator[Violation]:
                 else:
                     continue
                 same = other_ptr[:-2] == cptr  # one container's ports are one list-map
-                yield Violation(f"{pointer_to_k8s(ptr)}: {what} port definition with "
-                                f"{pointer_to_k8s(other_ptr)}" + (_APPLY if same and what == "duplicate" else ""),
-                                ptr + ("containerPort",),
-                                related=((None, other_ptr + ("containerPort",), "the other port"),))
+                out.append(Violation(f"{pointer_to_k8s(ptr)}: {what} port definition with "
+                                     f"{pointer_to_k8s(other_ptr)}" + (_APPLY if same and what == "duplicate" else ""),
+                                     ptr + ("containerPort",),
+                                     related=((None, other_ptr + ("containerPort",), "the other port"),)))
             ports.setdefault(key, []).append((ptr, port))
+    return out
 
 
 __all__: List[str] = ["pod_spec_fields", "security_context", "env_sources", "duplicate_list_entries", "is_ip"]

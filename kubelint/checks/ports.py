@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Iterator, List
 
 from ..model import Violation
 from .k8s import dns1123_label, dns1123_subdomain, iana_svc_name, invalid, is_ip, port_number
 
 
-def node_ports(obj: Any, ctx: Any) -> Iterator[Violation]:
+def node_ports(obj: Any, ctx: Any) -> List[Violation]:
     """KL101: nodePort within the cluster's range, only where the Service type allows it,
     and unique within the Service."""
+    out: List[Violation] = []
     spec = obj.data.get("spec")
     if not isinstance(spec, dict) or not isinstance(spec.get("ports"), list):
-        return
+        return out
     low, high = ctx.options.get("min", 30000), ctx.options.get("max", 32767)
     svc_type = spec.get("type") or "ClusterIP"
     seen = {}
@@ -27,48 +28,50 @@ def node_ports(obj: Any, ctx: Any) -> Iterator[Violation]:
         if svc_type == "ExternalName":
             continue  # not validated (ValidateService checks ClusterIP only), never allocated
         if svc_type == "ClusterIP":
-            yield Violation(f"spec.ports[{i}].nodePort is set on a Service of type {svc_type}: "
-                            "the API server rejects it (`may not be used when type is "
-                            f"'{svc_type}'`)", where, at="key",
-                            hint="set `type: NodePort` or `LoadBalancer`, or remove nodePort")
+            out.append(Violation(f"spec.ports[{i}].nodePort is set on a Service of type {svc_type}: "
+                                 "the API server rejects it (`may not be used when type is "
+                                 f"'{svc_type}'`)", where, at="key",
+                                 hint="set `type: NodePort` or `LoadBalancer`, or remove nodePort"))
             continue
         if node_port != 0 and not low <= node_port <= high:
-            yield Violation(f"spec.ports[{i}].nodePort {node_port} is outside the node port "
-                            f"range {low}-{high}", where,
-                            hint=f"pick a port in {low}-{high}, or leave nodePort out to let "
-                                 "the cluster choose")
+            out.append(Violation(f"spec.ports[{i}].nodePort {node_port} is outside the node port "
+                                 f"range {low}-{high}", where,
+                                 hint=f"pick a port in {low}-{high}, or leave nodePort out to let "
+                                      "the cluster choose"))
         protocol = port.get("protocol") or "TCP"
         if not isinstance(protocol, str):
             continue  # the schema reports the wrong type
         if node_port and (node_port, protocol) in seen:
-            yield Violation(f"spec.ports[{i}].nodePort {node_port}/{protocol} duplicates "
-                            f"spec.ports[{seen[(node_port, protocol)]}]: the API server rejects "
-                            "it (`Duplicate value`)", where)
+            out.append(Violation(f"spec.ports[{i}].nodePort {node_port}/{protocol} duplicates "
+                                 f"spec.ports[{seen[(node_port, protocol)]}]: the API server rejects "
+                                 "it (`Duplicate value`)", where))
         elif node_port:
             seen[(node_port, protocol)] = i
+    return out
 
 
-def service_ports(obj: Any, ctx: Any) -> Iterator[Violation]:
+def service_ports(obj: Any, ctx: Any) -> List[Violation]:
     """KL123: Service ports as ValidateService checks them: names (required when there are
     several, unique, DNS-1123 labels), numbers, targetPorts, duplicates, clusterIP None,
     ExternalName."""
+    out: List[Violation] = []
     spec = obj.data.get("spec")
     if not isinstance(spec, dict):
-        return
+        return out
     svc_type = spec.get("type") or "ClusterIP"
     ports = spec.get("ports")
     headless = spec.get("clusterIP") == "None"
     if svc_type == "ExternalName":
         if not spec.get("externalName"):
-            yield Violation("spec.externalName: Required value", ("spec",), at="key")
+            out.append(Violation("spec.externalName: Required value", ("spec",), at="key"))
     elif not ports and not headless:
-        yield Violation("spec.ports: Required value", ("spec", "ports") if "ports" in spec else ("spec",), at="key")
+        out.append(Violation("spec.ports: Required value", ("spec", "ports") if "ports" in spec else ("spec",), at="key"))
     if headless and svc_type in ("NodePort", "LoadBalancer"):
-        yield Violation(f'spec.clusterIP: Invalid value: "None": may not be set to \'None\' for '
-                        f"{svc_type} services", ("spec", "clusterIP"))
-    yield from _type_fields(spec, svc_type)
+        out.append(Violation(f'spec.clusterIP: Invalid value: "None": may not be set to \'None\' for '
+                             f"{svc_type} services", ("spec", "clusterIP")))
+    out.extend(_type_fields(spec, svc_type))
     if not isinstance(ports, list):
-        return
+        return out
     names = {}
     pairs = {}
     for i, port in enumerate(ports):
@@ -77,36 +80,37 @@ def service_ports(obj: Any, ctx: Any) -> Iterator[Violation]:
         where = f"spec.ports[{i}]"
         name = port.get("name")
         if len(ports) > 1 and not name:
-            yield Violation(f"{where}.name: Required value: a Service with several ports must name "
-                            "each one", ("spec", "ports", i), at="value")
+            out.append(Violation(f"{where}.name: Required value: a Service with several ports must name "
+                                 "each one", ("spec", "ports", i), at="value"))
         if isinstance(name, str) and name:
             errors = dns1123_label(name)
             if errors:
-                yield Violation(invalid(f"{where}.name", name, errors), ("spec", "ports", i, "name"))
+                out.append(Violation(invalid(f"{where}.name", name, errors), ("spec", "ports", i, "name")))
             if name in names:
-                yield Violation(f"{where}.name: Duplicate value: \"{name}\"", ("spec", "ports", i, "name"))
+                out.append(Violation(f"{where}.name: Duplicate value: \"{name}\"", ("spec", "ports", i, "name")))
             names.setdefault(name, i)
         number = port.get("port")
         if isinstance(number, int) and not isinstance(number, bool) and not port_number(number):
-            yield Violation(invalid(f"{where}.port", number, ["must be between 1 and 65535, inclusive"]),
-                            ("spec", "ports", i, "port"))
+            out.append(Violation(invalid(f"{where}.port", number, ["must be between 1 and 65535, inclusive"]),
+                                 ("spec", "ports", i, "port")))
         target = port.get("targetPort")
         if isinstance(target, str) and target:  # "" is defaulted to the port, like 0
             errors = iana_svc_name(target)
             if errors:
-                yield Violation(invalid(f"{where}.targetPort", target, errors), ("spec", "ports", i, "targetPort"))
+                out.append(Violation(invalid(f"{where}.targetPort", target, errors), ("spec", "ports", i, "targetPort")))
         elif isinstance(target, int) and not isinstance(target, bool) and not port_number(target) \
                 and target != 0:  # SetDefaults_Service: a targetPort of 0 becomes the port
-            yield Violation(invalid(f"{where}.targetPort", target, ["must be between 1 and 65535, inclusive"]),
-                            ("spec", "ports", i, "targetPort"))
+            out.append(Violation(invalid(f"{where}.targetPort", target, ["must be between 1 and 65535, inclusive"]),
+                                 ("spec", "ports", i, "targetPort")))
         protocol = port.get("protocol") or "TCP"
         if not isinstance(number, int) or not isinstance(protocol, str):
             continue  # wrong types are the schema's findings
         key = (number, protocol)
         if key in pairs:
-            yield Violation(f"{where}: Duplicate value: port {number}/{protocol} (also spec.ports[{pairs[key]}])",
-                            ("spec", "ports", i), at="value")
+            out.append(Violation(f"{where}: Duplicate value: port {number}/{protocol} (also spec.ports[{pairs[key]}])",
+                                 ("spec", "ports", i), at="value"))
         pairs.setdefault(key, i)
+    return out
 
 
 _LB_ONLY = ("loadBalancerSourceRanges", "allocateLoadBalancerNodePorts", "loadBalancerClass")

@@ -605,12 +605,13 @@ for _code in ("KL301", "KL302", "KL303", "KL304", "KL305", "KL306", "KL307", "KL
 
 # --- rules with options or beyond one pod spec ----------------------------------------------
 
-def run_as_root_contradiction(obj: Any, ctx: Any) -> Iterator[Violation]:
+def run_as_root_contradiction(obj: Any, ctx: Any) -> List[Violation]:
     """KL342 (on by default, so not part of the pack's walk): runAsNonRoot true with an
     effective runAsUser 0 cannot start."""
+    out: List[Violation] = []
     found = pod_spec(obj)
     if found is None:
-        return
+        return out
     base, spec = found
     pod_sc = _sc(spec)
     for ptr, c in containers(spec, base):
@@ -619,9 +620,10 @@ def run_as_root_contradiction(obj: Any, ctx: Any) -> Iterator[Violation]:
                 and _int(sc.get("runAsUser", pod_sc.get("runAsUser"))) == 0:
             where = ptr + ("securityContext", "runAsUser") if "runAsUser" in sc \
                 else base + ("securityContext", "runAsUser")
-            yield Violation(f"{pointer_to_k8s(where)}: runAsUser 0 with runAsNonRoot true: the kubelet "
-                            "refuses to start the container (CreateContainerConfigError)", where,
-                            hint="use a non-zero runAsUser, or drop runAsNonRoot if it must run as root")
+            out.append(Violation(f"{pointer_to_k8s(where)}: runAsUser 0 with runAsNonRoot true: the kubelet "
+                                 "refuses to start the container (CreateContainerConfigError)", where,
+                                 hint="use a non-zero runAsUser, or drop runAsNonRoot if it must run as root"))
+    return out
 
 
 def low_user_id(obj: Any, ctx: Any) -> List[Violation]:

@@ -52,21 +52,22 @@ def service_selects_nothing(obj: Any, ctx: Any) -> List[Violation]:
     return out
 
 
-def selector_matches_template(obj: Any, ctx: Any) -> Iterator[Violation]:
+def selector_matches_template(obj: Any, ctx: Any) -> List[Violation]:
     """KL102: spec.selector of a workload must select its own pod template."""
+    out: List[Violation] = []
     spec = obj.data.get("spec")
     if not isinstance(spec, dict):
-        return
+        return out
     if obj.kind == "Job" and not spec.get("manualSelector"):
-        return  # the API server generates the Job's selector
+        return out  # the API server generates the Job's selector
     selector = spec.get("selector")
     if selector is None:
-        return  # a missing required field is the schema's finding
+        return out  # a missing required field is the schema's finding
     labels = get(obj.data, ("spec", "template", "metadata", "labels"))
     labels = labels if isinstance(labels, dict) else {}
     labels_ptr = ("spec", "template", "metadata", "labels") if labels else ("spec", "template")
     if not isinstance(selector, dict):
-        return
+        return out
     if not (selector.get("matchLabels") or selector.get("matchExpressions")):
         fix = None
         if labels and all(isinstance(v, str) for v in labels.values()) and \
@@ -76,20 +77,21 @@ def selector_matches_template(obj: Any, ctx: Any) -> Iterator[Violation]:
                 if "matchLabels" not in selector else \
                 Fix("select the template's labels", (("set", ("spec", "selector", "matchLabels"),
                                                        dict(labels)),))
-        yield Violation(f"{obj.kind} selector is empty: it would select every pod, and the API "
-                        "server rejects it (`empty selector is invalid`)", ("spec", "selector"),
-                        at="key", hint="set spec.selector.matchLabels to the template's labels",
-                        fix=fix)
-        return
+        out.append(Violation(f"{obj.kind} selector is empty: it would select every pod, and the API "
+                             "server rejects it (`empty selector is invalid`)", ("spec", "selector"),
+                             at="key", hint="set spec.selector.matchLabels to the template's labels",
+                             fix=fix))
+        return out
     misses = list(selector_mismatches(selector, labels))
     if misses:
         reasons = "; ".join(reason for _, reason in misses)
-        yield Violation(
-            f"spec.selector does not match spec.template.metadata.labels ({reasons}): the API "
-            "server rejects it (`selector does not match template labels`)",
-            ("spec", "selector"), at="key",
-            related=((None, labels_ptr, "the template labels"),),
-            hint=f"template labels are: {format_map(labels)}", fix=_label_fix(selector, labels))
+        out.append(Violation(
+                 f"spec.selector does not match spec.template.metadata.labels ({reasons}): the API "
+                 "server rejects it (`selector does not match template labels`)",
+                 ("spec", "selector"), at="key",
+                 related=((None, labels_ptr, "the template labels"),),
+                 hint=f"template labels are: {format_map(labels)}", fix=_label_fix(selector, labels)))
+    return out
 
 
 def _label_fix(selector: dict, labels: dict) -> Any:
@@ -128,14 +130,15 @@ _SELECTOR_PATHS = {
 _OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 
 
-def label_selector_syntax(obj: Any, ctx: Any) -> Iterator[Violation]:
+def label_selector_syntax(obj: Any, ctx: Any) -> List[Violation]:
     """KL107: LabelSelector operators, values and label syntax (ValidateLabelSelector)."""
+    out: List[Violation] = []
     for pattern in _SELECTOR_PATHS.get(obj.kind, ()):
         for base, selector in walk(obj.data, pattern):
             if not isinstance(selector, dict):
                 continue
             where = pointer_to_k8s(base)
-            yield from label_map(selector.get("matchLabels"), base + ("matchLabels",), f"{where}.matchLabels")
+            out.extend(label_map(selector.get("matchLabels"), base + ("matchLabels",), f"{where}.matchLabels"))
             exprs = selector.get("matchExpressions")
             if not isinstance(exprs, list):
                 continue
@@ -147,18 +150,19 @@ def label_selector_syntax(obj: Any, ctx: Any) -> Iterator[Violation]:
                 op, values = expr.get("operator"), expr.get("values")
                 if op not in _OPERATORS:
                     guess = close(str(op), _OPERATORS)
-                    yield Violation(f"{here}.operator: Invalid value: \"{op}\": not a valid selector "
-                                    f"operator" + (f"; did you mean \"{guess}\"?" if guess else
-                                                   f" (use {', '.join(_OPERATORS)})"), at + ("operator",))
+                    out.append(Violation(f"{here}.operator: Invalid value: \"{op}\": not a valid selector "
+                                         f"operator" + (f"; did you mean \"{guess}\"?" if guess else
+                                                        f" (use {', '.join(_OPERATORS)})"), at + ("operator",)))
                 elif op in ("In", "NotIn") and not values:
-                    yield Violation(f"{here}.values: Required value: must be specified when `operator` "
-                                    "is 'In' or 'NotIn'", at, at="key")
+                    out.append(Violation(f"{here}.values: Required value: must be specified when `operator` "
+                                         "is 'In' or 'NotIn'", at, at="key"))
                 elif op in ("Exists", "DoesNotExist") and values:
-                    yield Violation(f"{here}.values: Forbidden: may not be specified when `operator` "
-                                    "is 'Exists' or 'DoesNotExist'", at + ("values",), at="key")
+                    out.append(Violation(f"{here}.values: Forbidden: may not be specified when `operator` "
+                                         "is 'Exists' or 'DoesNotExist'", at + ("values",), at="key"))
                 key = expr.get("key")
                 if isinstance(key, str) and qualified_name(key):
-                    yield Violation(invalid(f"{here}.key", key, qualified_name(key)), at + ("key",))
+                    out.append(Violation(invalid(f"{here}.key", key, qualified_name(key)), at + ("key",)))
                 for j, v in enumerate(values if isinstance(values, list) else []):
                     if isinstance(v, str) and label_value(v):
-                        yield Violation(invalid(f"{here}.values[{j}]", v, label_value(v)), at + ("values", j))
+                        out.append(Violation(invalid(f"{here}.values[{j}]", v, label_value(v)), at + ("values", j)))
+    return out

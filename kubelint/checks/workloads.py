@@ -4,7 +4,7 @@ and disruption budgets."""
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator, Optional, Tuple
+from typing import Any, Iterator, List, Optional, Tuple
 
 from ..model import Violation
 from .k8s import get, invalid
@@ -48,44 +48,45 @@ def _job_spec(spec: dict, base: tuple) -> Iterator[Violation]:
         yield from _non_negative(spec, base, field)
 
 
-def workload_spec(obj: Any, ctx: Any) -> Iterator[Violation]:
+def workload_spec(obj: Any, ctx: Any) -> List[Violation]:
     """KL121: replicas and Deployment/DaemonSet rolling update parameters; the counts of
     Jobs and of CronJobs' job templates (validateJobSpec, validateCronJobSpec)."""
+    out: List[Violation] = []
     spec = obj.data.get("spec")
     if not isinstance(spec, dict):
-        return
+        return out
     if obj.kind in _REPLICAS or obj.kind == "DaemonSet":  # ValidateDaemonSetSpec: no replicas
         for field in ("replicas", "minReadySeconds", "revisionHistoryLimit")[obj.kind == "DaemonSet":]:
             value = spec.get(field)
             if isinstance(value, int) and not isinstance(value, bool) and value < 0:
-                yield Violation(invalid(f"spec.{field}", value, ["must be greater than or equal to 0"]),
-                                ("spec", field))
+                out.append(Violation(invalid(f"spec.{field}", value, ["must be greater than or equal to 0"]),
+                                     ("spec", field)))
     if obj.kind == "Job":
-        yield from _job_spec(spec, ("spec",))
+        out.extend(_job_spec(spec, ("spec",)))
     elif obj.kind == "CronJob":
         for field in ("startingDeadlineSeconds", "successfulJobsHistoryLimit", "failedJobsHistoryLimit"):
-            yield from _non_negative(spec, ("spec",), field)
+            out.extend(_non_negative(spec, ("spec",), field))
         job = get(spec, ("jobTemplate", "spec"))
         if isinstance(job, dict):
-            yield from _job_spec(job, ("spec", "jobTemplate", "spec"))
+            out.extend(_job_spec(job, ("spec", "jobTemplate", "spec")))
             if job.get("selector") is not None:  # ValidateJobTemplateSpec
-                yield Violation("spec.jobTemplate.spec.selector: Invalid value: `selector` will be "
-                                "auto-generated", ("spec", "jobTemplate", "spec", "selector"), at="key",
-                                hint="remove it: the Job controller generates the selector")
+                out.append(Violation("spec.jobTemplate.spec.selector: Invalid value: `selector` will be "
+                                     "auto-generated", ("spec", "jobTemplate", "spec", "selector"), at="key",
+                                     hint="remove it: the Job controller generates the selector"))
     strategy_path = {"Deployment": ("spec", "strategy"), "DaemonSet": ("spec", "updateStrategy")}.get(obj.kind)
     if strategy_path is None:
-        return
+        return out
     strategy = get(obj.data, strategy_path)
     if not isinstance(strategy, dict):
-        return
+        return out
     where = ".".join(strategy_path)
     if strategy.get("type") in ("Recreate", "OnDelete") and strategy.get("rollingUpdate") is not None:
-        yield Violation(f"{where}.rollingUpdate: Forbidden: may not be specified when strategy "
-                        f"`type` is '{strategy['type']}'", strategy_path + ("rollingUpdate",), at="key")
-        return
+        out.append(Violation(f"{where}.rollingUpdate: Forbidden: may not be specified when strategy "
+                             f"`type` is '{strategy['type']}'", strategy_path + ("rollingUpdate",), at="key"))
+        return out
     rolling = strategy.get("rollingUpdate")
     if not isinstance(rolling, dict):
-        return
+        return out
     values = {}
     for field in ("maxSurge", "maxUnavailable"):
         if field in rolling and rolling[field] is not None:
@@ -94,13 +95,13 @@ def workload_spec(obj: Any, ctx: Any) -> Iterator[Violation]:
                 # ValidateRollingUpdateDeployment caps only maxUnavailable at 100%
                 value, error = float(str(rolling[field]).rstrip("%")), None
             if value is None and error:
-                yield Violation(invalid(f"{where}.rollingUpdate.{field}", rolling[field], [error]),
-                                strategy_path + ("rollingUpdate", field))
+                out.append(Violation(invalid(f"{where}.rollingUpdate.{field}", rolling[field], [error]),
+                                     strategy_path + ("rollingUpdate", field)))
             values[field] = value
     if values.get("maxSurge") == 0 and values.get("maxUnavailable") == 0 and obj.kind == "Deployment":
-        yield Violation(invalid(f"{where}.rollingUpdate.maxUnavailable", rolling["maxUnavailable"],
-                                ["may not be 0 when `maxSurge` is 0"]),
-                        strategy_path + ("rollingUpdate", "maxUnavailable"))
+        out.append(Violation(invalid(f"{where}.rollingUpdate.maxUnavailable", rolling["maxUnavailable"],
+                                     ["may not be 0 when `maxSurge` is 0"]),
+                             strategy_path + ("rollingUpdate", "maxUnavailable")))
     if obj.kind == "DaemonSet" and None not in (values.get("maxSurge", 0), values.get("maxUnavailable", 1)):
         # ValidateRollingUpdateDaemonSet: exactly one is non-zero, after SetDefaults_DaemonSet
         # fills an unset maxUnavailable with 1 and an unset maxSurge with 0.
@@ -108,12 +109,13 @@ def workload_spec(obj: Any, ctx: Any) -> Iterator[Violation]:
         ptr = strategy_path + ("rollingUpdate",)
         if surge and unavailable:
             implicit = "" if "maxUnavailable" in values else " (unset, it defaults to 1)"
-            yield Violation(invalid(f"{where}.rollingUpdate.maxSurge", rolling["maxSurge"],
-                                    ["may not be set when maxUnavailable is non-zero" + implicit]),
-                            ptr + ("maxSurge",), hint="set maxUnavailable: 0 to surge, or drop maxSurge")
+            out.append(Violation(invalid(f"{where}.rollingUpdate.maxSurge", rolling["maxSurge"],
+                                         ["may not be set when maxUnavailable is non-zero" + implicit]),
+                                 ptr + ("maxSurge",), hint="set maxUnavailable: 0 to surge, or drop maxSurge"))
         elif not surge and not unavailable:
-            yield Violation(f"{where}.rollingUpdate.maxUnavailable: Required value: cannot be 0 when "
-                            "maxSurge is 0", ptr + ("maxUnavailable",))
+            out.append(Violation(f"{where}.rollingUpdate.maxUnavailable: Required value: cannot be 0 when "
+                                 "maxSurge is 0", ptr + ("maxUnavailable",)))
+    return out
 
 
 _MACROS = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
