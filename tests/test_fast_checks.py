@@ -267,3 +267,34 @@ def test_known_valid_labels_only_passes_maps_label_map_finds_nothing_in():
             assert found == [], labels
     assert passed > 500
     assert not known_valid_labels({"app": ["web"]}) and not known_valid_labels(["app"])
+
+
+def test_no_check_both_yields_and_returns_its_list():
+    """The default per-object checks build and return a list (no generator per call). A
+    `yield` added to one of them would make it a generator again whose returned list is
+    dropped: every finding collected in it would be lost without an error."""
+    import ast
+    import pathlib
+
+    import kubelint.checks
+
+    bad = []
+    for path in pathlib.Path(kubelint.checks.__file__).parent.glob("*.py"):
+        for fn in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            own = []  # the function's own statements, not those of nested functions
+
+            def visit(node):
+                for child in ast.iter_child_nodes(node):
+                    if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda,
+                                              ast.ClassDef)):
+                        own.append(child)
+                        visit(child)
+
+            visit(fn)
+            yields = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in own)
+            returns = any(isinstance(n, ast.Return) and n.value is not None for n in own)
+            if yields and returns:
+                bad.append(f"{path.name}:{fn.lineno} {fn.name}")
+    assert bad == []
