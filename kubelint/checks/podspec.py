@@ -158,9 +158,11 @@ def env_sources(obj: Any, ctx: Any) -> List[Violation]:
         for i, env in enumerate(items(c.get("env"))):
             if not isinstance(env, dict) or not isinstance(env.get("valueFrom"), dict):
                 continue
+            present = [k for k in sources if env["valueFrom"].get(k) is not None]
+            if len(present) == 1 and not env.get("value"):
+                continue  # (the usual case: its path is made text only for a finding)
             ptr = cptr + ("env", i, "valueFrom")
             where = pointer_to_k8s(ptr)
-            present = [k for k in sources if env["valueFrom"].get(k) is not None]
             if not present:
                 out.append(Violation(f"{where}: Invalid value: \"\": must specify one of: `fieldRef`, "
                                      "`resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`", ptr, at="key"))
@@ -195,7 +197,7 @@ def duplicate_list_entries(obj: Any, ctx: Any) -> List[Violation]:
     if found is None:
         return out
     base, spec = found
-    ports: Dict[Tuple[Any, Any], List[Tuple[Pointer, dict]]] = {}
+    ports: Dict[Tuple[Any, Any], List[Tuple[Pointer, int, dict]]] = {}
     for cptr, c in containers(spec, base):
         seen = set()
         for i, env in enumerate(items(c.get("env"))):
@@ -218,10 +220,15 @@ def duplicate_list_entries(obj: Any, ctx: Any) -> List[Violation]:
             protocol = port.get("protocol") or "TCP"
             if not isinstance(protocol, str):
                 continue
-            ptr = cptr + ("ports", i)
             key = (port["containerPort"], protocol)
+            others = ports.get(key)
+            if others is None:  # (the usual case: the first port of its number and protocol)
+                ports[key] = [(cptr, i, port)]
+                continue
+            ptr = cptr + ("ports", i)
             host_ip, host_port = port.get("hostIP") or "", port.get("hostPort") or 0
-            for other_ptr, other in ports.get(key, ()):
+            for other_cptr, other_i, other in others:
+                other_ptr = other_cptr + ("ports", other_i)
                 o_ip, o_port = other.get("hostIP") or "", other.get("hostPort") or 0
                 if host_ip == o_ip and host_port == o_port:
                     what = "duplicate"
@@ -236,7 +243,7 @@ def duplicate_list_entries(obj: Any, ctx: Any) -> List[Violation]:
                                      f"{pointer_to_k8s(other_ptr)}" + (_APPLY if same and what == "duplicate" else ""),
                                      ptr + ("containerPort",),
                                      related=((None, other_ptr + ("containerPort",), "the other port"),)))
-            ports.setdefault(key, []).append((ptr, port))
+            others.append((cptr, i, port))
     return out
 
 
