@@ -87,6 +87,9 @@ def _contexts(base: Pointer, spec: dict) -> Iterator[Tuple[Pointer, dict, bool]]
             yield cptr + ("securityContext",), sc, False
 
 
+_PROC_MOUNT: Dict[str, bool] = {}  # Kubernetes version -> procMount validated (1.33+)
+
+
 def security_context(obj: Any, ctx: Any) -> List[Violation]:
     """KL129: user and group IDs 0..2^31-1 (IsValidUserID, IsValidGroupID); a Localhost
     seccomp/AppArmor profile names its file, other types do not
@@ -100,18 +103,20 @@ def security_context(obj: Any, ctx: Any) -> List[Violation]:
     base, spec = found
     host_users = spec.get("hostUsers") is not False
     # ProcMountType is on by default from 1.33; before, procMount is dropped unvalidated
-    proc_mount = tuple(int(x) for x in ctx.version.split(".")) >= (1, 33)
+    proc_mount = _PROC_MOUNT.get(ctx.version)
+    if proc_mount is None:
+        proc_mount = _PROC_MOUNT[ctx.version] = tuple(int(x) for x in ctx.version.split(".")) >= (1, 33)
     for ptr, sc, pod in _contexts(base, spec):
-        where = pointer_to_k8s(ptr)
+        # (its path as text only for a finding: almost every context has none)
         for field in ("runAsUser", "runAsGroup") + (("fsGroup",) if pod else ()):
             value = sc.get(field)
             if _int(value) and not 0 <= value <= _MAX_ID:
-                out.append(Violation(invalid(f"{where}.{field}", value, [f"must be between 0 and {_MAX_ID}, inclusive"]),
-                                     ptr + (field,)))
+                out.append(Violation(invalid(f"{pointer_to_k8s(ptr)}.{field}", value,
+                                             [f"must be between 0 and {_MAX_ID}, inclusive"]), ptr + (field,)))
         if pod:
             for i, gid in enumerate(items(sc.get("supplementalGroups"))):
                 if _int(gid) and not 0 <= gid <= _MAX_ID:
-                    out.append(Violation(invalid(f"{where}.supplementalGroups[{i}]", gid,
+                    out.append(Violation(invalid(f"{pointer_to_k8s(ptr)}.supplementalGroups[{i}]", gid,
                                                  [f"must be between 0 and {_MAX_ID}, inclusive"]),
                                          ptr + ("supplementalGroups", i)))
         for field, what in (("seccompProfile", "seccomp"), ("appArmorProfile", "AppArmor")):
@@ -122,24 +127,24 @@ def security_context(obj: Any, ctx: Any) -> List[Violation]:
             pptr = ptr + (field,)
             if kind == "Localhost":
                 if local is None:
-                    out.append(Violation(f"{where}.{field}.localhostProfile: Required value: must be set "
+                    out.append(Violation(f"{pointer_to_k8s(ptr)}.{field}.localhostProfile: Required value: must be set "
                                          f"when {what} type is Localhost", pptr, at="key"))
                 elif isinstance(local, str):
                     errors = local_descending_path(local) if field == "seccompProfile" else \
                         (["must not be empty"] if not local.strip() else
                          ["must not be padded with whitespace"] if local != local.strip() else [])
                     for error in errors:
-                        out.append(Violation(invalid(f"{where}.{field}.localhostProfile", local, [error]),
+                        out.append(Violation(invalid(f"{pointer_to_k8s(ptr)}.{field}.localhostProfile", local, [error]),
                                              pptr + ("localhostProfile",)))
             elif kind in ("RuntimeDefault", "Unconfined") and local is not None:
-                out.append(Violation(f"{where}.{field}.localhostProfile: Invalid value: can only be set "
+                out.append(Violation(f"{pointer_to_k8s(ptr)}.{field}.localhostProfile: Invalid value: can only be set "
                                      f"when {what} type is Localhost", pptr + ("localhostProfile",), at="key"))
         if not pod and sc.get("procMount") == "Unmasked" and host_users and proc_mount:
-            out.append(Violation(invalid(f"{where}.procMount", "Unmasked", ["`hostUsers` must be false to use "
+            out.append(Violation(invalid(f"{pointer_to_k8s(ptr)}.procMount", "Unmasked", ["`hostUsers` must be false to use "
                                                                            "`Unmasked`"]), ptr + ("procMount",),
                                  hint="set spec.hostUsers: false (a user namespace for the pod)"))
         if not pod and sc.get("privileged") is True and sc.get("allowPrivilegeEscalation") is False:
-            out.append(Violation(f"{where}: Invalid value: cannot set `allowPrivilegeEscalation` to false "
+            out.append(Violation(f"{pointer_to_k8s(ptr)}: Invalid value: cannot set `allowPrivilegeEscalation` to false "
                                  "and `privileged` to true", ptr + ("allowPrivilegeEscalation",)))
     return out
 
