@@ -48,6 +48,9 @@ def _job_spec(spec: dict, base: tuple) -> Iterator[Violation]:
         yield from _non_negative(spec, base, field)
 
 
+_STRATEGY = {"Deployment": ("spec", "strategy"), "DaemonSet": ("spec", "updateStrategy")}
+
+
 def workload_spec(obj: Any, ctx: Any) -> List[Violation]:
     """KL121: replicas and Deployment/DaemonSet rolling update parameters; the counts of
     Jobs and of CronJobs' job templates (validateJobSpec, validateCronJobSpec)."""
@@ -55,15 +58,16 @@ def workload_spec(obj: Any, ctx: Any) -> List[Violation]:
     spec = obj.data.get("spec")
     if not isinstance(spec, dict):
         return out
-    if obj.kind in _REPLICAS or obj.kind == "DaemonSet":  # ValidateDaemonSetSpec: no replicas
-        for field in ("replicas", "minReadySeconds", "revisionHistoryLimit")[obj.kind == "DaemonSet":]:
+    kind = obj.kind
+    if kind in _REPLICAS or kind == "DaemonSet":  # ValidateDaemonSetSpec: no replicas
+        for field in ("replicas", "minReadySeconds", "revisionHistoryLimit")[kind == "DaemonSet":]:
             value = spec.get(field)
             if isinstance(value, int) and not isinstance(value, bool) and value < 0:
                 out.append(Violation(invalid(f"spec.{field}", value, ["must be greater than or equal to 0"]),
                                      ("spec", field)))
-    if obj.kind == "Job":
+    if kind == "Job":
         out.extend(_job_spec(spec, ("spec",)))
-    elif obj.kind == "CronJob":
+    elif kind == "CronJob":
         for field in ("startingDeadlineSeconds", "successfulJobsHistoryLimit", "failedJobsHistoryLimit"):
             out.extend(_non_negative(spec, ("spec",), field))
         job = get(spec, ("jobTemplate", "spec"))
@@ -73,7 +77,7 @@ def workload_spec(obj: Any, ctx: Any) -> List[Violation]:
                 out.append(Violation("spec.jobTemplate.spec.selector: Invalid value: `selector` will be "
                                      "auto-generated", ("spec", "jobTemplate", "spec", "selector"), at="key",
                                      hint="remove it: the Job controller generates the selector"))
-    strategy_path = {"Deployment": ("spec", "strategy"), "DaemonSet": ("spec", "updateStrategy")}.get(obj.kind)
+    strategy_path = _STRATEGY.get(kind)
     if strategy_path is None:
         return out
     strategy = get(obj.data, strategy_path)
@@ -91,18 +95,18 @@ def workload_spec(obj: Any, ctx: Any) -> List[Violation]:
     for field in ("maxSurge", "maxUnavailable"):
         if field in rolling and rolling[field] is not None:
             value, error = _int_or_percent(rolling[field])
-            if error == _OVER_100 and field == "maxSurge" and obj.kind == "Deployment":
+            if error == _OVER_100 and field == "maxSurge" and kind == "Deployment":
                 # ValidateRollingUpdateDeployment caps only maxUnavailable at 100%
                 value, error = float(str(rolling[field]).rstrip("%")), None
             if value is None and error:
                 out.append(Violation(invalid(f"{where}.rollingUpdate.{field}", rolling[field], [error]),
                                      strategy_path + ("rollingUpdate", field)))
             values[field] = value
-    if values.get("maxSurge") == 0 and values.get("maxUnavailable") == 0 and obj.kind == "Deployment":
+    if values.get("maxSurge") == 0 and values.get("maxUnavailable") == 0 and kind == "Deployment":
         out.append(Violation(invalid(f"{where}.rollingUpdate.maxUnavailable", rolling["maxUnavailable"],
                                      ["may not be 0 when `maxSurge` is 0"]),
                              strategy_path + ("rollingUpdate", "maxUnavailable")))
-    if obj.kind == "DaemonSet" and None not in (values.get("maxSurge", 0), values.get("maxUnavailable", 1)):
+    if kind == "DaemonSet" and None not in (values.get("maxSurge", 0), values.get("maxUnavailable", 1)):
         # ValidateRollingUpdateDaemonSet: exactly one is non-zero, after SetDefaults_DaemonSet
         # fills an unset maxUnavailable with 1 and an unset maxSurge with 0.
         surge, unavailable = values.get("maxSurge", 0), values.get("maxUnavailable", 1)
