@@ -9,7 +9,7 @@ from .. import graph
 from ..model import Fix, Violation
 from ..identify import close
 from ..model import pointer_to_k8s
-from .k8s import get, invalid, label_map, label_value, qualified_name, walk
+from .k8s import get, invalid, known_valid_labels, label_map, label_value, qualified_name, walk
 from .labels import format_map, selector_mismatches
 
 # every distribution labels its DNS pods (CoreDNS or kube-dns) so, in kube-system
@@ -137,9 +137,12 @@ def label_selector_syntax(obj: Any, ctx: Any) -> List[Violation]:
         for base, selector in walk(obj.data, pattern):
             if not isinstance(selector, dict):
                 continue
-            where = pointer_to_k8s(base)
-            out.extend(label_map(selector.get("matchLabels"), base + ("matchLabels",), f"{where}.matchLabels"))
+            labels = selector.get("matchLabels")
             exprs = selector.get("matchExpressions")
+            if not isinstance(exprs, list) and (labels is None or known_valid_labels(labels)):
+                continue  # (the usual selector: its path made text only for a finding)
+            where = pointer_to_k8s(base)
+            out.extend(label_map(labels, base + ("matchLabels",), f"{where}.matchLabels"))
             if not isinstance(exprs, list):
                 continue
             for i, expr in enumerate(exprs):
