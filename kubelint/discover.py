@@ -91,6 +91,9 @@ TEMPLATE = ("a template: it holds placeholders or actions that a tool fills in b
 # the folders of an Ansible role whose files Ansible reads through Jinja (kiali-operator's
 # roles/<version>/<role>/tasks/resources-to-remove.yml lists objects by `{{ namespace }}`)
 ANSIBLE_ROLE = LazyRegex(r"(?:^|/)roles/(?:[^/]+/){1,2}(?:tasks|templates|vars|defaults|handlers|files)/")
+# an Ansible inventory's variables (auricom/home-ops' ansible/inventory/group_vars/all/all.sops.yml:
+# `kind: Secret` among SOPS-encrypted variables): never a manifest
+ANSIBLE_VARS = LazyRegex(r"(?:^|/)(?:group_vars|host_vars)/")
 TEMPLATE_NAME = LazyRegex(r"[._-](?:template|tmpl|tpl)s?[._-]|^(?:template|tmpl|tpl)s?[._-]", re.I)
 # Carvel ytt's annotations are YAML comments, so its templates parse: `#@ load(...)`,
 # `name: #@ data.values.name` (rabbitmq's cluster-operator OLM templates), `#@overlay/match`

@@ -16,7 +16,7 @@ from . import loader as _loader
 from .discover import (CONTROLLER_OUTPUT, FUNCTION_ANNOTATIONS, GO_TEMPLATE,  # noqa: F401 (re-exported)
                        JINJA_STATEMENT, MANIFEST_SUFFIXES, NOT_A_MANIFEST,
                        STDIN, TEMPLATE, TEMPLATE_NAME, TOOL_CONFIG, TOOL_CONFIG_GROUPS, WALK_SKIPS,
-                       PROGRAM_FILLED, YTT_TEMPLATE, ANSIBLE_ROLE, HASH_PLACEHOLDER,
+                       PROGRAM_FILLED, YTT_TEMPLATE, ANSIBLE_ROLE, ANSIBLE_VARS, HASH_PLACEHOLDER,
                        Source)
 from .discover import discover as _discover
 from .lazyre import LazyRegex
@@ -1070,6 +1070,8 @@ def _not_a_manifest(loaded: Loaded, version: Optional[str] = None) -> Optional[s
     if head is not None and "roles" in (loaded.path or "") and ANSIBLE_ROLE.search(loaded.path) \
             and "{{" in loaded.text:
         return TEMPLATE  # what an Ansible role's k8s tasks read, Jinja filled in (kiali-operator)
+    if "_vars" in (loaded.path or "") and ANSIBLE_VARS.search(loaded.path):
+        return NOT_A_MANIFEST
     codes = {p.code for p in loaded.problems}
     # (a duplicate key or a dropped tag leaves the data loaded: judged below by it; a
     # CloudFormation template's `!Ref` is no manifest's)

@@ -276,6 +276,9 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
           "          image: #{ARGO_WORKFLOW_CONTROLLER}\n")
     write(tmp_path, "manifests/fluentd.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Fluentd}\n"
           "data:\n  out.conf: |\n    host \"#{ENV['FLUENT_HOST']}\"\n")
+    # ... and an Ansible inventory's variables, SOPS-encrypted, with a `kind: Secret` variable
+    write(tmp_path, "ansible/inventory/group_vars/all/all.sops.yml", "kind: Secret\n"
+          "pushover_user_key: ENC[AES256_GCM,data:p/3i,type:str]\nsops: {version: 3.7.1}\n")
     # ... and ksonnet's app.yaml: a version number as apiVersion
     write(tmp_path, "ks_app/app.yaml", "apiVersion: 0.2.0\nkind: ksonnet.io/app\nname: ks_app\n"
           "environments: {default: {destination: {namespace: kubeflow}}}\n")
@@ -300,7 +303,7 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     assert proc.returncode == 1 and "\nksm/cert.yaml:1:1: error: not a Kubernetes object: " \
         "missing `apiVersion`" in out, out
     assert out.rstrip().splitlines()[-1].split(")", 1)[1] == \
-        "; 16 files skipped: not Kubernetes manifests; 1 testdata folder skipped; 1 test sources folder skipped; 1 vendored folder skipped; 2 invalid test fixtures skipped", out
+        "; 17 files skipped: not Kubernetes manifests; 1 testdata folder skipped; 1 test sources folder skipped; 1 vendored folder skipped; 2 invalid test fixtures skipped", out
     assert out.startswith("charts/vendor/bad.yaml:5:9: error:") and "vendor/k8s.io" not in out, out
     assert "\ndeploy/broken.yaml:6:5: error: YAML syntax error" in out, out
     assert "\ndeploy/analysis.yaml:11:33: error: a mapping key must be a scalar" in out, out
@@ -323,6 +326,7 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     assert "conformance/report.yaml: skipped: " + NOT_A_MANIFEST in lines
     assert "simulator/config.yaml: skipped: " + NOT_A_MANIFEST in lines
     assert "ks_app/app.yaml: skipped: " + NOT_A_MANIFEST in lines
+    assert "ansible/inventory/group_vars/all/all.sops.yml: skipped: " + NOT_A_MANIFEST in lines
     assert "manifests/argo.yaml: skipped: " + TEMPLATE in lines
     assert "\nmanifests/fluentd.yaml:3:18: error:" in out, out
     assert "tests/data/vs/virtual-server-invalid-openapi.yaml: skipped: " + INVALID_FIXTURE in lines
