@@ -816,7 +816,9 @@ class Linter:
                     found_by += _walked(ctx, obj)
                 continue
             try:  # call_check(), inline: this runs for every rule and object
-                found = list(fn(obj, ctx) or ())
+                found = fn(obj, ctx)  # (the default checks return lists: taken as they are)
+                if found.__class__ is not list:
+                    found = list(found or ())
             except Exception as e:
                 found = _internal_error(rule, e)
             if found:
