@@ -739,6 +739,8 @@ class Graph:
                 lists.append(sorted(set(found)))
             elif e.get("operator") == "Exists":
                 lists.append(self._by_key.get((ns, e["key"]), []))
+        if len(lists) == 1:  # (most selectors: one label)
+            return lists[0]
         if not lists:
             return self._pods_by_ns.get(ns, [])
         return min(lists, key=len)

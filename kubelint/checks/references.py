@@ -617,11 +617,13 @@ def service_account_reference(obj: Any, ctx: Any) -> List[Violation]:
     return _simple(ctx, obj, "serviceAccount", "", "ServiceAccount", ("default",))
 
 
-def volume_claim_reference(obj: Any, ctx: Any) -> Iterator[Violation]:
+def volume_claim_reference(obj: Any, ctx: Any) -> List[Violation]:
     """KL207: persistentVolumeClaim.claimName -> PersistentVolumeClaim."""
-    for v in _simple(ctx, obj, "pvc", "", "PersistentVolumeClaim"):
-        if not _statefulset_claim(graphmod.of(ctx), obj.namespace, get(obj.data, v.pointer)):
-            yield v
+    found = _simple(ctx, obj, "pvc", "", "PersistentVolumeClaim")
+    if not found:  # (most pods: a list, no generator made and drained per pod)
+        return found
+    g = graphmod.of(ctx)
+    return [v for v in found if not _statefulset_claim(g, obj.namespace, get(obj.data, v.pointer))]
 
 
 def _statefulset_claim(g: Graph, namespace: str, name: Any) -> bool:
