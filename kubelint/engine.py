@@ -331,6 +331,15 @@ def _fix_in(fix: Any, item: Optional[int]) -> Any:
     return fix._replace(item=item)
 
 
+def _tail(message: str, code: str, name: str, hint: Any, severity: Severity) -> str:
+    """formatters.text.tail, imported on a plain run's first row."""
+    global _tail
+    from .formatters.text import tail
+
+    _tail = tail
+    return tail(message, code, name, hint, severity)
+
+
 _new_finding = tuple.__new__  # Finding(...) without its generated __new__'s argument handling
 _new_object = tuple.__new__  # K8sObject(...) likewise: one or two per object of a run
 
@@ -440,6 +449,10 @@ class Linter:
         # id(violation) -> (violation, its fields, its JSON pointer, whether its message may be
         # about a placeholder, its key in a memo of spans), for findings_of_rules
         self._violations: Dict[int, Tuple[Any, ...]] = {}
+        # a plain run's rows: the document last placed in, and its (pointer, at) -> (span,
+        # line, column, head of the text line) (findings_of_rules)
+        self._placed_doc: Any = None
+        self._placed: Dict[Any, Tuple[Any, ...]] = {}
         self._docs = self._docs_found = 0  # documents linted, and those with findings
         # findings_of_rules makes plain tuples in Finding's field order, not Findings: a run
         # whose findings are only read by position (run(plain=True): the plain text report)
@@ -537,6 +550,11 @@ class Linter:
                         memo = doc.spans if doc.__class__ is Document else None
                         path, index, item = doc.path, doc.index, doc.item
                         rows = self.rows
+                        if rows:  # the document's positions as rows take them
+                            if doc is not self._placed_doc:
+                                self._placed_doc, self._placed = doc, {}
+                            placed_at = self._placed
+                            placed_get = placed_at.get
                     name, severity, configured = self._identity.get(rule_code) or \
                         self._ident(rule_code)
                 # What depends on the violation alone, by its identity: the checks of the
@@ -544,7 +562,8 @@ class Linter:
                 # quarters of its 34,000 findings on the benchmark corpus are 82 objects)
                 known = shared_get(id(v))
                 if known is not None and known[0] is v:
-                    _, message, pointer, at, hint, own, fix, json_pointer, maybe, key = known
+                    _, message, pointer, at, hint, own, fix, json_pointer, maybe, key, \
+                        tail_code, sev, tail = known
                 else:
                     if v.__class__ is not Violation or v[3]:  # related locations: the general path
                         f = self.from_violation(rule_code, v, doc, obj)
@@ -558,11 +577,46 @@ class Linter:
                     maybe = "$" in message or "{{" in message  # about a placeholder?
                     # its key in a document's memo of spans (made once, not per finding)
                     key = (pointer, at) if pointer.__class__ is tuple else None
+                    # a plain run's severity and text tail (model.ROW_FIELDS) for this rule
+                    tail_code = sev = tail = None
+                    if rows:
+                        tail_code, sev = rule_code, \
+                            own if own is not None and not configured else severity
+                        tail = _tail(message, rule_code, name, hint, sev)
                     if len(shared) > 20_000:
                         shared.clear()
                     shared[id(v)] = (v, message, pointer, at, hint, own, fix, json_pointer, maybe,
-                                     key)
+                                     key, tail_code, sev, tail)
                 if maybe and _about_placeholder(doc, obj, pointer, message):
+                    continue
+                if rows:
+                    # a plain run's row (model.ROW_FIELDS): the span, the sort key's line and
+                    # column and the text's head are made once per position of the document
+                    # (its ~7 findings are at 2-3), the tail once per Violation
+                    placed = placed_get(key) if key is not None else None
+                    if placed is None:
+                        if memo is not None and key is not None:
+                            span = memo.get(key)
+                            if span is None:  # place(), its memo missed
+                                span = memo[key] = (_locate or _positions())(doc.pnode, pointer,
+                                                                             at)
+                        else:
+                            span = place(doc, pointer, at)
+                        line, column = span[0], span[1]
+                        placed = (span, line, column, f"{path}:{line}:{column}: ")
+                        if key is not None:
+                            placed_at[key] = placed
+                    span, line, column, head = placed
+                    if fix is not None and fix.item != item:
+                        fix = fix._replace(item=item)
+                    if tail_code is not rule_code:  # (a Violation another rule gave first)
+                        tail_code, sev = rule_code, \
+                            own if own is not None and not configured else severity
+                        tail = _tail(message, rule_code, name, hint, sev)
+                    # (out.append, not a bound alias: the call CPython specialises)
+                    out.append((rule_code, name, sev, message, path, span, ref, json_pointer,
+                                hint, (), index, fix, (line, column, rule_code, message), head,
+                                tail))
                     continue
                 if memo is not None and key is not None:
                     span = memo.get(key)
@@ -572,12 +626,12 @@ class Linter:
                     span = place(doc, pointer, at)
                 if fix is not None and fix.item != item:
                     fix = fix._replace(item=item)
-                row = (rule_code, name, own if own is not None and not configured else severity,
-                       message, path, span, ref, json_pointer, hint, (), index, fix)
                 # (a Finding costs ~800 instructions more than its plain tuple: tuple.__new__'s
-                # argument tuples and a tuple subclass's allocation; the whole rule set: 34,000)
+                # argument tuples and a tuple subclass's allocation)
                 # (out.append, not a bound alias: the call CPython specialises)
-                out.append(row if rows else _new_finding(Finding, row))
+                out.append(_new_finding(Finding, (
+                    rule_code, name, own if own is not None and not configured else severity,
+                    message, path, span, ref, json_pointer, hint, (), index, fix)))
 
     # the per-file pipeline -----------------------------------------------------------------
 
@@ -1329,8 +1383,8 @@ def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
         findings, quiet = remap_and_suppress(findings, rendered.renderings)
         findings = dedupe(findings + rendered.findings)
         suppressed = dedupe(remap(suppressed, rendered.renderings) + quiet)
-    sort_findings(findings)
-    sort_findings(suppressed)
+    sort_findings(findings, linter.rows)
+    sort_findings(suppressed, linter.rows)
     if KEEP_ALIVE is not None and sum(o.report.objects for o in outcomes) <= KEEP_ALIVE_OBJECTS:
         KEEP_ALIVE.append((linter, linters, sources, outcomes))
     return Result(findings, suppressed, [o.report for o in outcomes], missing, linter.enabled,
@@ -1421,7 +1475,7 @@ def _lint_task(linters: List[Linter], item: Tuple[int, Any]) -> FileOutcome:
 
 def _as_findings(findings: List[Any]) -> List[Finding]:
     """`findings` with the plain tuples among them (Linter.rows) made Findings."""
-    return [_new_finding(Finding, f) if f.__class__ is tuple else f for f in findings]
+    return [_new_finding(Finding, f[:12]) if f.__class__ is tuple else f for f in findings]
 
 
 def _cached(outcome: FileOutcome) -> FileOutcome:
