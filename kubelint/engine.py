@@ -7,7 +7,8 @@ import os
 import sys
 import time
 from array import array
-from itertools import chain
+from itertools import chain, count
+from operator import itemgetter
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from . import identify as identity
@@ -340,6 +341,8 @@ def _tail(message: str, code: str, name: str, hint: Any, severity: Severity) -> 
     return tail(message, code, name, hint, severity)
 
 
+_NUMBERS = count()  # Linter._numbers' numbers, never given twice in a process
+
 _new_finding = tuple.__new__  # Finding(...) without its generated __new__'s argument handling
 _new_object = tuple.__new__  # K8sObject(...) likewise: one or two per object of a run
 
@@ -449,10 +452,11 @@ class Linter:
         # id(violation) -> (violation, its fields, its JSON pointer, whether its message may be
         # about a placeholder, its key in a memo of spans), for findings_of_rules
         self._violations: Dict[int, Tuple[Any, ...]] = {}
-        # a plain run's rows: the document last placed in, and its (pointer, at) -> (span,
-        # line, column, head of the text line) (findings_of_rules)
+        # a plain run's rows: the document last placed in, and its positions (by the number
+        # of their (pointer, at) in _numbers) -> (span, line, column, head of the text line)
         self._placed_doc: Any = None
-        self._placed: Dict[Any, Tuple[Any, ...]] = {}
+        self._placed: Dict[int, Tuple[Any, ...]] = {}
+        self._numbers: Dict[Any, int] = {}
         self._docs = self._docs_found = 0  # documents linted, and those with findings
         # findings_of_rules makes plain tuples in Finding's field order, not Findings: a run
         # whose findings are only read by position (run(plain=True): the plain text report)
@@ -563,7 +567,7 @@ class Linter:
                 known = shared_get(id(v))
                 if known is not None and known[0] is v:
                     _, message, pointer, at, hint, own, fix, json_pointer, maybe, key, \
-                        tail_code, sev, tail = known
+                        tail_code, sev, tail, pos = known
                 else:
                     if v.__class__ is not Violation or v[3]:  # related locations: the general path
                         f = self.from_violation(rule_code, v, doc, obj)
@@ -578,22 +582,30 @@ class Linter:
                     # its key in a document's memo of spans (made once, not per finding)
                     key = (pointer, at) if pointer.__class__ is tuple else None
                     # a plain run's severity and text tail (model.ROW_FIELDS) for this rule
-                    tail_code = sev = tail = None
+                    tail_code = sev = tail = pos = None
                     if rows:
                         tail_code, sev = rule_code, \
                             own if own is not None and not configured else severity
                         tail = _tail(message, rule_code, name, hint, sev)
+                        if key is not None:
+                            # the key's number: Linter._placed is looked up by it, an int,
+                            # rather than by the key (a tuple hashed anew, ~300 instructions)
+                            pos = self._numbers.get(key)
+                            if pos is None:
+                                if len(self._numbers) > 20_000:
+                                    self._numbers.clear()  # (numbers are never given twice)
+                                pos = self._numbers[key] = next(_NUMBERS)
                     if len(shared) > 20_000:
                         shared.clear()
                     shared[id(v)] = (v, message, pointer, at, hint, own, fix, json_pointer, maybe,
-                                     key, tail_code, sev, tail)
+                                     key, tail_code, sev, tail, pos)
                 if maybe and _about_placeholder(doc, obj, pointer, message):
                     continue
                 if rows:
                     # a plain run's row (model.ROW_FIELDS): the span, the sort key's line and
                     # column and the text's head are made once per position of the document
                     # (its ~7 findings are at 2-3), the tail once per Violation
-                    placed = placed_get(key) if key is not None else None
+                    placed = placed_get(pos) if pos is not None else None
                     if placed is None:
                         if memo is not None and key is not None:
                             span = memo.get(key)
@@ -604,8 +616,8 @@ class Linter:
                             span = place(doc, pointer, at)
                         line, column = span[0], span[1]
                         placed = (span, line, column, f"{path}:{line}:{column}: ")
-                        if key is not None:
-                            placed_at[key] = placed
+                        if pos is not None:
+                            placed_at[pos] = placed
                     span, line, column, head = placed
                     if fix is not None and fix.item != item:
                         fix = fix._replace(item=item)
@@ -2386,6 +2398,8 @@ def _with_related(f: Optional[Finding], v: Violation,
     return f._replace(related=tuple(related))
 
 
+_CODE = itemgetter(0)  # a Finding's (or a row's) code
+
 # Findings that leave a document of a file unread: the cross-object stage cannot know what it held
 _UNREAD = frozenset({"KL001", "KL002", "KL006"})
 
@@ -2401,7 +2415,10 @@ def _incomplete(outcomes: List[FileOutcome], units: Optional[Dict[str, str]],
         template = o.report.skipped == TEMPLATE
         if not template and not o.findings and not o.suppressed:
             continue  # (most files: no two sets made for them before the fork)
-        codes = set() if template else {f[0] for f in o.findings} | {f[0] for f in o.suppressed}
+        codes = set()
+        if not template:  # (in C: the whole rule set's 34,000 rows)
+            codes.update(map(_CODE, o.findings))
+            codes.update(map(_CODE, o.suppressed))
         if not template and not codes & _UNREAD:
             continue
         path = o.report.path
