@@ -280,6 +280,17 @@ def test_a_generator_file_read_from_a_url_is_refused_like_a_remote_base(tmp_path
 
 
 @needs_kustomize
+def test_a_kustomization_field_the_kustomize_run_does_not_know_names_its_version(tmp_path):
+    """container.training's `replacements: [{sourceValue: ...}]` is newer than kubectl's
+    embedded kustomize: the failure says which kustomize version kubelint ran."""
+    write(tmp_path, "kustomization.yaml", "resources: [ns.yaml]\nnoSuchField: 1\n")
+    write(tmp_path, "ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n")
+    out = kubelint("check", ".", cwd=tmp_path).stdout.decode()
+    assert 'unknown field "noSuchField" (a field that kustomize v' in out, out
+    assert ", which kubelint ran, does not know; a newer kustomize may)" in out, out
+
+
+@needs_kustomize
 def test_kustomizations_that_run_plugins_are_not_rendered_and_say_which_entry(tmp_path):
     """kustomize's functions/examples: a transformer that is a containerised KRM function is
     not run (it would run code the repository names); the entry that needs it is a warning,

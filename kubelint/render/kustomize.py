@@ -20,6 +20,7 @@ annotations would need an edit of the user's files):
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from typing import Any, Dict, Iterator, List, Optional, Tuple
@@ -685,8 +686,38 @@ def render(root: str, timeout: float = DEFAULT_TIMEOUT, allow_remote: bool = Fal
                 message += (" (kustomize's default load restrictor, as `load-restrictor: "
                             "root-only` in .kubelint.yaml asks; this root builds only with "
                             "--load-restrictor=LoadRestrictionsNone)")
+        if "invalid Kustomization: json: unknown field" in message:
+            # (container.training's `replacements: [{sourceValue: ...}]`: newer than kubectl's
+            # embedded kustomize v5.5.0; the user's kustomize may know the field)
+            version = _version(cmd[0])
+            message += (f" (a field that kustomize {version}, which kubelint ran, does not know; "
+                        "a newer kustomize may)") if version else ""
         raise RenderError(f"`{' '.join(cmd[:2])}` failed: {message}")
     return proc.stdout
+
+
+_VERSIONS: Dict[str, Optional[str]] = {}
+
+
+def _version(tool: str) -> Optional[str]:
+    """The version of kustomize that `tool` (kustomize or kubectl) builds with, or None."""
+    if tool not in _VERSIONS:
+        import json
+
+        found = None
+        try:
+            if tool == "kubectl":
+                out = subprocess.run([tool, "version", "--client", "-o", "json"], capture_output=True,
+                                     timeout=20).stdout
+                found = json.loads(out).get("kustomizeVersion")
+            else:
+                out = subprocess.run([tool, "version"], capture_output=True, timeout=20).stdout
+                m = re.search(rb"v[0-9]+\.[0-9]+\.[0-9]+", out)
+                found = m.group(0).decode() if m else None
+        except Exception:  # (no version is no reason to lose the finding)
+            found = None
+        _VERSIONS[tool] = found if isinstance(found, str) and found else None
+    return _VERSIONS[tool]
 
 
 def _repository(root: str) -> Optional[str]:
