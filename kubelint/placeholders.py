@@ -4,7 +4,8 @@ a script or a workflow engine fills in `{{name}}`, Kyverno Chainsaw's tests bind
 or `($test.metadata.name)`. kubelint reads the manifest as written, so a
 value that is a placeholder is unknown: a finding about it would only say that it has not been
 filled in. (`<your-project>` and `__HOST__` stay findings: people fill those in by hand, and one
-left in a manifest is a mistake.)"""
+left in a manifest is a mistake; but not in an object argocd-vault-plugin fills in, which says
+so with its `avp.kubernetes.io/path` annotation.)"""
 
 from __future__ import annotations
 
@@ -60,14 +61,32 @@ def is_placeholder(value: Any) -> bool:
     return value[:2] == "{{" and value[-2:] == "}}" and "\n" not in value
 
 
+# argocd-vault-plugin fills `<key>` placeholders from a secret store when Argo CD renders an
+# object annotated with the path to read (`avp.kubernetes.io/path`), and inline-path ones
+# (`<path:kv/data/app#password>`) anywhere: its users' Secrets hold `password: <password>`
+AVP_PATH = "avp.kubernetes.io/path"
+_ANGLE = LazyRegex(r"<[^<>\n]+>")
+
+
+def _filled_by_avp(data: Any, value: Any) -> bool:
+    if value.__class__ is not str or "<" not in value:
+        return False
+    if "<path:" in value:
+        return True
+    meta = data.get("metadata") if isinstance(data, dict) else None
+    annotations = meta.get("annotations") if isinstance(meta, dict) else None
+    return isinstance(annotations, dict) and AVP_PATH in annotations and \
+        _ANGLE.search(value) is not None
+
+
 def about_placeholder(data: Any, pointer: Any, message: str) -> bool:
     """Whether a finding at `pointer` of `data` is about a value that is a placeholder: the
     value itself, or (a map or list the finding points at: a selector, labels) one of its
-    values that the message quotes. Asked only of messages with `$` or `{{` in them."""
+    values that the message quotes. Asked only of messages with `$`, `{{` or `<` in them."""
     from .checks.k8s import get
 
     value = get(data, pointer)
-    if is_placeholder(value):
+    if is_placeholder(value) or _filled_by_avp(data, value):
         return True
     if isinstance(value, str) and "{{" in value:
         from .discover import GO_TEMPLATE
@@ -78,4 +97,4 @@ def about_placeholder(data: Any, pointer: Any, message: str) -> bool:
             # is the program's choice
             return True
     items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-    return any(is_placeholder(v) and v in message for v in items)
+    return any((is_placeholder(v) or _filled_by_avp(data, v)) and v in message for v in items)

@@ -256,3 +256,26 @@ def test_every_name_check_reads_a_placeholder_as_a_valid_word(tmp_path):
     result = run([str(tmp_path / "t.yaml")], Settings())
     assert [(f.line, f.column, f.code) for f in result.findings] == [(16, 17, "KL114")], \
         [(f.line, f.column, f.code, f.message) for f in result.findings]
+
+
+def test_argocd_vault_plugin_placeholders_are_filled_in_by_the_plugin(tmp_path):
+    """argocd-vault-plugin fills `<key>` placeholders of an object annotated
+    avp.kubernetes.io/path (and inline-path ones, `<path:...#key>`, anywhere) when Argo CD
+    renders it: `illegal base64 data` and `Invalid value: "<name>"` were false (its examples/
+    and fixtures/: ~50). Without the annotation `<name>` is hand-filled and stays a finding."""
+    (tmp_path / "app.yaml").write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: <name>-secret\n  annotations:\n"
+        "    avp.kubernetes.io/path: kv/data/app\ntype: Opaque\ndata:\n  password: <password>\n"
+        "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: <name>\n"
+        "  annotations: {avp.kubernetes.io/path: kv/data/app}\nspec:\n  replicas: <replicas>\n"
+        "  selector: {matchLabels: {app: <name>}}\n  template:\n"
+        "    metadata: {labels: {app: <name>}}\n    spec:\n      containers:\n"
+        "        - {name: app, image: \"nginx:1.27\"}\n"
+        "---\napiVersion: v1\nkind: Secret\nmetadata: {name: inline}\ntype: Opaque\n"
+        "data: {token: '<path:kv/data/app#token>'}\n"
+        "---\napiVersion: v1\nkind: Secret\nmetadata: {name: <your-secret>}\ntype: Opaque\n"
+        "data: {token: <token>}\n")
+    result = run([str(tmp_path / "app.yaml")], Settings())
+    assert [(f.line, f.column, f.code) for f in result.findings] == [
+        (33, 18, "KL104"), (35, 15, "KL127")], \
+        [(f.line, f.column, f.code, f.message) for f in result.findings]
