@@ -142,7 +142,7 @@ def _visit(node: Tuple[Any, Any, Any], value: Any, ptr: Tuple[Any, ...], found: 
 # once (~1.5 ms for a whole Deployment's tree) rather than per kind.
 _CLEAN: dict = {}
 _CLEAN_BY_SHAPE: dict = {}
-_OWN_FUNCTION = 12  # subtrees of more nodes than this are a function of their own
+_OWN_FUNCTION = 12  # list items of more nodes than this are a function of their own
 
 
 def _clean_of(kind: str, proc_mount: bool) -> Any:
@@ -197,7 +197,7 @@ def _clean_lines(node: Tuple[Any, Any, Any], var: str, depth: int, lines: list,
         lines.append(f"{pad}if isinstance({var}, list):")
         lines.append(f"{pad}    for {item} in {var}:")
         lines.append(f"{pad}        if {item} is not None:")
-        _child_lines(star, item, depth + 3, lines, consts)
+        _child_lines(star, item, depth + 3, lines, consts, True)
         lines.append(f"{pad}            pass")
     if fields is not None:
         lines.append(f"{pad}if isinstance({var}, dict):")
@@ -207,13 +207,16 @@ def _clean_lines(node: Tuple[Any, Any, Any], var: str, depth: int, lines: list,
             consts[k] = head
             lines.append(f"{pad}    {item} = {var}.get({k})")
             lines.append(f"{pad}    if {item} is not None:")
-            _child_lines(child, item, depth + 2, lines, consts)
+            _child_lines(child, item, depth + 2, lines, consts, False)
             lines.append(f"{pad}        pass")
 
 
 def _child_lines(node: Tuple[Any, Any, Any], var: str, depth: int, lines: list,
-                 consts: dict) -> None:
-    if _size(node) <= _OWN_FUNCTION:
+                 consts: dict, item: bool) -> None:
+    """A pod spec (the node with `containers`) and a large list item (a container) are
+    called as functions of their own; anything else is inline."""
+    fields = node[2]
+    if not (fields is not None and "containers" in fields or item and _size(node) > _OWN_FUNCTION):
         _clean_lines(node, var, depth, lines, consts)
         return
     c = f"C{len(consts)}"
