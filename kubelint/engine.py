@@ -1164,7 +1164,8 @@ def _not_a_manifest(loaded: Loaded, version: Optional[str] = None) -> Optional[s
     typed = [d.data for d in loaded.documents
              if isinstance(d.data, dict) and (
                  "apiVersion" in d.data and (isinstance(d.data["apiVersion"], str) and
-                                             not _NUMBERED.match(d.data["apiVersion"]) or
+                                             not (d.data["apiVersion"][:1].isdigit() and
+                                                  _NUMBERED.match(d.data["apiVersion"])) or
                                              d.data["apiVersion"] is None) and
                  ("kind" in d.data or "metadata" in d.data)
                  or "kind" in d.data and not _foreign_kind(d.data["kind"]))]
