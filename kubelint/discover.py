@@ -120,8 +120,8 @@ TEST_DATA = ("Go test data: the go tool skips `testdata` folders, which hold tes
 TEST_SOURCES = ("Maven/Gradle test sources (`src/test`): fixtures the build's tests read (often "
                 "invalid on purpose, or stale copies such as an old CRD); name the folder to lint it")
 INVALID_FIXTURE = ("a test's fixture that its name says is invalid on purpose (`invalid`, `bad`, "
-                   "`broken` or `malformed` in the name of a file below a test folder): its tests "
-                   "expect it to be rejected; name the file to lint it")
+                   "`broken` or `malformed` in the name of a file, or of its folder, below a test "
+                   "folder): its tests expect it to be rejected; name the file to lint it")
 # (nginx's kubernetes-ingress: tests/data/virtual-server-upstream-options/
 # virtual-server-with-invalid-keys-openapi.yaml and 20 more, 161 errors; kube-linter's
 # tests/checks/invalid-target-ports.yaml, polaris' test/checks/.../failure-bad-ns.yaml)
@@ -559,7 +559,10 @@ def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence
             rel_folder if rel_folder.endswith(os.sep) else rel_folder + os.sep
         excluding = excludes.patterns
         in_patches = "atch" in prefix and _patch_folder(prefix)
-        in_tests = ("est" in prefix or "e2e" in prefix) and not TEST_FOLDERS.isdisjoint(prefix.split(os.sep))
+        parts = prefix.split(os.sep)
+        in_tests = ("est" in prefix or "e2e" in prefix) and not TEST_FOLDERS.isdisjoint(parts)
+        # (a folder of them: krane's test/fixtures/invalid/, invalid-resources/, some-invalid/)
+        invalid_here = in_tests and any(_INVALID_NAME.search(part) for part in parts)
         for fname in sorted(files):
             if not fname.endswith(MANIFEST_SUFFIXES) or fname.startswith("."):
                 continue
@@ -572,7 +575,7 @@ def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence
                 continue
             seen.add(path)
             reason = known_non_manifest(fname)
-            if reason is None and in_tests and _INVALID_NAME.search(fname):
+            if reason is None and in_tests and (invalid_here or _INVALID_NAME.search(fname)):
                 reason = INVALID_FIXTURE
             if expected is not None and reason is None:
                 # (a test's file named as a patch is one, of a custom resource too, whose

@@ -291,6 +291,8 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     write(tmp_path, "test/checks/bad_ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: Bad}\n")
     write(tmp_path, "demo/bad-ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: Bad}\n")
     write(tmp_path, "tests/badger.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: Badger}\n")
+    # ... or a folder of them (krane's test/fixtures/invalid-resources/)
+    write(tmp_path, "test/fixtures/invalid-resources/missing_kind.yml", "apiVersion: v1\nmetadata: {name: x}\n")
     # ... but a custom resource that lost its metadata is still one (it has a spec: KL104),
     # and so is a built-in group's object of an unknown kind (KL014)
     write(tmp_path, "cr/route.yaml", "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
@@ -303,7 +305,7 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     assert proc.returncode == 1 and "\nksm/cert.yaml:1:1: error: not a Kubernetes object: " \
         "missing `apiVersion`" in out, out
     assert out.rstrip().splitlines()[-1].split(")", 1)[1] == \
-        "; 17 files skipped: not Kubernetes manifests; 1 testdata folder skipped; 1 test sources folder skipped; 1 vendored folder skipped; 2 invalid test fixtures skipped", out
+        "; 17 files skipped: not Kubernetes manifests; 1 testdata folder skipped; 1 test sources folder skipped; 1 vendored folder skipped; 3 invalid test fixtures skipped", out
     assert out.startswith("charts/vendor/bad.yaml:5:9: error:") and "vendor/k8s.io" not in out, out
     assert "\ndeploy/broken.yaml:6:5: error: YAML syntax error" in out, out
     assert "\ndeploy/analysis.yaml:11:33: error: a mapping key must be a scalar" in out, out
@@ -331,6 +333,7 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     assert "\nmanifests/fluentd.yaml:3:18: error:" in out, out
     assert "tests/data/vs/virtual-server-invalid-openapi.yaml: skipped: " + INVALID_FIXTURE in lines
     assert "test/checks/bad_ns.yaml: skipped: " + INVALID_FIXTURE in lines
+    assert "test/fixtures/invalid-resources/missing_kind.yml: skipped: " + INVALID_FIXTURE in lines
     assert "\ndemo/bad-ns.yaml:3:18: error:" in out and "\ntests/badger.yaml:3:18: error:" in out, out
     assert "cr/app.yaml:1:13: error: unknown apiVersion `app/v1`" in out, out
     assert "cr/route.yaml:1:1: error: metadata.name: Required value" in out, out
