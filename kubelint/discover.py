@@ -429,10 +429,10 @@ NAMED_PATCH = ("not an object of its own: its name or folder says patch and it h
                "object (for `kubectl patch` or a kustomization elsewhere)")
 
 
-def _patch_folder(prefix: str) -> bool:
+def _patch_folder(below: str) -> bool:
     """A folder named for patches (scylla-operator's bundle/patches: ClusterServiceVersion
-    fragments without a name, merged into the bundle by a script)."""
-    parts = prefix.lower().split(os.sep)
+    fragments without a name, merged into the bundle by a script), below the walk's root."""
+    parts = below.lower().split(os.sep)
     return "patches" in parts or "patch" in parts
 
 
@@ -558,11 +558,20 @@ def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence
         prefix = "" if rel_folder == os.curdir else \
             rel_folder if rel_folder.endswith(os.sep) else rel_folder + os.sep
         excluding = excludes.patterns
-        in_patches = "atch" in prefix and _patch_folder(prefix)
-        parts = prefix.split(os.sep)
-        in_tests = ("est" in prefix or "e2e" in prefix) and not TEST_FOLDERS.isdisjoint(parts)
-        # (a folder of them: krane's test/fixtures/invalid/, invalid-resources/, some-invalid/)
-        invalid_here = in_tests and any(_INVALID_NAME.search(part) for part in parts)
+        # the folders below the walk's root only say what a file is: a root the user named
+        # (`tests/app`, `patches/`, a checkout under /tmp/tests) is linted as such; os.walk's
+        # folders start with `top`
+        below = folder[len(top):].strip(os.sep) if "atch" in prefix or "est" in prefix or \
+            "e2e" in prefix else ""
+        in_patches = "atch" in below and _patch_folder(below)
+        in_tests = invalid_here = False
+        if "est" in below or "e2e" in below:
+            parts = below.split(os.sep)
+            at = next((i for i, part in enumerate(parts) if part in TEST_FOLDERS), None)
+            in_tests = at is not None
+            # (a folder of them below the test folder: krane's test/fixtures/invalid/,
+            # invalid-resources/, some-invalid/)
+            invalid_here = in_tests and any(_INVALID_NAME.search(part) for part in parts[at + 1:])
         for fname in sorted(files):
             if not fname.endswith(MANIFEST_SUFFIXES) or fname.startswith("."):
                 continue

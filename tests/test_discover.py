@@ -633,3 +633,23 @@ def test_an_ansible_roles_files_with_jinja_are_templates(tmp_path):
     lines = proc.stdout.decode().splitlines()
     assert "roles/v2.4/console-remove/tasks/resources-to-remove.yml: skipped: " + TEMPLATE in lines, lines
     assert [l.split(": error")[0] for l in lines if "[KL" in l] == ["roles/console/files/service.yaml:5:9"], lines
+
+
+def test_invalid_test_fixtures_are_judged_below_the_walks_root(tmp_path):
+    """A test folder, a folder named invalid/bad/broken/malformed, or a `patches` folder above
+    the walk's root (the folder the user named, or a checkout inside such a folder) says
+    nothing: only the folders below the root count (and, for invalid fixtures, those below
+    the test folder: krane's test/fixtures/invalid/)."""
+    bad = "apiVersion: v1\nkind: Namespace\nmetadata: {name: Bad}\n"
+    write(tmp_path, "tests/app/bad-ns.yaml", bad)
+    write(tmp_path, "broken-app/test/ns.yaml", bad)
+    write(tmp_path, "broken-app/test/invalid/ns.yaml", bad)
+    # ... and so does a `patches` folder (a partial object below one is a patch)
+    write(tmp_path, "patches/app/web.yaml", "apiVersion: apps/v1\nkind: Deployment\n"
+          "metadata: {name: web}\nspec:\n  template: {}\n")
+    out = kubelint("check", "tests/app", "broken-app", "patches/app", cwd=tmp_path).stdout.decode()
+    assert [l.split(": error")[0] for l in out.splitlines() if ": error" in l] == [
+        "broken-app/test/ns.yaml:3:18", "patches/app/web.yaml:4:1", "tests/app/bad-ns.yaml:3:18"], out
+    assert out.rstrip().endswith("; 1 invalid test fixture skipped"), out
+    out = kubelint("check", "--show-skipped", ".", cwd=tmp_path).stdout.decode()
+    assert "patches/app/web.yaml: skipped: " + NAMED_PATCH in out.splitlines(), out
