@@ -449,7 +449,8 @@ class Graph:
 
     def resolve(self, group: str, kind: str, namespace: str, name: str,
                 referrer: Any) -> Optional[List[Any]]:
-        """The objects a reference by name from `referrer` means: those of its unit, else
+        """The objects a reference by name from `referrer` means: those of its unit (of its
+        own file, when several files of the unit define it: a file is applied whole), else
         those of other units when its unit holds none of the kind; [] when there is none;
         None when only other units have it while the referrer's unit has others of the kind
         (alternatives side by side: which one is meant cannot be told)."""
@@ -458,6 +459,9 @@ class Graph:
             return found
         me = self.unit(referrer)
         mine = [o for o in found if self.unit(o) == me]
+        if len(mine) > 1:
+            here = referrer.path
+            mine = [o for o in mine if o.path == here] or mine
         if mine:
             return mine
         return None if self.kind_in_unit(group, kind, namespace, referrer) else found

@@ -607,3 +607,25 @@ spec:
     assert codes(walked, "KL202", "KL203") == [
         ("releases/typo.yaml", 8, 93, "KL202"), ("releases/v1.yaml", 17, 34, "KL203")], \
         codes(walked, "KL202", "KL203")
+
+
+def test_an_hpa_scales_its_own_files_workload_among_alternatives(tmp_path, monkeypatch):
+    """envoy gateway's test/helm/gateway-helm/: each chart test output renders the Deployment
+    envoy-gateway with `replicas`, one of them with an HPA too. KL211 flagged the Deployment
+    of all 31 files; the HPA scales its own file's Deployment (a file is applied whole)."""
+    app = DEPLOYMENT.replace("spec:\n  selector", "spec:\n  replicas: 2\n  selector", 1)
+    hpa = """apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: frontend}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: frontend}
+  minReplicas: 2
+  maxReplicas: 5
+"""
+    root = tree(tmp_path, {"out/with-hpa.yaml": f"{app}---\n{hpa}",
+                           "out/default.yaml": app, "out/other.yaml": app,
+                           "alone/hpa.yaml": hpa, "alone/app.yaml": app})
+    monkeypatch.chdir(root)
+    # alone/: the HPA's own file has no Deployment, so it means the folder's one
+    assert codes(run(["out", "alone"], Settings()), "KL211") == [
+        ("alone/app.yaml", 5, 3, "KL211"), ("out/with-hpa.yaml", 5, 3, "KL211")]
