@@ -519,10 +519,17 @@ def test_a_walked_file_named_patch_with_a_partial_object_is_skipped_and_listed(t
     # che-operator's minikube-checluster-patch.yaml: apiVersion and metadata, no kind (KL005)
     write(tmp_path, "scripts/checluster-patch.yaml", "apiVersion: org.eclipse.che/v2\n"
           "metadata: {annotations: {a: b}}\nspec: {devEnvironments: {}}\n")
+    # HariSekhon's service.nodeport.patch.yaml: a Service with `type: NodePort` only
+    # (KL123 "spec.ports: Required value"); a headless one needs no ports and is whole
+    write(tmp_path, "service.nodeport.patch.yaml", "apiVersion: v1\nkind: Service\n"
+          "metadata: {name: web}\nspec: {type: NodePort}\n")
+    write(tmp_path, "headless.patch.yaml", "apiVersion: v1\nkind: Service\n"
+          "metadata: {name: Web}\nspec: {clusterIP: None}\n")
     proc = kubelint("check", "--show-skipped", ".", cwd=tmp_path)
     lines = proc.stdout.decode().splitlines()
     assert [l.split(" [")[0].split(": error")[0] for l in lines if "KL" in l] == [
-        "bundle/patches/whole.yaml:5:9", "svc-patch.yaml:5:9"], lines
+        "bundle/patches/whole.yaml:5:9", "headless.patch.yaml:3:18", "svc-patch.yaml:5:9"], lines
+    assert "service.nodeport.patch.yaml: skipped: " + NAMED_PATCH in lines
     assert "conversion/patch.json: skipped: " + NAMED_PATCH in lines
     assert "bundle/patches/manifests/logo.clusterserviceversion.yaml: skipped: " + NAMED_PATCH in lines
     assert "scripts/checluster-patch.yaml: skipped: " + NAMED_PATCH in lines
