@@ -394,7 +394,8 @@ def _cel_rules(node: Dict[str, Any], ptr: tuple, where: str, root: bool = False)
             yield Violation(f"{here}.messageExpression: Required value: messageExpression must be non-empty "
                             "if specified", at + ("messageExpression",))
         reason = rule.get("reason")
-        if reason is not None and reason not in _REASONS:
+        # not a string: a list or a mapping cannot be looked up in the set (the schema types it)
+        if reason is not None and (not isinstance(reason, str) or reason not in _REASONS):
             yield Violation(f"{here}.reason: Unsupported value: {show(reason)}: supported values: "
                             + ", ".join(f'"{r}"' for r in sorted(_REASONS)), at + ("reason",))
         path = rule.get("fieldPath")

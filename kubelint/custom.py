@@ -144,7 +144,8 @@ def _list_type(schema: Schema, value: List[Any], ptr: Tuple[Any, ...]) -> Iterat
                 seen.append(item)
     elif kind == "map":
         keys = schema.get("x-kubernetes-list-map-keys")
-        if not isinstance(keys, list) or not keys:
+        # keys that are not strings (the CRD's schema reports them) key nothing
+        if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
             return
         seen_keys: Dict[str, int] = {}
         for i, item in enumerate(value):

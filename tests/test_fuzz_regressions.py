@@ -1,0 +1,51 @@
+"""Crashes and inconsistencies the mutation fuzzer (tests/fuzzing/fuzz.py) found, each reduced
+to its input: the finding it must give instead, at its line and column."""
+
+import os
+
+from kubelint.engine import Settings, run
+
+from .conftest import FIXTURES
+
+
+def _positions(result, codes=None):
+    return [(os.path.basename(f.path), f.code, f.line, f.column) for f in result.findings
+            if codes is None or f.code in codes]
+
+
+def _no_internal_error(result):
+    assert [f.message for f in result.findings if "internal error" in f.message] == []
+
+
+def test_list_map_keys_that_are_not_strings(tmp_path):
+    """`x-kubernetes-list-map-keys: [1, 2]`: the list-map check joined the keys as strings and
+    raised out of the run (exit 2, the other files' findings lost)."""
+    with open(os.path.join(FIXTURES, "kv", "crd.yaml")) as f:
+        crd = f.read()
+    assert "x-kubernetes-list-map-keys: [port, protocol]" in crd
+    (tmp_path / "crd.yaml").write_text(crd.replace("x-kubernetes-list-map-keys: [port, protocol]",
+                                                   "x-kubernetes-list-map-keys: [1, 2]"))
+    with open(os.path.join(FIXTURES, "kv", "situations.yaml")) as f:
+        (tmp_path / "cr.yaml").write_text(f.read())
+    result = run([str(tmp_path)], Settings(result_cache=False))
+    _no_internal_error(result)
+    assert ("crd.yaml", "KL010", 32, 44) in _positions(result)
+    assert ("crd.yaml", "KL010", 32, 47) in _positions(result)
+    assert ("cr.yaml", "KL022", 53, 14) in _positions(result)  # the set's duplicate, still found
+
+
+def test_validation_rule_reason_of_another_type(tmp_path):
+    """`reason: [1, 2]` in an x-kubernetes-validations rule: an internal error of KL020 (a list
+    looked up in a set), the rest of the CRD unchecked."""
+    with open(os.path.join(FIXTURES, "celtypes", "rule-fields.yaml")) as f:
+        text = f.read()
+    assert "reason: FieldValueTooLong" in text
+    (tmp_path / "crd.yaml").write_text(text.replace("reason: FieldValueTooLong", "reason: [1, 2]"))
+    result = run([str(tmp_path / "crd.yaml")], Settings(select=["KL010", "KL020"], result_cache=False))
+    _no_internal_error(result)
+    got = _positions(result)
+    assert ("crd.yaml", "KL010", 33, 27) in got and ("crd.yaml", "KL020", 33, 27) in got
+    reason = [f.message for f in result.findings if f.code == "KL020" and f.line == 33]
+    assert reason[0].endswith('.reason: Unsupported value: a list of 2 items: supported values: '
+                              '"FieldValueDuplicate", "FieldValueForbidden", "FieldValueInvalid", '
+                              '"FieldValueRequired"')
