@@ -54,13 +54,13 @@ def to_json_schema(node: Any, strict: bool, top: bool = False, junctor: bool = F
     if node.get("nullable") and isinstance(out.get("type"), str):
         out["type"] = [out["type"], "null"]
     if node.get("x-kubernetes-embedded-resource"):
-        props = out.setdefault("properties", {})
+        props = _properties(out)
         props.setdefault("apiVersion", {"type": "string"})
         props.setdefault("kind", {"type": "string"})
         props["metadata"] = _object_meta(props.get("metadata"))
         out["required"] = sorted(set(out.get("required", [])) | {"apiVersion", "kind"})
     if top:
-        props = out.setdefault("properties", {})
+        props = _properties(out)
         props.setdefault("apiVersion", {"type": "string"})
         props.setdefault("kind", {"type": "string"})
         props["metadata"] = _object_meta(props.get("metadata"))
@@ -68,6 +68,15 @@ def to_json_schema(node: Any, strict: bool, top: bool = False, junctor: bool = F
             not node.get("x-kubernetes-preserve-unknown-fields"):
         out["additionalProperties"] = False
     return out
+
+
+def _properties(out: Dict[str, Any]) -> Dict[str, Any]:
+    """The schema's properties, for the fields the API server adds: `properties` of another
+    type (a list; the CRD's own validation reports it) is replaced, it declares nothing."""
+    props = out.get("properties")
+    if not isinstance(props, dict):
+        props = out["properties"] = {}
+    return props
 
 
 def _object_meta(schema: Any) -> Dict[str, Any]:

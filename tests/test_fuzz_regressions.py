@@ -49,3 +49,18 @@ def test_validation_rule_reason_of_another_type(tmp_path):
     assert reason[0].endswith('.reason: Unsupported value: a list of 2 items: supported values: '
                               '"FieldValueDuplicate", "FieldValueForbidden", "FieldValueInvalid", '
                               '"FieldValueRequired"')
+
+
+def test_crd_top_level_properties_as_a_list(tmp_path):
+    """`properties:` a list at the top of an openAPIV3Schema: making the resource's schema
+    (apiVersion, kind, metadata added to its properties) raised out of the run."""
+    with open(os.path.join(FIXTURES, "crd", "widget-crd.yaml")) as f:
+        crd = f.read()
+    assert "          properties:\n            spec:\n" in crd
+    (tmp_path / "crd.yaml").write_text(crd.replace("          properties:\n            spec:\n",
+                                                   "          properties:\n            - spec:\n", 1))
+    with open(os.path.join(FIXTURES, "crd", "widgets.yaml")) as f:
+        (tmp_path / "widgets.yaml").write_text(f.read())
+    result = run([str(tmp_path)], Settings(result_cache=False))
+    _no_internal_error(result)
+    assert _positions(result, {"KL010"})[0] == ("crd.yaml", "KL010", 17, 11)
