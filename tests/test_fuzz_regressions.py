@@ -64,3 +64,13 @@ def test_crd_top_level_properties_as_a_list(tmp_path):
     result = run([str(tmp_path)], Settings(result_cache=False))
     _no_internal_error(result)
     assert _positions(result, {"KL010"})[0] == ("crd.yaml", "KL010", 17, 11)
+
+
+def test_container_name_of_another_type_without_an_image(tmp_path):
+    """A container without an image whose name is a mapping: KL111 looked the name up among
+    the tools' container names and crashed (an internal error instead of its finding)."""
+    (tmp_path / "pod.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n"
+                                       "  containers:\n    - name: {}\n")
+    result = run([str(tmp_path / "pod.yaml")], Settings(result_cache=False))
+    _no_internal_error(result)
+    assert _positions(result) == [("pod.yaml", "KL111", 7, 7), ("pod.yaml", "KL010", 7, 13)]

@@ -54,7 +54,9 @@ def container_image(obj: Any, ctx: Any) -> List[Violation]:
     out: List[Violation] = []
     for ptr, c in pod_containers(obj):
         image = c.get("image")
-        if image is None and c.get("name") in _TOOL_IMAGE and obj.kind == "Pod":
+        # (a name of another type, a mapping, is the schema's finding: not looked up)
+        if image is None and isinstance(c.get("name"), str) and c.get("name") in _TOOL_IMAGE \
+                and obj.kind == "Pod":
             continue
         if image is None or (isinstance(image, str) and not image.strip()):
             out.append(Violation(f"{pointer_to_k8s(ptr + ('image',))}: Required value", ptr,
