@@ -484,7 +484,7 @@ class Linter:
         if rule_code not in self.enabled_codes:
             return None
         pointer, at = v.pointer, v.at
-        if ("$" in v.message or "{{" in v.message or "<" in v.message) and \
+        if ("$" in v.message or "{" in v.message or "<" in v.message) and \
                 _about_placeholder(doc, obj, pointer, v.message):
             return None
         # place(), its memo hit inlined: most findings of the whole rule set take this path
@@ -580,7 +580,7 @@ class Linter:
                     if json_pointer is None:
                         json_pointer = pointer_to_json(pointer)
                     # about a placeholder? (`${X}`, `{{x}}`, argocd-vault-plugin's `<x>`)
-                    maybe = "$" in message or "{{" in message or "<" in message
+                    maybe = "$" in message or "{" in message or "<" in message
                     # its key in a document's memo of spans (made once, not per finding)
                     key = (pointer, at) if pointer.__class__ is tuple else None
                     # a plain run's severity and text tail (model.ROW_FIELDS) for this rule

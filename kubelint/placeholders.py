@@ -25,13 +25,17 @@ _PLACEHOLDER = LazyRegex(_ONE + r"|\{\{[^{}\n]*\}\}|\$[A-Z_][A-Z0-9_]*")
 _WHOLE = LazyRegex(r"(?:" + _ONE + r"|\$[A-Za-z_][A-Za-z0-9_]*)\Z")
 # a line of a template a script fills in: `{{name}}` anywhere, or an envsubst `${VAR}` /
 # `$VAR` as the line's value (`key: $VAR`, `- $VAR`, `$VAR` alone; not `$HOME` in a command)
-# (and a single-brace `{self.path.k8s}`, `{images[kat-server]}`: Python's str.format)
+# (and a single-brace `{self.path.k8s}`, `{images[kat-server]}`: Python's str.format; a
+# sed script's `@NAME@`, which YAML cannot read unquoted: longhorn's dev/scale-test)
 PLACEHOLDER_LINE = LazyRegex(r"\{\{|^\s*(?:- +)?(?:[\w.\-/\"']+: +)?\$\{?[A-Za-z_]"
-                             r"|\{[A-Za-z_][\w.]*(?:\[[\w.\-]*\])*\}")
+                             r"|\{[A-Za-z_][\w.]*(?:\[[\w.\-]*\])*\}|@[A-Za-z_][A-Za-z0-9_]*@")
 _BINDING = LazyRegex(r"\(\$[A-Za-z_][A-Za-z0-9_.]*\)\Z")  # a Chainsaw binding, whole
 # a Chainsaw (JMESPath) expression, whole: a function call in parentheses (grafana-operator's
 # e2e tests: `(semver_compare(env('GF_VERSION'), '>=11'))`)
 _EXPRESSION = LazyRegex(r"\([A-Za-z_][A-Za-z0-9_]*\(.*\)\)\Z", re.S)
+# a program's single-brace placeholder, whole (Python's str.format, a Go test's
+# strings.Replace: envoy gateway's test/benchmark/config `name: "{GATEWAY_NAME}"`)
+_FORMAT = LazyRegex(r"\{[A-Za-z_][\w.]*(?:\[[\w.\-]*\])*\}\Z")
 
 
 def filled(value: str) -> str:
@@ -45,7 +49,8 @@ def filled(value: str) -> str:
 
 def is_placeholder(value: Any) -> bool:
     """The whole value is one placeholder: `${REPLICAS:-1}`, `$K8S_SA_NAME`, a template
-    engine's `{{keyspace}}` (a script's sed template; an Argo Workflows parameter), or a
+    engine's `{{keyspace}}` (a script's sed template; an Argo Workflows parameter), a
+    program's `{GATEWAY_NAME}`, or a
     Chainsaw binding `($test.metadata.name)` or expression `(join('-', ['a', $namespace]))`,
     or a value SOPS encrypted."""
     if not isinstance(value, str):
@@ -58,7 +63,10 @@ def is_placeholder(value: Any) -> bool:
         return _BINDING.match(value) is not None
     if value[:1] == "(" and value[-1:] == ")":
         return _EXPRESSION.match(value) is not None
-    return value[:2] == "{{" and value[-2:] == "}}" and "\n" not in value
+    if value[:1] == "{" and value[-1:] == "}":
+        return value[1:2] != "{" and _FORMAT.match(value) is not None or \
+            value[:2] == "{{" and value[-2:] == "}}" and "\n" not in value
+    return False
 
 
 # argocd-vault-plugin fills `<key>` placeholders from a secret store when Argo CD renders an
@@ -82,7 +90,7 @@ def _filled_by_avp(data: Any, value: Any) -> bool:
 def about_placeholder(data: Any, pointer: Any, message: str) -> bool:
     """Whether a finding at `pointer` of `data` is about a value that is a placeholder: the
     value itself, or (a map or list the finding points at: a selector, labels) one of its
-    values that the message quotes. Asked only of messages with `$`, `{{` or `<` in them."""
+    values that the message quotes. Asked only of messages with `$`, `{` or `<` in them."""
     from .checks.k8s import get
 
     value = get(data, pointer)

@@ -185,6 +185,19 @@ def test_single_brace_placeholders_where_a_string_belongs(tmp_path):
         [(f.line, f.column, f.code, f.message) for f in result.findings]
 
 
+def test_quoted_single_brace_placeholders_are_placeholders(tmp_path):
+    """envoy gateway's test/benchmark/config: `name: "{GATEWAY_NAME}"`, hostnames
+    `"{HTTPROUTE_HOSTNAME}"`, filled in by the benchmark's Go code (KL104, KL010). A brace
+    around more than one name (`{a b}`) or a number (`{0}`) is not one."""
+    (tmp_path / "route.yaml").write_text(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: \"{GATEWAY_NAME}\"\n"
+        "  namespace: '{self.namespace}'\nspec:\n  selector: {app: \"{images[web]}\"}\n"
+        "  ports: [{port: 80, name: \"{0}\"}]\n  type: \"{a b}\"\n")
+    result = run([str(tmp_path / "route.yaml")], Settings())
+    assert [(f.line, f.column, f.code) for f in result.findings] == [(8, 28, "KL123"), (9, 9, "KL103")], \
+        [(f.line, f.column, f.code, f.message) for f in result.findings]
+
+
 def test_a_go_template_action_inside_a_value_makes_it_unknown(tmp_path):
     """minikube's embedded calico.yaml parses as YAML, but is a Go template:
     `apiVersion: policy/v1{{if .LegacyPodDisruptionBudget}}beta1{{end}}` is the program's
