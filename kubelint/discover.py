@@ -121,12 +121,19 @@ TEST_SOURCES = ("Maven/Gradle test sources (`src/test`): fixtures the build's te
                 "invalid on purpose, or stale copies such as an old CRD); name the folder to lint it")
 INVALID_FIXTURE = ("a test's fixture that its name says is invalid on purpose (`invalid`, `bad`, "
                    "`broken` or `malformed` in the name of a file, or of its folder, below a test "
-                   "folder): its tests expect it to be rejected; name the file to lint it")
+                   "folder; or a folder named `invalid...`): its tests expect it to be rejected; "
+                   "name the file to lint it")
 # (nginx's kubernetes-ingress: tests/data/virtual-server-upstream-options/
 # virtual-server-with-invalid-keys-openapi.yaml and 20 more, 161 errors; kube-linter's
 # tests/checks/invalid-target-ports.yaml, polaris' test/checks/.../failure-bad-ns.yaml)
 _INVALID_NAME = LazyRegex(r"(?:^|[-_.])(?:invalid|bad|broken|malformed)(?:[-_.0-9]|$)", re.I)
 TEST_FOLDERS = frozenset({"test", "tests", "e2e", "testing"})
+# a folder that says so anywhere below the walk's root (gateway-api's hack/invalid-examples/,
+# which its verify script expects the API server to reject: 46 errors)
+_INVALID_FOLDER = LazyRegex(r"invalid(?:[-_.]|\Z)", re.I)
+SNAPSHOTS = ("test snapshots (a `__snapshot__` or `__snapshots__` folder): a snapshot test's "
+             "recorded output, not manifests; name the folder to lint it")
+# (external-secrets' tests/__snapshot__: every CRD field filled with `string`, 135 errors)
 VENDORED = ("Go's vendored dependencies (a module's `vendor` folder): copies of other projects' "
             "files, linted where they are maintained; name the folder to lint it")
 # A Source.unit: each document of the file is applied on its own (graph.py's units), as the
@@ -537,6 +544,9 @@ def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence
             if d == "testdata":
                 skipped.append((os.path.normpath(full), TEST_DATA))
                 continue
+            if d == "__snapshot__" or d == "__snapshots__":
+                skipped.append((os.path.normpath(full), SNAPSHOTS))
+                continue
             if d == "vendor" and ("go.mod" in names or os.path.isfile(os.path.join(full, "modules.txt"))):
                 skipped.append((os.path.normpath(full), VENDORED))
                 continue
@@ -562,16 +572,17 @@ def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence
         # (`tests/app`, `patches/`, a checkout under /tmp/tests) is linted as such; os.walk's
         # folders start with `top`
         below = folder[len(top):].strip(os.sep) if "atch" in prefix or "est" in prefix or \
-            "e2e" in prefix else ""
+            "e2e" in prefix or "nvalid" in prefix else ""
         in_patches = "atch" in below and _patch_folder(below)
         in_tests = invalid_here = False
-        if "est" in below or "e2e" in below:
+        if "est" in below or "e2e" in below or "nvalid" in below:
             parts = below.split(os.sep)
             at = next((i for i, part in enumerate(parts) if part in TEST_FOLDERS), None)
             in_tests = at is not None
             # (a folder of them below the test folder: krane's test/fixtures/invalid/,
             # invalid-resources/, some-invalid/)
-            invalid_here = in_tests and any(_INVALID_NAME.search(part) for part in parts[at + 1:])
+            invalid_here = in_tests and any(_INVALID_NAME.search(part) for part in parts[at + 1:]) \
+                or "nvalid" in below and any(_INVALID_FOLDER.match(part) for part in parts)
         for fname in sorted(files):
             if not fname.endswith(MANIFEST_SUFFIXES) or fname.startswith("."):
                 continue
@@ -584,7 +595,7 @@ def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence
                 continue
             seen.add(path)
             reason = known_non_manifest(fname)
-            if reason is None and in_tests and (invalid_here or _INVALID_NAME.search(fname)):
+            if reason is None and (invalid_here or in_tests and _INVALID_NAME.search(fname)):
                 reason = INVALID_FIXTURE
             if expected is not None and reason is None:
                 # (a test's file named as a patch is one, of a custom resource too, whose

@@ -24,7 +24,7 @@ from typing import Any, Iterator, List, Optional, Set, Tuple
 
 CHAINSAW_TESTS = ("chainsaw-test.yaml", "chainsaw-test.yml")
 EXPECTED = ("a test's expected state (a chainsaw or kuttl assert or error file): partial by "
-            "design, never applied")
+            "design, never applied; or a file a chainsaw step applies expecting an error")
 PARTIAL = ("a partial object a test applies onto a live one (a chainsaw or kuttl test step), "
            "not an object of its own")
 _STEP = re.compile(r"^\d+-")
@@ -81,14 +81,22 @@ def _documents(folder: str, tests: List[str]) -> Iterator[Any]:
 
 
 def _files(value: Any, checking: bool = False, depth: int = 0) -> Iterator[str]:
-    """The `file:` of every assert and error operation of a chainsaw Test."""
+    """The `file:` of every assert and error operation of a chainsaw Test, and of every
+    operation that expects an error (opentelemetry-operator's tests/e2e-crd-validations: an
+    `apply` of an object its CRD's rules reject, `expect: [{check: {($error != null): true}}]`)."""
     if depth > 12:
         return
     if isinstance(value, dict):
-        if checking and isinstance(value.get("file"), str):
+        if isinstance(value.get("file"), str) and (checking or _expects_error(value.get("expect"))):
             yield value["file"]
         for k, v in value.items():
             yield from _files(v, k in _CHECKS, depth + 1)
     elif isinstance(value, list):
         for v in value:
             yield from _files(v, False, depth + 1)
+
+
+def _expects_error(expect: Any) -> bool:
+    return isinstance(expect, list) and any(
+        isinstance(e, dict) and isinstance(e.get("check"), dict) and
+        e["check"].get("($error != null)") is True for e in expect)

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from kubelint.discover import (CONTROLLER_OUTPUT, INVALID_FIXTURE, NAMED_PATCH, NOT_A_MANIFEST, TEMPLATE, TEST_DATA,
+from kubelint.discover import (CONTROLLER_OUTPUT, INVALID_FIXTURE, NAMED_PATCH, NOT_A_MANIFEST, SNAPSHOTS, TEMPLATE, TEST_DATA,
                                TEST_SOURCES, VENDORED,
                                TOOL_CONFIG, discover)
 from kubelint.engine import Settings, run
@@ -223,6 +223,11 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     write(tmp_path, "deploy/apiservice.yaml", "apiVersion: apiregistration.k8s.io/v1\n"
           "kind: APIService\nmetadata: {name: v1alpha1.cluster.karmada.io}\nspec:\n"
           "  caBundle: {{caBundle}}\n  group: cluster.karmada.io\n")
+    # external-secrets' tests/__snapshot__: a snapshot test's output, every field `string`
+    write(tmp_path, "api/__snapshot__/store.yaml", "apiVersion: v1\nkind: Service\nmetadata: {}\n")
+    # longhorn's dev/scale-test: `@STS_NAME@` tokens a script replaces with sed
+    write(tmp_path, "deploy/sts.yaml", "apiVersion: apps/v1\nkind: StatefulSet\n"
+          "metadata:\n  name: @STS_NAME@\nspec:\n  serviceName: @STS_NAME@\n")
     # secrets-store-csi-driver's tests: envsubst fills in a certificate at column 1
     write(tmp_path, "deploy/spc.yaml", "apiVersion: secrets-store.csi.x-k8s.io/v1\n"
           "kind: SecretProviderClass\nmetadata: {name: conjur}\nspec:\n  provider: conjur\n"
@@ -293,6 +298,11 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     write(tmp_path, "tests/badger.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: Badger}\n")
     # ... or a folder of them (krane's test/fixtures/invalid-resources/)
     write(tmp_path, "test/fixtures/invalid-resources/missing_kind.yml", "apiVersion: v1\nmetadata: {name: x}\n")
+    # ... or a folder named invalid anywhere (gateway-api's hack/invalid-examples/); not a
+    # folder that only has the word inside its name, nor bad/broken ones outside a test folder
+    write(tmp_path, "hack/invalid-examples/gateway/bad-port.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: Bad}\n")
+    write(tmp_path, "hack/not-invalid/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: Bad}\n")
+    write(tmp_path, "demo/broken/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: Bad}\n")
     # ... but a custom resource that lost its metadata is still one (it has a spec: KL104),
     # and so is a built-in group's object of an unknown kind (KL014)
     write(tmp_path, "cr/route.yaml", "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
@@ -305,18 +315,20 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     assert proc.returncode == 1 and "\nksm/cert.yaml:1:1: error: not a Kubernetes object: " \
         "missing `apiVersion`" in out, out
     assert out.rstrip().splitlines()[-1].split(")", 1)[1] == \
-        "; 17 files skipped: not Kubernetes manifests; 1 testdata folder skipped; 1 test sources folder skipped; 1 vendored folder skipped; 3 invalid test fixtures skipped", out
+        "; 18 files skipped: not Kubernetes manifests; 1 testdata folder skipped; 1 test sources folder skipped; 1 vendored folder skipped; 1 snapshot folder skipped; 4 invalid test fixtures skipped", out
     assert out.startswith("charts/vendor/bad.yaml:5:9: error:") and "vendor/k8s.io" not in out, out
     assert "\ndeploy/broken.yaml:6:5: error: YAML syntax error" in out, out
     assert "\ndeploy/analysis.yaml:11:33: error: a mapping key must be a scalar" in out, out
     lines = kubelint("check", "--show-skipped", ".", cwd=tmp_path).stdout.decode().splitlines()
     assert "pkg/testdata: skipped: " + TEST_DATA in lines
+    assert "api/__snapshot__: skipped: " + SNAPSHOTS in lines
     assert "vendor: skipped: " + VENDORED in lines
     assert "api/src/test: skipped: " + TEST_SOURCES in lines
     assert "templates/web.template.yaml: skipped: " + TEMPLATE in lines
     assert "pkg/multus/host-daemonset.yaml: skipped: " + TEMPLATE in lines
     assert "deploy/apiservice.yaml: skipped: " + TEMPLATE in lines
     assert "deploy/spc.yaml: skipped: " + TEMPLATE in lines
+    assert "deploy/sts.yaml: skipped: " + TEMPLATE in lines
     assert "olm/csv.yml: skipped: " + TEMPLATE in lines
     assert "assets/state-driver/0100_service_account.yaml: skipped: " + TEMPLATE in lines
     assert "validator/manifests/plugin.yaml: skipped: " + TEMPLATE in lines
@@ -334,6 +346,8 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     assert "tests/data/vs/virtual-server-invalid-openapi.yaml: skipped: " + INVALID_FIXTURE in lines
     assert "test/checks/bad_ns.yaml: skipped: " + INVALID_FIXTURE in lines
     assert "test/fixtures/invalid-resources/missing_kind.yml: skipped: " + INVALID_FIXTURE in lines
+    assert "hack/invalid-examples/gateway/bad-port.yaml: skipped: " + INVALID_FIXTURE in lines
+    assert "\nhack/not-invalid/ns.yaml:3:18: error:" in out and "\ndemo/broken/ns.yaml:3:18: error:" in out, out
     assert "\ndemo/bad-ns.yaml:3:18: error:" in out and "\ntests/badger.yaml:3:18: error:" in out, out
     assert "cr/app.yaml:1:13: error: unknown apiVersion `app/v1`" in out, out
     assert "cr/route.yaml:1:1: error: metadata.name: Required value" in out, out
@@ -545,7 +559,13 @@ def test_chainsaw_and_kuttl_test_folders_skip_expected_states(tmp_path):
           "apiVersion: chainsaw.kyverno.io/v1alpha1\nkind: Test\nmetadata: {name: smoke}\n"
           "spec:\n  steps:\n  - try:\n    - apply: {file: install.yaml}\n"
           "    - assert: {file: check-*.yaml}\n    - apply: {file: relabel.yaml}\n"
+          "    - apply:\n        file: rejected.yaml\n        expect:\n        - check:\n"
+          "            ($error != null): true\n"
+          "    - apply: {file: accepted.yaml, expect: [{check: {($error == null): true}}]}\n"
           "    catch:\n    - error: {file: gone.yaml}\n")
+    # opentelemetry-operator's tests/e2e-crd-validations: applied expecting an error
+    write(tmp_path, "e2e/smoke/rejected.yaml", BAD)
+    write(tmp_path, "e2e/smoke/accepted.yaml", BAD)
     write(tmp_path, "e2e/smoke/install.yaml", BAD)
     write(tmp_path, "e2e/smoke/check-deployment.yaml", "apiVersion: apps/v1\nkind: Deployment\n"
           "metadata: {name: web}\nstatus: {readyReplicas: 1}\n")
@@ -570,7 +590,7 @@ def test_chainsaw_and_kuttl_test_folders_skip_expected_states(tmp_path):
     proc = kubelint("check", "--show-skipped", ".", cwd=tmp_path)
     lines = proc.stdout.decode().splitlines()
     assert [l.split(": error")[0] for l in lines if "[KL" in l] == [
-        "e2e/kuttl/00-install.yaml:5:9", "e2e/smoke/install.yaml:5:9"], lines
+        "e2e/kuttl/00-install.yaml:5:9", "e2e/smoke/accepted.yaml:5:9", "e2e/smoke/install.yaml:5:9"], lines
     from kubelint import e2e
 
     assert sorted(l for l in lines if ": skipped: " in l) == [
@@ -582,6 +602,7 @@ def test_chainsaw_and_kuttl_test_folders_skip_expected_states(tmp_path):
         "e2e/smoke/expand-patch.yaml: skipped: " + e2e.PARTIAL,
         "e2e/smoke/gone.yaml: skipped: " + e2e.EXPECTED,
         "e2e/smoke/policy-assert.yaml: skipped: " + e2e.EXPECTED,
+        "e2e/smoke/rejected.yaml: skipped: " + e2e.EXPECTED,
         "e2e/smoke/relabel.yaml: skipped: " + e2e.PARTIAL,
     ]
     # named on the command line, an assert file is linted as it is
