@@ -823,3 +823,20 @@ def test_a_patch_outside_the_root_that_names_it_is_not_linted_alone(tmp_path):
     assert "commons/vcpu.yaml:" not in out.replace("commons/vcpu.yaml: skipped", ""), out
     assert "commons/cr.yaml: skipped: not an object of its own: a kustomize patch" in out, out
     assert "commons/web.yaml:5:9: error: spec.type: unsupported value \"Nodeport\"" in out, out
+
+
+@needs_kustomize
+def test_a_kustomize_timeout_is_a_warning_that_says_how_to_give_it_longer(tmp_path):
+    """argo-workflows' manifests/cluster-install (large CRDs) took over 60 s on a loaded
+    machine: an error about the machine, not the manifests. It is a KL030 warning with the
+    config that gives kustomize longer."""
+    write(tmp_path, "app/kustomization.yaml", "resources: [deployment.yaml]\n")
+    write(tmp_path, "app/deployment.yaml", DEPLOYMENT.replace("protocol: tcp", "protocol: TCP"))
+    write(tmp_path, ".kubelint.yaml", "kustomize: {timeout: 0.001}\n")
+    proc = kubelint("check", "--no-cache", "app", cwd=tmp_path)
+    out = proc.stdout.decode()
+    assert proc.returncode == 1 and out.startswith(
+        "app/kustomization.yaml:1:1: warning: `kubectl kustomize` did not finish within 0.001 s, "
+        "so this kustomization was not rendered [KL030 kustomize-build-failed]\n"
+        "    hint: give it longer with `kustomize: {timeout: 120}` in .kubelint.yaml\n"), out
+    assert kubelint("check", "--no-cache", "--fail-level", "error", "app", cwd=tmp_path).returncode == 0

@@ -40,6 +40,10 @@ class RenderError(Exception):
     """kustomize failed, or refused to run: the message is shown in the finding."""
 
 
+class RenderTimeout(RenderError):
+    """The tool did not finish in time: a busy machine or large CRDs, not a broken root."""
+
+
 class ToolMissing(RenderError):
     pass
 
@@ -636,7 +640,8 @@ def render(root: str, timeout: float = DEFAULT_TIMEOUT, allow_remote: bool = Fal
         proc = subprocess.run(cmd, capture_output=True, timeout=timeout, env=env,
                               stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
-        raise RenderError(f"`{' '.join(cmd[:2])}` did not finish within {timeout:g} s") from None
+        raise RenderTimeout(f"`{' '.join(cmd[:2])}` did not finish within {timeout:g} s, so this "
+                            "kustomization was not rendered") from None
     except OSError as e:
         raise ToolMissing(f"cannot run `{cmd[0]}`: {e.strerror or e}") from None
     if proc.returncode != 0:
