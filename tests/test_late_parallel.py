@@ -204,3 +204,32 @@ def test_cross_stage_takes_the_objects_the_graph_built_ahead_indexed():
     assert ahead.objects_of([outs[0], outs[2]]) is ahead.added  # files without objects
     assert ahead.objects_of([outs[0], NS(objects=["c"])]) is None  # an equal list is not it
     assert ahead.objects_of([outs[0]]) is None
+
+
+def test_below_the_threshold_two_jobs_run_the_cross_stage_in_one_process(tmp_path, monkeypatch):
+    """Between 1,000 and LATE_PARALLEL_MIN_OBJECTS objects (5,000 documents: the benchmark),
+    --jobs 2 lints the files in two processes but checks the cross-object stage in this one,
+    on the graph built while the files came in: forking for the stage cost copy-on-write
+    faults worth what the second process saved. The report is that of one process."""
+    _tree(tmp_path)
+    for i in range(60):  # 1,200 more objects, each file its own
+        (tmp_path / f"configs-{i:02d}.yaml").write_text("".join(
+            f"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}-{j}}}\n"
+            f"data: {{k: v}}\n" for j in range(20)))
+    assert engine.LATE_PARALLEL_MIN_OBJECTS > 1300
+    forks = []
+    fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or fork())
+    ready = []
+    graph_of = engine._GraphAhead.graph_of
+    monkeypatch.setattr(engine._GraphAhead, "graph_of",
+                        lambda self, objects: ready.append(graph_of(self, objects)) or ready[-1])
+    settings = dict(select=["ALL", "KL090"],
+                    rules={"duplicate-object": {"options": {"across-files": True}}})
+    one = run([str(tmp_path)], Settings(jobs=1, **settings))
+    two = run([str(tmp_path)], Settings(jobs=2, **settings))
+    assert sum(r.objects for r in two.files) > 1000
+    assert len(forks) == 1  # the per-file stage's child only
+    assert len(ready) == 1 and ready[0] is not None
+    assert two.findings == one.findings and two.suppressed == one.suppressed
+    assert {"KL202", "KL205", "KL090"} <= {f.code for f in two.findings}  # cross-stage ones
