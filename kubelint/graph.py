@@ -20,6 +20,7 @@ kind (a repository split by kind). With units, a finding can disappear, never ap
 
 from __future__ import annotations
 
+import os
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .discover import EACH_DOCUMENT
@@ -141,6 +142,11 @@ def embeds_pods(data: Any, limit: int = 5000) -> bool:
     return False
 
 
+def _folder(path: Any) -> str:
+    """The folder of a path as the run names it ("" for a bare name or stdin)."""
+    return os.path.dirname(path) if isinstance(path, str) else ""
+
+
 def group_of(api_version: str) -> str:
     """"apps/v1" -> "apps"; "v1" -> "" (the core group)."""
     return api_version.split("/", 1)[0] if "/" in api_version else ""
@@ -207,6 +213,8 @@ class Graph:
         # namespace -> units holding custom resources with pod templates the table does not
         # describe (an operator's pods: their labels cannot be known)
         self._opaque: Dict[str, set] = {}
+        # the folders of those custom resources' files (nearest_pods)
+        self._opaque_folders: set = set()
         # namespace -> names of custom resources an operator may make objects for, named
         # after them (operator_made)
         self._operated: Dict[str, set] = {}
@@ -306,6 +314,7 @@ class Graph:
             if obj.data.get("kubelint:pods") if "kubelint:stub" in obj.data \
                     else embeds_pods(obj.data):
                 self._opaque.setdefault(ns, set()).add(self.unit(obj))
+                self._opaque_folders.add(_folder(obj.path))
             if name and group not in _CONFIG_GROUPS:
                 self._operated.setdefault(ns, set()).add(name)
 
@@ -468,7 +477,7 @@ class Graph:
 
     def nearest_pods(self, pods: List["PodSource"], referrer: Any) -> List["PodSource"]:
         """Of the pod sources a selector matched, those of the referrer's own file if any (a
-        file is applied whole), else those of its unit if any. A walked folder of examples or
+        file is applied whole), else of its folder, else those of its unit if any. A walked folder of examples or
         release bundles holds alternatives: kapp-controller's alpha-releases/ and Kong's
         examples/ each define the Service and its Deployment per file, and an older file's
         Deployment without the Service's named port is not this Service's pod."""
@@ -476,9 +485,20 @@ class Graph:
             return pods
         me = self.unit(referrer)
         mine = [p for p in pods if self.unit(p.obj) == me]
-        if len(mine) > 1:
-            here = referrer.path
-            mine = [p for p in mine if p.obj.path == here] or mine
+        here = referrer.path
+        if mine:
+            if any(p.obj.path == here for p in mine):
+                return [p for p in mine if p.obj.path == here]
+            folder = _folder(here)
+            near = [p for p in mine if _folder(p.obj.path) == folder]
+            if near:
+                return near
+        # none in its folder while a custom resource there holds a pod template: its
+        # operator's pods are the ones meant (an OLM bundle's Services select the
+        # ClusterServiceVersion's deployments, not an example's Deployment elsewhere:
+        # jaeger-operator's bundle/manifests)
+        if self._opaque_folders and _folder(here) in self._opaque_folders:
+            return []
         return mine or pods
 
     def kinds(self) -> List[str]:

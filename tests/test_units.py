@@ -629,3 +629,73 @@ spec:
     # alone/: the HPA's own file has no Deployment, so it means the folder's one
     assert codes(run(["out", "alone"], Settings()), "KL211") == [
         ("alone/app.yaml", 5, 3, "KL211"), ("out/with-hpa.yaml", 5, 3, "KL211")]
+
+
+def test_an_olm_bundles_service_selects_the_cluster_service_versions_pods(tmp_path, monkeypatch):
+    """jaeger-operator's bundle/manifests: its metrics Service targets the port `https` of the
+    operator's pods, which the ClusterServiceVersion beside it deploys; KL203 read the only
+    Deployment of that name in the walk, an example's without the port. A folder holding a
+    custom resource with a pod template keeps its Services' pods unknown; a Service in the
+    examples' folder still reads the example's."""
+    csv = """apiVersion: operators.coreos.com/v1alpha1
+kind: ClusterServiceVersion
+metadata: {name: op.v1.0.0}
+spec:
+  install:
+    strategy: deployment
+    spec:
+      deployments:
+        - name: op
+          spec:
+            selector: {matchLabels: {name: op}}
+            template:
+              metadata: {labels: {name: op}}
+              spec:
+                containers:
+                  - {name: proxy, image: "proxy:1", ports: [{name: https, containerPort: 8443}]}
+"""
+    service = """apiVersion: v1
+kind: Service
+metadata: {name: op-metrics}
+spec:
+  selector: {name: op}
+  ports: [{name: https, port: 8443, targetPort: https}]
+"""
+    example = DEPLOYMENT.replace("frontend", "op").replace("app: guestbook", "name: op")
+    root = tree(tmp_path, {"bundle/manifests/op.clusterserviceversion.yaml": csv,
+                           "bundle/manifests/op-metrics_v1_service.yaml": service,
+                           "examples/op.yaml": example, "examples/metrics.yaml": service})
+    monkeypatch.chdir(root)
+    assert codes(run(["."], Settings()), "KL203") == [("examples/metrics.yaml", 6, 49, "KL203")]
+
+
+def test_a_pod_is_judged_by_its_own_units_namespace_among_alternatives(tmp_path, monkeypatch):
+    """eks-workshop's security/pss-psa: each overlay labels the Namespace `pss` its own way
+    (baseline in one, restricted in another) over one base Deployment. Every pod was judged
+    by the last labelled `pss` of the run (restricted): 16 false restricted-level errors in
+    the baseline overlay. A pod reads its own unit's Namespace; where that cannot be told,
+    no Namespace label decides."""
+    namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: pss\n  labels: {pod-security.kubernetes.io/enforce: %s}\n"
+    pod = """apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: pss}
+spec:
+  containers:
+    - name: web
+      image: "nginx:1.27"
+      securityContext: {runAsUser: 0}
+"""
+    root = tree(tmp_path, {
+        "baseline/kustomization.yaml": "resources: [namespace.yaml, pod.yaml]\n",
+        "baseline/namespace.yaml": namespace % "baseline", "baseline/pod.yaml": pod,
+        "restricted/kustomization.yaml": "resources: [namespace.yaml, pod.yaml]\n",
+        "restricted/namespace.yaml": namespace % "restricted", "restricted/pod.yaml": pod,
+        "alone/pod.yaml": pod})
+    monkeypatch.chdir(root)
+    found = run(["."], Settings()).findings
+    # runAsUser 0 is allowed by baseline, not by restricted; the restricted overlay's pod
+    # misses restricted's other controls too; alone/'s pod cannot tell which Namespace
+    assert sorted({(os.path.relpath(f.path), f.code) for f in found if f.code.startswith("KL4")}) == [
+        ("restricted/pod.yaml", "KL422"), ("restricted/pod.yaml", "KL423"), ("restricted/pod.yaml", "KL424"),
+        ("restricted/pod.yaml", "KL425"), ("restricted/pod.yaml", "KL426")], \
+        sorted((os.path.relpath(f.path), f.code, f.message) for f in found)

@@ -604,6 +604,10 @@ class _RunState(NamedTuple):
 
     namespaces: Dict[str, List[Policy]]
     fallback: List[Policy]
+    # a name several labelled Namespaces of the run have with other labels (alternatives:
+    # eks-workshop's pss-psa overlays label `pss` baseline in one, restricted in another):
+    # (Namespace, its policies) of each, the pod's own unit's chosen (_policies_of)
+    several: Optional[Dict[str, List[Tuple[Any, List[Policy]]]]] = None
 
 
 def _run_state(ctx: Any) -> Optional[_RunState]:
@@ -613,17 +617,45 @@ def _run_state(ctx: Any) -> Optional[_RunState]:
     cluster = cluster_version(ctx)
     defaults = config_policies(ctx, cluster)
     index: Dict[str, List[Policy]] = {}
+    several: Dict[str, List[Tuple[Any, List[Policy]]]] = {}
+    seen: Dict[str, Tuple[Any, Dict[str, Any]]] = {}
     for o in _namespaces(ctx):
         if o.name:
             labels = get(o.data, ("metadata", "labels"))
             labels = labels if isinstance(labels, dict) else {}
             if any(isinstance(k, str) and k.startswith(LABEL) for k in labels):
-                index[o.name] = namespace_policies(labels, cluster, o.name, defaults)
+                policies = namespace_policies(labels, cluster, o.name, defaults)
+                mode = {k: v for k, v in labels.items() if isinstance(k, str) and k.startswith(LABEL)}
+                first = seen.setdefault(o.name, (o, mode))
+                if first[1] != mode:
+                    if o.name not in several:
+                        several[o.name] = [(first[0], index[o.name])]
+                    several[o.name].append((o, policies))
+                index[o.name] = policies
+    for name in several:
+        del index[name]
     fallback = [p for p in defaults.values() if p.level != "privileged"] \
         or selected_policies(ctx, cluster)
-    if not fallback and not any(index.values()):
+    if not fallback and not any(index.values()) and not several:
         return None
-    return _RunState(index, fallback)
+    return _RunState(index, fallback, several or None)
+
+
+def _policies_of(state: _RunState, obj: Any, ctx: Any) -> List[Policy]:
+    """The policies of a pod whose namespace several labelled Namespaces of the run name:
+    its own unit's (its own file's) Namespace's, as a reference by name resolves; the
+    default ones when which is meant cannot be told."""
+    candidates = state.several.get(obj.namespace) if state.several else None
+    if not candidates:
+        return state.fallback
+    from .. import graph as graphmod
+
+    meant = graphmod.of(ctx).resolve("", "Namespace", "", obj.namespace, obj)
+    if meant and len(meant) == 1:
+        for namespace, policies in candidates:
+            if namespace is meant[0]:
+                return policies
+    return state.fallback
 
 
 def _namespaces(ctx: Any) -> List[Any]:
@@ -697,7 +729,7 @@ def evaluate(obj: Any, ctx: Any) -> Dict[str, List[Violation]]:
     path, spec = found
     policies = state.namespaces.get(obj.namespace)
     if policies is None:
-        policies = state.fallback
+        policies = state.fallback if state.several is None else _policies_of(state, obj, ctx)
     if not policies:
         return _NOTHING
     out: Dict[str, List[Violation]] = {}
