@@ -2,10 +2,14 @@
 to its input: the finding it must give instead, at its line and column."""
 
 import os
+import shutil
+import time
+
+import pytest
 
 from kubelint.engine import Settings, run
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, kubelint
 
 
 def _positions(result, codes=None):
@@ -74,3 +78,38 @@ def test_container_name_of_another_type_without_an_image(tmp_path):
     result = run([str(tmp_path / "pod.yaml")], Settings(result_cache=False))
     _no_internal_error(result)
     assert _positions(result) == [("pod.yaml", "KL111", 7, 7), ("pod.yaml", "KL010", 7, 13)]
+
+
+BOMB = "".join([f"b{i}: &b{i} [" + ", ".join([f"*b{i - 1}"] * 9) + "]\n" if i else "b0: &b0 [x, x, x, x, x, x, x, x, x]\n"
+                for i in range(8)])
+
+
+@pytest.mark.skipif(not (shutil.which("kubectl") or shutil.which("kustomize")),
+                    reason="neither kubectl nor kustomize is on PATH")
+def test_alias_bomb_in_a_kustomize_resource_is_not_rendered(tmp_path):
+    """An alias bomb in a base's resource: kustomize (which does not bound aliases) ran for
+    minutes into the timeout, once per overlay. The loader's KL006, at the file's position,
+    naming each root that reads it; the other files' findings are kept."""
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "kustomization.yaml").write_text("resources: [cm.yaml]\n")
+    (tmp_path / "base" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+                                               "data:\n  k: v\n---\n" + BOMB)
+    for overlay in ("dev", "prod"):
+        (tmp_path / overlay).mkdir()
+        (tmp_path / overlay / "kustomization.yaml").write_text("resources: [../base]\n")
+    (tmp_path / ".kubelint.yaml").write_text("kustomize: {timeout: 10}\n")
+    (tmp_path / "pod.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+                                       "  containers: [{name: c, image: nginx:1.27, bogus: 1}]\n")
+    start = time.monotonic()
+    proc = kubelint("check", "--no-cache", ".", cwd=tmp_path)
+    assert time.monotonic() - start < 10
+    lines = [l for l in proc.stdout.decode().splitlines() if not l.startswith(" ")]
+    assert lines[:3] == [
+        "base/cm.yaml:7:1: error: aliases expand this document to 54,481,013 nodes (limit 100,000): "
+        "refused, as kubectl refuses alias bombs; dev/kustomization.yaml reads this file, so it was "
+        "not rendered [KL006 input-limit]",
+        "base/cm.yaml:7:1: error: aliases expand this document to 54,481,013 nodes (limit 100,000): "
+        "refused, as kubectl refuses alias bombs; prod/kustomization.yaml reads this file, so it was "
+        "not rendered [KL006 input-limit]",
+        "pod.yaml:5:45: error: spec.containers[0]: unknown field `bogus` [KL010 schema]"], lines
+    assert proc.returncode == 1

@@ -107,6 +107,10 @@ def render_roots(linter: Any, roots: List[str], charts: List[str],
                     hint="install kubectl (it includes kustomize) or kustomize, or lint the output of "
                          "`kubectl kustomize` with `kubelint check -`"))
                 continue
+            except kustomize.InputRefused as e:  # the file's own finding, at its position
+                findings.append(linter.finding("KL006", f"{e}; {path} reads this file, so it was not "
+                                               "rendered", display(e.path), e.span))
+                continue
             except kustomize.PluginsRefused as e:
                 findings.append(linter.finding(
                     "KL037", str(e), display(e.path), e.span,

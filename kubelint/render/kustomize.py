@@ -318,6 +318,33 @@ class RemoteRefused(RenderError):
         self.path, self.pointer, self.span = path, pointer, span
 
 
+class InputRefused(RenderError):
+    """A file the root names that kubelint refuses to read (an alias bomb): kustomize, which
+    does not bound aliases, would take minutes and gigabytes on it before the timeout."""
+
+    def __init__(self, message: str, path: str, span: Any) -> None:
+        super().__init__(message)
+        self.path, self.span = path, span
+
+
+def _refused_input(found: List[Layer]) -> Optional[Tuple[str, Any]]:
+    """(path, loader problem) of the first local file the kustomizations name that holds
+    aliases and that kubelint's loader refuses (KL006: expansion or depth beyond its limits).
+    Only files with both `&` and `*` are loaded: others have nothing to expand."""
+    from ..loader import load_text, read
+
+    for path in sorted({os.path.abspath(p) for layer in found for p in _named(layer)}):
+        if not os.path.isfile(path):
+            continue
+        text, _ = read(path)
+        if text is None or "*" not in text or "&" not in text:
+            continue
+        problem = next((p for p in load_text(path, text).problems if p.code == "KL006"), None)
+        if problem is not None:
+            return path, problem
+    return None
+
+
 class PluginsRefused(RemoteRefused):
     """The kustomization needs KRM functions or exec plugins, which kubelint does not run."""
 
@@ -629,6 +656,10 @@ def render(root: str, timeout: float = DEFAULT_TIMEOUT, allow_remote: bool = Fal
                                     "(`helmCharts`), which needs helm and kustomize's "
                                     "--enable-helm, so it was not rendered", layer.path,
                                     ("helmCharts", i), locate(layer.doc.node, ("helmCharts", i)))
+    refused = _refused_input(found)
+    if refused is not None:
+        path, problem = refused
+        raise InputRefused(problem.message, path, problem.span)
     cmd = command(root, restrictor)
     maker = _template_maker(found)
     if maker is not None:
