@@ -255,10 +255,11 @@ def _lean_mapping(node: Any) -> dict:
     (No flow collection check: texts that need one are composed with _FAST.)"""
     out: dict = {}
     merges = None
-    keys, values = _KEYS, _VALUES
-    for knode, vnode in node.args[1]:
-        if knode.__class__ is not tuple:
-            raise _GiveUp
+    keys, values, missing = _KEYS, _VALUES, _MISSING
+    pairs = node.args[1]
+    for knode, vnode in pairs:
+        # (a key that is a mapping or a sequence, an exception object, does not unpack: the
+        # TypeError gives up as _GiveUp does, without a class test for every key)
         tag, text, _, _, style = knode
         if tag is not None:
             if text == "<<" and tag == MERGE_TAG:
@@ -284,23 +285,26 @@ def _lean_mapping(node: Any) -> dict:
                 if k is None:
                     raise _GiveUp
                 k = keys[text] = _known_key(key_string(k))
-        if k in out:
-            raise _GiveUp
-        if vnode.__class__ is tuple:
+        cls = vnode.__class__
+        if cls is tuple:
             vtag, v, _, _, vstyle = vnode
             if vtag is None:
                 if vstyle:
                     out[k] = v
                 else:
-                    r = values.get(v, _MISSING)
-                    if r is _MISSING:
+                    r = values.get(v, missing)
+                    if r is missing:
                         r = values[v] = resolve_plain(v) if v else None
                     out[k] = r
                 continue
-        elif vnode.__class__ is _Mapping:
+        elif cls is _Mapping:
             out[k] = _lean_mapping(vnode)
             continue
         out[k] = _lean_build(vnode)
+    # a duplicate key: one entry fewer than pairs (counted once here rather than tested for
+    # every key); the full pass reports it
+    if len(out) != len(pairs) and (merges is None or len(out) != len(pairs) - len(merges)):
+        raise _GiveUp
     if merges is not None:
         _merge(out, merges, _lean_mapping)
     return out
@@ -361,8 +365,11 @@ def _has_alias(text: str) -> bool:
     # alias without one is an error, which the fast pass gives up on anyway (libyaml: "found
     # undefined alias"). A false alarm only costs the full pass (Argo Workflows' 12 MB of CRDs:
     # 3 s instead of ~0.5).
-    return (_ALIAS_FIRST.match(text) is not None or _ALIAS.search(text) is not None) and \
-        ("&" in text and (_ANCHOR_FIRST.match(text) is not None or _ANCHOR.search(text) is not None))
+    # (the `&` first: one memchr, where a text with `*`s but no anchor, cron schedules, was
+    # searched for an alias to its end)
+    return "&" in text and \
+        (_ANCHOR_FIRST.match(text) is not None or _ANCHOR.search(text) is not None) and \
+        (_ALIAS_FIRST.match(text) is not None or _ALIAS.search(text) is not None)
 
 
 def _has_directive(text: str) -> bool:
