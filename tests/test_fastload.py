@@ -91,6 +91,8 @@ GIVE_UP = [
     "a: &x [1, 2]\nb: *x\n",  # an alias (expansion is bounded by the full pass)
     "m:\n  <<: [1]\n",  # a merge of a non-mapping
     "? [a]\n: b\n",  # a non-scalar key
+    "[a]: b\n", "{a: 1}: b\n",  # non-scalar keys without `?` (composed with _LEAN)
+    "x: 1\n<<: {y: 2}\nx: 3\n",  # a duplicate key beside a merge key
     "a: [1\n---\nb: 2\n",  # a syntax error, then a good document
     "%YAML 1.1\n---\na: 1\n",  # a directive
     "y: 1\nyes: 2\n",  # a duplicate key under YAML 1.1 (both are `true`)
