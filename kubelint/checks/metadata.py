@@ -80,19 +80,21 @@ def object_name(obj: Any, ctx: Any) -> List[Violation]:
 _CRONJOB_NAME_MAX = 52
 
 
-def _namespace(kind: str, meta: dict) -> Iterator[Violation]:
-    """`kind`: builtin_kind() of the object."""
+def _namespace(kind: str, meta: dict) -> List[Violation]:
+    """`kind`: builtin_kind() of the object. (A list, not a generator: this runs for every
+    object with a namespace.)"""
     namespace = meta.get("namespace")
     # Cluster-scoped kinds: the API server clears the namespace (KL106 says so). Custom
     # resources: their scope is the CRD's, which this per-object check does not know.
     if not isinstance(namespace, str) or not namespace or not kind or kind in CLUSTER_SCOPED:
-        return
+        return []
     errors = dns1123_label(namespace)
-    if errors:
-        guess = _suggest(namespace.replace(".", "-"))[:63]
-        yield Violation(invalid("metadata.namespace", namespace, errors), ("metadata", "namespace"),
-                        hint="namespace names are DNS-1123 labels"
-                             + (f"; try {guess!r}" if guess != namespace else ""))
+    if not errors:
+        return []
+    guess = _suggest(namespace.replace(".", "-"))[:63]
+    return [Violation(invalid("metadata.namespace", namespace, errors), ("metadata", "namespace"),
+                      hint="namespace names are DNS-1123 labels"
+                           + (f"; try {guess!r}" if guess != namespace else ""))]
 
 
 def _suggest(name: str) -> str:

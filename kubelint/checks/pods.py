@@ -333,11 +333,12 @@ def probes(obj: Any, ctx: Any) -> List[Violation]:
                 out.append(Violation(f"{pointer_to_k8s(ptr)}: Forbidden: cannot be set for an Ephemeral Container",
                                      ptr, at="key"))
                 continue
-            present = []
+            handlers = 0
             for h in _HANDLERS:
                 if p.get(h) is not None:
-                    present.append(h)
-            if len(present) != 1:
+                    handlers += 1
+            if handlers != 1:
+                present = [h for h in _HANDLERS if p.get(h) is not None]
                 what = "must specify a handler type" if not present else \
                     f"may not specify more than 1 handler type (found {', '.join(present)})"
                 out.append(Violation(f"{pointer_to_k8s(ptr)}: {'Required value' if not present else 'Forbidden'}: {what}",
@@ -345,19 +346,21 @@ def probes(obj: Any, ctx: Any) -> List[Violation]:
             handler = p.get("exec")
             if isinstance(handler, dict) and handler.get("command") in (None, []):
                 out.append(Violation(f"{pointer_to_k8s(ptr)}.exec.command: Required value", ptr + ("exec",), at="key"))
+            # (`v.__class__ is int or _int(v)` is _int(v): no call for a plain int, as most are)
             for field in _PROBE_COUNTS:
                 value = p.get(field)
-                if value is not None and _int(value) and value < 0:
+                if value is not None and (value.__class__ is int or _int(value)) and value < 0:
                     out.append(Violation(invalid(f"{pointer_to_k8s(ptr)}.{field}", value,
                                                  ["must be greater than or equal to 0"]), ptr + (field,)))
             success = p.get("successThreshold")
-            if success is not None and probe != "readinessProbe" and _int(success) and success > 1:
+            if success is not None and probe != "readinessProbe" and \
+                    (success.__class__ is int or _int(success)) and success > 1:
                 # 0 is defaulted to 1 before validation
                 out.append(Violation(invalid(f"{pointer_to_k8s(ptr)}.successThreshold", success, ["must be 1"]),
                                      ptr + ("successThreshold",),
                                      hint=f"a {probe} succeeds once: omit successThreshold or set it to 1"))
             grace = p.get("terminationGracePeriodSeconds")
-            if grace is not None and _int(grace):
+            if grace is not None and (grace.__class__ is int or _int(grace)):
                 if probe == "readinessProbe":
                     out.append(Violation(invalid(f"{pointer_to_k8s(ptr)}.terminationGracePeriodSeconds", grace,
                                                  ["must not be set for readinessProbes"]),
@@ -375,7 +378,8 @@ def probes(obj: Any, ctx: Any) -> List[Violation]:
                     if errors:
                         pptr = ptr + (h, "port")
                         out.append(Violation(invalid(pointer_to_k8s(pptr), port, errors), pptr))
-                elif isinstance(port, int) and not port_number(port):
+                elif not 1 <= port <= 65535 if port.__class__ is int else \
+                        isinstance(port, int) and not port_number(port):
                     pptr = ptr + (h, "port")
                     out.append(Violation(invalid(pointer_to_k8s(pptr), port,
                                                  ["must be between 1 and 65535, inclusive"]), pptr))
