@@ -893,8 +893,34 @@ def reopen(text: str, lines: List[Tuple[int, int, int]]) -> "LazyNodes":
     return LazyNodes(text, lines)
 
 
+# what YAML's reader refuses (outside its printable set: C0 controls but tab, LF and CR, DEL,
+# C1 controls but NEL, surrogates, U+FFFE and U+FFFF)
+_UNPRINTABLE = LazyRegex("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _unprintable(text: str, problems: List[Problem]) -> str:
+    """`text` with every character YAML's reader refuses made a space, the first one a
+    KL001 at its position. libyaml reads ahead of what it parses and reports such a
+    character at the start of the text: going on document by document after it gave a
+    KL001 at 1:1 for every later document, and composed the documents before the character
+    again each time (the fuzzer's case: 1,500 documents became 413,598)."""
+    found = _UNPRINTABLE.search(text)
+    if found is None:
+        return text
+    at = found.start()
+    line = text.count("\n", 0, at)
+    column = at - text.rfind("\n", 0, at)
+    doc = len(_DOC_START.findall(text, 0, at))
+    problems.append(Problem("KL001", f"YAML syntax error: unacceptable character #x{ord(text[at]):04x}: "
+                            "control characters are not allowed", _point(line + 1, column), doc,
+                            "remove it (or, in a value, write it as an escape in double quotes: "
+                            "\"\\x01\")"))
+    return _UNPRINTABLE.sub(" ", text)
+
+
 def _compose(path: str, text: str, documents: List[Document], problems: List[Problem]) -> None:
     _ruamel()
+    text = _unprintable(text, problems)
     colon = _compose_with(_Parser, path, text, documents, problems)
     if problems and _JSON_STREAM in problems[0].message and text.lstrip()[:1] == "{" and \
             _compose_json_stream(path, text, documents, problems):
