@@ -532,10 +532,21 @@ def _has_deep_line(text: str, n: int) -> bool:
 _RUN = LazyRegex(r"[ \t?-]*")
 
 
+# A run of n characters of [ \t?-] holds at least _SAMPLED positions in a row of every
+# (n // _SAMPLED)-th character: the sample, taken by one slice, is searched for them first.
+_SAMPLED = 8
+_SAMPLED_RUN = LazyRegex(r"[ \t?-]{%d}" % _SAMPLED)
+
+
 def _has_run(text: str, n: int) -> bool:
     """Whether `text` has n characters of [ \t?-] in a row, anywhere (which a line starting
     with n of them has). Any n positions in a row hold exactly one of n-1, 2n-1, 3n-1...:
-    only the runs through those are measured."""
+    only the runs through those are measured. For a large n, most texts are cleared first by
+    a sample of every (n // 8)-th character (19 -> 11 M instructions per 5,000 documents)."""
+    if n >= 8 * _SAMPLED:
+        step = n // _SAMPLED
+        if _SAMPLED_RUN.search(text[step - 1::step]) is None:
+            return False
     run = _RUN.match
     for i in range(n - 1, len(text), n):
         if text[i] in " \t?-":
@@ -545,13 +556,30 @@ def _has_run(text: str, n: int) -> bool:
     return False
 
 
+# Up to this many brackets are found one by one (str.find: memchr); counting them all reads
+# every character (str.count: 54 M instructions per 5,000 documents, 4.4 MB; found: 14 M).
+_FOUND_ONE_BY_ONE = 64
+
+
+def _fewer_openers(text: str, n: int) -> bool:
+    """Whether `text` holds fewer than n opening brackets (`[`, `{`)."""
+    found = 0
+    for opener in "[{":
+        at = text.find(opener)
+        while at >= 0:
+            found += 1
+            if found >= _FOUND_ONE_BY_ONE:
+                return text.count("[") + text.count("{") < n
+            at = text.find(opener, at + 1)
+    return found < n
+
+
 def _shallow(text: str) -> bool:
     """A cheap proof that no document nests MAX_DEPTH levels: every level needs an opening
     bracket or a leading indentation/indicator character. Brackets are counted per document
     (a flow collection cannot span a `---` line), so a 20 MB file of small documents with
     flow mappings need not be scanned event by event."""
-    openers = text.count("[") + text.count("{")
-    if openers < MAX_DEPTH:
+    if _fewer_openers(text, MAX_DEPTH):
         return not _has_deep_line(text, MAX_DEPTH)
     flow = 0
     start = 0

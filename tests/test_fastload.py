@@ -271,6 +271,23 @@ def test_quick_scans_find_what_the_plain_patterns_find(text):
         assert loader._has_run(text, n) == bool(re.search(r"[ \t?-]{%d,}" % n, text))
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(" \t?-\nax[{"), st.integers(0, 150)), max_size=12))
+def test_quick_scans_agree_on_long_runs_and_brackets(parts):
+    """For a large n (the depth limit's), _has_run first looks at every (n // 8)-th character
+    and _fewer_openers finds brackets one by one before it counts them: both agree with the
+    plain patterns on texts made of long runs."""
+    import re
+
+    text = "".join(c * k for c, k in parts)
+    for n in (64, 100, 137, 200):
+        assert loader._has_run(text, n) == bool(re.search(r"[ \t?-]{%d,}" % n, text))
+        assert loader._has_deep_line(text, n) == bool(re.search(r"^[ \t?-]{%d,}" % n, text, re.M))
+    openers = text.count("[") + text.count("{")
+    for n in (1, 5, 63, 64, 65, 100, 1000):
+        assert loader._fewer_openers(text, n) == (openers < n)
+
+
 def test_full_pass_reads_a_colon_in_a_flow_scalar_as_kubectl(tmp_path):
     """A file that takes the full pass for another reason (an alias, a duplicate key) reads
     `[--url=http://x]` as kubectl does (checked with `kubectl config view`), though the full
