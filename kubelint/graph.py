@@ -477,10 +477,11 @@ class Graph:
 
     def nearest_pods(self, pods: List["PodSource"], referrer: Any) -> List["PodSource"]:
         """Of the pod sources a selector matched, those of the referrer's own file if any (a
-        file is applied whole), else of its folder, else those of its unit if any. A walked folder of examples or
-        release bundles holds alternatives: kapp-controller's alpha-releases/ and Kong's
-        examples/ each define the Service and its Deployment per file, and an older file's
-        Deployment without the Service's named port is not this Service's pod."""
+        file is applied whole), else of its folder, else those of its unit if any; none when
+        its folder has none but holds a custom resource with a pod template. A walked folder
+        of examples or release bundles holds alternatives: kapp-controller's alpha-releases/
+        and Kong's examples/ each define the Service and its Deployment per file, and an
+        older file's Deployment without the Service's named port is not this Service's pod."""
         if not self.units or not pods:
             return pods
         me = self.unit(referrer)

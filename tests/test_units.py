@@ -690,12 +690,16 @@ spec:
         "baseline/namespace.yaml": namespace % "baseline", "baseline/pod.yaml": pod,
         "restricted/kustomization.yaml": "resources: [namespace.yaml, pod.yaml]\n",
         "restricted/namespace.yaml": namespace % "restricted", "restricted/pod.yaml": pod,
+        # a second overlay labelled like the first: its own Namespace too (privileged: baseline's)
+        "baseline2/kustomization.yaml": "resources: [namespace.yaml, pod.yaml]\n",
+        "baseline2/namespace.yaml": namespace % "baseline",
+        "baseline2/pod.yaml": pod.replace("runAsUser: 0", "privileged: true"),
         "alone/pod.yaml": pod})
     monkeypatch.chdir(root)
     found = run(["."], Settings()).findings
     # runAsUser 0 is allowed by baseline, not by restricted; the restricted overlay's pod
     # misses restricted's other controls too; alone/'s pod cannot tell which Namespace
     assert sorted({(os.path.relpath(f.path), f.code) for f in found if f.code.startswith("KL4")}) == [
-        ("restricted/pod.yaml", "KL422"), ("restricted/pod.yaml", "KL423"), ("restricted/pod.yaml", "KL424"),
+        ("baseline2/pod.yaml", "KL403"), ("restricted/pod.yaml", "KL422"), ("restricted/pod.yaml", "KL423"), ("restricted/pod.yaml", "KL424"),
         ("restricted/pod.yaml", "KL425"), ("restricted/pod.yaml", "KL426")], \
         sorted((os.path.relpath(f.path), f.code, f.message) for f in found)

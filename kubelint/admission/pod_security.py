@@ -618,7 +618,7 @@ def _run_state(ctx: Any) -> Optional[_RunState]:
     defaults = config_policies(ctx, cluster)
     index: Dict[str, List[Policy]] = {}
     several: Dict[str, List[Tuple[Any, List[Policy]]]] = {}
-    seen: Dict[str, Tuple[Any, Dict[str, Any]]] = {}
+    seen: Dict[str, List[Tuple[Any, Dict[str, Any], List[Policy]]]] = {}
     for o in _namespaces(ctx):
         if o.name:
             labels = get(o.data, ("metadata", "labels"))
@@ -626,14 +626,12 @@ def _run_state(ctx: Any) -> Optional[_RunState]:
             if any(isinstance(k, str) and k.startswith(LABEL) for k in labels):
                 policies = namespace_policies(labels, cluster, o.name, defaults)
                 mode = {k: v for k, v in labels.items() if isinstance(k, str) and k.startswith(LABEL)}
-                first = seen.setdefault(o.name, (o, mode))
-                if first[1] != mode:
-                    if o.name not in several:
-                        several[o.name] = [(first[0], index[o.name])]
-                    several[o.name].append((o, policies))
+                seen.setdefault(o.name, []).append((o, mode, policies))
                 index[o.name] = policies
-    for name in several:
-        del index[name]
+    for name, entries in seen.items():
+        if any(mode != entries[0][1] for _, mode, _ in entries):
+            several[name] = [(o, policies) for o, _, policies in entries]
+            del index[name]
     fallback = [p for p in defaults.values() if p.level != "privileged"] \
         or selected_policies(ctx, cluster)
     if not fallback and not any(index.values()) and not several:
