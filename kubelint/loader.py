@@ -926,6 +926,10 @@ def reopen(text: str, lines: List[Tuple[int, int, int]]) -> "LazyNodes":
 _UNPRINTABLE = LazyRegex("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
+# text before a file's first `---` that opens no document: blank lines, comments, directives
+_NO_CONTENT = LazyRegex(r"(?:[ \t]*(?:[#%][^\n]*)?(?:\n|\Z))*\Z")
+
+
 def _unprintable(text: str, problems: List[Problem]) -> str:
     """`text` with every character YAML's reader refuses made a space, the first one a
     KL001 at its position. libyaml reads ahead of what it parses and reports such a
@@ -938,7 +942,12 @@ def _unprintable(text: str, problems: List[Problem]) -> str:
     at = found.start()
     line = text.count("\n", 0, at)
     column = at - text.rfind("\n", 0, at)
-    doc = len(_DOC_START.findall(text, 0, at))
+    # its document's index, as composing counts them (the engine lints no document with a
+    # KL001): one per `---` before it, less the first when only comments precede that one
+    starts = [m.start() for m in _DOC_START.finditer(text, 0, at)]
+    doc = len(starts)
+    if starts and _NO_CONTENT.match(text, 0, starts[0]) is not None:
+        doc -= 1
     problems.append(Problem("KL001", f"YAML syntax error: unacceptable character #x{ord(text[at]):04x}: "
                             "control characters are not allowed", _point(line + 1, column), doc,
                             "remove it (or, in a value, write it as an escape in double quotes: "

@@ -115,6 +115,20 @@ def test_alias_bomb_in_a_kustomize_resource_is_not_rendered(tmp_path):
     assert proc.returncode == 1
 
 
+@pytest.mark.parametrize("head", ["", "# a comment\n", "---\n", "# a comment\n---\n"])
+def test_the_document_with_a_control_character_is_the_one_left_unlinted(tmp_path, head):
+    """The document holding the character gets its KL001 and nothing else (a document with a
+    syntax error is not linted), the others their own findings, however the file starts."""
+    (tmp_path / "c.yaml").write_text(
+        head + "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: First}\n---\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Second}\ndata: {k: \"a\x01b\"}\n---\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Third}\n")
+    at = head.count("\n")
+    result = run([str(tmp_path / "c.yaml")], Settings(result_cache=False))
+    assert _positions(result) == [("c.yaml", "KL104", at + 3, 18), ("c.yaml", "KL001", at + 8, 13),
+                                  ("c.yaml", "KL104", at + 12, 18)]
+
+
 def test_control_character_late_in_a_long_stream(tmp_path):
     """A control character past the first 8 KiB of a multi-document file was a KL001 at 1:1
     once per later document, and the documents before it were composed again each time (a
