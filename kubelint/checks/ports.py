@@ -50,6 +50,14 @@ def node_ports(obj: Any, ctx: Any) -> List[Violation]:
     return out
 
 
+def lacks_ports(spec: dict) -> bool:
+    """A Service spec without the ports the API server requires: neither ExternalName nor
+    headless (clusterIP None), and no `ports` (KL123's "spec.ports: Required value"; a
+    walked file named patch holding one is a patch: render.kustomize.partial)."""
+    return not spec.get("ports") and spec.get("type") != "ExternalName" and \
+        spec.get("clusterIP") != "None"
+
+
 def service_ports(obj: Any, ctx: Any) -> List[Violation]:
     """KL123: Service ports as ValidateService checks them: names (required when there are
     several, unique, DNS-1123 labels), numbers, targetPorts, duplicates, clusterIP None,
@@ -64,7 +72,7 @@ def service_ports(obj: Any, ctx: Any) -> List[Violation]:
     if svc_type == "ExternalName":
         if not spec.get("externalName"):
             out.append(Violation("spec.externalName: Required value", ("spec",), at="key"))
-    elif not ports and not headless:
+    elif lacks_ports(spec):
         out.append(Violation("spec.ports: Required value", ("spec", "ports") if "ports" in spec else ("spec",), at="key"))
     if headless and svc_type in ("NodePort", "LoadBalancer"):
         out.append(Violation(f'spec.clusterIP: Invalid value: "None": may not be set to \'None\' for '

@@ -463,15 +463,6 @@ def looks_like_patch(path: str) -> bool:
     return partial([doc.data for doc in load(path).documents])
 
 
-def _portless(spec: Any) -> bool:
-    """A Service spec without the ports the API server requires (not ExternalName or
-    headless): KL123's "spec.ports: Required value"."""
-    if not isinstance(spec, dict):
-        return True
-    return not spec.get("ports") and spec.get("type") != "ExternalName" and \
-        spec.get("clusterIP") != "None"
-
-
 def partial(documents: List[Any]) -> bool:
     """Whether some document's data is a partial object (looks_like_patch)."""
     from .. import k8s_schema
@@ -496,8 +487,12 @@ def partial(documents: List[Any]) -> bool:
             return True
         if any(isinstance(c, dict) and "image" not in c for c in _containers(data.get("spec"))):
             return True
-        if data["kind"] == "Service" and data["apiVersion"] == "v1" and _portless(data.get("spec")):
-            return True  # (HariSekhon's service.nodeport.patch.yaml: only `type: NodePort`)
+        if data["kind"] == "Service" and data["apiVersion"] == "v1":
+            from ..checks.ports import lacks_ports
+
+            spec = data.get("spec")
+            if not isinstance(spec, dict) or lacks_ports(spec):
+                return True  # (HariSekhon's service.nodeport.patch.yaml: only `type: NodePort`)
         template = _template_spec(data)
         if isinstance(template, dict) and "containers" not in template:
             return True  # (a chainsaw step patching a CronJob's restartPolicy)
