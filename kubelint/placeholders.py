@@ -18,17 +18,21 @@ from .lazyre import LazyRegex
 # ${VAR}, ${VAR:-default}, ${VAR:=default}, ${VAR-default} (envsubst, Flux), drone/envsubst's
 # string operations that clusterctl templates use (${VAR:0:54}, ${VAR/#arn/x}, ${VAR,,},
 # ${VAR%%.*}), a template language's expression (Garden's `${var.appName}`,
-# `${inputs.replicas || 3}`, `${jsonEncode(var.env)}`; Terraform's templatefile), and $VAR alone
-_ONE = r"\$\{[A-Za-z_][^{}\n]*\}"
+# `${inputs.replicas || 3}`, `${jsonEncode(var.env)}`; Terraform's templatefile), and $VAR alone;
+# a default that is itself a placeholder, and spaces inside the braces (cluster-api's e2e
+# templates: `${CLUSTER_CLASS_NAMESPACE:-${NAMESPACE}}`, `${ CLUSTER_NAME }-control-plane-0`)
+_ONE = r"\$\{ *[A-Za-z_](?:[^{}\n]|\$\{[^{}\n]*\})*\}"
 # (and envsubst's `$VAR` inside a value, in capitals: `cluster-apps-$HELM_NAME`)
 _PLACEHOLDER = LazyRegex(_ONE + r"|\{\{[^{}\n]*\}\}|\$[A-Z_][A-Z0-9_]*")
 _WHOLE = LazyRegex(r"(?:" + _ONE + r"|\$[A-Za-z_][A-Za-z0-9_]*)\Z")
 # a line of a template a script fills in: `{{name}}` anywhere, or an envsubst `${VAR}` /
 # `$VAR` as the line's value (`key: $VAR`, `- $VAR`, `$VAR` alone; not `$HOME` in a command)
 # (and a single-brace `{self.path.k8s}`, `{images[kat-server]}`: Python's str.format; a
-# sed script's `@NAME@`, which YAML cannot read unquoted: longhorn's dev/scale-test)
+# sed script's `@NAME@` or `%%%`/`%NAME%`, which YAML cannot read unquoted: longhorn's
+# dev/scale-test, camel-k's e2e tests' `namespace: %%%`)
 PLACEHOLDER_LINE = LazyRegex(r"\{\{|^\s*(?:- +)?(?:[\w.\-/\"']+: +)?\$\{?[A-Za-z_]"
-                             r"|\{[A-Za-z_][\w.]*(?:\[[\w.\-]*\])*\}|@[A-Za-z_][A-Za-z0-9_]*@")
+                             r"|\{[A-Za-z_][\w.]*(?:\[[\w.\-]*\])*\}|@[A-Za-z_][A-Za-z0-9_]*@"
+                             r"|%[%A-Za-z_][%\w]*%")
 _BINDING = LazyRegex(r"\(\$[A-Za-z_][A-Za-z0-9_.]*\)\Z")  # a Chainsaw binding, whole
 # a Chainsaw (JMESPath) expression, whole: a function call in parentheses (grafana-operator's
 # e2e tests: `(semver_compare(env('GF_VERSION'), '>=11'))`)

@@ -172,6 +172,20 @@ def test_template_expressions_in_dollar_braces_are_placeholders(tmp_path):
         [(f.line, f.column, f.code, f.message) for f in result.findings]
 
 
+def test_a_placeholder_default_and_spaces_inside_the_braces(tmp_path):
+    """cluster-api's e2e templates: `${CLUSTER_CLASS_NAMESPACE:-${NAMESPACE}}` (a default that
+    is a placeholder) and `${ CLUSTER_NAME }-control-plane-0` (spaces in the braces): 10 false
+    KL010 against the CRDs' patterns. The text around one is still checked."""
+    (tmp_path / "d.yaml").write_text(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: ${ CLUSTER_NAME }-cp-0\n"
+        "  namespace: ${CLUSTER_CLASS_NAMESPACE:-${NAMESPACE}}\nspec: {ports: [{port: 80}]}\n"
+        "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: ${ CLUSTER_NAME }_cp\n"
+        "  namespace: ${A:-${B}}_x\nspec: {ports: [{port: 80}]}\n")
+    result = run([str(tmp_path / "d.yaml")], Settings())
+    assert [(f.line, f.column, f.code) for f in result.findings] == [
+        (11, 9, "KL104"), (12, 14, "KL104")], [(f.line, f.column, f.code, f.message) for f in result.findings]
+
+
 def test_single_brace_placeholders_where_a_string_belongs(tmp_path):
     """emissary's Python-formatted test manifests: `name: {self.path.k8s}` reads as a flow
     mapping of one key and no value; where a string belongs it is a placeholder, not a type
