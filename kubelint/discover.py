@@ -25,11 +25,12 @@ CHART_FILE = "Chart.yaml"
 
 # Well-known files that are YAML or JSON but never Kubernetes objects: recognised by name,
 # so that a walk neither parses nor reports them. (glob, reason)
+HELM_VALUES_SKIP = "Helm values"
 NOT_MANIFESTS: Tuple[Tuple[str, str], ...] = (
     ("Chart.yaml", "Helm chart metadata"),
     ("Chart.lock", "Helm chart lock file"),
-    ("values*.yaml", "Helm values"),
-    ("values*.yml", "Helm values"),
+    ("values*.yaml", HELM_VALUES_SKIP),
+    ("values*.yml", HELM_VALUES_SKIP),
     ("values.schema.json", "Helm values schema"),
     ("kustomization.yaml", "kustomization"),
     ("kustomization.yml", "kustomization"),
@@ -83,6 +84,10 @@ FUNCTION_ANNOTATIONS = ("config.kubernetes.io/function", "config.k8s.io/function
 TEMPLATE = ("a template: it holds placeholders or actions that a tool fills in before use "
             "(`{{ }}`, Jinja's `{% %}`, ytt's `#@` annotations; its name, its actions or where "
             "it breaks say so), so it is no manifest as it is")
+YTT_INPUT = ("a ytt configuration's input: a file of its folder is a ytt template (overlays, "
+             "data values) that changes it before use (`ytt -f DIR`); name the file to lint it")
+# (carvel-dev/ytt's examples: a Deployment without the selector that add-resources.yml's
+# overlay adds, 16 errors)
 # a walked file with `{{` that does not parse is a template's source, not a broken manifest,
 # when its name says so (kustomize's `*.template.yaml`, a script's `*-template.yaml`), it
 # holds Go template actions (`{{ .Name }}`, `{{- range }}`: rook's go:embed'ed manifests),
@@ -94,6 +99,9 @@ ANSIBLE_ROLE = LazyRegex(r"(?:^|/)roles/(?:[^/]+/){1,2}(?:tasks|templates|vars|d
 # an Ansible inventory's variables (auricom/home-ops' ansible/inventory/group_vars/all/all.sops.yml:
 # `kind: Secret` among SOPS-encrypted variables): never a manifest
 ANSIBLE_VARS = LazyRegex(r"(?:^|/)(?:group_vars|host_vars)/")
+# a Helm release's values file (`values.yaml`, `jaeger-values.yaml`, `values-prod.yml`): the
+# chart it configures installs objects into its folder that the input does not show
+HELM_VALUES = LazyRegex(r"(?:^|[-_.])values(?:[-_.][^/]*)?\.ya?ml\Z", re.I)
 TEMPLATE_NAME = LazyRegex(r"[._-](?:template|tmpl|tpl)s?[._-]|^(?:template|tmpl|tpl)s?[._-]", re.I)
 # Carvel ytt's annotations are YAML comments, so its templates parse: `#@ load(...)`,
 # `name: #@ data.values.name` (rabbitmq's cluster-operator OLM templates), `#@overlay/match`
@@ -117,6 +125,12 @@ GO_TEMPLATE = LazyRegex(r"\{\{-?\s*(?:[.$]|(?:range|if|else|end|with|define|temp
                         r"|[A-Za-z_]\w*\s+[.$\"(])")
 TEST_DATA = ("Go test data: the go tool skips `testdata` folders, which hold test fixtures "
              "(often invalid on purpose); name the folder to lint it")
+GO_FIXTURES = ("Go unit test fixtures (a `fixtures` folder beside a package's `_test.go` files): "
+               "its tests feed them to a fake client, never to an API server; name the folder to "
+               "lint it")
+# (traefik's pkg/provider/kubernetes/*/fixtures: Gateway API routes without the hostnames
+# the CRD requires, names in capitals: 155 errors. An e2e suite's fixtures, which a cluster
+# reads, are walked: cloudnative-pg's tests/e2e/fixtures.)
 TEST_SOURCES = ("Maven/Gradle test sources (`src/test`): fixtures the build's tests read (often "
                 "invalid on purpose, or stale copies such as an old CRD); name the folder to lint it")
 INVALID_FIXTURE = ("a test's fixture that its name says is invalid on purpose (`invalid`, `bad`, "
@@ -128,14 +142,16 @@ INVALID_FIXTURE = ("a test's fixture that its name says is invalid on purpose (`
 # tests/checks/invalid-target-ports.yaml, polaris' test/checks/.../failure-bad-ns.yaml)
 _INVALID_NAME = LazyRegex(r"(?:^|[-_.])(?:invalid|bad|broken|malformed)(?:[-_.0-9]|$)", re.I)
 TEST_FOLDERS = frozenset({"test", "tests", "e2e", "testing"})
+_E2E = frozenset({"e2e", "integration", "integration-tests"})
 # a folder that says so anywhere below the walk's root (gateway-api's hack/invalid-examples/,
 # which its verify script expects the API server to reject: 46 errors)
 _INVALID_FOLDER = LazyRegex(r"invalid(?:[-_.]|\Z)", re.I)
 SNAPSHOTS = ("test snapshots (a `__snapshot__` or `__snapshots__` folder): a snapshot test's "
              "recorded output, not manifests; name the folder to lint it")
 # (external-secrets' tests/__snapshot__: every CRD field filled with `string`, 135 errors)
-VENDORED = ("Go's vendored dependencies (a module's `vendor` folder): copies of other projects' "
-            "files, linted where they are maintained; name the folder to lint it")
+VENDORED = ("vendored dependencies (a Go module's `vendor` folder; jsonnet-bundler's beside a "
+            "jsonnetfile.json): copies of other projects' files, linted where they are "
+            "maintained; name the folder to lint it")
 # A Source.unit: each document of the file is applied on its own (graph.py's units), as the
 # resources of a Kyverno CLI test are evaluated one by one (e2e.py)
 EACH_DOCUMENT = "\0each document"
@@ -512,6 +528,7 @@ def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence
 
     stacks: Dict[str, _IgnoreStack] = {}
     inside: Dict[str, str] = {}  # folder in a kustomize root's tree -> the root (absolute)
+    cases: Set[str] = set()  # the absolute paths gator Suites name (e2e.case_inputs)
     abs_top = os.path.abspath(top)
     if use_ignore_files:
         stacks[abs_top] = _initial_stack(abs_top)
@@ -536,6 +553,8 @@ def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence
             root = inside[abs_folder] = inside[os.path.dirname(abs_folder)]
         # chainsaw and kuttl tests' expected states, a Kyverno CLI test's resources (e2e.py)
         expected, inputs = e2e.files_of_tests(folder, names)
+        if "suite.yaml" in names or "suite.yml" in names:
+            cases |= e2e.case_inputs(folder, names)
         keep = []
         for d in sorted(dirs):
             if d.startswith("."):
@@ -547,8 +566,15 @@ def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence
             if d == "__snapshot__" or d == "__snapshots__":
                 skipped.append((os.path.normpath(full), SNAPSHOTS))
                 continue
-            if d == "vendor" and ("go.mod" in names or os.path.isfile(os.path.join(full, "modules.txt"))):
+            if d == "vendor" and ("go.mod" in names or os.path.isfile(os.path.join(full, "modules.txt"))) \
+                    or d.startswith("vendor") and "jsonnetfile.json" in names and d[6:7] in ("", "_", "-"):
+                # (jsonnet-bundler's home, `jb install --jsonnetpkg-home`: sealed-secrets'
+                # vendor_jsonnet holds kube-libsonnet's golden test outputs, removed APIs)
                 skipped.append((os.path.normpath(full), VENDORED))
+                continue
+            if d == "fixtures" and any(n.endswith("_test.go") for n in names) and not \
+                    _E2E.intersection(rel_folder.split(os.sep)):
+                skipped.append((os.path.normpath(full), GO_FIXTURES))
                 continue
             if d == "test" and os.path.basename(abs_folder) == "src":
                 # a CRD among them would validate the whole walk's resources (flink's
@@ -603,9 +629,10 @@ def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence
                 if fname in expected or "patch" in fname.lower() or _partial(path):
                     skipped.append((path, e2e.EXPECTED if fname in expected else e2e.PARTIAL))
                     continue
+            unit = EACH_DOCUMENT if fname in inputs or cases and os.path.abspath(path) in cases else None
             if root is not None:
                 if reason is None:
-                    held.append((root, Source(path, path, walked=True)))
+                    held.append((root, Source(path, path, walked=True, unit=unit)))
                 continue  # (a kustomization and its configurations are not listed as skipped)
             if reason is not None:
                 skipped.append((path, reason))
@@ -613,5 +640,4 @@ def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence
             if ("patch" in fname.lower() or in_patches) and _partial(path):
                 skipped.append((path, NAMED_PATCH))
                 continue
-            sources.append(Source(path, path, walked=True,
-                                  unit=EACH_DOCUMENT if fname in inputs else None))
+            sources.append(Source(path, path, walked=True, unit=unit))

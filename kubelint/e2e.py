@@ -13,7 +13,10 @@ A Kyverno CLI test (`kyverno-test.yaml`) evaluates policies on the `resources:` 
 by one: good and bad variants side by side in one file, never applied together. Each of
 their documents is a unit of its own for the cross-object rules (discover.EACH_DOCUMENT): in
 kyverno/policies' test folders two variants of a Deployment "fought" over their pods 2,160
-times."""
+times. Gatekeeper's gator `Suite` (`suite.yaml`, test.gatekeeper.sh) likewise evaluates each
+case's `object` with its `inventory` alone, from files anywhere below it: in
+gatekeeper-library the samples of different cases met, and a lone PodDisruptionBudget "matched
+no pod" of another case's Deployment."""
 
 from __future__ import annotations
 
@@ -34,6 +37,7 @@ _KUTTL_EXPECTED = re.compile(r"^\d+-(?:assert|errors?)(?:[-_.].*)?\.ya?ml$")
 _NAMED_EXPECTED = re.compile(r"(?:^|[-_.])(?:assert|errors?)(?:[-_.][^/]*)?\.ya?ml$")
 _CHECKS = ("assert", "error")
 KYVERNO_TESTS = ("kyverno-test.yaml", "kyverno-test.yml")
+GATOR_SUITES = ("suite.yaml", "suite.yml")
 
 
 def files_of_tests(folder: str, names: Set[str]) -> Tuple[Optional[Set[str]], Set[str]]:
@@ -63,6 +67,27 @@ def _policy_inputs(folder: str, names: Set[str]) -> Set[str]:
         for entry in listed if isinstance(listed, list) else ():
             if isinstance(entry, str):
                 out.update(fnmatch.filter(names, os.path.normpath(entry)))
+    return out
+
+
+def case_inputs(folder: str, names: Set[str]) -> Set[str]:
+    """The absolute paths of the files a gator Suite in `folder` names as a case's object or
+    inventory (each evaluated with its case alone, never applied with the others)."""
+    out: Set[str] = set()
+    for data in _documents(folder, [n for n in GATOR_SUITES if n in names]):
+        if not (isinstance(data, dict) and data.get("kind") == "Suite" and
+                str(data.get("apiVersion", "")).startswith("test.gatekeeper.sh/")):
+            continue
+        tests = data.get("tests")
+        for test in tests if isinstance(tests, list) else ():
+            cases = test.get("cases") if isinstance(test, dict) else None
+            for case in cases if isinstance(cases, list) else ():
+                if not isinstance(case, dict):
+                    continue
+                inventory = case.get("inventory")
+                for name in [case.get("object")] + (inventory if isinstance(inventory, list) else []):
+                    if isinstance(name, str) and name:
+                        out.add(os.path.normpath(os.path.join(os.path.abspath(folder), name)))
     return out
 
 

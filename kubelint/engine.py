@@ -17,8 +17,8 @@ from . import loader as _loader
 from .discover import (CONTROLLER_OUTPUT, FUNCTION_ANNOTATIONS, GO_TEMPLATE,  # noqa: F401 (re-exported)
                        JINJA_STATEMENT, MANIFEST_SUFFIXES, NOT_A_MANIFEST,
                        STDIN, TEMPLATE, TEMPLATE_NAME, TOOL_CONFIG, TOOL_CONFIG_GROUPS, WALK_SKIPS,
-                       PROGRAM_FILLED, YTT_TEMPLATE, ANSIBLE_ROLE, ANSIBLE_VARS, HASH_PLACEHOLDER,
-                       Source)
+                       PROGRAM_FILLED, YTT_TEMPLATE, YTT_INPUT, HELM_VALUES, HELM_VALUES_SKIP,
+                       ANSIBLE_ROLE, ANSIBLE_VARS, HASH_PLACEHOLDER, Source)
 from .discover import discover as _discover
 from .lazyre import LazyRegex
 from .loader import (DEFAULT_MAX_FILE_SIZE, Document, Loaded, decode, gc_paused, load,
@@ -463,6 +463,9 @@ class Linter:
         # sets it (model.Finding's docstring)
         self.rows = False
         self._graph_ahead: Optional["_GraphAhead"] = None  # the run's graph, built while linting
+        # the walked folders with a Helm values file: a chart installs objects there that the
+        # input does not show, so nothing is claimed absent in them (_incomplete)
+        self.helm_folders: frozenset = frozenset()
         self._deprecations: Any = None  # deprecations.deprecations, imported on first use
 
     # findings -----------------------------------------------------------------------------
@@ -1172,8 +1175,7 @@ def _not_a_manifest(loaded: Loaded, version: Optional[str] = None) -> Optional[s
     if not typed:
         return NOT_A_MANIFEST
     # (the group of `kops/v1alpha2` is `kops`; kustomize's `apiVersion: builtin` has no version)
-    if all(isinstance(t.get("apiVersion"), str) and
-           (t["apiVersion"].rpartition("/")[0] or t["apiVersion"]) in TOOL_CONFIG_GROUPS
+    if all(isinstance(api := _api_version(t), str) and (api.rpartition("/")[0] or api) in TOOL_CONFIG_GROUPS
            or _function_config(t) or _kubeconfig(t) or _groupless_config(t) for t in typed):
         return TOOL_CONFIG
     if version is not None and all(_tool_kind(t, version) for t in typed):
@@ -1255,6 +1257,15 @@ def _placeholders_break(loaded: Loaded) -> bool:
 _AT_LINE = LazyRegex(r"\bat line (\d+)")
 # a key `apiVersion` or `kind`, quoted or not, first on its line or in a flow mapping
 _TYPE_KEY = LazyRegex(r"(?m)(?:^[ \t-]*|[{,][ \t]*)[\"']?(?:apiVersion|kind)[\"']?[ \t]*:")
+
+
+def _api_version(data: dict) -> Any:
+    """apiVersion, or a key that differs only in case: tools decode their configs with Go's
+    encoding/json, which matches keys case-insensitively (gpu-operator's scorecard
+    config.yaml has `apiversion:`); kubectl does not, so an object keeps its KL005."""
+    if "apiVersion" in data:
+        return data["apiVersion"]
+    return next((v for k, v in data.items() if isinstance(k, str) and k.lower() == "apiversion"), None)
 
 
 def _tool_kind(data: dict, version: str) -> bool:
@@ -1379,7 +1390,12 @@ def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
                 templates.append(o)  # unread text beside its unit's files (_incomplete)
         else:
             linted.append(o)
+    if templates:
+        linted = _ytt_inputs(sources, outcomes, linted, templates, skipped, settings.max_file_size)
     outcomes = linted
+    # (jaeger's examples/oci: an Ingress to the Services of the two releases beside it)
+    linter.helm_folders = frozenset(os.path.dirname(p) for p, why in skipped if why == HELM_VALUES_SKIP or
+                                    why == NOT_A_MANIFEST and HELM_VALUES.search(p))
     skipped.sort()
     findings: List[Finding] = []
     suppressed: List[Finding] = []
@@ -1404,6 +1420,31 @@ def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
         KEEP_ALIVE.append((linter, linters, sources, outcomes))
     return Result(findings, suppressed, [o.report for o in outcomes], missing, linter.enabled,
                   time.perf_counter() - start, skipped)
+
+
+def _ytt_inputs(sources: List[Source], every: List[FileOutcome], linted: List[FileOutcome],
+                templates: List[FileOutcome], skipped: List[Tuple[str, str]], max_size: int
+                ) -> List[FileOutcome]:
+    """`linted` less the walked files beside a walked ytt template (ytt reads the folder
+    whole: its overlays and data values change these files' objects before use), which are
+    skipped and listed (YTT_INPUT)."""
+    by_path = {s.path: s for s in sources}
+    folders = set()
+    for o in templates:
+        source = by_path.get(o.report.path)
+        text = _text_of(source, max_size) if source is not None else None
+        if text is not None and YTT_TEMPLATE.search(text):
+            folders.add(os.path.dirname(o.report.path))
+    if not folders:
+        return linted
+    walked = {id(o) for s, o in zip(sources, every) if s.walked}
+    kept = []
+    for o in linted:
+        if id(o) in walked and os.path.dirname(o.report.path) in folders:
+            skipped.append((o.report.path, YTT_INPUT))
+        else:
+            kept.append(o)
+    return kept
 
 
 # A list when the process ends right after its run (the `kubelint` command): what the run
@@ -2070,7 +2111,7 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
     units = ahead.units if ahead is not None and ahead.sources is sources else \
         _units(sources, linter.settings)
     shared: Dict[str, Any] = {"units": units, "incomplete": _incomplete(
-        outcomes, units, by_path, loaded or {}, linter.settings.max_file_size)}
+        outcomes, units, by_path, loaded or {}, linter.settings.max_file_size, linter.helm_folders)}
     if ahead is not None:
         ready = ahead.graph_of(objects)
         if ready is not None:
@@ -2414,11 +2455,15 @@ _UNREAD = frozenset({"KL001", "KL002", "KL006"})
 
 
 def _incomplete(outcomes: List[FileOutcome], units: Optional[Dict[str, str]],
-                by_path: Dict[str, Source], loaded: Dict[str, Loaded], max_size: int
-                ) -> Dict[str, Optional[List[str]]]:
+                by_path: Dict[str, Source], loaded: Dict[str, Loaded], max_size: int,
+                helm_folders: frozenset = frozenset()) -> Dict[str, Optional[List[str]]]:
     """Graph.incomplete: unit (_units; "" when all are one) -> the texts of its files with a
-    document that could not be read (None: a text that cannot be known, too big or binary)."""
+    document that could not be read (None: a text that cannot be known, too big or binary;
+    a folder with a Helm values file: the objects of the chart it configures)."""
     out: Dict[str, Optional[List[str]]] = {}
+    if units is not None:
+        for folder in helm_folders:
+            out[folder] = None
     for o in outcomes:
         # a walked template is skipped, not reported, but unread all the same
         template = o.report.skipped == TEMPLATE
@@ -2465,6 +2510,11 @@ def _late_cached(linter: Linter, sources: List[Source], outcomes: List[FileOutco
         from .resultcache import ResultCache, late_key
 
         cache = ResultCache.open(linter)
+        if linter.helm_folders:  # (skipped by name, so in no file's key: Linter.helm_folders)
+            from hashlib import blake2b
+
+            keys = keys + [blake2b("\0".join(sorted(linter.helm_folders)).encode(
+                "utf-8", "surrogateescape"), digest_size=20).hexdigest()]
         key = late_key(cache, keys) if cache is not None else None
     if key is not None:
         hit = cache.get(key)

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from kubelint.discover import (CONTROLLER_OUTPUT, INVALID_FIXTURE, NAMED_PATCH, NOT_A_MANIFEST, SNAPSHOTS, TEMPLATE, TEST_DATA,
-                               TEST_SOURCES, VENDORED,
+                               TEST_SOURCES, VENDORED, GO_FIXTURES, YTT_INPUT,
                                TOOL_CONFIG, discover)
 from kubelint.engine import Settings, run
 
@@ -111,6 +111,9 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     # operator-sdk's scorecard config (in every operator bundle)
     write(tmp_path, "bundle/tests/scorecard/config.yaml", "apiVersion: scorecard.operatorframework.io/v1alpha3\n"
           "kind: Configuration\nmetadata: {name: config}\nstages: []\n")
+    # ... with `apiversion:` (gpu-operator's; the tool's Go decoder ignores case)
+    write(tmp_path, "gpu/bundle/tests/scorecard/config.yaml", "kind: Configuration\n"
+          "apiversion: scorecard.operatorframework.io/v1alpha3\nmetadata: {name: config}\nstages: []\n")
     # kops' conversion tests: its legacy API group `kops` (now kops.k8s.io)
     write(tmp_path, "dev/kops-cluster.yaml", "apiVersion: kops/v1alpha2\nkind: Cluster\n"
           "metadata: {name: minimal.example.com}\nspec: {kubernetesVersion: v1.4.12}\n")
@@ -160,7 +163,7 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     assert "\ndeploy/nokind.yaml:1:1: error: not a Kubernetes object: missing `kind`" in out, out
     assert "\nhalf.yaml:1:1: error: not a Kubernetes object: missing `apiVersion`" in out, out
     assert out.startswith("deploy/broken.yaml:4:1: error: YAML syntax error"), out
-    assert out.rstrip().endswith("; 22 files skipped: not Kubernetes manifests")
+    assert out.rstrip().endswith("; 23 files skipped: not Kubernetes manifests")
     assert "skipped:" not in out.split("\n", 1)[1].rsplit("\n", 2)[0]
     proc = kubelint("check", "--show-skipped", ".", cwd=tmp_path)
     lines = proc.stdout.decode().splitlines()
@@ -173,6 +176,7 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     assert "hack/iam.yaml: skipped: " + TOOL_CONFIG in lines
     assert "dev/kops-cluster.yaml: skipped: " + TOOL_CONFIG in lines
     assert "bundle/tests/scorecard/config.yaml: skipped: " + TOOL_CONFIG in lines
+    assert "gpu/bundle/tests/scorecard/config.yaml: skipped: " + TOOL_CONFIG in lines
     assert "overlays/prefix_transformer.yaml: skipped: " + TOOL_CONFIG in lines
     assert "dev/env/spec.json: skipped: " + TOOL_CONFIG in lines
     assert "policy/kyverno-test.yaml: skipped: " + TOOL_CONFIG in lines
@@ -187,7 +191,7 @@ def test_non_manifests_are_skipped_counted_and_listed(tmp_path):
     assert "docker-compose.yml: skipped: Docker Compose file" in lines
     assert "web/package.json: skipped: npm package manifest" in lines
     doc = __import__("json").loads(kubelint("check", "-f", "json", ".", cwd=tmp_path).stdout)
-    assert doc["summary"]["skipped"] == 22 and {"path": "docker-compose.yml", "reason": "Docker Compose file"} in doc["skipped"]
+    assert doc["summary"]["skipped"] == 23 and {"path": "docker-compose.yml", "reason": "Docker Compose file"} in doc["skipped"]
     import jsonschema
 
     with open(os.path.join(ROOT, "schemas", "report.schema.json")) as f:
@@ -228,6 +232,17 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     # longhorn's dev/scale-test: `@STS_NAME@` tokens a script replaces with sed
     write(tmp_path, "deploy/sts.yaml", "apiVersion: apps/v1\nkind: StatefulSet\n"
           "metadata:\n  name: @STS_NAME@\nspec:\n  serviceName: @STS_NAME@\n")
+    # ytt's examples: a plain file beside an overlay is ytt's input (`ytt -f DIR` adds the
+    # selector); named on the command line it is linted as it is
+    write(tmp_path, "ytt/add-selector.yml", "#@ load(\"@ytt:overlay\", \"overlay\")\n"
+          "#@overlay/match by=overlay.subset({\"kind\": \"Deployment\"})\n---\nspec:\n"
+          "  #@overlay/match missing_ok=True\n  selector: {matchLabels: {app: a}}\n")
+    write(tmp_path, "ytt/config.yml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\n"
+          "spec:\n  template:\n    metadata: {labels: {app: a}}\n    spec: {containers: [{name: a, image: a}]}\n")
+    # camel-k's e2e tests: `%%%`, replaced by the test's namespace
+    write(tmp_path, "deploy/binding.yaml", "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\n"
+          "metadata: {name: b}\nsubjects:\n- kind: ServiceAccount\n  name: sa\n  namespace: %%%\n"
+          "roleRef: {kind: Role, name: r, apiGroup: rbac.authorization.k8s.io}\n")
     # secrets-store-csi-driver's tests: envsubst fills in a certificate at column 1
     write(tmp_path, "deploy/spc.yaml", "apiVersion: secrets-store.csi.x-k8s.io/v1\n"
           "kind: SecretProviderClass\nmetadata: {name: conjur}\nspec:\n  provider: conjur\n"
@@ -308,6 +323,16 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     write(tmp_path, "cr/route.yaml", "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
           "spec: {}\n")
     write(tmp_path, "cr/apps.yaml", "apiVersion: apps/v1\nkind: Deploymnet\n")
+    # a Go package's unit test fixtures (traefik's pkg/provider/kubernetes/crd/fixtures), but
+    # not an e2e suite's, which a cluster reads
+    write(tmp_path, "pkg/provider/provider_test.go", "package provider\n")
+    write(tmp_path, "pkg/provider/fixtures/route.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: A}\n")
+    write(tmp_path, "tests/e2e/suite_test.go", "package e2e\n")
+    write(tmp_path, "tests/e2e/fixtures/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: Bad}\n")
+    # jsonnet-bundler's vendored libraries (sealed-secrets' vendor_jsonnet/: another
+    # project's golden test outputs)
+    write(tmp_path, "mixin/jsonnetfile.json", "{}\n")
+    write(tmp_path, "mixin/vendor_jsonnet/lib/tests/golden/out.yaml", "apiVersion: batch/v1beta1\nkind: CronJob\n")
     # an object that lost its apiVersion is still one (KL005)
     write(tmp_path, "ksm/cert.yaml", "kind: Certificate\nmetadata: {name: web}\n")
     proc = kubelint("check", ".", cwd=tmp_path)
@@ -315,20 +340,27 @@ def test_test_data_templates_function_configs_and_other_apis_are_skipped_in_walk
     assert proc.returncode == 1 and "\nksm/cert.yaml:1:1: error: not a Kubernetes object: " \
         "missing `apiVersion`" in out, out
     assert out.rstrip().splitlines()[-1].split(")", 1)[1] == \
-        "; 18 files skipped: not Kubernetes manifests; 1 testdata folder skipped; 1 test sources folder skipped; 1 vendored folder skipped; 1 snapshot folder skipped; 4 invalid test fixtures skipped", out
+        "; 22 files skipped: not Kubernetes manifests; 1 testdata folder skipped; 1 Go test fixtures folder skipped; 1 test sources folder skipped; 2 vendored folders skipped; 1 snapshot folder skipped; 4 invalid test fixtures skipped", out
     assert out.startswith("charts/vendor/bad.yaml:5:9: error:") and "vendor/k8s.io" not in out, out
     assert "\ndeploy/broken.yaml:6:5: error: YAML syntax error" in out, out
+    assert "\ntests/e2e/fixtures/ns.yaml:3:18: error: metadata.name" in out, out
     assert "\ndeploy/analysis.yaml:11:33: error: a mapping key must be a scalar" in out, out
     lines = kubelint("check", "--show-skipped", ".", cwd=tmp_path).stdout.decode().splitlines()
     assert "pkg/testdata: skipped: " + TEST_DATA in lines
     assert "api/__snapshot__: skipped: " + SNAPSHOTS in lines
     assert "vendor: skipped: " + VENDORED in lines
+    assert "mixin/vendor_jsonnet: skipped: " + VENDORED in lines
+    assert "pkg/provider/fixtures: skipped: " + GO_FIXTURES in lines
     assert "api/src/test: skipped: " + TEST_SOURCES in lines
     assert "templates/web.template.yaml: skipped: " + TEMPLATE in lines
     assert "pkg/multus/host-daemonset.yaml: skipped: " + TEMPLATE in lines
     assert "deploy/apiservice.yaml: skipped: " + TEMPLATE in lines
     assert "deploy/spc.yaml: skipped: " + TEMPLATE in lines
     assert "deploy/sts.yaml: skipped: " + TEMPLATE in lines
+    assert "deploy/binding.yaml: skipped: " + TEMPLATE in lines
+    assert "ytt/add-selector.yml: skipped: " + TEMPLATE in lines and "ytt/config.yml: skipped: " + YTT_INPUT in lines
+    proc = kubelint("check", "ytt/config.yml", cwd=tmp_path)
+    assert proc.returncode == 1 and proc.stdout.decode().startswith("ytt/config.yml:4:1: error: spec: missing required field `selector`"), proc.stdout
     assert "olm/csv.yml: skipped: " + TEMPLATE in lines
     assert "assets/state-driver/0100_service_account.yaml: skipped: " + TEMPLATE in lines
     assert "validator/manifests/plugin.yaml: skipped: " + TEMPLATE in lines

@@ -528,6 +528,71 @@ def test_the_resources_of_a_kyverno_cli_test_are_each_a_unit(tmp_path, monkeypat
         ("app/resource.yaml", 27, 3, "KL219")]
 
 
+PDB = """apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: pdb}
+spec:
+  minAvailable: 1
+  selector: {matchLabels: {foo: bar}}
+"""
+GATOR_SUITE = """kind: Suite
+apiVersion: test.gatekeeper.sh/v1alpha1
+tests:
+- name: pdb
+  template: template.yaml
+  constraint: samples/constraint.yaml
+  cases:
+  - {name: allowed-pdb, object: samples/allowed_pdb.yaml}
+  - name: allowed-deployment
+    object: samples/allowed_deployment.yaml
+    inventory: [samples/inventory.yaml]
+"""
+
+
+def test_the_cases_of_a_gator_suite_are_each_a_unit(tmp_path, monkeypatch):
+    """gatekeeper-library: a gator Suite evaluates each case's object with its inventory alone,
+    from files below it; a lone PodDisruptionBudget case "matched no pod" of another case's
+    Deployment (16 false KL212), and a kustomization beside the suite (resources: the
+    template) held the samples. Elsewhere the PDB is reported."""
+    files = {"samples/allowed_pdb.yaml": PDB, "samples/allowed_deployment.yaml": DEPLOYMENT,
+             "samples/inventory.yaml": PDB.replace("name: pdb", "name: other")}
+    root = tree(tmp_path, {**{"policy/" + k: v for k, v in files.items()},
+                           **{"app/" + k: v for k, v in files.items()},
+                           "policy/suite.yaml": GATOR_SUITE, "policy/kustomization.yaml": "resources: [template.yaml]\n",
+                           "policy/template.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: t}\n"})
+    monkeypatch.chdir(root)
+    assert codes(run(["."], Settings()), "KL212") == [
+        ("app/samples/allowed_pdb.yaml", 6, 3, "KL212"), ("app/samples/inventory.yaml", 6, 3, "KL212")]
+
+
+HELM_INGRESS = """apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  rules:
+    - http:
+        paths:
+          - path: /
+            pathType: Prefix
+            backend:
+              service: {name: prom-server, port: {number: 80}}
+"""
+
+
+def test_a_folder_with_a_helm_values_file_holds_the_charts_objects(tmp_path, monkeypatch):
+    """jaeger's examples/oci: an Ingress to the Services of the Helm releases that the
+    folder's jaeger-values.yaml and monitoring-values.yaml configure, beside a Service of its
+    own (4 false KL202); `values-*.yaml` is skipped by name, `*-values.yaml` once read. Without
+    a values file the missing Service is reported."""
+    for folder, values in (("oci", "monitoring-values.yaml"), ("ext", "values-ext.yml"), ("plain", None)):
+        files = {f"{folder}/ingress.yaml": HELM_INGRESS, f"{folder}/svc.yaml": SERVICE}
+        if values:
+            files[f"{folder}/{values}"] = "server:\n  enabled: true\n"
+        tree(tmp_path, files)
+    monkeypatch.chdir(tmp_path)
+    assert codes(run(["."], Settings()), "KL202") == [("plain/ingress.yaml", 11, 31, "KL202")]
+
+
 # calico's manifests/: calico.yaml and calico-etcd.yaml each define ConfigMap calico-config
 # (other keys) and the pods that read them, side by side in one folder
 CALICO = """apiVersion: v1

@@ -39,13 +39,13 @@ def summary(result: Any) -> str:
              n(counts[Severity.INFO], "info")]
     if result.suppressed:
         parts.append(f"{len(result.suppressed)} suppressed")
-    from ..discover import INVALID_FIXTURE, SNAPSHOTS, TEST_DATA, TEST_SOURCES, VENDORED
+    from ..discover import GO_FIXTURES, INVALID_FIXTURE, SNAPSHOTS, TEST_DATA, TEST_SOURCES, VENDORED
 
     reasons = [reason for _, reason in getattr(result, "skipped", ()) or ()]
     # folders skipped whole, and test files invalid on purpose: not "not manifests"
     folders = [(reasons.count(why), what) for why, what in (
-        (TEST_DATA, "testdata folder"), (TEST_SOURCES, "test sources folder"), (VENDORED, "vendored folder"),
-        (SNAPSHOTS, "snapshot folder"),
+        (TEST_DATA, "testdata folder"), (GO_FIXTURES, "Go test fixtures folder"),
+        (TEST_SOURCES, "test sources folder"), (VENDORED, "vendored folder"), (SNAPSHOTS, "snapshot folder"),
         (INVALID_FIXTURE, "invalid test fixture"))]
     skipped = len(reasons) - sum(count for count, _ in folders)
     return (f"{n(files, 'file')}, {n(result.objects, 'object')}: {', '.join(parts)}"
