@@ -267,6 +267,8 @@ def _internal_error(rule: Rule, e: Exception) -> List[Violation]:
                       "the object was not fully checked (please report this)", ())]
 
 
+_UNASKED = object()  # Linter._foresee before the run's first pod
+
 # Where object-level findings go (a missing PodDisruptionBudget, a duplicate): memoised with the
 # other positions of a document that has findings, so that the cross-object stage rarely has
 # to compose the document again.
@@ -458,6 +460,12 @@ class Linter:
         self._placed: Dict[int, Tuple[Any, ...]] = {}
         self._numbers: Dict[Any, int] = {}
         self._docs = self._docs_found = 0  # documents linted, and those with findings
+        # the cross rules' positions on a pod placed in the per-file stage (_foreseen): None
+        # none, _UNASKED not worked out yet (on the first pod)
+        from .admission import may_foresee
+
+        self._foresee: Any = _UNASKED if self.cross_rules and may_foresee(settings) else None
+        self._spec_kinds = POD_SPEC_PATHS
         # findings_of_rules makes plain tuples in Finding's field order, not Findings: a run
         # whose findings are only read by position (run(plain=True): the plain text report)
         # sets it (model.Finding's docstring)
@@ -724,12 +732,27 @@ class Linter:
             before = len(findings)
             findings.extend(self._lint_object(doc, obj, deferred))
             self._docs += 1
-            if len(findings) > before:
-                self._docs_found += 1
-            if late and len(findings) > before:
+            found = len(findings) > before
+            if late and found:
                 # the nodes are at hand: where object-level findings go, for the late stage
                 place(doc, OBJECT_POINTER, "value")
                 spans[(doc.index, doc.item)] = doc.spans
+            if self._foresee is not None and late and not found and kind in self._spec_kinds:
+                # where the cross rules' findings on this pod will go (_foreseen), when it has
+                # no findings of its own (those of a pod with some, the pack's, are placed at
+                # the same few positions: its containers' names and securityContexts); counted
+                # as findings, so that the next files keep their trees (lint())
+                try:
+                    wanted = self._foreseen(obj)
+                except Exception:  # (a check's error is its rule's finding, in that stage)
+                    wanted = ()
+                if wanted:
+                    for pointer, at in wanted:
+                        place(doc, pointer, at)
+                    spans[(doc.index, doc.item)] = doc.spans
+                    found = True
+            if found:
+                self._docs_found += 1
             if keep:
                 late_obj = self._kept(obj)
                 objects.append(late_obj)
@@ -752,6 +775,38 @@ class Linter:
                            _packed_lines(loaded.lines, loaded.text, simple) if objects or deferred
                            else None,
                            spans or None, stamp if self._reloaded else None)
+
+    def _foreseen(self, obj: K8sObject) -> Any:
+        """(pointer, at) where the run's cross rules will report on the pod `obj`, as their
+        checks' `foresee` hooks tell from its own data (Pod Security at a level that applies
+        to every namespace: pod_security._foresee); worked out on the run's first pod. The
+        positions are only memoised: one a rule does not ask for costs a lookup, one it asks
+        that is not there is placed in the cross-object stage, as before."""
+        hooks = self._foresee
+        if hooks is _UNASKED:
+            hooks = []
+            seen = []
+            for rule in self.cross_rules:
+                try:
+                    fn = rule.function() if self.applies(rule, obj) else None
+                    hook = getattr(fn, "foresee", None)
+                    if hook is None or hook in seen:
+                        continue
+                    seen.append(hook)
+                    where = hook(self.context(rule))
+                except Exception:  # the rule reports it in the cross-object stage
+                    continue
+                if where is not None:
+                    hooks.append(where)
+            self._foresee = hooks = hooks or None
+            if hooks is None:
+                return ()
+        if len(hooks) == 1:
+            return hooks[0](obj)
+        wanted: Dict[Any, None] = {}
+        for where in hooks:
+            wanted.update(dict.fromkeys(where(obj)))
+        return wanted
 
     def _kept(self, obj: K8sObject) -> K8sObject:
         """`obj` as the cross-object stage keeps it: its projection and pickled data when

@@ -242,3 +242,60 @@ def test_the_labelled_namespaces_come_from_the_graph_when_it_is_ready():
         graph.of(ctx)
         found = _namespaces(ctx)
         assert found == scanned and all(a is b for a, b in zip(found, scanned))
+
+
+QUIET_POD = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web{i}
+  namespace: shop
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {{app: web{i}}}
+  template:
+    metadata:
+      labels: {{app: web{i}}}
+    spec:
+      containers:
+        - name: web
+          image: example/web:1.0
+          securityContext:
+            capabilities: {{add: [NET_ADMIN]}}
+        - name: side
+          image: example/side:1.0
+"""
+
+
+def test_positions_of_pods_without_findings_of_their_own_placed_per_file(tmp_path, monkeypatch):
+    """`--select ALL,pod-security` (restricted for every pod): the per-file stage finds
+    nothing in these pods, so it keeps no node trees for them; their Pod Security positions
+    are placed there anyway (pod_security._foresee), so the cross-object stage composes none
+    of their documents again, and the findings are those placed without that."""
+    from kubelint import engine, loader
+    from kubelint.engine import Settings, run
+
+    for i in range(3):
+        (tmp_path / f"web{i}.yaml").write_text(QUIET_POD.format(i=i))
+    composed, late = [], []
+    real_late, real_fast = engine._late, loader._fast_node
+    monkeypatch.setattr(engine, "_late", lambda *a, **k: late.append(1) or real_late(*a, **k))
+    monkeypatch.setattr(loader, "_fast_node", lambda *a: (composed.append(1) if late else None)
+                        or real_fast(*a))
+    settings = Settings(select=["ALL", "pod-security"], jobs=1)
+    foreseen = run([str(tmp_path)], settings)
+    assert late and composed == []
+    got = sorted((f.path.rsplit("/", 1)[-1], f.code, f.span.line, f.span.column)
+                 for f in foreseen.findings)
+    # the first container's capability (its value), its securityContext (the fields it
+    # lacks); the second container's name (it has no securityContext)
+    assert got == sorted(
+        (f"web{i}.yaml", code, line, column) for i in range(3) for code, line, column in (
+            ("KL422", 17, 11), ("KL423", 17, 11), ("KL425", 17, 11), ("KL426", 18, 13),
+            ("KL426", 18, 34), ("KL422", 19, 11), ("KL423", 19, 11), ("KL425", 19, 11),
+            ("KL426", 19, 11)))
+    late.clear()
+    monkeypatch.setattr(engine.Linter, "_foreseen", lambda self, obj: ())
+    again = run([str(tmp_path)], settings)
+    assert composed  # (what it cost: each pod's document composed again)
+    assert again.findings == foreseen.findings
