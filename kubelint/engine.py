@@ -211,8 +211,8 @@ def call_check(rule: Rule, obj: K8sObject, ctx: CheckContext, fn: Any = None) ->
 def _share_walks(checks: List[Tuple[Any, Any, Any]]) -> List[Tuple[Any, Any, Any]]:
     """Checks whose function has a `by_code` (one walk of the object gives the findings of
     several rules, by rule code: the pack's pod spec walk, Pod Security's controls) become
-    one entry, (first rule, None, (by_code, members)), at the place of the first: the walk is
-    called once per object instead of once per rule (_walked)."""
+    one entry, (first rule, None, (by_code, members, their codes)), at the place of the
+    first: the walk is called once per object instead of once per rule (_walked)."""
     out: List[Tuple[Any, Any, Any]] = []
     groups: Dict[Any, List[Tuple[Any, Any, Any]]] = {}
     for entry in checks:
@@ -223,34 +223,43 @@ def _share_walks(checks: List[Tuple[Any, Any, Any]]) -> List[Tuple[Any, Any, Any
         members = groups.get(by_code)
         if members is None:
             members = groups[by_code] = []
-            out.append((entry[0], None, (by_code, members)))
+            out.append((entry[0], None, _GROUP, by_code))
         members.append(entry)
     if not groups:
         return checks
-    return [e[2][1][0] if e[1] is None and e[2] is not None and len(e[2][1]) == 1 else e
-            for e in out]
+    shared: List[Tuple[Any, Any, Any]] = []
+    for e in out:
+        if len(e) == 4:
+            members = groups[e[3]]
+            e = members[0] if len(members) == 1 else \
+                (e[0], None, (e[3], members, frozenset(m[0].code for m in members)))
+        shared.append(e)
+    return shared
 
 
-def _walked(group: Tuple[Any, List[Tuple[Any, Any, Any]]], obj: Any
-            ) -> Iterable[Tuple[str, List[Violation]]]:
-    """(rule code, violations) of the rules sharing one walk (_share_walks), in their order.
-    A walk that raises is each rule's internal error, as if called rule by rule: the first
-    rule's, then the others' own checks run (call_check)."""
-    by_code, members = group
+_GROUP = object()  # (_share_walks: a group's place while its members are gathered)
+
+
+def _walked(group: Tuple[Any, List[Tuple[Any, Any, Any]], frozenset], obj: Any
+            ) -> List[Tuple[str, List[Violation]]]:
+    """(rule code, violations) of the rules sharing one walk (_share_walks), in their order
+    (the rules' order is their codes': the walk's codes with findings, sorted, rather than
+    a lookup per member -- most of the two dozen find nothing in a pod). A walk that raises
+    is each rule's internal error, as if called rule by rule: the first rule's, then the
+    others' own checks run (call_check)."""
+    by_code, members, codes = group
     try:
         found = by_code(obj, members[0][2])
     except Exception as e:
         first = members[0][0]
-        yield first.code, _internal_error(first, e)
+        out = [(first.code, _internal_error(first, e))]
         for rule, fn, ctx in members[1:]:
             violations = call_check(rule, obj, ctx, fn)
             if violations:
-                yield rule.code, violations
-        return
-    for rule, _, _ in members:
-        violations = found.get(rule.code)
-        if violations:
-            yield rule.code, violations
+                out.append((rule.code, violations))
+        return out
+    # (codes are distinct: the sort compares them only)
+    return [item for item in sorted(found.items()) if item[0] in codes and item[1]]
 
 
 def _failing(error: Exception) -> Callable[[Any, Any], Any]:
