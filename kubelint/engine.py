@@ -309,6 +309,10 @@ def place(doc: Any, pointer: Any, at: str) -> Span:
 
 _locate: Any = None
 
+# Linter._place_missed places a document's positions at once only after this many documents
+# (a small run does not import batchplace.py for a few findings)
+BATCH_AFTER = 100
+
 
 def _positions() -> Any:
     """positions.locate, imported on the first placement."""
@@ -468,6 +472,10 @@ class Linter:
         self._placed_doc: Any = None
         self._placed: Dict[int, Tuple[Any, ...]] = {}
         self._numbers: Dict[Any, int] = {}
+        # _place_missed: the document whose positions were last placed at once, and the keys
+        # placed by kind (batchplace.Learned; None: not a run to place them at once)
+        self._batched: Any = None
+        self._learned: Any = None
         self._docs = self._docs_found = 0  # documents linted, and those with findings
         # the cross rules' positions on a pod placed in the per-file stage (_foreseen): None
         # none, _UNASKED not worked out yet (on the first pod)
@@ -632,8 +640,7 @@ class Linter:
                         if memo is not None and key is not None:
                             span = memo.get(key)
                             if span is None:  # place(), its memo missed
-                                span = memo[key] = (_locate or _positions())(doc.pnode, pointer,
-                                                                             at)
+                                span = self._place_missed(doc, obj, memo, key)
                         else:
                             span = place(doc, pointer, at)
                         line, column = span[0], span[1]
@@ -655,7 +662,7 @@ class Linter:
                 if memo is not None and key is not None:
                     span = memo.get(key)
                     if span is None:  # place(), its memo missed
-                        span = memo[key] = (_locate or _positions())(doc.pnode, pointer, at)
+                        span = self._place_missed(doc, obj, memo, key)
                 else:
                     span = place(doc, pointer, at)
                 if fix is not None and fix.item != item:
@@ -666,6 +673,31 @@ class Linter:
                 out.append(_new_finding(Finding, (
                     rule_code, name, own if own is not None and not configured else severity,
                     message, path, span, ref, json_pointer, hint, (), index, fix)))
+
+    def _place_missed(self, doc: Document, obj: K8sObject, memo: Dict[Any, Span],
+                      key: Tuple[Any, str]) -> Span:
+        """The span of `key` (pointer, at) in `doc`, not in its memo of spans `memo` yet. In a
+        run where more than a tenth of the documents get findings (as for keeping their
+        trees, Linter.lint), a document's first miss places the positions of documents of
+        its kind so far at once (batchplace.py); what is still missing is located alone."""
+        node = doc.pnode
+        learned = self._learned
+        if learned is None and self._docs_found * 10 > self._docs > BATCH_AFTER:
+            from .batchplace import Learned
+
+            # (where lint_loaded places each such document for the cross-object stage)
+            learned = self._learned = Learned(((OBJECT_POINTER, "value"),))
+        if learned is not None:
+            kind = obj.kind
+            if doc is not self._batched:
+                self._batched = doc
+                span = learned.place(kind, node, memo, key)
+                if span is not None:
+                    return span
+            else:
+                learned.learn(kind, key)
+        span = memo[key] = (_locate or _positions())(node, key[0], key[1])
+        return span
 
     # the per-file pipeline -----------------------------------------------------------------
 
