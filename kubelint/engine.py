@@ -1929,20 +1929,39 @@ class _GraphAhead:
 
     def __init__(self, linter: Linter, sources: List[Source],
                  outcomes: List[Optional[FileOutcome]], task_of: List[Optional[int]]) -> None:
-        from .graph import Graph
-
         self.sources = sources
-        self.units = _units(sources, linter.settings)  # (the stage takes them: same sources)
-        self.graph = Graph((), linter.settings.pod_label_paths or None, self.units)
+        self.settings = linter.settings
+        # the units (the stage takes them: same sources) and the graph, made by the first
+        # feed, after the fork: not in the serial part before it (~6 M instructions)
+        self.units: Optional[Dict[str, str]] = None
+        self.graph: Any = None
         self.outcomes = outcomes  # the cached ones; None: being linted, task_of[i] its task
         self.task_of = task_of
         self.next = 0  # the next file to index
         self.added: List[K8sObject] = []
         self.lists: List[List[K8sObject]] = []  # the non-empty lists of objects indexed
+        # id(data) -> the pod refs (checks.references._find_pod_refs) of each whole object
+        # of a kind that has a pod spec, when a cross rule of the run reads them: worked out
+        # here, between this process's files, rather than in the cross-object stage, where
+        # nothing else runs (~40 M instructions, 1,610 workloads at 5,000 documents); the
+        # forked children take more files meanwhile. (Projections carry theirs: K8sObject.refs)
+        self.pod_kinds = linter._pod_kinds
+        self.pod_refs: Dict[int, Any] = {}
+        self.find_refs: Any = None  # imported by the first feed, after the fork
 
     def feed(self, results: List[Any]) -> None:
         """Index the files from the next one on whose outcomes are in (`results`: by task)."""
+        if self.graph is None:
+            from .graph import Graph
+
+            self.units = _units(self.sources, self.settings)
+            self.graph = Graph((), self.settings.pod_label_paths or None, self.units)
         outcomes, task_of, add = self.outcomes, self.task_of, self.graph.add
+        find, kinds, refs = self.find_refs, self.pod_kinds, self.pod_refs
+        if find is None and kinds:
+            from .checks.references import _find_pod_refs
+
+            find = self.find_refs = _find_pod_refs
         while self.next < len(outcomes):
             outcome = outcomes[self.next]
             if outcome is None:
@@ -1951,6 +1970,11 @@ class _GraphAhead:
                     return
             for obj in outcome.objects:
                 add(obj)
+                if find is not None and obj[7] is None and obj.kind in kinds:
+                    try:
+                        refs[id(obj[3])] = find(obj)  # (field 3: data; 7: full)
+                    except Exception:  # raised again in the stage, where it is reported
+                        pass
             self.added.extend(outcome.objects)
             if outcome.objects:
                 self.lists.append(outcome.objects)
@@ -1971,7 +1995,7 @@ class _GraphAhead:
         """The graph, if it indexed exactly `objects`; else None."""
         import operator
 
-        if self.next < len(self.outcomes) or objects is not self.added and (
+        if self.graph is None or self.next < len(self.outcomes) or objects is not self.added and (
                 len(self.added) != len(objects) or not all(map(operator.is_, self.added, objects))):
             return None
         self.graph.objects = objects
@@ -2204,7 +2228,8 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
 
     ahead, linter._graph_ahead = linter._graph_ahead, None
     # each file's unit, as the graph built ahead has them (1,000 dirnames: ~1 ms, serial)
-    units = ahead.units if ahead is not None and ahead.sources is sources else \
+    units = ahead.units if ahead is not None and ahead.graph is not None and \
+        ahead.sources is sources else \
         _units(sources, linter.settings)
     shared: Dict[str, Any] = {"units": units, "incomplete": _incomplete(
         outcomes, units, by_path, loaded or {}, linter.settings.max_file_size, linter.helm_folders)}
@@ -2213,6 +2238,8 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
         if ready is not None:
             ready.incomplete = shared["incomplete"]
             shared["graph"] = ready
+            if ahead.pod_refs:
+                shared["pod_refs_ahead"] = ahead.pod_refs
     rules = linter.cross_rules
     contexts = [linter.context(rule, objects, shared) for rule in rules]
     fns: Dict[int, Any] = {}  # a check is imported only when it runs

@@ -195,6 +195,7 @@ def test_cross_stage_takes_the_objects_the_graph_built_ahead_indexed():
     ahead.graph = NS(add=indexed.append)
     ahead.outcomes, ahead.task_of, ahead.next, ahead.added, ahead.lists = \
         [None] * 3, [0, 1, 2], 0, [], []
+    ahead.pod_kinds, ahead.pod_refs, ahead.find_refs = {}, {}, None  # no rule reads pod refs
     outs = [NS(objects=["a", "b"]), NS(objects=[]), NS(objects=["c"])]
     ahead.feed([outs[0], None, None])
     assert ahead.objects_of(outs) is None  # not every file indexed yet
@@ -233,3 +234,56 @@ def test_below_the_threshold_two_jobs_run_the_cross_stage_in_one_process(tmp_pat
     assert len(ready) == 1 and ready[0] is not None
     assert two.findings == one.findings and two.suppressed == one.suppressed
     assert {"KL202", "KL205", "KL090"} <= {f.code for f in two.findings}  # cross-stage ones
+
+
+def test_two_jobs_find_whole_pods_refs_while_the_files_come_in(tmp_path, monkeypatch):
+    """With --jobs 2 this process finds the pod refs of whole objects (KL205's, KL206's...)
+    as it indexes the files' objects between its own files (engine._GraphAhead), not in
+    the cross-object stage, where nothing else runs; the findings are those of --jobs 1."""
+    from kubelint.checks import references
+
+    _tree(tmp_path)
+    calls = {"ahead": 0, "stage": 0}
+    where = ["ahead"]
+    find = references._find_pod_refs
+
+    def counted(obj):
+        calls[where[0]] += 1
+        return find(obj)
+
+    monkeypatch.setattr(references, "_find_pod_refs", counted)
+    late = engine._late
+
+    def stage(*args, **kwargs):
+        where[0] = "stage"
+        try:
+            return late(*args, **kwargs)
+        finally:
+            where[0] = "ahead"
+
+    monkeypatch.setattr(engine, "_late", stage)
+    one = run([str(tmp_path)], Settings(jobs=1))
+    assert calls["stage"] > 10 and calls["ahead"] == 0  # --jobs 1: in the stage, as before
+    calls.update(ahead=0, stage=0)
+    two = run([str(tmp_path)], Settings(jobs=2))
+    assert calls["ahead"] > 10 and calls["stage"] == 0
+    assert two.findings == one.findings and two.suppressed == one.suppressed
+    assert "KL205" in {f.code for f in two.findings}  # one that reads the refs
+
+
+def test_graph_ahead_is_made_after_the_fork(monkeypatch):
+    """_GraphAhead is made before the fork: its units and graph are made by its first
+    feed (between this process's files), not in the serial part before the fork."""
+    from types import SimpleNamespace as NS
+
+    made = []
+    units = engine._units
+    monkeypatch.setattr(engine, "_units", lambda *a: made.append(1) or units(*a))
+    linter = engine.Linter(Settings())
+    sources = [engine.Source("a.yaml", "a.yaml")]
+    ahead = engine._GraphAhead(linter, sources, [None], [0])
+    assert made == [] and ahead.graph is None and ahead.graph_of([]) is None
+    ahead.feed([None])  # nothing in yet: the graph is made all the same
+    assert made == [1] and ahead.graph is not None
+    ahead.feed([NS(objects=[])])
+    assert made == [1] and ahead.objects_of([NS(objects=[])]) == []

@@ -449,7 +449,11 @@ def _pod_refs(obj: Any, ctx: Any = None) -> Sequence[Tuple[str, Pointer, Any]]:
     data = obj.data
     found = shared.get("pod_refs")
     if found is None or found[0] is not data:
-        found = shared["pod_refs"] = (data, _find_pod_refs(obj))
+        # found ahead, while the files were linted (engine._GraphAhead), by id of the data of
+        # objects kept to the end of the run
+        ahead = shared.get("pod_refs_ahead")
+        refs = ahead.get(id(data)) if ahead is not None else None
+        found = shared["pod_refs"] = (data, _find_pod_refs(obj) if refs is None else refs)
     return found[1]
 
 
