@@ -64,3 +64,41 @@ def stamp_of(*paths: str) -> str:
         except OSError:
             parts.append(f"{p}:-")
     return f"{zlib.crc32(chr(0).join(parts).encode('utf-8', 'surrogateescape')):08x}"
+
+
+def cached_code(source: str, filename: str) -> Any:
+    """compile(source, filename, "exec"), kept between runs (marshal, in this Python's own
+    format: the folder is named for it). The source is stored beside its code and compared
+    on reading, so a file found under the same name (a CRC of the source) is used only for
+    that very source. Compiling the generated checks of a run's kinds (checks/enums.py) was
+    ~30 M instructions before the per-file stage forks; reading them back is a few."""
+    import marshal
+    import sys
+    import zlib
+
+    base = _base()
+    if base is None:
+        return compile(source, filename, "exec")
+    folder = os.path.join(base, f"{__version__}-code-{sys.implementation.cache_tag}-"
+                                f"{marshal.version}")
+    path = os.path.join(folder, f"{zlib.crc32(source.encode('utf-8', 'surrogatepass')):08x}-"
+                                f"{len(source)}.marshal")
+    try:
+        with open(path, "rb") as f:
+            stored, code = marshal.load(f)
+        if stored == source and code.co_filename == filename:
+            return code
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    code = compile(source, filename, "exec")
+    try:
+        import tempfile
+
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as f:
+            marshal.dump((source, code), f)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home or a full disk: compiled each run
+    return code

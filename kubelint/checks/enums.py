@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator, List, Tuple
 
+from ..cache import cached_code
 from ..identify import close
 from ..model import Fix, Violation, pointer_to_k8s
 from .k8s import CONTAINER_LISTS, POD_SPEC_PATHS, builtin_kind, only_kinds
@@ -175,7 +176,8 @@ def _clean_function(node: Tuple[Any, Any, Any]) -> Any:
         _clean_lines(node, "v0", 1, lines, consts)
         lines.append("    return True")
         scope = dict(consts)
-        exec(compile("\n".join(lines), "<KL112>", "exec"), scope)  # noqa: S102
+        # compiled once, then read back in later runs (cache.cached_code)
+        exec(cached_code("\n".join(lines), "<KL112>"), scope)  # noqa: S102
         clean = _CLEAN_BY_SHAPE[shape] = scope["clean"]
     return clean
 
