@@ -840,3 +840,18 @@ def test_a_kustomize_timeout_is_a_warning_that_says_how_to_give_it_longer(tmp_pa
         "so this kustomization was not rendered [KL030 kustomize-build-failed]\n"
         "    hint: give it longer with `kustomize: {timeout: 120}` in .kubelint.yaml\n"), out
     assert kubelint("check", "--no-cache", "--fail-level", "error", "app", cwd=tmp_path).returncode == 0
+
+
+@needs_kustomize
+def test_an_openapi_schema_read_from_a_url_is_refused_like_a_remote_base(tmp_path):
+    """argo-rollouts' test/kustomize/rollout: `openapi: {path: https://raw...}`, the schema
+    kustomize merges custom resources' lists by. kustomize tried the network and failed (a
+    KL030 error about the machine); it is a remote input: a KL036 warning at the entry."""
+    write(tmp_path, "kustomization.yaml", "resources: [ns.yaml]\nopenapi:\n"
+          "  path: https://raw.githubusercontent.com/x/y/main/schema.json\n")
+    write(tmp_path, "ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n")
+    proc = kubelint("check", ".", cwd=tmp_path)
+    out = proc.stdout.decode()
+    assert out.startswith("kustomization.yaml:3:9: warning: `https://raw.githubusercontent.com/x/y/"
+                          "main/schema.json` (the openapi schema) not fetched"), out
+    assert "[KL036 kustomize-remote-base]" in out and "KL030" not in out, out

@@ -121,8 +121,9 @@ def _folders(folder: str, data: dict, keys: Tuple[str, ...]) -> List[str]:
 
 def remote_entries(found: List[Layer]) -> List[Tuple[Layer, str, Tuple[Any, ...]]]:
     """(layer, entry, its pointer in the kustomization) of every input kustomize would fetch:
-    remote bases, and a generator's file read from a URL (xUnholy/k8s-gitops' Flux
-    dashboards: `files: [cluster.json=https://raw.githubusercontent.com/...]`)."""
+    remote bases, a generator's file read from a URL (xUnholy/k8s-gitops' Flux
+    dashboards: `files: [cluster.json=https://raw.githubusercontent.com/...]`) and an
+    `openapi.path` URL."""
     out = [(layer, entry, (key, i)) for layer in found for key in ("resources", "bases", "components")
            for i, entry in enumerate(_strings(layer.doc.data.get(key))) if _is_remote(entry)]
     for layer in found:
@@ -133,6 +134,12 @@ def remote_entries(found: List[Layer]) -> List[Tuple[Layer, str, Tuple[Any, ...]
                 for j, entry in enumerate(files if isinstance(files, list) else ()):
                     if isinstance(entry, str) and entry.partition("=")[2].startswith(("https://", "http://")):
                         out.append((layer, entry, (key, i, "files", j)))
+        # (argo-rollouts' test/kustomize/rollout: `openapi: {path: https://raw...}`, the schema
+        # kustomize reads to merge custom resources' lists: a KL030 error about the network)
+        openapi = layer.doc.data.get("openapi")
+        path = openapi.get("path") if isinstance(openapi, dict) else None
+        if isinstance(path, str) and path.startswith(("https://", "http://")):
+            out.append((layer, path, ("openapi", "path")))
     return out
 
 
@@ -631,7 +638,8 @@ def render(root: str, timeout: float = DEFAULT_TIMEOUT, allow_remote: bool = Fal
             from ..positions import locate
 
             layer, entry, pointer = remote[0]
-            what = f"remote base `{entry}`" if len(pointer) == 2 else \
+            what = f"`{entry}` (the openapi schema)" if pointer[0] == "openapi" else \
+                f"remote base `{entry}`" if len(pointer) == 2 else \
                 f"`{entry.partition('=')[2]}` (a {pointer[0]}'s file)"
             raise RemoteRefused(f"{what} not fetched, so this kustomization was not "
                                 "rendered (set `kustomize: {allow-remote-bases: true}` in "
