@@ -713,3 +713,22 @@ def test_invalid_test_fixtures_are_judged_below_the_walks_root(tmp_path):
     assert out.rstrip().endswith("; 1 invalid test fixture skipped"), out
     out = kubelint("check", "--show-skipped", ".", cwd=tmp_path).stdout.decode()
     assert "patches/app/web.yaml: skipped: " + NAMED_PATCH in out.splitlines(), out
+
+
+def test_a_tools_file_of_a_dotless_group_with_its_kind_left_empty_is_skipped(tmp_path):
+    """istio's releasenotes/template.yaml: `apiVersion: release-notes/v2` and `kind:` left for
+    the author to fill in, no metadata: the release-notes tool's file, as its filled-in notes
+    are (a false KL005). A built-in group's document without a kind is still one."""
+    write(tmp_path, "releasenotes/template.yaml", "apiVersion: release-notes/v2\n\n"
+          "# kind: bug-fix, feature...\nkind:\n\narea:\nreleaseNotes:\n- |\n")
+    write(tmp_path, "releasenotes/notes/1.yaml", "apiVersion: release-notes/v2\nkind: bug-fix\n"
+          "area: security\n")
+    write(tmp_path, "deploy/svc.yaml", "apiVersion: v1\nkind:\n")
+    proc = kubelint("check", "--show-skipped", ".", cwd=tmp_path)
+    lines = proc.stdout.decode().splitlines()
+    assert [l.split(": error")[0] for l in lines if "[KL" in l] == ["deploy/svc.yaml:1:1"], lines
+    assert "releasenotes/template.yaml: skipped: " + NOT_A_MANIFEST in lines, lines
+    # named, it is linted
+    out = kubelint("check", "releasenotes/template.yaml", cwd=tmp_path).stdout.decode()
+    assert out.startswith("releasenotes/template.yaml:1:1: error: not a Kubernetes object: "
+                          "missing `kind`"), out
