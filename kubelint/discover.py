@@ -109,8 +109,11 @@ YTT_TEMPLATE = LazyRegex(r"^[ \t]*#@(?:[ \t]|load\(|overlay/|data/values|yaml/|s
                          re.M)
 # a value a program fills in by replacing `#{NAME}`, which YAML reads as a comment (litmus'
 # chaoscenter manifests: `image: #{ARGO_WORKFLOW_EXECUTOR}`, a line `#{TOLERATIONS}`; Octopus
-# Deploy's and Azure Pipelines' token replacement); not Ruby's "#{ENV['X']}" in a fluentd config
-HASH_PLACEHOLDER = LazyRegex(r"[:-][ \t]+#\{[A-Za-z_][A-Za-z0-9_]*\}|^[ \t]*#\{[A-Z_][A-Z0-9_]*\}[ \t]*$", re.M)
+# Deploy's and Azure Pipelines' token replacement); not Ruby's "#{ENV['X']}" in a fluentd config.
+# So is `##NAME##` (argo-cd's test/remote/argocd-remote-permissions.yaml: `name: ##CRNAME##`,
+# replaced with sed), a value in capitals
+HASH_PLACEHOLDER = LazyRegex(r"[:-][ \t]+#\{[A-Za-z_][A-Za-z0-9_]*\}|^[ \t]*#\{[A-Z_][A-Z0-9_]*\}[ \t]*$"
+                             r"|[:-][ \t]+##[A-Z_][A-Z0-9_]*##[ \t]*$", re.M)
 # a value that says a program fills it in: NVIDIA's gpu-operator reads its assets/ and sets
 # `namespace: "FILLED BY THE OPERATOR"`, `name: FILLED_BY_OPERATOR` (capitals: a marker, not
 # a CRD description's sentence "set by the operator")

@@ -1234,7 +1234,7 @@ def _not_a_manifest(loaded: Loaded, version: Optional[str] = None) -> Optional[s
     head = loaded.text[:512] if loaded.text is not None else None
     if head is not None and ("@" in head and YTT_TEMPLATE.search(loaded.text) or
                              "FILLED" in head and PROGRAM_FILLED.search(head) or
-                             "#{" in head and HASH_PLACEHOLDER.search(head)):
+                             ("#{" in head or "##" in head) and HASH_PLACEHOLDER.search(head)):
         return TEMPLATE
     if head is not None and "roles" in (loaded.path or "") and ANSIBLE_ROLE.search(loaded.path) \
             and "{{" in loaded.text:

@@ -732,3 +732,21 @@ def test_a_tools_file_of_a_dotless_group_with_its_kind_left_empty_is_skipped(tmp
     out = kubelint("check", "releasenotes/template.yaml", cwd=tmp_path).stdout.decode()
     assert out.startswith("releasenotes/template.yaml:1:1: error: not a Kubernetes object: "
                           "missing `kind`"), out
+
+
+def test_hash_hash_tokens_a_script_replaces_make_a_template(tmp_path):
+    """argo-cd's test/remote/argocd-remote-permissions.yaml: `name: ##CRNAME##`, replaced
+    with sed before apply; YAML reads the token as a comment, so the name is null (5 false
+    KL104/KL010). A comment after a value is no token."""
+    write(tmp_path, "remote/perms.yaml", "apiVersion: rbac.authorization.k8s.io/v1\n"
+          "kind: ClusterRoleBinding\nmetadata:\n  name: ##CRBNAME##\nroleRef:\n"
+          "  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: ##CRNAME##\n"
+          "subjects:\n- kind: ServiceAccount\n  name: ##SANAME##\n  namespace: ##NAMESPACE##\n")
+    write(tmp_path, "deploy/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n"
+          "  name: Web ## the ## web namespace\n")
+    proc = kubelint("check", "--show-skipped", ".", cwd=tmp_path)
+    lines = proc.stdout.decode().splitlines()
+    assert [l.split(": error")[0] for l in lines if "[KL" in l] == ["deploy/ns.yaml:4:9"], lines
+    assert "remote/perms.yaml: skipped: " + TEMPLATE in lines, lines
+    out = kubelint("check", "remote/perms.yaml", cwd=tmp_path).stdout.decode()
+    assert out.startswith("remote/perms.yaml:3:1: error: metadata.name: Required value"), out
