@@ -114,6 +114,40 @@ spec:
   selector: {batch.kubernetes.io/job-name: seed}
   ports: [{port: 80}]
 """, {}, None),
+    # kube-prometheus' Services for scraping the control plane's static pods (kind's e2e
+    # cluster, beside a DaemonSet of kube-system): every kubeadm cluster runs them
+    ("service-selects-the-clusters-own-pods", "KL201", """apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: kube-router, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: kube-router}}
+  template:
+    metadata: {labels: {k8s-app: kube-router}}
+    spec: {containers: [{name: r, image: "cloudnativelabs/kube-router:v2.1"}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: kube-controller-manager-prometheus-discovery, namespace: kube-system}
+spec:
+  selector: {component: kube-controller-manager}
+  ports: [{name: https-metrics, port: 10257}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: kube-dns-upstream, namespace: kube-system}
+spec:
+  selector: {k8s-app: kube-dns}
+  ports: [{port: 53, protocol: UDP}]
+---
+# a typo is still one
+apiVersion: v1
+kind: Service
+metadata: {name: kube-scheduler, namespace: kube-system}
+spec:
+  selector: {component: kube-schedular, tier: control-plane}
+# ^
+  ports: [{port: 10259}]
+""", {}, "Service selector component=kube-schedular, tier=control-plane matches no Pod"),
     ("service-selects-rollout-pods", "KL201", """apiVersion: argoproj.io/v1alpha1
 kind: Rollout
 metadata: {name: web}

@@ -12,8 +12,12 @@ from ..model import pointer_to_k8s
 from .k8s import get, invalid, known_valid_labels, label_map, label_value, qualified_name, walk
 from .labels import format_map, selector_mismatches
 
-# every distribution labels its DNS pods (CoreDNS or kube-dns) so, in kube-system
-_CLUSTER_DNS = {"k8s-app": "kube-dns"}
+# pods every cluster of kubeadm's lineage (kind, kubespray...) runs in kube-system, which no
+# input deploys: its DNS (CoreDNS or kube-dns), kube-proxy, and the control plane's static
+# pods (kube-prometheus' Services for scraping kube-controller-manager and kube-scheduler)
+_CLUSTER_PODS = ({"k8s-app": "kube-dns"}, {"k8s-app": "kube-proxy"},
+                 *({"component": c, "tier": "control-plane"} for c in
+                   ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd")))
 
 
 def service_selects_nothing(obj: Any, ctx: Any) -> List[Violation]:
@@ -28,8 +32,8 @@ def service_selects_nothing(obj: Any, ctx: Any) -> List[Violation]:
     selector = spec.get("selector")
     if not isinstance(selector, dict) or not selector:
         return out  # no selector: endpoints are managed by hand
-    if obj.namespace == "kube-system" and selector == _CLUSTER_DNS:
-        return out  # the cluster's own DNS pods (NodeLocal DNSCache's kube-dns-upstream selects them)
+    if obj.namespace == "kube-system" and any(selector.items() <= pods.items() for pods in _CLUSTER_PODS):
+        return out  # the cluster's own pods (NodeLocal DNSCache's kube-dns-upstream selects its DNS)
     g = graph.of(ctx)
     if g.select_map(obj.namespace, selector) or not g.complete(obj, selector.values()):
         return out  # (incomplete: a document beside it could not be read, and may hold the pods)
