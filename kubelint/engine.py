@@ -1403,9 +1403,12 @@ def _groupless_tool(api: str, version: str) -> bool:
 # files typed `apiVersion: v1` that no API server serves, by kind -> the fields one of which
 # they hold: kubectl's client configuration (calico's calicoctl test data: a false "did you
 # mean ConfigMap"), the API server's encryption configuration before it had a group
-# (cloud-provider-openstack's barbican-kms/encryption-config.yaml)
+# (cloud-provider-openstack's barbican-kms/encryption-config.yaml), kube-scheduler's policy
+# file before its removal in 1.23 (`--policy-config-file`: kubernetes/examples'
+# scheduler-policy-config.json)
 _V1_CONFIGS = {"Config": ("clusters", "contexts", "users", "current-context"),
-               "EncryptionConfig": ("resources",)}
+               "EncryptionConfig": ("resources",),
+               "Policy": ("predicates", "priorities", "extenders")}
 
 
 def _kubeconfig(data: dict) -> bool:

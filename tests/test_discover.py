@@ -750,3 +750,17 @@ def test_hash_hash_tokens_a_script_replaces_make_a_template(tmp_path):
     assert "remote/perms.yaml: skipped: " + TEMPLATE in lines, lines
     out = kubelint("check", "remote/perms.yaml", cwd=tmp_path).stdout.decode()
     assert out.startswith("remote/perms.yaml:3:1: error: metadata.name: Required value"), out
+
+
+def test_kube_schedulers_legacy_policy_file_is_a_tools_configuration(tmp_path):
+    """kubernetes/examples' scheduler-policy-config.json: `kind: Policy`, `apiVersion: v1`,
+    kube-scheduler's `--policy-config-file` before 1.23, no object of any API (2 false
+    KL014). Without its fields, an unknown kind of v1 is still one."""
+    write(tmp_path, "scheduler/policy.json", '{\n  "kind": "Policy",\n  "apiVersion": "v1",\n'
+          '  "predicates": [{"name": "PodFitsPorts"}],\n  "priorities": [{"name": "LeastRequestedPriority", '
+          '"weight": 1}]\n}\n')
+    write(tmp_path, "scheduler/other.json", '{"kind": "Policy", "apiVersion": "v1", "metadata": {"name": "p"}}\n')
+    proc = kubelint("check", "--show-skipped", ".", cwd=tmp_path)
+    lines = proc.stdout.decode().splitlines()
+    assert [l.split(": error")[0] for l in lines if "[KL" in l] == ["scheduler/other.json:1:10"], lines
+    assert "scheduler/policy.json: skipped: " + TOOL_CONFIG in lines, lines
