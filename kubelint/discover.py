@@ -138,7 +138,7 @@ TEST_SOURCES = ("Maven/Gradle test sources (`src/test`): fixtures the build's te
                 "invalid on purpose, or stale copies such as an old CRD); name the folder to lint it")
 INVALID_FIXTURE = ("a test's fixture that its name says is invalid on purpose (`invalid`, `bad`, "
                    "`broken` or `malformed` in the name of a file, or of its folder, below a test "
-                   "folder; or a folder named `invalid...`): its tests expect it to be rejected; "
+                   "folder; or a file or folder named `invalid...`): its tests expect it to be rejected; "
                    "name the file to lint it")
 # (nginx's kubernetes-ingress: tests/data/virtual-server-upstream-options/
 # virtual-server-with-invalid-keys-openapi.yaml and 20 more, 161 errors; kube-linter's
@@ -147,7 +147,8 @@ _INVALID_NAME = LazyRegex(r"(?:^|[-_.])(?:invalid|bad|broken|malformed)(?:[-_.0-
 TEST_FOLDERS = frozenset({"test", "tests", "e2e", "testing"})
 _E2E = frozenset({"e2e", "integration", "integration-tests"})
 # a folder that says so anywhere below the walk's root (gateway-api's hack/invalid-examples/,
-# which its verify script expects the API server to reject: 46 errors)
+# which its verify script expects the API server to reject: 46 errors), or a file (kustomize's
+# examples/validationTransformer/invalid.yaml, which its validator is shown rejecting)
 _INVALID_FOLDER = LazyRegex(r"invalid(?:[-_.]|\Z)", re.I)
 SNAPSHOTS = ("test snapshots (a `__snapshot__` or `__snapshots__` folder): a snapshot test's "
              "recorded output, not manifests; name the folder to lint it")
@@ -624,7 +625,8 @@ def _walk(top: str, excludes: Excludes, use_ignore_files: bool, render: Sequence
                 continue
             seen.add(path)
             reason = known_non_manifest(fname)
-            if reason is None and (invalid_here or in_tests and _INVALID_NAME.search(fname)):
+            if reason is None and (invalid_here or in_tests and _INVALID_NAME.search(fname)
+                                   or "nvalid" in fname and _INVALID_FOLDER.match(fname)):
                 reason = INVALID_FIXTURE
             if expected is not None and reason is None:
                 # (a test's file named as a patch is one, of a custom resource too, whose

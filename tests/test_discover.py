@@ -764,3 +764,22 @@ def test_kube_schedulers_legacy_policy_file_is_a_tools_configuration(tmp_path):
     lines = proc.stdout.decode().splitlines()
     assert [l.split(": error")[0] for l in lines if "[KL" in l] == ["scheduler/other.json:1:10"], lines
     assert "scheduler/policy.json: skipped: " + TOOL_CONFIG in lines, lines
+
+
+def test_a_file_named_invalid_is_invalid_on_purpose_anywhere(tmp_path):
+    """kustomize's examples/validationTransformer/invalid.yaml: the ConfigMap its validator
+    is shown rejecting (a false KL010), as a folder named invalid... is anywhere. Not a
+    name that only holds the word, nor one outside a test folder that says bad."""
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n- foo: bar\n"
+    write(tmp_path, "examples/validation/invalid.yaml", cm)
+    write(tmp_path, "examples/validation/Invalid-2.yml", cm)
+    write(tmp_path, "examples/validation/not-invalid.yaml", cm)
+    write(tmp_path, "examples/validation/invalidation.yaml", cm)
+    write(tmp_path, "examples/validation/bad.yaml", cm)
+    proc = kubelint("check", "--show-skipped", ".", cwd=tmp_path)
+    lines = proc.stdout.decode().splitlines()
+    assert [l.split(": error")[0] for l in lines if "[KL" in l] == [
+        "examples/validation/bad.yaml:5:1", "examples/validation/invalidation.yaml:5:1",
+        "examples/validation/not-invalid.yaml:5:1"], lines
+    assert "examples/validation/invalid.yaml: skipped: " + INVALID_FIXTURE in lines, lines
+    assert "examples/validation/Invalid-2.yml: skipped: " + INVALID_FIXTURE in lines, lines
