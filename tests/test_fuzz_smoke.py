@@ -51,3 +51,17 @@ def test_the_checks_can_fail(tmp_path):
     case.write(str(tmp_path))
     problems = fuzz.check_case(case, str(tmp_path), timeout=60)
     assert any("sentinel" in p for p in problems), problems
+
+
+def test_the_jobs_2_run_shares_the_cross_object_stage_out(tmp_path):
+    """The parallel cross-object stage starts at 20,000 objects; a case lowers the threshold
+    for its --jobs 2 run (Case.late_min) so that this stage is compared with --jobs 1's
+    single process, and the fuzzer sees that it ran (a marker its hook writes)."""
+    case = copy.copy(CASES[0])
+    case.late_min = 0
+    case.write(str(tmp_path))
+    assert fuzz.check_case(case, str(tmp_path), timeout=60) == []
+    assert case.late_reached
+    case.late_min = None  # kubelint's own threshold: one process for a few hundred objects
+    assert fuzz.check_case(case, str(tmp_path), timeout=60) == []
+    assert not case.late_reached

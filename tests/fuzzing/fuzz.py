@@ -481,7 +481,9 @@ def m_huge(rng: random.Random, data: bytes) -> bytes:
 
 
 def m_many_docs(rng: random.Random, data: bytes) -> bytes:
-    n = rng.choice([200, 1200])  # 1,000 objects in a run turn on the parallel cross-object stage
+    # (the parallel cross-object stage starts at engine.LATE_PARALLEL_MIN_OBJECTS, 20,000:
+    # the --jobs 2 run of most cases lowers it instead, Case.late_min; 20,500 reaches it as is)
+    n = rng.choice([200, 1200, 1200, 20_500])
     docs = "".join(f"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: many{j}, labels: {{app: web}}}}\n"
                    f"data: {{k: \"{j}\"}}\n" for j in range(n))
     return data + b"\n" + docs.encode()
@@ -589,6 +591,12 @@ class Case:
                 f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: filler-{i}\ndata:\n  k: \"{i}\"\n").encode()
         self.files[SENTINEL_PATH] = SENTINEL
         self.chart = self.kind == "chart"
+        # The --jobs 2 run's engine.LATE_PARALLEL_MIN_OBJECTS (None: kubelint's own, 20,000):
+        # the parallel cross-object stage starts there, far above a case's few hundred objects,
+        # so most cases lower it and that stage is compared with --jobs 1's single process.
+        # (Drawn apart, so that the files of a seed's cases stay what they were.)
+        self.late_min: Optional[int] = random.Random(f"{seed}:{number}:late").choice([None, 0, 0, 0, 2, 40])
+        self.late_reached = False  # whether the --jobs 2 run shared the cross-object stage out
 
     def write(self, folder: str) -> None:
         for rel, data in self.files.items():
@@ -637,11 +645,40 @@ def preload() -> None:
             pass
 
 
+def _late_hook(late_min: Optional[int], marker: str) -> None:
+    """In the process that runs kubelint: the cross-object stage's threshold set to
+    `late_min` (None: left alone), and a file written at `marker` when the stage is shared
+    out between processes (engine._late_parts returns parts), so that the fuzzer can tell
+    how often it reached that path."""
+    from kubelint import engine
+
+    if late_min is not None:
+        engine.LATE_PARALLEL_MIN_OBJECTS = late_min
+    parts_of = engine._late_parts
+
+    def _late_parts(*args, **kwargs):  # type: ignore[no-untyped-def]
+        parts = parts_of(*args, **kwargs)
+        if parts is not None:
+            with open(marker, "w") as f:
+                f.write(f"{len(parts)} parts\n")
+        return parts
+
+    engine._late_parts = _late_parts
+
+
+# the interpreter's program in --subprocess mode: _late_hook, then the real entry point
+_BOOT = ("import os, sys; sys.path.insert(0, os.environ.pop('KUBELINT_FUZZ_DIR')); "
+         "from fuzz import _late_hook; late = os.environ.pop('KUBELINT_FUZZ_LATE_MIN'); "
+         "_late_hook(int(late) if late else None, os.environ.pop('KUBELINT_FUZZ_MARKER')); "
+         "sys.argv[0] = 'kubelint'; from kubelint import fastcli; fastcli.main()")
+
+
 def _run_forked(args: List[str], cwd: str, env: Dict[str, str], out: str, jobs: int,
-                timeout: float) -> Tuple[int, bytes, bytes]:
+                timeout: float, late_min: Optional[int] = None) -> Tuple[int, bytes, bytes]:
     """`kubelint check ...` (args after the interpreter's `-P -m kubelint.fastcli`) in a fork
     of this process: (exit code, stdout, stderr). An exception that escapes the entry point
-    is printed as the traceback an interpreter would print (a problem)."""
+    is printed as the traceback an interpreter would print (a problem). `late_min`:
+    _late_hook's."""
     stdout, stderr = os.path.join(out, f"stdout-j{jobs}"), os.path.join(out, f"stderr-j{jobs}")
     sys.stdout.flush()
     sys.stderr.flush()
@@ -658,6 +695,7 @@ def _run_forked(args: List[str], cwd: str, env: Dict[str, str], out: str, jobs: 
             for fd, path in ((1, stdout), (2, stderr)):
                 os.dup2(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), fd)
             sys.argv = ["kubelint"] + args
+            _late_hook(late_min, os.path.join(out, f"late-parallel-j{jobs}"))
             from kubelint import fastcli
 
             fastcli.main()  # ends the process itself
@@ -728,13 +766,21 @@ def check_case(case: Case, folder: str, timeout: float) -> List[str]:
     runs = {}
     for jobs in (1, 2):
         start = time.monotonic()
+        late_min = case.late_min if jobs == 2 else None
+        marker = os.path.join(out, f"late-parallel-j{jobs}")
+        if os.path.exists(marker):
+            os.remove(marker)  # (a folder checked again)
         try:
             if FORK:
                 returncode, out_b, err_b = _run_forked(command(jobs, out)[4:], folder, _env(folder, jobs),
-                                                       out, jobs, timeout)
+                                                       out, jobs, timeout, late_min)
             else:
-                proc = subprocess.run(command(jobs, out), cwd=folder, env=_env(folder, jobs),
-                                      capture_output=True, timeout=timeout)
+                env = _env(folder, jobs)
+                env.update(KUBELINT_FUZZ_DIR=os.path.dirname(os.path.abspath(__file__)),
+                           KUBELINT_FUZZ_LATE_MIN="" if late_min is None else str(late_min),
+                           KUBELINT_FUZZ_MARKER=marker)
+                proc = subprocess.run([sys.executable, "-P", "-c", _BOOT] + command(jobs, out)[4:],
+                                      cwd=folder, env=env, capture_output=True, timeout=timeout)
                 returncode, out_b, err_b = proc.returncode, proc.stdout, proc.stderr
         except subprocess.TimeoutExpired:
             problems.append(f"--jobs {jobs}: no answer within {timeout:.0f} s")
@@ -750,6 +796,8 @@ def check_case(case: Case, folder: str, timeout: float) -> List[str]:
             except OSError:
                 reports[fmt] = None
         runs[jobs] = (returncode, stderr, reports, elapsed)
+        if jobs == 2:
+            case.late_reached = os.path.exists(marker)
         if elapsed > timeout / 2:
             problems.append(f"--jobs {jobs}: took {elapsed:.1f} s")
         if "Traceback" in stderr or "Traceback" in stdout:
@@ -855,6 +903,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     manifests = _manifests()
     numbers = [args.case] if args.case is not None else range(args.start, args.start + args.runs)
     problems_total = 0
+    reached = 0
     started = time.monotonic()
     for done, n in enumerate(numbers):
         if done and done % 100 == 0:
@@ -864,6 +913,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         with tempfile.TemporaryDirectory(prefix="kubelint-fuzz-") as folder:
             case.write(folder)
             problems = check_case(case, folder, args.timeout)
+            reached += case.late_reached
             if problems:
                 problems_total += 1
                 dest = keep(case, folder, problems, args.keep)
@@ -872,9 +922,11 @@ def main(argv: Optional[List[str]] = None) -> int:
                 for p in problems:
                     print(f"  {p}", file=sys.stderr)
             elif args.verbose:
-                print(f"seed {args.seed} case {n} ({case.kind}): ok  {'; '.join(case.mutations)[:150]}",
-                      file=sys.stderr)
-    print(f"runs: {len(numbers)}, problems: {problems_total} ({time.monotonic() - started:.0f} s, seed {args.seed})")
+                late = "parallel" if case.late_reached else f"one process (threshold {case.late_min})"
+                print(f"seed {args.seed} case {n} ({case.kind}): ok, cross stage {late}  "
+                      f"{'; '.join(case.mutations)[:150]}", file=sys.stderr)
+    print(f"runs: {len(numbers)}, problems: {problems_total} ({time.monotonic() - started:.0f} s, seed {args.seed}); "
+          f"the parallel cross-object stage ran in {reached}")
     return 1 if problems_total else 0
 
 
