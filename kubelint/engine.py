@@ -712,6 +712,10 @@ class Linter:
         skip = _not_a_manifest(loaded, self.version) if source.walked else None
         if skip:
             return FileOutcome(FileReport(source.path, skipped=skip), [], [], [], Directives(), [])
+        if source.real is None and source.unit == source.path and loaded.documents:
+            from .render import onto_live  # a rendering (render_roots: its own unit)
+
+            loaded.documents = [d for d in loaded.documents if not onto_live(d.data)]
         if source.real is None or loaded.text is None:  # stdin, a rendering: nothing to read back
             stamp = None
         elif source.raw is None:

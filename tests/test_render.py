@@ -855,3 +855,23 @@ def test_an_openapi_schema_read_from_a_url_is_refused_like_a_remote_base(tmp_pat
     assert out.startswith("kustomization.yaml:3:9: warning: `https://raw.githubusercontent.com/x/y/"
                           "main/schema.json` (the openapi schema) not fetched"), out
     assert "[KL036 kustomize-remote-base]" in out and "KL030" not in out, out
+
+
+@needs_kustomize
+def test_a_workload_without_images_in_a_rendering_is_merged_into_the_live_one(tmp_path):
+    """argo-cd's manifests/ha/base/controller-deployment, applied over an install, scales its
+    StatefulSet to 0: among its resources a StatefulSet with only `replicas: 0` and a
+    container without image, which `kubectl apply` merges into the live one (a false KL010
+    `selector` and KL111). Not an object of its own; a workload with an image that lacks its
+    selector still is one."""
+    write(tmp_path, "kustomization.yaml", "resources: [sts.yaml, deploy.yaml]\n")
+    write(tmp_path, "sts.yaml", "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n"
+          "  name: controller\nspec:\n  replicas: 0\n  template:\n    spec:\n      containers:\n"
+          "      - name: controller\n        env: [{name: REPLICAS, value: \"0\"}]\n")
+    write(tmp_path, "deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n"
+          "  name: controller\nspec:\n  template:\n    metadata: {labels: {app: c}}\n    spec:\n"
+          "      containers:\n      - name: controller\n        image: example/c:1\n")
+    proc = kubelint("check", ".", cwd=tmp_path)
+    out = proc.stdout.decode()
+    assert [l.split(" [")[0] for l in out.splitlines() if "[KL" in l] == [
+        "deploy.yaml:5:1: error: spec: missing required field `selector`"], out

@@ -148,6 +148,29 @@ def render_roots(linter: Any, roots: List[str], charts: List[str],
     return Rendered(sources, renderings, [f for f in findings if f])
 
 
+def onto_live(data: Any) -> bool:
+    """Whether a rendered object is a part merged into the live object of its name by
+    `kubectl apply`, not an object of its own: a built-in workload whose pod template has
+    containers and none with an image, so that no pod could be made from it (argo-cd's
+    manifests/ha/base/controller-deployment, applied over an install, scales its StatefulSet
+    to 0 with a StatefulSet without selector or image among its resources: 2 false errors).
+    Left out of the rendering's objects, as a walk leaves out a file of partial objects."""
+    from ..graph import TEMPLATE_PATHS
+
+    if not isinstance(data, dict):
+        return False
+    kind, api = data.get("kind"), data.get("apiVersion")
+    path = TEMPLATE_PATHS.get(kind) if isinstance(kind, str) and kind != "Pod" else None
+    if path is None or api not in ("apps/v1", "batch/v1", "v1"):
+        return False
+    spec = data
+    for key in path + ("spec",):
+        spec = spec.get(key) if isinstance(spec, dict) else None
+    containers = spec.get("containers") if isinstance(spec, dict) else None
+    return isinstance(containers, list) and bool(containers) and \
+        all(isinstance(c, dict) and "image" not in c for c in containers)
+
+
 class LazyRendering:
     """A Rendering made when a finding in it is moved to its source (remap): its source map
     reads every kustomization and source file of the root with positions, and its objects
