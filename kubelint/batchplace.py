@@ -10,9 +10,8 @@ from __future__ import annotations
 from typing import Any, Dict, Optional, Tuple
 
 from . import positions
-from .loader import span_of
 from .model import Span
-from .positions import _span, _value_span
+from .positions import _span, found_span
 
 # the most (pointer, at) keys learnt per kind: each is looked for in every later document of
 # the kind that gets a finding
@@ -88,7 +87,7 @@ def place_all(node: Any, trie: dict, out: dict) -> None:
     _child finds through its index only (a tag; a plain key the loading pass did not
     memoise; a merge), is left out: locate() places it. (Keys are unique in a fast-pass
     tree, so the key found here is the one _child finds.)"""
-    memo, scalar, mapping = positions._FAST or positions._fast()
+    memo, _, mapping = positions._FAST or positions._fast()
     cls = node.__class__
     if cls is mapping:
         pairs = node.args[1]
@@ -115,13 +114,13 @@ def place_all(node: Any, trie: dict, out: dict) -> None:
             for at, key in ends:
                 if key in out:
                     continue
-                # _found_span(), inline for a lean tree's scalar value or key
+                # positions.found_span(), inline for a lean tree's scalar value or key
                 v = knode if at == "key" else value
                 if v.__class__ is tuple:
                     _, _, s, e, _ = v
                     out[key] = _span(Span, (s.line + 1, s.column + 1, e.line + 1, e.column + 1))
                 else:
-                    out[key] = _found_span(knode, value, at, scalar)
+                    out[key] = found_span(knode, value, at)
             if sub is not None:
                 place_all(value, sub, out)
     elif cls is _SEQUENCE:  # (a lean or a composed tree's sequence)
@@ -132,24 +131,9 @@ def place_all(node: Any, trie: dict, out: dict) -> None:
                 value = items[part]
                 for at, key in ends:
                     if key not in out:
-                        out[key] = _found_span(None, value, at, scalar)
+                        out[key] = found_span(None, value, at)
                 if sub is not None:
                     place_all(value, sub, out)
-
-
-def _found_span(k: Any, v: Any, at: str, scalar: Any) -> Span:
-    """locate()'s span of a node found whole: `v` at `k` (None in a sequence)."""
-    if at == "key" and k is not None:
-        v = k
-    if v.__class__ is tuple:  # a lean tree's scalar: its marks in place
-        _, _, s, e, _ = v
-    elif v.__class__ is scalar:  # a fast-pass scalar: its args
-        _, _, s, e, _ = v.args
-    elif v is k:
-        return span_of(v)
-    else:
-        return _value_span(v, k)
-    return _span(Span, (s.line + 1, s.column + 1, e.line + 1, e.column + 1))
 
 
 try:

@@ -273,17 +273,7 @@ def locate(node: Any, pointer: Pointer, at: str = "value") -> Span:
             if matched == n - 1:
                 k, v = _child(target, pointer[-1])
                 if v is not None:
-                    if at == "key" and k is not None:
-                        v = k
-                    if v.__class__ is tuple:  # a lean tree's scalar: its marks in place
-                        _, _, s, e, _ = v
-                    elif v.__class__ is (_FAST or _fast())[1]:  # a fast-pass scalar: its args
-                        _, _, s, e, _ = v.args
-                    elif v is k:
-                        return span_of(v)
-                    else:
-                        return _value_span(v, k)
-                    return _span(Span, (s.line + 1, s.column + 1, e.line + 1, e.column + 1))
+                    return found_span(k, v, at)
             if key is not None:
                 return span_of(key)
             return _value_span(target, None)
@@ -298,6 +288,22 @@ def locate(node: Any, pointer: Pointer, at: str = "value") -> Span:
 
 
 _span = tuple.__new__  # Span(...) without its generated __new__
+
+
+def found_span(k: Any, v: Any, at: str) -> Span:
+    """locate()'s span of a node found whole: `v` at key `k` (None in a sequence); also
+    batchplace's, for the positions it places at once."""
+    if at == "key" and k is not None:
+        v = k
+    if v.__class__ is tuple:  # a lean tree's scalar: its marks in place
+        _, _, s, e, _ = v
+    elif v.__class__ is (_FAST or _fast())[1]:  # a fast-pass scalar: its args
+        _, _, s, e, _ = v.args
+    elif v is k:
+        return span_of(v)
+    else:
+        return _value_span(v, k)
+    return _span(Span, (s.line + 1, s.column + 1, e.line + 1, e.column + 1))
 
 
 def _value_span(node: Any, key: Optional[Any]) -> Span:
