@@ -223,21 +223,18 @@ def _share_walks(checks: List[Tuple[Any, Any, Any]]) -> List[Tuple[Any, Any, Any
         members = groups.get(by_code)
         if members is None:
             members = groups[by_code] = []
-            out.append((entry[0], None, _GROUP, by_code))
+            out.append((entry[0], None, None, by_code))  # the group's place, filled in below
         members.append(entry)
     if not groups:
         return checks
     shared: List[Tuple[Any, Any, Any]] = []
     for e in out:
-        if len(e) == 4:
+        if len(e) == 4:  # (a group's place)
             members = groups[e[3]]
             e = members[0] if len(members) == 1 else \
                 (e[0], None, (e[3], members, frozenset(m[0].code for m in members)))
         shared.append(e)
     return shared
-
-
-_GROUP = object()  # (_share_walks: a group's place while its members are gathered)
 
 
 def _walked(group: Tuple[Any, List[Tuple[Any, Any, Any]], frozenset], obj: Any
