@@ -632,11 +632,16 @@ def _run_state(ctx: Any) -> Optional[_RunState]:
         if any(mode != entries[0][1] for _, mode, _ in entries):
             several[name] = [(o, policies) for o, _, policies in entries]
             del index[name]
-    fallback = [p for p in defaults.values() if p.level != "privileged"] \
-        or selected_policies(ctx, cluster)
+    fallback = _fallback(ctx, cluster, defaults)
     if not fallback and not any(index.values()) and not several:
         return None
     return _RunState(index, fallback, several or None)
+
+
+def _fallback(ctx: Any, cluster: Version, defaults: Dict[str, Policy]) -> List[Policy]:
+    """The policies of a pod whose namespace the input does not label: config pod-security's
+    (`defaults`, less privileged), else the level the selected Pod Security rules ask for."""
+    return [p for p in defaults.values() if p.level != "privileged"] or selected_policies(ctx, cluster)
 
 
 def _policies_of(state: _RunState, obj: Any, ctx: Any) -> List[Policy]:
@@ -834,8 +839,7 @@ def _foresee(ctx: Any) -> Optional[Callable[[Any], Any]]:
     almost every pod's document again (+38% of a 5,000-document run). None when no level
     applies to every namespace (the default rule set; pods of labelled Namespaces only)."""
     cluster = cluster_version(ctx)
-    fallback = [p for p in config_policies(ctx, cluster).values() if p.level != "privileged"] \
-        or selected_policies(ctx, cluster)
+    fallback = _fallback(ctx, cluster, config_policies(ctx, cluster))
     levels = list(dict.fromkeys((p.level, p.version) for p in fallback))
     if not levels:
         return None
