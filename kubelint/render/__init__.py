@@ -155,20 +155,24 @@ def onto_live(data: Any) -> bool:
     manifests/ha/base/controller-deployment, applied over an install, scales its StatefulSet
     to 0 with a StatefulSet without selector or image among its resources: 2 false errors).
     Left out of the rendering's objects, as a walk leaves out a file of partial objects."""
-    from ..graph import TEMPLATE_PATHS
-
     if not isinstance(data, dict):
         return False
-    kind, api = data.get("kind"), data.get("apiVersion")
-    path = TEMPLATE_PATHS.get(kind) if isinstance(kind, str) and kind != "Pod" else None
-    if path is None or api not in ("apps/v1", "batch/v1", "v1"):
+    kind = data.get("kind")
+    if not isinstance(kind, str) or kind == "Pod" or data.get("apiVersion") not in ("apps/v1", "batch/v1", "v1"):
         return False
-    spec = data
-    for key in path + ("spec",):
-        spec = spec.get(key) if isinstance(spec, dict) else None
+    spec = template_spec(data)
     containers = spec.get("containers") if isinstance(spec, dict) else None
     return isinstance(containers, list) and bool(containers) and \
         all(isinstance(c, dict) and "image" not in c for c in containers)
+
+
+def template_spec(data: dict) -> Any:
+    """The pod spec of a built-in workload's template, if it has one."""
+    from ..checks.k8s import get
+    from ..graph import TEMPLATE_PATHS
+
+    path = TEMPLATE_PATHS.get(data.get("kind"))  # type: ignore[arg-type]
+    return None if path is None else get(data, path + ("spec",))
 
 
 class LazyRendering:

@@ -500,19 +500,12 @@ def partial(documents: List[Any]) -> bool:
             spec = data.get("spec")
             if not isinstance(spec, dict) or lacks_ports(spec):
                 return True  # (HariSekhon's service.nodeport.patch.yaml: only `type: NodePort`)
-        template = _template_spec(data)
+        from . import template_spec
+
+        template = template_spec(data)
         if isinstance(template, dict) and "containers" not in template:
             return True  # (a chainsaw step patching a CronJob's restartPolicy)
     return False
-
-
-def _template_spec(data: dict) -> Any:
-    """The pod spec of a built-in workload's template, if it has one."""
-    from ..checks.k8s import get
-    from ..graph import TEMPLATE_PATHS
-
-    path = TEMPLATE_PATHS.get(data.get("kind"))  # type: ignore[arg-type]
-    return None if path is None else get(data, path + ("spec",))
 
 
 def _schema_of_kind(version: str, api_version: str, kind: str) -> Any:
