@@ -431,6 +431,34 @@ spec:
       configMap: {name: wbe}
 #                       ^
 """, {}, "Secret db has no key `pasword`; did you mean `password`?"),
+    # longhorn's deploy/backupstores base: `data: {}`, a stub its generated overlay patches
+    # (as a Secret with no data at all): its keys are not known, none is claimed missing
+    ("secret-stub-with-empty-data", "KL205", """apiVersion: v1
+kind: Secret
+metadata: {name: cifs-secret}
+type: Opaque
+data: {}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {}
+binaryData: {a.bin: AA==}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  containers:
+    - name: web
+      image: nginx:1.27
+      env:
+        - name: U
+          valueFrom: {secretKeyRef: {name: cifs-secret, key: CIFS_USERNAME}}
+        - name: S
+          valueFrom: {configMapKeyRef: {name: settings, key: b.bin}}
+#                                                            ^
+""", {}, "ConfigMap settings has no key `b.bin`; did you mean `a.bin`?"),
     ("image-pull-secret-of-the-wrong-type", "KL205", """apiVersion: v1
 kind: Secret
 metadata: {name: registry}

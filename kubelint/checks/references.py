@@ -206,12 +206,14 @@ def _owners(pods: Sequence[Any]) -> str:
 
 
 def _keys(obj: Any, fields: Sequence[str]) -> Optional[set]:
-    """The keys of a ConfigMap/Secret; None when it declares none (filled in elsewhere)."""
+    """The keys of a ConfigMap/Secret; None when it declares none (filled in elsewhere: an
+    empty `data: {}` is a stub as much as no data at all, e.g. a kustomize base's Secret that
+    a generated overlay fills)."""
     keys: set = set()
     declared = False
     for f in fields:
         data = obj.data.get(f)
-        if isinstance(data, dict):
+        if isinstance(data, dict) and data:
             declared = True
             keys.update(data)
     return keys if declared else None
