@@ -366,6 +366,12 @@ def _stub(obj: K8sObject, pods: bool = False) -> dict:
             "metadata": {k: meta[k] for k in ("name", "namespace") if k in meta}}
     if pods:  # a custom resource holding a pod template: an operator may run pods (graph.py)
         stub["kubelint:pods"] = True
+        # or inject its containers into pods that a Service targets by port name
+        from .graph import injected_ports
+
+        injects = injected_ports(obj.data)
+        if injects:
+            stub["kubelint:injects"] = injects
     return stub
 
 

@@ -142,6 +142,34 @@ def embeds_pods(data: Any, limit: int = 5000) -> bool:
     return False
 
 
+def injected_ports(data: Any, limit: int = 5000) -> List[Tuple[Any, List[str]]]:
+    """(selector, names of the container ports) of each `containers` list that a custom
+    resource holds beside a `selector` (Graph.injected_port): a sidecar injector's shape
+    (SidecarSet's spec), which a pod template's is not (its containers are under
+    template.spec, away from the selector: a ClusterServiceVersion's or a Rollout's pods are
+    their own). Looks at `limit` values at most, as embeds_pods."""
+    out = []
+    stack = [data]
+    seen = 0
+    while stack and seen < limit:
+        value = stack.pop()
+        seen += 1
+        if isinstance(value, dict):
+            containers = value.get("containers") if "selector" in value else None
+            names = []
+            for c in containers if isinstance(containers, list) else ():
+                ports = c.get("ports") if isinstance(c, dict) else None
+                for port in ports if isinstance(ports, list) else ():
+                    if isinstance(port, dict) and isinstance(port.get("name"), str):
+                        names.append(port["name"])
+            if names:
+                out.append((value["selector"], names))
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return out
+
+
 def _folder(path: Any) -> str:
     """The folder of a path as the run names it ("" for a bare name or stdin)."""
     return os.path.dirname(path) if isinstance(path, str) else ""
@@ -220,6 +248,7 @@ class Graph:
         self._operated: Dict[str, set] = {}
         self._labelled: Dict[Tuple[str, str], "LabelIndex"] = {}
         self._makers: Optional[frozenset] = None  # makes_pods()
+        self._injectors: Optional[List[Tuple[Any, List[str]]]] = None  # injected_port()
         # unit -> the texts of its files with a document that could not be read, None when
         # a text is unknown (set by the engine: complete())
         self.incomplete: Dict[str, Optional[List[str]]] = {}
@@ -712,6 +741,35 @@ class Graph:
                     if isinstance(account, str) and (ns, account) in accounts:
                         out.add(ns)
         return frozenset(out)
+
+    def injected_port(self, name: str, pods: List["PodSource"]) -> bool:
+        """Whether a custom resource of the run that selects some of `pods` declares a
+        container port named `name` among containers it holds beside its selector: a sidecar
+        injector's, which adds them, ports and all, to the pods it selects (OpenKruise's
+        SidecarSet: its guestbook tutorial's Service targets the injected `sidecar-server`).
+        Worked out on first use: only a claim about to be made asks."""
+        if self._injectors is None:
+            self._injectors = self._find_injectors()
+        for selector, names in self._injectors:
+            if name in names and (not isinstance(selector, dict) or any(
+                    not selector_misses(selector, pod) for pod in pods)):
+                return True
+        return False
+
+    def _find_injectors(self) -> List[Tuple[Any, List[str]]]:
+        found: List[Tuple[Any, List[str]]] = []
+        for objs in self._by_gk.values():
+            for obj in objs:
+                if getattr(obj, "builtin", True):
+                    break  # (a kind is built in or not for all its objects)
+                if "kubelint:stub" in obj.data:  # (the engine's stub keeps them: engine._stub)
+                    found.extend(obj.data.get("kubelint:injects", ()))
+                    continue
+                data = full_data(obj)
+                if data is None:
+                    return [(None, _EVERY)]  # its file changed during the run: claim nothing
+                found.extend(injected_ports(data))
+        return found
 
     def operated(self, namespace: str) -> bool:
         """Whether the namespace holds a custom resource an operator acts on (operator_made):

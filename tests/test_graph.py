@@ -383,6 +383,40 @@ spec:
     - {name: http, port: 80, targetPort: http}
 #                                        ^
 """, {}, "no container of Pod debug has a port named `http`; did you mean `htp`?"),
+    # OpenKruise's guestbook tutorial: a SidecarSet injects its container, with its named
+    # port, into the pods it selects; the Service targets that port by name. A port that only
+    # a SidecarSet selecting other pods declares is still reported (and so is a pod
+    # template's port in a custom resource: tests/test_units.py, the OLM bundle).
+    ("named-target-port-of-an-injected-sidecar", "KL203", deploy() + """---
+apiVersion: apps.kruise.io/v1alpha1
+kind: SidecarSet
+metadata: {name: guestbook-sidecar}
+spec:
+  selector: {matchLabels: {app: web}}
+  containers:
+    - name: sidecar
+      image: openkruise/guestbook:sidecar
+      ports: [{name: sidecar-server, containerPort: 4000}]
+---
+apiVersion: apps.kruise.io/v1alpha1
+kind: SidecarSet
+metadata: {name: db-sidecar}
+spec:
+  selector: {matchExpressions: [{key: app, operator: In, values: [db]}]}
+  containers:
+    - {name: sidecar, image: "db-sidecar:1", ports: [{name: db-side, containerPort: 5000}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports:
+    - {name: main, port: 80, targetPort: http}
+    - {name: side, port: 4000, targetPort: sidecar-server}
+    - {name: other, port: 5000, targetPort: db-side}
+#                                           ^
+""", {"ignore": ["KL015"]}, "no container of Deployment web has a port named `db-side` (named ports: http)"),
     ("numeric-target-port-undeclared", "KL204", deploy() + """---
 apiVersion: v1
 kind: Service

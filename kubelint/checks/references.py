@@ -352,6 +352,8 @@ def service_target_port(obj: Any, ctx: Any) -> List[Violation]:
         for pod in pods:
             names = [p.get("name") for _, p in _ports_of(pod, pods, ctx)]
             if target not in names:
+                if g.injected_port(target, pods):
+                    break  # (a sidecar injector of the input may add it)
                 m = [c for c in [closest(target, [n for n in names if isinstance(n, str)])] if c]
                 shown = ", ".join(str(n) for n in names if n) or "none"
                 out.append(Violation(f"spec.ports[{i}].targetPort: no container of {pod.describe} has a "
