@@ -193,6 +193,13 @@ def _explain(schema: Any, err: Any, node: Any, written: Any = None) -> Iterator[
         yield Violation(f"{where}: does not match any allowed form "
                         f"({'; '.join(str(b[0].message) for b in kind.context if b)[:200]})", ptr)
         return
+    if name in _COUNTS and isinstance(instance, (dict, list)):
+        # jsonschema-rs's sentence starts with the value as JSON: cut at 200 characters, a
+        # large mapping left no room for what was wrong (external-secrets' SecretStore
+        # `provider`, one provider at most: maxProperties 1)
+        yield Violation(f"{where}: {_count_message(name, kind, instance)}" if ptr
+                        else _count_message(name, kind, instance), ptr)
+        return
     # Bounds, patterns, formats (mostly from CRD schemas): jsonschema-rs's own sentence.
     if isinstance(instance, str) and ("${" in instance or "{{" in instance) and \
             _fits_when_filled(name, kind, instance):
@@ -201,6 +208,28 @@ def _explain(schema: Any, err: Any, node: Any, written: Any = None) -> Iterator[
     if len(text) > 200:
         text = text[:197] + "..."
     yield Violation(f"{where}: {text}" if ptr else text, ptr)
+
+
+_COUNTS = {"MaxProperties", "MinProperties", "MaxItems", "MinItems", "UniqueItems"}
+
+
+def _count_message(name: str, kind: Any, instance: Any) -> str:
+    """What a mapping's or list's size bound (or uniqueItems) found, without the value."""
+    n = len(instance)
+    if isinstance(instance, dict):
+        fields = ", ".join(f"`{k}`" for k in list(instance)[:6]) + (", ..." if n > 6 else "")
+        found = f"has {n} field{'s' if n != 1 else ''}" + (f" ({fields})" if n else "")
+        what = "field"
+    else:
+        found = f"has {n} item{'s' if n != 1 else ''}"
+        what = "item"
+    if name == "UniqueItems":
+        return f"{found}, not all different: each item must be unique"
+    limit = kind.limit
+    plural = "s" if limit != 1 else ""
+    if name.startswith("Max"):
+        return f"{found}: at most {limit} {what}{plural} allowed"
+    return f"{found}: at least {limit} {what}{plural} required"
 
 
 def _fits_when_filled(name: str, kind: Any, text: str) -> bool:

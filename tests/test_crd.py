@@ -149,3 +149,29 @@ def test_the_status_of_a_custom_resource_with_the_status_subresource_is_not_vali
     got = findings(run([str(tmp_path)], Settings()))
     assert [f[:3] for f in got] == [("KL010", 4, 18), ("KL010", 5, 1), ("KL010", 5, 10)], got
     assert "status: missing required field `evaluationStatus`" in got[1][3], got
+
+
+def test_size_bounds_say_what_they_found_without_the_value(tmp_path):
+    """external-secrets' SecretStore takes one provider (`provider`: maxProperties 1): its docs'
+    "full" example lists five, and the message was jsonschema-rs's, which starts with the value
+    as JSON: cut at 200 characters, it never reached "has more than 1 property"."""
+    crd = ("apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+           "metadata: {name: stores.example.io}\nspec:\n  group: example.io\n"
+           "  names: {kind: Store, plural: stores}\n  scope: Namespaced\n  versions:\n"
+           "  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n"
+           "        type: object\n        properties:\n          spec:\n            type: object\n"
+           "            properties:\n"
+           "              provider: {type: object, maxProperties: 1, x-kubernetes-preserve-unknown-fields: true}\n"
+           "              tags: {type: array, minItems: 2, uniqueItems: true, items: {type: string}}\n")
+    long = "x" * 300
+    (tmp_path / "s.yaml").write_text(
+        crd + "---\napiVersion: example.io/v1\nkind: Store\nmetadata: {name: s}\nspec:\n"
+        f"  provider:\n    aws: {{region: {long}}}\n    vault: {{server: {long}}}\n"
+        "  tags: [a]\n---\napiVersion: example.io/v1\nkind: Store\nmetadata: {name: t}\n"
+        "spec:\n  tags: [a, a]\n")
+    result = run([str(tmp_path / "s.yaml")], Settings())
+    assert findings(result) == [
+        ("KL010", 26, 3, "spec.provider: has 2 fields (`aws`, `vault`): at most 1 field allowed"),
+        ("KL010", 29, 9, "spec.tags: has 1 item: at least 2 items required"),
+        ("KL010", 35, 9, "spec.tags: has 2 items, not all different: each item must be unique"),
+    ]
