@@ -122,23 +122,29 @@ _CONFIG_GROUPS = frozenset({
 })
 
 
-def embeds_pods(data: Any, limit: int = 5000) -> bool:
-    """Whether a custom resource holds a pod template (a `containers` list of mappings at any
-    depth): its operator may run pods the pod-label table does not describe. Looks at
-    `limit` values at most."""
+def _mappings(data: Any, limit: int = 5000) -> Iterable[dict]:
+    """The mappings of a custom resource's data at any depth, `limit` values looked at at most."""
     stack = [data]
     seen = 0
     while stack and seen < limit:
         value = stack.pop()
         seen += 1
         if isinstance(value, dict):
-            containers = value.get("containers")
-            if isinstance(containers, list) and containers and \
-                    all(isinstance(c, dict) for c in containers):
-                return True
+            yield value
             stack.extend(value.values())
         elif isinstance(value, list):
             stack.extend(value)
+
+
+def embeds_pods(data: Any, limit: int = 5000) -> bool:
+    """Whether a custom resource holds a pod template (a `containers` list of mappings at any
+    depth): its operator may run pods the pod-label table does not describe. Looks at
+    `limit` values at most."""
+    for value in _mappings(data, limit):
+        containers = value.get("containers")
+        if isinstance(containers, list) and containers and \
+                all(isinstance(c, dict) for c in containers):
+            return True
     return False
 
 
@@ -149,24 +155,16 @@ def injected_ports(data: Any, limit: int = 5000) -> List[Tuple[Any, List[str]]]:
     template.spec, away from the selector: a ClusterServiceVersion's or a Rollout's pods are
     their own). Looks at `limit` values at most, as embeds_pods."""
     out = []
-    stack = [data]
-    seen = 0
-    while stack and seen < limit:
-        value = stack.pop()
-        seen += 1
-        if isinstance(value, dict):
-            containers = value.get("containers") if "selector" in value else None
-            names = []
-            for c in containers if isinstance(containers, list) else ():
-                ports = c.get("ports") if isinstance(c, dict) else None
-                for port in ports if isinstance(ports, list) else ():
-                    if isinstance(port, dict) and isinstance(port.get("name"), str):
-                        names.append(port["name"])
-            if names:
-                out.append((value["selector"], names))
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
+    for value in _mappings(data, limit):
+        containers = value.get("containers") if "selector" in value else None
+        names = []
+        for c in containers if isinstance(containers, list) else ():
+            ports = c.get("ports") if isinstance(c, dict) else None
+            for port in ports if isinstance(ports, list) else ():
+                if isinstance(port, dict) and isinstance(port.get("name"), str):
+                    names.append(port["name"])
+        if names:
+            out.append((value["selector"], names))
     return out
 
 
