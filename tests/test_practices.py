@@ -104,3 +104,108 @@ def test_cross_object_pack_rules_match_the_group_too(tmp_path):
     builtin = calico.replace("crd.projectcalico.org/v1", "networking.k8s.io/v1")
     assert positions(lint_text(tmp_path, deploy + calico, select=["KL334"])) == [("KL334", 3, 18)]
     assert positions(lint_text(tmp_path, deploy + builtin, select=["KL334"])) == []
+
+
+# A Windows DaemonSet (the node selector, a HostProcess pod), a Pod with spec.os.name windows,
+# and their Linux twin. Real-world: azurefile-csi-driver's csi-azurefile-node-win, sig-windows-
+# tools' hostprocess DaemonSets.
+WINDOWS = """apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: node-win, namespace: kube-system}
+spec:
+  selector: {matchLabels: {app: node-win}}
+  template:
+    metadata: {labels: {app: node-win}}
+    spec:
+      nodeSelector: {kubernetes.io/os: windows}
+      containers:
+        - name: registrar
+          image: registrar:v2.13.0
+        - name: plugin
+          image: plugin:v1.2.3
+          securityContext: {capabilities: {drop: [ALL]}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: hostprocess, namespace: kube-system}
+spec:
+  securityContext:
+    windowsOptions: {hostProcess: true, runAsUserName: "NT AUTHORITY\\\\SYSTEM"}
+  hostNetwork: true
+  containers:
+    - name: proxy
+      image: proxy:v1.1.2
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: win, namespace: kube-system}
+spec:
+  os: {name: windows}
+  containers:
+    - name: app
+      image: app:v1
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: linux, namespace: kube-system}
+spec:
+  os: {name: linux}
+  nodeSelector: {kubernetes.io/os: linux}
+  containers:
+    - name: app
+      image: app:v1
+"""
+
+
+def test_windows_pods_are_not_asked_for_linux_only_fields(tmp_path):
+    # capabilities, allowPrivilegeEscalation, readOnlyRootFilesystem, runAsUser and runAsGroup
+    # do nothing on Windows and the API server rejects them with spec.os.name windows: only
+    # the Linux pod (its container at line 44) gets KL306, KL308, KL309 and KL310 (runAsUser,
+    # runAsGroup); KL304 stays for all (Windows has runAsNonRoot too)
+    result = lint_text(tmp_path, WINDOWS, select=["KL304", "KL306", "KL308", "KL309", "KL310"])
+    assert sorted(positions(result)) == sorted([
+        ("KL304", 11, 11), ("KL304", 13, 11), ("KL304", 25, 7), ("KL304", 34, 7),
+        ("KL304", 44, 7), ("KL306", 44, 7), ("KL308", 44, 7), ("KL309", 44, 7),
+        ("KL310", 44, 7), ("KL310", 44, 7)]), positions(result)
+
+
+def test_windows_pods_still_get_pod_security_as_the_plugin_judges_them(tmp_path):
+    # the plugin exempts only spec.os.name windows (from v1.25) from allowPrivilegeEscalation,
+    # seccomp and capabilities: the node selector and HostProcess pods still get KL422
+    result = lint_text(tmp_path, WINDOWS, select=["KL422"])
+    assert positions(result) == [("KL422", 11, 11), ("KL422", 15, 11), ("KL422", 25, 7),
+                                 ("KL422", 44, 7)], positions(result)
+
+
+PRIVILEGED = """apiVersion: v1
+kind: Pod
+metadata: {name: csi-node}
+spec:
+  containers:
+    - name: plugin
+      image: plugin:v1.2.3
+      securityContext:
+        privileged: true
+        capabilities: {add: [SYS_ADMIN]}
+    - name: helper
+      image: helper:v1.2.3
+      securityContext:
+        capabilities: {add: [SYS_ADMIN]}
+"""
+
+
+def test_capabilities_of_a_privileged_container_are_moot(tmp_path):
+    # a privileged container has every capability whatever its list says (csi-driver-nfs'
+    # node plugin): KL303 reports it; KL306 and KL307 only the unprivileged helper
+    result = lint_text(tmp_path, PRIVILEGED, select=["KL303", "KL306", "KL307"])
+    assert positions(result) == [("KL303", 9, 9), ("KL306", 14, 9), ("KL307", 14, 30)], positions(result)
+
+
+def test_network_policy_missing_skips_host_network_pods(tmp_path):
+    # NetworkPolicy does not apply to host-network pods (flannel, CSI node plugins): KL334
+    # says nothing of them, as KL220 does not
+    pods = ("apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent}\nspec:\n"
+            "  selector: {matchLabels: {app: agent}}\n  template:\n    metadata: {labels: {app: agent}}\n"
+            "    spec: {hostNetwork: true, containers: [{name: agent, image: 'x:1'}]}\n---\n"
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec: {containers: [{name: web, image: 'x:1'}]}\n")
+    assert positions(lint_text(tmp_path, pods, select=["KL334"])) == [("KL334", 12, 18)]

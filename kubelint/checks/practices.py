@@ -54,6 +54,22 @@ def _sc(c: Any) -> dict:
     return sc if isinstance(sc, dict) else {}
 
 
+def windows_pod(spec: dict, pod_sc: dict) -> bool:
+    """A pod that runs on Windows nodes: spec.os.name windows, the kubernetes.io/os: windows
+    node selector, or a HostProcess pod (Windows only). The Linux-only securityContext fields
+    (capabilities, allowPrivilegeEscalation, readOnlyRootFilesystem, runAsUser, runAsGroup) do
+    nothing there, and the API server rejects them once spec.os.name is windows: KL306-KL310
+    do not ask for them (Pod Security exempts such pods from the same controls from v1.25)."""
+    os_ = spec.get("os")
+    if os_ is not None and isinstance(os_, dict) and os_.get("name") == "windows":
+        return True
+    selector = spec.get("nodeSelector")
+    if selector is not None and isinstance(selector, dict) and selector.get("kubernetes.io/os") == "windows":
+        return True
+    opts = pod_sc.get("windowsOptions")
+    return opts is not None and isinstance(opts, dict) and opts.get("hostProcess") is True
+
+
 def _missing_at(ptr: Pointer, c: dict) -> Tuple[Pointer, str]:
     """Where a finding about a missing container field goes: its securityContext if there is
     one, else the container's name."""
@@ -187,6 +203,7 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
             _host_namespace(out, base, field)
     pod_level = _non_root(pod_sc)
     readiness = obj.kind in _READINESS_KINDS  # KL305
+    linux = not windows_pod(spec, pod_sc)  # KL306-KL309: Linux-only fields
     # containers
     nosc = None  # the lists of KL306, KL308 and KL309 (containers without securityContext)
     for ptr, c in containers(spec, base):
@@ -218,7 +235,9 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
         regular = kind == "containers"
         if readiness and regular and c.get("readinessProbe") is None:
             _no_readiness(out, ptr)
-        if isinstance(sc, dict):
+        if not linux:
+            pass  # (a Windows pod: nothing to ask of capabilities, escalation, the root filesystem)
+        elif isinstance(sc, dict):
             _sc_findings(add, ptr, c, sc, True)
         else:
             # no securityContext (most containers): KL306, KL308 and KL309 give the same
@@ -461,13 +480,17 @@ def _no_readiness(out: Dict[str, List[Violation]], ptr: Pointer) -> None:
 def _sc_findings(add: Any, ptr: Pointer, c: dict, sc: dict, has_sc: bool) -> None:
     """KL306-KL309 of one container, from its securityContext `sc` (_EMPTY when it has none)."""
     scp = ptr + ("securityContext",)
-    caps = sc.get("capabilities")
+    # a privileged container gets every capability whatever `capabilities` says (the runtimes
+    # apply add and drop only to unprivileged containers): no drop or add would change it, and
+    # KL303 reports the container (KL308 skips it too)
+    privileged = sc.get("privileged") is True
+    caps = sc.get("capabilities") if not privileged else None
     if not isinstance(caps, dict) or not caps:
         caps = None  # (an empty mapping counts as none, as before)
     drop = list(items(caps.get("drop"))) if caps else []
     # (in any case, as container runtimes and kube-linter read them: `drop: [all]` drops all;
     # Pod Security's restricted level wants `ALL` exactly, and KL426 says so)
-    if not any(d.__class__ is str and d.upper() in _DROPS for d in drop):
+    if not privileged and not any(d.__class__ is str and d.upper() in _DROPS for d in drop):
         # unsafe fixes (--unsafe-fixes): a process that needs a capability stops working
         if caps and "drop" in caps:
             where, at = scp + ("capabilities", "drop"), "key"
@@ -634,6 +657,8 @@ def low_user_id(obj: Any, ctx: Any) -> List[Violation]:
         return []
     base, spec = found
     pod_sc = _sc(spec)
+    if windows_pod(spec, pod_sc):
+        return []  # runAsUser and runAsGroup are Linux ids (Windows pods: runAsUserName)
     minimum = ctx.options.get("min-id", 10000)
     out: List[Violation] = []
     # (a container without securityContext gets the same violations as every other one at
@@ -1008,6 +1033,8 @@ def network_policy_missing(obj: Any, ctx: Any) -> Sequence[Violation]:
     path = POD_SPEC_PATHS.get(obj.kind)
     if path is None or obj.kind == "PodTemplate":
         return ()
+    if get(obj.data, path + ("hostNetwork",)) is True:
+        return ()  # host-network pods are outside NetworkPolicy's reach (KL220 skips them too)
     policies = _in_namespace(ctx, "networking.k8s.io", "NetworkPolicy", obj.namespace)
     if policies:  # (the labels only when there is a policy to select them)
         labels = get(obj.data, path[:-1] + ("metadata", "labels"))
