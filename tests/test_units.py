@@ -768,3 +768,24 @@ spec:
         ("baseline2/pod.yaml", "KL403"), ("restricted/pod.yaml", "KL422"), ("restricted/pod.yaml", "KL423"), ("restricted/pod.yaml", "KL424"),
         ("restricted/pod.yaml", "KL425"), ("restricted/pod.yaml", "KL426")], \
         sorted((os.path.relpath(f.path), f.code, f.message) for f in found)
+
+
+def test_pods_are_judged_by_the_network_policies_of_their_own_unit(tmp_path, monkeypatch):
+    # argocd-image-updater: config/network-policy's policies (no namespace: kustomize sets it)
+    # and test/e2e's registry Deployment (no namespace either) meet in the implicit default
+    # namespace of a walk; they are never applied together, so KL220 does not claim the
+    # registry's pods are left out of them. Beside a policy of its own folder, it does.
+    policy = """apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-metrics-traffic}
+spec:
+  podSelector: {matchLabels: {control-plane: controller}}
+  policyTypes: [Ingress]
+"""
+    root = tree(tmp_path, {"config/network-policy/allow-metrics-traffic.yaml": policy,
+                           "test/e2e/registry/registry.yaml": DEPLOYMENT})
+    monkeypatch.chdir(root)
+    assert codes(run(["config", "test"], Settings(select=["ALL", "KL220"])), "KL220") == []
+    tree(root, {"test/e2e/registry/policy.yaml": policy})
+    assert codes(run(["config", "test"], Settings(select=["ALL", "KL220"])), "KL220") == [
+        ("test/e2e/registry/registry.yaml", 7, 5, "KL220")]
