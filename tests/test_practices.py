@@ -209,3 +209,16 @@ def test_network_policy_missing_skips_host_network_pods(tmp_path):
             "    spec: {hostNetwork: true, containers: [{name: agent, image: 'x:1'}]}\n---\n"
             "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec: {containers: [{name: web, image: 'x:1'}]}\n")
     assert positions(lint_text(tmp_path, pods, select=["KL334"])) == [("KL334", 12, 18)]
+
+
+def test_readiness_probe_says_what_holds_without_a_service(tmp_path):
+    # a node agent no Service selects (CSI node plugins, flannel) gets no traffic: the finding
+    # says what holds for every pod (ready at once: Services and rollouts rely on it)
+    agent = ("apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent}\nspec:\n"
+             "  selector: {matchLabels: {app: agent}}\n  template:\n    metadata: {labels: {app: agent}}\n"
+             "    spec:\n      containers:\n        - {name: agent, image: 'x:1'}\n")
+    result = lint_text(tmp_path, agent, select=["KL305"])
+    assert positions(result) == [("KL305", 10, 12)]
+    assert result.findings[0].message == (
+        "spec.template.spec.containers[0]: no readinessProbe: the pod is ready as soon as it "
+        "starts, so Services send it traffic and rollouts move on before it can serve")

@@ -472,8 +472,8 @@ def _runs_as_root(out: Dict[str, List[Violation]], ptr: Pointer, unsaid: bool) -
 def _no_readiness(out: Dict[str, List[Violation]], ptr: Pointer) -> None:
     """KL305: a long-running workload's container without a readinessProbe."""
     _shared_sec(out, "KL305", ("KL305", ptr), lambda: Violation(
-        f"{pointer_to_k8s(ptr)}: no readinessProbe: the pod gets traffic as soon "
-        "as it starts, ready or not", ptr + ("name",), at="key",
+        f"{pointer_to_k8s(ptr)}: no readinessProbe: the pod is ready as soon as it starts, "
+        "so Services send it traffic and rollouts move on before it can serve", ptr + ("name",), at="key",
         hint="add readinessProbe: {httpGet: {path: /ready, port: http}}"))
 
 
