@@ -333,8 +333,9 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
         return EXIT_USAGE
     if exit_zero:
         return EXIT_OK
-    # (by position: plain tuples or Findings)
-    return EXIT_FINDINGS if any(f[2] >= level for f in result.findings) else EXIT_OK
+    # (by position: a plain run's rows, model.ROW_FIELDS, or Findings)
+    at = 10 if result.findings and result.findings[0].__class__ is tuple else 2
+    return EXIT_FINDINGS if any(f[at] >= level for f in result.findings) else EXIT_OK
 
 
 def _fix(paths, settings, registry, mode, unsafe, stdin_bytes, level) -> Optional[int]:

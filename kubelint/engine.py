@@ -24,7 +24,7 @@ from .lazyre import LazyRegex
 from .loader import (DEFAULT_MAX_FILE_SIZE, Document, Loaded, decode, gc_paused, load,
                      load_bytes, read, reopen, alone_in_file, simple_text)
 from .model import (_JSON_PATHS, Finding, FileReport, ObjectRef, Related, Severity, Span,
-                    Violation, pointer_to_json, sort_findings)
+                    Violation, as_rows, merge_rows, pointer_to_json, row_finding, sort_findings)
 from .namedtuple import NamedTuple
 from .registry import Registry, Rule
 from .suppress import (Directives, annotation_refs, comment_match, parse_directives,
@@ -354,6 +354,7 @@ def _tail(message: str, code: str, name: str, hint: Any, severity: Severity) -> 
 
 
 _NUMBERS = count()  # Linter._numbers' numbers, never given twice in a process
+_NOTHING = {}.get  # (Linter._rows_of: no positions placed yet)
 
 _new_finding = tuple.__new__  # Finding(...) without its generated __new__'s argument handling
 _new_object = tuple.__new__  # K8sObject(...) likewise: one or two per object of a run
@@ -475,6 +476,14 @@ class Linter:
         self._placed_doc: Any = None
         self._placed: Dict[int, Tuple[Any, ...]] = {}
         self._numbers: Dict[Any, int] = {}
+        # id(violation), or (id, rule code) for a second rule's -> its row's template
+        # (_row_template), for _rows_of
+        self._templates: Dict[Any, Tuple[Any, ...]] = {}
+        # Findings made (finding(), from_violation()): a plain run's file whose linting made
+        # none has rows only (lint_loaded)
+        self._made = 0
+        self._keys: Dict[int, Any] = {}  # _numbers the other way round
+        self._placed_obj: Any = None
         # _place_missed: the document whose positions were last placed at once, and the keys
         # placed by kind (batchplace.Learned; None: not a run to place them at once)
         self._batched: Any = None
@@ -507,6 +516,7 @@ class Linter:
         rule = self.registry.by_code[code]
         if severity is None or code in self.configured_severity:
             severity = self.severity[code]
+        self._made += 1
         return Finding(code, rule.name, severity, message, path, span, obj, pointer,
                        hint, related, doc, fix)
 
@@ -544,6 +554,7 @@ class Linter:
         name, severity, configured = self._identity.get(rule_code) or self._ident(rule_code)
         if v.severity is not None and not configured:
             severity = v.severity
+        self._made += 1
         # as self.finding() builds it; the tuple directly: tens of thousands of findings
         return _new_finding(Finding, (rule_code, name, severity, v.message, doc.path, span,
                                       self._ref, pointer_to_json(pointer), v.hint,
@@ -568,7 +579,10 @@ class Linter:
         """findings_of() for (rule code, violations) pairs of one object (the rules sharing one
         walk give a dozen): the object's ref and the document's memo are looked up once for
         them all, each rule's identity once for its violations (the whole rule set builds
-        tens of thousands of findings, a few per check)."""
+        tens of thousands of findings, a few per check). A plain run's rows: _rows_of."""
+        if self.rows:
+            self._rows_of(found, doc, obj, out)
+            return
         enabled = self.enabled_codes
         ref = None
         shared = self._violations
@@ -585,12 +599,6 @@ class Linter:
                         ref = self._ref
                         memo = doc.spans if doc.__class__ is Document else None
                         path, index, item = doc.path, doc.index, doc.item
-                        rows = self.rows
-                        if rows:  # the document's positions as rows take them
-                            if doc is not self._placed_doc:
-                                self._placed_doc, self._placed = doc, {}
-                            placed_at = self._placed
-                            placed_get = placed_at.get
                     name, severity, configured = self._identity.get(rule_code) or \
                         self._ident(rule_code)
                 # What depends on the violation alone, by its identity: the checks of the
@@ -598,8 +606,7 @@ class Linter:
                 # quarters of its 34,000 findings on the benchmark corpus are 82 objects)
                 known = shared_get(id(v))
                 if known is not None and known[0] is v:
-                    _, message, pointer, at, hint, own, fix, json_pointer, maybe, key, \
-                        tail_code, sev, tail, pos = known
+                    _, message, pointer, at, hint, own, fix, json_pointer, maybe, key = known
                 else:
                     if v.__class__ is not Violation or v[3]:  # related locations: the general path
                         f = self.from_violation(rule_code, v, doc, obj)
@@ -614,53 +621,11 @@ class Linter:
                     maybe = "$" in message or "{" in message or "<" in message
                     # its key in a document's memo of spans (made once, not per finding)
                     key = (pointer, at) if pointer.__class__ is tuple else None
-                    # a plain run's severity and text tail (model.ROW_FIELDS) for this rule
-                    tail_code = sev = tail = pos = None
-                    if rows:
-                        tail_code, sev = rule_code, \
-                            own if own is not None and not configured else severity
-                        tail = _tail(message, rule_code, name, hint, sev)
-                        if key is not None:
-                            # the key's number: Linter._placed is looked up by it, an int,
-                            # rather than by the key (a tuple hashed anew, ~300 instructions)
-                            pos = self._numbers.get(key)
-                            if pos is None:
-                                if len(self._numbers) > 20_000:
-                                    self._numbers.clear()  # (numbers are never given twice)
-                                pos = self._numbers[key] = next(_NUMBERS)
                     if len(shared) > 20_000:
                         shared.clear()
                     shared[id(v)] = (v, message, pointer, at, hint, own, fix, json_pointer, maybe,
-                                     key, tail_code, sev, tail, pos)
+                                     key)
                 if maybe and _about_placeholder(doc, obj, pointer, message):
-                    continue
-                if rows:
-                    # a plain run's row (model.ROW_FIELDS): the span, the sort key's line and
-                    # column and the text's head are made once per position of the document
-                    # (its ~7 findings are at 2-3), the tail once per Violation
-                    placed = placed_get(pos) if pos is not None else None
-                    if placed is None:
-                        if memo is not None and key is not None:
-                            span = memo.get(key)
-                            if span is None:  # place(), its memo missed
-                                span = self._place_missed(doc, obj, memo, key)
-                        else:
-                            span = place(doc, pointer, at)
-                        line, column = span[0], span[1]
-                        placed = (span, line, column, f"{path}:{line}:{column}: ")
-                        if pos is not None:
-                            placed_at[pos] = placed
-                    span, line, column, head = placed
-                    if fix is not None and fix.item != item:
-                        fix = fix._replace(item=item)
-                    if tail_code is not rule_code:  # (a Violation another rule gave first)
-                        tail_code, sev = rule_code, \
-                            own if own is not None and not configured else severity
-                        tail = _tail(message, rule_code, name, hint, sev)
-                    # (out.append, not a bound alias: the call CPython specialises)
-                    out.append((rule_code, name, sev, message, path, span, ref, json_pointer,
-                                hint, (), index, fix, (line, column, rule_code, message), head,
-                                tail))
                     continue
                 if memo is not None and key is not None:
                     span = memo.get(key)
@@ -676,6 +641,103 @@ class Linter:
                 out.append(_new_finding(Finding, (
                     rule_code, name, own if own is not None and not configured else severity,
                     message, path, span, ref, json_pointer, hint, (), index, fix)))
+
+    def _rows_of(self, found: Iterable[Tuple[str, Iterable[Violation]]], doc: Document,
+                 obj: K8sObject, out: List[Any]) -> None:
+        """findings_of_rules() for a plain run (Linter.rows): a row (model.ROW_FIELDS) is the
+        part its position in the document makes -- path, span, ref, index, List item, head
+        of the text line, line, column -- and the part its rule and Violation alone make --
+        code, message, severity, tail of the text line, the Finding's other fields --
+        joined (one tuple.__add__, in C): the first made once per (rule, Violation)
+        (_row_template: the whole rule set's 34,000 findings on the benchmark corpus come from
+        ~280 Violation objects the checks share between objects), the second once per position
+        of the document (_row_place: its ~7 findings are at 2-3). A finding is then two
+        lookups and its tuple, where it was ~140 bytecodes (the fields taken apart and put
+        together one by one)."""
+        get = self._templates.get
+        # the document's positions so far (a new document's are made at its first: most
+        # calls of the default rule set find nothing, run_rule's empty iterators)
+        placed_get = self._placed.get if doc is self._placed_doc and obj is self._placed_obj \
+            else _NOTHING
+        for rule_code, violations in found:
+            for v in violations:
+                t = get(id(v))  # (a template keeps its Violation alive: its id is its own)
+                if t is None or t[0] is not rule_code:
+                    t = self._row_template(rule_code, v)
+                    if t is None:  # related locations, not a Violation: a Finding made
+                        if rule_code in self.enabled_codes:
+                            f = self.from_violation(rule_code, v, doc, obj)
+                            if f:
+                                out.append(f)
+                        continue
+                _, pos, maybe, part, _ = t
+                if maybe and _about_placeholder(doc, obj, v.pointer, part[1]):
+                    continue
+                p = placed_get(pos)
+                if p is None:
+                    p = self._row_place(doc, obj, v, pos)
+                    placed_get = self._placed.get
+                # (out.append, not a bound alias: the call CPython specialises)
+                out.append(p + part)
+
+    def _row_template(self, rule_code: str, v: Any) -> Optional[Tuple[Any, ...]]:
+        """(rule code, the number of its position (pointer, at), whether the message may be
+        about a placeholder, the row's part made by the rule and Violation (model.ROW_FIELDS:
+        code, message, severity, tail, T), v) for _rows_of, kept by id(v); None: a finding to
+        make by from_violation (a Violation with related locations; not a Violation), or none
+        (a rule not enabled)."""
+        if v.__class__ is not Violation or v[3] or rule_code not in self.enabled_codes:
+            return None
+        key2 = (id(v), rule_code)  # (a Violation two rules give: the second rule's, apart)
+        t = self._templates.get(key2)
+        if t is not None:
+            return t
+        message, pointer, at, _, hint, own, fix = v
+        name, severity, configured = self._identity.get(rule_code) or self._ident(rule_code)
+        sev = own if own is not None and not configured else severity
+        pos = -1  # (a pointer that is not a tuple: placed each time, not kept)
+        if pointer.__class__ is tuple:
+            # the number of its (pointer, at): Linter._placed is looked up by it, an int,
+            # rather than by the key (a tuple hashed anew, ~300 instructions)
+            key = (pointer, at)
+            pos = self._numbers.get(key)
+            if pos is None:
+                if len(self._numbers) > 20_000:
+                    self._numbers.clear()  # (numbers are never given twice)
+                    self._keys.clear()
+                pos = self._numbers[key] = next(_NUMBERS)
+                self._keys[pos] = key
+        whole = (rule_code, name, sev, message, None, None, None, pointer_to_json(pointer), hint,
+                 (), None, fix)
+        t = (rule_code, pos, "$" in message or "{" in message or "<" in message,  # `${X}`...
+             (rule_code, message, sev, _tail(message, rule_code, name, hint, sev), whole), v)
+        if len(self._templates) > 20_000:
+            self._templates.clear()
+        self._templates[key2 if id(v) in self._templates else id(v)] = t
+        return t
+
+    def _row_place(self, doc: Document, obj: K8sObject, v: Any, pos: int) -> Tuple[Any, ...]:
+        """The row's part made by `v`'s position in `doc` (model.ROW_FIELDS: path, span, ref,
+        index, List item, head of the text line, line, column), for _rows_of: kept in
+        Linter._placed by the position's number."""
+        if doc is not self._placed_doc or obj is not self._placed_obj:
+            self._placed_doc, self._placed_obj, self._placed = doc, obj, {}
+        key = self._keys.get(pos)
+        if key is not None:
+            memo = doc.spans if doc.__class__ is Document else None
+            span = memo.get(key) if memo is not None else None
+            if span is None:
+                span = self._place_missed(doc, obj, memo, key) if memo is not None else \
+                    place(doc, key[0], key[1])
+        else:
+            span = place(doc, v.pointer, v.at)
+        if obj is not self._ref_of:
+            self._ref_of, self._ref = obj, obj.ref
+        path, line, column = doc.path, span[0], span[1]
+        p = (path, span, self._ref, doc.index, doc.item, f"{path}:{line}:{column}: ", line, column)
+        if key is not None:
+            self._placed[pos] = p
+        return p
 
     def _place_missed(self, doc: Document, obj: K8sObject, memo: Dict[Any, Span],
                       key: Tuple[Any, str]) -> Span:
@@ -746,6 +808,7 @@ class Linter:
                 loaded.lines is not None and loaded.text is not None:
             simple = self._reloading = simple_text(loaded.text, loaded.lines)
         report = FileReport(path, skipped=loaded.skipped)
+        made = self._made
         findings: List[Finding] = []
         for p in loaded.problems:
             f = self.finding(p.code, p.message, path, p.span, hint=p.hint, doc=p.doc)
@@ -818,6 +881,8 @@ class Linter:
                 doc._pnode = None
         directives = parse_directives(loaded.text)
         kept, suppressed = self.suppress(findings, path, directives, ignores)
+        if self.rows and self._made != made:  # (model.merge_rows: a file's rows taken whole)
+            kept, suppressed = as_rows(kept), as_rows(suppressed)
         self._reloading = False
         return FileOutcome(report, kept, suppressed, objects, directives, deferred,
                            _packed_lines(loaded.lines, loaded.text, simple) if objects or deferred
@@ -1193,13 +1258,16 @@ class Linter:
         if not config_refs and not directives.items and not any(ignores.values()):
             return list(findings), []  # nothing to silence: no per-finding work
         kept, suppressed = [], []
-        for f in findings:  # (by position: a Finding or its plain tuple, Linter.rows)
-            code, name = f[0], f[1]
-            refs = config_refs + ignores.get(f[10], ())
+        for f in findings:  # (a Finding, or a row: Linter.rows, model.ROW_FIELDS)
+            if f.__class__ is tuple:
+                code, name, line, index = f[8], f[12][1], f[6], f[3]
+            else:
+                code, name, line, index = f[0], f[1], f[5][0], f[10]
+            refs = config_refs + ignores.get(index, ())
             if refs and refs_match(refs, code, name):
                 suppressed.append(f)
                 continue
-            d = comment_match(directives, code, name, {f[5][0]})
+            d = comment_match(directives, code, name, {line})
             if d is not None:
                 d.used = True
                 suppressed.append(f)
@@ -1508,10 +1576,23 @@ def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
     findings: List[Finding] = []
     suppressed: List[Finding] = []
     findings.extend(_layout_findings(linter, found))
+    kept, quiet = _late_cached(linter, sources, outcomes + templates, keys)
+    if linter.rows and rendered is None:
+        # a plain run: each file's rows sorted and put together with the other findings
+        # (model.merge_rows), no flat list of every file's made first
+        tail = _unused_directives(linter, outcomes)
+        rows = [(False, findings)]
+        rows += [(_is_rows(o.findings), o.findings) for o in outcomes]
+        findings = merge_rows(rows + [(False, kept), (False, tail)])
+        rows = [(_is_rows(o.suppressed), o.suppressed) for o in outcomes]
+        suppressed = merge_rows(rows + [(False, quiet)])
+        if KEEP_ALIVE is not None and sum(o.report.objects for o in outcomes) <= KEEP_ALIVE_OBJECTS:
+            KEEP_ALIVE.append((linter, linters, sources, outcomes))
+        return Result(findings, suppressed, [o.report for o in outcomes], missing, linter.enabled,
+                      time.perf_counter() - start, skipped)
     for o in outcomes:
         findings.extend(o.findings)
         suppressed.extend(o.suppressed)
-    kept, quiet = _late_cached(linter, sources, outcomes + templates, keys)
     findings.extend(kept)
     suppressed.extend(quiet)
     findings.extend(_unused_directives(linter, outcomes))
@@ -1638,8 +1719,14 @@ def _lint_task(linters: List[Linter], item: Tuple[int, Any]) -> FileOutcome:
 
 
 def _as_findings(findings: List[Any]) -> List[Finding]:
-    """`findings` with the plain tuples among them (Linter.rows) made Findings."""
-    return [_new_finding(Finding, f[:12]) if f.__class__ is tuple else f for f in findings]
+    """`findings` with the rows among them (Linter.rows) made Findings."""
+    return [row_finding(f) if f.__class__ is tuple else f for f in findings]
+
+
+def _is_rows(findings: List[Any]) -> bool:
+    """A file's findings in a plain run that are rows (not Findings from the result cache):
+    all are (Linter.lint_loaded)."""
+    return bool(findings) and findings[0].__class__ is tuple
 
 
 def _cached(outcome: FileOutcome) -> FileOutcome:
@@ -2583,7 +2670,7 @@ def _with_related(f: Optional[Finding], v: Violation,
     return f._replace(related=tuple(related))
 
 
-_CODE = itemgetter(0)  # a Finding's (or a row's) code
+_CODE, _ROW_CODE = itemgetter(0), itemgetter(8)  # a Finding's code, a row's
 
 # Findings that leave a document of a file unread: the cross-object stage cannot know what it held
 _UNREAD = frozenset({"KL001", "KL002", "KL006"})
@@ -2606,8 +2693,9 @@ def _incomplete(outcomes: List[FileOutcome], units: Optional[Dict[str, str]],
             continue  # (most files: no two sets made for them before the fork)
         codes = set()
         if not template:  # (in C: the whole rule set's 34,000 rows)
-            codes.update(map(_CODE, o.findings))
-            codes.update(map(_CODE, o.suppressed))
+            for found in (o.findings, o.suppressed):  # (a plain run's rows: model.ROW_FIELDS)
+                codes.update(map(_ROW_CODE if found and found[0].__class__ is tuple else _CODE,
+                                 found))
         if not template and not codes & _UNREAD:
             continue
         path = o.report.path

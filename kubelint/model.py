@@ -91,9 +91,9 @@ class Violation(NamedTuple):
 
 
 class Finding(NamedTuple):
-    """One finding. The engine's hot path (Linter.rows, in a run whose report reads findings
-    by position only: the plain text report) gives the same fields as a plain tuple, in this
-    order; code that may see those reads by index (f[0] code, f[2] severity, f[5] span...)."""
+    """One finding. The engine's hot path in a run whose report is the plain text one
+    (Linter.rows) gives rows instead, plain tuples that hold the same fields in another order
+    (ROW_FIELDS): code that may see either tells them apart by class."""
 
     code: str
     name: str
@@ -133,14 +133,79 @@ class Finding(NamedTuple):
         return _sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-# A plain run's row (engine.run(plain=True), Linter.rows): a plain tuple of Finding's 12
-# fields in its order, then its sort key in a file (line, column, code, message: ROW_KEY takes
-# it in C) and the head and the tail of its text line (formatters/text.py: `path:line:col: `
-# and `severity: message [CODE name]` with its hint and related lines), made as the finding is
-# placed, per position and per Violation: the whole rule set's 34,000 findings were sorted by a
-# Python key function and formatted by a Python loop, two more passes over them.
-ROW_FIELDS = 15
-ROW_KEY = itemgetter(12)
+# A plain run's row (engine.run(plain=True), Linter.rows): (path, span, ref, index, List item,
+# head, line, column, code, message, severity, tail, T). Its sort key in a file is (line,
+# column, code, message), a slice of it (ROW_KEY, in C); head and tail are its text line's
+# `path:line:col: ` and `severity: message [CODE name]` with its hint and related lines
+# (formatters/text.py); T is its Finding's fields that do not depend on the document (a tuple
+# of Finding's 12 fields in its order, path, span, ref and index unset), or the Finding itself
+# (a Finding made a row: formatters.text.as_row); row_finding() gives the Finding. The engine
+# makes a row of two parts, each shared with other findings (one tuple.__add__): (path, ...,
+# column), made once per position of a document, and (code, ..., T), made once per rule and
+# Violation (Linter._rows_of). The whole rule set's 34,000 findings were each a tuple of 15
+# fields put together one by one and a key tuple (~270 bytes; now 128).
+ROW_FIELDS = 13
+ROW_KEY = itemgetter(slice(6, 10))
+ROW_SEVERITY = itemgetter(10)
+_ROW_PATH = itemgetter(0)
+
+
+def row_finding(row: tuple) -> Finding:
+    """The Finding of a plain run's row."""
+    t = row[12]
+    if t.__class__ is Finding:
+        return t
+    fix, item = t[11], row[4]
+    if fix is not None and fix.item != item:
+        fix = fix._replace(item=item)
+    return tuple.__new__(Finding, (t[0], t[1], row[10], t[3], row[0], row[1], row[2], t[7], t[8],
+                                   t[9], row[3], fix))
+
+
+def is_row(f: Any) -> bool:
+    return f.__class__ is tuple and len(f) == ROW_FIELDS
+
+
+def as_rows(findings: List[Any]) -> List[tuple]:
+    """`findings` (of a plain run: rows, and Findings made by the general paths) all rows."""
+    kinds = set(map(type, findings))  # (in C: a file's rows are looked at once more)
+    if kinds and kinds != _TUPLE:
+        from .formatters.text import as_row
+
+        return [f if f.__class__ is tuple else as_row(f) for f in findings]
+    return findings
+
+
+_TUPLE = {tuple}
+
+
+def merge_rows(parts: List[Tuple[bool, List[Any]]]) -> List[tuple]:
+    """sort_findings() of a plain run, its findings given in parts in their order: (True, the
+    rows of one file, as_rows) or (False, findings of any files, rows or not) -- no flat
+    list of them all made, cut up by path and copied again first (each pass over the whole
+    rule set's 34,000 rows, made long before, reads them from memory again). A file's parts
+    are put together in that order and sorted by ROW_KEY: the order of one stable sort of
+    them all, as sort_findings has it. (A file's rows given alone are sorted in place.)"""
+    groups: Dict[str, List[Any]] = {}
+    for whole, part in parts:
+        if not part:
+            continue
+        if whole:
+            runs: Any = ((part[0][0], part),)
+        else:
+            runs = groupby(as_rows(part), _ROW_PATH)
+        for path, run in runs:
+            group = groups.get(path)
+            if group is None:  # (a file's rows: sorted in place below)
+                groups[path] = run if whole else list(run)
+            else:  # (a new list: not the file's own rows, extended)
+                groups[path] = group + (run if whole else list(run))
+    out: List[tuple] = []
+    for path in sorted(groups):
+        group = groups[path]
+        group.sort(key=ROW_KEY)
+        out += group
+    return out
 
 
 def sort_findings(findings: List[Finding], rows: bool = False) -> None:
@@ -150,7 +215,10 @@ def sort_findings(findings: List[Finding], rows: bool = False) -> None:
     object per file), the files sorted by path and each file's findings by (line, column,
     code, message) -- keys that start with a number, which the sort compares without the
     path before it (the whole rule set's report: 124 M instructions against 112 M; the runs
-    taken whole rather than finding by finding: 104 M against 93 M)."""
+    taken whole rather than finding by finding: 104 M against 93 M). `rows`: made rows."""
+    if rows:
+        findings[:] = merge_rows([(False, findings)])
+        return
     groups: Dict[str, List[Finding]] = {}
     for path, run in groupby(findings, _PATH):
         group = groups.get(path)
@@ -159,30 +227,11 @@ def sort_findings(findings: List[Finding], rows: bool = False) -> None:
         else:  # (the cross-object stage's findings come after every file's own)
             group += run
     findings.clear()
-    if rows:  # a plain run's rows: Findings among them (a few, or a cached file's) made rows
-        for path in sorted(groups):
-            group = groups[path]
-            try:
-                group.sort(key=ROW_KEY)  # (a failing key leaves the list as it was)
-            except IndexError:
-                group = _as_rows(group)
-                group.sort(key=ROW_KEY)
-            else:
-                if len(group) == 1 and len(group[0]) != ROW_FIELDS:
-                    group = _as_rows(group)
-            findings += group
-        return
     for path in sorted(groups):
         group = groups[path]
         if len(group) > 1:
             group.sort(key=_in_file_key)
         findings += group
-
-
-def _as_rows(findings: List[Any]) -> List[tuple]:
-    from .formatters.text import as_row
-
-    return [f if f.__class__ is tuple and len(f) == ROW_FIELDS else as_row(f) for f in findings]
 
 
 def _in_file_key(f: Finding) -> tuple:

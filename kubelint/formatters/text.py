@@ -6,7 +6,7 @@ from __future__ import annotations
 from operator import itemgetter
 from typing import Any, Iterator, List
 
-from ..model import ROW_FIELDS, Finding, Severity
+from ..model import ROW_FIELDS, ROW_SEVERITY, Finding, Severity
 
 _COLORS = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[1;33m", Severity.INFO: "\x1b[1;36m"}
 _DIM, _BOLD, _RESET = "\x1b[2m", "\x1b[1m", "\x1b[0m"
@@ -22,11 +22,15 @@ def line(f: Finding) -> str:
             f"[{f.code} {f.name}]")
 
 
-def summary(result: Any) -> str:
+def summary(result: Any, severities: Any = None) -> str:
+    """`severities`: the findings' severities in a list, if the caller has them."""
     # each severity counted by list.count over the findings' severities (C loops: the whole
     # rule set's report has tens of thousands of findings)
     # (infos: the rest -- two counts, not three: a count compares every finding's severity)
-    severities = list(map(_SEVERITY, result.findings))
+    if severities is None:
+        findings = result.findings
+        rows = findings and findings[0].__class__ is tuple  # (model.ROW_FIELDS)
+        severities = list(map(ROW_SEVERITY if rows else _SEVERITY, findings))
     counts = {Severity.ERROR: severities.count(Severity.ERROR),
               Severity.WARNING: severities.count(Severity.WARNING)}
     counts[Severity.INFO] = len(severities) - counts[Severity.ERROR] - counts[Severity.WARNING]
@@ -126,16 +130,16 @@ def tail(message: str, code: str, name: str, hint: Any, severity: Severity) -> s
 
 
 def as_row(f: Any) -> tuple:
-    """A Finding (or its 12 fields as a plain tuple) as a plain run's row (model.ROW_FIELDS):
-    its fields, then its line and column, the head and the tail of its text (the lines of its
-    related locations with the tail)."""
-    code, name, severity, message, path, span, _, _, hint, related, _, _ = f
+    """A Finding as a plain run's row (model.ROW_FIELDS): the tail of its text (with the
+    lines of its related locations) and its head, the Finding itself as T."""
+    code, name, severity, message, path, span, obj, _, hint, related, doc, fix = f
     end = tail(message, code, name, hint, severity)
     if related:
         end += "".join(f"    related: {r.path}:{r.span.line}:{r.span.column}: {r.message}\n"
                        for r in related)
     line, column = span[0], span[1]
-    return (*f[:12], (line, column, code, message), f"{path}:{line}:{column}: ", end)
+    return (path, span, obj, doc, fix.item if fix is not None else None,
+            f"{path}:{line}:{column}: ", line, column, code, message, severity, end, f)
 
 
 def _rows_text(rows: List[tuple]) -> str:
@@ -148,7 +152,7 @@ def _rows_text(rows: List[tuple]) -> str:
     return "".join(pieces)
 
 
-_HEAD, _TAIL = itemgetter(13), itemgetter(14)
+_HEAD, _TAIL = itemgetter(5), itemgetter(11)
 
 
 # findings per piece of chunks(): ~80 kB of text. A piece (its joined text, then its bytes
@@ -167,10 +171,16 @@ def chunks(result: Any, ctx: Any) -> Iterator[str]:
         yield render(result, ctx)
         return
     findings = result.findings
+    severities = None
     if findings and findings[0].__class__ is tuple and len(findings[0]) == ROW_FIELDS:
-        # a plain run's rows (engine.run(plain=True)): their text made as they were placed
+        # a plain run's rows (engine.run(plain=True)): their text made as they were placed;
+        # their severities for the summary taken as they are read (the whole rule set's
+        # 34,000 rows are not in the processor's caches after the report)
+        severities = []
         for start in range(0, len(findings), _CHUNK):
-            yield _rows_text(findings[start:start + _CHUNK])
+            rows = findings[start:start + _CHUNK]
+            severities += map(ROW_SEVERITY, rows)
+            yield _rows_text(rows)
     else:
         for start in range(0, len(findings), _CHUNK):
             out: List[str] = []
@@ -180,7 +190,7 @@ def chunks(result: Any, ctx: Any) -> Iterator[str]:
     if getattr(ctx, "show_skipped", False):
         for path, reason in getattr(result, "skipped", ()) or ():
             out.append(f"{path}: skipped: {reason}")
-    out.append(summary(result))
+    out.append(summary(result, severities))
     yield "\n".join(out) + "\n"
 
 
