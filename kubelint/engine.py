@@ -495,6 +495,12 @@ class Linter:
 
         self._foresee: Any = _UNASKED if self.cross_rules and may_foresee(settings) else None
         self._spec_kinds = POD_SPEC_PATHS
+        # what the foresee hooks worked out on the way, kept for their checks in the
+        # cross-object stage (Pod Security's scans: shared["foreseen"] there), when this
+        # process runs that stage on the very objects it lints (_lint_files, serial, whole
+        # objects): else emptied file by file
+        self._carried: Dict[Any, Any] = {}
+        self._carrying = False
         # findings_of_rules makes plain tuples in Finding's field order, not Findings: a run
         # whose findings are only read by position (run(plain=True): the plain text report)
         # sets it (model.Finding's docstring)
@@ -879,6 +885,8 @@ class Linter:
                 # kept from loading goes now rather than with the file's last document -- the
                 # full rule set keeps trees, and freeing them as it goes is ~4% of its run
                 doc._pnode = None
+        if self._carried and not self._carrying:
+            self._carried.clear()
         directives = parse_directives(loaded.text)
         kept, suppressed = self.suppress(findings, path, directives, ignores)
         if self.rows and self._made != made:  # (model.merge_rows: a file's rows taken whole)
@@ -906,7 +914,7 @@ class Linter:
                     if hook is None or hook in seen:
                         continue
                     seen.append(hook)
-                    where = hook(self.context(rule))
+                    where = hook(self.context(rule, (), self._carried))
                 except Exception:  # the rule reports it in the cross-object stage
                     continue
                 if where is not None:
@@ -1887,6 +1895,8 @@ def _lint_files(linters: List[Linter], tasks: List[Tuple[int, Any]],
     jobs = max(1, min(linter.settings.jobs, len(tasks) // (PARALLEL_MIN_FILES // 2)))
     outcomes: List[FileOutcome] = []
     if jobs == 1 or len(tasks) < PARALLEL_MIN_FILES:
+        for each in linters:  # (whole objects: the cross-object stage gets these very ones)
+            each._carrying = not each.slim
         for which, s in tasks:
             if isinstance(s, Source):
                 outcomes.append(linters[which].lint(s))
@@ -2332,6 +2342,8 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
         _units(sources, linter.settings)
     shared: Dict[str, Any] = {"units": units, "incomplete": _incomplete(
         outcomes, units, by_path, loaded or {}, linter.settings.max_file_size, linter.helm_folders)}
+    if linter._carried:  # (Linter._foreseen: emptied at the end of the stage)
+        shared["foreseen"] = linter._carried
     if ahead is not None:
         ready = ahead.graph_of(objects)
         if ready is not None:
@@ -2531,6 +2543,8 @@ def _late(linter: Linter, sources: List[Source], outcomes: List[FileOutcome],
     _admission(linter, sources, outcomes, objects, document, docs_of, node_of, add, kinds, units)
     if KEEP_ALIVE is not None and len(objects) <= KEEP_ALIVE_OBJECTS:
         KEEP_ALIVE.append((objects, shared, contexts))  # the graph and the checks' memos
+    linter._carried.clear()
+    linter._carrying = False
     return kept, quiet
 
 

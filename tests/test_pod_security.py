@@ -299,3 +299,37 @@ def test_positions_of_pods_without_findings_of_their_own_placed_per_file(tmp_pat
     again = run([str(tmp_path)], settings)
     assert composed  # (what it cost: each pod's document composed again)
     assert again.findings == foreseen.findings
+
+
+def test_scans_of_the_per_file_stage_carried_to_the_cross_object_stage(tmp_path, monkeypatch):
+    """`--select ALL,pod-security`: the scan made per file for positions (_foresee) is the one
+    the cross-object stage reports from (evaluate), not made a second time per pod."""
+    from kubelint.admission import pod_security
+    from kubelint.engine import Settings, run
+
+    for i in range(3):
+        (tmp_path / f"web{i}.yaml").write_text(QUIET_POD.format(i=i))
+    scans = []
+    real = pod_security.scan
+    monkeypatch.setattr(pod_security, "scan", lambda *a: scans.append(1) or real(*a))
+    settings = Settings(select=["ALL", "pod-security"], jobs=1)
+    carried = run([str(tmp_path)], settings)
+    assert len(scans) == 3  # one per pod
+    assert len(carried.findings) == 27
+    # without the carried scans (as with --jobs 2, whose workers lint the files): a second
+    # scan per pod, the same findings
+    from kubelint import engine
+
+    real_lint_files = engine._lint_files
+
+    def uncarried(linters, *a, **k):
+        out = real_lint_files(linters, *a, **k)
+        for each in linters:
+            each._carried.clear()
+        return out
+
+    monkeypatch.setattr(engine, "_lint_files", uncarried)
+    scans.clear()
+    plain = run([str(tmp_path)], settings)
+    assert len(scans) == 6
+    assert plain.findings == carried.findings

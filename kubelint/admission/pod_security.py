@@ -754,6 +754,12 @@ def evaluate(obj: Any, ctx: Any) -> Dict[str, List[Violation]]:
     out: Dict[str, List[Violation]] = {}
     shared["pss-last"] = (obj, out)
     mbase, meta = _meta_of(obj, path)
+    # the scans the per-file stage made of this very pod spec (_foresee), by level
+    carried = shared.get("foreseen")
+    if carried:
+        carried = carried.pop(id(spec), None)
+        if carried is not None:
+            carried = carried[2] if carried[0] is spec and carried[1] is meta else None
     # (policy, kind) -> code -> (the messages' tail, {id(issue): its Violation}, the issues):
     # the issues scan() shares across pods (containers without securityContext) give the
     # same Violations, made once (one per run: a policy is an object of this run's state);
@@ -774,9 +780,14 @@ def evaluate(obj: Any, ctx: Any) -> Dict[str, List[Violation]]:
             at_level = (policy.level, policy.version)
             found = scans.get(at_level)
             if found is None:
-                found = scans[at_level] = scan(spec, meta, path, mbase, policy.level, policy.version)
+                found = carried.get(at_level) if carried else None
+                if found is None:
+                    found = scan(spec, meta, path, mbase, policy.level, policy.version)
+                scans[at_level] = found
         else:
-            found = scan(spec, meta, path, mbase, policy.level, policy.version)
+            found = carried.get((policy.level, policy.version)) if carried else None
+            if found is None:
+                found = scan(spec, meta, path, mbase, policy.level, policy.version)
         by_code = made.get((id(policy), okind))
         if by_code is None:
             by_code = made[(id(policy), okind)] = {}
@@ -837,12 +848,17 @@ def _foresee(ctx: Any) -> Optional[Callable[[Any], Any]]:
     document's nodes are at hand (engine.Linter.lint_loaded), so that the cross-object stage
     does not compose the document again for them: with few per-file findings it composed
     almost every pod's document again (+38% of a 5,000-document run). None when no level
-    applies to every namespace (the default rule set; pods of labelled Namespaces only)."""
+    applies to every namespace (the default rule set; pods of labelled Namespaces only).
+    The scans are kept in ctx.shared when the engine gives one (the same objects reach the
+    cross-object stage: engine.Linter._foreseen), by id of the pod spec with the spec and
+    its metadata (alive, and compared there by identity): evaluate() takes them rather than
+    scanning each of these pods a second time."""
     cluster = cluster_version(ctx)
     fallback = _fallback(ctx, cluster, config_policies(ctx, cluster))
     levels = list(dict.fromkeys((p.level, p.version) for p in fallback))
     if not levels:
         return None
+    kept = ctx.shared
 
     def where(obj: Any) -> Any:
         found = pod_spec(obj)
@@ -851,10 +867,14 @@ def _foresee(ctx: Any) -> Optional[Callable[[Any], Any]]:
         path, spec = found
         mbase, meta = _meta_of(obj, path)
         wanted: Dict[Tuple[Pointer, str], None] = {}
+        scans = {}
         for level, version in levels:
-            for issues in scan(spec, meta, path, mbase, level, version).values():
+            scans[(level, version)] = got = scan(spec, meta, path, mbase, level, version)
+            for issues in got.values():
                 for issue in issues:
                     wanted[issue[:2]] = None
+        if kept is not None:
+            kept[id(spec)] = (spec, meta, scans)
         return wanted
 
     return where
