@@ -222,3 +222,47 @@ def test_readiness_probe_says_what_holds_without_a_service(tmp_path):
     assert result.findings[0].message == (
         "spec.template.spec.containers[0]: no readinessProbe: the pod is ready as soon as it "
         "starts, so Services send it traffic and rollouts move on before it can serve")
+CONTRADICTIONS = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: a, namespace: x}
+spec:
+  selector: {matchLabels: {app: a}}
+  template:
+    metadata: {labels: {app: a}}
+    spec:
+      securityContext: {runAsNonRoot: true, runAsUser: 0}
+      initContainers:
+        - {name: i, image: "busybox:1.0"}
+      containers:
+        - {name: a, image: "nginx:1.2"}
+        - {name: b, image: "nginx:1.2", securityContext: {runAsUser: 1000}}
+        - {name: c, image: "nginx:1.2", securityContext: {runAsUser: 0, runAsNonRoot: null}}
+        - {name: d, image: "nginx:1.2", securityContext: {runAsUser: 0}}
+        - {name: e, image: "nginx:1.2", securityContext: []}
+      ephemeralContainers:
+        - {name: x, image: "nginx:1.2"}
+"""
+
+
+def test_run_as_root_contradiction_in_the_packs_walk_too(tmp_path):
+    """KL342 (on by default) is found by its own pass without the pack, and by the pack's walk
+    with it (one pass over the containers for both: its check's by_code): the same findings.
+    The pod's runAsUser 0 for containers without their own (the init, regular and ephemeral
+    containers a, e, x: at the pod's field), a container's own (d); not a container that sets
+    runAsNonRoot null (c) or another user (b)."""
+    from kubelint.checks import practices
+
+    expected = [("KL342", 9, 56)] * 4 + [("KL342", 16, 70)]
+    alone = positions(lint_text(tmp_path, CONTRADICTIONS), "KL342")
+    assert alone == expected
+    assert positions(lint_text(tmp_path, CONTRADICTIONS, select=["ALL", "security"]), "KL342") == expected
+    assert positions(lint_text(tmp_path, CONTRADICTIONS, select=["ALL", "security", "reliability",
+                                                                  "pod-security"]), "KL342") == expected
+    # the walk's own findings: what run_as_root_contradiction finds, in its order
+    from kubelint.engine import K8sObject
+
+    import yaml
+
+    data = yaml.safe_load(CONTRADICTIONS)
+    obj = K8sObject("m.yaml", 0, None, data, "x", (), True)
+    assert practices.pod_findings(obj)["KL342"] == practices.run_as_root_contradiction(obj, None)

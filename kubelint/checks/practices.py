@@ -202,6 +202,10 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
         if spec.get(field) is True:
             _host_namespace(out, base, field)
     pod_level = _non_root(pod_sc)
+    # KL342 (run_as_root_contradiction: on by default, its own pass then; in this one when
+    # the pack runs too): what a container without its own fields gets from the pod
+    pod_nr, pod_user = pod_sc.get("runAsNonRoot"), pod_sc.get("runAsUser")
+    pod_contradiction = pod_nr is True and _int(pod_user) == 0
     readiness = obj.kind in _READINESS_KINDS  # KL305
     linux = not windows_pod(spec, pod_sc)  # KL306-KL309: Linux-only fields
     # containers
@@ -219,6 +223,11 @@ def _walk(obj: Any, base: Pointer, spec: dict, out: Dict[str, List[Violation]]) 
             _, colon, last = image.rpartition(":")
             if not colon or not last or last == "latest" or "/" in last:
                 _unpinned(out, ptr, image)
+        if isinstance(sc, dict):  # KL342
+            if sc.get("runAsNonRoot", pod_nr) is True and _int(sc.get("runAsUser", pod_user)) == 0:
+                _append(out, "KL342", _contradiction(ptr, base, "runAsUser" in sc))
+        elif pod_contradiction:
+            _append(out, "KL342", _contradiction(ptr, base, False))
         # KL303 and KL304 (nothing to say of an empty securityContext but KL304's)
         if isinstance(sc, dict) and sc:
             if sc.get("privileged") is True:
@@ -629,8 +638,9 @@ for _code in ("KL301", "KL302", "KL303", "KL304", "KL305", "KL306", "KL307", "KL
 # --- rules with options or beyond one pod spec ----------------------------------------------
 
 def run_as_root_contradiction(obj: Any, ctx: Any) -> List[Violation]:
-    """KL342 (on by default, so not part of the pack's walk): runAsNonRoot true with an
-    effective runAsUser 0 cannot start."""
+    """KL342 (on by default): runAsNonRoot true with an effective runAsUser 0 cannot start.
+    Its own pass when the pack is off; with the pack, the pack's walk finds it (by_code: one
+    pass over the containers for both)."""
     out: List[Violation] = []
     found = pod_spec(obj)
     if found is None:
@@ -641,12 +651,19 @@ def run_as_root_contradiction(obj: Any, ctx: Any) -> List[Violation]:
         sc = _sc(c)
         if sc.get("runAsNonRoot", pod_sc.get("runAsNonRoot")) is True \
                 and _int(sc.get("runAsUser", pod_sc.get("runAsUser"))) == 0:
-            where = ptr + ("securityContext", "runAsUser") if "runAsUser" in sc \
-                else base + ("securityContext", "runAsUser")
-            out.append(Violation(f"{pointer_to_k8s(where)}: runAsUser 0 with runAsNonRoot true: the kubelet "
-                                 "refuses to start the container (CreateContainerConfigError)", where,
-                                 hint="use a non-zero runAsUser, or drop runAsNonRoot if it must run as root"))
+            out.append(_contradiction(ptr, base, "runAsUser" in sc))
     return out
+
+
+run_as_root_contradiction.by_code = _by_code  # type: ignore[attr-defined]
+
+
+def _contradiction(ptr: Pointer, base: Pointer, own: bool) -> Violation:
+    """KL342 on the container at `ptr` (`own`: its runAsUser is its own, else the pod's)."""
+    where = ptr + ("securityContext", "runAsUser") if own else base + ("securityContext", "runAsUser")
+    return Violation(f"{pointer_to_k8s(where)}: runAsUser 0 with runAsNonRoot true: the kubelet "
+                     "refuses to start the container (CreateContainerConfigError)", where,
+                     hint="use a non-zero runAsUser, or drop runAsNonRoot if it must run as root")
 
 
 def low_user_id(obj: Any, ctx: Any) -> List[Violation]:
@@ -924,9 +941,10 @@ def anti_affinity(obj: Any, ctx: Any) -> Sequence[Violation]:
     replicas = _replicas(obj)
     if replicas < 2:
         return ()
-    spec = get(obj.data, ("spec", "template", "spec"))
-    if not isinstance(spec, dict):
+    found = pod_spec(obj)  # (spec.template.spec, asked by the checks before: kept)
+    if found is None:
         return ()
+    spec = found[1]
     if get(spec, ("affinity", "podAntiAffinity")) or items(spec.get("topologySpreadConstraints")):
         return ()
     v = _SAID.get(("KL332", replicas))  # (an int: _replicas' answer)
