@@ -1585,7 +1585,7 @@ def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
     suppressed: List[Finding] = []
     findings.extend(_layout_findings(linter, found))
     kept, quiet = _late_cached(linter, sources, outcomes + templates, keys)
-    if linter.rows and rendered is None:
+    if linter.rows:  # (set above only for a run that renders nothing)
         # a plain run: each file's rows sorted and put together with the other findings
         # (model.merge_rows), no flat list of every file's made first
         tail = _unused_directives(linter, outcomes)
@@ -1594,25 +1594,22 @@ def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
         findings = merge_rows(rows + [(False, kept), (False, tail)])
         rows = [(_is_rows(o.suppressed), o.suppressed) for o in outcomes]
         suppressed = merge_rows(rows + [(False, quiet)])
-        if KEEP_ALIVE is not None and sum(o.report.objects for o in outcomes) <= KEEP_ALIVE_OBJECTS:
-            KEEP_ALIVE.append((linter, linters, sources, outcomes))
-        return Result(findings, suppressed, [o.report for o in outcomes], missing, linter.enabled,
-                      time.perf_counter() - start, skipped)
-    for o in outcomes:
-        findings.extend(o.findings)
-        suppressed.extend(o.suppressed)
-    findings.extend(kept)
-    suppressed.extend(quiet)
-    findings.extend(_unused_directives(linter, outcomes))
-    if rendered is not None:
-        from .render import dedupe, remap, remap_and_suppress, separate_applications
+    else:
+        for o in outcomes:
+            findings.extend(o.findings)
+            suppressed.extend(o.suppressed)
+        findings.extend(kept)
+        suppressed.extend(quiet)
+        findings.extend(_unused_directives(linter, outcomes))
+        if rendered is not None:
+            from .render import dedupe, remap, remap_and_suppress, separate_applications
 
-        findings = separate_applications(findings, rendered.renderings)
-        findings, quiet = remap_and_suppress(findings, rendered.renderings)
-        findings = dedupe(findings + rendered.findings)
-        suppressed = dedupe(remap(suppressed, rendered.renderings) + quiet)
-    sort_findings(findings, linter.rows)
-    sort_findings(suppressed, linter.rows)
+            findings = separate_applications(findings, rendered.renderings)
+            findings, quiet = remap_and_suppress(findings, rendered.renderings)
+            findings = dedupe(findings + rendered.findings)
+            suppressed = dedupe(remap(suppressed, rendered.renderings) + quiet)
+        sort_findings(findings)
+        sort_findings(suppressed)
     if KEEP_ALIVE is not None and sum(o.report.objects for o in outcomes) <= KEEP_ALIVE_OBJECTS:
         KEEP_ALIVE.append((linter, linters, sources, outcomes))
     return Result(findings, suppressed, [o.report for o in outcomes], missing, linter.enabled,

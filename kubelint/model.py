@@ -208,17 +208,15 @@ def merge_rows(parts: List[Tuple[bool, List[Any]]]) -> List[tuple]:
     return out
 
 
-def sort_findings(findings: List[Finding], rows: bool = False) -> None:
+def sort_findings(findings: List[Finding]) -> None:
     """findings.sort(key=Finding.sort_key), the same order (both sorts are stable), in fewer
     instructions for a run's tens of thousands: the findings arrive file by file, so they are
     taken apart by file in runs of one path (itertools.groupby, in C: the paths are one
     object per file), the files sorted by path and each file's findings by (line, column,
     code, message) -- keys that start with a number, which the sort compares without the
     path before it (the whole rule set's report: 124 M instructions against 112 M; the runs
-    taken whole rather than finding by finding: 104 M against 93 M). `rows`: made rows."""
-    if rows:
-        findings[:] = merge_rows([(False, findings)])
-        return
+    taken whole rather than finding by finding: 104 M against 93 M). (A plain run's rows:
+    merge_rows.)"""
     groups: Dict[str, List[Finding]] = {}
     for path, run in groupby(findings, _PATH):
         group = groups.get(path)
