@@ -334,7 +334,9 @@ def _check(paths, fmt, output, kubernetes_version, strict, select, ignore, fail_
     if exit_zero:
         return EXIT_OK
     # (by position: a plain run's rows, model.ROW_FIELDS, or Findings)
-    at = 10 if result.findings and result.findings[0].__class__ is tuple else 2
+    from .model import are_rows
+
+    at = 10 if are_rows(result.findings) else 2
     return EXIT_FINDINGS if any(f[at] >= level for f in result.findings) else EXIT_OK
 
 

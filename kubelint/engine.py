@@ -24,7 +24,8 @@ from .lazyre import LazyRegex
 from .loader import (DEFAULT_MAX_FILE_SIZE, Document, Loaded, decode, gc_paused, load,
                      load_bytes, read, reopen, alone_in_file, simple_text)
 from .model import (_JSON_PATHS, Finding, FileReport, ObjectRef, Related, Severity, Span,
-                    Violation, as_rows, merge_rows, pointer_to_json, row_finding, sort_findings)
+                    Violation, are_rows, as_rows, merge_rows, pointer_to_json, row_finding,
+                    sort_findings)
 from .namedtuple import NamedTuple
 from .registry import Registry, Rule
 from .suppress import (Directives, annotation_refs, comment_match, parse_directives,
@@ -1590,9 +1591,9 @@ def _run(paths: Sequence[str], settings: Settings, stdin: Optional[bytes],
         # (model.merge_rows), no flat list of every file's made first
         tail = _unused_directives(linter, outcomes)
         rows = [(False, findings)]
-        rows += [(_is_rows(o.findings), o.findings) for o in outcomes]
+        rows += [(are_rows(o.findings), o.findings) for o in outcomes]
         findings = merge_rows(rows + [(False, kept), (False, tail)])
-        rows = [(_is_rows(o.suppressed), o.suppressed) for o in outcomes]
+        rows = [(are_rows(o.suppressed), o.suppressed) for o in outcomes]
         suppressed = merge_rows(rows + [(False, quiet)])
     else:
         for o in outcomes:
@@ -1726,12 +1727,6 @@ def _lint_task(linters: List[Linter], item: Tuple[int, Any]) -> FileOutcome:
 def _as_findings(findings: List[Any]) -> List[Finding]:
     """`findings` with the rows among them (Linter.rows) made Findings."""
     return [row_finding(f) if f.__class__ is tuple else f for f in findings]
-
-
-def _is_rows(findings: List[Any]) -> bool:
-    """A file's findings in a plain run that are rows (not Findings from the result cache):
-    all are (Linter.lint_loaded)."""
-    return bool(findings) and findings[0].__class__ is tuple
 
 
 def _cached(outcome: FileOutcome) -> FileOutcome:
@@ -2705,8 +2700,7 @@ def _incomplete(outcomes: List[FileOutcome], units: Optional[Dict[str, str]],
         codes = set()
         if not template:  # (in C: the whole rule set's 34,000 rows)
             for found in (o.findings, o.suppressed):  # (a plain run's rows: model.ROW_FIELDS)
-                codes.update(map(_ROW_CODE if found and found[0].__class__ is tuple else _CODE,
-                                 found))
+                codes.update(map(_ROW_CODE if are_rows(found) else _CODE, found))
         if not template and not codes & _UNREAD:
             continue
         path = o.report.path

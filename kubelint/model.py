@@ -166,6 +166,12 @@ def is_row(f: Any) -> bool:
     return f.__class__ is tuple and len(f) == ROW_FIELDS
 
 
+def are_rows(findings: List[Any]) -> bool:
+    """Whether a list of findings is a plain run's rows: all are when its first is (a file's:
+    engine.Linter.lint_loaded; a run's: merge_rows)."""
+    return bool(findings) and is_row(findings[0])
+
+
 def as_rows(findings: List[Any]) -> List[tuple]:
     """`findings` (of a plain run: rows, and Findings made by the general paths) all rows."""
     kinds = set(map(type, findings))  # (in C: a file's rows are looked at once more)

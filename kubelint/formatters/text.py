@@ -6,7 +6,7 @@ from __future__ import annotations
 from operator import itemgetter
 from typing import Any, Iterator, List
 
-from ..model import ROW_FIELDS, ROW_SEVERITY, Finding, Severity
+from ..model import ROW_SEVERITY, Finding, Severity, are_rows
 
 _COLORS = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[1;33m", Severity.INFO: "\x1b[1;36m"}
 _DIM, _BOLD, _RESET = "\x1b[2m", "\x1b[1m", "\x1b[0m"
@@ -29,8 +29,7 @@ def summary(result: Any, severities: Any = None) -> str:
     # (infos: the rest -- two counts, not three: a count compares every finding's severity)
     if severities is None:
         findings = result.findings
-        rows = findings and findings[0].__class__ is tuple  # (model.ROW_FIELDS)
-        severities = list(map(ROW_SEVERITY if rows else _SEVERITY, findings))
+        severities = list(map(ROW_SEVERITY if are_rows(findings) else _SEVERITY, findings))
     counts = {Severity.ERROR: severities.count(Severity.ERROR),
               Severity.WARNING: severities.count(Severity.WARNING)}
     counts[Severity.INFO] = len(severities) - counts[Severity.ERROR] - counts[Severity.WARNING]
@@ -172,7 +171,7 @@ def chunks(result: Any, ctx: Any) -> Iterator[str]:
         return
     findings = result.findings
     severities = None
-    if findings and findings[0].__class__ is tuple and len(findings[0]) == ROW_FIELDS:
+    if are_rows(findings):
         # a plain run's rows (engine.run(plain=True)): their text made as they were placed;
         # their severities for the summary taken as they are read (the whole rule set's
         # 34,000 rows are not in the processor's caches after the report)
